@@ -1,0 +1,18 @@
+"""The metrics core: every KPI formula of xl-kpi, once, over numpy.
+
+Value arguments broadcast element-wise (scalars, lists, arrays, Series; a Series comes back with
+its index); list arguments aggregate. A call with scalars only returns a plain ``float``.
+Every value metric takes a keyword-only ``errors`` mode:
+
+- ``"raise"`` (default): the first failing element raises a subclass of
+  :class:`~xl_kpi.errors.KPIError` that names the argument and echoes the value;
+- ``"coerce"``: failing elements are NaN;
+- ``"report"``: returns :class:`Checked` ``(values, kinds)`` with an
+  :class:`~xl_kpi.errors.ErrorKind` code per element.
+"""
+
+from ._kernel import Checked
+from .revenue import *  # noqa: F401,F403
+from .revenue import __all__ as _revenue
+
+__all__ = ["Checked", *_revenue]
