@@ -44,6 +44,9 @@ __all__ = ["Call", "Checked", "as_list", "as_paired_lists", "check_option", "ERR
 
 ERROR_MODES = ("raise", "coerce", "report")
 
+#: Relative slack allowed when a part is compared with its whole (rounding of decimal sums).
+PART_TOLERANCE = 1e-9
+
 
 class Checked(NamedTuple):
     """Result of a metric called with ``errors="report"``.
@@ -244,12 +247,17 @@ class Call:
 
     def at_most(self, name: str, bound: str) -> None:
         """A part that cannot exceed its whole (``#NUM!``), e.g. lost <= customers."""
-        self.flag(
-            ErrorKind.NUM,
-            name,
-            self._args[name] > self._args[bound],
-            f"must not exceed {bound!r}",
-        )
+        self.part_of(self._args[name], bound, name, f"must not exceed {bound!r}")
+
+    def part_of(self, part: np.ndarray, whole: str, name: str, requirement: str) -> None:
+        """Flag ``#NUM!`` where ``part`` exceeds the argument ``whole``.
+
+        Sums of decimal amounts carry rounding (100.1 - 50.05 - 50.05 is not 0 in binary), so
+        a part may exceed its whole by ``PART_TOLERANCE`` of the whole before it counts as a
+        domain error.
+        """
+        w = self._args[whole]
+        self.flag(ErrorKind.NUM, name, part > w + PART_TOLERANCE * np.abs(w), requirement)
 
     # -- the division policy ----------------------------------------------------------------------
 

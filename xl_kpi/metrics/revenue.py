@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DomainError, ErrorKind, ShapeMismatchError
+from ..errors import DomainError
 from ._kernel import Call, as_list, as_paired_lists
+
+_LOSS_RULE = "plus 'contraction_mrr' must not exceed 'start_mrr'"
 
 __all__ = [
     "mrr",
@@ -308,8 +310,8 @@ def revenue_churn(churned_mrr, start_mrr, contraction_mrr=0.0, *, errors="raise"
     )
     c.nonnegative("churned_mrr", "start_mrr", "contraction_mrr")
     lost = c["churned_mrr"] + c["contraction_mrr"]
-    c.flag(ErrorKind.NUM, "churned_mrr", lost > c["start_mrr"], "plus 'contraction_mrr' must not exceed 'start_mrr'")
-    return c.finish(c.divide(lost, c["start_mrr"], "start_mrr"))
+    c.part_of(lost, "start_mrr", "churned_mrr", _LOSS_RULE)
+    return c.finish(c.divide(np.minimum(lost, c["start_mrr"]), c["start_mrr"], "start_mrr"))
 
 
 def net_revenue_churn(churned_mrr, start_mrr, contraction_mrr, expansion_mrr, *, errors="raise"):
@@ -351,8 +353,8 @@ def net_revenue_churn(churned_mrr, start_mrr, contraction_mrr, expansion_mrr, *,
         expansion_mrr=expansion_mrr,
     )
     c.nonnegative("churned_mrr", "start_mrr", "contraction_mrr", "expansion_mrr")
-    lost = c["churned_mrr"] + c["contraction_mrr"]
-    c.flag(ErrorKind.NUM, "churned_mrr", lost > c["start_mrr"], "plus 'contraction_mrr' must not exceed 'start_mrr'")
+    lost = np.minimum(c["churned_mrr"] + c["contraction_mrr"], c["start_mrr"])
+    c.part_of(c["churned_mrr"] + c["contraction_mrr"], "start_mrr", "churned_mrr", _LOSS_RULE)
     return c.finish(c.divide(lost - c["expansion_mrr"], c["start_mrr"], "start_mrr"))
 
 
@@ -367,8 +369,8 @@ def _retained_mrr(func, errors, start_mrr, expansion_mrr, contraction_mrr, churn
         churned_mrr=churned_mrr,
     )
     c.nonnegative("start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr")
-    kept = c["start_mrr"] - c["contraction_mrr"] - c["churned_mrr"]
-    c.flag(ErrorKind.NUM, "churned_mrr", kept < 0, "plus 'contraction_mrr' must not exceed 'start_mrr'")
+    c.part_of(c["contraction_mrr"] + c["churned_mrr"], "start_mrr", "churned_mrr", _LOSS_RULE)
+    kept = np.maximum(c["start_mrr"] - c["contraction_mrr"] - c["churned_mrr"], 0.0)
     return c, kept
 
 

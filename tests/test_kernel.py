@@ -1,0 +1,140 @@
+"""The shared machinery: conversion, error modes, messages, the division policy."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import xl_kpi as kpi
+from xl_kpi.errors import (
+    DomainError,
+    ErrorKind,
+    InvalidOptionError,
+    KPIError,
+    NoDataError,
+    NonNumericError,
+    ShapeMismatchError,
+    ZeroDenominatorError,
+)
+
+
+def test_every_failure_kind_is_a_kpierror_with_its_excel_value():
+    expected = {
+        ZeroDenominatorError: "#DIV/0!",
+        DomainError: "#NUM!",
+        NonNumericError: "#VALUE!",
+        ShapeMismatchError: "#VALUE!",
+        InvalidOptionError: "#VALUE!",
+        NoDataError: "#N/A",
+    }
+    for cls, excel in expected.items():
+        assert issubclass(cls, KPIError)
+        assert cls("m").excel == excel
+
+
+def test_zero_denominator_error_is_also_a_zerodivisionerror():
+    with pytest.raises(ZeroDivisionError):
+        kpi.arpu(100, 0)
+
+
+def test_message_names_the_argument_echoes_the_value_and_the_position():
+    with pytest.raises(ZeroDenominatorError) as info:
+        kpi.arpu([100, 200, 300], [1, 2, 0])
+    assert info.value.argument == "accounts"
+    assert "'accounts'" in str(info.value) and "index 2" in str(info.value)
+    with pytest.raises(NonNumericError) as info:
+        kpi.arpu(["12", 3], 2)
+    assert info.value.value == "12" and "'12'" in str(info.value)
+    with pytest.raises(DomainError) as info:
+        kpi.arpu(100, -4)
+    assert info.value.argument == "accounts" and "-4.0" in str(info.value)
+
+
+def test_missing_values_are_no_data():
+    with pytest.raises(NoDataError):
+        kpi.arpu(None, 3)
+    with pytest.raises(NoDataError):
+        kpi.arpu(np.nan, 3)
+
+
+def test_report_mode_gives_a_kind_per_element_and_keeps_the_good_ones():
+    got = kpi.nrr([100, 0, 100, "x", None], [10, 0, 5, 0, 0], [0, 0, 200, 0, 0], [5, 0, 0, 0, 0], errors="report")
+    assert list(got.kinds) == [ErrorKind.OK, ErrorKind.DIV0, ErrorKind.NUM, ErrorKind.VALUE, ErrorKind.NA]
+    assert got.values[0] == pytest.approx(1.05)
+    assert np.isnan(got.values[1:]).all()
+
+
+def test_report_mode_on_scalars_gives_an_errorkind():
+    assert kpi.arpu(10, 0, errors="report") == (pytest.approx(np.nan, nan_ok=True), ErrorKind.DIV0)
+    values, kind = kpi.arpu(10, 4, errors="report")
+    assert values == 2.5 and kind is ErrorKind.OK
+
+
+def test_first_rule_broken_wins_in_report_mode():
+    # A negative count that is also a zero denominator elsewhere: the domain check comes first.
+    got = kpi.arpu([-1, 5], [0, 0], errors="report")
+    assert list(got.kinds) == [ErrorKind.NUM, ErrorKind.DIV0]
+
+
+def test_coerce_mode_gives_nan_and_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = kpi.arpu(np.array([1.0, 2.0]), np.array([0.0, 2.0]), errors="coerce")
+    assert np.isnan(got[0]) and got[1] == 1.0
+
+
+def test_unknown_error_mode_is_an_invalid_option():
+    with pytest.raises(InvalidOptionError, match="errors"):
+        kpi.arpu(1, 1, errors="ignore")
+
+
+def test_incompatible_shapes_raise_in_every_mode():
+    for mode in ("raise", "coerce", "report"):
+        with pytest.raises(ShapeMismatchError, match="incompatible shapes"):
+            kpi.arpu([1, 2, 3], [1, 2], errors=mode)
+
+
+def test_a_row_and_a_column_broadcast_like_numpy():
+    got = kpi.arpu(np.array([[100.0], [200.0]]), np.array([1.0, 2.0, 4.0]))
+    assert got.shape == (2, 3)
+
+
+def test_series_keep_their_index_and_must_share_it():
+    months = pd.period_range("2024-01", periods=2, freq="M")
+    got = kpi.arpu(pd.Series([100.0, 90.0], index=months), pd.Series([4.0, 3.0], index=months))
+    assert got.index.equals(months) and got.tolist() == [25.0, 30.0]
+    with pytest.raises(ShapeMismatchError, match="index"):
+        kpi.arpu(pd.Series([1.0, 2.0], index=months), pd.Series([1.0, 2.0]))
+
+
+def test_dataframes_are_refused_with_a_clear_message():
+    with pytest.raises(ShapeMismatchError, match="DataFrame"):
+        kpi.arr(pd.DataFrame({"a": [1.0]}))
+
+
+def test_booleans_are_not_numbers():
+    with pytest.raises(NonNumericError):
+        kpi.arr(True)
+    with pytest.raises(NonNumericError):
+        kpi.arr(np.array([True, False]))
+
+
+def test_integer_decimal_and_numpy_scalars_are_numbers():
+    from decimal import Decimal
+
+    assert kpi.arr(np.int64(2)) == 24.0
+    assert kpi.arr(Decimal("2.5")) == 30.0
+    assert type(kpi.arr(np.float32(1))) is float
+
+
+def test_list_arguments_skip_missing_values_and_refuse_text():
+    assert kpi.mrr([10, None, np.nan, 20]) == 30.0
+    with pytest.raises(NonNumericError, match="'fees'"):
+        kpi.mrr([10, "x"])
+    with pytest.raises(NoDataError):
+        kpi.mrr([None])
+    with pytest.raises(NoDataError):
+        kpi.mrr([])
