@@ -70,7 +70,7 @@ def ltv(arpu, churn, gross_margin=1.0, *, errors="raise"):
     >>> ltv(50, 0.005)
     10000.0
 
-    ChartMogul's example, ARPA 100 and churn 5 %, then at a 80 % gross margin:
+    ChartMogul's example, ARPA 100 and churn 5 %, then at an 80 % gross margin:
 
     >>> ltv(100, 0.05)
     2000.0
