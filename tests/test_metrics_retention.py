@@ -260,3 +260,20 @@ def test_crc_reports_a_zero_customer_month_without_spoiling_the_others():
 def test_crc_and_cost_to_serve_share_one_formula(costs, customers):
     assert crc(costs, customers) == cost_to_serve(costs, customers)
     assert crc(costs, customers) == pytest.approx(math.fsum(costs) / customers, rel=1e-12)
+
+
+# -- rounding slack ---------------------------------------------------------------------------------
+
+
+def test_a_part_equal_to_its_whole_up_to_rounding_is_the_whole_not_a_domain_error():
+    lost = 0.1 + 0.2  # 0.30000000000000004
+    assert churn(lost, 0.3) == 1.0
+    assert crr(0.3, lost, 10) == 0.0
+    assert churn_annual(0.0833333333333334, method="linear") == 1.0
+
+
+def test_a_part_clearly_above_its_whole_is_still_a_domain_error():
+    with pytest.raises(DomainError):
+        churn(0.3001, 0.3)
+    with pytest.raises(DomainError):
+        churn_annual(0.0834, method="linear")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError, ErrorKind
-from ._kernel import Call, as_list, check_option
+from ._kernel import PART_TOLERANCE, Call, as_list, check_option
 
 __all__ = [
     "churn",
@@ -34,7 +34,9 @@ def _share(func, errors, part_name, part, whole_name, whole):
     c = Call(func, errors, **{part_name: part, whole_name: whole})
     c.nonnegative(part_name, whole_name)
     c.at_most(part_name, whole_name)
-    return c.finish(c.divide(c[part_name], c[whole_name], whole_name))
+    # A part within the rounding slack of its whole counts as the whole (a rate of at most 1).
+    part = np.minimum(c[part_name], c[whole_name])
+    return c.finish(c.divide(part, c[whole_name], whole_name))
 
 
 def churn(lost_customers, customers, *, errors="raise"):
@@ -170,7 +172,7 @@ def crr(end_customers, new_customers, start_customers, *, errors="raise"):
     )
     c.nonnegative("end_customers", "new_customers", "start_customers")
     c.at_most("new_customers", "end_customers")
-    kept = c["end_customers"] - c["new_customers"]
+    kept = np.maximum(c["end_customers"] - c["new_customers"], 0.0)
     return c.finish(c.divide(kept, c["start_customers"], "start_customers"))
 
 
@@ -185,10 +187,10 @@ def _convert_churn(func, errors, name, rate, method, *, to_annual):
             c.flag(
                 ErrorKind.NUM,
                 name,
-                r * MONTHS_PER_YEAR > 1.0,
+                r * MONTHS_PER_YEAR > 1.0 + PART_TOLERANCE,
                 "times 12 must not exceed 1 with method='linear' (an annual churn above 100 %)",
             )
-            return c.finish(r * MONTHS_PER_YEAR)
+            return c.finish(np.minimum(r * MONTHS_PER_YEAR, 1.0))
         return c.finish(r / MONTHS_PER_YEAR)
     exponent = MONTHS_PER_YEAR if to_annual else 1.0 / MONTHS_PER_YEAR
     # Rates outside [0, 1] are flagged above; clip so that they raise no warning on the way.
