@@ -138,3 +138,11 @@ def test_list_arguments_skip_missing_values_and_refuse_text():
         kpi.mrr([None])
     with pytest.raises(NoDataError):
         kpi.mrr([])
+
+
+def test_a_quotient_that_overflows_is_a_domain_error_not_inf():
+    with pytest.raises(DomainError, match="overflows"):
+        kpi.arpu(1e300, 1e-300)
+    got = kpi.arpu([1e300, 10], [1e-300, 2], errors="report")
+    assert list(got.kinds) == [ErrorKind.NUM, ErrorKind.OK]
+    assert np.isnan(got.values[0]) and got.values[1] == 5.0

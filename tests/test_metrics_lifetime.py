@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from xl_kpi import catalogue
 from xl_kpi.errors import DomainError, ErrorKind, NonNumericError, ZeroDenominatorError
-from xl_kpi.metrics.lifetime import cac_payback, clv_contract, clv_value, ltv, ltv_cac, ltv_purchase
-from xl_kpi.metrics.retention import lifetime
+from xl_kpi.metrics.lifetime_value import cac_payback, clv_contract, clv_value, ltv, ltv_cac, ltv_purchase
+from xl_kpi.metrics.customer_retention import lifetime
 
 money = st.floats(min_value=0.0, max_value=1e9, allow_nan=False)
 margins = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
@@ -24,7 +24,7 @@ quick = settings(deadline=None, max_examples=200)
 
 
 @pytest.mark.parametrize(
-    "fn", [f for f in catalogue.INTERFACE.values() if f.target.startswith("metrics.lifetime:")],
+    "fn", [f for f in catalogue.INTERFACE.values() if f.target.startswith("metrics.lifetime_value:")],
     ids=lambda f: f.excel,
 )
 def test_python_signature_follows_the_catalogue_order(fn):
@@ -35,7 +35,7 @@ def test_python_signature_follows_the_catalogue_order(fn):
     assert keyword_only == ["errors"]
 
 
-def test_package_exports_the_kpi_functions_not_the_modules_of_the_same_name():
+def test_package_exports_the_kpi_functions_lifetime_and_retention():
     import xl_kpi.metrics as metrics
 
     assert metrics.lifetime is lifetime

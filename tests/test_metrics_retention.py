@@ -21,7 +21,7 @@ from xl_kpi.errors import (
     NonNumericError,
     ZeroDenominatorError,
 )
-from xl_kpi.metrics.retention import (
+from xl_kpi.metrics.customer_retention import (
     churn,
     churn_annual,
     churn_monthly,
@@ -40,7 +40,7 @@ quick = settings(deadline=None, max_examples=200)
 
 
 @pytest.mark.parametrize(
-    "fn", [f for f in catalogue.INTERFACE.values() if f.target.startswith("metrics.retention:")],
+    "fn", [f for f in catalogue.INTERFACE.values() if f.target.startswith("metrics.customer_retention:")],
     ids=lambda f: f.excel,
 )
 def test_python_signature_follows_the_catalogue_order(fn):

@@ -14,13 +14,9 @@ Every value metric takes a keyword-only ``errors`` mode:
 from ._kernel import Checked
 from .revenue import *  # noqa: F401,F403
 from .revenue import __all__ as _revenue
-from .retention import *  # noqa: F401,F403
-from .retention import __all__ as _retention
-from .lifetime import *  # noqa: F401,F403
-from .lifetime import __all__ as _lifetime
-# The catalogue gives two KPI functions the names of modules (retention.retention,
-# retention.lifetime): on the package the functions win, as __all__ promises; the modules stay
-# reachable by importlib.import_module and by "from xl_kpi.metrics.lifetime import ltv".
-from .retention import lifetime  # noqa: E402,F811
+from .customer_retention import *  # noqa: F401,F403
+from .customer_retention import __all__ as _retention
+from .lifetime_value import *  # noqa: F401,F403
+from .lifetime_value import __all__ as _lifetime
 
 __all__ = ["Checked", *_revenue, *_retention, *_lifetime]

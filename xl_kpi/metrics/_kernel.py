@@ -272,7 +272,11 @@ class Call:
             self._flag_div(zero, name)
             denominator = np.where(zero, 1.0, denominator)
         with np.errstate(invalid="ignore", over="ignore"):
-            return numerator / denominator
+            quotient = numerator / denominator
+        overflow = np.isinf(quotient)
+        if overflow.any():
+            self.flag(ErrorKind.NUM, name, overflow & ~zero, "is so small that the quotient overflows")
+        return quotient
 
     def _flag_div(self, zero: np.ndarray, name: str) -> None:
         if name in self._args:

@@ -312,7 +312,7 @@ def lifetime(churn, *, errors="raise"):
     -----
     The expected lifetime of a customer who leaves each period with probability ``churn``;
     it is the "average customer lifetime" of the LTV formulas of S0 and S2 (see
-    :mod:`xl_kpi.metrics.lifetime`). Longer is better. A churn outside [0, 1] is ``#NUM!``; no
+    :mod:`xl_kpi.metrics.lifetime_value`). Longer is better. A churn outside [0, 1] is ``#NUM!``; no
     churn at all is ``#DIV/0!`` (an unbounded lifetime).
 
     Examples

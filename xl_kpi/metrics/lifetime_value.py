@@ -57,7 +57,7 @@ def ltv(arpu, churn, gross_margin=1.0, *, errors="raise"):
     Notes
     -----
     S1, S4: ARPU / churn rate, that is ARPU times the expected lifetime ``1 / churn`` (see
-    :func:`~xl_kpi.metrics.retention.lifetime`); with a margin it equals
+    :func:`~xl_kpi.metrics.customer_retention.lifetime`); with a margin it equals
     ``clv_contract(arpu, gross_margin, 1 / churn)``. ARPU and churn must cover the same period.
     Higher is better; read it against CAC (:func:`ltv_cac`). A negative ARPU, a churn or a
     margin outside [0, 1] is ``#NUM!``; a zero churn is ``#DIV/0!`` (an unbounded lifetime).
