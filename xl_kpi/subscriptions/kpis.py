@@ -1,0 +1,230 @@
+"""The monthly KPI table of a billing export: movements, churn, retention and the quick ratio.
+
+Every ratio here is computed by the metrics core (:mod:`xl_kpi.metrics`) from the movements of
+:mod:`~xl_kpi.subscriptions.movements`, with ``errors="coerce"``: a month where a ratio is
+undefined (no customers or no MRR at its start, no loss for the quick ratio) shows NaN, where
+Excel would show ``#DIV/0!``. No formula is written twice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DomainError, InvalidOptionError
+from ..metrics import (
+    arpu,
+    arr,
+    churn,
+    grr,
+    mrr_growth,
+    net_revenue_churn,
+    nrr,
+    quick_ratio,
+    revenue_churn,
+)
+from .ledger import Ledger
+from .movements import as_ledger, movement_arrays, movements_frame
+
+__all__ = ["monthly_kpis", "trailing_retention", "KPI_COLUMNS"]
+
+#: The columns that :func:`monthly_kpis` adds after the movement columns.
+KPI_COLUMNS = (
+    "arr",
+    "arpa",
+    "start_customers",
+    "new_customers",
+    "reactivated_customers",
+    "churned_customers",
+    "logo_churn",
+    "revenue_churn",
+    "net_revenue_churn",
+    "nrr",
+    "grr",
+    "nrr_12m",
+    "grr_12m",
+    "quick_ratio",
+    "mrr_growth",
+)
+
+
+def _window_arrays(ledger: Ledger, window: int) -> dict[str, np.ndarray]:
+    """Movements of the customers paying ``window`` months earlier, point to point."""
+    c, m, v, n = ledger.customer, ledger.month, ledger.mrr, ledger.n_months
+    key = c.astype(np.int64) * n + m  # sorted, as the ledger is
+    base = m + window < n
+    target = key[base] + window
+    pos = np.searchsorted(key, target)
+    pos_safe = np.minimum(pos, max(key.size - 1, 0))
+    found = (pos < key.size) & (key[pos_safe] == target) if key.size else np.zeros(0, dtype=bool)
+    then = v[base]
+    now = np.where(found, v[pos_safe], 0.0) if key.size else then
+    at = m[base] + window
+
+    def total(weights):
+        return np.bincount(at, weights=weights, minlength=n)[:n].astype(np.float64)
+
+    still = now > 0
+    return {
+        "start_mrr": total(then),
+        "expansion": total(np.where(still, np.maximum(now - then, 0.0), 0.0)),
+        "contraction": total(np.where(still, np.maximum(then - now, 0.0), 0.0)),
+        "churned": total(np.where(still, 0.0, then)),
+    }
+
+
+def _check_window(func: str, window) -> int:
+    if isinstance(window, (bool, np.bool_)) or not isinstance(window, (int, np.integer)):
+        raise InvalidOptionError(
+            f"{func}: the 'window' parameter must be a whole number of months; got {window!r}",
+            argument="window",
+            value=window,
+        )
+    if window < 1:
+        raise DomainError(
+            f"{func}: the 'window' parameter must be at least 1 month; got {window!r}",
+            argument="window",
+            value=window,
+        )
+    return int(window)
+
+
+def trailing_retention(customer_ids, months=None, mrr=None, *, window=12) -> pd.DataFrame:
+    """Net and gross revenue retention over a trailing window (12 months by default).
+
+    Parameters
+    ----------
+    customer_ids : sequence, DataFrame or Ledger
+        Customer id of each row, or a whole export (see :func:`mrr_movements`).
+    months, mrr : sequence
+        Month and MRR of each row.
+    window : int, default 12
+        Months between the base month and the month measured.
+
+    Returns
+    -------
+    DataFrame
+        One row per month: ``month``; ``start_mrr``, the MRR ``window`` months earlier of the
+        customers paying then; their ``expansion``, ``contraction`` and ``churned`` MRR from
+        then to now; ``nrr`` and ``grr`` (NaN for the first ``window`` months).
+
+    Notes
+    -----
+    Point to point, as ChartMogul and saas-metrics compute the 12-month NRR: take the customers
+    paying in month ``t - window``, compare each one's MRR now with its MRR then. ``nrr`` is
+    :func:`xl_kpi.metrics.nrr` and ``grr`` :func:`xl_kpi.metrics.grr` of those amounts (S4), so
+    GRR counts each customer at most at its starting MRR. New customers since then are left
+    out; a base customer who left and came back counts at its MRR now. Higher is better.
+
+    Examples
+    --------
+    Customer ``a`` paid 100 in January 2023 and pays 150 in January 2024; ``b`` paid 100 and
+    left. What is the 12-month NRR?
+
+    >>> t = trailing_retention(["a", "b", "a"], ["2023-01", "2023-01", "2024-01"], [100, 100, 150])
+    >>> t.iloc[-1][["start_mrr", "expansion", "churned", "nrr", "grr"]].astype(float).tolist()
+    [200.0, 50.0, 100.0, 0.75, 0.5]
+    """
+    window = _check_window("trailing_retention", window)
+    ledger = as_ledger("trailing_retention", customer_ids, months, mrr)
+    w = _window_arrays(ledger, window)
+    frame = pd.DataFrame({"month": ledger.months, **w})
+    frame["nrr"] = nrr(w["start_mrr"], w["expansion"], w["contraction"], w["churned"], errors="coerce")
+    frame["grr"] = grr(w["start_mrr"], w["contraction"], w["churned"], errors="coerce")
+    frame.attrs["notes"] = list(ledger.notes)
+    return frame
+
+
+def _kpi_frame(ledger: Ledger, window: int) -> pd.DataFrame:
+    a = movement_arrays(ledger)
+    frame = movements_frame(ledger, a)
+    start, end = a["start_mrr"], a["end_mrr"]
+    frame["arr"] = arr(end, errors="coerce")
+    frame["arpa"] = arpu(end, a["customers"], errors="coerce")
+    for key in ("start_customers", "new_customers", "reactivated_customers", "churned_customers"):
+        frame[key] = a[key]
+    frame["logo_churn"] = churn(a["churned_customers"], a["start_customers"], errors="coerce")
+    frame["revenue_churn"] = revenue_churn(a["churned"], start, a["contraction"], errors="coerce")
+    frame["net_revenue_churn"] = net_revenue_churn(
+        a["churned"], start, a["contraction"], a["expansion"], errors="coerce"
+    )
+    frame["nrr"] = nrr(start, a["expansion"], a["contraction"], a["churned"], errors="coerce")
+    frame["grr"] = grr(start, a["contraction"], a["churned"], errors="coerce")
+    w = _window_arrays(ledger, window)
+    frame["nrr_12m"] = nrr(w["start_mrr"], w["expansion"], w["contraction"], w["churned"], errors="coerce")
+    frame["grr_12m"] = grr(w["start_mrr"], w["contraction"], w["churned"], errors="coerce")
+    frame["quick_ratio"] = quick_ratio(
+        a["new"], a["expansion"], a["contraction"], a["churned"], a["reactivation"], errors="coerce"
+    )
+    frame["mrr_growth"] = mrr_growth(start, end, errors="coerce")
+    return frame
+
+
+def monthly_kpis(customer_ids, months=None, mrr=None, *, by=None, window=12) -> pd.DataFrame:
+    """The monthly KPI table of a billing export: MRR movements, churn, NRR, GRR, quick ratio.
+
+    Parameters
+    ----------
+    customer_ids : sequence, DataFrame or Ledger
+        Customer id of each row, or a whole export (see :func:`mrr_movements`).
+    months, mrr : sequence
+        Month and MRR of each row.
+    by : str, optional
+        An attribute of the ledger (``"segment"``, ``"plan"``, or a column kept with
+        ``load_ledger(..., attributes=[...])``): one block of months per group, with the group
+        label as first column. Each customer belongs to the group of its last paying row, so the
+        groups add up to the total.
+    window : int, default 12
+        Months of the trailing NRR and GRR (``nrr_12m``, ``grr_12m``).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`mrr_movements`, then:
+
+        - ``arr`` = end MRR x 12 (:func:`~xl_kpi.metrics.arr`);
+        - ``arpa`` = end MRR / customers (:func:`~xl_kpi.metrics.arpu`, S1);
+        - ``start_customers``, ``new_customers``, ``reactivated_customers``,
+          ``churned_customers``: counts;
+        - ``logo_churn`` = churned customers / customers at the start of the month
+          (:func:`~xl_kpi.metrics.churn`, S2 base);
+        - ``revenue_churn`` = (churned + contraction) / start MRR, gross
+          (:func:`~xl_kpi.metrics.revenue_churn`, ChartMogul);
+        - ``net_revenue_churn`` = (churned + contraction - expansion) / start MRR;
+        - ``nrr``, ``grr``: monthly (:func:`~xl_kpi.metrics.nrr`, S4; :func:`~xl_kpi.metrics.grr`);
+        - ``nrr_12m``, ``grr_12m``: over the trailing window, point to point
+          (:func:`trailing_retention`);
+        - ``quick_ratio`` = (new + expansion + reactivation) / (contraction + churned)
+          (:func:`~xl_kpi.metrics.quick_ratio`);
+        - ``mrr_growth`` = end / start - 1 (:func:`~xl_kpi.metrics.mrr_growth`).
+
+        NaN where a ratio is undefined (a zero denominator). Rates are fractions.
+
+    Notes
+    -----
+    Monthly NRR and GRR leave new customers and reactivations out (S4); the quick ratio counts
+    reactivations as gains. Lower churn is better; higher NRR, GRR and quick ratio are better.
+
+    Examples
+    --------
+    ChartMogul's example: start MRR 100; one customer expands by 10, one contracts by 10, one
+    churns 10. What are the month's revenue churn, NRR and GRR?
+
+    >>> t = monthly_kpis(["a", "b", "c", "a", "b"], ["2024-01"] * 3 + ["2024-02"] * 2,
+    ...                  [50, 40, 10, 60, 30])
+    >>> t.iloc[1][["revenue_churn", "net_revenue_churn", "nrr", "grr", "logo_churn"]].astype(float).round(4).tolist()
+    [0.2, 0.1, 0.9, 0.8, 0.3333]
+    """
+    window = _check_window("monthly_kpis", window)
+    ledger = as_ledger("monthly_kpis", customer_ids, months, mrr)
+    if by is None:
+        return _kpi_frame(ledger, window)
+    parts = []
+    for label, part in ledger.groups(by).items():
+        frame = _kpi_frame(part, window)
+        frame.insert(0, by, label)
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["notes"] = list(ledger.notes)
+    return out
+

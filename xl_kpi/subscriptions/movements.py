@@ -1,0 +1,202 @@
+"""MRR movements: how each month's MRR grew from the month before.
+
+For a customer with MRR ``prev`` last month and ``cur`` this month (0 when absent or zero):
+
+==============  =====================================================  =========================
+movement        when                                                   amount
+==============  =====================================================  =========================
+new             ``prev = 0 < cur`` and the customer never paid before   ``cur``
+reactivation    ``prev = 0 < cur`` and the customer paid in an earlier  ``cur``
+                month (a customer coming back after churning)
+expansion       ``0 < prev < cur``                                      ``cur - prev``
+contraction     ``0 < cur < prev``                                      ``prev - cur`` (positive)
+churned         ``prev > 0 = cur``                                      ``prev`` (positive)
+==============  =====================================================  =========================
+
+The month of churn is the first month without MRR: a customer who pays in March and not in
+April churned in April, for its March MRR. The first month of the ledger starts from 0, so every
+customer paying in it is new. ``start_mrr`` is the previous month's ``end_mrr``, and every month
+``start_mrr + net_new = end_mrr``, with ``net_new = new + expansion + reactivation - contraction -
+churned`` (:func:`xl_kpi.metrics.net_new_mrr`). These are the definitions of ChartMogul and
+Baremetrics at monthly grain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import net_new_mrr
+from .ledger import Ledger, build_ledger
+
+__all__ = ["mrr_movements", "MOVEMENT_COLUMNS", "movement_arrays", "as_ledger"]
+
+#: The columns of :func:`mrr_movements`, in order (the spilled table of KPI_MRR_MOVEMENTS).
+MOVEMENT_COLUMNS = (
+    "month",
+    "start_mrr",
+    "new",
+    "expansion",
+    "contraction",
+    "churned",
+    "reactivation",
+    "net_new",
+    "end_mrr",
+    "customers",
+)
+
+
+def as_ledger(func: str, customer_ids, months=None, mrr=None) -> Ledger:
+    """A :class:`Ledger` from a Ledger, a DataFrame (columns found by name) or three sequences."""
+    if isinstance(customer_ids, (Ledger, pd.DataFrame)):
+        if months is not None or mrr is not None:
+            from ..errors import ShapeMismatchError
+
+            raise ShapeMismatchError(
+                f"{func}: give either a ledger (or a DataFrame) alone, or the three sequences "
+                "customer_ids, months, mrr",
+                argument="months",
+                value=None,
+            )
+        if isinstance(customer_ids, Ledger):
+            return customer_ids
+        from .load import load_ledger
+
+        return load_ledger(customer_ids, func=func)
+    if months is None or mrr is None:
+        from ..errors import NoDataError
+
+        missing = "months" if months is None else "mrr"
+        raise NoDataError(f"{func}: {missing!r} is required with 'customer_ids'", argument=missing, value=None)
+    return build_ledger(customer_ids, months, mrr, func=func)
+
+
+def movement_arrays(ledger: Ledger) -> dict[str, np.ndarray]:
+    """Every movement of every month, amounts and customer counts, as arrays of ``n_months``.
+
+    Keys: ``start_mrr, new, expansion, contraction, churned, reactivation, end_mrr`` (floats) and
+    ``customers, start_customers, new_customers, reactivated_customers, churned_customers,
+    expanded_customers, contracted_customers`` (ints).
+    """
+    c, m, v, n = ledger.customer, ledger.month, ledger.mrr, ledger.n_months
+    same = np.zeros(c.size, dtype=bool)
+    same[1:] = c[1:] == c[:-1]
+    follows = same.copy()  # the customer paid the month before
+    follows[1:] &= m[1:] == m[:-1] + 1
+    first = ~same  # the customer's first paying month
+    back = same & ~follows  # paying again after a gap
+    prev = np.empty_like(v)
+    prev[0:1] = 0.0
+    prev[1:] = v[:-1]
+    delta = np.where(follows, v - prev, 0.0)
+    leaves = np.ones(c.size, dtype=bool)  # no MRR the month after
+    leaves[:-1] = ~follows[1:]
+    leaves &= m + 1 < n  # the month after is inside the ledger
+
+    def total(mask, weights=None, shift=0):
+        w = None if weights is None else weights[mask]
+        return np.bincount(m[mask] + shift, weights=w, minlength=n)[:n]
+
+    end = np.bincount(m, weights=v, minlength=n)
+    customers = np.bincount(m, minlength=n)
+    up, down = delta > 0, delta < 0
+    out = {
+        "start_mrr": np.concatenate(([0.0], end[:-1])),
+        "new": total(first, v).astype(np.float64),
+        "expansion": total(up, delta).astype(np.float64),
+        "contraction": total(down, -delta).astype(np.float64),
+        "churned": total(leaves, v, shift=1).astype(np.float64),
+        "reactivation": total(back, v).astype(np.float64),
+        "end_mrr": end.astype(np.float64),
+        "customers": customers.astype(np.int64),
+        "start_customers": np.concatenate(([0], customers[:-1])).astype(np.int64),
+        "new_customers": total(first).astype(np.int64),
+        "reactivated_customers": total(back).astype(np.int64),
+        "churned_customers": total(leaves, shift=1).astype(np.int64),
+        "expanded_customers": total(up).astype(np.int64),
+        "contracted_customers": total(down).astype(np.int64),
+    }
+    return out
+
+
+def mrr_movements(customer_ids, months=None, mrr=None) -> pd.DataFrame:
+    """MRR movements per month from a billing export: new, expansion, contraction, churned,
+    reactivation and net new MRR.
+
+    Parameters
+    ----------
+    customer_ids : sequence, DataFrame or Ledger
+        Customer id of each row (text or numbers). Or a whole export: a :class:`Ledger` from
+        :func:`~xl_kpi.subscriptions.load_ledger`, or a DataFrame whose columns are found by name
+        (``customer_id``, ``month``, ``mrr``...), with ``months`` and ``mrr`` left out.
+    months : sequence
+        Month of each row: dates, pandas Timestamps, Excel serial numbers (days since 1899-12-30)
+        or ``"YYYY-MM"`` / ``"YYYY-MM-DD"`` text. A date counts for its calendar month.
+    mrr : sequence of float
+        MRR of each row, >= 0. Rows of the same customer and month are added up.
+
+    Returns
+    -------
+    DataFrame
+        One row per month, every month from the first to the last (gaps included), columns
+        ``month`` (Timestamp, first day), ``start_mrr``, ``new``, ``expansion``, ``contraction``,
+        ``churned``, ``reactivation``, ``net_new``, ``end_mrr`` (money per month; contraction and
+        churned as positive amounts) and ``customers`` (paying at the end of the month). What
+        was done to the data (rows summed, blank rows skipped) is in ``.attrs["notes"]``.
+
+    Raises
+    ------
+    ShapeMismatchError
+        Sequences of different lengths.
+    NoDataError
+        No rows, or a row without customer, month or MRR.
+    NonNumericError
+        Text in ``mrr``, or a month that is not a date.
+    DomainError
+        A negative MRR, or a month outside 1900-2199.
+
+    Notes
+    -----
+    Definitions in :mod:`xl_kpi.subscriptions.movements` (ChartMogul, Baremetrics); ``net_new`` is
+    :func:`xl_kpi.metrics.net_new_mrr`. Choices: churn falls in the first month without MRR;
+    reactivation is a return after at least one month without MRR; a customer's MRR in a month
+    is the sum of its rows. Higher net new MRR is better.
+
+    Examples
+    --------
+    Three customers over three months: ``b`` upgrades, ``c`` leaves in March and ``d`` joins.
+    How did MRR move?
+
+    >>> t = mrr_movements(["a", "b", "c", "a", "b", "c", "a", "b", "d"],
+    ...                   ["2024-01"] * 3 + ["2024-02"] * 3 + ["2024-03"] * 3,
+    ...                   [100, 50, 30, 100, 80, 30, 100, 80, 40])
+    >>> t[["month", "start_mrr", "new", "expansion", "churned", "net_new", "end_mrr"]]
+           month  start_mrr    new  expansion  churned  net_new  end_mrr
+    0 2024-01-01        0.0  180.0        0.0      0.0    180.0    180.0
+    1 2024-02-01      180.0    0.0       30.0      0.0     30.0    210.0
+    2 2024-03-01      210.0   40.0        0.0     30.0     10.0    220.0
+    """
+    ledger = as_ledger("mrr_movements", customer_ids, months, mrr)
+    return movements_frame(ledger)
+
+
+def movements_frame(ledger: Ledger, arrays: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """The :func:`mrr_movements` table of a ledger (from its :func:`movement_arrays`, if known)."""
+    a = movement_arrays(ledger) if arrays is None else arrays
+    net = net_new_mrr(a["new"], a["expansion"], a["contraction"], a["churned"], a["reactivation"])
+    frame = pd.DataFrame(
+        {
+            "month": ledger.months,
+            "start_mrr": a["start_mrr"],
+            "new": a["new"],
+            "expansion": a["expansion"],
+            "contraction": a["contraction"],
+            "churned": a["churned"],
+            "reactivation": a["reactivation"],
+            "net_new": np.asarray(net, dtype=np.float64),
+            "end_mrr": a["end_mrr"],
+            "customers": a["customers"],
+        }
+    )
+    frame.attrs["notes"] = list(ledger.notes)
+    return frame
