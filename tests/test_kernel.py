@@ -146,3 +146,10 @@ def test_a_quotient_that_overflows_is_a_domain_error_not_inf():
     got = kpi.arpu([1e300, 10], [1e-300, 2], errors="report")
     assert list(got.kinds) == [ErrorKind.NUM, ErrorKind.OK]
     assert np.isnan(got.values[0]) and got.values[1] == 5.0
+
+
+def test_a_bool_inside_a_numeric_list_is_not_counted_as_one():
+    got = kpi.arpu([100, True], [2, 2], errors="report")
+    assert list(got.kinds) == [ErrorKind.OK, ErrorKind.VALUE]
+    with pytest.raises(NonNumericError):
+        kpi.mrr([100, True])

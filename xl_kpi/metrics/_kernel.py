@@ -100,9 +100,10 @@ def _convert(func: str, name: str, x: Any):
         return np.float64(x), index, None, None
     if x is None:
         return np.float64(np.nan), index, None, None
-    arr = np.asarray(x)
-    if arr.dtype.kind in "iuf":
-        return arr.astype(np.float64, copy=False), index, None, None
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+        return x.astype(np.float64, copy=False), index, None, None
+    # Python sequences go element by element: np.asarray([600000, True]) is an int array that
+    # would silently count the bool as 1.
     # Object, string, bool or datetime data: element by element.
     obj = np.asarray(x, dtype=object)
     flat = obj.reshape(-1)
