@@ -58,7 +58,7 @@ from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDat
 from .excel_errors import NA, NUM, ExcelError, of_kind
 from .metrics import Checked
 
-__all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA"]
+__all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA", "XL_ERROR_NUMBERS"]
 
 #: What a table cell without data shows: nothing (the text Excel shows for ``=""``).
 NO_DATA = ""
@@ -70,7 +70,8 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 #: Python as that signed 32-bit int. xlwings' ``err_to_str`` names seven of them
 #: (``xlwings._xlwindows.cell_errors``); the newer ones arrive as the bare int.
 _COM_ERROR_BASE = 0x800A0000 - (1 << 32)
-_XL_ERROR_NUMBERS = {
+#: Excel's error numbers (VBA ``CVErr(n)``, the XlCVError constants such as ``xlErrDiv0 = 2007``).
+XL_ERROR_NUMBERS = {
     2000: "#NULL!",
     2007: "#DIV/0!",
     2015: "#VALUE!",
@@ -82,7 +83,7 @@ _XL_ERROR_NUMBERS = {
     2045: "#SPILL!",
     2050: "#CALC!",
 }
-_COM_ERRORS = {_COM_ERROR_BASE + n: ExcelError(text) for n, text in _XL_ERROR_NUMBERS.items()}
+_COM_ERRORS = {_COM_ERROR_BASE + n: ExcelError(text) for n, text in XL_ERROR_NUMBERS.items()}
 
 _OMITTED = object()  # an option or optional argument left out (or blank): use the default
 
