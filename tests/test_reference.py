@@ -74,3 +74,55 @@ def test_python_api_matches_reference(case):
     else:
         assert type(got) is float, "a scalar call returns a plain float"
         assert values_match(got, case.expected, case.rel_tol), (got, case.expected)
+
+
+# -- the UDF layer: the KPI_* functions called as xlwings calls them --------------------------------
+
+UDF_CASES = [c for c in CASES if "udf" in c.layers]
+
+
+def _xlwings_cell(v):
+    return v if isinstance(v, (str, bool)) else float(v)
+
+
+def _as_xlwings(arg, kind, form):
+    """A table argument as the UDF receives it: numbers as float, text as str, a 1-D array as a
+    row of cells (a column for a list argument), a 2-D array as a block of rows. ``form`` is
+    "xlwings" (the UDFs' ndim=2 option: every argument a list of rows, a single cell [[x]]) or
+    "engine" (xl-kpi recalc: a single cell as a scalar)."""
+    if isinstance(arg, list):
+        if not arg:
+            return []
+        rows = arg if isinstance(arg[0], list) else ([[v] for v in arg] if kind == "list" else [arg])
+        rows = [[_xlwings_cell(v) for v in row] for row in rows]
+        single = len(rows) == 1 and len(rows[0]) == 1
+        return rows[0][0] if single and form == "engine" else rows
+    return [[_xlwings_cell(arg)]] if form == "xlwings" else _xlwings_cell(arg)
+
+
+@pytest.mark.parametrize("form", ["xlwings", "engine"])
+@pytest.mark.parametrize("case", UDF_CASES, ids=_ids(UDF_CASES))
+def test_udf_matches_reference(case, form):
+    from xl_kpi.excel_errors import ExcelError
+    from xl_kpi.udfs import UDFS
+
+    fn = catalogue.get(case.function)
+    args = [_as_xlwings(a, p.kind, form) for a, p in zip(case.args, fn.params)]
+    got = UDFS[case.function](*args)
+    if not isinstance(case.expected, list):
+        if case.expects_error:
+            assert type(got) is ExcelError and got == case.expected, got
+        else:
+            assert type(got) is float and values_match(got, case.expected, case.rel_tol), got
+        return
+    assert isinstance(got, list) and all(isinstance(row, list) for row in got), got
+    shape = np.shape(case.expected)
+    if len(shape) == 1:  # a row or a column of cells
+        assert np.shape(got) in {(1, shape[0]), (shape[0], 1)}, got
+    else:
+        assert np.shape(got) == shape, got
+    for g, e in zip(flatten(got), flatten(case.expected)):
+        if is_error(e):
+            assert type(g) is ExcelError and g == e, (g, e)
+        else:
+            assert type(g) is float and values_match(g, e, case.rel_tol), (g, e)
