@@ -65,6 +65,8 @@ BILLING_PERIODS = {
     "half-year": 6.0, "semiannual": 6.0, "semi-annual": 6.0,
     "year": 12.0, "yearly": 12.0, "annual": 12.0, "annually": 12.0,
 }
+#: Types converted to float without a look at each value.
+_PLAIN_NUMBERS = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})
 #: The group label of a customer whose attribute (segment, plan) is blank.
 NO_LABEL = "(none)"
 
@@ -173,14 +175,16 @@ def _one_dimensional(func: str, name: str, x: Any):
         out = np.empty(1, dtype=object)
         out[0] = x
         return out
+    if isinstance(x, np.ndarray):
+        return x.reshape(-1)
+    # Lists (Excel ranges come as nested lists): keep the elements as they are, so that numpy does
+    # not turn True into 1 or 5 into "5" next to text.
     try:
-        arr = np.asarray(x)
-    except ValueError:  # ragged nested lists
+        arr = np.asarray(x, dtype=object)
+    except ValueError:
         raise ShapeMismatchError(
             f"{func}: {name!r} must be a flat sequence or a rectangular range", argument=name, value=None
         ) from None
-    if arr.dtype.kind in "US":  # numpy turned mixed numbers and text into text: keep the originals
-        arr = np.asarray(x, dtype=object)
     return arr.reshape(-1)
 
 
@@ -198,7 +202,10 @@ def _numbers(func: str, name: str, x, rows: Rows):
     obj = np.asarray(arr, dtype=object)
     values = np.full(obj.shape, np.nan)
     bad = np.zeros(obj.shape, dtype=bool)
-    for i, v in enumerate(obj):
+    plain = np.fromiter((t in _PLAIN_NUMBERS for t in map(type, obj)), dtype=bool, count=obj.size)
+    values[plain] = obj[plain].astype(np.float64)
+    for i in np.flatnonzero(~plain):
+        v = obj[i]
         if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
             continue
         if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)):
