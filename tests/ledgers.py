@@ -183,10 +183,11 @@ CHARTMOGUL_CUSTOMER_CHURN = HandLedger(
 #   c: 100 through 2023-12, 150 from 2024-01            expansion +50 in 2024-01
 #   d: 100 from 2023-01 to 2023-03, back at 80 from 2023-11   churned 2023-04, reactivation 2023-11
 #   e: 50 from 2023-06 on                               new in 2023-06, never in a 12-month base
-# 2024-01 against 2023-01: base a 100 + b 200 + c 100 + d 100 = 400;
+# 2024-01 against 2023-01: base a 100 + b 200 + c 100 + d 100 = 500;
 #   now a 100, b 0 (churned 200), c 150 (expansion 50), d 80 (contraction 20; it left and came
-#   back, point to point it counts at its MRR now).  NRR = (400 - 20 - 200 + 50) / 400 = 0.575;
-#   GRR = (400 - 20 - 200) / 400 = 0.45.  2024-02 against 2023-02: the same figures.
+#   back, point to point it counts at its MRR now): 100 + 150 + 80 = 330.
+#   NRR = (500 - 20 - 200 + 50) / 500 = 330 / 500 = 0.66;  GRR = (500 - 20 - 200) / 500 = 0.56.
+#   2024-02 against 2023-02: the same figures.
 _months14 = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02"]
 _t12 = []
 for i, mo in enumerate(_months14):
@@ -203,9 +204,9 @@ TRAILING_12 = HandLedger(
     **_rows(*_t12),
     movements=(),
     kpis={
-        "nrr_12m": [None] * 12 + [0.575, 0.575],
-        "grr_12m": [None] * 12 + [0.45, 0.45],
-        "window_start_mrr": [0] * 12 + [400, 400],
+        "nrr_12m": [None] * 12 + [0.66, 0.66],
+        "grr_12m": [None] * 12 + [0.56, 0.56],
+        "window_start_mrr": [0] * 12 + [500, 500],
     },
 )
 
