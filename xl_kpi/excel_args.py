@@ -16,7 +16,8 @@ What comes in (xlwings values)
 
 How each kind of argument is read (the catalogue's conventions)
     ``value``: one number per cell, element-wise over a range. Blank is 0, as in Excel arithmetic
-    (a blank optional argument takes its default instead, as if omitted); text and booleans are
+    (a blank optional argument takes its default instead, as if omitted); text (numeric text
+    included: the catalogue's rule, stricter than Excel's arithmetic) and booleans are
     ``#VALUE!`` for their cell; a date counts as its serial number, as Excel stores it.
     ``list``: aggregated like SUM: blanks, text and booleans are skipped; dates count as serial
     numbers. The columns of the subscription tables (ids, months, MRR) are passed as they are
@@ -26,7 +27,8 @@ How each kind of argument is read (the catalogue's conventions)
 Errors
     An error cell among the arguments propagates, as in Excel's own functions: in a value argument
     to its own element of the result, in a list or an option to the whole result; where several
-    meet, the first argument's error wins. It wins over any error the KPI would find itself. Then
+    meet, the first argument's error wins (text in a value argument counts as ``#VALUE!`` in that
+    order). It wins over any error the KPI would find itself. Then
     the KPI's own failures become Excel errors per element (the metrics' ``errors="report"`` mode);
     a failure of the call as a whole (ranges of incompatible sizes, an unknown option, no data) is
     one error for the whole result. A non-finite number never reaches a cell: it is ``#NUM!``.
@@ -55,7 +57,7 @@ import pandas as pd
 
 from .catalogue import INTERFACE, Function, Param
 from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDataError, ShapeMismatchError
-from .excel_errors import NA, NUM, ExcelError, of_kind
+from .excel_errors import NA, NUM, VALUE, ExcelError, of_kind
 from .metrics import Checked
 
 __all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA", "XL_ERROR_NUMBERS"]
@@ -186,34 +188,35 @@ class _Arg:
 
 
 def _value(p: Param, x: Any, blank: float) -> _Arg:
-    """A value argument: element-wise numbers, blank -> ``blank``, error cells recorded."""
+    """A value argument: element-wise numbers, blank -> ``blank``, errors recorded per element.
+
+    Text and booleans are recorded as ``#VALUE!`` here rather than left to the metric, so that
+    they take their place in Excel's left-to-right order among the error cells.
+    """
     if x is None and p.optional:
         return _Arg(p)
     grid = _grid(p.name, x)
-    data = np.empty(grid.shape, dtype=object)
+    data = np.empty(grid.shape, dtype=np.float64)
     errors = np.full(grid.shape, None, dtype=object)
-    numeric = True
     for index, v in np.ndenumerate(grid):
-        e = incoming_error(v)
-        if e is not None:
-            errors[index], data[index] = e, math.nan
-        elif v is None:
-            data[index] = blank
+        error = incoming_error(v)
+        v = blank if v is None else _number_or_same(v)
+        if error is None and _is_number(v):
+            data[index] = float(v)
         else:
-            data[index] = _number_or_same(v)
-            numeric = numeric and _is_number(data[index])
-    has_errors = any(e is not None for e in errors.reshape(-1))
+            errors[index] = error or VALUE
+            data[index] = math.nan
+    has_errors = _first(errors) is not None
     if grid.ndim == 0:
-        value = data[()]
-        return _Arg(p, float(value) if numeric else value, errors if has_errors else None)
-    return _Arg(p, data.astype(np.float64) if numeric else data, errors if has_errors else None, grid.shape)
+        return _Arg(p, float(data[()]), errors if has_errors else None)
+    return _Arg(p, data, errors if has_errors else None, grid.shape)
 
 
 def _list(p: Param, x: Any, *, raw: bool) -> _Arg:
     """A list argument, flattened row by row: numbers only (SUM's rule) unless ``raw``."""
-    if x is None and p.optional:
-        return _Arg(p)
     grid = _grid(p.name, x)
+    if p.optional and grid.ndim == 0 and grid[()] is None:  # omitted, or one blank cell
+        return _Arg(p)
     cells = grid.reshape(-1)
     for v in cells:
         e = incoming_error(v)
