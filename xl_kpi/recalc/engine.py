@@ -1,0 +1,411 @@
+"""The recalculation: group formulas into shapes, order them, evaluate, collect the results.
+
+1. Every formula cell gets a *shape key* (its formula in relative R1C1 form, see
+   :func:`~.formula.shape_key`); cells of a sheet with the same key form one group, parsed once.
+2. Each group's precedents are the bounding boxes of its references over all its cells; a group
+   depends on every group owning a cell in one of those boxes.
+3. Groups are evaluated in topological order of that graph (Tarjan's strongly connected
+   components). A group that is its own component, without a self-loop, is evaluated for all its
+   cells at once. The others (a running total reading the cell above, groups feeding each other)
+   are split into single cells, ordered again at cell level, and evaluated one cell at a time;
+   cells still on a cycle then are circular references.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .book import Book, SheetData
+from .evaluator import Ctx, Evaluator, NotVectorizable
+from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, shape_key, walk
+from .package import ERROR_CODES, FormulaCell, Package, parse_range
+from .values import EMPTY, ERR, E, Values
+
+__all__ = ["Group", "CircularReference", "Recalculation", "calculate"]
+
+
+class CircularReference(Exception):
+    """Formulas that depend on themselves; ``cells`` names them (``Sheet1!A1``)."""
+
+    def __init__(self, cells: list[str]):
+        shown = ", ".join(cells[:10]) + (f" and {len(cells) - 10} more" if len(cells) > 10 else "")
+        super().__init__(f"circular reference among {shown}")
+        self.cells = cells
+
+
+@dataclass(eq=False)
+class Group:
+    """Formula cells of one sheet sharing one shape (or one array formula)."""
+
+    gid: int
+    sheet: SheetData
+    text: str
+    anchor: tuple[int, int]  # the cell the text is written for
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    array: tuple[int, int, int, int] | None = None  # the range of an array formula
+    tree: Node | None = None
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
+
+
+@dataclass
+class Recalculation:
+    """What a recalculation computed, for the writer and the report."""
+
+    formula_values: dict[str, dict[tuple[int, int], tuple[int, float, str | None]]]
+    spill_values: dict[str, dict[tuple[int, int], tuple[int, float, str | None]]]
+    formulas: int
+    errors: dict[str, int]
+    error_cells: list[str]
+    issues: list[str]
+    groups: int
+    vectorized_cells: int
+    seconds: float
+
+
+def _cell_name(sheet: SheetData, r: int, c: int) -> str:
+    from .package import col_letters
+
+    name = sheet.name
+    if not name.replace("_", "").isalnum():
+        name = "'" + name.replace("'", "''") + "'"
+    return f"{name}!{col_letters(c)}{r}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. grouping
+
+
+def build_groups(book: Book, issues: list[str]) -> list[Group]:
+    groups: list[Group] = []
+    for sheet in book.sheets:
+        if sheet is None:
+            continue
+        part = sheet.part
+        masters: dict[str, FormulaCell] = {}
+        for f in part.formulas:
+            if f.ftype == "shared" and f.text:
+                masters.setdefault(f.si, f)
+        by_key: dict[str, Group] = {}
+        for f in part.formulas:
+            if f.ftype == "dataTable":
+                issues.append(f"{_cell_name(sheet, f.row, f.col)}: data tables (What-If) are not recalculated")
+                continue
+            text = f.text
+            key_row, key_col = f.row, f.col
+            if f.ftype == "shared" and not text:
+                m = masters.get(f.si)
+                if m is None:
+                    text = "#REF!"
+                else:
+                    text, key_row, key_col = m.text, m.row, m.col
+            if f.ftype == "array":
+                ref = parse_range(f.ref) if f.ref else (f.row, f.col, f.row, f.col)
+                g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col], array=ref)
+                groups.append(g)
+                continue
+            key = shape_key(text, key_row, key_col)
+            g = by_key.get(key)
+            if g is None:
+                g = Group(len(groups), sheet, text, (key_row, key_col))
+                by_key[key] = g
+                groups.append(g)
+            g.rows.append(f.row)
+            g.cols.append(f.col)
+    for g in groups:
+        if g.array:
+            r0, c0, r1, c1 = g.array
+            g.sheet.owner[r0:r1 + 1, c0:c1 + 1] = g.gid
+        else:
+            rows, cols = g.positions()
+            g.sheet.owner[rows, cols] = g.gid
+        try:
+            g.tree = compile_formula(g.text, *g.anchor)
+        except FormulaSyntaxError as exc:
+            issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}")
+            g.tree = Const(Values.error(E.NAME))
+    return groups
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. dependencies
+
+
+def _refs(tree: Node, book: Book, sheet: SheetData, seen=()):
+    """(sheet, Ref) of every reference of a tree, through defined names."""
+    for node in walk(tree):
+        if isinstance(node, Ref):
+            s = book.sheet(node.sheet, sheet)
+            if s is not None:
+                yield s, node
+        elif isinstance(node, Name):
+            s = book.sheet(node.sheet, sheet) if node.sheet else sheet
+            if s is None or node.name.lower() in seen:
+                continue
+            text = book.name_text(node.name, s)
+            if text is None:
+                continue
+            try:
+                sub = compile_formula(text, 1, 1)
+            except FormulaSyntaxError:
+                continue
+            yield from _refs(sub, book, s, seen + (node.name.lower(),))
+
+
+def _box(ref: Ref, sheet: SheetData, rows: np.ndarray, cols: np.ndarray):
+    """The range a reference covers over cells at rows/cols, clipped to the sheet, or None."""
+    if ref.r0 is None:
+        r0, r1 = 1, sheet.max_row
+    else:
+        r0 = ref.r0 if ref.abs_r0 else int(rows.min()) + ref.r0
+        r1 = ref.r1 if ref.abs_r1 else int(rows.max()) + ref.r1
+    if ref.c0 is None:
+        c0, c1 = 1, sheet.max_col
+    else:
+        c0 = ref.c0 if ref.abs_c0 else int(cols.min()) + ref.c0
+        c1 = ref.c1 if ref.abs_c1 else int(cols.max()) + ref.c1
+    r0, c0 = max(r0, 1), max(c0, 1)
+    r1, c1 = min(r1, sheet.max_row), min(c1, sheet.max_col)
+    if r0 > r1 or c0 > c1:
+        return None
+    return r0, c0, r1, c1
+
+
+def group_graph(groups: list[Group], book: Book) -> list[set[int]]:
+    """For each group, the groups it reads from."""
+    deps: list[set[int]] = [set() for _ in groups]
+    for g in groups:
+        rows, cols = g.positions()
+        for sheet, ref in _refs(g.tree, book, g.sheet):
+            box = _box(ref, sheet, rows, cols)
+            if box is None:
+                continue
+            r0, c0, r1, c1 = box
+            owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
+            found = np.unique(owners)
+            deps[g.gid].update(int(x) for x in found if x >= 0)
+    return deps
+
+
+def strongly_connected(n: int, edges) -> list[list[int]]:
+    """Tarjan's algorithm, iterative; components come out with precedents first."""
+    index = [0] * n
+    low = [0] * n
+    on = [False] * n
+    seen = [False] * n
+    stack: list[int] = []
+    out: list[list[int]] = []
+    counter = 1
+    for root in range(n):
+        if seen[root]:
+            continue
+        work = [(root, iter(edges(root)))]
+        seen[root] = True
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on[root] = True
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if not seen[w]:
+                    seen[w] = True
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on[w] = True
+                    work.append((w, iter(edges(w))))
+                    advanced = True
+                    break
+                if on[w]:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                low[u] = min(low[u], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on[w] = False
+                    comp.append(w)
+                    if w == v:
+                        break
+                out.append(comp)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. evaluation
+
+
+def _final(ev: Evaluator, v: Values, n: int) -> Values:
+    """One value per cell of an ordinary formula: ranges intersected, arrays' top-left kept."""
+    if not v.is_cell:
+        if v.ref is not None:
+            v = ev.intersect(v)
+        if not v.is_cell:
+            v = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    return v.expand(n)
+
+
+def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> None:
+    """Evaluate a group (or some of its cells) and store the results in its sheet."""
+    if rows is None:
+        rows, cols = g.positions()
+    if g.array:
+        _evaluate_array(g, book, issues)
+        return
+    ctx = Ctx(book, g.sheet, rows, cols, issues=issues)
+    ev = Evaluator(ctx)
+    try:
+        v = _final(ev, ev.eval(g.tree), len(rows))
+    except NotVectorizable:
+        for r, c in zip(rows, cols):
+            evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+        return
+    g.sheet.store(rows, cols, v)
+
+
+def _evaluate_array(g: Group, book: Book, issues: set) -> None:
+    r0, c0, r1, c1 = g.array
+    ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
+    v = Evaluator(ctx).eval(g.tree).instance(0)
+    h, w = r1 - r0 + 1, c1 - c0 + 1
+    vh, vw = v.hw
+    kind = np.full((1, h, w), ERR, np.uint8)
+    num = np.full((1, h, w), float(E.NA))
+    text = np.empty((1, h, w), object) if v.text is not None else None
+    # a single row or column repeats across the range, as Excel fills an array formula
+    src_r = np.arange(h) if vh > 1 else np.zeros(h, np.int64)
+    src_c = np.arange(w) if vw > 1 else np.zeros(w, np.int64)
+    ok_r = src_r < vh
+    ok_c = src_c < vw
+    rr = np.where(ok_r, src_r, 0)[:, None]
+    cc = np.where(ok_c, src_c, 0)[None, :]
+    inside = ok_r[:, None] & ok_c[None, :]
+    kind[0] = np.where(inside, v.kind[0][rr, cc], ERR)
+    num[0] = np.where(inside, v.num[0][rr, cc], float(E.NA))
+    if text is not None:
+        text[0] = np.where(inside, v.text[0][rr, cc], None)
+    kind[0] = np.where(kind[0] == EMPTY, EMPTY, kind[0])
+    g.sheet.store_block(r0, c0, Values(kind, num, text))
+
+
+def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set) -> None:
+    """Groups on a cycle of the group graph: order their cells one by one."""
+    cells: list[tuple[Group, int, int]] = []
+    where: dict[tuple[int, int, int], int] = {}
+    for gid in comp:
+        g = groups[gid]
+        if g.array:
+            r0, c0, r1, c1 = g.array
+            first = len(cells)
+            cells.append((g, g.anchor[0], g.anchor[1]))
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    where[(g.sheet.index, r, c)] = first
+            continue
+        for r, c in zip(g.rows, g.cols):
+            where[(g.sheet.index, r, c)] = len(cells)
+            cells.append((g, r, c))
+    members = set(comp)
+    deps: list[list[int]] = []
+    refs_of = {gid: list(_refs(groups[gid].tree, book, groups[gid].sheet)) for gid in comp}
+    for g, r, c in cells:
+        d = set()
+        rows, cols = np.array([r]), np.array([c])
+        for sheet, ref in refs_of[g.gid]:
+            box = _box(ref, sheet, rows, cols)
+            if box is None:
+                continue
+            r0, c0, r1, c1 = box
+            owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
+            hit = np.isin(owners, list(members))
+            if not hit.any():
+                continue
+            for i, j in zip(*np.nonzero(hit)):
+                k = where.get((sheet.index, r0 + int(i), c0 + int(j)))
+                if k is not None:
+                    d.add(k)
+        deps.append(sorted(d))
+    order = strongly_connected(len(cells), lambda k: deps[k])
+    circular = []
+    for comp_cells in order:
+        if len(comp_cells) > 1 or comp_cells[0] in deps[comp_cells[0]]:
+            circular.extend(comp_cells)
+    if circular:
+        raise CircularReference(sorted({_cell_name(cells[k][0].sheet, cells[k][1], cells[k][2]) for k in circular}))
+    for comp_cells in order:
+        g, r, c = cells[comp_cells[0]]
+        if g.array:
+            _evaluate_array(g, book, issues)
+        else:
+            evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+
+
+def calculate(pkg: Package, progress=None) -> Recalculation:
+    """Recalculate every formula of an opened package.
+
+    ``progress(done, total)`` is called as formula cells are computed, if given.
+    Raises :class:`CircularReference` when formulas depend on themselves.
+    """
+    start = time.perf_counter()
+    book = Book(pkg)
+    issue_list: list[str] = []
+    groups = build_groups(book, issue_list)
+    deps = group_graph(groups, book)
+    order = strongly_connected(len(groups), lambda k: deps[k])
+    issues: set = set()
+    total = sum(len(g.rows) for g in groups)
+    done = 0
+    vectorized = 0
+    for comp in order:
+        if len(comp) == 1 and comp[0] not in deps[comp[0]]:
+            g = groups[comp[0]]
+            evaluate_group(g, book, issues)
+            if len(g.rows) > 1:
+                vectorized += len(g.rows)
+        else:
+            _evaluate_cells(comp, groups, book, issues)
+        done += sum(len(groups[k].rows) for k in comp)
+        if progress is not None:
+            progress(done, total)
+    return _collect(groups, book, issue_list + sorted(issues), vectorized, time.perf_counter() - start)
+
+
+def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int, seconds: float) -> Recalculation:
+    formula_values: dict[str, dict] = {}
+    spill_values: dict[str, dict] = {}
+    errors: dict[str, int] = {}
+    error_cells: list[str] = []
+    count = 0
+    for g in groups:
+        sheet = g.sheet
+        fv = formula_values.setdefault(sheet.part.path, {})
+        for r, c in zip(g.rows, g.cols):
+            val = sheet.value(r, c)
+            fv[(r, c)] = val
+            count += 1
+            if val[0] == ERR:
+                code = ERROR_CODES[int(val[1]) - 1]
+                errors[code] = errors.get(code, 0) + 1
+                if len(error_cells) < 1000:
+                    error_cells.append(_cell_name(sheet, r, c))
+        if g.array:
+            sv = spill_values.setdefault(sheet.part.path, {})
+            r0, c0, r1, c1 = g.array
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != g.anchor:
+                        sv[(r, c)] = sheet.value(r, c)
+    return Recalculation(formula_values, spill_values, count, errors, error_cells, issues, len(groups),
+                         vectorized, seconds)

@@ -1,0 +1,343 @@
+"""Evaluating a compiled formula tree for many cells at once.
+
+An :class:`Evaluator` walks the tree once for all ``n`` cells of a shape (their positions in
+``ctx.rows``/``ctx.cols``); every node returns a :class:`~.values.Values` of ``n`` instances.
+Anything that cannot be computed for all cells at once raises :class:`NotVectorizable`, and the
+engine evaluates that shape cell by cell (``n == 1``) instead.
+
+Excel semantics kept here: blank is 0 in arithmetic and "" in comparisons with text; text that
+reads as a number counts in arithmetic; numbers < text < logicals in comparisons, text compared
+case-insensitively; the first error met is the result; in an ordinary (non-array) formula a
+multi-cell range where one value is expected is intersected with the formula's row or column
+(implicit intersection); array formulas work element-wise on whole blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .book import Book, SheetData
+from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaSyntaxError
+from .values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text
+
+__all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
+
+#: The most elements one node may hold across all cells before the shape goes cell by cell.
+MAX_ELEMENTS = 4_000_000
+
+
+class NotVectorizable(Exception):
+    """This shape must be evaluated one cell at a time."""
+
+
+@dataclass
+class Ctx:
+    book: Book
+    sheet: SheetData
+    rows: np.ndarray  # (n,) 1-based rows of the cells being computed
+    cols: np.ndarray
+    array: bool = False  # an array formula: no implicit intersection, block results
+    names_seen: tuple = ()
+    issues: set = field(default_factory=set)  # unknown functions etc., for the report
+
+    @property
+    def n(self) -> int:
+        return self.rows.shape[0]
+
+
+def combine_errors(*errs: np.ndarray) -> np.ndarray:
+    """The first non-zero error code of each element, in argument order."""
+    out = errs[0]
+    for e in errs[1:]:
+        out = np.where(out != 0, out, e)
+    return out
+
+
+def align(*vals: Values) -> list[Values]:
+    """Broadcast values to one (n, h, w): 1-row/1-column/1x1 blocks repeat, other gaps are #N/A."""
+    n = max(v.n for v in vals)
+    h = max(v.hw[0] for v in vals)
+    w = max(v.hw[1] for v in vals)
+    out = []
+    for v in vals:
+        vh, vw = v.hw
+        if (vh not in (1, h)) or (vw not in (1, w)):
+            ph, pw = (h if vh != 1 else 1), (w if vw != 1 else 1)
+            kind = np.full((v.n, ph, pw), ERR, np.uint8)
+            num = np.full((v.n, ph, pw), float(E.NA))
+            kind[:, :vh, :vw] = v.kind
+            num[:, :vh, :vw] = v.num
+            text = None
+            if v.text is not None:
+                text = np.empty((v.n, ph, pw), object)
+                text[:, :vh, :vw] = v.text
+            v = Values(kind, num, text)
+        shape = (n, h, w)
+        if v.kind.shape != shape:
+            v = Values(np.broadcast_to(v.kind, shape), np.broadcast_to(v.num, shape),
+                       None if v.text is None else np.broadcast_to(v.text, shape))
+        out.append(v)
+    return out
+
+
+class Evaluator:
+    def __init__(self, ctx: Ctx):
+        self.ctx = ctx
+        from .functions import FUNCTIONS, pycel_function
+        from .kpi import kpi_function
+
+        self.functions = FUNCTIONS
+        self.fallbacks = (kpi_function, pycel_function)
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def eval(self, node: Node | None) -> Values:
+        if node is None:
+            return Values.empty()
+        t = type(node)
+        if t is Const:
+            return node.value
+        if t is Ref:
+            return self.ref(node)
+        if t is Op:
+            return self.op(node)
+        if t is Func:
+            return self.func(node)
+        if t is Name:
+            return self.name(node)
+        if t is ArrayLit:
+            return self.array_literal(node)
+        raise TypeError(f"unknown node {node!r}")
+
+    def scalar(self, node: Node | None) -> Values:
+        """Evaluate where one value per cell is expected (implicit intersection if needed)."""
+        return self.intersect(self.eval(node))
+
+    def eval_array(self, node: Node | None) -> Values:
+        """Evaluate an argument that Excel always computes as an array (SUMPRODUCT's)."""
+        saved = self.ctx.array
+        self.ctx.array = True
+        try:
+            return self.eval(node)
+        finally:
+            self.ctx.array = saved
+
+    def intersect(self, v: Values) -> Values:
+        if self.ctx.array or v.is_cell or v.ref is None:
+            return v
+        h, w = v.hw
+        ctx = self.ctx
+        if w == 1:
+            idx = ctx.rows - v.ref.row0
+            pick_axis = 1
+        elif h == 1:
+            idx = ctx.cols - v.ref.col0
+            pick_axis = 2
+        else:
+            return Values.error(E.VALUE, ctx.n)
+        size = h if pick_axis == 1 else w
+        ok = (idx >= 0) & (idx < size)
+        safe = np.where(ok, idx, 0)
+        vv = v.expand(ctx.n)
+        inst = np.arange(ctx.n)
+        if pick_axis == 1:
+            kind, num = vv.kind[inst, safe, 0], vv.num[inst, safe, 0]
+            text = None if vv.text is None else vv.text[inst, safe, 0]
+        else:
+            kind, num = vv.kind[inst, 0, safe], vv.num[inst, 0, safe]
+            text = None if vv.text is None else vv.text[inst, 0, safe]
+        kind = np.where(ok, kind, ERR).astype(np.uint8)
+        num = np.where(ok, num, float(E.VALUE))
+        return Values(kind[:, None, None], num[:, None, None],
+                      None if text is None else text[:, None, None])
+
+    # -- references --------------------------------------------------------------------------
+    def ref(self, node: Ref) -> Values:
+        ctx = self.ctx
+        sheet = ctx.book.sheet(node.sheet, ctx.sheet)
+        if sheet is None:
+            return Values.error(E.REF)
+        if node.r0 is None:
+            r0 = r1 = None
+        else:
+            r0 = node.r0 if node.abs_r0 else ctx.rows + node.r0
+            r1 = node.r1 if node.abs_r1 else ctx.rows + node.r1
+        if node.c0 is None:
+            c0 = c1 = None
+        else:
+            c0 = node.c0 if node.abs_c0 else ctx.cols + node.c0
+            c1 = node.c1 if node.abs_c1 else ctx.cols + node.c1
+        if r0 is None:
+            r0, r1 = 1, max(sheet.max_row, 1)
+        if c0 is None:
+            c0, c1 = 1, max(sheet.max_col, 1)
+        if node.fixed or ctx.n == 1:
+            r0, r1, c0, c1 = (int(np.asarray(x).reshape(-1)[0]) for x in (r0, r1, c0, c1))
+            key = (sheet.index, r0, c0, r1, c1)
+            cache = ctx.book.block_cache
+            v = cache.get(key)
+            if v is None:
+                v = sheet.block(r0, c0, r1, c1)
+                if r1 - r0 + c1 - c0 > 0:  # single cells change as formulas compute: not cached
+                    cache[key] = v
+            return v
+        if not node.sliding:
+            raise NotVectorizable("a range whose size changes from cell to cell")
+        h = int(np.asarray(r1 - r0).reshape(-1)[0]) + 1
+        w = int(np.asarray(c1 - c0).reshape(-1)[0]) + 1
+        if h * w * ctx.n > MAX_ELEMENTS:
+            raise NotVectorizable("moving ranges too large to gather at once")
+        r0 = np.broadcast_to(np.asarray(r0, np.int64), (ctx.n,))
+        c0 = np.broadcast_to(np.asarray(c0, np.int64), (ctx.n,))
+        return sheet.blocks(r0, c0, h, w)
+
+    def name(self, node: Name) -> Values:
+        ctx = self.ctx
+        sheet = ctx.book.sheet(node.sheet, ctx.sheet) if node.sheet else ctx.sheet
+        if sheet is None:
+            return Values.error(E.REF)
+        text = ctx.book.name_text(node.name, sheet)
+        if text is None or node.name.lower() in ctx.names_seen:
+            ctx.issues.add(f"unknown name {node.name}")
+            return Values.error(E.NAME)
+        cache = ctx.book.__dict__.setdefault("name_cache", {})
+        key = (node.name.lower(), sheet.index)
+        tree = cache.get(key)
+        if tree is None:
+            try:
+                tree = compile_formula(text, 1, 1)
+            except FormulaSyntaxError:
+                tree = Const(Values.error(E.NAME))
+            cache[key] = tree
+        saved = ctx.names_seen
+        ctx.names_seen = saved + (node.name.lower(),)
+        try:
+            return self.eval(tree)
+        finally:
+            ctx.names_seen = saved
+
+    def array_literal(self, node: ArrayLit) -> Values:
+        rows = [[self.eval(c) for c in r] for r in node.rows]
+        h, w = len(rows), max(len(r) for r in rows)
+        kind = np.full((1, h, w), ERR, np.uint8)
+        num = np.full((1, h, w), float(E.NA))
+        text = None
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                kind[0, i, j] = v.kind[0, 0, 0]
+                num[0, i, j] = v.num[0, 0, 0]
+                if v.text is not None:
+                    if text is None:
+                        text = np.empty((1, h, w), object)
+                    text[0, i, j] = v.text[0, 0, 0]
+        return Values(kind, num, text)
+
+    # -- operators ---------------------------------------------------------------------------
+    def op(self, node: Op) -> Values:
+        op = node.op
+        if op in ("neg", "pos", "%"):
+            v = self.scalar(node.args[0])
+            if op == "pos":
+                return v.drop_ref()
+            x, e = numbers(v)
+            return Values.from_numbers(-x if op == "neg" else x / 100.0, e)
+        if op == ":":
+            return self.range_op(node)
+        a, b = align(self.scalar(node.args[0]), self.scalar(node.args[1]))
+        if op == "&":
+            ta, ea = to_text(a)
+            tb, eb = to_text(b)
+            err = combine_errors(ea, eb)
+            out = ta + tb  # object arrays of str concatenate element-wise
+            if err.any():
+                kind = np.where(err != 0, ERR, STR).astype(np.uint8)
+                return Values(kind, np.where(err != 0, err, 0.0), out)
+            return Values.string(out)
+        if op in ("=", "<>", "<", ">", "<=", ">="):
+            return compare(a, b, op)
+        xa, ea = numbers(a)
+        xb, eb = numbers(b)
+        err = combine_errors(ea, eb)
+        with np.errstate(all="ignore"):
+            if op == "+":
+                x = xa + xb
+            elif op == "-":
+                x = xa - xb
+            elif op == "*":
+                x = xa * xb
+            elif op == "/":
+                err = np.where((err == 0) & (xb == 0), E.DIV0, err)
+                x = xa / np.where(xb == 0, 1.0, xb)
+            elif op == "^":
+                err = np.where((err == 0) & (xa == 0) & (xb < 0), E.DIV0, err)
+                err = np.where((err == 0) & (xa == 0) & (xb == 0), E.NUM, err)
+                x = np.power(xa, xb)
+            else:  # pragma: no cover - the parser only gives the operators above
+                raise ValueError(op)
+        return Values.from_numbers(x, err)
+
+    def range_op(self, node: Op) -> Values:
+        a, b = node.args
+        if not (isinstance(a, Ref) and isinstance(b, Ref)) or self.ctx.n != 1:
+            if self.ctx.n != 1:
+                raise NotVectorizable("range operator")
+            return Values.error(E.VALUE)
+        va, vb = self.eval(a), self.eval(b)
+        if va.ref is None or vb.ref is None or va.ref.sheet is not vb.ref.sheet:
+            return Values.error(E.REF)
+        ra, ca = int(va.ref.row0[0]), int(va.ref.col0[0])
+        rb = int(vb.ref.row0[0]) + vb.hw[0] - 1
+        cb = int(vb.ref.col0[0]) + vb.hw[1] - 1
+        return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra, rb), max(ca, cb))
+
+    # -- functions ---------------------------------------------------------------------------
+    def func(self, node: Func) -> Values:
+        impl = self.functions.get(node.name)
+        if impl is None:
+            for find in self.fallbacks:
+                impl = find(node.name)
+                if impl is not None:
+                    break
+            else:
+                self.ctx.issues.add(f"unknown function {node.name}")
+                return Values.error(E.NAME)
+        return impl(self, node.args)
+
+
+def compare(a: Values, b: Values, op: str) -> Values:
+    """Excel comparison of aligned values: numbers < text < logicals, text without case."""
+    ka, kb = a.kind, b.kind
+    ea = np.where(ka == ERR, a.num, 0.0)
+    eb = np.where(kb == ERR, b.num, 0.0)
+    err = combine_errors(ea, eb)
+    rank_a = np.where(ka == STR, 1, np.where(ka == BOOL, 2, np.where(ka == EMPTY, -1, 0)))
+    rank_b = np.where(kb == STR, 1, np.where(kb == BOOL, 2, np.where(kb == EMPTY, -1, 0)))
+    ra = np.where(rank_a == -1, np.where(rank_b == -1, 0, rank_b), rank_a)
+    rb = np.where(rank_b == -1, ra, rank_b)
+    with np.errstate(invalid="ignore"):
+        c = np.sign(ra - rb).astype(np.float64)
+        same = ra == rb
+        c = np.where(same, np.sign(a.num - b.num), c)
+    strs = same & (ra == 1)
+    if strs.any():
+        ta, tb = a.texts(), b.texts()
+        for idx in zip(*np.nonzero(strs)):
+            sa, sb = str(ta[idx]).casefold(), str(tb[idx]).casefold()
+            c[idx] = (sa > sb) - (sa < sb)
+    if op == "=":
+        r = c == 0
+    elif op == "<>":
+        r = c != 0
+    elif op == "<":
+        r = c < 0
+    elif op == ">":
+        r = c > 0
+    elif op == "<=":
+        r = c <= 0
+    else:
+        r = c >= 0
+    iserr = err != 0
+    if iserr.any():
+        return Values(np.where(iserr, ERR, BOOL).astype(np.uint8), np.where(iserr, err, r.astype(np.float64)))
+    return Values(np.full(r.shape, BOOL, np.uint8), r.astype(np.float64))

@@ -1,0 +1,288 @@
+"""Formulas: parsing (by pycel), shape keys, and the compiled tree the evaluator walks.
+
+Parsing is pycel's (``pycel.excelformula.ExcelFormula``, built on openpyxl's tokenizer): it gives
+an operator-precedence tree of operands, operators and function calls. This module only turns
+that tree into small node objects whose references are stored *relative to the formula's cell*
+(R1C1 style), so one compiled tree serves every cell of a formula copied down a column.
+
+:func:`shape_key` finds which cells share a shape without parsing them: it rewrites the cell
+references of the formula text into relative (R1C1) form. Two cells with the same key hold the
+same formula up to the translation of their relative references, which is exactly what lets the
+engine parse the first one and evaluate the tree for all of them at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .package import col_index
+from .values import E, Values
+
+__all__ = ["Node", "Const", "Ref", "Name", "Op", "Func", "ArrayLit", "compile_formula", "shape_key",
+           "FormulaSyntaxError"]
+
+
+class FormulaSyntaxError(ValueError):
+    """A formula the parser cannot read."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+
+
+class Node:
+    __slots__ = ()
+
+
+@dataclass(eq=False)
+class Const(Node):
+    value: Values
+
+
+@dataclass(eq=False)
+class Ref(Node):
+    """A reference. Each coordinate is absolute (``abs_*`` true) or an offset from the cell.
+
+    ``r0``/``r1`` are ``None`` for whole columns, ``c0``/``c1`` ``None`` for whole rows.
+    """
+
+    sheet: str | None
+    r0: int | None
+    c0: int | None
+    r1: int | None
+    c1: int | None
+    abs_r0: bool
+    abs_c0: bool
+    abs_r1: bool
+    abs_c1: bool
+
+    @property
+    def fixed(self) -> bool:
+        """The same range for every cell of the shape."""
+        return (self.abs_r0 or self.r0 is None) and (self.abs_r1 or self.r1 is None) and \
+            (self.abs_c0 or self.c0 is None) and (self.abs_c1 or self.c1 is None)
+
+    @property
+    def sliding(self) -> bool:
+        """Every cell sees a range of the same size (both ends move together, or neither)."""
+        return self.abs_r0 == self.abs_r1 and self.abs_c0 == self.abs_c1
+
+
+@dataclass(eq=False)
+class Name(Node):
+    name: str
+    sheet: str | None = None
+
+
+@dataclass(eq=False)
+class Op(Node):
+    op: str  # "+", "-", "*", "/", "^", "&", "=", "<>", "<", ">", "<=", ">=", ":", "neg", "pos", "%"
+    args: list[Node] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Func(Node):
+    name: str  # upper case, without _xlfn. prefixes
+    args: list[Node | None] = field(default_factory=list)  # None: an omitted argument
+
+
+@dataclass(eq=False)
+class ArrayLit(Node):
+    rows: list[list[Node]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shape keys
+
+_SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z_\\][\w.]*)!"
+_KEY_RE = re.compile(
+    r"(?<![\w.$!:\]])"
+    r"(" + _SHEET + r")?"
+    r"(?:(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?::(\$?)([A-Za-z]{1,3})(\$?)(\d+))?"
+    r"|(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})"
+    r"|(\$?)(\d+):(\$?)(\d+))"
+    r"(?![\w(!.])"
+    r"|'(?:[^']|'')*'"
+)
+
+
+def shape_key(text: str, row: int, col: int) -> str:
+    """The formula with each relative reference written as an offset from (row, col).
+
+    >>> shape_key("A2*2", 2, 3) == shape_key("A3*2", 3, 3)
+    True
+    >>> shape_key("$A$2*2", 2, 3) == shape_key("$A$2*2", 3, 3)
+    True
+    >>> shape_key("A2*2", 2, 3) == shape_key("A2*2", 3, 3)
+    False
+    """
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # outside string literals
+        parts[i] = _KEY_RE.sub(lambda m: _key_ref(m, row, col), parts[i])
+    return '"'.join(parts)
+
+
+def _rel(dollar: str, value: int, origin: int, axis: str) -> str:
+    return f"{axis}{value}" if dollar else f"{axis}[{value - origin}]"
+
+
+def _key_ref(m: re.Match, row: int, col: int) -> str:
+    g = m.groups()
+    if g[1] is None and g[9] is None and g[13] is None:
+        return m.group(0)  # a quoted run that is not a sheet prefix
+    sheet = (g[0] or "").upper()
+    if g[2] is not None:
+        out = _rel(g[3], int(g[4]), row, "R") + _rel(g[1], col_index(g[2]), col, "C")
+        if g[6] is not None:
+            out += ":" + _rel(g[7], int(g[8]), row, "R") + _rel(g[5], col_index(g[6]), col, "C")
+        return sheet + out
+    if g[10] is not None:
+        return sheet + _rel(g[9], col_index(g[10]), col, "C") + ":" + _rel(g[11], col_index(g[12]), col, "C")
+    return sheet + _rel(g[13], int(g[14]), row, "R") + ":" + _rel(g[15], int(g[16]), row, "R")
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling pycel's tree
+
+_INFIX = {"+", "-", "*", "/", "^", "&", "=", "<>", "<", ">", "<=", ">=", ":"}
+_PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLUDF.")
+_AREA = re.compile(
+    r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?::(\$?)([A-Za-z]{1,3})(\$?)(\d+))?$"
+    r"|^(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})$"
+    r"|^(\$?)(\d+):(\$?)(\d+)$"
+)
+
+_parse_cache: dict[str, object] = {}
+
+
+def _excel_formula():
+    from pycel.excelformula import ExcelFormula  # imported on first use: pycel loads networkx
+
+    return ExcelFormula
+
+
+def compile_formula(text: str, row: int, col: int) -> Node:
+    """Parse a formula (without or with its leading ``=``) written in cell (row, col)."""
+    src = text if text.startswith("=") else "=" + text
+    try:
+        tree = _excel_formula()(src).ast
+    except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
+        raise FormulaSyntaxError(f"cannot parse formula {src!r}: {exc}") from None
+    return _node(tree, row, col)
+
+
+def _node(t, row: int, col: int) -> Node:
+    tok = t.token
+    kind, sub, value = tok.type, tok.subtype, tok.value
+    if kind == "OPERAND":
+        if sub == "RANGE":
+            return _ref_node(value, row, col)
+        if sub == "NUMBER":
+            return Const(Values.number(float(value)))
+        if sub == "TEXT":
+            return Const(Values.string(value[1:-1].replace('""', '"')))
+        if sub == "LOGICAL":
+            return Const(Values.boolean(value.upper() == "TRUE"))
+        if sub == "ERROR":
+            from .package import ERROR_CODE
+
+            return Const(Values.error(ERROR_CODE.get(value.upper(), E.NA)))
+        if sub == "EMPTY":
+            return None  # an omitted argument: IF(A1,,2)
+        raise FormulaSyntaxError(f"unsupported operand {value!r}")
+    if kind == "OPERATOR-INFIX":
+        op = value.strip()
+        if op not in _INFIX:
+            if op == "" or op == ",":  # intersection (space) or union: not supported
+                return Const(Values.error(E.VALUE))
+            raise FormulaSyntaxError(f"unsupported operator {value!r}")
+        return Op(op, [_node(c, row, col) for c in t.children])
+    if kind == "OPERATOR-PREFIX":
+        return Op("neg" if value == "-" else "pos", [_node(t.children[0], row, col)])
+    if kind == "OPERATOR-POSTFIX":
+        return Op("%", [_node(t.children[0], row, col)])
+    if kind == "FUNC":
+        name = value.rstrip("(").upper()
+        for p in _PREFIXES:
+            if name.startswith(p):
+                name = name[len(p):]
+        if "!" in name:  # 'book.xlam'!KPI_X or [1]!KPI_X: an add-in function by its own name
+            name = name.rsplit("!", 1)[1]
+        return Func(name, [_node(c, row, col) if c is not None else None for c in t.children])
+    if kind == "ARRAY":
+        rows = []
+        for r in t.children:
+            rows.append([_node(c, row, col) for c in r.children])
+        return ArrayLit(rows)
+    raise FormulaSyntaxError(f"unsupported token {value!r} ({kind})")
+
+
+def split_sheet(value: str) -> tuple[str | None, str]:
+    """``"'My Sheet'!A1"`` -> ("My Sheet", "A1")."""
+    if "!" not in value:
+        return None, value
+    if value.startswith("'"):
+        end = value.rfind("'!")
+        return value[1:end].replace("''", "'"), value[end + 2:]
+    sheet, _, rest = value.rpartition("!")
+    return sheet, rest
+
+
+def _ref_node(value: str, row: int, col: int) -> Node:
+    if value.startswith("@"):  # implicit intersection marker: the evaluator intersects anyway
+        value = value[1:]
+    sheet, area = split_sheet(value)
+    if sheet is not None and ":" in sheet and not sheet.startswith("["):
+        return Const(Values.error(E.REF))  # 3-D references (Sheet1:Sheet3!A1) are not supported
+    if area.upper() == "#REF!":
+        return Const(Values.error(E.REF))
+    m = _AREA.match(area)
+    if not m:
+        return Name(area, sheet)
+    g = m.groups()
+    if g[1] is not None:
+        r0, c0 = int(g[3]), col_index(g[1])
+        ar0, ac0 = bool(g[2]), bool(g[0])
+        if g[5] is not None:
+            r1, c1 = int(g[7]), col_index(g[5])
+            ar1, ac1 = bool(g[6]), bool(g[4])
+        else:
+            r1, c1, ar1, ac1 = r0, c0, ar0, ac0
+        if (r1, c1) < (r0, c0) and (r1 < r0 or c1 < c0):
+            # normalise B3:A1 -> A1:B3 per axis
+            if r1 < r0:
+                r0, r1, ar0, ar1 = r1, r0, ar1, ar0
+            if c1 < c0:
+                c0, c1, ac0, ac1 = c1, c0, ac1, ac0
+        return Ref(sheet,
+                   r0 if ar0 else r0 - row, c0 if ac0 else c0 - col,
+                   r1 if ar1 else r1 - row, c1 if ac1 else c1 - col,
+                   ar0, ac0, ar1, ac1)
+    if g[9] is not None:
+        c0, c1 = col_index(g[9]), col_index(g[11])
+        ac0, ac1 = bool(g[8]), bool(g[10])
+        if c1 < c0:
+            c0, c1, ac0, ac1 = c1, c0, ac1, ac0
+        return Ref(sheet, None, c0 if ac0 else c0 - col, None, c1 if ac1 else c1 - col,
+                   True, ac0, True, ac1)
+    r0, r1 = int(g[13]), int(g[15])
+    ar0, ar1 = bool(g[12]), bool(g[14])
+    if r1 < r0:
+        r0, r1, ar0, ar1 = r1, r0, ar1, ar0
+    return Ref(sheet, r0 if ar0 else r0 - row, None, r1 if ar1 else r1 - row, None,
+               ar0, True, ar1, True)
+
+
+def walk(node: Node | None):
+    """Every node of a tree, parents first."""
+    if node is None:
+        return
+    yield node
+    if isinstance(node, (Op, Func)):
+        for a in node.args:
+            yield from walk(a)
+    elif isinstance(node, ArrayLit):
+        for r in node.rows:
+            for c in r:
+                yield from walk(c)

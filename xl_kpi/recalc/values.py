@@ -1,0 +1,356 @@
+"""The value model of the evaluator: many cells' worth of Excel values as numpy arrays.
+
+A :class:`Values` holds the values of one formula for ``n`` cells at once (one *instance* per
+cell of a shape, see ``engine.py``), each value an ``h x w`` block (1 x 1 for a scalar). Three
+parallel arrays of shape ``(n, h, w)``:
+
+``kind``
+    ``EMPTY`` (blank cell), ``NUM``, ``STR``, ``BOOL`` or ``ERR``;
+``num``
+    the number, the boolean as 0/1, or the error's code (index + 1 into ``ERROR_CODES``);
+``text``
+    an object array holding the ``str`` of ``STR`` elements, or ``None`` when there is no text.
+
+``n`` is 1 when the value is the same for every instance (a constant, an absolute range); numpy
+broadcasting then spreads it. A value read straight from a reference also carries that reference
+(``ref``), which Excel needs for implicit intersection, ``ROW()`` and the "text in a range is
+skipped" rule of SUM and friends.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..excel_errors import ExcelError
+from .package import BOOL, EMPTY, ERR, ERROR_CODE, ERROR_CODES, NUM, STR
+
+__all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E"]
+
+
+class E:
+    """Error codes stored in ``num`` for ``ERR`` elements."""
+
+    NULL = ERROR_CODE["#NULL!"]
+    DIV0 = ERROR_CODE["#DIV/0!"]
+    VALUE = ERROR_CODE["#VALUE!"]
+    REF = ERROR_CODE["#REF!"]
+    NAME = ERROR_CODE["#NAME?"]
+    NUM = ERROR_CODE["#NUM!"]
+    NA = ERROR_CODE["#N/A"]
+    SPILL = ERROR_CODE["#SPILL!"]
+    CALC = ERROR_CODE["#CALC!"]
+
+
+@dataclass(frozen=True)
+class RefInfo:
+    """Where a value was read from: a sheet and the top-left row/column of each instance."""
+
+    sheet: object  # the engine's SheetData
+    row0: np.ndarray  # shape (n,), 1-based
+    col0: np.ndarray  # shape (n,)
+
+
+class Values:
+    """Excel values of ``n`` instances, each an ``h x w`` block (see the module docstring)."""
+
+    __slots__ = ("kind", "num", "text", "ref")
+
+    def __init__(self, kind: np.ndarray, num: np.ndarray, text: np.ndarray | None = None,
+                 ref: RefInfo | None = None):
+        self.kind = kind
+        self.num = num
+        self.text = text
+        self.ref = ref
+
+    # -- shape -------------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return self.kind.shape[0]
+
+    @property
+    def hw(self) -> tuple[int, int]:
+        return self.kind.shape[1], self.kind.shape[2]
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind.shape[1] == 1 and self.kind.shape[2] == 1
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Values(n={self.n}, hw={self.hw}, first={self.python(0)!r})"
+
+    # -- constructors ------------------------------------------------------------------------
+    @staticmethod
+    def number(x, n: int = 1) -> "Values":
+        x = np.asarray(x, dtype=np.float64).reshape(-1, 1, 1) if np.ndim(x) else np.full((n, 1, 1), float(x))
+        return Values.from_numbers(x)
+
+    @staticmethod
+    def from_numbers(x: np.ndarray, err: np.ndarray | None = None) -> "Values":
+        """Numbers with an optional error-code array (0 = no error); non-finite numbers are #NUM!."""
+        bad = ~np.isfinite(x)
+        if err is None:
+            if not bad.any():
+                return Values(np.full(x.shape, NUM, np.uint8), x)
+            err = np.zeros(x.shape, np.float64)
+        else:
+            err = np.broadcast_to(err, x.shape)
+        err = np.where((err == 0) & bad, E.NUM, err)
+        iserr = err != 0
+        return Values(np.where(iserr, ERR, NUM).astype(np.uint8), np.where(iserr, err, x))
+
+    @staticmethod
+    def error(code: int, n: int = 1, hw: tuple[int, int] = (1, 1)) -> "Values":
+        shape = (n, *hw)
+        return Values(np.full(shape, ERR, np.uint8), np.full(shape, float(code)))
+
+    @staticmethod
+    def boolean(b: np.ndarray | bool) -> "Values":
+        b = np.asarray(b, dtype=bool)
+        if b.ndim == 0:
+            b = b.reshape(1, 1, 1)
+        return Values(np.full(b.shape, BOOL, np.uint8), b.astype(np.float64))
+
+    @staticmethod
+    def string(s: str | np.ndarray) -> "Values":
+        if isinstance(s, str):
+            t = np.empty((1, 1, 1), object)
+            t[0, 0, 0] = s
+        else:
+            t = s
+        return Values(np.full(t.shape, STR, np.uint8), np.zeros(t.shape), t)
+
+    @staticmethod
+    def empty(n: int = 1, hw: tuple[int, int] = (1, 1)) -> "Values":
+        shape = (n, *hw)
+        return Values(np.zeros(shape, np.uint8), np.zeros(shape))
+
+    @staticmethod
+    def from_python(x) -> "Values":
+        """One value from Python: float, int, bool, str, None, ExcelError, datetime or a 2-D list."""
+        if isinstance(x, (list, tuple)):
+            rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in x] or [[None]]
+            h, w = len(rows), max(len(r) for r in rows)
+            kind = np.zeros((1, h, w), np.uint8)
+            num = np.zeros((1, h, w))
+            text = None
+            for i, r in enumerate(rows):
+                for j in range(w):
+                    k, v, t = _scalar(r[j] if j < len(r) else ExcelError("#N/A"))
+                    kind[0, i, j], num[0, i, j] = k, v
+                    if t is not None:
+                        if text is None:
+                            text = np.empty((1, h, w), object)
+                        text[0, i, j] = t
+            return Values(kind, num, text)
+        k, v, t = _scalar(x)
+        text = None
+        if t is not None:
+            text = np.empty((1, 1, 1), object)
+            text[0, 0, 0] = t
+        return Values(np.full((1, 1, 1), k, np.uint8), np.full((1, 1, 1), v), text)
+
+    # -- access ------------------------------------------------------------------------------
+    def python(self, i: int = 0, r: int = 0, c: int = 0):
+        """One element as a Python value (ExcelError for errors, None for blank)."""
+        i = i if self.kind.shape[0] > 1 else 0
+        k = self.kind[i, r, c]
+        if k == NUM:
+            return float(self.num[i, r, c])
+        if k == STR:
+            return self.text[i, r, c]
+        if k == BOOL:
+            return bool(self.num[i, r, c])
+        if k == ERR:
+            return ExcelError(ERROR_CODES[int(self.num[i, r, c]) - 1])
+        return None
+
+    def instance(self, i: int) -> "Values":
+        if self.n == 1:
+            return self
+        sl = slice(i, i + 1)
+        return Values(self.kind[sl], self.num[sl], None if self.text is None else self.text[sl])
+
+    def expand(self, n: int) -> "Values":
+        """The same values with the instance axis of length ``n``."""
+        if self.n == n:
+            return self
+        shape = (n, *self.hw)
+        return Values(np.broadcast_to(self.kind, shape), np.broadcast_to(self.num, shape),
+                      None if self.text is None else np.broadcast_to(self.text, shape))
+
+    def texts(self) -> np.ndarray:
+        """An object array of the text of each element (others ``""``), same shape."""
+        if self.text is None:
+            return np.full(self.kind.shape, "", object)
+        return np.where(self.kind == STR, self.text, "")
+
+    def drop_ref(self) -> "Values":
+        return Values(self.kind, self.num, self.text) if self.ref is not None else self
+
+
+def _scalar(x):
+    """(kind, num, text) of one Python value."""
+    if x is None:
+        return EMPTY, 0.0, None
+    if isinstance(x, ExcelError):
+        return ERR, float(ERROR_CODE[str(x)]), None
+    if isinstance(x, (bool, np.bool_)):
+        return BOOL, float(x), None
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        x = float(x)
+        if not math.isfinite(x):
+            return ERR, float(E.NUM), None
+        return NUM, x, None
+    if isinstance(x, str):
+        if x in ERROR_CODE and not isinstance(x, ExcelError):
+            return STR, 0.0, x
+        return STR, 0.0, x
+    if isinstance(x, (_dt.datetime, _dt.date)):
+        return NUM, date_to_serial(x), None
+    if isinstance(x, np.datetime64):
+        return NUM, date_to_serial(x.astype("datetime64[us]").item()), None
+    raise TypeError(f"cannot store {type(x).__name__} in a cell")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates: Excel serial numbers (1900 system, with Excel's fictitious 29 February 1900)
+
+_EPOCH = _dt.datetime(1899, 12, 30)
+EPOCH64 = np.datetime64("1899-12-30", "D")
+
+
+def date_to_serial(d: _dt.date | _dt.datetime) -> float:
+    if not isinstance(d, _dt.datetime):
+        d = _dt.datetime(d.year, d.month, d.day)
+    delta = d - _EPOCH
+    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    if serial < 61:  # before 1 March 1900 Excel counts one day less (no 29 Feb 1900 really)
+        serial -= 1
+    return serial
+
+
+def serial_to_datetime(serial: float) -> _dt.datetime:
+    if serial < 61:
+        serial += 1
+    return _EPOCH + _dt.timedelta(days=serial)
+
+
+def serial_to_days64(serial: np.ndarray) -> np.ndarray:
+    """Whole days of serials as ``datetime64[D]`` (serials below 61 shifted as Excel does)."""
+    s = np.floor(serial)
+    s = np.where(s < 61, s + 1, s)
+    return EPOCH64 + s.astype(np.int64)
+
+
+def days64_to_serial(d: np.ndarray) -> np.ndarray:
+    s = (d - EPOCH64).astype(np.int64).astype(np.float64)
+    return np.where(s < 61, s - 1, s)
+
+
+def iso_to_serial(text: str) -> float:
+    return date_to_serial(_dt.datetime.fromisoformat(text.replace("Z", "")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions
+
+
+def text_to_number(s: str) -> float | None:
+    """Excel's reading of text as a number in arithmetic (``"3"`` -> 3, ``"5%"`` -> 0.05)."""
+    t = s.strip()
+    if not t:
+        return None
+    pct = t.endswith("%")
+    if pct:
+        t = t[:-1].strip()
+    t = t.replace(",", "") if "," in t and t.replace(",", "").replace(".", "", 1).lstrip("+-").isdigit() else t
+    if t.startswith("$"):
+        t = t[1:]
+    try:
+        x = float(t)
+    except ValueError:
+        try:
+            return date_to_serial(_dt.datetime.fromisoformat(t))
+        except ValueError:
+            return None
+    if not math.isfinite(x) or t.lower().lstrip("+-") in ("inf", "nan", "infinity"):
+        return None
+    return x / 100 if pct else x
+
+
+def numbers(v: Values) -> tuple[np.ndarray, np.ndarray]:
+    """(number, error code) of each element for arithmetic: blank 0, TRUE 1, text parsed or #VALUE!."""
+    k = v.kind
+    x = v.num
+    if v.text is None and not (k == ERR).any():
+        return (x if not (k == EMPTY).any() else np.where(k == EMPTY, 0.0, x)), np.zeros(k.shape)
+    err = np.where(k == ERR, x, 0.0)
+    x = np.where((k == NUM) | (k == BOOL), x, 0.0)
+    if v.text is not None:
+        for idx in zip(*np.nonzero(k == STR)):
+            got = text_to_number(v.text[idx])
+            if got is None:
+                err[idx] = E.VALUE
+            else:
+                x[idx] = got
+    return x, err
+
+
+def format_general(x: float) -> str:
+    """A number as Excel's General format shows it in text (15 significant digits)."""
+    if x == 0:
+        return "0"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    s = "%.15G" % x
+    if "E" in s:
+        mant, _, exp = s.partition("E")
+        if "." in mant:
+            mant = mant.rstrip("0").rstrip(".")
+        sign = exp[0]
+        digits = exp[1:].lstrip("0").rjust(2, "0")
+        return f"{mant}E{sign}{digits}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def to_text(v: Values) -> tuple[np.ndarray, np.ndarray]:
+    """(text, error code) of each element as ``&`` concatenation reads it."""
+    k = v.kind
+    out = np.empty(k.shape, object)
+    err = np.where(k == ERR, v.num, 0.0)
+    it = np.nditer(k, flags=["multi_index"])
+    for kk in it:
+        idx = it.multi_index
+        kk = int(kk)
+        if kk == STR:
+            out[idx] = v.text[idx]
+        elif kk == NUM:
+            out[idx] = format_general(float(v.num[idx]))
+        elif kk == BOOL:
+            out[idx] = "TRUE" if v.num[idx] else "FALSE"
+        else:
+            out[idx] = ""
+    return out, err
+
+
+def truthy(v: Values) -> tuple[np.ndarray, np.ndarray]:
+    """(boolean, error code) of each element as IF/AND/OR read a condition."""
+    k = v.kind
+    b = v.num != 0
+    err = np.where(k == ERR, v.num, 0.0)
+    if v.text is not None and (k == STR).any():
+        for idx in zip(*np.nonzero(k == STR)):
+            t = str(v.text[idx]).strip().upper()
+            if t == "TRUE":
+                b[idx] = True
+            elif t == "FALSE":
+                b[idx] = False
+            else:
+                err[idx] = E.VALUE
+    return np.where(k == EMPTY, False, b), err
