@@ -10,6 +10,7 @@ be read or holds bad rows exits 2 with a one-line reason.
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 import zipfile
@@ -196,7 +197,7 @@ def _print_tables(table, by, currency, source, output) -> int:
 
     probe = Console()
     width = 200 if output or not probe.is_terminal else None
-    console = Console(record=bool(output), width=width)
+    console = Console(record=True, file=io.StringIO(), width=width) if output else Console(width=width)
     groups = [(None, table)] if by is None else [(g, t) for g, t in table.groupby(by, sort=False)]
     for label, part in groups:
         name = Path(source).name + (f" — {by} {label}" if label is not None else "")
