@@ -117,6 +117,8 @@ def test_cohorts_reject_an_unknown_measure():
 
     with pytest.raises(InvalidOptionError, match="'measure'.*'logos', 'revenue'.*'mrr'"):
         cohorts(["a"], ["2024-01"], [1], measure="mrr")
+    with pytest.raises(InvalidOptionError, match="'normalize'"):
+        cohorts(["a"], ["2024-01"], [1], normalize="yes")
 
 
 # -- the forms of the input ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidOptionError
 from ..metrics._kernel import check_option
 from .ledger import Ledger
 from .movements import as_ledger
@@ -85,6 +86,12 @@ def cohorts(customer_ids, months=None, mrr=None, *, measure="logos", normalize=F
     2024-03-01  0.0  NaN  NaN
     """
     measure = check_option("cohorts", "measure", measure, MEASURES)
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise InvalidOptionError(
+            f"cohorts: the 'normalize' parameter must be True or False; got {normalize!r}",
+            argument="normalize",
+            value=normalize,
+        )
     ledger = as_ledger("cohorts", customer_ids, months, mrr)
     matrix = cohort_arrays(ledger, measure)
     if normalize:
