@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,59 @@ def test_vba_command_writes_and_checks_the_file(tmp_path, capsys):
     target.write_bytes(target.read_bytes().replace(b"KPI_NRR = KpiExcelErrors(", b"KPI_NRR = ("))
     assert cli.main(["vba", "--check", "-o", str(target)]) == 1
     assert "out of date" in capsys.readouterr().err
+
+
+# -- the error helper, run by a VBA interpreter ----------------------------------------------------
+
+_CHECKS = r"""
+Sub Main
+    Dim f As Integer, grid(1 To 2, 1 To 3) As Variant, row(0 To 2) As Variant, r As Variant
+    f = FreeFile
+    Open "{out}" For Output As #f
+    r = KpiExcelErrors("#DIV/0!")
+    Print #f, "scalar-error " & IIf(IsError(r) And r = CVErr(2007), "ok", "FAIL")
+    r = KpiExcelErrors(0.25)
+    Print #f, "scalar-number " & IIf(Not IsError(r) And r = 0.25, "ok", "FAIL")
+    r = KpiExcelErrors("")
+    Print #f, "no-data-stays-empty " & IIf(Not IsError(r) And r = "", "ok", "FAIL")
+    grid(1, 1) = 1.5: grid(1, 2) = "#N/A": grid(1, 3) = "#NUM!"
+    grid(2, 1) = "#VALUE!": grid(2, 2) = "churn": grid(2, 3) = "#SPILL!"
+    r = KpiExcelErrors(grid)
+    Print #f, "spill-number " & IIf(r(1, 1) = 1.5, "ok", "FAIL")
+    Print #f, "spill-errors " & IIf(r(1, 2) = CVErr(2042) And r(1, 3) = CVErr(2036) And r(2, 1) = CVErr(2015) And r(2, 3) = CVErr(2045), "ok", "FAIL")
+    Print #f, "spill-text " & IIf(Not IsError(r(2, 2)) And r(2, 2) = "churn", "ok", "FAIL")
+    row(0) = "#REF!": row(1) = 2: row(2) = "#CALC!"
+    r = KpiExcelErrors(row)
+    Print #f, "one-dimension " & IIf(r(0) = CVErr(2023) And r(1) = 2 And r(2) = CVErr(2050), "ok", "FAIL")
+    Close #f
+End Sub
+"""
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice) for its Basic")
+def test_error_helper_gives_error_values_when_run_by_libreoffice_basic_in_vba_mode(tmp_path, text):
+    """Not Excel, but a VBA-compatible interpreter: the helper of udfs.bas, as written, turns the
+    markers into error values (IsError, = CVErr(n)) in a result, a 2-D spill and a 1-D array."""
+    import html
+
+    bas = text.replace("\r\n", "\n")
+    helpers = bas[bas.index("' -- Excel error values") : bas.index("' -- Help texts")]
+    out = tmp_path / "checks.txt"
+    code = "Option VBASupport 1\nOption Explicit\n" + helpers + _CHECKS.replace("{out}", str(out))
+    profile = tmp_path / "profile"
+    run = ["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}"]
+    subprocess.run([*run, "--terminate_after_init"], capture_output=True, timeout=180)
+    module = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    module.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC '
+        '"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n<script:module '
+        'xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
+        f'script:language="StarBasic">{html.escape(code, quote=False)}</script:module>'
+    )
+    subprocess.run([*run, "macro:///Standard.Module1.Main"], capture_output=True, timeout=180)
+    results = dict(line.split() for line in out.read_text().splitlines())
+    assert results == {
+        name: "ok"
+        for name in ("scalar-error", "scalar-number", "no-data-stays-empty", "spill-number", "spill-errors",
+                     "spill-text", "one-dimension")
+    }  # fmt: skip
