@@ -214,6 +214,8 @@ def test_the_sample_csv_is_the_every_movement_ledger():
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".tsv", ".parquet", ".xlsx"])
 def test_every_file_format_reads_the_same_ledger(tmp_path, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
     frame = pd.read_csv(DATA, dtype={"customer_id": str})
     path = tmp_path / f"export{suffix}"
     if suffix == ".parquet":
@@ -224,6 +226,14 @@ def test_every_file_format_reads_the_same_ledger(tmp_path, suffix):
         frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
     got = mrr_movements(load_ledger(path))
     pd.testing.assert_frame_equal(got, mrr_movements(load_ledger(DATA)))
+
+
+def test_parquet_without_pyarrow_says_which_extra_to_install(tmp_path, monkeypatch):
+    path = tmp_path / "export.parquet"
+    path.write_bytes(b"PAR1")
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)
+    with pytest.raises(ModuleNotFoundError, match=r"pip install \"xl-kpi\[parquet\]\""):
+        load_ledger(path)
 
 
 def test_file_errors_name_the_line_of_the_file(tmp_path):
