@@ -122,7 +122,7 @@ def excel_serial(v: dt.date) -> float:
 
 
 def _number_or_same(v: Any) -> Any:
-    """A date becomes its serial number; every other cell value is left to the metric."""
+    """A date becomes its serial number, as Excel stores it; any other cell value is returned as is."""
     if isinstance(v, dt.date):
         return excel_serial(v)
     return v

@@ -45,7 +45,7 @@ import xlwings as xw
 
 from .catalogue import INTERFACE
 from .excel_args import evaluate
-from .excel_errors import ExcelError
+from .excel_errors import ExcelError  # noqa: F401  (the examples above show it)
 
 __all__ = ["UDFS", "CATEGORY", *INTERFACE]
 
