@@ -55,7 +55,9 @@ def _recalculate(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="xl-kpi-") as tmp:
         src, dst = os.path.join(tmp, "in.xlsx"), os.path.join(tmp, "out.xlsx")
         Path(src).write_bytes(data)
-        recalculate(src, dst)
+        report = recalculate(src, dst)
+        if not report.ok:
+            raise RuntimeError(f"xl-kpi recalc failed on a template workbook: {report.reason}")
         return Path(dst).read_bytes()
 
 

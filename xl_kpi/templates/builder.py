@@ -234,23 +234,26 @@ def _write_formula(ws, row: int, cols: tuple[int, ...], a: int, b: int, formula:
         ws[first] = ArrayFormula(f"{first}:{L(cols[b - 1])}{row}", formula)
 
 
-def _kpi_formulas(ws, kpi: KpiRow, row: int, render: _Renderer) -> None:
+def _runs(a: int, b: int, arrays: bool) -> list[tuple[int, int]]:
+    """Columns ``a`` .. ``b - 1`` as one run (an array formula) or one run per cell."""
+    return [(a, b)] if arrays else [(i, i + 1) for i in range(a, b)]
+
+
+def _kpi_formulas(ws, kpi: KpiRow, row: int, render: _Renderer, arrays: bool) -> None:
     for block in BLOCKS:
         if kpi.shape == "rollup" and block.name == "months":
             continue
+        n = len(block.dash_cols)
         if kpi.shape in ("spill", "rollup"):
-            _write_formula(ws, row, block.dash_cols, 0, len(block.dash_cols),
-                           render.render(kpi.formula, block, 0, len(block.dash_cols)))
+            spans = _runs(0, n, arrays)
         elif kpi.shape == "cell":
-            for a in range(len(block.dash_cols)):
-                _write_formula(ws, row, block.dash_cols, a, a + 1, render.render(kpi.formula, block, a, a + 1))
+            spans = _runs(0, n, False)
         elif kpi.shape == "shifted":
-            for lo, hi in block.groups:
-                if hi - lo > 1:
-                    _write_formula(ws, row, block.dash_cols, lo + 1, hi,
-                                   render.render(kpi.formula, block, lo + 1, hi))
+            spans = [run for lo, hi in block.groups if hi - lo > 1 for run in _runs(lo + 1, hi, arrays)]
         else:  # pragma: no cover - a typo in dashboard.py
             raise ValueError(f"unknown row shape {kpi.shape!r}")
+        for a, b in spans:
+            _write_formula(ws, row, block.dash_cols, a, b, render.render(kpi.formula, block, a, b))
 
 
 # -- sheets ----------------------------------------------------------------------------------------
@@ -466,7 +469,7 @@ def _rollups_sheet(wb, lang: str) -> None:
     _protect(ws)
 
 
-def _dashboard_sheet(wb, lang: str, example: Example | None) -> DashboardLayout:
+def _dashboard_sheet(wb, lang: str, example: Example | None, arrays: bool) -> DashboardLayout:
     ws = wb.create_sheet(labels.sheet_name(lang, "dashboard"))
     layout = dashboard_layout()
     render = _Renderer(lang, layout)
@@ -501,7 +504,7 @@ def _dashboard_sheet(wb, lang: str, example: Example | None) -> DashboardLayout:
         for kpi in kpis:
             r = layout.rows[kpi.key]
             ws.cell(r, 1, kpi_text[kpi.key])
-            _kpi_formulas(ws, kpi, r, render)
+            _kpi_formulas(ws, kpi, r, render, arrays)
             for c in MONTH_COLS + QUARTER_COLS + YEAR_COLS:
                 ws.cell(r, c).number_format = FORMATS[kpi.fmt]
             if kpi.benchmark:
@@ -513,7 +516,7 @@ def _dashboard_sheet(wb, lang: str, example: Example | None) -> DashboardLayout:
         ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last_col)
         ws.row_dimensions[r].height = 26
-    _funnel_block(ws, lang, layout, inputs)
+    _funnel_block(ws, lang, layout, inputs, arrays)
     _dashboard_columns(ws)
     _charts(ws, lang, layout)
     # sheet setup
@@ -542,7 +545,7 @@ def _benchmark(ws, row: int, kpi: KpiRow) -> None:
             ws.conditional_formatting.add(rng, rule)
 
 
-def _funnel_block(ws, lang: str, layout: DashboardLayout, inputs: str) -> None:
+def _funnel_block(ws, lang: str, layout: DashboardLayout, inputs: str, arrays: bool) -> None:
     hr = layout.funnel_header_row
     rows = layout.funnel_rows
     ws.cell(hr - 1, 1, _text(lang, "funnel_title")).font = Font(bold=True, size=12, color=NAVY)
@@ -558,7 +561,13 @@ def _funnel_block(ws, lang: str, layout: DashboardLayout, inputs: str) -> None:
     counts = f"{L(FUNNEL_COLS[0])}{rows['count']}:{L(FUNNEL_COLS[-1])}{rows['count']}"
     for key, extra in (("step", ""), ("cumulative", ',"cumulative"')):
         r = rows[key]
-        _write_formula(ws, r, tuple(FUNNEL_COLS), 0, len(FUNNEL_COLS), f"=KPI_FUNNEL({counts}{extra})")
+        if arrays:
+            _write_formula(ws, r, tuple(FUNNEL_COLS), 0, len(FUNNEL_COLS), f"=KPI_FUNNEL({counts}{extra})")
+        else:
+            fixed = counts.replace(L(FUNNEL_COLS[0]), f"${L(FUNNEL_COLS[0])}$").replace(
+                L(FUNNEL_COLS[-1]), f"${L(FUNNEL_COLS[-1])}$")
+            for i, c in enumerate(FUNNEL_COLS):
+                ws.cell(r, c, f"=INDEX(KPI_FUNNEL({fixed}{extra}),{i + 1})")
         for c in FUNNEL_COLS:
             ws.cell(r, c).number_format = FORMATS["pct2"]
 
@@ -699,14 +708,27 @@ def _how_to_sheet(wb, lang: str) -> None:
     _protect(ws)
 
 
-def build_workbook(lang: str = "en", example: Example | None = None) -> tuple[Workbook, DashboardLayout]:
-    """The workbook in ``lang``, blank (``example=None``) or filled with ``example``."""
+def build_workbook(
+    lang: str = "en", example: Example | None = None, *, arrays: bool | None = None
+) -> tuple[Workbook, DashboardLayout]:
+    """The workbook in ``lang``, blank (``example=None``) or filled with ``example``.
+
+    ``arrays`` (default: for the blank template only) writes each KPI row of a block as one
+    array formula (``{=KPI_CHURN(Inputs!C19:Z19,Inputs!C17:Z17)}`` over C..Z): one call of the
+    Python function per row instead of one per cell, which keeps live recalculation in Excel
+    fast. The example is written cell by cell (``=KPI_CHURN(Inputs!C19,Inputs!C17)``) because it
+    ships with its values stored, and LibreOffice recomputes array formulas on opening (it
+    cannot run KPI_* and would show ``#NAME?``) while it shows the stored value of an ordinary
+    formula. Both forms compute the same numbers.
+    """
+    if arrays is None:
+        arrays = example is None
     if lang not in labels.LANGS:
         raise ValueError(f"lang must be one of {', '.join(labels.LANGS)}; got {lang!r}")
     wb = Workbook()
     wb.remove(wb.active)
     _how_to_sheet(wb, lang)
-    layout = _dashboard_sheet(wb, lang, example)
+    layout = _dashboard_sheet(wb, lang, example, arrays)
     _inputs_sheet(wb, lang, example)
     _survey_sheet(wb, lang, example)
     _rollups_sheet(wb, lang)
