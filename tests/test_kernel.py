@@ -153,3 +153,14 @@ def test_a_bool_inside_a_numeric_list_is_not_counted_as_one():
     assert list(got.kinds) == [ErrorKind.OK, ErrorKind.VALUE]
     with pytest.raises(NonNumericError):
         kpi.mrr([100, True])
+
+
+def test_infinite_inputs_are_domain_errors_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = kpi.nrr([np.inf, 100], [0, np.inf], [0, 0], [0, 0], errors="report")
+        assert list(got.kinds) == [ErrorKind.NUM, ErrorKind.NUM]
+        with pytest.raises(DomainError, match="finite"):
+            kpi.arpu(np.inf, 2)
+        with pytest.raises(DomainError, match="finite"):
+            kpi.mrr([1, np.inf])

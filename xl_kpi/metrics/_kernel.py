@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..errors import (
     EXCEPTION_OF,
+    DomainError,
     ErrorKind,
     InvalidOptionError,
     NoDataError,
@@ -191,8 +192,13 @@ class Call:
                     "must be a number",
                     original=True,
                 )
-        for name, arr in self._args.items():
+        for name, arr in list(self._args.items()):
             self.flag(ErrorKind.NA, name, np.isnan(arr), "is missing (None or NaN)")
+            infinite = np.isinf(arr)
+            if infinite.any():
+                self.flag(ErrorKind.NUM, name, infinite, "must be finite")
+                # Computed as NaN from here on: quiet, and masked out by finish().
+                self._args[name] = np.where(infinite, np.nan, arr)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._args[name]
@@ -219,8 +225,9 @@ class Call:
             else:
                 value = self._args[name][tuple(pos)] if name in self._args else None
                 value = float(value) if value is not None else None
+            got = f"; got {value!r}" if name in self._args or original else ""
             raise EXCEPTION_OF[kind](
-                f"{self.func}: {name!r} {requirement}; got {value!r}{_position(mask)}",
+                f"{self.func}: {name!r} {requirement}{got}{_position(mask)}",
                 argument=name,
                 value=value,
             )
@@ -339,6 +346,8 @@ def as_list(func: str, name: str, x: Any, *, allow_empty: bool = False) -> np.nd
         )
     flat = np.ravel(arr)
     flat = flat[~np.isnan(flat)]
+    if np.isinf(flat).any():
+        raise DomainError(f"{func}: {name!r} must hold finite numbers; got inf", argument=name, value=np.inf)
     if flat.size == 0 and not allow_empty:
         raise NoDataError(f"{func}: {name!r} holds no numbers", argument=name, value=x)
     return flat
@@ -369,6 +378,9 @@ def as_paired_lists(func: str, **lists: Any) -> tuple[np.ndarray, ...]:
             argument=next(iter(lists)),
             value=None,
         )
+    for name, a in zip(lists, converted):
+        if np.isinf(a).any():
+            raise DomainError(f"{func}: {name!r} must hold finite numbers; got inf", argument=name, value=np.inf)
     keep = ~np.any([np.isnan(a) for a in converted], axis=0) if converted[0].size else None
     if keep is None or not keep.any():
         raise NoDataError(
