@@ -26,6 +26,7 @@ resident set after loading the input shown beside it.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -90,8 +91,6 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-# Shared with the saas-metrics child, which runs it from source under its own interpreter.
-RESET_PEAK = r'''
 def reset_peak():
     """Reset the peak resident set (Linux: 5 into clear_refs); the resident set now, or None."""
     try:
@@ -105,11 +104,10 @@ def reset_peak():
 
 
 def peak_mib():
+    """The peak resident set since the last reset, in MiB."""
     with open("/proc/self/status") as f:
         fields = dict(line.split(":", 1) for line in f)
     return float(fields["VmHWM"].split()[0]) / 1024
-'''
-exec(RESET_PEAK)
 
 
 def _median_time(fn, repeat):
@@ -165,7 +163,7 @@ def child_xl_kpi(data: str, out: str, repeat: int) -> None:
     }))
 
 
-SAAS_CHILD = RESET_PEAK + r"""
+SAAS_CHILD = inspect.getsource(reset_peak) + inspect.getsource(peak_mib) + r"""
 import json, resource, sys, time
 import pandas as pd
 import saas_metrics as sm
@@ -319,9 +317,9 @@ def main(argv=None) -> int:
             return 1
         print(f"\nxl-kpi (Python {sys.version.split()[0]}, numpy/pandas, medians of {args.repeat}):")
         print(f"  ledger only (checks, normalization)              {ours['ledger_s']:.3f} s")
-        print(f"  mrr_movements + cohorts + trailing_retention,")
+        print("  mrr_movements + cohorts + trailing_retention,")
         print(f"    each called on the raw columns (3 ledgers)     {ours['three_calls_s']:.3f} s")
-        print(f"  one ledger, then movements, cohorts (logos and")
+        print("  one ledger, then movements, cohorts (logos and")
         print(f"    revenue), trailing NRR/GRR, monthly_kpis       {ours['one_ledger_s']:.3f} s")
         print(f"  peak memory while computing {ours['peak_mib']:.0f} MiB (resident after reading the "
               f"input: {ours['loaded_mib']:.0f} MiB; reading it peaked at {ours['reading_peak_mib']:.0f} MiB)")
