@@ -22,7 +22,7 @@ from .book import Book, SheetData
 from .evaluator import Ctx, Evaluator, NotVectorizable
 from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, shape_key, walk
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
-from .values import EMPTY, ERR, E, Values
+from .values import EMPTY, ERR, STR, E, Values
 
 __all__ = ["Group", "CircularReference", "Recalculation", "calculate"]
 
@@ -391,15 +391,18 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
     for g in groups:
         sheet = g.sheet
         fv = formula_values.setdefault(sheet.part.path, {})
-        for r, c in zip(g.rows, g.cols):
-            val = sheet.value(r, c)
-            fv[(r, c)] = val
-            count += 1
-            if val[0] == ERR:
-                code = ERROR_CODES[int(val[1]) - 1]
+        rows, cols = g.positions()
+        kinds = sheet.kind[rows, cols].tolist()
+        nums = sheet.num[rows, cols].tolist()
+        text = sheet.text
+        for r, c, k, x in zip(g.rows, g.cols, kinds, nums):
+            fv[(r, c)] = (k, x, text.get((r, c)) if k == STR else None)
+            if k == ERR:
+                code = ERROR_CODES[int(x) - 1]
                 errors[code] = errors.get(code, 0) + 1
                 if len(error_cells) < 1000:
                     error_cells.append(_cell_name(sheet, r, c))
+        count += len(g.rows)
         if g.array:
             sv = spill_values.setdefault(sheet.part.path, {})
             r0, c0, r1, c1 = g.array

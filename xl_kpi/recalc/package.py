@@ -303,7 +303,31 @@ def _text(raw: bytes | None) -> str:
     return unescape(s) if "&" in s else s
 
 
+# One pass over sheetData: the common cell written by Excel, openpyxl or LibreOffice (a value, or
+# a plain formula, attributes r/s/t only) is matched whole by the first branch; rows by the
+# second; any other cell by the third, and then examined in Python.
+_SCAN = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
+    rb'(?:/>|>(?:<v>([^<]*)</v>|<f>([^<]*)</f>(?:<v\s*/>|<v>[^<]*</v>)?)</c>)'
+    rb"|<" + _P + rb"row\b([^>]*)>"
+    rb"|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
+    re.S,
+)
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]{1,3})(\d+)["\']')
+_ROW_R = re.compile(rb'(?:^|\s)r\s*=\s*["\'](\d+)["\']')
+_TYPE = re.compile(rb'(?:^|\s)t\s*=\s*["\'](\w+)["\']')
+_COLS: dict[bytes, int] = {}
+
+
+def _col_of(letters: bytes) -> int:
+    c = _COLS.get(letters)
+    if c is None:
+        c = _COLS[letters] = col_index(letters.decode())
+    return c
+
+
 def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
+    """Record every cell of the sheet XML: constants into lists, formulas with their spans."""
     xml = sheet.xml
     m = _SHEETDATA.search(xml)
     if not m:
@@ -320,86 +344,100 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     rows, cols, kinds, nums, texts = sheet.rows, sheet.cols, sheet.kinds, sheet.nums, sheet.texts
     formulas = sheet.formulas
     spans = sheet.cell_spans
+    row_spans = sheet.row_spans
     row = 0
     col = 0
     max_col = 0
-    for tok in _TOKEN.finditer(xml, start, end):
-        row_attrs = tok.group(1)
-        if row_attrs is not None:
-            a = _attrs(row_attrs)
-            row = int(a[b"r"]) if b"r" in a else row + 1
+    n_shared = len(shared)
+    for tok in _SCAN.finditer(xml, start, end):
+        letters, digits, t, v, ftext, row_attrs, raw_attrs, body = tok.groups()
+        if letters is not None:  # fast path
+            col = _col_of(letters)
+            row = int(digits)
+            if col > max_col:
+                max_col = col
+            span = tok.span()
+            spans[(row, col)] = span
+            if ftext is not None:
+                formulas.append(FormulaCell(row, col, _text(ftext), "normal", None, None, span))
+                continue
+            if v is None:
+                continue
+            if t is None:
+                t = b"n"
+        elif row_attrs is not None:  # a <row> element
+            rm = _ROW_R.search(row_attrs)
+            row = int(rm.group(1)) if rm else row + 1
             col = 0
-            sheet.row_spans[row] = (tok.start(), tok.end(), row_attrs.endswith(b"/"))
+            row_spans[row] = (tok.start(), tok.end(), row_attrs.endswith(b"/"))
             continue
-        raw_attrs = tok.group(2)
-        a = _attrs(raw_attrs)
-        r = a.get(b"r")
-        if r:
-            rm = _REF.match(r)
-            col = col_index(rm.group(1).decode())
-            row = int(rm.group(2))
         else:
-            col += 1
-        if col > max_col:
-            max_col = col
-        spans[(row, col)] = tok.span()
-        body = tok.group(3)
-        if not body:
-            continue
-        t = a.get(b"t", b"n")
-        fm = _F.search(body) if b"f" in body else None
-        if fm is not None:
-            fa = _attrs(fm.group(1))
-            ftype = fa.get(b"t", b"normal").decode()
-            ref = fa.get(b"ref")
-            si = fa.get(b"si")
-            text = _text(fm.group(2)) if fm.group(2) is not None else None
-            if ftype != "shared" and text is None:
-                text = ""
-            formulas.append(
-                FormulaCell(row, col, text, ftype, ref.decode() if ref else None,
-                            si.decode() if si else None, tok.span(), b"cm" in a)
-            )
-            continue
-        if t == b"inlineStr":
-            body2 = _RPH.sub(b"", body)
-            value = "".join(_text(x.group(1)) for x in _T.finditer(body2))
-            kinds.append(STR)
-            nums.append(0.0)
-            texts[(row, col)] = value
-        else:
+            rm = _R_ATTR.search(raw_attrs)
+            if rm:
+                col = _col_of(rm.group(1))
+                row = int(rm.group(2))
+            else:
+                col += 1
+            if col > max_col:
+                max_col = col
+            span = tok.span()
+            spans[(row, col)] = span
+            if not body:
+                continue
+            tm = _TYPE.search(raw_attrs) if b"t" in raw_attrs else None
+            t = tm.group(1) if tm else b"n"
+            fm = _F.search(body)
+            if fm is not None:
+                fa = _attrs(fm.group(1)) if fm.group(1).strip() else {}
+                ftype = fa.get(b"t", b"normal").decode()
+                ref = fa.get(b"ref")
+                si = fa.get(b"si")
+                text = _text(fm.group(2)) if fm.group(2) is not None else None
+                if ftype != "shared" and text is None:
+                    text = ""
+                formulas.append(FormulaCell(row, col, text, ftype, ref.decode() if ref else None,
+                                            si.decode() if si else None, span, b"cm" in raw_attrs))
+                continue
+            if t == b"inlineStr":
+                body2 = _RPH.sub(b"", body)
+                kinds.append(STR)
+                nums.append(0.0)
+                texts[(row, col)] = "".join(_text(x.group(1)) for x in _T.finditer(body2))
+                rows.append(row)
+                cols.append(col)
+                continue
             vm = _V.search(body)
             if vm is None or vm.group(1) is None:
                 continue
             v = vm.group(1)
-            if t == b"n":
-                kinds.append(NUM)
-                nums.append(float(v))
-            elif t == b"s":
-                kinds.append(STR)
-                nums.append(0.0)
-                idx = int(v)
-                texts[(row, col)] = shared[idx] if idx < len(shared) else ""
-            elif t == b"str":
-                kinds.append(STR)
-                nums.append(0.0)
-                texts[(row, col)] = _text(v)
-            elif t == b"b":
-                kinds.append(BOOL)
-                nums.append(1.0 if v.strip() in (b"1", b"true") else 0.0)
-            elif t == b"e":
-                kinds.append(ERR)
-                nums.append(float(ERROR_CODE.get(_text(v), ERROR_CODE["#N/A"])))
-            elif t == b"d":  # ISO 8601 date cell (rare; strict writers)
-                from .values import iso_to_serial
+        if t == b"n":
+            kinds.append(NUM)
+            nums.append(float(v))
+        elif t == b"s":
+            kinds.append(STR)
+            nums.append(0.0)
+            idx = int(v)
+            texts[(row, col)] = shared[idx] if idx < n_shared else ""
+        elif t == b"str":
+            kinds.append(STR)
+            nums.append(0.0)
+            texts[(row, col)] = _text(v)
+        elif t == b"b":
+            kinds.append(BOOL)
+            nums.append(1.0 if v.strip() in (b"1", b"true") else 0.0)
+        elif t == b"e":
+            kinds.append(ERR)
+            nums.append(float(ERROR_CODE.get(_text(v), ERROR_CODE["#N/A"])))
+        elif t == b"d":  # ISO 8601 date cell (strict writers)
+            from .values import iso_to_serial
 
-                kinds.append(NUM)
-                nums.append(iso_to_serial(_text(v)))
-            else:
-                continue
+            kinds.append(NUM)
+            nums.append(iso_to_serial(_text(v)))
+        else:
+            continue
         rows.append(row)
         cols.append(col)
-    sheet.max_row = row if not sheet.row_spans else max(sheet.row_spans)
+    sheet.max_row = max(row_spans) if row_spans else row
     if rows:
         sheet.max_row = max(sheet.max_row, max(rows))
     if formulas:
@@ -416,6 +454,9 @@ def _xml_escape(s: str) -> str:
 
 
 _T_ATTR = re.compile(rb"\s+t\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+_OPEN_C = re.compile(rb"<(" + _P + rb")c\b([^>]*?)(/?)>")
+_FAST_FCELL = re.compile(rb'<c( r="[A-Z]{1,3}\d+")(?: s="(\d+)")?(?: t="\w+")?(?: s="(\d+)")?>'
+                         rb'(<f>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>$')
 
 
 def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | None) -> bytes:
@@ -423,7 +464,14 @@ def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | 
 
     The formula element and every attribute but ``t`` are kept as they were.
     """
-    m = re.match(rb"<(" + _P + rb")c\b([^>]*?)(/?)>", original)
+    fast = _FAST_FCELL.match(original)
+    if fast is not None:
+        v, t = encode_value(kind, num, text)
+        style = fast.group(2) or fast.group(3)
+        head = b"<c" + fast.group(1) + (b' s="' + style + b'"' if style else b"")
+        tattr = b' t="' + t + b'"' if t else b""
+        return head + tattr + b">" + fast.group(4) + b"<v>" + v + b"</v></c>"
+    m = _OPEN_C.match(original)
     cprefix = m.group(1)
     attrs = _T_ATTR.sub(b"", m.group(2))
     if m.group(3):  # self-closing: no children
@@ -496,6 +544,7 @@ def patch_sheet(sheet: SheetPart, formula_values: dict[tuple[int, int], tuple[in
             edits.append((s, e, _value_cell(xml[s:e], prefix, r, c, val)))
         else:
             missing.setdefault(r, []).append((c, _value_cell(None, prefix, r, c, val)))
+    by_row = None
     for r, new_cells in missing.items():
         new_cells.sort()
         rs = sheet.row_spans.get(r)
@@ -514,7 +563,11 @@ def patch_sheet(sheet: SheetPart, formula_values: dict[tuple[int, int], tuple[in
             edits.append((open_s, open_e, tag[:-2].rstrip() + b">" + body + b"</" + prefix + b"row>"))
             continue
         # insert each new cell before the first existing cell of a larger column in this row
-        existing = sorted((c, sp) for (rr, c), sp in sheet.cell_spans.items() if rr == r)
+        if by_row is None:
+            by_row = {}
+            for (rr, c), sp in sheet.cell_spans.items():
+                by_row.setdefault(rr, []).append((c, sp))
+        existing = sorted(by_row.get(r, ()))
         row_end = xml.find(b"</" + prefix + b"row>", open_e)
         for c, cell in new_cells:
             pos = next((sp[0] for cc, sp in existing if cc > c), row_end)
