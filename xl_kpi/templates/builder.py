@@ -22,6 +22,7 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.comments import Comment
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter as L
@@ -554,7 +555,7 @@ def _funnel_block(ws, lang: str, layout: DashboardLayout, inputs: str, arrays: b
     last12 = (L(MONTH_COLS[-12]), L(MONTH_COLS[-1]))
     for stage, c in zip(FUNNEL_STAGES, FUNNEL_COLS):
         ws.cell(hr, c, _text(lang, f"stage_{stage}")).font = BOLD
-        ws.cell(hr, c).alignment = Alignment(horizontal="right")
+        ws.cell(hr, c).alignment = Alignment(horizontal="right", shrink_to_fit=True)
         src = row_of(stage)
         cell = ws.cell(rows["count"], c, f"=SUM({inputs}!{last12[0]}{src}:{last12[1]}{src})")
         cell.number_format = FORMATS["count"]
@@ -600,7 +601,7 @@ def _line(title: str, refs: list[tuple[Reference, str]], y_format: str) -> LineC
 
 def _dashboard_columns(ws) -> None:
     ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = 10
+    ws.column_dimensions["B"].width = 11
     for c in MONTH_COLS:
         ws.column_dimensions[L(c)].width = 9.5
     ws.column_dimensions[L(MONTH_COLS[-1] + 1)].width = 2
@@ -658,12 +659,18 @@ def _charts(ws, lang: str, layout: DashboardLayout) -> None:
 
     charts = (bar, churn, ltv_cac, funnel, nps)
     anchors = _anchor_columns(ws, len(charts), YEAR_COLS[-1])
-    for chart, col in zip(charts, anchors):
-        chart.width, chart.height = 14.5, 8.5
+    ends = anchors[1:] + [YEAR_COLS[-1] + 1]
+    for chart, first, end in zip(charts, anchors, ends):
+        # anchored to cells at both corners, so a chart keeps its share of the width in any
+        # program, whatever the width it gives a column
+        anchor = TwoCellAnchor(editAs="oneCell")
+        anchor._from = AnchorMarker(col=first - 1, row=layout.charts_row - 1, colOff=90000, rowOff=0)
+        anchor.to = AnchorMarker(col=end - 1, row=layout.last_row - 1, colOff=0, rowOff=0)
+        chart.anchor = anchor
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.x_axis.tickLblPos = "low"
-        ws.add_chart(chart, f"{L(col)}{layout.charts_row}")
+        ws.add_chart(chart)
     bar.legend.position = "b"
 
 

@@ -71,7 +71,7 @@ TEXT = {
         "stage_mql": "MQL",
         "stage_sal": "SAL",
         "stage_sql": "SQL",
-        "stage_new_customers": "Customers",
+        "stage_new_customers": "Won",
         "chart_mrr": "MRR movements and MRR",
         "chart_churn": "Monthly customer churn",
         "chart_ltv_cac": "LTV:CAC",
