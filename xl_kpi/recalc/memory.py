@@ -8,7 +8,7 @@ from .book import Book
 from .evaluator import Ctx, Evaluator
 from .formula import compile_formula
 from .package import Package, SheetPart, parse_cell
-from .values import Values
+from .values import EMPTY, NUM, Values
 
 __all__ = ["evaluate_in_memory"]
 
@@ -34,6 +34,9 @@ def evaluate_in_memory(cells: dict[str, object], formula: str, *, sheet: str = "
     tree = compile_formula(formula, row, col)
     ctx = Ctx(book, book.sheets[0], np.array([row]), np.array([col]), array=True)
     v = Evaluator(ctx).eval(tree).instance(0)
+    blank = v.kind == EMPTY  # a formula showing a blank cell shows 0
+    if blank.any():
+        v = Values(np.where(blank, NUM, v.kind).astype(np.uint8), np.where(blank, 0.0, v.num), v.text)
     h, w = v.hw
     if h == 1 and w == 1:
         return v.python(0)
