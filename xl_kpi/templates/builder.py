@@ -686,6 +686,12 @@ def _print_setup(ws, area: str, *, landscape: bool, paper: int = 9, one_page: bo
     ws.page_margins.top = ws.page_margins.bottom = 0.5
 
 
+def _lines(text: str, per_line: int) -> int:
+    """Lines a wrapped text takes in a column of ``per_line`` characters (row heights are not
+    computed by every program)."""
+    return max(1, -(-len(text) // per_line))
+
+
 def _how_to_sheet(wb, lang: str) -> None:
     ws = wb.create_sheet(labels.sheet_name(lang, "how_to"))
     ws["A1"] = _text(lang, "title_how_to")
@@ -697,6 +703,7 @@ def _how_to_sheet(wb, lang: str) -> None:
             ws.cell(r, 1, line[2:]).font = Font(bold=True, size=12, color=NAVY)
         else:
             ws.cell(r, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = 15 * _lines(line, 110)
         r += 1
     r += 1
     ws.cell(r, 1, _text(lang, "how_to_kpis")).font = Font(bold=True, size=12, color=NAVY)
@@ -707,9 +714,10 @@ def _how_to_sheet(wb, lang: str) -> None:
         r += 1
         for kpi in kpis:
             if kpi.function:
-                ws.cell(r, 1, f"{kpi_text[kpi.key]}: {kpi.function}")
+                ws.cell(r, 1, f"{kpi_text[kpi.key]}{' : ' if lang == 'fr' else ': '}{kpi.function}")
                 r += 1
     ws.cell(r + 1, 1, _text(lang, "how_to_not_shown")).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[r + 1].height = 15 * _lines(_text(lang, "how_to_not_shown"), 110)
     ws.column_dimensions["A"].width = 120
     _print_setup(ws, f"A1:A{r + 1}", landscape=False)
     _protect(ws)
