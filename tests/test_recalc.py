@@ -215,7 +215,7 @@ def test_vectorized_columns_equal_cell_by_cell_evaluation(tmp_path):
     for r in range(2, 42):
         cells[f"A{r}"] = int(rng.integers(0, 9))
         cells[f"B{r}"] = int(rng.integers(0, 12))
-        cells[f"C{r}"] = float(rng.random().round(3))
+        cells[f"C{r}"] = round(float(rng.random()), 3)
         cells[f"D{r}"] = ["n", "s", "e", "w"][r % 4]
     data = dict(cells)
     letters = "FGHIJKLMNOPQ"
@@ -404,8 +404,8 @@ def test_large_sheet_in_bounded_memory_with_progress(tmp_path):
     tracemalloc.stop()
     assert report.ok and report.formulas == 2 * rows
     assert seen[-1] == (2 * rows, 2 * rows) and len(seen) >= 2
-    size = (tmp_path / "big.xlsx").stat().st_size
-    assert peak < 40 * size, (peak, size)  # the sheet XML, its copy and a few arrays, not a cell object each
+    cells = 3 * rows
+    assert peak < 1000 * cells, peak  # under 1 kB a cell: the sheet XML, its copy, a few arrays
 
 
 def test_dates_reach_kpi_functions_as_serial_numbers():

@@ -74,7 +74,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         for sheet in pkg.sheets:
             if not sheet.path:
                 continue
-            fv = result.formula_values.get(sheet.path, {})
+            fv = result.formula_values.get(sheet.path, [])
             sv = result.spill_values.get(sheet.path, {})
             if fv or sv:
                 new_xml[sheet.path] = patch_sheet(sheet, fv, sv)

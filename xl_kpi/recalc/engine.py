@@ -57,7 +57,7 @@ class Group:
 class Recalculation:
     """What a recalculation computed, for the writer and the report."""
 
-    formula_values: dict[str, dict[tuple[int, int], tuple[int, float, str | None]]]
+    formula_values: dict[str, list[tuple[int, float, str | None] | None]]  # by part, in formula order
     spill_values: dict[str, dict[tuple[int, int], tuple[int, float, str | None]]]
     formulas: int
     errors: dict[str, int]
@@ -383,27 +383,35 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
 
 
 def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int, seconds: float) -> Recalculation:
-    formula_values: dict[str, dict] = {}
+    formula_values: dict[str, list] = {}
     spill_values: dict[str, dict] = {}
     errors: dict[str, int] = {}
     error_cells: list[str] = []
     count = 0
-    for g in groups:
-        sheet = g.sheet
-        fv = formula_values.setdefault(sheet.part.path, {})
-        rows, cols = g.positions()
-        kinds = sheet.kind[rows, cols].tolist()
-        nums = sheet.num[rows, cols].tolist()
+    for sheet in book.sheets:
+        if sheet is None or not sheet.part.formulas:
+            continue
+        part = sheet.part
+        rows = np.fromiter((f.row for f in part.formulas), np.int64, len(part.formulas))
+        cols = np.fromiter((f.col for f in part.formulas), np.int64, len(part.formulas))
+        computed = sheet.owner[rows, cols] >= 0  # data tables are not
+        kinds = sheet.kind[rows, cols]
+        nums = sheet.num[rows, cols]
         text = sheet.text
-        for r, c, k, x in zip(g.rows, g.cols, kinds, nums):
-            fv[(r, c)] = (k, x, text.get((r, c)) if k == STR else None)
-            if k == ERR:
-                code = ERROR_CODES[int(x) - 1]
-                errors[code] = errors.get(code, 0) + 1
-                if len(error_cells) < 1000:
-                    error_cells.append(_cell_name(sheet, r, c))
-        count += len(g.rows)
+        out: list = [None] * len(rows)
+        for i in np.nonzero(computed)[0].tolist():
+            k = int(kinds[i])
+            out[i] = (k, float(nums[i]), text.get((int(rows[i]), int(cols[i]))) if k == STR else None)
+        formula_values[part.path] = out
+        count += int(computed.sum())
+        bad = np.nonzero(computed & (kinds == ERR))[0]
+        for code, n in zip(*np.unique(nums[bad].astype(np.int64), return_counts=True)):
+            errors[ERROR_CODES[int(code) - 1]] = errors.get(ERROR_CODES[int(code) - 1], 0) + int(n)
+        for i in bad[: max(0, 1000 - len(error_cells))].tolist():
+            error_cells.append(_cell_name(sheet, int(rows[i]), int(cols[i])))
+    for g in groups:
         if g.array:
+            sheet = g.sheet
             sv = spill_values.setdefault(sheet.part.path, {})
             r0, c0, r1, c1 = g.array
             for r in range(r0, r1 + 1):

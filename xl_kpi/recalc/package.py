@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 import tempfile
 import zipfile
 import zlib
@@ -46,7 +47,7 @@ class UnreadableWorkbook(Exception):
     """The file cannot be processed; the message is a one-line reason for the user."""
 
 
-@dataclass
+@dataclass(slots=True)
 class FormulaCell:
     """One cell holding a formula, as found in the sheet XML."""
 
@@ -75,13 +76,18 @@ class SheetPart:
     nums: list[float] = field(default_factory=list)
     texts: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas: list[FormulaCell] = field(default_factory=list)
-    # spans of every cell element, by position (for cells an array formula writes into)
-    cell_spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # row, column, start, end of every cell element, flat (for cells an array formula writes into)
+    span_table: array = field(default_factory=lambda: array("q"))
     row_spans: dict[int, tuple[int, int, bool]] = field(default_factory=dict)  # open tag, self-closing
     sheetdata_span: tuple[int, int] | None = None  # content span between <sheetData> tags
     prefix: bytes = b""  # namespace prefix of the cell elements ("x:" in some writers)
     max_row: int = 0
     max_col: int = 0
+
+    def cell_spans(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """Byte span of each cell element, by (row, column)."""
+        t = self.span_table
+        return {(t[i], t[i + 1]): (t[i + 2], t[i + 3]) for i in range(0, len(t), 4)}
 
 
 @dataclass
@@ -95,7 +101,7 @@ class Package:
     shared_strings: list[str]
     macro_enabled: bool
 
-    def sheet(self, name: str) -> SheetPart | None:
+    def sheet(self, name: str) -> "SheetPart | None":
         low = name.lower()
         for s in self.sheets:
             if s.name.lower() == low:
@@ -343,7 +349,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     sheet.sheetdata_span = (start, end)
     rows, cols, kinds, nums, texts = sheet.rows, sheet.cols, sheet.kinds, sheet.nums, sheet.texts
     formulas = sheet.formulas
-    spans = sheet.cell_spans
+    spans = sheet.span_table.extend
     row_spans = sheet.row_spans
     row = 0
     col = 0
@@ -357,7 +363,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             if col > max_col:
                 max_col = col
             span = tok.span()
-            spans[(row, col)] = span
+            spans((row, col, *span))
             if ftext is not None:
                 formulas.append(FormulaCell(row, col, _text(ftext), "normal", None, None, span))
                 continue
@@ -381,7 +387,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             if col > max_col:
                 max_col = col
             span = tok.span()
-            spans[(row, col)] = span
+            spans((row, col, *span))
             if not body:
                 continue
             tm = _TYPE.search(raw_attrs) if b"t" in raw_attrs else None
@@ -523,22 +529,25 @@ class NewCell:
     text: str | None
 
 
-def patch_sheet(sheet: SheetPart, formula_values: dict[tuple[int, int], tuple[int, float, str | None]],
+def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | None]],
                 spill_values: dict[tuple[int, int], tuple[int, float, str | None]]) -> bytes:
-    """The sheet XML with the cached value of every formula cell set, and spilled cells written."""
+    """The sheet XML with each formula's cached value set and spilled cells written.
+
+    ``formula_values`` holds (kind, number, text) for each of ``sheet.formulas``, in order.
+    """
     xml = sheet.xml
     edits: list[tuple[int, int, bytes]] = []
     prefix = sheet.prefix
-    for f in sheet.formulas:
-        val = formula_values.get((f.row, f.col))
+    for f, val in zip(sheet.formulas, formula_values):
         if val is None:
             continue
         s, e = f.span
         edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
+    cell_spans = sheet.cell_spans() if spill_values else {}
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
     for (r, c), val in spill_values.items():
-        span = sheet.cell_spans.get((r, c))
+        span = cell_spans.get((r, c))
         if span is not None:
             s, e = span
             edits.append((s, e, _value_cell(xml[s:e], prefix, r, c, val)))
@@ -565,7 +574,7 @@ def patch_sheet(sheet: SheetPart, formula_values: dict[tuple[int, int], tuple[in
         # insert each new cell before the first existing cell of a larger column in this row
         if by_row is None:
             by_row = {}
-            for (rr, c), sp in sheet.cell_spans.items():
+            for (rr, c), sp in cell_spans.items():
                 by_row.setdefault(rr, []).append((c, sp))
         existing = sorted(by_row.get(r, ()))
         row_end = xml.find(b"</" + prefix + b"row>", open_e)
