@@ -505,3 +505,36 @@ def test_the_example_opens_in_libreoffice_with_its_numbers(lang, tmp_path):
 def test_the_blank_template_opens_in_libreoffice(tmp_path):
     pdf = render.to_pdf(WORKBOOKS / file_name("template", "fr"), tmp_path)
     assert "Saisies mensuelles" in _pdf_text(pdf, 3)
+
+
+# -- xl-kpi templates ----------------------------------------------------------------------------------
+
+def test_templates_command_writes_the_four_workbooks_and_keeps_edited_ones(tmp_path, capsys):
+    from xl_kpi.cli import main
+
+    assert main(["templates", "-o", str(tmp_path), "--no-recalc"]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(file_name(k, lang) for k in KINDS for lang in LANGS)
+    assert main(["templates", "-o", str(tmp_path), "--no-recalc"]) == 0
+    assert capsys.readouterr().out.count("unchanged") == 4
+    # a user fills in the blank template: it is kept, the others are left as they are
+    blank = tmp_path / file_name("template", "fr")
+    wb = openpyxl.load_workbook(blank)
+    wb["Saisies"]["C7"] = 1200
+    wb.save(blank)
+    edited = blank.read_bytes()
+    assert main(["templates", "-o", str(tmp_path), "--no-recalc", "--lang", "fr", "--kind", "template"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert blank.read_bytes() == edited
+    assert main(["templates", "-o", str(tmp_path), "--no-recalc", "--lang", "fr", "--kind", "template",
+                 "--force"]) == 0
+    assert blank.read_bytes() == workbook_bytes("template", "fr")
+
+
+def test_a_file_that_is_not_one_of_the_workbooks_is_never_overwritten(tmp_path, capsys):
+    from xl_kpi.cli import main
+
+    path = tmp_path / file_name("example", "en")
+    path.write_text("my notes, not a workbook")
+    assert main(["templates", "-o", str(tmp_path), "--kind", "example", "--lang", "en", "--no-recalc"]) == 2
+    assert path.read_text() == "my notes, not a workbook"
