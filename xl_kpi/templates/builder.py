@@ -21,6 +21,9 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.comments import Comment
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.formatting.rule import FormulaRule
@@ -599,6 +602,31 @@ def _line(title: str, refs: list[tuple[Reference, str]], y_format: str) -> LineC
     return chart
 
 
+def _benchmark_lines(ws, layout: DashboardLayout, lang: str) -> dict[str, Reference]:
+    """Hidden rows repeating each charted benchmark across the months, for a line on the chart.
+
+    (A chart line of literal numbers would do in Excel, but LibreOffice does not draw one.)
+    """
+    refs = {}
+    for i, key in enumerate(("churn", "ltv_cac", "nps")):
+        r = layout.last_row + 2 + i
+        ws.cell(r, 1, f"{labels.text(lang, 'benchmark')}: {labels.KPI_TEXT[lang][key]}")
+        for c in MONTH_COLS:
+            ws.cell(r, c, f"=$B${layout.rows[key]}")
+        ws.row_dimensions[r].hidden = True
+        refs[key] = Reference(ws, min_col=MONTH_COLS[0], max_col=MONTH_COLS[-1], min_row=r)
+    return refs
+
+
+def _benchmark_series(ref: Reference, title: str) -> Series:
+    """A dashed red line for a benchmark."""
+    s = Series(ref, title=title)
+    s.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill="C00000", prstDash="dash", w=15875))
+    s.marker = Marker(symbol="none")
+    s.smooth = False
+    return s
+
+
 def _dashboard_columns(ws) -> None:
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 11
@@ -639,8 +667,11 @@ def _charts(ws, lang: str, layout: DashboardLayout) -> None:
     ltv_cac = _line(_text(lang, "chart_ltv_cac"), [(row_ref("ltv_cac"), kpi_text["ltv_cac"])], "0.0")
     nps = _line(_text(lang, "chart_nps"),
                 [(row_ref("nps"), kpi_text["nps"])], "0")
-    for chart in (churn, ltv_cac, nps):
+    benchmarks = _benchmark_lines(ws, layout, lang)
+    for chart, kpi in ((churn, "churn"), (ltv_cac, "ltv_cac"), (nps, "nps")):
         chart.set_categories(months)
+        chart.series.append(_benchmark_series(benchmarks[kpi], labels.text(lang, "benchmark")))
+        chart.visible_cells_only = False  # the benchmark rows are hidden
         chart.legend = None
     # 4. the funnel: horizontal bars, top stage first, on a log scale (visitors dwarf customers)
     funnel = BarChart()
