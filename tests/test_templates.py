@@ -538,3 +538,15 @@ def test_a_file_that_is_not_one_of_the_workbooks_is_never_overwritten(tmp_path, 
     path.write_text("my notes, not a workbook")
     assert main(["templates", "-o", str(tmp_path), "--kind", "example", "--lang", "en", "--no-recalc"]) == 2
     assert path.read_text() == "my notes, not a workbook"
+
+
+def test_a_workbook_of_an_older_build_with_untouched_inputs_is_updated(tmp_path, capsys):
+    from xl_kpi.cli import main
+
+    path = tmp_path / file_name("example", "fr")
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes("example", "fr", recalc=False)))
+    wb["Tableau de bord"]["A1"] = "Un ancien titre"  # not an input: a formula or a text of the build
+    wb.save(path)
+    assert main(["templates", "-o", str(tmp_path), "--kind", "example", "--lang", "fr", "--no-recalc"]) == 0
+    assert "updated" in capsys.readouterr().out
+    assert path.read_bytes() == workbook_bytes("example", "fr", recalc=False)

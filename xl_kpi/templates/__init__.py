@@ -12,6 +12,7 @@ in any spreadsheet program, the KPI_* add-in or not.
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import tempfile
@@ -120,8 +121,15 @@ def _typed_cells(path, expected) -> dict:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.protection.locked is False:
-                    out[ws.title, cell.coordinate] = actual[cell.coordinate].value
+                    out[ws.title, cell.coordinate] = _comparable(actual[cell.coordinate].value)
     return out
+
+
+def _comparable(value):
+    """A typed value as read back from a file (a date comes back as a datetime at midnight)."""
+    if isinstance(value, datetime.datetime):
+        return value.date() if value.time() == datetime.time() else value
+    return value
 
 
 def write_workbooks(
