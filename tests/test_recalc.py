@@ -410,3 +410,17 @@ def test_large_sheet_in_bounded_memory_with_progress(tmp_path):
 
 def test_dates_reach_kpi_functions_as_serial_numbers():
     assert evaluate({"A1": dt.datetime(2024, 2, 29)}, "=A1") == 45351.0
+
+
+@pytest.mark.parametrize("formulas", [
+    ["=A{r}*2", "=$A$1+A{r}", "=SUM(A$2:A{r})", "=Sheet2!B{r}&\"A{r}\"", "=LOG10(A{r})", "=SUM({r}:{r})"],
+])
+def test_shape_keys_of_a_column_equal_the_plain_shape_key(formulas):
+    from xl_kpi.recalc.formula import ShapeKeys, shape_key
+
+    keys = ShapeKeys()
+    for template in formulas:
+        for r in (2, 3, 4, 9, 10, 11, 99, 100, 101):
+            text = template.format(r=r)[1:]
+            assert keys.key(text, r, 5) == shape_key(text, r, 5), text
+        assert keys.key("A7*3", 7, 5) == shape_key("A7*3", 7, 5)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .book import Book, SheetData
 from .evaluator import Ctx, Evaluator, NotVectorizable
-from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, shape_key, walk
+from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
 from .values import EMPTY, ERR, STR, E, Values
 
@@ -83,6 +83,7 @@ def _cell_name(sheet: SheetData, r: int, c: int) -> str:
 
 def build_groups(book: Book, issues: list[str]) -> list[Group]:
     groups: list[Group] = []
+    keys = ShapeKeys()
     for sheet in book.sheets:
         if sheet is None:
             continue
@@ -109,7 +110,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                 g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col], array=ref)
                 groups.append(g)
                 continue
-            key = shape_key(text, key_row, key_col)
+            key = keys.key(text, key_row, key_col, sheet.index)
             g = by_key.get(key)
             if g is None:
                 g = Group(len(groups), sheet, text, (key_row, key_col))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .package import col_index
 from .values import E, Values
 
-__all__ = ["Node", "Const", "Ref", "Name", "Op", "Func", "ArrayLit", "compile_formula", "shape_key",
+__all__ = ["Node", "Const", "Ref", "Name", "Op", "Func", "ArrayLit", "compile_formula", "shape_key", "ShapeKeys",
            "FormulaSyntaxError"]
 
 
@@ -121,6 +121,57 @@ def shape_key(text: str, row: int, col: int) -> str:
     for i in range(0, len(parts), 2):  # outside string literals
         parts[i] = _KEY_RE.sub(lambda m: _key_ref(m, row, col), parts[i])
     return '"'.join(parts)
+
+
+class ShapeKeys:
+    """:func:`shape_key` for many cells, fast for formulas copied down a column.
+
+    For each column it keeps the last formula seen as a template: its text cut around the row
+    numbers of its relative references. A formula further down the same column whose text is
+    the template with those row numbers shifted has the template's key; only the others go
+    through the regular expression.
+    """
+
+    def __init__(self):
+        self._last: dict[tuple, tuple] = {}
+
+    def key(self, text: str, row: int, col: int, where=None) -> str:
+        slot = (where, col)
+        t = self._last.get(slot)
+        if t is not None:
+            key, pieces, numbers, trow = t
+            d = row - trow
+            parts = [pieces[0]]
+            for n, p in zip(numbers, pieces[1:]):
+                parts.append(str(n + d))
+                parts.append(p)
+            if "".join(parts) == text:
+                return key
+        key, pieces, numbers = _key_with_rows(text, row, col)
+        self._last[slot] = (key, pieces, numbers, row)
+        return key
+
+
+def _key_with_rows(text: str, row: int, col: int) -> tuple[str, list[str], list[int]]:
+    """The shape key, and the text cut around the row numbers of relative references."""
+    cuts: list[tuple[int, int, int]] = []
+    parts = text.split('"')
+    offset = 0
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            for m in _KEY_RE.finditer(part):
+                for dollar, digits in ((4, 5), (8, 9), (14, 15), (16, 17)):  # row numbers
+                    if m.group(digits) is not None and not m.group(dollar):
+                        cuts.append((offset + m.start(digits), offset + m.end(digits), int(m.group(digits))))
+        offset += len(part) + 1
+    cuts.sort()
+    pieces, numbers, last = [], [], 0
+    for a, b, n in cuts:
+        pieces.append(text[last:a])
+        numbers.append(n)
+        last = b
+    pieces.append(text[last:])
+    return shape_key(text, row, col), pieces, numbers
 
 
 def _rel(dollar: str, value: int, origin: int, axis: str) -> str:
