@@ -1,7 +1,7 @@
 """Writing the template workbooks: the sheets, their formulas, styles, protection and charts.
 
 :func:`build_workbook` makes an openpyxl workbook in one language, blank or filled with the
-example company; :func:`workbook_bytes` saves it reproducibly (see
+example company; :func:`xl_kpi.templates.workbook_bytes` saves it reproducibly (see
 :mod:`xl_kpi.templates.reproducible`). The layout:
 
 - *How to use*: a short guide.
@@ -17,14 +17,14 @@ example company; :func:`workbook_bytes` saves it reproducibly (see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.drawing.line import LineProperties
 from openpyxl.comments import Comment
+from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -36,6 +36,7 @@ from . import labels
 from .dashboard import FUNNEL_STAGES, LISTS, SECTIONS, KpiRow
 from .example_data import Example
 from .inputs import DERIVED, GROUPS, HEADER_ROW, ROWS, group_header_row, last_row, row_of
+from .reproducible import FIXED_TIMESTAMP
 
 __all__ = [
     "MONTHS", "MONTH_COLS", "QUARTER_COLS", "YEAR_COLS", "ROLLUP_SRC_COLS", "SURVEY_CAPACITY",
@@ -51,8 +52,6 @@ ROLLUP_SRC_COLS = list(range(FIRST_COL, FIRST_COL + 10))  # C..J quarters, K..L 
 SURVEY_CAPACITY = 200  # answer rows per month in each survey block
 #: The first month a blank template starts at (an input: the user types theirs).
 BLANK_FIRST_MONTH = date(2026, 1, 1)
-#: Creation date written into every workbook, so a build is byte-for-byte reproducible.
-FIXED_TIMESTAMP = datetime(2025, 1, 1)
 
 # -- styles ---------------------------------------------------------------------------------------
 NAVY = "1F3864"
@@ -288,31 +287,26 @@ def _input_cell(cell, number_format: str) -> None:
     cell.number_format = number_format
 
 
+#: Data validation of each kind of input: type, operator, bounds (the message is in labels).
+VALIDATIONS = {
+    "count": ("whole", "greaterThanOrEqual", "0", None),
+    "amount": ("decimal", "greaterThanOrEqual", "0", None),
+    "signed": ("decimal", "between", "-1E+15", "1E+15"),
+    "fraction": ("decimal", "between", "0", "1"),
+    "months": ("decimal", "greaterThan", "0", None),
+    "nps": ("whole", "between", "0", "10"),
+    "csat": ("whole", "between", "1", "5"),
+}
+
+
 def _validations(lang: str) -> dict[str, DataValidation]:
-    fr = lang == "fr"
-    specs = {
-        "count": ("whole", "greaterThanOrEqual", "0", None,
-                  "Un nombre entier positif ou nul." if fr else "A whole number, 0 or more."),
-        "amount": ("decimal", "greaterThanOrEqual", "0", None,
-                   "Un montant positif ou nul." if fr else "An amount, 0 or more."),
-        "signed": ("decimal", "between", "-1E+15", "1E+15",
-                   "Un nombre (négatif pour une perte)." if fr else "A number (negative for a loss)."),
-        "fraction": ("decimal", "between", "0", "1",
-                     "Un pourcentage entre 0 % et 100 %." if fr else "A percentage between 0 % and 100 %."),
-        "months": ("decimal", "greaterThan", "0", None,
-                   "Une durée en mois, plus grande que 0." if fr else "A duration in months, above 0."),
-        "nps": ("whole", "between", "0", "10",
-                "Une note entière de 0 à 10." if fr else "A whole score from 0 to 10."),
-        "csat": ("whole", "between", "1", "5",
-                 "Une note entière de 1 à 5." if fr else "A whole score from 1 to 5."),
+    """One DataValidation per kind, each refusing what the KPI functions would refuse."""
+    return {
+        kind: DataValidation(type=vtype, operator=op, formula1=f1, formula2=f2, allow_blank=True,
+                             showErrorMessage=True, errorTitle="xl-kpi", error=_text(lang, f"val_{kind}"),
+                             showInputMessage=False)
+        for kind, (vtype, op, f1, f2) in VALIDATIONS.items()
     }
-    out = {}
-    for kind, (vtype, op, f1, f2, message) in specs.items():
-        dv = DataValidation(type=vtype, operator=op, formula1=f1, formula2=f2, allow_blank=True,
-                            showErrorMessage=True, errorTitle="xl-kpi", error=message,
-                            showInputMessage=False)
-        out[kind] = dv
-    return out
 
 
 def _month_header(ws, lang: str, row: int, first_month: date, *, source: str | None) -> None:

@@ -97,6 +97,13 @@ TEXT = {
             "data and weights), KPI_MRR_FROM_AVERAGE (the MRR is typed). KPI_CHURN_MONTHLY computes the "
             "churn benchmark."
         ),
+        "val_count": "A whole number, 0 or more.",
+        "val_amount": "An amount, 0 or more.",
+        "val_signed": "A number (negative for a loss).",
+        "val_fraction": "A percentage between 0 % and 100 %.",
+        "val_months": "A duration in months, above 0.",
+        "val_nps": "A whole score from 0 to 10.",
+        "val_csat": "A whole score from 1 to 5.",
         "example_company": "Example: Nimbus Ledger, a fictional B2B SaaS (invoicing software), in EUR",
     },
     "fr": {
@@ -175,6 +182,13 @@ TEXT = {
             "salariés), KPI_ENGAGEMENT (données d'usage et pondérations), KPI_MRR_FROM_AVERAGE (le MRR "
             "est saisi). KPI_CHURN_MONTHLY calcule la référence d'attrition."
         ),
+        "val_count": "Un nombre entier positif ou nul.",
+        "val_amount": "Un montant positif ou nul.",
+        "val_signed": "Un nombre (négatif pour une perte).",
+        "val_fraction": "Un pourcentage entre 0 % et 100 %.",
+        "val_months": "Une durée en mois, plus grande que 0.",
+        "val_nps": "Une note entière de 0 à 10.",
+        "val_csat": "Une note entière de 1 à 5.",
         "example_company": "Exemple : Nimbus Ledger, SaaS B2B fictif (logiciel de facturation), en euros",
     },
 }

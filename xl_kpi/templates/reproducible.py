@@ -11,11 +11,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
 
-__all__ = ["normalize", "FIXED_W3CDTF", "ZIP_DATE"]
+__all__ = ["normalize", "FIXED_TIMESTAMP", "FIXED_W3CDTF", "ZIP_DATE"]
 
-#: The one timestamp of every generated workbook (core properties, W3C date-time format).
-FIXED_W3CDTF = "2025-01-01T00:00:00Z"
+#: The one timestamp of every generated workbook (created and modified, UTC).
+FIXED_TIMESTAMP = datetime(2025, 1, 1)
+FIXED_W3CDTF = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
 #: The date of every zip entry (the earliest a zip can hold).
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
