@@ -424,3 +424,21 @@ def test_shape_keys_of_a_column_equal_the_plain_shape_key(formulas):
             text = template.format(r=r)[1:]
             assert keys.key(text, r, 5) == shape_key(text, r, 5), text
         assert keys.key("A7*3", 7, 5) == shape_key("A7*3", 7, 5)
+
+
+def test_1904_date_system_is_refused_rather_than_computed_wrong(tmp_path):
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": "=DATE(2024,1,1)"}})
+    patched = tmp_path / "1904.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(patched, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbookPr", b'<workbookPr date1904="1"', 1)
+            zout.writestr(info, data)
+    r = recalculate(patched, tmp_path / "out.xlsx")
+    assert not r.ok and "1904" in r.reason
+
+
+def test_offset_is_reported_as_unsupported(tmp_path):
+    got, report = recalc(tmp_path, {"S": {"A1": 1, "B1": "=OFFSET(A1,0,0)"}})
+    assert got["S"]["B1"] == "#NAME?" and any("OFFSET" in i for i in report.issues)

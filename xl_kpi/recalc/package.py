@@ -230,6 +230,9 @@ def open_package(path: str | os.PathLike) -> Package:
             raise UnreadableWorkbook(f"damaged workbook.xml ({exc})") from None
         if _local(wb.tag) != "workbook":
             raise UnreadableWorkbook("not a spreadsheet package (the main part is not a workbook)")
+        for el in wb.iter():
+            if _local(el.tag) == "workbookPr" and el.get("date1904", "0").lower() in ("1", "true"):
+                raise UnreadableWorkbook("the workbook uses the 1904 date system, which xl-kpi recalc does not support")
         rels = _rels(zf, names, wb_part)
         sheets: list[SheetPart] = []
         for el in wb.iter():
