@@ -1,9 +1,10 @@
 """Recalculate workbooks without Excel: ``xl-kpi recalc`` and its Python API.
 
->>> from xl_kpi.recalc import recalculate          # doctest: +SKIP
->>> report = recalculate("book.xlsx", "out.xlsx")   # doctest: +SKIP
->>> report.formulas, report.errors                  # doctest: +SKIP
-(20004, {'#DIV/0!': 12})
+Recalculate a workbook into a new file and look at the report::
+
+    from xl_kpi.recalc import recalculate
+    report = recalculate("book.xlsx", "out.xlsx")
+    report.ok, report.formulas, report.errors      # (True, 20004, {'#DIV/0!': 12})
 
 Every formula is evaluated (native Excel functions, cross-sheet references, defined names,
 array formulas, and the ``KPI_*`` functions through :mod:`xl_kpi.udfs`); the output keeps every
