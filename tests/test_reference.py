@@ -126,3 +126,84 @@ def test_udf_matches_reference(case, form):
             assert type(g) is ExcelError and g == e, (g, e)
         else:
             assert type(g) is float and values_match(g, e, case.rel_tol), (g, e)
+
+
+# -- the recalc layer: the inputs as cells, =KPI_X(...) in a workbook, xl-kpi recalc ----------------
+
+RECALC_CASES = [c for c in CASES if "recalc" in c.layers]
+
+
+def _cell_block(arg, kind):
+    """An argument as a block of cells: a 1-D value argument is a row, a 1-D list a column."""
+    if isinstance(arg, list):
+        if arg and isinstance(arg[0], list):
+            return arg
+        return [[v] for v in arg] if kind == "list" else [arg]
+    return [[arg]]
+
+
+def _result_shape(case, fn):
+    shape = np.shape(case.expected)
+    if len(shape) != 1:
+        return shape or (1, 1)
+    value_arrays = [a for a, p in zip(case.args, fn.params) if p.kind == "value" and isinstance(a, list)]
+    if value_arrays:
+        return np.shape(_cell_block(value_arrays[0], "value"))
+    return (shape[0], 1)  # a list argument's result follows its column
+
+
+@pytest.fixture(scope="module")
+def recalculated_cases(tmp_path_factory):
+    """One workbook holding every recalc case, recalculated once by ``xl-kpi recalc``."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    from xl_kpi.recalc import recalculate
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Cases"
+    where, row = {}, 1
+    for case in RECALC_CASES:
+        fn = catalogue.get(case.function)
+        ws.cell(row, 1, case.id)
+        refs = []
+        for arg, p in zip(case.args, fn.params):
+            block = _cell_block(arg, p.kind)
+            for i, values in enumerate(block):
+                for j, v in enumerate(values):
+                    ws.cell(row + i, 2 + j, v)
+            top = f"{get_column_letter(2)}{row}"
+            bottom = f"{get_column_letter(1 + len(block[0]))}{row + len(block) - 1}"
+            refs.append(top if top == bottom else f"{top}:{bottom}")
+            row += len(block)
+        formula = f"={case.function}({','.join(refs)})"
+        height, width = _result_shape(case, fn)
+        first, last = f"B{row}", f"{get_column_letter(1 + width)}{row + height - 1}"
+        if (height, width) == (1, 1) and not isinstance(case.expected, list):
+            ws[first] = formula
+        else:
+            ws[first] = ArrayFormula(f"{first}:{last}", formula)
+        where[case.id] = (row, height, width)
+        row += height + 1
+    src, dst = tmp_path_factory.mktemp("recalc") / "cases.xlsx", None
+    wb.save(src)
+    dst = src.with_name("cases-out.xlsx")
+    report = recalculate(src, dst)
+    assert report.ok, report.reason
+    out = load_workbook(dst, data_only=True)["Cases"]
+    results = {}
+    for case_id, (r, h, w) in where.items():
+        results[case_id] = [[out.cell(r + i, 2 + j).value for j in range(w)] for i in range(h)]
+    return results
+
+
+@pytest.mark.parametrize("case", RECALC_CASES, ids=_ids(RECALC_CASES))
+def test_recalc_matches_reference(case, recalculated_cases):
+    got = recalculated_cases[case.id]
+    expected = case.expected if isinstance(case.expected, list) else [case.expected]
+    got_flat = flatten(got)
+    assert len(got_flat) == len(flatten(expected)), got
+    for g, e in zip(got_flat, flatten(expected)):
+        assert values_match(g, e, case.rel_tol), (g, e)
