@@ -442,3 +442,21 @@ def test_1904_date_system_is_refused_rather_than_computed_wrong(tmp_path):
 def test_offset_is_reported_as_unsupported(tmp_path):
     got, report = recalc(tmp_path, {"S": {"A1": 1, "B1": "=OFFSET(A1,0,0)"}})
     assert got["S"]["B1"] == "#NAME?" and any("OFFSET" in i for i in report.issues)
+
+
+def test_an_engine_defect_is_reported_not_a_crash_nor_a_silent_value(tmp_path, monkeypatch):
+    from xl_kpi.recalc import functions
+
+    def broken(ev, args):
+        raise ZeroDivisionError("deliberate")
+
+    monkeypatch.setitem(functions.FUNCTIONS, "ABS", broken)
+    got, report = recalc(tmp_path, {"S": {"A1": -1, "A2": "=ABS(A1)", "A3": "=A1*2"}})
+    assert got["S"]["A2"] == "#VALUE!" and got["S"]["A3"] == -2
+    assert any("internal error" in i and "ABS(A1)" in i for i in report.issues)
+
+
+def test_unwritable_output_folder_is_a_reason_not_a_traceback(tmp_path):
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": 1, "A2": "=A1"}})
+    r = recalculate(src, tmp_path / "no-such-folder" / "out.xlsx")
+    assert not r.ok and "cannot write" in r.reason

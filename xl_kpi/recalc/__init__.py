@@ -84,6 +84,11 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.ok, report.reason, report.output = False, str(exc), None
     except MemoryError:
         report.ok, report.reason, report.output = False, "not enough memory to recalculate this workbook", None
+    except OSError as exc:
+        report.ok, report.reason, report.output = False, f"cannot write the output ({exc.strerror or exc})", None
+    except Exception as exc:  # a defect of xl-kpi: one line, so a batch goes on with the other files
+        report.ok, report.output = False, None
+        report.reason = f"internal error of xl-kpi recalc ({type(exc).__name__}: {exc}); please report it"
     else:
         report.formulas = result.formulas
         report.errors = result.errors

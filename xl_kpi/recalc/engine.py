@@ -276,6 +276,14 @@ def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> N
     g.sheet.store(rows, cols, v)
 
 
+def _fail_group(g: Group, exc: Exception, issues: set) -> None:
+    """Mark a group's cells #VALUE! after an internal error, and say so in the report."""
+    issues.add(f"{_cell_name(g.sheet, *g.anchor)}: internal error evaluating ={g.text} "
+               f"({type(exc).__name__}: {exc}); its cells are #VALUE!")
+    rows, cols = g.positions()
+    g.sheet.store(rows, cols, Values.error(E.VALUE, len(rows)))
+
+
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
@@ -372,7 +380,13 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
     for comp in order:
         if len(comp) == 1 and comp[0] not in deps[comp[0]]:
             g = groups[comp[0]]
-            evaluate_group(g, book, issues)
+            try:
+                evaluate_group(g, book, issues)
+            except (CircularReference, MemoryError):
+                raise
+            except Exception as exc:  # a defect of the engine: reported, never a silent value
+                _fail_group(g, exc, issues)
+                continue
             if len(g.rows) > 1:
                 vectorized += len(g.rows)
         else:
