@@ -164,3 +164,21 @@ def test_infinite_inputs_are_domain_errors_without_warnings():
             kpi.arpu(np.inf, 2)
         with pytest.raises(DomainError, match="finite"):
             kpi.mrr([1, np.inf])
+
+
+def test_a_result_beyond_the_float_range_is_a_domain_error_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DomainError, match="overflows"):
+            kpi.arr(1e308)
+        got = kpi.arr([1e308, 10.0], errors="report")
+        assert list(got.kinds) == [ErrorKind.NUM, ErrorKind.OK] and got.values[1] == 120.0
+        assert kpi.retention(1e308, 1e308) == 1.0
+
+
+def test_kpi_functions_keep_their_name_signature_and_doctests():
+    import inspect
+
+    assert kpi.nrr.__name__ == "nrr" and kpi.nrr.__module__ == "xl_kpi.metrics.revenue"
+    assert list(inspect.signature(kpi.nrr).parameters)[:4] == [
+        "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"]

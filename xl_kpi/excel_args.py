@@ -53,12 +53,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .catalogue import INTERFACE, Function, Param
 from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDataError, ShapeMismatchError
 from .excel_errors import NA, NUM, VALUE, ExcelError, of_kind
 from .metrics import Checked
+from .metrics._kernel import loaded_pandas
 
 __all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA", "XL_ERROR_NUMBERS"]
 
@@ -372,7 +372,8 @@ def evaluate(name: str, *args: Any) -> Any:
     except KPIError as exc:
         first = _first_incoming(converted)
         return first if first is not None else ExcelError(exc.excel)
-    if isinstance(result, pd.DataFrame):
+    pd = loaded_pandas()
+    if pd is not None and isinstance(result, pd.DataFrame):
         return _table(result)
     cells = _cells(result)
     if incoming is not None:
@@ -393,7 +394,9 @@ def _cells(result: Any) -> np.ndarray:
     kinds = None
     if isinstance(result, Checked):
         result, kinds = result.values, result.kinds
-    values = np.asarray(result.to_numpy() if isinstance(result, pd.Series) else result, dtype=np.float64)
+    pd = loaded_pandas()
+    series = pd is not None and isinstance(result, pd.Series)
+    values = np.asarray(result.to_numpy() if series else result, dtype=np.float64)
     cells = np.empty(values.shape, dtype=object)
     codes = np.zeros(values.shape, dtype=np.uint8) if kinds is None else np.broadcast_to(np.asarray(kinds), values.shape)
     for index, v in np.ndenumerate(values):
@@ -416,6 +419,8 @@ def _out(cells: np.ndarray, args: list[_Arg]) -> Any:
 
 
 def _table_cell(v: Any) -> Any:
+    import pandas as pd  # table results are DataFrames: pandas is loaded already
+
     if isinstance(v, pd.Period):
         v = v.to_timestamp()
     if isinstance(v, np.datetime64):
@@ -432,8 +437,10 @@ def _table_cell(v: Any) -> Any:
     return v if isinstance(v, str) else str(v)
 
 
-def _table(frame: pd.DataFrame) -> Any:
+def _table(frame: "pd.DataFrame") -> Any:  # noqa: F821
     """A table result spilled without its header; a meaningful index becomes the first column."""
+    import pandas as pd  # noqa: F811
+
     if frame.empty:
         return NA
     labelled = not isinstance(frame.index, pd.RangeIndex)

@@ -8,10 +8,9 @@ currency of its inputs.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ErrorKind
-from ._kernel import PART_TOLERANCE, Call, as_list, check_option
+from ._kernel import PART_TOLERANCE, Call, as_list, check_option, loaded_pandas, metric
 from .revenue import relative_change
 
 __all__ = [
@@ -40,6 +39,7 @@ def share(func, errors, part_name, part, whole_name, whole):
     return c.finish(c.divide(np.minimum(c[part_name], c[whole_name]), c[whole_name], whole_name))
 
 
+@metric
 def conversion_rate(converted, prospects, *, errors="raise"):
     """Conversion rate: customers converted / prospects of the period.
 
@@ -73,6 +73,7 @@ def conversion_rate(converted, prospects, *, errors="raise"):
     return share("conversion_rate", errors, "converted", converted, "prospects", prospects)
 
 
+@metric
 def funnel(stage_counts, *, mode="step", errors="raise"):
     """Funnel conversions: each stage over the previous one ("step") or over the first.
 
@@ -134,7 +135,8 @@ def funnel(stage_counts, *, mode="step", errors="raise"):
     """
     mode = check_option("funnel", "mode", mode, FUNNEL_MODES)
     counts = as_list("funnel", "stage_counts", stage_counts)
-    if isinstance(stage_counts, pd.Series):
+    pd = loaded_pandas()
+    if pd is not None and isinstance(stage_counts, pd.Series):
         counts = pd.Series(counts, index=stage_counts.index[stage_counts.notna().to_numpy()])
     c = Call("funnel", errors, stage_counts=counts)
     s = c["stage_counts"]
@@ -151,6 +153,7 @@ def funnel(stage_counts, *, mode="step", errors="raise"):
     return c.finish(np.minimum(c.divide(s, denominator, name), 1.0))
 
 
+@metric
 def pql_conversion(converted_pqls, pqls, *, errors="raise"):
     """PQL-to-paid conversion: product-qualified leads converted to paid / all PQLs.
 
@@ -184,6 +187,7 @@ def pql_conversion(converted_pqls, pqls, *, errors="raise"):
     return share("pql_conversion", errors, "converted_pqls", converted_pqls, "pqls", pqls)
 
 
+@metric
 def ccr(conversions, visitors, *, errors="raise"):
     """Customer conversion rate (CCR): conversions / website visitors.
 
@@ -216,6 +220,7 @@ def ccr(conversions, visitors, *, errors="raise"):
     return share("ccr", errors, "conversions", conversions, "visitors", visitors)
 
 
+@metric
 def cac(sales_marketing_spend, new_customers, *, errors="raise"):
     """Customer acquisition cost (CAC): sales and marketing spend / new customers.
 
@@ -255,6 +260,7 @@ def cac(sales_marketing_spend, new_customers, *, errors="raise"):
     return c.finish(c.divide(c["sales_marketing_spend"], c["new_customers"], "new_customers"))
 
 
+@metric
 def roi(gain, cost, *, errors="raise"):
     """Return on investment: (gain - cost) / cost.
 
@@ -290,6 +296,7 @@ def roi(gain, cost, *, errors="raise"):
     return c.finish(c.divide(c["gain"] - c["cost"], c["cost"], "cost"))
 
 
+@metric
 def growth(previous, current, *, errors="raise"):
     """Period-over-period growth of a count or amount: current / previous - 1.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError, ErrorKind
-from ._kernel import PART_TOLERANCE, Call, as_list, check_option
+from ._kernel import PART_TOLERANCE, Call, as_list, check_option, metric
 
 __all__ = [
     "churn",
@@ -39,6 +39,7 @@ def _share(func, errors, part_name, part, whole_name, whole):
     return c.finish(c.divide(part, c[whole_name], whole_name))
 
 
+@metric
 def churn(lost_customers, customers, *, errors="raise"):
     """Customer (logo) churn rate: customers lost in the period / a customer base.
 
@@ -91,6 +92,7 @@ def churn(lost_customers, customers, *, errors="raise"):
     return _share("churn", errors, "lost_customers", lost_customers, "customers", customers)
 
 
+@metric
 def retention(retained_customers, customers, *, errors="raise"):
     """Customer retention rate: customers still subscribed (or buying again) / a customer base.
 
@@ -125,6 +127,7 @@ def retention(retained_customers, customers, *, errors="raise"):
     return _share("retention", errors, "retained_customers", retained_customers, "customers", customers)
 
 
+@metric
 def crr(end_customers, new_customers, start_customers, *, errors="raise"):
     """Customer retention rate (CRR) from head counts: (end - new) / start.
 
@@ -197,6 +200,7 @@ def _convert_churn(func, errors, name, rate, method, *, to_annual):
     return c.finish(1.0 - np.power(1.0 - np.clip(r, 0.0, 1.0), exponent))
 
 
+@metric
 def churn_monthly(annual_churn, *, method="compound", errors="raise"):
     """Monthly churn rate equivalent to an annual churn rate.
 
@@ -247,6 +251,7 @@ def churn_monthly(annual_churn, *, method="compound", errors="raise"):
     return _convert_churn("churn_monthly", errors, "annual_churn", annual_churn, method, to_annual=False)
 
 
+@metric
 def churn_annual(monthly_churn, *, method="compound", errors="raise"):
     """Annual churn rate equivalent to a monthly churn rate.
 
@@ -293,6 +298,7 @@ def churn_annual(monthly_churn, *, method="compound", errors="raise"):
     return _convert_churn("churn_annual", errors, "monthly_churn", monthly_churn, method, to_annual=True)
 
 
+@metric
 def lifetime(churn, *, errors="raise"):
     """Average customer lifetime implied by a churn rate: 1 / churn, in periods.
 
@@ -347,6 +353,7 @@ def _cost_per_customer(func, errors, costs_name, costs, customers_name, customer
     return c.finish(c.divide(float(np.sum(amounts)), c[customers_name], customers_name))
 
 
+@metric
 def crc(retention_costs, active_customers, *, errors="raise"):
     """Customer retention cost (CRC): what keeping the customers costs, per active customer.
 
@@ -392,6 +399,7 @@ def crc(retention_costs, active_customers, *, errors="raise"):
     )
 
 
+@metric
 def cost_to_serve(costs, paying_customers, *, errors="raise"):
     """Cost to serve (CTS): what delivering the service costs, per paying customer.
 

@@ -9,7 +9,7 @@ ARPU and churn).
 
 from __future__ import annotations
 
-from ._kernel import Call
+from ._kernel import Call, metric
 
 __all__ = [
     "ltv",
@@ -34,6 +34,7 @@ def _product(func, errors, margins=(), /, **factors):
     return c.finish(result)
 
 
+@metric
 def ltv(arpu, churn, gross_margin=1.0, *, errors="raise"):
     """Customer lifetime value, churn form: ARPU x gross margin / churn rate.
 
@@ -84,6 +85,7 @@ def ltv(arpu, churn, gross_margin=1.0, *, errors="raise"):
     return c.finish(c.divide(c["arpu"] * c["gross_margin"], c["churn"], "churn"))
 
 
+@metric
 def ltv_purchase(average_sale, purchase_frequency, lifetime, *, errors="raise"):
     """Customer lifetime value, purchase form: average sale x purchase frequency x lifetime.
 
@@ -125,6 +127,7 @@ def ltv_purchase(average_sale, purchase_frequency, lifetime, *, errors="raise"):
     )
 
 
+@metric
 def clv_contract(arpu, gross_margin, contract_periods, *, errors="raise"):
     """Customer lifetime value, margin form: ARPU x gross margin x average contract duration.
 
@@ -168,6 +171,7 @@ def clv_contract(arpu, gross_margin, contract_periods, *, errors="raise"):
     )
 
 
+@metric
 def clv_value(customer_value, lifetime, *, errors="raise"):
     """Customer lifetime value, value form: customer value per period x average lifetime.
 
@@ -201,6 +205,7 @@ def clv_value(customer_value, lifetime, *, errors="raise"):
     return _product("clv_value", errors, customer_value=customer_value, lifetime=lifetime)
 
 
+@metric
 def ltv_cac(ltv, cac, *, errors="raise"):
     """LTV:CAC ratio: what a customer is worth over what it cost to acquire.
 
@@ -235,6 +240,7 @@ def ltv_cac(ltv, cac, *, errors="raise"):
     return c.finish(c.divide(c["ltv"], c["cac"], "cac"))
 
 
+@metric
 def cac_payback(cac, arpu, gross_margin=1.0, *, errors="raise"):
     """CAC payback period: periods of gross profit needed to earn back the acquisition cost.
 

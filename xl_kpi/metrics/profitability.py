@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError
-from ._kernel import Call, as_list
+from ._kernel import Call, as_list, metric
 
 __all__ = [
     "net_margin",
@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 
+@metric
 def net_margin(net_profit, revenue, *, errors="raise"):
     """Net profit margin: net profit / revenue.
 
@@ -63,6 +64,7 @@ def net_margin(net_profit, revenue, *, errors="raise"):
     return c.finish(c.divide(c["net_profit"], c["revenue"], "revenue"))
 
 
+@metric
 def current_ratio(current_assets, current_liabilities, *, errors="raise"):
     """Current ratio: current assets / current liabilities.
 
@@ -100,6 +102,7 @@ def current_ratio(current_assets, current_liabilities, *, errors="raise"):
     return c.finish(c.divide(c["current_assets"], c["current_liabilities"], "current_liabilities"))
 
 
+@metric
 def acid_test(liquid_assets, current_liabilities, *, errors="raise"):
     """Acid test (balance-sheet quick ratio): liquid assets / current liabilities.
 
@@ -153,6 +156,7 @@ def acid_test(liquid_assets, current_liabilities, *, errors="raise"):
     return c.finish(c.divide(np.sum(assets), c["current_liabilities"], "current_liabilities"))
 
 
+@metric
 def debt_to_equity(total_debt, equity, *, errors="raise"):
     """Debt-to-equity ratio: total debt / shareholders' equity.
 
@@ -191,6 +195,7 @@ def debt_to_equity(total_debt, equity, *, errors="raise"):
     return c.finish(c.divide(c["total_debt"], c["equity"], "equity"))
 
 
+@metric
 def equity_ratio(equity, total_assets, *, errors="raise"):
     """Equity ratio: shareholders' equity / total assets.
 
@@ -229,6 +234,7 @@ def equity_ratio(equity, total_assets, *, errors="raise"):
     return c.finish(ratio)
 
 
+@metric
 def interest_coverage(ebit, interest_expense, *, errors="raise"):
     """Interest coverage ratio: EBIT / interest expense.
 

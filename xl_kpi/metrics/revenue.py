@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError
-from ._kernel import Call, as_list, as_paired_lists
+from ._kernel import Call, as_list, as_paired_lists, metric
 
 _LOSS_RULE = "plus 'contraction_mrr' must not exceed 'start_mrr'"
 
@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 
+@metric
 def mrr(fees, billing_months=None):
     """Monthly recurring revenue: the sum of the subscription fees, each brought to a month.
 
@@ -92,6 +93,7 @@ def mrr(fees, billing_months=None):
     return float(np.sum(f / months))
 
 
+@metric
 def mrr_from_average(customers, average_revenue, *, errors="raise"):
     """MRR from a head count: paying customers x average monthly revenue per customer.
 
@@ -125,6 +127,7 @@ def mrr_from_average(customers, average_revenue, *, errors="raise"):
     return c.finish(c["customers"] * c["average_revenue"])
 
 
+@metric
 def arr(mrr, *, errors="raise"):
     """Annual recurring revenue from MRR: ``ARR = MRR x 12``.
 
@@ -157,6 +160,7 @@ def arr(mrr, *, errors="raise"):
     return c.finish(c["mrr"] * 12.0)
 
 
+@metric
 def arr_from_subscriptions(annual_subscription_revenue, expansion_revenue, churned_revenue, *, errors="raise"):
     """ARR from annual subscriptions: subscription revenue + expansion - churned revenue.
 
@@ -200,6 +204,7 @@ def arr_from_subscriptions(annual_subscription_revenue, expansion_revenue, churn
     return c.finish(c["annual_subscription_revenue"] + c["expansion_revenue"] - c["churned_revenue"])
 
 
+@metric
 def arpu(mrr, accounts, *, errors="raise"):
     """Average revenue per user (or per account, ARPA): revenue / accounts.
 
@@ -235,6 +240,7 @@ def arpu(mrr, accounts, *, errors="raise"):
     return c.finish(c.divide(c["mrr"], c["accounts"], "accounts"))
 
 
+@metric
 def average_basket(revenue, sales, *, errors="raise"):
     """Average basket (panier moyen): revenue / number of sales.
 
@@ -268,6 +274,7 @@ def average_basket(revenue, sales, *, errors="raise"):
     return c.finish(c.divide(c["revenue"], c["sales"], "sales"))
 
 
+@metric
 def revenue_churn(churned_mrr, start_mrr, contraction_mrr=0.0, *, errors="raise"):
     """Gross revenue (MRR) churn rate: MRR lost in the period / MRR at the start of the period.
 
@@ -314,6 +321,7 @@ def revenue_churn(churned_mrr, start_mrr, contraction_mrr=0.0, *, errors="raise"
     return c.finish(c.divide(np.minimum(lost, c["start_mrr"]), c["start_mrr"], "start_mrr"))
 
 
+@metric
 def net_revenue_churn(churned_mrr, start_mrr, contraction_mrr, expansion_mrr, *, errors="raise"):
     """Net revenue (MRR) churn rate: (churned + contraction - expansion) / start MRR.
 
@@ -374,6 +382,7 @@ def _retained_mrr(func, errors, start_mrr, expansion_mrr, contraction_mrr, churn
     return c, kept
 
 
+@metric
 def nrr(start_mrr, expansion_mrr, contraction_mrr, churned_mrr, *, errors="raise"):
     """Net revenue retention (NRR, NDR): share of the starting MRR kept, expansion included.
 
@@ -414,6 +423,7 @@ def nrr(start_mrr, expansion_mrr, contraction_mrr, churned_mrr, *, errors="raise
     return c.finish(c.divide(kept + c["expansion_mrr"], c["start_mrr"], "start_mrr"))
 
 
+@metric
 def grr(start_mrr, contraction_mrr, churned_mrr, *, errors="raise"):
     """Gross revenue retention (GRR): share of the starting MRR kept, expansion left out.
 
@@ -450,6 +460,7 @@ def grr(start_mrr, contraction_mrr, churned_mrr, *, errors="raise"):
     return c.finish(c.divide(kept, c["start_mrr"], "start_mrr"))
 
 
+@metric
 def net_new_mrr(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr=0.0, *, errors="raise"):
     """Net new MRR: the month's change of MRR, summed from its movements.
 
@@ -495,6 +506,7 @@ def net_new_mrr(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivati
     return c.finish(gained - c["contraction_mrr"] - c["churned_mrr"])
 
 
+@metric
 def quick_ratio(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr=0.0, *, errors="raise"):
     """SaaS quick ratio (growth efficiency): MRR gained / MRR lost.
 
@@ -547,6 +559,7 @@ def relative_change(func, errors, start_name, start, end_name, end):
     return c.finish(c.divide(c[end_name], c[start_name], start_name) - 1.0)
 
 
+@metric
 def mrr_growth(start_mrr, end_mrr, *, errors="raise"):
     """MRR growth rate over a period: end MRR / start MRR - 1.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError, ErrorKind, InvalidOptionError, ZeroDenominatorError
-from ._kernel import Call, as_list, as_paired_lists
+from ._kernel import Call, as_list, as_paired_lists, metric
 from .acquisition import share
 
 __all__ = [
@@ -55,6 +55,7 @@ def _score_counts(func, scores):
     return promoters, s.size - promoters - detractors, detractors
 
 
+@metric
 def nps(scores):
     """Net Promoter Score: percentage of promoters minus percentage of detractors.
 
@@ -94,6 +95,7 @@ def nps(scores):
     return _points("nps", "raise", *_score_counts("nps", scores))
 
 
+@metric
 def nps_counts(promoters, passives, detractors, *, errors="raise"):
     """Net Promoter Score from the tallies of promoters, passives and detractors.
 
@@ -130,6 +132,7 @@ def nps_counts(promoters, passives, detractors, *, errors="raise"):
     return _points("nps_counts", errors, promoters, passives, detractors)
 
 
+@metric
 def enps(scores):
     """Employee Net Promoter Score: the NPS of employees' answers.
 
@@ -168,6 +171,7 @@ def enps(scores):
     return _points("enps", "raise", *_score_counts("enps", scores))
 
 
+@metric
 def csat(scores, *, positive_min=4):
     """Customer satisfaction score (CSAT): share of the answers that are positive.
 
@@ -228,6 +232,7 @@ def csat(scores, *, positive_min=4):
     return float(np.count_nonzero(s >= threshold) / s.size)
 
 
+@metric
 def csat_counts(positive_responses, responses, *, errors="raise"):
     """CSAT from tallies: positive responses / all responses.
 
@@ -260,6 +265,7 @@ def csat_counts(positive_responses, responses, *, errors="raise"):
     return share("csat_counts", errors, "positive_responses", positive_responses, "responses", responses)
 
 
+@metric
 def fcr(resolved_first_contact, tickets, *, errors="raise"):
     """First contact resolution (FCR): tickets resolved at the first contact / all tickets.
 
@@ -293,6 +299,7 @@ def fcr(resolved_first_contact, tickets, *, errors="raise"):
     return share("fcr", errors, "resolved_first_contact", resolved_first_contact, "tickets", tickets)
 
 
+@metric
 def engagement(values, weights):
     """Customer engagement score: the weighted average of usage values.
 
