@@ -460,6 +460,23 @@ def grr(start_mrr, contraction_mrr, churned_mrr, *, errors="raise"):
     return c.finish(c.divide(kept, c["start_mrr"], "start_mrr"))
 
 
+def _gained_and_lost(func, errors, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr):
+    """Shared by net new MRR and the quick ratio: validate the five movements (amounts >= 0) and
+    return (call, new + expansion + reactivation, contraction + churned)."""
+    c = Call(
+        func,
+        errors,
+        new_mrr=new_mrr,
+        expansion_mrr=expansion_mrr,
+        contraction_mrr=contraction_mrr,
+        churned_mrr=churned_mrr,
+        reactivation_mrr=reactivation_mrr,
+    )
+    c.nonnegative("new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr")
+    gained = c["new_mrr"] + c["expansion_mrr"] + c["reactivation_mrr"]
+    return c, gained, c["contraction_mrr"] + c["churned_mrr"]
+
+
 @metric
 def net_new_mrr(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr=0.0, *, errors="raise"):
     """Net new MRR: the month's change of MRR, summed from its movements.
@@ -492,18 +509,10 @@ def net_new_mrr(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivati
     >>> net_new_mrr(5_000, 2_000, 1_000, 3_000)
     3000.0
     """
-    c = Call(
-        "net_new_mrr",
-        errors,
-        new_mrr=new_mrr,
-        expansion_mrr=expansion_mrr,
-        contraction_mrr=contraction_mrr,
-        churned_mrr=churned_mrr,
-        reactivation_mrr=reactivation_mrr,
+    c, gained, lost = _gained_and_lost(
+        "net_new_mrr", errors, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr
     )
-    c.nonnegative("new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr")
-    gained = c["new_mrr"] + c["expansion_mrr"] + c["reactivation_mrr"]
-    return c.finish(gained - c["contraction_mrr"] - c["churned_mrr"])
+    return c.finish(gained - lost)
 
 
 @metric
@@ -537,18 +546,9 @@ def quick_ratio(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivati
     >>> quick_ratio(6_000, 2_000, 500, 1_500)
     4.0
     """
-    c = Call(
-        "quick_ratio",
-        errors,
-        new_mrr=new_mrr,
-        expansion_mrr=expansion_mrr,
-        contraction_mrr=contraction_mrr,
-        churned_mrr=churned_mrr,
-        reactivation_mrr=reactivation_mrr,
+    c, gained, lost = _gained_and_lost(
+        "quick_ratio", errors, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr
     )
-    c.nonnegative("new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr")
-    gained = c["new_mrr"] + c["expansion_mrr"] + c["reactivation_mrr"]
-    lost = c["contraction_mrr"] + c["churned_mrr"]
     return c.finish(c.divide(gained, lost, "contraction_mrr + churned_mrr"))
 
 
