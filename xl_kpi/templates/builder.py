@@ -10,6 +10,8 @@ example company; :func:`xl_kpi.templates.workbook_bytes` saves it reproducibly (
   the acquisition funnel of the last 12 months; five charts.
 - *Inputs*: one column per month (C..Z), the rows of :mod:`xl_kpi.templates.inputs`.
 - *Survey*: NPS and CSAT answers, one row per answer, one column per month.
+- *Subscriptions* and *Cohorts*: a billing ledger, its MRR movements and cohorts
+  (:mod:`xl_kpi.templates.subscription_sheets`).
 - *Roll-ups*: the inputs aggregated by quarter (C..J) and by year (K..L), row for row like
   Inputs, so a quarter's KPI is the month's formula pointed at this sheet.
 """
@@ -771,6 +773,9 @@ def build_workbook(
     layout = _dashboard_sheet(wb, lang, example, arrays)
     _inputs_sheet(wb, lang, example)
     _survey_sheet(wb, lang, example)
+    from .subscription_sheets import cohorts_sheet, subscriptions_sheet
+
+    cohorts_sheet(wb, lang, subscriptions_sheet(wb, lang, example, arrays), arrays)
     _rollups_sheet(wb, lang)
     wb.active = 1 if example else 0
     for ws in wb.worksheets:

@@ -8,6 +8,9 @@ August, a slow late December, busy January, March and September); churn falls sl
 product matures. One bad month: March 2025, when a two-day outage brings a churn spike, lost
 and downgraded MRR, a flood of tickets and a collapse of the NPS.
 
+The Subscriptions sheet holds a billing ledger of one customer in ten, made from these figures
+(:mod:`xl_kpi.templates.example_ledger`).
+
 The noise comes from a seeded :class:`random.Random` using ``random()`` only, so the data are
 the same on every machine and every Python version.
 """
@@ -32,12 +35,14 @@ _SEASON = (1.08, 1.0, 1.1, 1.0, 0.96, 1.0, 0.82, 0.62, 1.15, 1.1, 1.04, 0.8)
 
 @dataclass(frozen=True)
 class Example:
-    """The example's inputs: month dates, one list of 24 values per input row, survey answers."""
+    """The example's inputs: month dates, one list of 24 values per input row, survey answers,
+    and the billing ledger of the Subscriptions sheet."""
 
     months: list[date]
     inputs: dict[str, list[float]]
     survey_nps: list[list[int]] = field(default_factory=list)  # per month, the scores 0-10
     survey_csat: list[list[int]] = field(default_factory=list)  # per month, the scores 1-5
+    ledger: list = field(default_factory=list)  # example_ledger.LedgerRow, by month then customer
 
 
 def _month(i: int) -> date:
@@ -176,4 +181,6 @@ def example() -> Example:
         pos, total = int(rows["csat_positive"][i]), int(rows["csat_responses"][i])
         answers = [n.pick((4, 5, 5)) for _ in range(pos)] + [n.pick((1, 2, 3, 3)) for _ in range(total - pos)]
         csat_scores.append(n.shuffle(answers))
-    return Example(months, rows, nps_scores, csat_scores)
+    from .example_ledger import example_ledger
+
+    return Example(months, rows, nps_scores, csat_scores, example_ledger(rows, months))

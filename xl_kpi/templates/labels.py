@@ -15,9 +15,10 @@ LANGS = ("en", "fr")
 #: Sheet names (formulas quote them when needed).
 SHEETS = {
     "en": {"how_to": "How to use", "inputs": "Inputs", "survey": "Survey", "dashboard": "Dashboard",
-           "rollups": "Roll-ups"},
+           "rollups": "Roll-ups", "subscriptions": "Subscriptions", "cohorts": "Cohorts"},
     "fr": {"how_to": "Mode d'emploi", "inputs": "Saisies", "survey": "Enquêtes",
-           "dashboard": "Tableau de bord", "rollups": "Cumuls"},
+           "dashboard": "Tableau de bord", "rollups": "Cumuls", "subscriptions": "Abonnements",
+           "cohorts": "Cohortes"},
 }
 
 #: Short texts: titles, headers, group and section names, chart titles.
@@ -91,11 +92,11 @@ TEXT = {
         ),
         "how_to_kpis": "The Dashboard's KPIs and the functions that compute them",
         "how_to_not_shown": (
-            "Not on the Dashboard, because they need other data than monthly totals: KPI_MRR and "
-            "KPI_ARR_FROM_SUBSCRIPTIONS (a list of subscriptions), KPI_MRR_MOVEMENTS and KPI_COHORTS "
-            "(a billing export: see xl-kpi report), KPI_ENPS (employee answers), KPI_ENGAGEMENT (usage "
-            "data and weights), KPI_MRR_FROM_AVERAGE (the MRR is typed). KPI_CHURN_MONTHLY computes the "
-            "churn benchmark."
+            "KPI_MRR_MOVEMENTS and KPI_COHORTS are on the Subscriptions and Cohorts sheets. Not in this "
+            "workbook, because they need other data than monthly totals: KPI_MRR and "
+            "KPI_ARR_FROM_SUBSCRIPTIONS (a list of subscriptions), KPI_ENPS (employee answers), "
+            "KPI_ENGAGEMENT (usage data and weights), KPI_MRR_FROM_AVERAGE (the MRR is typed). "
+            "KPI_CHURN_MONTHLY computes the churn benchmark."
         ),
         "val_count": "A whole number, 0 or more.",
         "val_amount": "An amount, 0 or more.",
@@ -105,6 +106,51 @@ TEXT = {
         "val_nps": "A whole score from 0 to 10.",
         "val_csat": "A whole score from 1 to 5.",
         "example_company": "Example: Nimbus Ledger, a fictional B2B SaaS (invoicing software), in EUR",
+        "title_subscriptions": "Subscriptions: billing ledger and MRR movements",
+        "title_cohorts": "Cohorts: customers and MRR by month of first payment",
+        "subs_template_note": (
+            "Paste your billing export in the coloured columns: one row per customer and month "
+            "(rows of one customer and month are added up; a month without a row, or with MRR 0, "
+            "is a month without payment). Plan and segment are optional, for your own filters."
+        ),
+        "subs_example_note": (
+            "Example: the billing ledger of one Nimbus Ledger customer in ten (generated), {customers} "
+            "customers over 24 months. Its MRR is about a tenth of the Inputs sheet's and follows the "
+            "same trends (the March 2025 outage), but it is a sample: its movements are not a tenth of "
+            "each Inputs figure."
+        ),
+        "ledger_title": "Billing ledger (input)",
+        "movements_title": "MRR movements: KPI_MRR_MOVEMENTS(customer ids, months, MRR)",
+        "col_customer": "Customer id",
+        "col_month": "Month",
+        "col_mrr": "MRR",
+        "col_plan": "Plan (optional)",
+        "col_segment": "Segment (optional)",
+        "mov_month": "Month",
+        "mov_start": "Starting MRR",
+        "mov_new": "New",
+        "mov_expansion": "Expansion",
+        "mov_contraction": "Contraction",
+        "mov_churned": "Churned",
+        "mov_reactivation": "Reactivation",
+        "mov_net_new": "Net new",
+        "mov_end": "Ending MRR",
+        "mov_customers": "Customers",
+        "chart_helper": "for the chart",
+        "chart_movements": "MRR movements and ending MRR (billing ledger)",
+        "first_month_new": "The ledger's first month counts every paying customer as new.",
+        "cohorts_note": (
+            "A customer's cohort is the month of its first payment in the ledger; age 0 is that month. "
+            "A customer who leaves and comes back stays in its first cohort. Cells after the last "
+            "month are empty."
+        ),
+        "cohort_logos_title": 'Paying customers by cohort and age: KPI_COHORTS(..., "logos")',
+        "cohort_revenue_title": 'MRR by cohort and age: KPI_COHORTS(..., "revenue")',
+        "cohort_retention_title": "Revenue retention by cohort: MRR at each age / MRR at age 0",
+        "cohort_month": "Cohort",
+        "cohort_age": "Age in months",
+        "val_mrr": "An MRR, 0 or more (0: no payment that month).",
+        "val_month": "A date: any day of the month.",
     },
     "fr": {
         "title_inputs": "Saisies mensuelles",
@@ -176,11 +222,11 @@ TEXT = {
         ),
         "how_to_kpis": "Les KPI du tableau de bord et les fonctions qui les calculent",
         "how_to_not_shown": (
-            "Absents du tableau de bord, car ils demandent d'autres données que des totaux mensuels : "
-            "KPI_MRR et KPI_ARR_FROM_SUBSCRIPTIONS (une liste d'abonnements), KPI_MRR_MOVEMENTS et "
-            "KPI_COHORTS (un export de facturation : voir xl-kpi report), KPI_ENPS (réponses des "
-            "salariés), KPI_ENGAGEMENT (données d'usage et pondérations), KPI_MRR_FROM_AVERAGE (le MRR "
-            "est saisi). KPI_CHURN_MONTHLY calcule la référence d'attrition."
+            "KPI_MRR_MOVEMENTS et KPI_COHORTS sont sur les feuilles Abonnements et Cohortes. Absents du "
+            "classeur, car ils demandent d'autres données que des totaux mensuels : KPI_MRR et "
+            "KPI_ARR_FROM_SUBSCRIPTIONS (une liste d'abonnements), KPI_ENPS (réponses des salariés), "
+            "KPI_ENGAGEMENT (données d'usage et pondérations), KPI_MRR_FROM_AVERAGE (le MRR est saisi). "
+            "KPI_CHURN_MONTHLY calcule la référence d'attrition."
         ),
         "val_count": "Un nombre entier positif ou nul.",
         "val_amount": "Un montant positif ou nul.",
@@ -190,6 +236,52 @@ TEXT = {
         "val_nps": "Une note entière de 0 à 10.",
         "val_csat": "Une note entière de 1 à 5.",
         "example_company": "Exemple : Nimbus Ledger, SaaS B2B fictif (logiciel de facturation), en euros",
+        "title_subscriptions": "Abonnements : registre de facturation et mouvements du MRR",
+        "title_cohorts": "Cohortes : clients et MRR par mois du premier paiement",
+        "subs_template_note": (
+            "Collez votre export de facturation dans les colonnes colorées : une ligne par client et "
+            "par mois (les lignes d'un même client et d'un même mois s'additionnent ; un mois sans "
+            "ligne, ou à MRR 0, est un mois sans paiement). Offre et segment sont facultatifs, pour "
+            "vos propres filtres."
+        ),
+        "subs_example_note": (
+            "Exemple : le registre de facturation d'un client de Nimbus Ledger sur dix (généré), "
+            "{customers} clients sur 24 mois. Son MRR vaut environ un dixième de celui des Saisies et "
+            "suit les mêmes tendances (la panne de mars 2025), mais c'est un échantillon : ses "
+            "mouvements ne sont pas un dixième de chaque chiffre des Saisies."
+        ),
+        "ledger_title": "Registre de facturation (saisie)",
+        "movements_title": "Mouvements du MRR : KPI_MRR_MOVEMENTS(identifiants, mois, MRR)",
+        "col_customer": "Identifiant client",
+        "col_month": "Mois",
+        "col_mrr": "MRR",
+        "col_plan": "Offre (facultatif)",
+        "col_segment": "Segment (facultatif)",
+        "mov_month": "Mois",
+        "mov_start": "MRR de début",
+        "mov_new": "Nouveau",
+        "mov_expansion": "Expansion",
+        "mov_contraction": "Contraction",
+        "mov_churned": "Perdu",
+        "mov_reactivation": "Réactivation",
+        "mov_net_new": "Net nouveau",
+        "mov_end": "MRR de fin",
+        "mov_customers": "Clients",
+        "chart_helper": "pour le graphique",
+        "chart_movements": "Mouvements du MRR et MRR de fin (registre de facturation)",
+        "first_month_new": "Le premier mois du registre compte chaque client payant comme nouveau.",
+        "cohorts_note": (
+            "La cohorte d'un client est le mois de son premier paiement dans le registre ; l'âge 0 est "
+            "ce mois-là. Un client qui part puis revient reste dans sa première cohorte. Les cellules "
+            "après le dernier mois sont vides."
+        ),
+        "cohort_logos_title": 'Clients payants par cohorte et par âge : KPI_COHORTS(..., "logos")',
+        "cohort_revenue_title": 'MRR par cohorte et par âge : KPI_COHORTS(..., "revenue")',
+        "cohort_retention_title": "Rétention du revenu par cohorte : MRR à chaque âge / MRR à l'âge 0",
+        "cohort_month": "Cohorte",
+        "cohort_age": "Âge en mois",
+        "val_mrr": "Un MRR positif ou nul (0 : pas de paiement ce mois-là).",
+        "val_month": "Une date : n'importe quel jour du mois.",
     },
 }
 
@@ -415,11 +507,16 @@ HOW_TO = {
         "1. Inputs: fill the month's column. Only the coloured cells take input; the notes on each row say what goes in it.",
         "2. Survey: type each NPS answer (0-10) and each CSAT answer (1-5) under its month, one answer per row.",
         "3. Dashboard: read the month, the quarter and the year. Cells in green meet the benchmark, in red they do not.",
+        "4. Subscriptions: paste the billing export (customer id, month, MRR: one row per customer and month). The MRR movements appear next to it, the cohorts on the Cohorts sheet.",
         "# Good to know",
         "Type the first month on Inputs (cell C5); the other months follow. Quarters are blocks of three months from the first month, years blocks of twelve.",
         "Rates are fractions shown as %. Money keeps the currency you type. An error value says why a KPI cannot be computed: #DIV/0! a zero denominator (no customers, no leads), #NUM! a value out of range (more lost customers than customers), #N/A no data yet.",
         "Roll-ups are computed from the summed inputs (sheet Roll-ups), not by averaging monthly KPIs.",
         "The sheets are protected without a password so formulas are not overwritten by mistake: Review > Unprotect Sheet to change them.",
+        "# Subscriptions and cohorts",
+        "KPI_MRR_MOVEMENTS and KPI_COHORTS compute their whole table from the ledger's columns (up to 3,000 rows; insert rows below the MRR movements table for more: the formulas follow). Definitions: new = first payment; reactivation = payment after a month without; expansion and contraction = change of a paying customer's MRR; churned = last MRR, counted in the first month without payment. The ledger's first month counts every customer as new.",
+        "In the blank template each table is one array formula over 36 months; the rows after your last month hold #N/A, shown blank. In Excel 365 you may instead type the formula in the table's first cell alone: it spills to the right size. The example writes each cell as =INDEX(KPI_MRR_MOVEMENTS(...),row,column), which computes the same numbers.",
+        "LibreOffice cannot run the KPI_* functions. It shows the values that xl-kpi recalc stored in ordinary formulas (the whole example), but recomputes every array formula when it opens a file and shows #NAME? there: in LibreOffice, the blank template's Dashboard, Subscriptions and Cohorts tables show #NAME?, even after xl-kpi recalc.",
         "# Sources",
         "KPI definitions: five French articles on SaaS B2B KPIs (S0-S4). Benchmarks: LTV:CAC 3:1 (S1, S3, S4), NRR 100 % (S4), churn 5-7 % a year (S4), NPS SaaS average 41 (S4).",
     ],
@@ -431,11 +528,16 @@ HOW_TO = {
         "1. Saisies : remplissez la colonne du mois. Seules les cellules colorées se saisissent ; le commentaire de chaque ligne dit ce qu'elle contient.",
         "2. Enquêtes : saisissez chaque réponse NPS (0-10) et CSAT (1-5) sous son mois, une réponse par ligne.",
         "3. Tableau de bord : lisez le mois, le trimestre et l'année. En vert, la référence est atteinte ; en rouge, elle ne l'est pas.",
+        "4. Abonnements : collez l'export de facturation (identifiant client, mois, MRR : une ligne par client et par mois). Les mouvements du MRR s'affichent à côté, les cohortes dans la feuille Cohortes.",
         "# Bon à savoir",
         "Saisissez le premier mois dans Saisies (cellule C5) ; les autres mois s'en déduisent. Les trimestres sont des blocs de trois mois depuis le premier mois, les années des blocs de douze.",
         "Les taux sont des fractions affichées en %. Les montants gardent la devise saisie. Une valeur d'erreur dit pourquoi un KPI ne se calcule pas : #DIV/0! dénominateur nul (aucun client, aucun lead), #NOMBRE! valeur hors domaine (plus de clients perdus que de clients), #N/A pas encore de données.",
         "Les cumuls se calculent sur les saisies additionnées (feuille Cumuls), pas en moyennant les KPI mensuels.",
         "Les feuilles sont protégées sans mot de passe pour éviter d'écraser une formule par erreur : Révision > Ôter la protection de la feuille pour les modifier.",
+        "# Abonnements et cohortes",
+        "KPI_MRR_MOVEMENTS et KPI_COHORTS calculent tout leur tableau à partir des colonnes du registre (jusqu'à 3 000 lignes ; pour plus, insérez des lignes sous le tableau des mouvements du MRR : les formules suivent). Définitions : nouveau = premier paiement ; réactivation = paiement après un mois sans ; expansion et contraction = variation du MRR d'un client payant ; perdu = dernier MRR, compté le premier mois sans paiement. Le premier mois du registre compte chaque client comme nouveau.",
+        "Dans le modèle vierge, chaque tableau est une formule matricielle sur 36 mois ; les lignes après votre dernier mois contiennent #N/A, affiché en blanc. Dans Excel 365, vous pouvez plutôt saisir la formule dans la seule première cellule du tableau : elle se propage à la bonne taille. L'exemple écrit chaque cellule sous la forme =INDEX(KPI_MRR_MOVEMENTS(...);ligne;colonne), qui calcule les mêmes nombres.",
+        "LibreOffice ne sait pas exécuter les fonctions KPI_*. Il affiche les valeurs enregistrées par xl-kpi recalc dans les formules ordinaires (tout l'exemple), mais recalcule chaque formule matricielle à l'ouverture et y affiche #NOM? : dans LibreOffice, les tableaux du tableau de bord, des Abonnements et des Cohortes du modèle vierge affichent #NOM?, même après xl-kpi recalc.",
         "# Sources",
         "Définitions des KPI : cinq articles français sur les KPI SaaS B2B (S0-S4). Références : LTV:CAC de 3 (S1, S3, S4), NRR de 100 % (S4), attrition de 5 à 7 % par an (S4), NPS moyen du SaaS de 41 (S4).",
     ],
