@@ -234,6 +234,14 @@ def test_an_array_range_larger_than_the_table_is_filled_with_na_as_in_excel(tmp_
     assert _block(t, 6, 1, 2, 10) == [["#N/A"] * 10] * 2
 
 
+@needs_recalc
+def test_an_array_range_smaller_than_the_table_shows_its_first_rows_as_in_excel(tmp_path):
+    _, wb = _recalc(_ledger_workbook(EVERY_MOVEMENT, extra_rows=-2), tmp_path)
+    t = wb["Tables"]
+    assert same(canon(_block(t, 1, 1, 3, 10)), hand_movements(EVERY_MOVEMENT)[:3])
+    assert _block(t, 4, 1, 1, 10) == [[None] * 10]  # nothing written past the range
+
+
 # -- the example's billing ledger -------------------------------------------------------------------
 
 def test_example_ledger_is_a_tenth_of_the_company_month_by_month():
@@ -290,6 +298,19 @@ def test_the_blank_template_writes_each_table_as_one_array_formula():
     assert subs.cell(last, 3).protection.locked is False and subs.cell(last + 1, 3).protection.locked
     mrr_rules = [dv for dv in subs.data_validations.dataValidation if str(dv.sqref) == f"C7:C{last}"]
     assert [(dv.type, dv.operator, dv.formula1) for dv in mrr_rules] == [("decimal", "greaterThanOrEqual", "0")]
+
+
+def test_the_movements_chart_plots_the_table_from_its_second_month_with_losses_below_zero():
+    from xl_kpi.templates.builder import build_workbook
+
+    wb, _ = build_workbook("en", example())
+    subs, _ = _sheets(wb, "en")
+    (chart,) = subs._charts
+    refs = {str(series.val.numRef.f).split("!")[1] for plot in [chart, *chart._charts] for series in plot.series}
+    # new, expansion, reactivation, -contraction, -churned (hidden helpers), the ending MRR
+    assert refs == {f"${c}$8:${c}$30" for c in "IJMRSO"}
+    assert subs["R8"].value == "=-K8" and subs["S8"].value == "=-L8"  # contraction, churned
+    assert subs.column_dimensions["R"].hidden and subs.column_dimensions["S"].hidden
 
 
 def test_the_example_writes_every_table_cell_as_an_ordinary_formula():
