@@ -371,7 +371,8 @@ def test_a_ledger_pasted_into_the_blank_template_fills_its_tables(tmp_path):
     top = layout.movements_first_row
     assert same(canon(_block(subs, top, MOVEMENTS_FIRST_COL, 5, 10)), hand_movements(led))
     # the rest of the array range is #N/A, which a conditional format hides while the table computes
-    assert _block(subs, top + 5, MOVEMENTS_FIRST_COL, TEMPLATE_MONTHS - 5, 10) == [["#N/A"] * 10] * (TEMPLATE_MONTHS - 5)
+    rest = TEMPLATE_MONTHS - 5
+    assert _block(subs, top + 5, MOVEMENTS_FIRST_COL, rest, 10) == [["#N/A"] * 10] * rest
     rules = [r.formula for rng in subs.conditional_formatting for r in rng.rules]
     assert [f"AND(ISNA(G{top}),NOT(ISERROR($G${top})))"] in rules
     for block in ("logos", "revenue"):
