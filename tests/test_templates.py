@@ -551,3 +551,12 @@ def test_a_workbook_of_an_older_build_with_untouched_inputs_is_updated(tmp_path,
     assert main(["templates", "-o", str(tmp_path), "--kind", "example", "--lang", "fr", "--no-recalc"]) == 0
     assert "updated" in capsys.readouterr().out
     assert path.read_bytes() == workbook_bytes("example", "fr", recalc=False)
+
+
+def test_the_recalculated_example_asks_excel_to_keep_its_stored_values():
+    import zipfile
+
+    for name in ("xl-kpi-example-en.xlsx", "xl-kpi-exemple-fr.xlsx"):
+        with zipfile.ZipFile(Path(__file__).parents[1] / "workbooks" / name) as z:
+            workbook_xml = z.read("xl/workbook.xml").decode()
+        assert 'fullCalcOnLoad="0"' in workbook_xml and 'calcId="191029"' in workbook_xml, name

@@ -17,8 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "templates",
         help="write the template workbooks (blank and example, English and French)",
         description="Write the monthly template workbook and the example filled with a "
-        "fictional SaaS company, each in English and French: Inputs, Survey, a Dashboard "
-        "computing every KPI with the KPI_* functions, quarterly and yearly roll-ups, charts.",
+        "fictional SaaS company, each in English and French: Inputs, Survey, Subscriptions (a "
+        "billing ledger with its MRR movements) and Cohorts, a Dashboard computing every KPI "
+        "with the KPI_* functions, quarterly and yearly roll-ups, charts.",
     )
     p.add_argument("--lang", choices=("en", "fr", "all"), default="all",
                    help="language of the workbooks (default: both)")

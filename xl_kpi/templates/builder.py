@@ -89,6 +89,10 @@ INPUT_FORMATS = {"count": "#,##0", "amount": "#,##0", "signed": "#,##0", "fracti
 DATE_FORMAT = {"en": "[$-409]mmm yy", "fr": "[$-40C]mmm yy"}
 
 
+#: calcId written by Excel 2019 / Microsoft 365 (the version of its calculation engine).
+EXCEL_365_CALC_ID = 191029
+
+
 def _quote(sheet: str) -> str:
     """A sheet name as a formula writes it."""
     if sheet.replace("_", "").isalnum() and sheet.isascii() and not sheet[0].isdigit():
@@ -780,6 +784,13 @@ def build_workbook(
     wb.active = 1 if example else 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is wb.active
+    if example is not None:
+        # The example ships with every value computed by `xl-kpi recalc`: ask Excel to keep the
+        # stored values on opening (no full recalculation on load; a current calculation-engine
+        # id, since an older one makes Excel recompute everything, which without the add-in
+        # turns every KPI_* cell into #NAME?). Editing an input still recomputes its dependents.
+        wb.calculation.fullCalcOnLoad = False
+        wb.calculation.calcId = EXCEL_365_CALC_ID
     props = wb.properties
     props.creator = props.lastModifiedBy = "xl-kpi"
     props.title = _text(lang, "title_dashboard")
