@@ -39,9 +39,8 @@ customers at all, the third month's customer count cell shows ``#N/A``):
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Callable
-
-import xlwings as xw
 
 from .catalogue import INTERFACE
 from .excel_args import evaluate
@@ -60,6 +59,21 @@ UDFS: dict[str, Callable] = {}
 ARG_OPTIONS = {"ndim": 2, "err_to_str": True}
 
 
+def _xlwings():
+    """xlwings, where its decorators do something, else None.
+
+    On Linux ``xw.func`` and ``xw.arg`` attach nothing (xlwings UDFs run on Windows only), and
+    importing xlwings costs 0.4 s (it imports pandas): ``xl-kpi recalc``, which calls these
+    functions directly, would pay that on every run. Where xlwings is already imported (``xl-kpi
+    vba`` installs its Windows decorators on it first) or on another system, it is used.
+    """
+    if sys.platform.startswith("linux") and "xlwings" not in sys.modules:
+        return None
+    import xlwings
+
+    return xlwings
+
+
 def udf(func: Callable) -> Callable:
     """Declare one function to xlwings from its catalogue entry and register it in :data:`UDFS`.
 
@@ -73,9 +87,11 @@ def udf(func: Callable) -> Callable:
     expected = [(p.name, None if p.optional else inspect.Parameter.empty) for p in spec.params]
     if [(p.name, p.default) for p in params] != expected:
         raise TypeError(f"{func.__name__}: the signature must be {expected}, as in the catalogue")
-    for p in reversed(spec.params):
-        func = xw.arg(p.name, doc=p.doc, **ARG_OPTIONS)(func)
-    func = xw.func(category=CATEGORY)(func)
+    xw = _xlwings()
+    if xw is not None:
+        for p in reversed(spec.params):
+            func = xw.arg(p.name, doc=p.doc, **ARG_OPTIONS)(func)
+        func = xw.func(category=CATEGORY)(func)
     UDFS[spec.excel] = func
     return func
 
