@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import DomainError, ErrorKind
 from ._kernel import PART_TOLERANCE, Call, as_list, check_option, metric
+from .acquisition import share
 
 __all__ = [
     "churn",
@@ -27,16 +28,6 @@ __all__ = [
 CHURN_METHODS = ("compound", "linear")
 #: Months in a year, the factor of every monthly/annual conversion.
 MONTHS_PER_YEAR = 12.0
-
-
-def _share(func, errors, part_name, part, whole_name, whole):
-    """``part / whole`` for counts where the part belongs to the whole (lost or kept of a base)."""
-    c = Call(func, errors, **{part_name: part, whole_name: whole})
-    c.nonnegative(part_name, whole_name)
-    c.at_most(part_name, whole_name)
-    # A part within the rounding slack of its whole counts as the whole (a rate of at most 1).
-    part = np.minimum(c[part_name], c[whole_name])
-    return c.finish(c.divide(part, c[whole_name], whole_name))
 
 
 @metric
@@ -89,7 +80,7 @@ def churn(lost_customers, customers, *, errors="raise"):
     >>> churn([4, 6, 3], [200, 200, 150]).tolist()
     [0.02, 0.03, 0.02]
     """
-    return _share("churn", errors, "lost_customers", lost_customers, "customers", customers)
+    return share("churn", errors, "lost_customers", lost_customers, "customers", customers)
 
 
 @metric
@@ -124,7 +115,7 @@ def retention(retained_customers, customers, *, errors="raise"):
     >>> retention(215, 250)
     0.86
     """
-    return _share("retention", errors, "retained_customers", retained_customers, "customers", customers)
+    return share("retention", errors, "retained_customers", retained_customers, "customers", customers)
 
 
 @metric
