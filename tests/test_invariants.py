@@ -82,3 +82,20 @@ def test_one_bad_element_does_not_spoil_the_others(case):
     assert np.isnan(np.asarray(got.values)[1])
     coerced = fn.call(*args, errors="coerce")
     assert np.isnan(coerced[1]) and not np.isnan(coerced[0])
+
+
+VALUE_METRICS = [
+    f for f in catalogue.INTERFACE.values()
+    if f.target.startswith("metrics.") and any(p.kind == "value" for p in f.params)
+]
+
+
+@pytest.mark.parametrize("fn", VALUE_METRICS, ids=[f.excel for f in VALUE_METRICS])
+def test_python_signature_follows_the_catalogue_order(fn):
+    import inspect
+
+    params = inspect.signature(fn.func).parameters
+    positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    keyword_only = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY]
+    assert positional == [p.name for p in fn.params if p.kind != "option"]
+    assert keyword_only == [p.name for p in fn.params if p.kind == "option"] + ["errors"]

@@ -3,7 +3,6 @@ the identities between the LTV forms, messages, error modes and Series."""
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_kpi import catalogue
 from xl_kpi.errors import DomainError, ErrorKind, NonNumericError, ZeroDenominatorError
 from xl_kpi.metrics.lifetime_value import cac_payback, clv_contract, clv_value, ltv, ltv_cac, ltv_purchase
 from xl_kpi.metrics.customer_retention import lifetime
@@ -21,18 +19,6 @@ money = st.floats(min_value=0.0, max_value=1e9, allow_nan=False)
 margins = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 churns = st.floats(min_value=1e-6, max_value=1.0, allow_nan=False)
 quick = settings(deadline=None, max_examples=200)
-
-
-@pytest.mark.parametrize(
-    "fn", [f for f in catalogue.INTERFACE.values() if f.target.startswith("metrics.lifetime_value:")],
-    ids=lambda f: f.excel,
-)
-def test_python_signature_follows_the_catalogue_order(fn):
-    params = inspect.signature(fn.func).parameters
-    positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
-    keyword_only = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY]
-    assert positional == [p.name for p in fn.params if p.kind != "option"]
-    assert keyword_only == ["errors"]
 
 
 def test_package_exports_the_kpi_functions_lifetime_and_retention():

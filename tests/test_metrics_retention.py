@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_kpi import catalogue
 from xl_kpi.errors import (
     DomainError,
     ErrorKind,
@@ -34,21 +32,6 @@ from xl_kpi.metrics.customer_retention import (
 
 rates = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 quick = settings(deadline=None, max_examples=200)
-
-
-# -- the interface ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "fn", [f for f in catalogue.INTERFACE.values() if f.target.startswith("metrics.customer_retention:")],
-    ids=lambda f: f.excel,
-)
-def test_python_signature_follows_the_catalogue_order(fn):
-    params = inspect.signature(fn.func).parameters
-    positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
-    keyword_only = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY]
-    assert positional == [p.name for p in fn.params if p.kind != "option"]
-    assert keyword_only == [p.name for p in fn.params if p.kind == "option"] + ["errors"]
 
 
 # -- churn and retention ----------------------------------------------------------------------------
