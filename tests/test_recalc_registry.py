@@ -33,3 +33,10 @@ def test_the_kpi_bridge_does_not_import_the_evaluator():
 def test_resolve_finds_native_functions_first_and_unknown_names_are_none():
     assert resolve("SUM") is FUNCTIONS["SUM"]
     assert resolve("NO_SUCH_FUNCTION_ANYWHERE") is None
+
+
+def test_functions_left_to_pycel_run_cell_by_cell():
+    from xl_kpi.recalc import evaluate
+
+    assert evaluate({"A1": "axa"}, '=SUBSTITUTE(A1,"x","y")') == "aya"
+    assert evaluate({}, "=TODAY()>40000") is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..values import E, Values, days64_to_serial, serial_to_days64
+from ..values import E, Values, date_to_serial, days64_to_serial, serial_to_days64
 from .registry import elementwise, register
 
 
@@ -78,15 +78,11 @@ elementwise("DAY", arity=(1, 1))(_part("D"))
 def _today(ev, args):
     import datetime as dt
 
-    from .values import date_to_serial
-
     return Values.number(float(int(date_to_serial(dt.date.today()))))
 
 
 @register("NOW")
 def _now(ev, args):
     import datetime as dt
-
-    from .values import date_to_serial
 
     return Values.number(date_to_serial(dt.datetime.now()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import NotVectorizable
+from ..package import ERROR_CODE, ERROR_CODES
 from ..values import BOOL, ERR, NUM, STR, E, Values
 from .registry import Impl
 
@@ -72,8 +73,6 @@ def _concat_text(results):
 
 
 def _to_pycel(v: Values):
-    from .package import ERROR_CODES
-
     def one(i, j):
         k = v.kind[0, i, j]
         if k == NUM:
@@ -95,8 +94,6 @@ def _to_pycel(v: Values):
 
 
 def _from_pycel(r) -> Values:
-    from .package import ERROR_CODE
-
     if isinstance(r, str) and r in ERROR_CODE:
         return Values.error(ERROR_CODE[r])
     if isinstance(r, tuple):
