@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...excel_errors import VALUE, ExcelError
 from ..arrays import align
-from ..values import EMPTY, ERR, NUM, Values, numbers
+from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, Values, encode_python, format_general, numbers,
+                      text_to_number)
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
 
-__all__ = ["aggregate_args", "col", "finish", "first_error", "numeric_items", "ok", "select"]
+__all__ = ["aggregate_args", "coerce", "col", "finish", "first_error", "from_python_cells", "numeric_items", "ok",
+           "select"]
 
 
 def first_error(kind: np.ndarray, num: np.ndarray) -> np.ndarray:
@@ -80,3 +83,55 @@ def select(mask: np.ndarray, a: Values, b: Values) -> Values:
     if a.text is not None or b.text is not None:
         text = np.where(m, a.texts() if a.text is not None else "", b.texts() if b.text is not None else "")
     return Values(np.where(m, a.kind, b.kind).astype(np.uint8), np.where(m, a.num, b.num), text)
+
+
+def coerce(kind: int, num: float, text, how: str):
+    """One element as a Python argument of a cell-by-cell function, or the ExcelError it is.
+
+    ``how``: ``n`` a number (blank 0, TRUE 1, number-like text, other text ``#VALUE!``);
+    ``N`` the same but a logical is ``#VALUE!`` (engineering functions); ``t`` text (a number
+    as General shows it, TRUE/FALSE, blank ""); ``T`` text but a logical is ``#VALUE!``; ``b`` a logical (a number is non-zero, text
+    must read TRUE/FALSE); ``v`` the value itself (None for blank). An error is always itself.
+    """
+    if kind == ERR:
+        return ExcelError(ERROR_CODES[int(num) - 1])
+    if how == "v":
+        return None if kind == EMPTY else (float(num) if kind == NUM else (bool(num) if kind == BOOL else text))
+    if how in ("n", "N"):
+        if kind == NUM:
+            return float(num)
+        if kind == EMPTY:
+            return 0.0
+        if kind == BOOL:
+            return VALUE if how == "N" else float(num)
+        x = text_to_number(text)
+        return VALUE if x is None else x
+    if how in ("t", "T"):
+        if kind == STR:
+            return text
+        if kind == NUM:
+            return format_general(float(num))
+        if kind == BOOL:
+            return VALUE if how == "T" else ("TRUE" if num else "FALSE")
+        return ""
+    if how == "b":
+        if kind == STR:
+            t = str(text).strip().upper()
+            return True if t == "TRUE" else (False if t == "FALSE" else VALUE)
+        return bool(num) if kind != EMPTY else False
+    raise ValueError(how)
+
+
+def from_python_cells(results: np.ndarray) -> Values:
+    """Values from an object array of Python results (float, str, bool, None, ExcelError)."""
+    kind = np.empty(results.shape, np.uint8)
+    num = np.empty(results.shape)
+    text = None
+    for idx in np.ndindex(results.shape):
+        k, x, t = encode_python(results[idx])
+        kind[idx], num[idx] = k, x
+        if t is not None:
+            if text is None:
+                text = np.empty(results.shape, object)
+            text[idx] = t
+    return Values(kind, num, text)

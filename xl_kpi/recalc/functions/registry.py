@@ -8,6 +8,9 @@ all ``n`` cells of a shape at once. Three decorators build one:
 - :func:`elementwise` wraps ``f(*number_arrays) -> (x, err)``: scalar arguments coerced to
   numbers (blank 0, TRUE 1, number-like text), optional ones defaulted, errors propagated in
   argument order, all broadcast to one shape;
+- :func:`cellwise` wraps ``f(*python_values) -> python value`` run per element: for text,
+  engineering and other functions with no numpy form; each argument coerced as its spec
+  letter says (see :func:`.arguments.coerce`), the first error argument being the result;
 - :func:`aggregate` wraps ``f(parts, err, n) -> Values``: the numbers of every argument as SUM
   reads them (see :func:`.arguments.aggregate_args`).
 
@@ -22,14 +25,15 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
 from ..values import E, Values, numbers
-from .arguments import aggregate_args
+from .arguments import aggregate_args, coerce, from_python_cells
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
 
-__all__ = ["FUNCTIONS", "Impl", "aggregate", "elementwise", "register", "resolve"]
+__all__ = ["FUNCTIONS", "Impl", "aggregate", "cellwise", "elementwise", "register", "resolve"]
 
 Impl = Callable[["Evaluator", list], Values]
 FUNCTIONS: dict[str, Impl] = {}
@@ -62,6 +66,49 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = ()):
             with np.errstate(all="ignore"):
                 x, e2 = f(*xs)
             return Values.from_numbers(np.asarray(x, np.float64), combine_errors(err, e2))
+
+        for n in names:
+            FUNCTIONS[n] = impl
+        return f
+
+    return deco
+
+
+def cellwise(*names: str, args: str, optional: str = "", arrays: bool = True):
+    """Register ``f(*values)`` computed element by element over scalar, broadcast arguments.
+
+    ``args``/``optional``: one coercion letter per required/optional argument (``n`` number,
+    ``N`` number but not a logical, ``t`` text, ``b`` logical, ``v`` as is); an optional argument
+    left out is passed as None. ``f`` returns a float, str, bool, None or an ExcelError.
+    ``arrays=False``: a multi-cell argument (in an array formula) is ``#VALUE!``, as for the
+    functions Excel took from the Analysis ToolPak (CONVERT, DEC2BIN...).
+    """
+    specs = args + optional
+
+    def deco(f):
+        def impl(ev, nodes):
+            if not len(args) <= len(nodes) <= len(specs):
+                return Values.error(E.VALUE)
+            if not nodes:
+                return from_python_cells(np.array([[[f(*[None] * len(specs))]]], object))
+            vals = [ev.scalar(a) for a in nodes]
+            if not arrays and any(not v.is_cell for v in vals):
+                return Values.error(E.VALUE, max(v.n for v in vals))
+            vals = align(*vals)
+            missing = [None] * (len(specs) - len(nodes))
+            shape = vals[0].kind.shape
+            out = np.empty(shape, object)
+            for idx in np.ndindex(shape):
+                py = []
+                for v, how in zip(vals, specs):
+                    x = coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], how)
+                    if isinstance(x, ExcelError):
+                        out[idx] = x
+                        break
+                    py.append(x)
+                else:
+                    out[idx] = f(*py, *missing)
+            return from_python_cells(out)
 
         for n in names:
             FUNCTIONS[n] = impl
