@@ -100,6 +100,12 @@ class Package:
     names: list[tuple[str, int | None, str]]  # (name, local sheet index or None, formula text)
     shared_strings: list[str]
     macro_enabled: bool
+    application: str = ""  # docProps/app.xml's Application: "Microsoft Macintosh Excel" on a Mac
+
+    @property
+    def saved_on_mac(self) -> bool:
+        """Saved by Excel for Mac, whose CHAR and CODE use the Mac Roman character set."""
+        return "macintosh" in self.application.lower()
 
     def sheet(self, name: str) -> "SheetPart | None":
         low = name.lower()
@@ -178,6 +184,17 @@ def _read(zf: zipfile.ZipFile, name: str) -> bytes:
         raise UnreadableWorkbook(f"damaged zip member {name} ({exc})") from None
 
 
+def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """The Application property of docProps/app.xml ("" when absent or unreadable)."""
+    if "docProps/app.xml" not in names or zf.getinfo("docProps/app.xml").file_size > 1 << 20:
+        return ""
+    try:
+        root = ET.fromstring(_read(zf, "docProps/app.xml"))
+    except (ET.ParseError, UnreadableWorkbook):
+        return ""
+    return next((el.text or "" for el in root.iter() if _local(el.tag) == "Application"), "")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -254,7 +271,7 @@ def open_package(path: str | os.PathLike) -> Package:
         if sst and sst in names:
             shared = _shared_strings(_read(zf, sst))
         macro = any(m.filename.endswith("vbaProject.bin") for m in members)
-        pkg = Package(path, members, sheets, defined, shared, macro)
+        pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names))
         for sheet in sheets:
             if sheet.path:
                 sheet.xml = _read(zf, sheet.path)

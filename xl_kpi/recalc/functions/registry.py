@@ -33,7 +33,7 @@ from .arguments import aggregate_args, coerce, from_python_cells
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
 
-__all__ = ["FUNCTIONS", "Impl", "aggregate", "cellwise", "elementwise", "register", "resolve"]
+__all__ = ["FUNCTIONS", "Impl", "aggregate", "cellwise", "cellwise_impl", "elementwise", "register", "resolve"]
 
 Impl = Callable[["Evaluator", list], Values]
 FUNCTIONS: dict[str, Impl] = {}
@@ -74,42 +74,49 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = ()):
     return deco
 
 
+def cellwise_impl(f, args: str, optional: str = "", arrays: bool = True) -> Impl:
+    """The implementation :func:`cellwise` registers, for a caller that picks among several."""
+    specs = args + optional
+
+    def impl(ev, nodes):
+        if not len(args) <= len(nodes) <= len(specs):
+            return Values.error(E.VALUE)
+        if not nodes:
+            return from_python_cells(np.array([[[f(*[None] * len(specs))]]], object))
+        vals = [ev.scalar(a) for a in nodes]
+        if not arrays and any(not v.is_cell for v in vals):
+            return Values.error(E.VALUE, max(v.n for v in vals))
+        vals = align(*vals)
+        missing = [None] * (len(specs) - len(nodes))
+        shape = vals[0].kind.shape
+        out = np.empty(shape, object)
+        for idx in np.ndindex(shape):
+            py = []
+            for v, how in zip(vals, specs):
+                x = coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], how)
+                if isinstance(x, ExcelError):
+                    out[idx] = x
+                    break
+                py.append(x)
+            else:
+                out[idx] = f(*py, *missing)
+        return from_python_cells(out)
+
+    return impl
+
+
 def cellwise(*names: str, args: str, optional: str = "", arrays: bool = True):
     """Register ``f(*values)`` computed element by element over scalar, broadcast arguments.
 
     ``args``/``optional``: one coercion letter per required/optional argument (``n`` number,
-    ``N`` number but not a logical, ``t`` text, ``b`` logical, ``v`` as is); an optional argument
-    left out is passed as None. ``f`` returns a float, str, bool, None or an ExcelError.
-    ``arrays=False``: a multi-cell argument (in an array formula) is ``#VALUE!``, as for the
-    functions Excel took from the Analysis ToolPak (CONVERT, DEC2BIN...).
+    ``N`` number but not a logical, ``t`` text, ``T`` text but not a logical, ``b`` logical,
+    ``v`` as is); an optional argument left out is passed as None. ``f`` returns a float, str,
+    bool, None or an ExcelError. ``arrays=False``: a multi-cell argument (in an array formula)
+    is ``#VALUE!``, as for the functions Excel took from the Analysis ToolPak (CONVERT...).
     """
-    specs = args + optional
 
     def deco(f):
-        def impl(ev, nodes):
-            if not len(args) <= len(nodes) <= len(specs):
-                return Values.error(E.VALUE)
-            if not nodes:
-                return from_python_cells(np.array([[[f(*[None] * len(specs))]]], object))
-            vals = [ev.scalar(a) for a in nodes]
-            if not arrays and any(not v.is_cell for v in vals):
-                return Values.error(E.VALUE, max(v.n for v in vals))
-            vals = align(*vals)
-            missing = [None] * (len(specs) - len(nodes))
-            shape = vals[0].kind.shape
-            out = np.empty(shape, object)
-            for idx in np.ndindex(shape):
-                py = []
-                for v, how in zip(vals, specs):
-                    x = coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], how)
-                    if isinstance(x, ExcelError):
-                        out[idx] = x
-                        break
-                    py.append(x)
-                else:
-                    out[idx] = f(*py, *missing)
-            return from_python_cells(out)
-
+        impl = cellwise_impl(f, args, optional, arrays)
         for n in names:
             FUNCTIONS[n] = impl
         return f

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
 
+from ...excel_errors import NA, VALUE
 from ..arrays import align, combine_errors
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, format_general, numbers, text_to_number, to_text
-from .registry import register
+from .registry import cellwise, cellwise_impl, register
 
 
 @register("CONCATENATE", "CONCAT")
@@ -123,3 +125,71 @@ register("UPPER")(_text_fn(str.upper, (1, 1)))
 register("LOWER")(_text_fn(str.lower, (1, 1)))
 register("TRIM")(_text_fn(lambda s: re.sub(" +", " ", s).strip(" "), (1, 1)))
 register("VALUE")(_text_fn(lambda s: (lambda x: (E.VALUE,) if x is None else x)(text_to_number(s)), (1, 1)))
+
+
+# ---------------------------------------------------------------------------------------------
+# character codes: CHAR and CODE use the platform's character set (Windows-1252, or Mac Roman
+# for a workbook saved by Excel for Mac); UNICHAR and UNICODE use Unicode code points.
+
+
+def _charset(ev) -> str:
+    pkg = getattr(ev.ctx.book, "pkg", None)
+    return "mac_roman" if getattr(pkg, "saved_on_mac", False) else "cp1252"
+
+
+def _char(charset: str):
+    def f(number):
+        n = math.trunc(number)
+        if not 1 <= n <= 255:
+            return VALUE
+        try:
+            return bytes([n]).decode(charset)
+        except UnicodeDecodeError:  # the five codes Windows-1252 leaves undefined
+            return chr(n)
+
+    return f
+
+
+def _code(charset: str):
+    def f(text):
+        if text == "":
+            return VALUE
+        try:
+            b = text[0].encode(charset)
+        except UnicodeEncodeError:
+            b = b"?" if ord(text[0]) > 255 else bytes([ord(text[0])])
+        return float(b[0])
+
+    return f
+
+
+_CHARSETS = ("cp1252", "mac_roman")
+_CHAR = {cs: cellwise_impl(_char(cs), "n") for cs in _CHARSETS}
+_CODE = {cs: cellwise_impl(_code(cs), "t") for cs in _CHARSETS}
+
+
+@register("CHAR")
+def _char_fn(ev, args):
+    """CHAR(number): the character of code 1..255 in the workbook's character set."""
+    return _CHAR[_charset(ev)](ev, args)
+
+
+@register("CODE")
+def _code_fn(ev, args):
+    """CODE(text): the code of the first character in the workbook's character set (? if none)."""
+    return _CODE[_charset(ev)](ev, args)
+
+
+@cellwise("UNICHAR", args="n")
+def _unichar(number):
+    n = math.trunc(number)
+    if not 1 <= n <= 0x10FFFF:
+        return VALUE
+    if 0xD800 <= n <= 0xDFFF:
+        return NA
+    return chr(n)
+
+
+@cellwise("UNICODE", args="t")
+def _unicode(text):
+    return VALUE if text == "" else float(ord(text[0]))
