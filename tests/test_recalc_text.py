@@ -42,3 +42,12 @@ def test_char_and_code_use_mac_roman_in_a_workbook_saved_by_excel_for_mac(tmp_pa
     assert recalculate(mac, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert (got["A1"], got["A2"], got["A3"]) == ("ù", 255, "ˇ")  # formulas test.xlsx TEXT!S7, CORE!B286
+
+
+def test_control_characters_are_written_and_read_as_excel_escapes_them(tmp_path):
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": "=CHAR(1)&\"_x0041_\"", "A2": "=CHAR(13)",
+                                                 "B1": "_x0002_", "B2": "=CODE(B1)"}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]  # openpyxl shows Excel's escapes as they are stored
+    assert got["A1"] == "_x0001__x005F_x0041_" and got["A2"] == "_x000D_"
+    assert got["B2"] == 2  # formulas test.xlsx CORE!C28: CODE of a stored CHAR(2)

@@ -295,8 +295,16 @@ def _shared_strings(data: bytes) -> list[str]:
                 el.clear()
             elif tag == "t" and el.text:
                 parts.append(el.text)
-        out.append("".join(parts))
+        out.append(_ooxml_unescape("".join(parts)))
     return out
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_unescape(s: str) -> str:
+    """Text as Excel means it: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), s) if "_x" in s else s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +436,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 body2 = _RPH.sub(b"", body)
                 kinds.append(STR)
                 nums.append(0.0)
-                texts[(row, col)] = "".join(_text(x.group(1)) for x in _T.finditer(body2))
+                texts[(row, col)] = _ooxml_unescape("".join(_text(x.group(1)) for x in _T.finditer(body2)))
                 rows.append(row)
                 cols.append(col)
                 continue
@@ -475,8 +483,14 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
 # Writing
 
 
+#: Characters XML 1.0 cannot hold, written as OOXML does (_x0001_), and a literal "_xHHHH_"
+#: whose underscore is escaped so that it reads back as written.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
 def _xml_escape(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _XML_UNSAFE.sub(lambda m: "_x%04X_" % ord(m.group(0)), s) if _XML_UNSAFE.search(s) else s
 
 
 _T_ATTR = re.compile(rb"\s+t\s*=\s*(?:\"[^\"]*\"|'[^']*')")
