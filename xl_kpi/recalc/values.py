@@ -143,14 +143,14 @@ class Values:
             text = None
             for i, r in enumerate(rows):
                 for j in range(w):
-                    k, v, t = _scalar(r[j] if j < len(r) else ExcelError("#N/A"))
+                    k, v, t = encode_python(r[j] if j < len(r) else ExcelError("#N/A"))
                     kind[0, i, j], num[0, i, j] = k, v
                     if t is not None:
                         if text is None:
                             text = np.empty((1, h, w), object)
                         text[0, i, j] = t
             return Values(kind, num, text)
-        k, v, t = _scalar(x)
+        k, v, t = encode_python(x)
         text = None
         if t is not None:
             text = np.empty((1, 1, 1), object)
@@ -196,8 +196,8 @@ class Values:
         return Values(self.kind, self.num, self.text) if self.ref is not None else self
 
 
-def _scalar(x):
-    """(kind, num, text) of one Python value."""
+def encode_python(x):
+    """(kind, num, text) of one Python value (a non-finite number is ``#NUM!``)."""
     if x is None:
         return EMPTY, 0.0, None
     if isinstance(x, ExcelError):
