@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from html import unescape
 from xml.etree import ElementTree as ET
 
+from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
+
 __all__ = [
     "UnreadableWorkbook",
     "Package",
@@ -322,8 +324,6 @@ _T = re.compile(rb"<" + _P + rb"t\b[^>]*?(?:/>|>(.*?)</" + _P + rb"t>)", re.S)
 _RPH = re.compile(rb"<" + _P + rb"rPh\b.*?</" + _P + rb"rPh>", re.S)
 _REF = re.compile(rb"([A-Za-z]{1,3})(\d+)")
 
-ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
-ERROR_CODE = {e: i + 1 for i, e in enumerate(ERROR_CODES)}
 
 
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
