@@ -60,22 +60,38 @@ def _inputs(paths: list[str]) -> list[str] | str:
 
 
 def _plan(args, files: list[str]) -> list[tuple[str, str]] | str:
+    """(input, output) pairs, or the reason the outputs are unsafe (checked before any work)."""
+    from ..safe_output import UnsafeOutput, check_output
+
     if args.in_place:
-        return [(f, f) for f in files]
-    if not args.output:
+        plan = [(f, f) for f in files]
+        inputs: list[str] = []
+    elif not args.output:
         return "give -o OUT (a file, or a folder for several workbooks) or --in-place"
-    out = args.output
-    several = len(files) > 1 or any(os.path.isdir(p) for p in args.paths)
-    if several or os.path.isdir(out):
-        os.makedirs(out, exist_ok=True)
-        plan = [(f, os.path.join(out, os.path.basename(f))) for f in files]
-        targets = [d for _, d in plan]
-        if len(set(targets)) != len(targets):
-            return "two inputs have the same file name; recalculate them into different folders"
-        return plan
-    if os.path.abspath(out) == os.path.abspath(files[0]):
-        return "the output is the input; use --in-place to replace it"
-    return [(files[0], out)]
+    else:
+        out = args.output
+        several = len(files) > 1 or any(os.path.isdir(p) for p in args.paths)
+        if several or os.path.isdir(out):
+            try:
+                os.makedirs(out, exist_ok=True)
+            except OSError as exc:
+                return f"cannot create the output folder {out} ({exc.strerror or exc})"
+            plan = [(f, os.path.join(out, os.path.basename(f))) for f in files]
+            targets = [d for _, d in plan]
+            if len(set(targets)) != len(targets):
+                return "two inputs have the same file name; recalculate them into different folders"
+        else:
+            plan = [(files[0], out)]
+        inputs = files
+    try:
+        for _, dst in plan:
+            check_output(dst, inputs=inputs)
+    except UnsafeOutput as exc:
+        reason = str(exc)
+        if not args.in_place and "is the input" in reason:
+            reason += "; use --in-place to replace it"
+        return reason
+    return plan
 
 
 def _work(job: tuple[str, str]) -> dict:

@@ -62,8 +62,12 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
     """Recalculate the workbook ``src`` and write it to ``dst`` (``src`` itself when None).
 
     Never raises for a bad workbook: the :class:`Report` says ``ok=False`` with the reason.
-    The input is replaced only when ``dst`` is None or the same path, and then atomically.
+    The input is replaced only when ``dst`` is None or the same file, and then atomically; the
+    output is written by :func:`xl_kpi.safe_output.atomic_output` (a symlink is written through,
+    mode, owner and hard links kept; nothing but a regular file is replaced).
     """
+    from ..safe_output import UnsafeOutput
+
     start = time.perf_counter()
     src = os.fspath(src)
     dst = os.fspath(dst) if dst is not None else src
@@ -80,7 +84,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
             if fv or sv:
                 new_xml[sheet.path] = patch_sheet(sheet, fv, sv)
         write_values(pkg, dst, new_xml)
-    except (UnreadableWorkbook, CircularReference) as exc:
+    except (UnreadableWorkbook, CircularReference, UnsafeOutput) as exc:
         report.ok, report.reason, report.output = False, str(exc), None
     except MemoryError:
         report.ok, report.reason, report.output = False, "not enough memory to recalculate this workbook", None

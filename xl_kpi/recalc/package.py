@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from array import array
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -613,46 +612,44 @@ def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> b
     return b"<" + cprefix + b"c" + attrs + tattr + b"><" + cprefix + b"v>" + v + b"</" + cprefix + b"v></" + cprefix + b"c>"
 
 
-def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes]) -> None:
+def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes], *,
+                 inputs=()) -> None:
     """Write the package to ``dst``: the given sheet parts replaced, every other member copied.
 
-    Writes a temporary file in the destination folder and renames it over ``dst``, so a crash
-    never leaves a half-written workbook.
+    Written through :func:`xl_kpi.safe_output.atomic_output` (``inputs``: files ``dst`` must not
+    be), so a crash never leaves a half-written workbook and nothing but a regular file is
+    replaced. Members are copied in bounded chunks, never whole in memory.
     """
-    dst = os.fspath(dst)
-    folder = os.path.dirname(os.path.abspath(dst))
-    fd, tmp = tempfile.mkstemp(prefix=".xl-kpi-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(pkg.path) as src, \
-                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in src.infolist():
-                if info.filename in new_sheet_xml:
-                    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                    zi.compress_type = zipfile.ZIP_DEFLATED
-                    zi.external_attr = info.external_attr
-                    out.writestr(zi, new_sheet_xml[info.filename], compresslevel=1)
-                else:
-                    _copy_raw(src, out, info)
-        try:
-            mode = os.stat(dst).st_mode & 0o777 if os.path.exists(dst) else 0o644
-            os.chmod(tmp, mode)
-        except OSError:
-            pass
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from ..safe_output import atomic_output
+
+    with atomic_output(dst, inputs=inputs) as tmp, open(tmp, "wb") as fh, \
+            zipfile.ZipFile(pkg.path) as src, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename in new_sheet_xml:
+                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.external_attr = info.external_attr
+                out.writestr(zi, new_sheet_xml[info.filename], compresslevel=1)
+            else:
+                _copy_member(src, out, info)
 
 
-def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one member: its content unchanged byte for byte (the CRC is checked on reading)."""
-    with src.open(info) as fh:
-        data = fh.read()
+_CHUNK = 1 << 20
+
+
+def _copy_member(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member in chunks: its content unchanged byte for byte (the CRC checked on reading)."""
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     zi.compress_type = info.compress_type
     zi.external_attr = info.external_attr
     zi.create_system = info.create_system
-    out.writestr(zi, data)
+    zi.file_size = info.file_size  # lets zipfile choose ZIP64 headers for a large member
+    try:
+        with src.open(info) as fh, out.open(zi, "w", force_zip64=info.file_size > 0x7FFFFFFF) as dst:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                dst.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UnreadableWorkbook(f"damaged zip member {info.filename} ({exc})") from None
