@@ -148,3 +148,54 @@ def test_a_new_output_honours_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert os.stat(tmp_path / "out.xlsx").st_mode & 0o777 == 0o600
+
+
+# ---------------------------------------------------------------------------------------------
+# Long and deep formulas: computed without Python recursion, Excel's limits enforced
+
+
+def _one_formula(tmp_path, formula: str, consts: dict | None = None, names: dict | None = None):
+    from xl_kpi.recalc import recalculate
+
+    cells = {"A1": formula, **(consts or {})}
+    src = make_book(tmp_path / "in.xlsx", {"S": cells}, names=names)
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    return values(tmp_path / "out.xlsx")["S"]["A1"], report
+
+
+@pytest.mark.parametrize("terms", [340, 600, 1500])
+def test_a_long_sum_of_cells_computes(tmp_path, terms):
+    formula = "=" + "+".join(f"B{i}" for i in range(1, terms + 1))
+    assert len(formula) <= 8192
+    value, report = _one_formula(tmp_path, formula, {f"B{i}": i for i in range(1, terms + 1)})
+    assert value == terms * (terms + 1) // 2
+    assert not any("internal error" in i for i in report.issues)
+
+
+def test_functions_nested_64_deep_compute(tmp_path):
+    value, _ = _one_formula(tmp_path, "=" + "IF(TRUE," * 64 + "7" + ",0)" * 64)
+    assert value == 7
+
+
+@pytest.mark.parametrize("formula, why", [
+    ("=" + "IF(TRUE," * 300 + "7" + ",0)" * 300, "nested more than 64"),
+    ("=SUM(" + ",".join(["1"] * 256) + ")", "256 arguments"),
+    ("=" + "+".join(["1"] * 4200), "8,399 characters"),
+], ids=["nested-300", "args-256", "chars-8399"])
+def test_a_formula_beyond_excel_limits_is_value_error_with_a_note(tmp_path, formula, why):
+    value, report = _one_formula(tmp_path, formula)
+    assert value == "#VALUE!"
+    assert any(why in i and "Excel allows" in i or why in i and "the most Excel" in i for i in report.issues)
+
+
+def test_a_chain_of_3000_defined_names_computes(tmp_path):
+    names = {"Step1": "S!$B$1", **{f"Step{i}": f"Step{i - 1}+1" for i in range(2, 3001)}}
+    value, _ = _one_formula(tmp_path, "=Step3000", {"B1": 5}, names=names)
+    assert value == 3004
+
+
+def test_names_referring_to_each_other_are_name_errors(tmp_path):
+    value, report = _one_formula(tmp_path, "=Loop1", names={"Loop1": "Loop2+1", "Loop2": "Loop1"})
+    assert value == "#NAME?"
+    assert any("refers to itself" in i for i in report.issues)
