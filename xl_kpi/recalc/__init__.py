@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from .engine import CircularReference, calculate
 from .kpi import use_udfs
-from .package import UnreadableWorkbook, open_package, patch_sheet, write_values
+from .package import Limits, UnreadableWorkbook, open_package, patch_sheet, write_values
 
-__all__ = ["recalculate", "evaluate", "Report", "UnreadableWorkbook", "CircularReference", "use_udfs"]
+__all__ = ["recalculate", "evaluate", "Report", "Limits", "UnreadableWorkbook", "CircularReference", "use_udfs"]
 
 
 @dataclass
@@ -58,10 +58,13 @@ class Report:
         }
 
 
-def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None) -> Report:
+def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None,
+                limits: Limits | None = None) -> Report:
     """Recalculate the workbook ``src`` and write it to ``dst`` (``src`` itself when None).
 
     Never raises for a bad workbook: the :class:`Report` says ``ok=False`` with the reason.
+    ``limits`` (default :class:`Limits`: 10 million cells, 1 GiB unzipped) refuse a workbook
+    that would cost more work than they allow.
     The input is replaced only when ``dst`` is None or the same file, and then atomically; the
     output is written by :func:`xl_kpi.safe_output.atomic_output` (a symlink is written through,
     mode, owner and hard links kept; nothing but a regular file is replaced).
@@ -73,7 +76,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
     dst = os.fspath(dst) if dst is not None else src
     report = Report(src, dst)
     try:
-        pkg = open_package(src)
+        pkg = open_package(src, limits)
         result = calculate(pkg, progress=progress)
         new_xml = {}
         for sheet in pkg.sheets:
@@ -97,7 +100,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.formulas = result.formulas
         report.errors = result.errors
         report.error_cells = result.error_cells
-        report.issues = result.issues
+        report.issues = pkg.notes + result.issues
         report.shapes = result.groups
         report.vectorized = result.vectorized_cells
     report.seconds = time.perf_counter() - start
