@@ -473,3 +473,30 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole columns and rows: their true size, without allocating it
+
+
+@pytest.mark.parametrize("formula, excel", [
+    ("=ROWS(A:A)", 1_048_576),
+    ("=COLUMNS(1:1)", 16_384),
+    ("=ROWS($A:$C)*COLUMNS(A:C)", 3 * 1_048_576),
+    ("=COUNTBLANK(A:A)", 1_048_573),
+    ('=COUNTIF(A:A,"")', 1_048_573),
+    ('=COUNTIF(A:A,"<>1")', 1_048_575),
+    ('=COUNTIFS(A:A,"",C:C,"")', 1_048_572),
+    ("=COUNTA(A:A)", 3),
+    ("=SUM(A:A)", 4),
+    ("=INDEX(A:A,3)", 3),
+    ("=INDEX(A:A,1048576)", 0),
+    ("=INDEX(A:A,1048577)", "#REF!"),
+], ids=lambda x: x if isinstance(x, str) else None)
+def test_a_whole_column_has_excels_size(tmp_path, formula, excel):
+    from xl_kpi.recalc import recalculate
+
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": 1, "A2": "x", "A3": 3, "C12": 5, "E1": formula}})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    assert values(tmp_path / "out.xlsx")["S"]["E1"] == excel

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arrays import NotVectorizable, align, combine_errors
-from .book import Book, SheetData
+from .book import MAX_COL, MAX_ROW, Book, SheetData
 from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaLimitError, FormulaSyntaxError
 from .functions import resolve
 from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
@@ -192,10 +192,22 @@ class Evaluator:
         else:
             c0 = node.c0 if node.abs_c0 else ctx.cols + node.c0
             c1 = node.c1 if node.abs_c1 else ctx.cols + node.c1
+        # whole columns/rows: the block stops at the used range, the extent says how far it goes
+        extent = None
         if r0 is None:
             r0, r1 = 1, max(sheet.max_row, 1)
+            extent = (MAX_ROW, None)
         if c0 is None:
             c0, c1 = 1, max(sheet.max_col, 1)
+            extent = (extent[0] if extent else None, MAX_COL)
+        v = self._block(node, sheet, r0, r1, c0, c1)
+        if extent is not None and v.ref is not None:
+            h, w = v.hw
+            v = v.with_extent((extent[0] or h, extent[1] or w))
+        return v
+
+    def _block(self, node: Ref, sheet, r0, r1, c0, c1) -> Values:
+        ctx = self.ctx
         if node.fixed or ctx.n == 1:
             r0, r1, c0, c1 = (int(np.asarray(x).reshape(-1)[0]) for x in (r0, r1, c0, c1))
             key = (sheet.index, r0, c0, r1, c1)
