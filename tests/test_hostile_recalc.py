@@ -500,3 +500,22 @@ def test_a_whole_column_has_excels_size(tmp_path, formula, excel):
     report = recalculate(src, tmp_path / "out.xlsx")
     assert report.ok, report.reason
     assert values(tmp_path / "out.xlsx")["S"]["E1"] == excel
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers beyond the float range: Excel's #NUM!, never #VALUE! or a wrong 0
+
+
+@pytest.mark.parametrize("formula, excel", [
+    ("=FACT(200)", "#NUM!"),
+    ("=FLOOR(1E308,1E-308)", "#NUM!"),
+    ("=MOD(1E300,7)", "#NUM!"),
+    ("=MOD(-10,3)", 2),
+    ("=MOD(1E15,7)", 6),
+])
+def test_overflowing_functions_are_num_errors(formula, excel):
+    from xl_kpi.recalc import evaluate
+    from xl_kpi.excel_errors import ExcelError
+
+    got = evaluate({}, formula)
+    assert (str(got) if isinstance(got, ExcelError) else got) == excel

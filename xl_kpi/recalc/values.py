@@ -232,7 +232,10 @@ def encode_python(x):
     if isinstance(x, (bool, np.bool_)):
         return BOOL, float(x), None
     if isinstance(x, (int, float, np.integer, np.floating)):
-        x = float(x)
+        try:
+            x = float(x)
+        except OverflowError:  # a Python int beyond the float range (FACT(200) from pycel)
+            return ERR, float(E.NUM), None
         if not math.isfinite(x):
             return ERR, float(E.NUM), None
         return NUM, x, None
