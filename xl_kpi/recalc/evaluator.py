@@ -194,6 +194,14 @@ class Evaluator:
 
     def name(self, node: Name) -> Values:
         ctx = self.ctx
+        if node.sheet is not None and node.sheet.startswith("["):  # [1]!Name: a linked book's name
+            text = ctx.book.external_name_text(node.sheet, node.name)
+            if text is None:
+                return Values.error(E.NAME)
+            try:
+                return self.eval(compile_formula(text, 1, 1))
+            except FormulaSyntaxError:
+                return Values.error(E.NAME)
         sheet = ctx.book.sheet(node.sheet, ctx.sheet) if node.sheet else ctx.sheet
         if sheet is None:
             return Values.error(E.REF)
