@@ -8,6 +8,10 @@ error values; see ``tests/corpus.py``). Prints per file and in total the share o
 and the causes of the rest: unknown functions behind ``#NAME?``, errors Excel did not have,
 wrong numbers, refused workbooks.
 
+``--stored`` recalculates the files as they are instead: a cell xl-kpi cannot compute then keeps
+the value Excel stored (the ``kept`` figures), which is what a user gets; the table then also
+counts the cells holding an error Excel did not have.
+
 ``--libreoffice`` also times the three largest files (by formula cells) against LibreOffice
 headless with recalculation forced (a profile whose ``OOXMLRecalcMode`` is 0, "always"), both
 as whole processes on the same stripped copy, medians of ``--repeat`` runs, and gives
@@ -43,20 +47,24 @@ _RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalc_file(original: Path, work: Path, name: str) -> tuple[FileResult, Path]:
-    """Strip, recalculate in process, compare; returns the result and the stripped copy."""
+def recalc_file(original: Path, work: Path, name: str, stored: bool = False) -> tuple[FileResult, Path, dict]:
+    """Strip (unless ``stored``), recalculate in process, compare; returns the result, the copy
+    recalculated and the report."""
     from xl_kpi.recalc import recalculate
 
     stripped = work / ("stripped" + original.suffix)
     out = work / ("out" + original.suffix)
-    strip_cached_values(original, stripped)
+    if stored:
+        shutil.copyfile(original, stripped)
+    else:
+        strip_cached_values(original, stripped)
     report = recalculate(stripped, out)
     if not report.ok:
         res = compare(original, None, name=name, refused=report.reason)
     else:
         res = compare(original, out, name=name, issues=report.issues)
     res.seconds = report.seconds
-    return res, stripped
+    return res, stripped, report.as_dict()
 
 
 def libreoffice_profile(folder: Path) -> Path:
@@ -89,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--libreoffice", action="store_true", help="time the three largest files against LibreOffice")
     ap.add_argument("--repeat", type=int, default=3, help="runs per timing (median; default 3)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--stored", action="store_true",
+                    help="recalculate the files as they are (uncomputable cells keep Excel's values)")
     ap.add_argument("files", nargs="*", help="only the corpus files whose path contains one of these")
     args = ap.parse_args(argv)
     folder = corpus_dir()
@@ -99,13 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     books = [p for p in workbooks(folder) if not args.files or any(s in str(p) for s in args.files)]
     results: list[FileResult] = []
     stripped_copies: dict[str, Path] = {}
+    reports: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="xl-kpi-realworld-") as tmp:
         tmp = Path(tmp)
         for i, book in enumerate(books):
             name = str(book.relative_to(folder))
             work = tmp / str(i)
             work.mkdir()
-            res, stripped = recalc_file(book, work, name)
+            res, stripped, reports[name] = recalc_file(book, work, name, args.stored)
             results.append(res)
             stripped_copies[name] = stripped
         lo_rows = []
@@ -133,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         causes.update(r.causes)
         for why, cells in r.examples.items():
             examples.setdefault(why, []).extend(f"{r.name}:{c}" for c in cells[:1])
+    new_errors = {r.name: sum(n for why, n in r.causes.items()
+                              if why.startswith("#") and why.endswith((" a number", " text", " a logical"))
+                              or why.startswith("#NAME?")) for r in results}
+    kept = Counter()
+    for rep_ in reports.values():
+        kept.update(rep_.get("kept") or {})
+    iterations = {name: rep_.get("iterations") for name, rep_ in reports.items() if rep_.get("iterations")}
     if args.json:
         json.dump({
             "files": [{"file": r.name, "cells": r.cells, "agreeing": r.agreeing, "share": round(r.share, 6),
@@ -141,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             "total": {"cells": total_cells, "agreeing": total_ok,
                       "share": round(total_ok / total_cells, 6) if total_cells else 1.0,
                       "causes": dict(causes.most_common())},
+            "errors_excel_did_not_have": new_errors, "kept": dict(kept), "iterations": iterations,
             "libreoffice": [{"file": r.name, "xl_kpi_seconds": round(x, 3), "libreoffice_seconds": round(lo, 3),
                              "ratio": round(x / lo, 3), "libreoffice_share": round(lr.share, 6)}
                             for r, x, lo, lr in lo_rows],
@@ -155,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.name:<{width}}  {r.cells:>6}  {r.agreeing:>6}  {r.share:>7.2%}  {r.seconds:>5.2f}  {why}")
     share = total_ok / total_cells if total_cells else 1.0
     print(f"{'total':<{width}}  {total_cells:>6}  {total_ok:>6}  {share:>7.2%}")
+    print(f"\ncells holding an error Excel did not have: {sum(new_errors.values()):,}"
+          + (f"; kept as Excel stored them: {sum(kept.values()):,} ("
+             + ", ".join(f"{k} {v:,}" for k, v in kept.most_common()) + ")" if kept else ""))
+    for name, its in iterations.items():
+        for it in its:
+            print(f"  {name}: circular group of {it['size']} cells ({', '.join(it['cells'][:3])}) iterated "
+                  f"{it['iterations']} times, {'converged' if it['converged'] else 'did not converge'}")
     print(f"\ncauses of the {total_cells - total_ok:,} disagreeing cells (first cell of each):")
     for why, n in causes.most_common(args.causes):
         print(f"  {n:>6}  {why}  [{examples[why][0]}]")

@@ -29,7 +29,7 @@ from .evaluator import Ctx, Evaluator, NotVectorizable
 from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
 from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
-from .values import EMPTY, ERR, STR, E, Values
+from .values import EMPTY, ERR, NUM, STR, E, Values
 
 __all__ = ["Group", "CircularReference", "Recalculation", "calculate"]
 
@@ -397,7 +397,10 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     num[0] = np.where(inside, v.num[0][rr, cc], float(E.NA))
     if text is not None:
         text[0] = np.where(inside, v.text[0][rr, cc], None)
-    kind[0] = np.where(kind[0] == EMPTY, EMPTY, kind[0])
+    blank = kind[0] == EMPTY  # an array formula shows a blank it reads as 0, as Excel does
+    if blank.any():
+        kind[0] = np.where(blank, NUM, kind[0])
+        num[0] = np.where(blank, 0.0, num[0])
     g.sheet.store_block(r0, c0, Values(kind, num, text))
 
 
@@ -609,14 +612,18 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
         else:
             seeds.extend((g.sheet, r, c, r, c) for r, c in zip(g.rows, g.cols))
     mark_dependents(order, groups, kept, seeds, lambda g: _refs(g.tree, book, g.sheet), _box, _cell_name)
+    summary: list[str] = []
     for cause, details in kept.details.items():
         shown = ", ".join(f"{d} ({n})" for d, n in sorted(details.items(), key=lambda x: -x[1])[:5])
-        issue_list.append(f"kept Excel's values ({cause}): {shown}; first {', '.join(kept.cells[cause][:3])}")
+        summary.append(f"kept Excel's values ({cause}): {shown}; first {', '.join(kept.cells[cause][:3])}")
     for it in iterations:
         state = "converged" if it.converged else "did not converge"
-        issue_list.append(f"circular cells {', '.join(it.cells[:3])}{' ...' if it.size > 3 else ''} ({it.size}): "
+        summary.append(f"circular cells {', '.join(it.cells[:3])}{' ...' if it.size > 3 else ''} ({it.size}): "
                           f"iterated {it.iterations} times, {state} (last change {it.max_change:.3g})")
-    result = _collect(groups, book, issue_list + sorted(issues), vectorized, time.perf_counter() - start)
+    if kept.dependent_count:
+        summary.append(f"{kept.dependent_count:,} computed cells read kept values; first "
+                       f"{', '.join(kept.dependent_cells[:3])}")
+    result = _collect(groups, book, summary + issue_list + sorted(issues), vectorized, time.perf_counter() - start)
     result.kept = kept
     result.iterations = iterations
     return result

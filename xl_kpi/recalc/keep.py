@@ -13,7 +13,9 @@ Excel's functions are those of ECMA-376 Part 1, section 18.17.7 (the functions o
 as listed by ``openpyxl.utils.formulas.FORMULAE``) and every name Excel writes with the
 ``_xlfn.`` prefix, which it uses for each function added since (Microsoft, "Issue: An _xlfn.
 prefix is displayed in front of a formula"). A name written with ``_xludf.``, or one whose cell
-Excel computed to something other than ``#NAME?``, is a macro or add-in function Excel knew.
+Excel computed to something other than ``#NAME?``, is a macro or add-in function Excel knew; a
+defined name the workbook lacks, in a cell Excel computed, is a reference xl-kpi misreads
+(kept as "formula syntax").
 """
 
 from __future__ import annotations
@@ -87,8 +89,10 @@ def stored_value(part: SheetPart, f: FormulaCell, shared: list[str]) -> tuple[in
     tm = _T.search(m.group(1))
     t = tm.group(1) if tm else b"n"
     vm = _V.search(_F_ELEM.sub(b"", raw))
-    if vm is None or vm.group(1) is None:
+    if vm is None:
         return None
+    if vm.group(1) is None:  # <v/>: an empty text result, nothing otherwise
+        return (STR, 0.0, "") if t == b"str" else None
     text = vm.group(1).decode("utf-8", "replace")
     if "&" in text:
         text = unescape(text)
@@ -145,7 +149,7 @@ def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve, seen=
                 continue
             sub_text = book.name_text(node.name, s)
             if sub_text is None:
-                continue
+                return "other name", node.name
             try:
                 sub = compile_formula(sub_text, 1, 1)
             except FormulaSyntaxError:
@@ -200,12 +204,13 @@ def find_kept(groups, book: Book, stored, resolve, cell_name) -> Kept:
             continue
         cause, detail = why
         values = stored(g)
-        if cause == "other function":
-            # a name Excel has no built-in for: a macro or add-in function when Excel computed the
-            # cell to something else than #NAME?; otherwise a misspelling, #NAME? as in Excel
+        if cause in ("other function", "other name"):
+            # a name Excel has no built-in or defined name for: when Excel computed the cell to
+            # something else than #NAME?, a macro or add-in function, or a reference the parser
+            # misread; otherwise a misspelling, #NAME? as in Excel
             if all(v is None or (v[0] == ERR and int(v[1]) == ERROR_CODE["#NAME?"]) for v in values):
                 continue
-            cause = "function"
+            cause = "function" if cause == "other function" else "formula syntax"
         if all(v is None for v in values):
             continue  # nothing stored to keep: computed as well as it can be
         g.kept = cause
