@@ -26,6 +26,7 @@ import numpy as np
 from .book import Book, SheetData
 from .circular import Iteration, RuntimeCycle, solve_cycle
 from .evaluator import Ctx, Evaluator, NotVectorizable
+from .functions import resolve
 from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
 from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
@@ -515,14 +516,6 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set) -
     return Iteration(names[:10], len(names), iterations, converged, change)
 
 
-def _resolve(name: str):
-    """The engine's implementation of a function name, or None (the evaluator's own lookup)."""
-    from .functions import FUNCTIONS, pycel_function
-    from .kpi import kpi_function
-
-    return FUNCTIONS.get(name) or kpi_function(name) or pycel_function(name)
-
-
 def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
     """What-If data tables are not recalculated: their cells keep Excel's values (ranges returned)."""
     seeds = []
@@ -562,7 +555,7 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
     book = Book(pkg)
     issue_list: list[str] = []
     groups = build_groups(book, issue_list)
-    kept = find_kept(groups, book, lambda g: _stored(g, book), _resolve, _cell_name)
+    kept = find_kept(groups, book, lambda g: _stored(g, book), resolve, _cell_name)
     seeds = _keep_data_tables(book, kept, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
