@@ -30,7 +30,7 @@ def test_the_terminal_table_shows_every_month_and_the_hand_figures(capsys):
     may = next(line for line in out.splitlines() if "2024-05" in line and "730" in line)
     assert [c.strip() for c in may.strip("│ ").split("│")][1:] == ["250", "70", "30", "0", "0", "380", "480", "730"]
     assert "(EUR)" in out
-    assert "note: 1 row with MRR 0 count as not paying" in err
+    assert "note: 1 row with MRR 0 counts as not paying" in err
 
 
 def test_csv_output_is_the_monthly_kpi_table(capsys):
@@ -112,7 +112,8 @@ def test_rates_convert_several_currencies(capsys, tmp_path):
 @pytest.mark.parametrize("content, argv, reason", [
     (None, (), "no file"),
     ("customer_id,month,mrr\na,2024-01,-3\n", (), "'mrr' must be non-negative (a credit is not MRR); got -3.0 at line 2"),
-    ("customer_id,month,mrr\na,13/01/2024,3\n", (), "'months' must hold dates"),
+    ("customer_id,month,mrr\na,Jan 2024,3\n", (), "'months' must hold dates"),
+    ("customer_id,month,mrr\na,03/01/2024,3\n", (), "day or month first: nothing in the column tells which at line 2 of export.csv; say which with --dayfirst or --monthfirst"),
     ("customer_id,month,mrr\n,2024-01,3\n", (), "'customer_ids' is missing at line 2"),
     ("id,when,amount\n", (), "no customer column"),
     ("customer_id,month,mrr\na,2024-01,3\na,2024-01,3\n", ("--duplicates", "raise"), "repeat each other exactly"),
