@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from xl_kpi.cli import main
-from xl_kpi.subscriptions import load_ledger, monthly_kpis
+from xl_kpi.subscriptions import load_ledger, monthly_kpis, signed_movements
 
 DATA = Path(__file__).parent / "data" / "subscriptions.csv"
 
@@ -33,13 +33,16 @@ def test_the_terminal_table_shows_every_month_and_the_hand_figures(capsys):
     assert "note: 1 row with MRR 0 counts as not paying" in err
 
 
-def test_csv_output_is_the_monthly_kpi_table(capsys):
+def test_csv_output_is_the_monthly_kpi_table_with_losses_negative(capsys):
     code, out, _ = _run(capsys, DATA, "--format", "csv")
     assert code == 0
     got = pd.read_csv(io.StringIO(out))
-    expected = monthly_kpis(load_ledger(DATA))
+    expected = signed_movements(monthly_kpis(load_ledger(DATA)))
     assert got["month"].tolist() == expected["month"].dt.strftime("%Y-%m").tolist()
-    pd.testing.assert_frame_equal(got.drop(columns="month"), expected.drop(columns="month"), check_dtype=False)
+    pd.testing.assert_frame_equal(got.drop(columns="month"), expected.drop(columns="month"),
+                                  check_dtype=False, atol=5e-7, rtol=0)
+    assert got["contraction"].tolist() == [0.0, -80.0, 0.0, 0.0, 0.0]
+    assert got["churned"].tolist() == [0.0, 0.0, -50.0, -420.0, 0.0]
 
 
 def test_by_segment_writes_one_block_per_segment(capsys, tmp_path):
@@ -58,7 +61,7 @@ def test_by_any_column_of_the_file(capsys, tmp_path):
     code, out, _ = _run(capsys, path, "--by", "Region", "--format", "csv")
     assert code == 0
     got = pd.read_csv(io.StringIO(out))
-    assert got[got["Region"] == "EU"]["churned"].tolist() == [0.0, 10.0]
+    assert got[got["Region"] == "EU"]["churned"].tolist() == [0.0, -10.0]
 
 
 def test_the_workbook_has_the_table_charts_cohorts_and_notes(capsys, tmp_path):
