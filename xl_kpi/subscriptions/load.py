@@ -212,7 +212,7 @@ def _file_decimal(func, table, cols, decimal, delimiter) -> str:
     default = "," if delimiter == ";" else "."
     texts: list[str] = []
     for f in ("mrr", "billing_months"):
-        if f in cols and table[cols[f]].dtype == object:
+        if f in cols and not pd.api.types.is_numeric_dtype(table[cols[f]].dtype):
             col = table[cols[f]]
             sample = col[col.map(lambda v: isinstance(v, str))].head(100_000)
             texts.extend(sample.astype(str).str.replace(_NOISE, "", regex=True).unique().tolist())
