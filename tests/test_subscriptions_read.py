@@ -262,3 +262,22 @@ def test_an_invoice_is_spread_only_over_the_months_of_the_export():
     assert ledger.mrr.tolist() == [10.0, 10.0]
     assert any("119 invoice-months" in n for n in ledger.notes)
     assert np.all(ledger.month < ledger.n_months)
+
+
+def test_an_export_beyond_the_size_limits_is_refused_with_the_limit(tmp_path, monkeypatch):
+    import xl_kpi.subscriptions.read as read
+
+    text = "customer_id,month,mrr\n" + "a,2024-01,1\n" * 50_000
+    packed = tmp_path / "bomb.csv.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    book = tmp_path / "big.xlsx"
+    wb = openpyxl.Workbook()
+    for i in range(2000):
+        wb.active.append(["a", "2024-01", i])
+    wb.save(book)
+    monkeypatch.setattr(read, "MAX_TEXT_BYTES", 100_000)
+    monkeypatch.setattr(read, "MAX_XLSX_BYTES", 20_000)
+    with pytest.raises(ExportFileError, match=r"more than 97.7 KiB of text, the limit"):
+        load_ledger(packed)
+    with pytest.raises(ExportFileError, match=r"decompress to [\d.]+ KiB, more than the 19.5 KiB an export may take"):
+        load_ledger(book)

@@ -461,7 +461,8 @@ def build_ledger(
         if duplicates == "raise":
             raise DomainError(
                 f"{func}: rows repeat each other exactly (same customer, date, amount and columns) "
-                f"{where}; pass duplicates='sum' to add them up or 'drop' to keep one of each",
+                f"{where}; pass {option(func, 'duplicates', 'sum')} to add them up or "
+                f"{option(func, 'duplicates', 'drop')} to keep one of each",
                 argument="customer_ids",
                 value=id_uniques[id_codes[dup_rows[0]]],
             )
@@ -558,7 +559,9 @@ def _rates(func, currency, rates, position, rows):
         )
         raise InvalidOptionError(
             f"{func}: the rows are in {len(set(names))} currencies ({found}) and no 'rates' "
-            "convert them; pass rates={currency: rate into the reporting currency}",
+            + ("convert them; pass --rate CUR=RATE for each (the rate into the reporting currency)"
+               if func.startswith("xl-kpi ") else
+               "convert them; pass rates={currency: rate into the reporting currency}"),
             argument="rates",
             value=None,
         )

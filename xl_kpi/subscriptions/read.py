@@ -27,6 +27,7 @@ import io
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -223,6 +224,14 @@ def _ole2_reason(path: Path) -> str:
     return "it is a legacy Excel 97-2003 .xls workbook: save it as .xlsx or CSV in Excel or LibreOffice"
 
 
+def _size(n: int) -> str:
+    """``"1 GiB"``, ``"512 MiB"``, ``"98 KiB"``: a byte count as a person reads it."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.3g} {unit}"
+    return f"{n} bytes"
+
+
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
@@ -327,7 +336,7 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
     try:
         text, encoding, note = _sample_text(path)
     except _TooLarge:
-        raise _fail(path, f"more than {MAX_TEXT_BYTES >> 20} MiB of text") from None
+        raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export") from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise _fail(path, f"the gzip file is truncated or damaged ({_short(exc)})") from None
     lines = text.splitlines()[: HEADER_SEARCH_ROWS + 1]
@@ -355,7 +364,7 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
             if used == (encoding, *fallbacks)[-1]:
                 raise _fail(path, f"not valid {used.upper()} text ({_short(exc)})") from None
         except _TooLarge:
-            raise _fail(path, f"more than {MAX_TEXT_BYTES >> 20} MiB of text") from None
+            raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export") from None
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise _fail(path, f"the gzip file is truncated or damaged ({_short(exc)})") from None
         except pd.errors.EmptyDataError:
@@ -396,11 +405,13 @@ def _read_excel(path: Path, sheet, header_row, required, func) -> Export:
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise _fail(path, f"a damaged workbook (not a readable zip file: {_short(exc)})") from None
     if declared > MAX_XLSX_BYTES:
-        raise _fail(path, f"its parts decompress to {declared >> 20} MiB, more than the "
-                    f"{MAX_XLSX_BYTES >> 20} MiB an export may take")
+        raise _fail(path, f"its parts decompress to {_size(declared)}, more than the "
+                    f"{_size(MAX_XLSX_BYTES)} an export may take")
     sheet_name = 0 if sheet is None else sheet
     try:
-        raw = pd.read_excel(path, sheet_name=sheet_name, header=None, engine="openpyxl")
+        with warnings.catch_warnings():  # openpyxl's "extension not supported" and style chatter
+            warnings.simplefilter("ignore", UserWarning)
+            raw = pd.read_excel(path, sheet_name=sheet_name, header=None, engine="openpyxl")
     except ValueError as exc:
         if "not found" in str(exc) or "out of range" in str(exc) or "Worksheet" in str(exc):
             from ..errors import InvalidOptionError
