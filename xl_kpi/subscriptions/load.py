@@ -175,15 +175,22 @@ def _to_numbers(text: pd.Series, decimal: str) -> np.ndarray:
 
 
 def _numeric_text(func: str, name: str, column: pd.Series, rows: Rows, decimal: str) -> np.ndarray:
-    """Numbers from a column read as text: empty cells missing, other text an error."""
+    """Numbers from a column read as text: empty cells missing, other text an error.
+
+    Each distinct value is read once (an export repeats its prices), then spread over the rows.
+    """
     if column.dtype.kind in "iuf":
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    obj = column.astype(object)
-    is_text = obj.map(lambda v: isinstance(v, str))
-    typed = pd.to_numeric(obj.where(~is_text), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    text = obj.where(is_text).astype("string").str.replace(_NOISE, "", regex=True)
-    values = np.where(is_text.to_numpy(), _to_numbers(text, decimal), typed)
-    filled = (text.fillna("") != "").to_numpy() | (~is_text.to_numpy() & column.notna().to_numpy())
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    is_text = u.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    typed = pd.to_numeric(u.where(~is_text), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    text = u.where(is_text).astype("string").str.replace(_NOISE, "", regex=True)
+    parsed = np.where(is_text, _to_numbers(text, decimal), typed)
+    filled_u = (text.fillna("") != "").to_numpy(dtype=bool) | (~is_text & u.notna().to_numpy())
+    safe = np.where(codes < 0, 0, codes)
+    values = np.where(codes < 0, np.nan, parsed[safe]) if parsed.size else np.full(codes.shape, np.nan)
+    filled = (codes >= 0) & (filled_u[safe] if parsed.size else False)
     bad = np.isnan(values) & filled
     if bad.any():
         pos = np.flatnonzero(bad)
@@ -213,9 +220,9 @@ def _file_decimal(func, table, cols, decimal, delimiter) -> str:
     texts: list[str] = []
     for f in ("mrr", "billing_months"):
         if f in cols and not pd.api.types.is_numeric_dtype(table[cols[f]].dtype):
-            col = table[cols[f]]
-            sample = col[col.map(lambda v: isinstance(v, str))].head(100_000)
-            texts.extend(sample.astype(str).str.replace(_NOISE, "", regex=True).unique().tolist())
+            distinct = pd.Series(pd.unique(table[cols[f]].dropna().to_numpy(dtype=object)), dtype=object)
+            sample = distinct[distinct.map(lambda v: isinstance(v, str))].head(100_000)
+            texts.extend(sample.astype(str).str.replace(_NOISE, "", regex=True).tolist())
     return decimal_mark(texts, default)
 
 
