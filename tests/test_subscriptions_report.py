@@ -441,3 +441,10 @@ def test_huge_billing_periods_stay_bounded_in_memory_and_time(tmp_path, argv):
     else:
         assert done.returncode == 0, done.stderr
         assert "2380000 invoice-months fall after the last month of the export" in done.stderr
+
+
+def test_the_french_fixture_gives_the_english_report(capsys):
+    french = DATA.with_name("subscriptions-fr.csv")
+    code, fr, err = _run(capsys, french, "--format", "csv")
+    assert code == 0 and "delimiter ';'" in err and "Windows-1252" in err
+    assert fr == _run(capsys, DATA, "--format", "csv")[1]
