@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from .engine import CircularReference, calculate
 from .kpi import use_udfs
-from .package import UnreadableWorkbook, open_package, patch_sheet, write_values
+from .package import Limits, UnreadableWorkbook, open_package, patch_sheet, write_values
 
-__all__ = ["recalculate", "evaluate", "Report", "UnreadableWorkbook", "CircularReference", "use_udfs"]
+__all__ = ["recalculate", "evaluate", "Report", "Limits", "UnreadableWorkbook", "CircularReference", "use_udfs"]
 
 
 @dataclass
@@ -58,18 +58,25 @@ class Report:
         }
 
 
-def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None) -> Report:
+def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None,
+                limits: Limits | None = None) -> Report:
     """Recalculate the workbook ``src`` and write it to ``dst`` (``src`` itself when None).
 
     Never raises for a bad workbook: the :class:`Report` says ``ok=False`` with the reason.
-    The input is replaced only when ``dst`` is None or the same path, and then atomically.
+    ``limits`` (default :class:`Limits`: 10 million cells, 1 GiB unzipped) refuse a workbook
+    that would cost more work than they allow.
+    The input is replaced only when ``dst`` is None or the same file, and then atomically; the
+    output is written by :func:`xl_kpi.safe_output.atomic_output` (a symlink is written through,
+    mode, owner and hard links kept; nothing but a regular file is replaced).
     """
+    from ..safe_output import UnsafeOutput
+
     start = time.perf_counter()
     src = os.fspath(src)
     dst = os.fspath(dst) if dst is not None else src
     report = Report(src, dst)
     try:
-        pkg = open_package(src)
+        pkg = open_package(src, limits)
         result = calculate(pkg, progress=progress)
         new_xml = {}
         for sheet in pkg.sheets:
@@ -80,7 +87,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
             if fv or sv:
                 new_xml[sheet.path] = patch_sheet(sheet, fv, sv)
         write_values(pkg, dst, new_xml)
-    except (UnreadableWorkbook, CircularReference) as exc:
+    except (UnreadableWorkbook, CircularReference, UnsafeOutput) as exc:
         report.ok, report.reason, report.output = False, str(exc), None
     except MemoryError:
         report.ok, report.reason, report.output = False, "not enough memory to recalculate this workbook", None
@@ -93,7 +100,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.formulas = result.formulas
         report.errors = result.errors
         report.error_cells = result.error_cells
-        report.issues = result.issues
+        report.issues = pkg.notes + result.issues
         report.shapes = result.groups
         report.vectorized = result.vectorized_cells
     report.seconds = time.perf_counter() - start

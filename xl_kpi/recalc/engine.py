@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
-from .evaluator import Ctx, Evaluator, NotVectorizable
-from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
+from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
+from .formula import Const, FormulaLimitError, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
 from .values import EMPTY, ERR, STR, E, Values
 
@@ -127,6 +127,9 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             g.sheet.owner[rows, cols] = g.gid
         try:
             g.tree = compile_formula(g.text, *g.anchor)
+        except FormulaLimitError as exc:
+            issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}; the cell is {ERROR_CODES[exc.code - 1]}")
+            g.tree = Const(Values.error(exc.code))
         except FormulaSyntaxError as exc:
             issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}")
             g.tree = Const(Values.error(E.NAME))
@@ -137,25 +140,32 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
 # 2. dependencies
 
 
-def _refs(tree: Node, book: Book, sheet: SheetData, seen=()):
-    """(sheet, Ref) of every reference of a tree, through defined names."""
-    for node in walk(tree):
-        if isinstance(node, Ref):
-            s = book.sheet(node.sheet, sheet)
-            if s is not None:
-                yield s, node
-        elif isinstance(node, Name):
-            s = book.sheet(node.sheet, sheet) if node.sheet else sheet
-            if s is None or node.name.lower() in seen:
-                continue
-            text = book.name_text(node.name, s)
-            if text is None:
-                continue
-            try:
-                sub = compile_formula(text, 1, 1)
-            except FormulaSyntaxError:
-                continue
-            yield from _refs(sub, book, s, seen + (node.name.lower(),))
+def _refs(tree: Node, book: Book, sheet: SheetData):
+    """(sheet, Ref) of every reference of a tree, through defined names (each name once).
+
+    Names are followed with a work list, not recursion: a chain of thousands of names is fine.
+    Unqualified references inside a name resolve against the formula's sheet, as they are
+    evaluated (see :meth:`Evaluator.name`).
+    """
+    todo = [tree]
+    seen: set = set()
+    while todo:
+        for node in walk(todo.pop()):
+            if isinstance(node, Ref):
+                s = book.sheet(node.sheet, sheet)
+                if s is not None:
+                    yield s, node
+            elif isinstance(node, Name):
+                s = book.sheet(node.sheet, sheet) if node.sheet else sheet
+                if s is None:
+                    continue
+                key = (node.name.lower(), s.index)
+                if key in seen:
+                    continue
+                seen.add(key)
+                sub = name_tree(book, *key)
+                if sub is not None:
+                    todo.append(sub)
 
 
 def _box(ref: Ref, sheet: SheetData, rows: np.ndarray, cols: np.ndarray):
