@@ -560,3 +560,14 @@ def test_the_recalculated_example_asks_excel_to_keep_its_stored_values():
         with zipfile.ZipFile(Path(__file__).parents[1] / "workbooks" / name) as z:
             workbook_xml = z.read("xl/workbook.xml").decode()
         assert 'fullCalcOnLoad="0"' in workbook_xml and 'calcId="191029"' in workbook_xml, name
+
+
+def test_write_workbooks_reports_each_workbook_as_it_goes(tmp_path):
+    from xl_kpi.templates import write_workbooks
+
+    events = []
+    write_workbooks(tmp_path, ("en",), ("template",), on_start=lambda p: events.append(("start", p.name)),
+                    on_done=lambda w: events.append((w.status, w.path.name)))
+    write_workbooks(tmp_path, ("en",), ("template",), on_done=lambda w: events.append((w.status, w.path.name)))
+    name = "xl-kpi-template-en.xlsx"
+    assert events == [("start", name), ("created", name), ("unchanged", name)]
