@@ -588,6 +588,19 @@ failed:
     KPI_PQL_CONVERSION = Err.Description
 End Function
 
+Function KPI_PURCHASE_FREQUENCY(purchases, customers)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        KPI_PURCHASE_FREQUENCY = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_PURCHASE_FREQUENCY", Array(purchases, customers), ThisWorkbook, Application.Caller))
+        Exit Function
+    #Else
+        KPI_PURCHASE_FREQUENCY = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_PURCHASE_FREQUENCY", Array(purchases, customers)))
+        Exit Function
+    #End If
+failed:
+    KPI_PURCHASE_FREQUENCY = Err.Description
+End Function
+
 Function KPI_QUICK_RATIO(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, Optional reactivation_mrr)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -986,6 +999,12 @@ Public Sub KpiRegisterFunctions()
         ArgumentDescriptions:=Array( _
             "PQLs converted to paid", _
             "Product-qualified leads")
+    Application.MacroOptions Macro:=book & "KPI_PURCHASE_FREQUENCY", _
+        Description:="Purchase frequency: purchases / customers in the period, purchases per customer (may exceed 1); the frequency of KPI_LTV_PURCHASE.", _
+        Category:="SaaS KPIs", _
+        ArgumentDescriptions:=Array( _
+            "Purchases (sales) in the period", _
+            "Customers in the period (customer-months for a monthly rate)")
     Application.MacroOptions Macro:=book & "KPI_QUICK_RATIO", _
         Description:="SaaS quick ratio: (new + expansion + reactivation MRR) / (contraction + churned MRR). Not the balance-sheet quick ratio (see KPI_ACID_TEST).", _
         Category:="SaaS KPIs", _

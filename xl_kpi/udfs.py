@@ -307,6 +307,13 @@ def KPI_LTV_PURCHASE(average_sale, purchase_frequency, lifetime):
 
 
 @udf
+def KPI_PURCHASE_FREQUENCY(purchases, customers):
+    """Purchase frequency: purchases / customers in the period, purchases per customer (may
+    exceed 1); the frequency of KPI_LTV_PURCHASE."""
+    return evaluate("KPI_PURCHASE_FREQUENCY", purchases, customers)
+
+
+@udf
 def KPI_CLV_CONTRACT(arpu, gross_margin, contract_periods):
     """Customer lifetime value, margin form: ARPU x gross margin x average contract duration in
     periods."""
