@@ -256,7 +256,8 @@ INTERFACE: dict[str, Function] = {
            spills_table=True),
         _f("KPI_COHORTS", "subscriptions:cohorts",
            [("customer_ids:list", "Customer id of each row"), ("months:list", "Month (date) of each row"),
-            ("mrr:list", "MRR of each row"), ("[measure:option]", '"logos" (default) or "revenue"')],
+            ("mrr:list", "MRR of each row"), ("[measure:option]", '"logos" (default) or "revenue"'),
+            ("[normalize:option]", "TRUE: each cohort over its age 0 (retention as fractions); FALSE (default)")],
            "cohort retention matrix, one row per first month", spills_table=True),
     ]
 }

@@ -438,7 +438,8 @@ def KPI_MRR_MOVEMENTS(customer_ids, months, mrr):
 
 
 @udf
-def KPI_COHORTS(customer_ids, months, mrr, measure=None):
-    """Cohort retention from rows of customer id, month and MRR: spills one row per first month
-    (the month, then one column per month of age); measure "logos" (default) or "revenue"."""
-    return evaluate("KPI_COHORTS", customer_ids, months, mrr, measure)
+def KPI_COHORTS(customer_ids, months, mrr, measure=None, normalize=None):
+    """Cohorts from rows of customer id, month and MRR: spills one row per first month (the
+    month, then one column per month of age); measure "logos" (default) or "revenue"; normalize
+    TRUE: each cohort over its age 0 (retention)."""
+    return evaluate("KPI_COHORTS", customer_ids, months, mrr, measure, normalize)
