@@ -193,6 +193,10 @@ INTERFACE: dict[str, Function] = {
            [("average_sale", "Average sale value"), ("purchase_frequency", "Purchases per period"),
             ("lifetime", "Average customer lifetime, in periods")],
            "product of the three"),
+        _f("KPI_PURCHASE_FREQUENCY", "metrics.lifetime_value:purchase_frequency",
+           [("purchases", "Purchases (sales) in the period"),
+            ("customers", "Customers in the period (customer-months for a monthly rate)")],
+           "purchases / customers, per customer per period", extra=True),
         _f("KPI_CLV_CONTRACT", "metrics.lifetime_value:clv_contract",
            [("arpu", "Average revenue per account per period"), ("gross_margin", "Gross margin (fraction)"),
             ("contract_periods", "Average contract duration, in periods")],
@@ -252,7 +256,8 @@ INTERFACE: dict[str, Function] = {
            spills_table=True),
         _f("KPI_COHORTS", "subscriptions:cohorts",
            [("customer_ids:list", "Customer id of each row"), ("months:list", "Month (date) of each row"),
-            ("mrr:list", "MRR of each row"), ("[measure:option]", '"logos" (default) or "revenue"')],
+            ("mrr:list", "MRR of each row"), ("[measure:option]", '"logos" (default) or "revenue"'),
+            ("[normalize:option]", "TRUE: each cohort over its age 0 (retention as fractions); FALSE (default)")],
            "cohort retention matrix, one row per first month", spills_table=True),
     ]
 }

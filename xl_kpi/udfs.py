@@ -307,6 +307,13 @@ def KPI_LTV_PURCHASE(average_sale, purchase_frequency, lifetime):
 
 
 @udf
+def KPI_PURCHASE_FREQUENCY(purchases, customers):
+    """Purchase frequency: purchases / customers in the period, purchases per customer (may
+    exceed 1); the frequency of KPI_LTV_PURCHASE."""
+    return evaluate("KPI_PURCHASE_FREQUENCY", purchases, customers)
+
+
+@udf
 def KPI_CLV_CONTRACT(arpu, gross_margin, contract_periods):
     """Customer lifetime value, margin form: ARPU x gross margin x average contract duration in
     periods."""
@@ -431,7 +438,8 @@ def KPI_MRR_MOVEMENTS(customer_ids, months, mrr):
 
 
 @udf
-def KPI_COHORTS(customer_ids, months, mrr, measure=None):
-    """Cohort retention from rows of customer id, month and MRR: spills one row per first month
-    (the month, then one column per month of age); measure "logos" (default) or "revenue"."""
-    return evaluate("KPI_COHORTS", customer_ids, months, mrr, measure)
+def KPI_COHORTS(customer_ids, months, mrr, measure=None, normalize=None):
+    """Cohorts from rows of customer id, month and MRR: spills one row per first month (the
+    month, then one column per month of age); measure "logos" (default) or "revenue"; normalize
+    TRUE: each cohort over its age 0 (retention)."""
+    return evaluate("KPI_COHORTS", customer_ids, months, mrr, measure, normalize)
