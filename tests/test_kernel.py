@@ -273,3 +273,46 @@ def test_both_passes_agree_on_large_arrays_with_a_few_bad_elements(name, monkeyp
         a[rng.integers(0, n, 3)] = [0.0, -1.0, np.nan]
     _same(*_both_passes(f.func, *args, errors="report"))
     assert diagnosed, "an invalid element must be found by the optimistic pass"
+
+
+# -- numbers beyond the float range ---------------------------------------------------------------
+
+HUGE = 10**400  # a Python int float() cannot hold
+
+
+@pytest.mark.parametrize("name", sorted(INTERFACE))
+def test_an_int_beyond_the_float_range_is_a_domain_error_in_every_function(name):
+    f = INTERFACE[name]
+    if f.spills_table:
+        pytest.skip("tables take ids and dates, not one number per argument")
+    params = [p for p in f.params if p.kind != "option"]
+    for position, param in enumerate(params):
+        args = [[5.0, 2.0] if p.kind == "list" else 1.0 for p in params]
+        args[position] = [HUGE, 1.0] if param.kind == "list" else HUGE
+        with pytest.raises(DomainError):  # a KPIError (#NUM!), never OverflowError
+            f.call(*args)
+
+
+@pytest.mark.parametrize("name", VALUE_FUNCTIONS)
+def test_an_int_beyond_the_float_range_is_num_per_element_in_report_mode(name):
+    f = INTERFACE[name]
+    args = [np.array([1.0, 1.0], dtype=object) for _ in f.params]
+    args[0][1] = HUGE
+    values, kinds = f.func(*args, errors="report")
+    assert kinds[1] == ErrorKind.NUM and np.isnan(values[1])
+
+
+def test_a_sum_of_fees_beyond_the_float_range_is_a_domain_error():
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.mrr([1e308, 1e308])
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.mrr([1e308, 1e308], billing_months=[1, 1])
+
+
+def test_an_engagement_beyond_the_float_range_is_a_domain_error():
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.engagement([1e308, 1e308], [1, 1])
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.engagement([1e308, -1e308], [10, 10])  # inf - inf: NaN, never returned
+    with pytest.raises(DomainError, match="'weights'"):
+        kpi.engagement([1.0, 2.0], [1e308, 1e308])

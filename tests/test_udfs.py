@@ -490,3 +490,20 @@ def test_any_input_gives_a_cell_value_never_an_exception(name, data):
         assert all(_is_cell_value(v) for row in got for v in row), got
     else:
         assert _is_cell_value(got) and got != "", got
+
+
+# -- numbers beyond the float range ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(n for n, f in catalogue.INTERFACE.items() if not f.spills_table))
+def test_an_int_beyond_the_float_range_shows_num(name):
+    """A Python caller may pass what xlwings never sends: 10**400 is #NUM!, not an OverflowError."""
+    params = [p for p in catalogue.INTERFACE[name].params if p.kind != "option"]
+    for position, param in enumerate(params):
+        args = [[[5.0], [2.0]] if p.kind == "list" else 1.0 for p in params]
+        args[position] = [[10**400], [1.0]] if param.kind == "list" else 10**400
+        assert udfs.UDFS[name](*args) == ExcelError("#NUM!"), param.name
+
+
+def test_fees_and_engagement_beyond_the_float_range_show_num():
+    assert udfs.UDFS["KPI_MRR"]([[1e308], [1e308]]) == ExcelError("#NUM!")
+    assert udfs.UDFS["KPI_ENGAGEMENT"]([[1e308], [-1e308]], [[10.0], [10.0]]) == ExcelError("#NUM!")

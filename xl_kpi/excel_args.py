@@ -59,7 +59,7 @@ from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDat
 from .excel_dates import to_serial
 from .excel_errors import NA, NUM, VALUE, XL_ERROR_NUMBERS, ExcelError, of_kind
 from .metrics import Checked
-from .metrics._kernel import loaded_pandas
+from .metrics._kernel import _to_float, loaded_pandas
 
 __all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA", "XL_ERROR_NUMBERS"]
 
@@ -187,7 +187,7 @@ def _value(p: Param, x: Any, blank: float) -> _Arg:
         error = incoming_error(v)
         v = blank if v is None else _number_or_same(v)
         if error is None and _is_number(v):
-            data[index] = float(v)
+            data[index] = _to_float(v)  # an int beyond the float range: inf, which the metric calls #NUM!
         else:
             errors[index] = error or VALUE
             data[index] = math.nan
@@ -213,7 +213,7 @@ def _list(p: Param, x: Any, *, raw: bool) -> _Arg:
     for i, v in enumerate(cells):
         v = _number_or_same(v)
         if _is_number(v):
-            data[i] = float(v)
+            data[i] = _to_float(v)
     return _Arg(p, data, None, grid.shape)
 
 

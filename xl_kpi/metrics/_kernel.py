@@ -54,8 +54,8 @@ from ..errors import (
     ShapeMismatchError,
 )
 
-__all__ = ["Call", "Checked", "as_list", "as_paired_lists", "blockwise", "check_option", "inplace", "metric",
-           "ERROR_MODES"]
+__all__ = ["Call", "Checked", "as_list", "as_paired_lists", "blockwise", "check_option", "finite_result",
+           "inplace", "metric", "ERROR_MODES"]
 
 ERROR_MODES = ("raise", "coerce", "report")
 
@@ -243,6 +243,23 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_, complex))
 
 
+def _to_float(v: Any) -> float:
+    """A number as a float; an int (or Fraction) beyond the float range is +-inf, which the checks
+    report as ``#NUM!`` (``float(10**400)`` would raise OverflowError)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
+
+
+def finite_result(func: str, value: float, what: str = "the result") -> float:
+    """``value`` if it is a finite number, else :class:`DomainError` (``#NUM!``): for the metrics
+    that aggregate lists outside :class:`Call` (a sum of 1e308 and 1e308 is inf)."""
+    if not math.isfinite(value):
+        raise DomainError(f"{func}: {what} is beyond the float range (got {value!r})", argument=None, value=value)
+    return value
+
+
 def _convert(func: str, name: str, x: Any):
     """Convert one argument to float64.
 
@@ -261,7 +278,7 @@ def _convert(func: str, name: str, x: Any):
         index = x.index
         x = x.to_numpy()
     if _is_number(x):
-        return np.float64(x), index, None, None
+        return np.float64(_to_float(x)), index, None, None
     if x is None:
         return np.float64(np.nan), index, None, None
     if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
@@ -277,7 +294,7 @@ def _convert(func: str, name: str, x: Any):
         if v is None:
             out[i] = np.nan
         elif _is_number(v):
-            out[i] = float(v)
+            out[i] = _to_float(v)
         else:
             out[i] = np.nan
             bad[i] = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError
-from ._kernel import Call, as_list, as_paired_lists, blockwise, inplace, metric
+from ._kernel import Call, as_list, as_paired_lists, blockwise, finite_result, inplace, metric
 
 _LOSS_RULE = "plus 'contraction_mrr' must not exceed 'start_mrr'"
 
@@ -90,7 +90,7 @@ def mrr(fees, billing_months=None):
             argument="billing_months",
             value=bad,
         )
-    return float(np.sum(f / months))
+    return finite_result("mrr", float(np.sum(f / months)))
 
 
 @metric

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError, ErrorKind, InvalidOptionError, ZeroDenominatorError
-from ._kernel import Call, as_list, as_paired_lists, inplace, metric
+from ._kernel import Call, as_list, as_paired_lists, finite_result, inplace, metric
 from .acquisition import share
 
 __all__ = [
@@ -350,9 +350,9 @@ def engagement(values, weights):
         raise DomainError(
             f"engagement: 'weights' must be non-negative; got {value!r}", argument="weights", value=value
         )
-    total = float(np.sum(w))
+    total = finite_result("engagement", float(np.sum(w)), "the sum of 'weights'")
     if total == 0:
         raise ZeroDenominatorError(
             "engagement: the denominator sum of 'weights' is zero", argument="weights", value=0.0
         )
-    return float(np.dot(v, w) / total)
+    return finite_result("engagement", float(np.dot(v, w) / total))
