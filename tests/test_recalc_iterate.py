@@ -350,6 +350,7 @@ def test_corpus_circular_model_without_iteration_is_refused_naming_cells(tmp_pat
 
 @corpus
 @pytest.mark.parametrize("name", ["dgorissen__pycel/lookup.xlsx", "vinci1it2000__formulas/test.xlsx"])
+@pytest.mark.slow
 def test_corpus_files_that_crashed_now_compute_and_lose_no_value(name, tmp_path):
     src = FOLDER / name
     report = recalculate(src, tmp_path / "out.xlsx")

@@ -67,6 +67,7 @@ def test_udfs_bas_in_the_repository_is_what_the_generator_writes(text):
     assert _committed(text) == text.encode("ascii"), "udfs.bas is stale: run `xl-kpi vba -o udfs.bas`"
 
 
+@pytest.mark.slow
 def test_generation_is_deterministic_across_processes(text):
     outputs = set()
     for seed in ("1", "2"):
@@ -198,6 +199,7 @@ End Sub
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice) for its Basic")
 def test_error_helper_gives_error_values_when_run_by_libreoffice_basic_in_vba_mode(tmp_path, text):
     """Not Excel, but a VBA-compatible interpreter: the helper of udfs.bas, as written, turns the

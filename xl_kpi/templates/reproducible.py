@@ -122,7 +122,7 @@ def agree(x: float, y: float, digits: int = DIGITS) -> bool:
     of the last of these digits (one unit, not half: two values a bit apart can still round to
     two neighbouring 15-digit texts).
 
-    >>> agree(0.06770622756723044, 0.06770622756723055), agree(0.0677062275672304, 0.0677062275672314)
+    >>> agree(0.1241829301625087, 0.12418293016250871), agree(0.0677062275672304, 0.0677062275672314)
     (True, False)
     """
     if x == y:
