@@ -6,7 +6,7 @@ import pytest
 
 import xl_kpi.metrics as m
 from xl_kpi.cli import main
-from xl_kpi.templates import file_name, recalc_available, workbook_bytes
+from xl_kpi.templates import file_name, recalc_available
 from xl_kpi.templates.example_data import example
 
 pytestmark = [pytest.mark.slow,  # each test writes and recalculates the example

@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from test_recalc_support import make_book, values
+
 from xl_kpi.cli import main
 
 MEMORY_CAP = 512 << 20  # address space of a child run; numpy and pycel loaded take under 300 MB
@@ -519,8 +519,8 @@ def test_a_whole_column_has_excels_size(tmp_path, formula, excel):
     ("=MOD(1E15,7)", 6),
 ])
 def test_overflowing_functions_are_num_errors(formula, excel):
-    from xl_kpi.recalc import evaluate
     from xl_kpi.excel_errors import ExcelError
+    from xl_kpi.recalc import evaluate
 
     got = evaluate({}, formula)
     assert (str(got) if isinstance(got, ExcelError) else got) == excel

@@ -1,6 +1,5 @@
 """Behaviour of the acquisition KPIs that the reference table cannot express."""
 
-import math
 
 import numpy as np
 import pandas as pd

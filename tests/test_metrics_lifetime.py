@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_kpi.errors import DomainError, ErrorKind, NonNumericError, ZeroDenominatorError
-from xl_kpi.metrics.lifetime_value import cac_payback, clv_contract, clv_value, ltv, ltv_cac, ltv_purchase
 from xl_kpi.metrics.customer_retention import lifetime
+from xl_kpi.metrics.lifetime_value import cac_payback, clv_contract, clv_value, ltv, ltv_cac, ltv_purchase
 
 money = st.floats(min_value=0.0, max_value=1e9, allow_nan=False)
 margins = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
@@ -61,7 +60,8 @@ def test_purchase_ltv_is_the_value_clv_of_sale_times_frequency(sale, frequency, 
     )
 
 
-@given(cac=st.floats(min_value=0, max_value=1e6), arpu=st.floats(min_value=1e-3, max_value=1e6), margin=st.floats(min_value=1e-3, max_value=1.0))
+@given(cac=st.floats(min_value=0, max_value=1e6), arpu=st.floats(min_value=1e-3, max_value=1e6),
+       margin=st.floats(min_value=1e-3, max_value=1.0))
 @quick
 def test_payback_periods_of_gross_profit_repay_the_cac(cac, arpu, margin):
     assert cac_payback(cac, arpu, margin) * arpu * margin == pytest.approx(cac, rel=1e-12, abs=1e-9)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -89,7 +88,7 @@ def test_crr_can_exceed_one_when_returning_customers_are_not_counted_as_new():
 @pytest.mark.parametrize("mode", ["raise", "coerce", "report"])
 @pytest.mark.parametrize("fn", [churn_monthly, churn_annual])
 def test_unknown_method_raises_in_every_error_mode(fn, mode):
-    with pytest.raises(InvalidOptionError, match=r"'method' parameter must be one of 'compound', 'linear'; got 'cubic'"):
+    with pytest.raises(InvalidOptionError, match=r"'method' parameter must be one of 'compound', 'linear'; got 'cubic'"):  # noqa: E501
         fn(0.05, method="cubic", errors=mode)
 
 

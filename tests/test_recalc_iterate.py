@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from corpus import corpus_dir, read_cells
 from xl_kpi.cli import main
 from xl_kpi.recalc import recalculate
+
+from corpus import corpus_dir, read_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -55,7 +56,7 @@ def raw_book(path: Path, sheets: dict[str, dict[str, object]], *, calc: str = ""
     ct = ['<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
           '<Default Extension="xml" ContentType="application/xml"/>'
-          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>']
+          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>']  # noqa: E501
     rels = ['<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">']
     with zipfile.ZipFile(path, "w") as z:
         for i, name in enumerate(names, 1):

@@ -18,10 +18,10 @@ import shutil
 import subprocess
 
 import openpyxl
-from openpyxl.worksheet.formula import ArrayFormula
 import pytest
-
+from openpyxl.worksheet.formula import ArrayFormula
 from test_recalc_support import make_book, values
+
 from xl_kpi.recalc import recalculate
 
 pytestmark = [pytest.mark.slow,  # LibreOffice runs in a subprocess

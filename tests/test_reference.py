@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from refcases import flatten, is_error, load_cases, values_match
 from xl_kpi import catalogue
 from xl_kpi.errors import ErrorKind, KPIError
+
+from refcases import flatten, is_error, load_cases, values_match
 
 CASES = load_cases()
 

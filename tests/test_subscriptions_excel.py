@@ -18,22 +18,25 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter as L
 from openpyxl.worksheet.formula import ArrayFormula
 
-from ledgers import EVERY_MOVEMENT, LEDGERS, excel_serial
 from xl_kpi.subscriptions import cohorts, mrr_movements
-from xl_kpi.templates import file_name, recalc_available, render, user_edited, workbook_bytes
-from xl_kpi.templates import labels
+from xl_kpi.templates import file_name, labels, recalc_available, render, user_edited
 from xl_kpi.templates.example_data import BAD_MONTH, example
 from xl_kpi.templates.example_ledger import COUNTRIES, PLANS, SAMPLE, example_ledger
 from xl_kpi.templates.subscription_sheets import (
-    LEDGER_FIRST_ROW, LEDGER_ROWS, MOVEMENT_COLUMNS, MOVEMENTS_FIRST_COL, TEMPLATE_MONTHS,
+    LEDGER_FIRST_ROW,
+    LEDGER_ROWS,
+    MOVEMENT_COLUMNS,
+    MOVEMENTS_FIRST_COL,
+    TEMPLATE_MONTHS,
     subscription_layout,
 )
 from xl_kpi.udfs import UDFS
+
+from ledgers import EVERY_MOVEMENT, LEDGERS, excel_serial
 
 REPO = Path(__file__).resolve().parents[1]
 WORKBOOKS = REPO / "workbooks"

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ledgers import EVERY_MOVEMENT
 from xl_kpi.errors import (
     DomainError,
     InvalidOptionError,
@@ -18,6 +17,8 @@ from xl_kpi.errors import (
     ShapeMismatchError,
 )
 from xl_kpi.subscriptions import build_ledger, cohorts, load_ledger, mrr_movements
+
+from ledgers import EVERY_MOVEMENT
 
 DATA = Path(__file__).parent / "data" / "subscriptions.csv"
 
@@ -45,9 +46,9 @@ DATA = Path(__file__).parent / "data" / "subscriptions.csv"
         ((["a", "b"], [45000.0, 202401], [1, 2]), DomainError, r"between 1900 and 2199.*202401 at index 1"),
         ((["a", "b"], np.array([45000.0, 202401.0]), [1, 2]), DomainError, r"not Excel dates.*202401.0 at index 1"),
         ((["a", "b"], ["2024-01", "1850-01"], [1, 2]), DomainError, r"between 1900 and 2199.*'1850-01' at index 1"),
-        ((["a", "b"], ["2024-01", "2024-01"], [1, "ten"]), NonNumericError, r"'mrr' must hold numbers; got 'ten' at index 1"),
+        ((["a", "b"], ["2024-01", "2024-01"], [1, "ten"]), NonNumericError, r"'mrr' must hold numbers; got 'ten' at index 1"),  # noqa: E501
         ((["a", "b"], ["2024-01", "2024-01"], [1, True]), NonNumericError, r"'mrr' must hold numbers; got True"),
-        ((["a", "b", "c"], ["2024-01"] * 3, [1, -2, -3]), DomainError, r"'mrr' must be non-negative.*-2.0 at indices 1, 2"),
+        ((["a", "b", "c"], ["2024-01"] * 3, [1, -2, -3]), DomainError, r"'mrr' must be non-negative.*-2.0 at indices 1, 2"),  # noqa: E501
         ((["a", "b"], ["2024-01"] * 2, [1, np.inf]), DomainError, r"'mrr' must be finite"),
     ],
 )
@@ -137,7 +138,8 @@ def test_stripe_monthly_and_annual_customers():
 def test_invoices_are_spread_over_the_months_they_pay_for():
     # An annual invoice of 1200 in March 2024 pays 100 a month from March; the export ends in June,
     # so July 2024 to February 2025 (8 months) are deferred and left out.
-    led = build_ledger(["a", "b", "b", "b", "b"], ["2024-03-10", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"],
+    led = build_ledger(["a", "b", "b", "b", "b"],
+                       ["2024-03-10", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"],
                        [1200, 30, 30, 30, 30], billing_months=[12, 1, 1, 1, 1], layout="invoices")
     t = mrr_movements(led)
     assert t["end_mrr"].tolist() == [130.0] * 4

@@ -26,15 +26,19 @@ import pytest
 import xl_kpi.metrics as m
 from xl_kpi.catalogue import INTERFACE
 from xl_kpi.errors import EXCEL_ERRORS
-from xl_kpi.templates import KINDS, LANGS, file_name, recalc_available, workbook_bytes
-from xl_kpi.templates import labels, render
-from xl_kpi.templates.reproducible import differences
+from xl_kpi.templates import KINDS, LANGS, file_name, labels, recalc_available, render, workbook_bytes
 from xl_kpi.templates.builder import (
-    MONTH_COLS, QUARTER_COLS, SURVEY_CAPACITY, YEAR_COLS, build_workbook, dashboard_layout, survey_rows,
+    MONTH_COLS,
+    QUARTER_COLS,
+    SURVEY_CAPACITY,
+    YEAR_COLS,
+    dashboard_layout,
+    survey_rows,
 )
 from xl_kpi.templates.dashboard import FUNNEL_STAGES, all_rows
 from xl_kpi.templates.example_data import BAD_MONTH, Example, example
 from xl_kpi.templates.inputs import ROWS, row_of
+from xl_kpi.templates.reproducible import differences
 
 REPO = Path(__file__).resolve().parents[1]
 WORKBOOKS = REPO / "workbooks"
@@ -234,7 +238,8 @@ def test_quarterly_churn_is_computed_from_the_quarters_summed_inputs(workbooks):
     period = dash.cell(layout.rows["churn"], QUARTER_COLS[0]).value.text
     assert period == f"=KPI_CHURN('Roll-ups'!C{row_of('churned_customers')}:L{row_of('churned_customers')},"\
                      f"'Roll-ups'!C{row_of('customer_months')}:L{row_of('customer_months')})"
-    assert rollups.cell(row_of("churned_customers"), 4).value == f"=SUM(Inputs!F{row_of('churned_customers')}:H{row_of('churned_customers')})"
+    churned = row_of("churned_customers")
+    assert rollups.cell(churned, 4).value == f"=SUM(Inputs!F{churned}:H{churned})"
     assert rollups.cell(row_of("customers_start"), 4).value == f"=Inputs!F{row_of('customers_start')}"
     assert rollups.cell(row_of("customers_end"), 4).value == f"=Inputs!H{row_of('customers_end')}"
     assert rollups.cell(row_of("customers_end"), 12).value == f"=Inputs!Z{row_of('customers_end')}"
@@ -249,7 +254,8 @@ def test_input_cells_are_unlocked_and_formula_cells_locked_on_protected_sheets(w
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if isinstance(getattr(value, "text", value), str) and str(getattr(value, "text", value)).startswith("="):
+                text = getattr(value, "text", value)
+                if isinstance(text, str) and text.startswith("="):
                     assert cell.protection.locked, (ws.title, cell.coordinate)
     inputs = wb["Inputs"]
     for row in ROWS:
@@ -430,7 +436,8 @@ def test_changing_an_input_changes_the_dependent_kpis_and_nothing_else(workbooks
     base = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "en")), data_only=True)
     month = 5  # June 2024: second quarter, first year
     r = row_of("churned_customers")
-    changed = _changed_cells(base, _modify_and_recalc(data, "Inputs", f"H{r}", ex.inputs["churned_customers"][month] + 3))
+    more = ex.inputs["churned_customers"][month] + 3
+    changed = _changed_cells(base, _modify_and_recalc(data, "Inputs", f"H{r}", more))
     inputs = dict(ex.inputs, churned_customers=list(ex.inputs["churned_customers"]))
     inputs["churned_customers"][month] += 3
     want = _expected_changes(ex, replace(ex, inputs=inputs))
@@ -452,7 +459,8 @@ def test_changing_a_survey_answer_changes_only_that_periods_nps(workbooks):
     first, _ = survey_rows()["nps"]
     old = ex.survey_nps[0][0]
     new = 0 if old >= 7 else 10
-    changed = _changed_cells(openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "en")), data_only=True), _modify_and_recalc(data, "Survey", f"C{first}", new))
+    base = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "en")), data_only=True)
+    changed = _changed_cells(base, _modify_and_recalc(data, "Survey", f"C{first}", new))
     nps_row = dashboard_layout().rows["nps"]
     assert changed == {("Survey", f"C{first}"), ("Dashboard", f"C{nps_row}"),
                        ("Dashboard", f"AB{nps_row}"), ("Dashboard", f"AJ{nps_row}")}
@@ -504,7 +512,8 @@ def test_the_example_opens_in_libreoffice_with_its_numbers(lang, tmp_path):
     wb = openpyxl.load_workbook(WORKBOOKS / file_name("example", lang), data_only=True)
     mrr = wb[wb.sheetnames[1]].cell(dashboard_layout().rows["mrr_end"], MONTH_COLS[-1]).value
     assert mrr is not None
-    assert f"{mrr:,.0f}" in text or f"{mrr:,.0f}".replace(",", "\u202f") in text or f"{mrr:,.0f}".replace(",", " ") in text
+    shown = f"{mrr:,.0f}"
+    assert shown in text or shown.replace(",", "\u202f") in text or shown.replace(",", " ") in text
     png = render.pdf_page_to_png(pdf, 2, tmp_path / "dashboard.png", dpi=30)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -586,7 +595,8 @@ def test_a_build_whose_computed_values_differ_beyond_15_digits_is_reported(workb
 def test_an_input_value_must_be_equal_exactly(workbooks):
     built = workbooks.bytes("example", "en", recalc=False)
     changed = _rewrite_sheet(built, "xl/worksheets/sheet3.xml",  # Inputs
-                             lambda xml: re.sub(rb"(<c r=\"C17\"[^>]*><v>)(\d+)", lambda m: m[1] + m[2] + b".0000000000001", xml, count=1))
+                             lambda xml: re.sub(rb"(<c r=\"C17\"[^>]*><v>)(\d+)",
+                                                lambda m: m[1] + m[2] + b".0000000000001", xml, count=1))
     assert changed != built and differences(built, changed)
 
 
@@ -603,7 +613,8 @@ def _rewrite_sheet(data: bytes, member: str, edit) -> bytes:
 def _rewrite_values(data: bytes, change) -> bytes:
     """The package with every non-integer stored value of a formula cell changed by ``change``."""
     def cell(m):
-        return re.sub(rb"<v>(-?\d*\.\d+(?:E-?\d+)?)</v>", lambda v: b"<v>" + repr(change(float(v[1]))).encode() + b"</v>",
+        return re.sub(rb"<v>(-?\d*\.\d+(?:E-?\d+)?)</v>",
+                      lambda v: b"<v>" + repr(change(float(v[1]))).encode() + b"</v>",
                       m[0]) if b"<f>" in m[0] else m[0]
     return _rewrite_sheet(data, "xl/worksheets/sheet2.xml",  # Dashboard
                           lambda xml: re.sub(rb"<c [^>]*>.*?</c>", cell, xml, flags=re.S))

@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from refcases import load_cases
 from xl_kpi import catalogue, udfs
 from xl_kpi.commands import vba
 from xl_kpi.errors import EXCEL_ERRORS
 from xl_kpi.excel_errors import DIV0, NA, NUM, REF, VALUE, ExcelError
+
+from refcases import load_cases
 
 FUNCTIONS = list(catalogue.INTERFACE.values())
 TABLES = [f for f in FUNCTIONS if f.spills_table]
@@ -355,7 +356,8 @@ def test_cohorts_normalize_true_gives_retention_and_text_is_value_error():
 
 
 @pytest.mark.parametrize("name, index", OPTIONS)
-@pytest.mark.parametrize("bad", ["sideways", True, [["step", "linear"]], [[4.0], [5.0]]], ids=["text", "bool", "row", "column"])
+@pytest.mark.parametrize("bad", ["sideways", True, [["step", "linear"]], [[4.0], [5.0]]],
+                         ids=["text", "bool", "row", "column"])
 def test_bad_option_is_value_error(name, index, bad):
     if bad is True and catalogue.INTERFACE[name].params[index].name in LOGICAL_OPTIONS:
         pytest.skip("TRUE is this option's value")

@@ -189,7 +189,8 @@ Sub Main
     grid(2, 1) = "#VALUE!": grid(2, 2) = "churn": grid(2, 3) = "#SPILL!"
     r = KpiExcelErrors(grid)
     Print #f, "spill-number " & IIf(r(1, 1) = 1.5, "ok", "FAIL")
-    Print #f, "spill-errors " & IIf(r(1, 2) = CVErr(2042) And r(1, 3) = CVErr(2036) And r(2, 1) = CVErr(2015) And r(2, 3) = CVErr(2045), "ok", "FAIL")
+    Print #f, "spill-errors " & IIf(r(1, 2) = CVErr(2042) And r(1, 3) = CVErr(2036) _
+        And r(2, 1) = CVErr(2015) And r(2, 3) = CVErr(2045), "ok", "FAIL")
     Print #f, "spill-text " & IIf(Not IsError(r(2, 2)) And r(2, 2) = "churn", "ok", "FAIL")
     row(0) = "#REF!": row(1) = 2: row(2) = "#CALC!"
     r = KpiExcelErrors(row)

@@ -386,7 +386,10 @@ def _cells(result: Any) -> np.ndarray:
     series = pd is not None and isinstance(result, pd.Series)
     values = np.asarray(result.to_numpy() if series else result, dtype=np.float64)
     cells = np.empty(values.shape, dtype=object)
-    codes = np.zeros(values.shape, dtype=np.uint8) if kinds is None else np.broadcast_to(np.asarray(kinds), values.shape)
+    if kinds is None:
+        codes = np.zeros(values.shape, dtype=np.uint8)
+    else:
+        codes = np.broadcast_to(np.asarray(kinds), values.shape)
     for index, v in np.ndenumerate(values):
         code = int(codes[index])
         cells[index] = of_kind(code) if code != ErrorKind.OK else _number(v)

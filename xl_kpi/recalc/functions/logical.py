@@ -83,7 +83,6 @@ def _ifs(ev, args):
 
 
 def _logical(ev, args, how):
-    n = 1
     acc = None
     seen = None
     err = None
