@@ -362,3 +362,22 @@ def test_xl_kpi_never_imports_xlwings_server_or_pro():
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not [n for n in names if n.startswith(("xlwings.server", "xlwings.pro"))], path
+
+
+CORE_ONLY = """
+import sys
+for name in ("openpyxl", "pycel", "rich", "xlwings", "networkx"):
+    sys.modules[name] = None  # not installed: only numpy and pandas are
+from xl_kpi.udfs import *
+assert KPI_CHURN(5.0, 100.0) == 0.05
+assert len(KPI_MRR_MOVEMENTS([["a"], ["a"]], [[45292.0], [45323.0]], [[10.0], [20.0]])) == 2
+from xl_kpi.cli import main
+sys.exit(main(["demo"]))
+"""
+
+
+def test_the_functions_need_only_numpy_and_pandas_and_the_cli_names_its_extra(tmp_path):
+    run = subprocess.run([sys.executable, "-c", CORE_ONLY], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("xl-kpi: the command line needs ")
+    assert run.stderr.strip().endswith('pip install "xl-kpi[cli]"')

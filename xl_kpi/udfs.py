@@ -68,12 +68,15 @@ def _xlwings():
     On Linux ``xw.func`` and ``xw.arg`` attach nothing (xlwings UDFs run on Windows only), and
     importing xlwings costs 0.4 s (it imports pandas): ``xl-kpi recalc``, which calls these
     functions directly, would pay that on every run. Where xlwings is already imported (``xl-kpi
-    vba`` installs its Windows decorators on it first) or on another system, it is used.
+    vba`` installs its Windows decorators on it first) or on another system, it is used; where
+    it is not installed (xl-kpi without its ``cli`` extra), the functions are plain Python.
     """
-    if sys.platform.startswith("linux") and "xlwings" not in sys.modules:
+    if sys.platform.startswith("linux") and sys.modules.get("xlwings") is None:
         return None
-    import xlwings
-
+    try:
+        import xlwings
+    except ImportError:  # installed without the cli extra: the functions work without xlwings
+        return None
     return xlwings
 
 
