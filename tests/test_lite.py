@@ -34,7 +34,7 @@ import pytest
 from refcases import flatten, is_error, load_cases, values_match
 from xl_kpi import catalogue, lite
 from xl_kpi import udfs as classic_udfs
-from xl_kpi.excel_args import excel_serial
+from xl_kpi.excel_dates import to_serial as excel_serial
 
 FUNCTIONS = list(catalogue.INTERFACE.values())
 NAMES = [f.excel for f in FUNCTIONS]

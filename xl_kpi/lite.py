@@ -39,7 +39,8 @@ from functools import lru_cache
 from typing import Annotated, Any, Callable, Literal
 
 from .catalogue import Function
-from .excel_args import excel_serial, incoming_error
+from .excel_args import incoming_error
+from .excel_dates import to_serial
 from .excel_errors import DIV0, NA, NULL, NUM, VALUE, ExcelError
 
 __all__ = ["is_office_js", "declare", "read_cells", "write_cells", "RETURNABLE_ERRORS", "FALLBACK_DATE_FORMAT"]
@@ -107,7 +108,7 @@ ExcelError('#VALUE!'), ExcelError('#N/A'), '']]
 
     def cell(v: Any) -> Any:
         if isinstance(v, dt.date):
-            serial = excel_serial(v)
+            serial = to_serial(v)
             if not formatted:
                 return serial
             return {"type": "FormattedNumber", "basicValue": serial, "numberFormat": date_format or FALLBACK_DATE_FORMAT}

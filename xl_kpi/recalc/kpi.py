@@ -26,6 +26,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..excel_errors import ExcelError
+from .arrays import NotVectorizable
 from .values import E, Values
 
 __all__ = ["kpi_function", "udf_name", "use_udfs", "to_python"]
@@ -107,8 +108,6 @@ def kpi_function(name: str):
         if n == 1:
             return results[0]
         if len({r.hw for r in results}) != 1:
-            from .evaluator import NotVectorizable
-
             raise NotVectorizable(f"{name} results of different sizes")
         return _stack(results)
 
