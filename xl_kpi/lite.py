@@ -35,6 +35,7 @@ decorators are the ones Lite installed on ``xlwings``, and the converter builds 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from typing import Annotated, Any, Callable, Literal
 
@@ -59,8 +60,14 @@ _OFFICE_JS_MODULE = "xlwings.pro.udfs_officejs"
 
 
 def is_office_js(xw: Any) -> bool:
-    """Whether ``xw`` (the xlwings module) carries the Office.js decorators, as in xlwings Lite."""
-    return getattr(getattr(xw, "func", None), "__module__", None) == _OFFICE_JS_MODULE
+    """Whether ``xw`` (the xlwings module) carries the Office.js decorators, as in xlwings Lite.
+
+    Lite sets ``XLWINGS_ON_SERVER=true`` before importing xlwings, which then exposes the
+    decorators of ``xlwings.server``; either sign is enough.
+    """
+    if getattr(getattr(xw, "func", None), "__module__", None) == _OFFICE_JS_MODULE:
+        return True
+    return os.environ.get("XLWINGS_ON_SERVER") == "true"
 
 
 # -- cells in and out -----------------------------------------------------------------------------
