@@ -88,7 +88,7 @@ def test_crr_can_exceed_one_when_returning_customers_are_not_counted_as_new():
 @pytest.mark.parametrize("mode", ["raise", "coerce", "report"])
 @pytest.mark.parametrize("fn", [churn_monthly, churn_annual])
 def test_unknown_method_raises_in_every_error_mode(fn, mode):
-    with pytest.raises(InvalidOptionError, match=r"'method' parameter must be one of 'compound', 'linear'; got 'cubic'"):  # noqa: E501
+    with pytest.raises(InvalidOptionError, match=r"'method' parameter must be one of 'compound', 'linear'; got 'cubic'"):
         fn(0.05, method="cubic", errors=mode)
 
 

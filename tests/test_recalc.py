@@ -281,7 +281,7 @@ def test_shared_formulas_as_excel_writes_them(tmp_path):
             if info.filename == "xl/worksheets/sheet1.xml":
                 text = data.decode()
                 text = text.replace("<f>A1*2</f>", '<f t="shared" ref="B1:B3" si="0">A1*2</f>')
-                text = text.replace("<f>A2*2</f>", '<f t="shared" si="0"/>').replace("<f>A3*2</f>", '<f t="shared" si="0"/>')  # noqa: E501
+                text = text.replace("<f>A2*2</f>", '<f t="shared" si="0"/>').replace("<f>A3*2</f>", '<f t="shared" si="0"/>')
                 data = text.encode()
             zout.writestr(info, data)
     assert recalculate(shared, tmp_path / "out.xlsx").ok
@@ -329,7 +329,7 @@ def test_kpi_stand_in_receives_xlwings_style_arguments(tmp_path):
         seen.append(args)
         return 1.0
 
-    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": 2, "A2": "t", "A3": True, "B1": "=KPI_PROBE(A1,A2,A3,A4,A1:A2,1/0)"}})  # noqa: E501
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": 2, "A2": "t", "A3": True, "B1": "=KPI_PROBE(A1,A2,A3,A4,A1:A2,1/0)"}})
     with use_udfs({"KPI_PROBE": probe}):
         assert recalculate(src, tmp_path / "out.xlsx").ok
     assert seen == [(2.0, "t", True, None, [[2.0], ["t"]], ExcelError("#DIV/0!"))]

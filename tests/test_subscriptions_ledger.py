@@ -46,9 +46,9 @@ DATA = Path(__file__).parent / "data" / "subscriptions.csv"
         ((["a", "b"], [45000.0, 202401], [1, 2]), DomainError, r"between 1900 and 2199.*202401 at index 1"),
         ((["a", "b"], np.array([45000.0, 202401.0]), [1, 2]), DomainError, r"not Excel dates.*202401.0 at index 1"),
         ((["a", "b"], ["2024-01", "1850-01"], [1, 2]), DomainError, r"between 1900 and 2199.*'1850-01' at index 1"),
-        ((["a", "b"], ["2024-01", "2024-01"], [1, "ten"]), NonNumericError, r"'mrr' must hold numbers; got 'ten' at index 1"),  # noqa: E501
+        ((["a", "b"], ["2024-01", "2024-01"], [1, "ten"]), NonNumericError, r"'mrr' must hold numbers; got 'ten' at index 1"),
         ((["a", "b"], ["2024-01", "2024-01"], [1, True]), NonNumericError, r"'mrr' must hold numbers; got True"),
-        ((["a", "b", "c"], ["2024-01"] * 3, [1, -2, -3]), DomainError, r"'mrr' must be non-negative.*-2.0 at indices 1, 2"),  # noqa: E501
+        ((["a", "b", "c"], ["2024-01"] * 3, [1, -2, -3]), DomainError, r"'mrr' must be non-negative.*-2.0 at indices 1, 2"),
         ((["a", "b"], ["2024-01"] * 2, [1, np.inf]), DomainError, r"'mrr' must be finite"),
     ],
 )

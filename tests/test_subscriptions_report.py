@@ -119,9 +119,9 @@ def test_rates_convert_several_currencies(capsys, tmp_path):
 
 @pytest.mark.parametrize("content, argv, reason", [
     (None, (), "no file"),
-    ("customer_id,month,mrr\na,2024-01,-3\n", (), "'mrr' must be non-negative (a credit is not MRR); got -3.0 at line 2"),  # noqa: E501
+    ("customer_id,month,mrr\na,2024-01,-3\n", (), "'mrr' must be non-negative (a credit is not MRR); got -3.0 at line 2"),
     ("customer_id,month,mrr\na,Jan 2024,3\n", (), "'months' must hold dates"),
-    ("customer_id,month,mrr\na,03/01/2024,3\n", (), "day or month first: nothing in the column tells which at line 2 of export.csv; say which with --dayfirst or --monthfirst"),  # noqa: E501
+    ("customer_id,month,mrr\na,03/01/2024,3\n", (), "day or month first: nothing in the column tells which at line 2 of export.csv; say which with --dayfirst or --monthfirst"),
     ("customer_id,month,mrr\n,2024-01,3\n", (), "'customer_ids' is missing at line 2"),
     ("id,when,amount\n", (), "no customer column"),
     ("customer_id,month,mrr\na,2024-01,3\na,2024-01,3\n", ("--duplicates", "raise"), "repeat each other exactly"),

@@ -1,5 +1,8 @@
 """The template workbooks: a blank template and a filled example, in English and in French.
 
+The ``lite`` kind is the blank template for Excel 365 and xlwings Lite: one spilling formula per
+row or table, calling the Office.js functions (:mod:`xl_kpi.templates.dynamic`).
+
 >>> from xl_kpi.templates import file_name
 >>> file_name("example", "fr")
 'xl-kpi-exemple-fr.xlsx'
@@ -29,12 +32,14 @@ __all__ = [
     "recalc_available", "user_edited",
 ]
 
-KINDS = ("template", "example")
+KINDS = ("template", "example", "lite")
 _NAMES = {
     ("template", "en"): "xl-kpi-template-en.xlsx",
     ("example", "en"): "xl-kpi-example-en.xlsx",
+    ("lite", "en"): "xl-kpi-template-lite-en.xlsx",
     ("template", "fr"): "xl-kpi-modele-fr.xlsx",
     ("example", "fr"): "xl-kpi-exemple-fr.xlsx",
+    ("lite", "fr"): "xl-kpi-modele-lite-fr.xlsx",
 }
 
 
@@ -85,6 +90,10 @@ def workbook_bytes(kind: str, lang: str, *, recalc: bool | None = None,
     buf = io.BytesIO()
     wb.save(buf)
     data = normalize(buf.getvalue())
+    if kind == "lite":
+        from .dynamic import dynamic_workbook
+
+        data = normalize(dynamic_workbook(data))
     if recalc is None:
         recalc = kind == "example" and recalc_available()
     if recalc:
