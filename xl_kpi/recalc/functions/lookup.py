@@ -1,13 +1,14 @@
-"""Lookup & reference: CHOOSE, INDEX, MATCH, VLOOKUP, HLOOKUP, ROW, COLUMN, ROWS, COLUMNS."""
+"""Lookup & reference: CHOOSE, INDEX, MATCH, XMATCH, XLOOKUP, VLOOKUP, HLOOKUP, ROW, COLUMN, ROWS, COLUMNS."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import NotVectorizable, combine_errors
+from ..arrays import NotVectorizable, align, combine_errors
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, truthy
 from .arguments import col, finish, select
 from .criteria import has_wild, wildcard_regex
+from .matching import exact_positions, item_keys, lookup_key, search
 from .registry import register
 
 
@@ -271,3 +272,122 @@ def _rows(ev, args):
 def _columns(ev, args):
     v = ev.eval(args[0])
     return Values.number(float(v.hw[1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# XMATCH and XLOOKUP
+
+
+def _mode(ev, args, k: int, default: float, allowed: tuple) -> Values:
+    """match_mode or search_mode as given (an array in an array formula), #VALUE! if not allowed."""
+    if len(args) <= k or args[k] is None:
+        return Values.number(default)
+    x, e = numbers(ev.scalar(args[k]))
+    x = np.trunc(x)
+    return Values.from_numbers(x, np.where((e == 0) & ~np.isin(x, allowed), E.VALUE, e))
+
+
+def _positions(ev, args, arr: Values, at: int):
+    """1-based positions found by XMATCH's rules for every element of the lookup value.
+
+    Returns (look, positions, error codes, not-found mask), broadcast over the lookup value and
+    the modes (each may be an array in an array formula); the error is #VALUE! for a 2-D lookup
+    array or wildcards with a binary search, #N/A when nothing matches.
+    """
+    look, mm, sm = align(ev.scalar(args[0]), _mode(ev, args, at, 0, (-1, 0, 1, 2)),
+                         _mode(ev, args, at + 1, 1, (-1, 1, -2, 2)))
+    n = max(look.n, arr.n)
+    look, mm, sm = (v.expand(n) for v in (look, mm, sm))
+    shape = look.kind.shape
+    pos = np.zeros(shape)
+    err = np.zeros(shape)
+    notfound = np.zeros(shape, bool)
+    h, w = arr.hw
+    if h > 1 and w > 1:
+        err[:] = E.VALUE
+        return look, pos, err, notfound
+    cache: dict = {}
+    for idx in np.ndindex(shape):
+        i = idx[0]
+        lk = int(look.kind[idx])
+        bad = next((float(v.num[idx]) for v in (look, mm, sm) if v.kind[idx] == ERR), 0.0)
+        if bad:
+            err[idx] = bad
+            continue
+        match_mode, search_mode = int(mm.num[idx]), int(sm.num[idx])
+        if match_mode == 2 and search_mode in (2, -2):
+            err[idx] = E.VALUE
+            continue
+        ai = i if arr.n > 1 else 0
+        got = cache.get(ai)
+        if got is None:
+            keys = item_keys(arr.kind[ai].reshape(-1), arr.num[ai].reshape(-1),
+                             None if arr.text is None else arr.text[ai].reshape(-1))
+            texts = None if arr.text is None else arr.text[ai].reshape(-1)
+            got = cache[ai] = (keys, texts, exact_positions(keys))
+        keys, texts, index = got
+        text = look.text[idx] if lk == STR else None
+        p = search(lookup_key(lk, look.num[idx], text), text, keys, texts, match_mode, search_mode, index)
+        if p is None:
+            err[idx] = E.NA
+            notfound[idx] = True
+        else:
+            pos[idx] = p + 1
+    return look, pos, err, notfound
+
+
+@register("XMATCH")
+def _xmatch(ev, args):
+    """XMATCH(lookup, array, [match_mode], [search_mode]): the 1-based position, or #N/A."""
+    if not 2 <= len(args) <= 4:
+        return Values.error(E.VALUE)
+    _, pos, err, _ = _positions(ev, args, ev.eval(args[1]), 2)
+    return Values.from_numbers(pos, err)
+
+
+@register("XLOOKUP")
+def _xlookup(ev, args):
+    """XLOOKUP(lookup, lookup_array, return_array, [if_not_found], [match_mode], [search_mode]).
+
+    The row (or column, for a horizontal lookup array) of ``return_array`` at XMATCH's
+    position; ``if_not_found`` (when given) where nothing matches, else #N/A.
+    """
+    if not 3 <= len(args) <= 6:
+        return Values.error(E.VALUE)
+    arr = ev.eval(args[1])
+    ret = ev.eval(args[2])
+    h, w = arr.hw
+    vertical = w == 1 and (h > 1 or ret.hw[1] == 1 or ret.hw[0] > 1)
+    if (h > 1 and w > 1) or (ret.hw[0] if vertical else ret.hw[1]) != (h if vertical else w):
+        return Values.error(E.VALUE, max(arr.n, ret.n))
+    look, pos, err, notfound = _positions(ev, args, arr, 4)
+    n = pos.shape[0]
+    other = ret.hw[1] if vertical else ret.hw[0]
+    if other > 1:  # a whole row (or column) per match: one cell at a time
+        if n != 1 or not look.is_cell:
+            raise NotVectorizable("XLOOKUP returning rows")
+        if err[0, 0, 0]:
+            out = Values.error(int(err[0, 0, 0]))
+        else:
+            p = int(pos[0, 0, 0]) - 1
+            sl = (slice(None), slice(p, p + 1), slice(None)) if vertical else (slice(None), slice(None), slice(p, p + 1))
+            r = ret.instance(0)
+            out = Values(r.kind[sl], r.num[sl], None if r.text is None else r.text[sl])
+    else:
+        r = ret.expand(n) if ret.n != n else ret
+        flat = np.where(err != 0, 0, pos - 1).astype(np.int64)
+        inst = np.broadcast_to(np.arange(n).reshape(-1, 1, 1), flat.shape)
+        ri, ci = (flat, np.zeros_like(flat)) if vertical else (np.zeros_like(flat), flat)
+        kind = np.where(err != 0, ERR, r.kind[inst, ri, ci]).astype(np.uint8)
+        num = np.where(err != 0, err, r.num[inst, ri, ci])
+        text = None if r.text is None else r.text[inst, ri, ci]
+        ref = None
+        if ret.ref is not None and look.is_cell:
+            ref = RefInfo(ret.ref.sheet, np.broadcast_to(ret.ref.row0, (n,)) + ri[:, 0, 0],
+                          np.broadcast_to(ret.ref.col0, (n,)) + ci[:, 0, 0])
+        out = Values(kind, num, text, ref)
+    if len(args) > 3 and args[3] is not None and notfound.any():
+        if out.kind.shape != notfound.shape:  # a whole row was asked for and not found
+            return ev.scalar(args[3])
+        out = select(~notfound, out.drop_ref(), ev.scalar(args[3]))
+    return out
