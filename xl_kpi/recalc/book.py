@@ -93,6 +93,7 @@ class SheetData:
             isstr = kind == STR
             if isstr.any():
                 text = np.empty(kind.shape, object)
+                rr, cc = np.broadcast_arrays(rr, cc)
                 for idx in zip(*np.nonzero(isstr)):
                     text[idx] = self.text[(int(rr[idx]), int(cc[idx]))]
         return Values(kind, num, text, RefInfo(self, r0, c0))

@@ -268,7 +268,7 @@ def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> N
     ctx = Ctx(book, g.sheet, rows, cols, issues=issues)
     ev = Evaluator(ctx)
     try:
-        v = _final(ev, ev.eval(g.tree), len(rows))
+        v = _final(ev, ev.formula(g.tree), len(rows))
     except NotVectorizable:
         for r, c in zip(rows, cols):
             evaluate_group(g, book, issues, np.array([r]), np.array([c]))
@@ -287,7 +287,7 @@ def _fail_group(g: Group, exc: Exception, issues: set) -> None:
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
-    v = Evaluator(ctx).eval(g.tree).instance(0)
+    v = Evaluator(ctx).formula(g.tree).instance(0)
     h, w = r1 - r0 + 1, c1 - c0 + 1
     vh, vw = v.hw
     kind = np.full((1, h, w), ERR, np.uint8)

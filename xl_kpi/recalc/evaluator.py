@@ -26,6 +26,10 @@ from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
 
+#: Relative size under which Excel takes two numbers as equal (about 15 significant digits):
+#: in comparisons, and for a formula's final + or - (see :meth:`Evaluator.formula`).
+CANCEL = 2.0 ** -48
+
 #: The most elements one node may hold across all cells before the shape goes cell by cell.
 MAX_ELEMENTS = 4_000_000
 
@@ -50,6 +54,17 @@ class Evaluator:
         self.ctx = ctx
 
     # -- dispatch ----------------------------------------------------------------------------
+    def formula(self, tree: Node) -> Values:
+        """Evaluate a whole formula: a final + or - that cancels to float noise gives 0, as Excel.
+
+        Excel zeroes the result of a formula's last addition or subtraction when it is within
+        15 significant digits of zero relative to its operands (``=C3-A3`` of two equal-looking
+        numbers is 0; ``=1*(C3-A3)`` keeps the noise), see :data:`CANCEL`.
+        """
+        if type(tree) is Op and tree.op in ("+", "-"):
+            return self.op(tree, top=True)
+        return self.eval(tree)
+
     def eval(self, node: Node | None) -> Values:
         if node is None:
             return Values.empty()
@@ -192,7 +207,7 @@ class Evaluator:
         return Values(kind, num, text)
 
     # -- operators ---------------------------------------------------------------------------
-    def op(self, node: Op) -> Values:
+    def op(self, node: Op, top: bool = False) -> Values:
         op = node.op
         if op in ("neg", "pos", "%"):
             v = self.scalar(node.args[0])
@@ -233,6 +248,8 @@ class Evaluator:
                 x = np.power(xa, xb)
             else:  # pragma: no cover - the parser only gives the operators above
                 raise ValueError(op)
+            if top and op in ("+", "-"):
+                x = np.where(np.abs(x) <= np.maximum(np.abs(xa), np.abs(xb)) * CANCEL, 0.0, x)
         return Values.from_numbers(x, err)
 
     def range_op(self, node: Op) -> Values:
@@ -271,7 +288,9 @@ def compare(a: Values, b: Values, op: str) -> Values:
     with np.errstate(invalid="ignore"):
         c = np.sign(ra - rb).astype(np.float64)
         same = ra == rb
-        c = np.where(same, np.sign(a.num - b.num), c)
+        d = a.num - b.num
+        near = np.abs(d) <= np.maximum(np.abs(a.num), np.abs(b.num)) * CANCEL  # 15 digits, as Excel
+        c = np.where(same, np.where(near, 0.0, np.sign(d)), c)
     strs = same & (ra == 1)
     if strs.any():
         ta, tb = a.texts(), b.texts()
