@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...excel_dates import serial_to_ymd
 from ..values import E, Values, date_to_serial, days64_to_serial, serial_to_days64
 from .registry import elementwise, register
 
@@ -56,14 +57,7 @@ def _edate(start, months):
 def _part(which):
     def f(serial):
         bad = ~date_ok(serial)
-        days = serial_to_days64(np.where(bad, 1, serial))
-        if which == "Y":
-            x = days.astype("datetime64[Y]").astype(np.int64) + 1970
-        elif which == "M":
-            x = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
-        else:
-            x = (days - days.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-        x = np.where(np.floor(serial) == 0, {"Y": 1900, "M": 1, "D": 0}[which], x)
+        x = serial_to_ymd(np.where(bad, 1, serial))["YMD".index(which)]  # serial 0 is 1900-01-00, 60 is 1900-02-29
         return x.astype(np.float64), np.where(bad, E.NUM, 0)
 
     return f
