@@ -64,3 +64,35 @@ def test_a_formula_showing_a_blank_counts_as_zero(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert (got["B1"], got["C1"], got["D1"]) == (0, 2, 2)
+
+
+@pytest.mark.parametrize("formula, shown", [
+    # Microsoft's examples
+    ("=SLOPE({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 0.305556), ("=STEYX({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 3.305719),
+    ("=RSQ({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 0.05795), ("=INTERCEPT({2,3,9,1,8},{6,5,11,7,5})", 0.0483871),
+    ("=FORECAST(30,{6,7,9,15,21},{20,28,31,38,40})", 10.607253),
+    ("=FORECAST.LINEAR(30,{6,7,9,15,21},{20,28,31,38,40})", 10.607253),
+    ("=CORREL({3,2,4,5,6},{9,7,12,15,17})", 0.997054), ("=PEARSON({9,7,5,3,1},{10,6,1,5,3})", 0.699379),
+    ("=COVARIANCE.P({3,2,4,5,6},{9,7,12,15,17})", 5.2), ("=COVARIANCE.S({2,4,8},{5,11,12})", 9.666667),
+    ("=T.TEST({3,4,5,8,9,1,2,4,5},{6,19,3,2,14,4,5,17,1},2,1)", 0.196016),
+    ("=SLOPE({1,2},{3,3})", DIV0), ("=SLOPE({1,2,3},{1,2})", NA), ("=T.TEST({1,2,3},{4,5,6},3,1)", NUM),
+])
+def test_two_sample_microsoft_examples(formula, shown):
+    got = evaluate({}, formula)
+    assert got == (pytest.approx(shown, abs=5e-7) if isinstance(shown, (int, float)) else shown)
+
+
+def test_linest_and_trend():
+    assert evaluate({}, "=LINEST({1,9,5,7},{0,4,2,3})") == [[pytest.approx(2.0), pytest.approx(1.0)]]  # Microsoft
+    assert evaluate({}, "=TREND({1,9,5,7},{0,4,2,3},{5,6})") == [[pytest.approx(11.0), pytest.approx(13.0)]]
+    # pycel stats.xlsx G5:H5: a constant x is dropped, its slope is 0 and the intercept the mean
+    assert evaluate({}, "=LINEST({5,6,7,6,7},{2,2,2,2,2})") == [[0.0, pytest.approx(6.2)]]
+    got = evaluate({}, "=LINEST({1,9,5,7},{0,4,2,3},TRUE,TRUE)")
+    assert len(got) == 5 and got[2][0] == pytest.approx(1.0) and got[3][1] == 2  # r2 = 1, df = 2
+
+
+def test_forecast_of_a_formula_showing_a_blank_counts_it_as_zero(tmp_path):
+    cells = {"A1": 1, "A2": 2, "A3": 3, "B1": 2, "B2": "=C9", "B3": 6, "D1": "=FORECAST(4,B1:B3,A1:A3)"}
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    assert values(tmp_path / "out.xlsx")["S"]["D1"] == pytest.approx(evaluate({}, "=FORECAST(4,{2,0,6},{1,2,3})"))

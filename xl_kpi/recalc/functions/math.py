@@ -1,6 +1,8 @@
-"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), ROUND and the element-wise functions of numbers."""
+"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), ROUND, trigonometry and the element-wise functions of numbers."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -137,3 +139,94 @@ def _sumif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
     return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum")
+
+
+# ---------------------------------------------------------------------------------------------
+# trigonometry and other element-wise functions of numbers
+
+
+def _unary(name: str, f, domain=None):
+    """Register an element-wise f(x); #NUM! outside ``domain(x)`` (a mask) when given."""
+
+    def g(x):
+        bad = np.zeros(np.shape(x), bool) if domain is None else ~domain(x)
+        with np.errstate(all="ignore"):
+            y = f(np.where(bad, 0.5, x))
+        return np.where(bad, 0.0, y), np.where(bad, E.NUM, 0)
+
+    elementwise(name, arity=(1, 1))(g)
+
+
+for _name, _f, _domain in (
+        ("SIN", np.sin, lambda x: np.abs(x) < 2 ** 27), ("COS", np.cos, lambda x: np.abs(x) < 2 ** 27),
+        ("TAN", np.tan, lambda x: np.abs(x) < 2 ** 27), ("ASIN", np.arcsin, lambda x: np.abs(x) <= 1),
+        ("ACOS", np.arccos, lambda x: np.abs(x) <= 1), ("ATAN", np.arctan, None), ("SINH", np.sinh, None),
+        ("COSH", np.cosh, None), ("TANH", np.tanh, None), ("ASINH", np.arcsinh, None),
+        ("ACOSH", np.arccosh, lambda x: x >= 1), ("ATANH", np.arctanh, lambda x: np.abs(x) < 1),
+        ("RADIANS", np.radians, None), ("DEGREES", np.degrees, None),
+        ("SQRTPI", lambda x: np.sqrt(x * np.pi), lambda x: x >= 0)):
+    _unary(_name, _f, _domain)
+
+
+def _reciprocal(name: str, f):
+    def g(x):
+        with np.errstate(all="ignore"):
+            y = f(x)
+            bad = (y == 0) | ~np.isfinite(y) | (np.abs(x) >= 2 ** 27)
+            return np.where(bad, 0.0, 1 / np.where(bad, 1, y)), np.where(bad, E.DIV0, 0)
+
+    elementwise(name, arity=(1, 1))(g)
+
+
+for _name, _f in (("COT", np.tan), ("CSC", np.sin), ("SEC", np.cos), ("COTH", np.tanh), ("CSCH", np.sinh),
+                  ("SECH", np.cosh)):
+    _reciprocal(_name, _f)
+
+
+@elementwise("ATAN2", arity=(2, 2))
+def _atan2(x, y):
+    """ATAN2(x, y): the angle of the point (x, y); #DIV/0! at the origin."""
+    origin = (x == 0) & (y == 0)
+    return np.arctan2(y, x), np.where(origin, E.DIV0, 0)
+
+
+@register("PI")
+def _pi(ev, args):
+    return Values.number(float(np.pi)) if not args else Values.error(E.VALUE)
+
+
+@elementwise("EVEN", arity=(1, 1))
+def _even(x):
+    """EVEN(x): rounded away from zero to an even integer."""
+    return np.sign(x) * np.ceil(np.abs(x) / 2) * 2, ok(x)
+
+
+@elementwise("ODD", arity=(1, 1))
+def _odd(x):
+    """ODD(x): rounded away from zero to an odd integer (ODD(0) = 1)."""
+    a = np.ceil(np.abs(x))
+    a = np.where(a % 2 == 0, a + 1, a)
+    return np.where(x < 0, -a, a), ok(x)
+
+
+@elementwise("FACT", arity=(1, 1))
+def _fact(x):
+    """FACT(n) = n! of n truncated (Gamma(n + 1)); #NUM! below 0 and above 170."""
+    n = np.trunc(x)
+    bad = (n < 0) | (n > 170)
+    out = np.vectorize(lambda k: float(math.factorial(int(k))), otypes=[float])(np.where(bad, 0, n))
+    return out, np.where(bad, E.NUM, 0)
+
+
+@elementwise("QUOTIENT", arity=(2, 2))
+def _quotient(x, d):
+    return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
+
+
+@elementwise("MROUND", arity=(2, 2))
+def _mround(x, m):
+    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs."""
+    bad = (x * m < 0)
+    safe = np.where(m == 0, 1, m)
+    r = np.sign(x / safe) * np.floor(np.abs(x / safe) + 0.5 + 1e-12) * safe
+    return np.where(m == 0, 0.0, r), np.where(bad, E.NUM, 0)
