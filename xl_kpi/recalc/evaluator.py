@@ -18,17 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrays import NotVectorizable, align, combine_errors
+from .arrays import CANCEL, NotVectorizable, align, combine_errors, compare
 from .book import Book, SheetData
 from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaSyntaxError
 from .functions import resolve
-from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
+from .values import ERR, STR, E, Values, numbers, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
-
-#: Relative size under which Excel takes two numbers as equal (about 15 significant digits):
-#: in comparisons, and for a formula's final + or - (see :meth:`Evaluator.formula`).
-CANCEL = 2.0 ** -48
 
 #: The most elements one node may hold across all cells before the shape goes cell by cell.
 MAX_ELEMENTS = 4_000_000
@@ -273,43 +269,3 @@ class Evaluator:
             self.ctx.issues.add(f"unknown function {node.name}")
             return Values.error(E.NAME)
         return impl(self, node.args)
-
-
-def compare(a: Values, b: Values, op: str) -> Values:
-    """Excel comparison of aligned values: numbers < text < logicals, text without case."""
-    ka, kb = a.kind, b.kind
-    ea = np.where(ka == ERR, a.num, 0.0)
-    eb = np.where(kb == ERR, b.num, 0.0)
-    err = combine_errors(ea, eb)
-    rank_a = np.where(ka == STR, 1, np.where(ka == BOOL, 2, np.where(ka == EMPTY, -1, 0)))
-    rank_b = np.where(kb == STR, 1, np.where(kb == BOOL, 2, np.where(kb == EMPTY, -1, 0)))
-    ra = np.where(rank_a == -1, np.where(rank_b == -1, 0, rank_b), rank_a)
-    rb = np.where(rank_b == -1, ra, rank_b)
-    with np.errstate(invalid="ignore"):
-        c = np.sign(ra - rb).astype(np.float64)
-        same = ra == rb
-        d = a.num - b.num
-        near = np.abs(d) <= np.maximum(np.abs(a.num), np.abs(b.num)) * CANCEL  # 15 digits, as Excel
-        c = np.where(same, np.where(near, 0.0, np.sign(d)), c)
-    strs = same & (ra == 1)
-    if strs.any():
-        ta, tb = a.texts(), b.texts()
-        for idx in zip(*np.nonzero(strs)):
-            sa, sb = str(ta[idx]).casefold(), str(tb[idx]).casefold()
-            c[idx] = (sa > sb) - (sa < sb)
-    if op == "=":
-        r = c == 0
-    elif op == "<>":
-        r = c != 0
-    elif op == "<":
-        r = c < 0
-    elif op == ">":
-        r = c > 0
-    elif op == "<=":
-        r = c <= 0
-    else:
-        r = c >= 0
-    iserr = err != 0
-    if iserr.any():
-        return Values(np.where(iserr, ERR, BOOL).astype(np.uint8), np.where(iserr, err, r.astype(np.float64)))
-    return Values(np.full(r.shape, BOOL, np.uint8), r.astype(np.float64))
