@@ -6,7 +6,7 @@ Sources: Microsoft's XMATCH and XLOOKUP pages (their examples), and cells of the
 
 import pytest
 
-from xl_kpi.excel_errors import DIV0, NA, VALUE
+from xl_kpi.excel_errors import CALC, DIV0, NA, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 from test_recalc_support import make_book, values
@@ -73,3 +73,47 @@ def test_a_filled_down_xlookup_computes_each_row(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"E{r}"] for r in range(1, 6)] == [True, 1.5, "none", "two", "none"]
+
+
+GRID = {"A1": 1, "A2": 2, "A3": 3, "B1": 10, "B2": 20, "B3": 30}
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # formulas test.xlsx / pycel: ROW and COLUMN of a range are arrays
+    ("=ROW(A1:A3)", [[1.0], [2.0], [3.0]]), ("=COLUMN(A1:B1)", [[1.0, 2.0]]), ("=INDEX(ROW(A1:A3),2)", 2.0),
+    ("=INDEX(COLUMN(A1:B1),1,2)", 2.0), ("=ROWS(A1:B3)", 3.0), ("=COLUMNS(A1:B3)", 2.0), ("=ROWS({1,2;3,4;5,6})", 3.0),
+    # Rajdeep SaaS model, sheet Variance: the months of a year as ROW(INDIRECT("1:12"))
+    ('=SUMPRODUCT(ROW(INDIRECT("1:12")))', 78.0), ('=INDIRECT("B2")', 20.0), ('=INDIRECT("R2C2",FALSE)', 20.0),
+    ('=INDIRECT("R[1]C[1]",FALSE)', 0.0), ('=INDIRECT("not a ref")', REF),
+    # Microsoft's OFFSET examples: OFFSET(C3,2,3,1,1) and SUM(OFFSET(C3:E5,-1,0,3,3))
+    ("=OFFSET(A1,1,1)", 20.0), ("=SUM(OFFSET(A1:B2,1,0,2,1))", 5.0), ("=SUM(A1:OFFSET(A1,2,1))", 66.0),
+    ("=OFFSET(A1,-1,0)", REF), ("=SUM(OFFSET(A1,0,0,3,2))", 66.0),
+    ("=TRANSPOSE(A1:B2)", [[1.0, 2.0], [10.0, 20.0]]), ("=CHOOSECOLS(A1:B3,-1)", [[10.0], [20.0], [30.0]]),
+    ("=CHOOSEROWS(A1:B3,3,1)", [[3.0, 30.0], [1.0, 10.0]]), ("=CHOOSECOLS(A1:B3,3)", VALUE),
+    ("=TAKE(A1:B3,2,-1)", [[10.0], [20.0]]), ("=TAKE(A1:B3,-1)", [[3.0, 30.0]]), ("=TAKE(A1:B3,0)", CALC),
+    ("=DROP(A1:B3,1)", [[2.0, 20.0], [3.0, 30.0]]), ("=DROP(A1:B3,-2,1)", 10.0), ("=DROP(A1:B3,3)", CALC),
+    # Microsoft's LOOKUP examples: vector and array forms
+    ("=LOOKUP(2.5,A1:A3,B1:B3)", 20.0), ("=LOOKUP(0,A1:A3,B1:B3)", NA), ("=LOOKUP(9,A1:A3,B1:B3)", 30.0),
+    ("=LOOKUP(3,A1:B3)", 30.0), ('=LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0),
+])
+def test_reference_functions(formula, expected):
+    got = evaluate(GRID, formula)
+    assert got == expected
+
+
+def test_offset_and_indirect_are_computed_after_the_cells_they_read(tmp_path):
+    cells = {"A1": 5, "A2": "=A1*2", "A3": "=A2+1", "C1": 2,
+             "B1": "=OFFSET(A1,C1,0)", "B2": '=INDIRECT("A"&C1)', "B3": "=B1+B2"}
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert (got["B1"], got["B2"], got["B3"]) == (11, 10, 21)
+
+
+def test_a_filled_down_offset_moves_with_each_row(tmp_path):
+    cells = {f"A{r}": r * 10 for r in range(1, 6)}
+    cells.update({f"B{r}": f"=SUM(OFFSET(A{r},0,0,2,1))" for r in range(1, 5)})
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert [got[f"B{r}"] for r in range(1, 5)] == [30, 50, 70, 90]

@@ -20,7 +20,7 @@ import numpy as np
 
 from .book import Book, SheetData
 from .evaluator import Ctx, Evaluator, NotVectorizable
-from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
+from .formula import Const, FormulaSyntaxError, Func, Name, Node, Ref, compile_formula, ShapeKeys, walk
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
 from .values import EMPTY, ERR, STR, E, Values
 
@@ -190,7 +190,38 @@ def group_graph(groups: list[Group], book: Book) -> list[set[int]]:
             owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
             found = np.unique(owners)
             deps[g.gid].update(int(x) for x in found if x >= 0)
+    _order_volatile_references(groups, deps)
     return deps
+
+
+#: Functions whose references are known only when they run.
+VOLATILE_REFERENCES = frozenset({"OFFSET", "INDIRECT"})
+
+
+def _order_volatile_references(groups: list[Group], deps: list[set[int]]) -> None:
+    """Make each group using OFFSET or INDIRECT read from every group that does not read from it.
+
+    What such a group reads is known only when it runs, so it is computed after every other
+    group it could read, without creating a cycle: groups that (directly or not) depend on it
+    stay after it. Done one volatile group at a time, each seeing the edges of the previous.
+    """
+    volatile = [g.gid for g in groups
+                if any(isinstance(n, Func) and n.name in VOLATILE_REFERENCES for n in walk(g.tree))]
+    if not volatile or len(volatile) > 500:  # beyond that, the plain reference graph is kept
+        return
+    for v in volatile:
+        readers: dict[int, set[int]] = {}
+        for gid, ds in enumerate(deps):
+            for d in ds:
+                readers.setdefault(d, set()).add(gid)
+        after = {v}
+        todo = [v]
+        while todo:
+            for r in readers.get(todo.pop(), ()):
+                if r not in after:
+                    after.add(r)
+                    todo.append(r)
+        deps[v].update(gid for gid in range(len(groups)) if gid not in after)
 
 
 def strongly_connected(n: int, edges) -> list[list[int]]:

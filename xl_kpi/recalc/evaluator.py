@@ -249,18 +249,22 @@ class Evaluator:
         return Values.from_numbers(x, err)
 
     def range_op(self, node: Op) -> Values:
+        """``a:b``: the smallest range holding both references (``A2:OFFSET(A3,4,0)`` included)."""
         a, b = node.args
-        if not (isinstance(a, Ref) and isinstance(b, Ref)) or self.ctx.n != 1:
-            if self.ctx.n != 1:
-                raise NotVectorizable("range operator")
-            return Values.error(E.VALUE)
+        if self.ctx.n != 1:
+            raise NotVectorizable("range operator")
         va, vb = self.eval(a), self.eval(b)
-        if va.ref is None or vb.ref is None or va.ref.sheet is not vb.ref.sheet:
+        if va.ref is None or vb.ref is None:
+            bad = next((v for v in (va, vb) if v.is_cell and v.kind[0, 0, 0] == ERR), None)
+            return bad if bad is not None else Values.error(E.VALUE)
+        if va.ref.sheet is not vb.ref.sheet:
             return Values.error(E.REF)
         ra, ca = int(va.ref.row0[0]), int(va.ref.col0[0])
         rb = int(vb.ref.row0[0]) + vb.hw[0] - 1
         cb = int(vb.ref.col0[0]) + vb.hw[1] - 1
-        return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra, rb), max(ca, cb))
+        ra2, ca2 = ra + va.hw[0] - 1, ca + va.hw[1] - 1
+        return va.ref.sheet.block(min(ra, int(vb.ref.row0[0])), min(ca, int(vb.ref.col0[0])), max(ra2, rb),
+                                  max(ca2, cb))
 
     # -- functions ---------------------------------------------------------------------------
     def func(self, node: Func) -> Values:

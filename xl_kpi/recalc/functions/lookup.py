@@ -1,11 +1,14 @@
-"""Lookup & reference: CHOOSE, INDEX, MATCH, XMATCH, XLOOKUP, VLOOKUP, HLOOKUP, ROW, COLUMN, ROWS, COLUMNS."""
+"""Lookup & reference: CHOOSE, INDEX, MATCH, XMATCH, XLOOKUP, VLOOKUP, HLOOKUP, LOOKUP, ROW, COLUMN,
+ROWS, COLUMNS, TRANSPOSE, CHOOSECOLS, CHOOSEROWS, TAKE, DROP, OFFSET, INDIRECT."""
 
 from __future__ import annotations
 
 import numpy as np
 
+import re
+
 from ..arrays import NotVectorizable, align, combine_errors
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, truthy
+from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
 from .arguments import col, finish, select
 from .criteria import has_wild, wildcard_regex
 from .matching import exact_positions, item_keys, lookup_key, search
@@ -246,14 +249,20 @@ register("HLOOKUP")(_lookup(True))
 
 def _rowcol(which: str):
     def impl(ev, args):
+        """ROW([ref]) / COLUMN([ref]): the formula's own, or the rows (columns) of a range as an array."""
         ctx = ev.ctx
         if not args:
             return Values.number((ctx.rows if which == "ROW" else ctx.cols).astype(float))
         v = ev.eval(args[0])
         if v.ref is None:
             return Values.error(E.VALUE)
-        base = v.ref.row0 if which == "ROW" else v.ref.col0
-        return Values.number(np.asarray(base, float).reshape(-1))
+        n = v.n
+        h, w = v.hw
+        if which == "ROW":
+            base = np.broadcast_to(np.asarray(v.ref.row0, float).reshape(-1), (n,))
+            return Values.from_numbers(base[:, None, None] + np.arange(h, dtype=float)[None, :, None])
+        base = np.broadcast_to(np.asarray(v.ref.col0, float).reshape(-1), (n,))
+        return Values.from_numbers(base[:, None, None] + np.arange(w, dtype=float)[None, None, :])
 
     return impl
 
@@ -264,14 +273,266 @@ register("COLUMN")(_rowcol("COLUMN"))
 
 @register("ROWS")
 def _rows(ev, args):
+    if len(args) != 1:
+        return Values.error(E.VALUE)
     v = ev.eval(args[0])
+    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+        return v
     return Values.number(float(v.hw[0]))
 
 
 @register("COLUMNS")
 def _columns(ev, args):
+    if len(args) != 1:
+        return Values.error(E.VALUE)
     v = ev.eval(args[0])
+    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+        return v
     return Values.number(float(v.hw[1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# reshaping arrays: TRANSPOSE, CHOOSECOLS, CHOOSEROWS, TAKE, DROP
+
+
+def _block(v: Values, rows, cols) -> Values:
+    """The rows and columns (index arrays) of every instance of v, as a new array."""
+    ix = np.ix_(np.arange(v.n), np.asarray(rows, np.int64), np.asarray(cols, np.int64))
+    return Values(v.kind[ix], v.num[ix], None if v.text is None else v.text[ix])
+
+
+@register("TRANSPOSE")
+def _transpose(ev, args):
+    """TRANSPOSE(array): rows become columns."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    return Values(v.kind.transpose(0, 2, 1), v.num.transpose(0, 2, 1),
+                  None if v.text is None else v.text.transpose(0, 2, 1))
+
+
+def _fixed_ints(ev, nodes) -> list[int] | Values:
+    """Whole numbers given as arguments (arrays flattened), the same for every cell; or an error."""
+    out = []
+    for node in nodes:
+        x, e = numbers(ev.eval(node))
+        if x.shape[0] > 1 and not (x == x[:1]).all():
+            raise NotVectorizable("varying CHOOSECOLS/TAKE sizes")
+        if e[0].any():
+            return Values.error(int(e[0][e[0] != 0][0]))
+        out.extend(int(np.trunc(t)) for t in x[0].reshape(-1))
+    return out
+
+
+def _choose_axis(axis: int):
+    def impl(ev, args):
+        """CHOOSECOLS/CHOOSEROWS(array, index1, ...): negative indexes count from the end."""
+        if len(args) < 2:
+            return Values.error(E.VALUE)
+        v = ev.eval(args[0])
+        idx = _fixed_ints(ev, args[1:])
+        if isinstance(idx, Values):
+            return idx
+        size = v.hw[axis]
+        if any(k == 0 or abs(k) > size for k in idx):
+            return Values.error(E.VALUE, v.n)
+        picked = [k - 1 if k > 0 else size + k for k in idx]
+        h, w = v.hw
+        return _block(v, range(h), picked) if axis == 1 else _block(v, picked, range(w))
+
+    return impl
+
+
+register("CHOOSECOLS")(_choose_axis(1))
+register("CHOOSEROWS")(_choose_axis(0))
+
+
+def _span(size: int, k: int, take: bool):
+    """The indexes TAKE (or DROP) keeps of ``size`` items: k > 0 from the start, k < 0 from the end."""
+    k = max(-size, min(size, k))
+    if take:
+        return range(0, k) if k >= 0 else range(size + k, size)
+    return range(k, size) if k >= 0 else range(0, size + k)
+
+
+def _take_drop(take: bool):
+    def impl(ev, args):
+        """TAKE/DROP(array, rows, [columns]): #CALC! when nothing is left."""
+        if not 2 <= len(args) <= 3:
+            return Values.error(E.VALUE)
+        v = ev.eval(args[0])
+        nodes = [a for a in args[1:3]]
+        sizes = []
+        for node in nodes:
+            if node is None:
+                sizes.append(None)
+                continue
+            got = _fixed_ints(ev, [node])
+            if isinstance(got, Values):
+                return got
+            sizes.append(got[0])
+        h, w = v.hw
+        rows = _span(h, sizes[0], take) if sizes[0] is not None else range(h)
+        cols = _span(w, sizes[1], take) if len(sizes) > 1 and sizes[1] is not None else range(w)
+        if take and (sizes[0] == 0 or (len(sizes) > 1 and sizes[1] == 0)) or not len(rows) or not len(cols):
+            return Values.error(E.CALC, v.n)
+        return _block(v, rows, cols)
+
+    return impl
+
+
+register("TAKE")(_take_drop(True))
+register("DROP")(_take_drop(False))
+
+
+@register("LOOKUP")
+def _lookup_vector(ev, args):
+    """LOOKUP(value, lookup_vector, [result_vector]): the last item <= value of a sorted vector
+    (binary search as MATCH type 1); the array form searches the first row or column of a
+    table (the longer side) and returns from its last row or column."""
+    if not 2 <= len(args) <= 3:
+        return Values.error(E.VALUE)
+    look = ev.scalar(args[0])
+    table = ev.eval(args[1])
+    if table.n > 1:
+        raise NotVectorizable("LOOKUP over a moving table")
+    h, w = table.hw
+    if len(args) == 3:
+        key, result = table, ev.eval(args[2])
+        if result.n > 1:
+            raise NotVectorizable("LOOKUP over a moving table")
+        if h > 1 and w > 1:
+            return Values.error(E.NA)
+        res = Values(result.kind.reshape(1, -1, 1), result.num.reshape(1, -1, 1),
+                     None if result.text is None else result.text.reshape(1, -1, 1))
+    else:
+        vertical = h >= w
+        key = _block(table, range(h), [0]) if vertical else _block(table, [0], range(w))
+        res = _block(table, range(h), [w - 1]) if vertical else _block(table, [h - 1], range(w))
+        res = Values(res.kind.reshape(1, -1, 1), res.num.reshape(1, -1, 1),
+                     None if res.text is None else res.text.reshape(1, -1, 1))
+    key = Values(key.kind.reshape(1, -1, 1), key.num.reshape(1, -1, 1),
+                 None if key.text is None else key.text.reshape(1, -1, 1))
+    pos = _match_values(look, key, 1)
+    found = pos.kind[:, 0, 0] != ERR
+    p = np.where(found, pos.num[:, 0, 0], 1).astype(np.int64) - 1
+    inside = p < res.kind.shape[1]
+    p = np.where(inside, p, 0)
+    kind = np.where(found & inside, res.kind[0, p, 0], ERR).astype(np.uint8)
+    num = np.where(found & inside, res.num[0, p, 0], np.where(found, E.NA, pos.num[:, 0, 0]))
+    text = None if res.text is None else res.text[0, p, 0]
+    return Values(col(kind), col(num), None if text is None else col(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# references computed at run time: OFFSET, INDIRECT (volatile: the engine orders their groups
+# after every group they do not feed, see engine.group_graph)
+
+
+def _whole(ev, node) -> tuple[np.ndarray, np.ndarray]:
+    x, e = numbers(ev.scalar(node))
+    return np.trunc(x[:, 0, 0]), e[:, 0, 0]
+
+
+@register("OFFSET")
+def _offset(ev, args):
+    """OFFSET(reference, rows, cols, [height], [width]): the range moved and resized, a reference."""
+    if not 3 <= len(args) <= 5:
+        return Values.error(E.VALUE)
+    base = ev.eval(args[0])
+    if base.ref is None:
+        return Values.error(E.VALUE)
+    h0, w0 = base.hw
+    parts = [_whole(ev, args[1]), _whole(ev, args[2])]
+    for k, default in ((3, h0), (4, w0)):
+        if len(args) > k and args[k] is not None:
+            parts.append(_whole(ev, args[k]))
+        else:
+            parts.append((np.full(1, float(default)), np.zeros(1)))
+    n = max([base.n] + [x.shape[0] for x, _ in parts])
+    (dr, er), (dc, ec), (hh, eh), (ww, ew) = [(np.broadcast_to(x, (n,)), np.broadcast_to(e, (n,))) for x, e in parts]
+    err = combine_errors(er, ec, eh, ew)
+    r0 = np.broadcast_to(base.ref.row0, (n,)) + dr
+    c0 = np.broadcast_to(base.ref.col0, (n,)) + dc
+    hh = np.where(hh < 0, -hh, hh)
+    ww = np.where(ww < 0, -ww, ww)
+    if (hh != hh[0]).any() or (ww != ww[0]).any() or err.any() or (n > 1 and (hh[0] * ww[0] * n > 4_000_000)):
+        if n > 1:
+            raise NotVectorizable("OFFSET of varying size")
+        if err[0]:
+            return Values.error(int(err[0]))
+    h, w = int(hh[0]), int(ww[0])
+    if h == 0 or w == 0:
+        return Values.error(E.REF, n)
+    bad = (r0 < 1) | (c0 < 1)
+    if bad.any():
+        if n == 1:
+            return Values.error(E.REF)
+        raise NotVectorizable("OFFSET outside the sheet")
+    sheet = base.ref.sheet
+    if n == 1:
+        return sheet.block(int(r0[0]), int(c0[0]), int(r0[0]) + h - 1, int(c0[0]) + w - 1)
+    return sheet.blocks(r0.astype(np.int64), c0.astype(np.int64), h, w)
+
+
+_R1C1 = re.compile(r"^(?:(.+)!)?R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?(?::R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?)?$", re.I)
+
+
+def _r1c1_to_a1(text: str, row: int, col: int) -> str | None:
+    """An R1C1 reference (R2C3, R[-1]C, R1C1:R2C2) as A1 text, relative to (row, col)."""
+    m = _R1C1.match(text.strip())
+    if not m:
+        return None
+
+    def one(part, here):
+        if part is None:
+            return here
+        return here + int(part[1:-1]) if part.startswith("[") else int(part)
+
+    cells = [(one(m.group(2), row), one(m.group(3), col))]
+    if m.group(4) is not None or m.group(5) is not None:
+        cells.append((one(m.group(4), row), one(m.group(5), col)))
+    if any(r < 1 or c < 1 for r, c in cells):
+        return None
+    from ..package import col_letters
+
+    a1 = ":".join(f"{col_letters(c)}{r}" for r, c in cells)
+    return (f"{m.group(1)}!" if m.group(1) else "") + a1
+
+
+@register("INDIRECT")
+def _indirect(ev, args):
+    """INDIRECT(ref_text, [a1]): the reference its text names (A1 or R1C1 style, a sheet, a
+    defined name), cell by cell; #REF! for text that names no reference."""
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    if ev.ctx.n != 1:
+        raise NotVectorizable("INDIRECT is evaluated cell by cell")
+    t, e = to_text(ev.scalar(args[0]))
+    if e.reshape(-1)[0]:
+        return Values.error(int(e.reshape(-1)[0]))
+    a1 = True
+    if len(args) > 1 and args[1] is not None:
+        b, eb = truthy(ev.scalar(args[1]))
+        if eb.reshape(-1)[0]:
+            return Values.error(int(eb.reshape(-1)[0]))
+        a1 = bool(b.reshape(-1)[0])
+    text = str(t.reshape(-1)[0]).strip()
+    row, col_ = int(ev.ctx.rows[0]), int(ev.ctx.cols[0])
+    if not a1:
+        text = _r1c1_to_a1(text, row, col_)
+        if text is None:
+            return Values.error(E.REF)
+    from ..formula import FormulaSyntaxError, Name as NameNode, Op as OpNode, Ref as RefNode, compile_formula
+
+    try:
+        node = compile_formula(text, row, col_)
+    except FormulaSyntaxError:
+        return Values.error(E.REF)
+    if not isinstance(node, (RefNode, NameNode)) and not (isinstance(node, OpNode) and node.op == ":"):
+        return Values.error(E.REF)
+    v = ev.eval(node)
+    return v if v.ref is not None else Values.error(E.REF)
 
 
 # ---------------------------------------------------------------------------------------------
