@@ -117,3 +117,20 @@ def test_a_filled_down_offset_moves_with_each_row(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"B{r}"] for r in range(1, 5)] == [30, 50, 70, 90]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # pycel lookup.xlsx, sheets Index and Lookup
+    ("=INDEX(A1:B3,-1,1)", VALUE), ("=INDEX(A1:B3,4,-1)", VALUE), ("=INDEX(A1:B3,4,1)", REF),
+    ("=INDEX({1,2;3,4},-1)", VALUE), ("=LOOKUP(2,A1:B3,B1:B3)", 20.0), ("=LOOKUP(NA(),A1:A3,B1:B3)", NA),
+    ("=LOOKUP(2,A1:A3,A1:B3)", NA),
+])
+def test_index_and_lookup_errors_as_excel(formula, expected):
+    assert evaluate(GRID, formula) == expected
+
+
+def test_edate_and_eomonth_refuse_logicals():
+    # pycel date-time.xlsx K12:O13: EDATE(366, FALSE) is #VALUE!
+    assert evaluate({"A1": False}, "=EDATE(366,A1)") == VALUE
+    assert evaluate({"A1": True}, "=EOMONTH(A1,1)") == VALUE
+    assert evaluate({}, "=EDATE(366,1)") == 397.0

@@ -274,10 +274,13 @@ def _order_volatile_references(groups: list[Group], deps: list[set[int]]) -> Non
 
     What such a group reads is known only when it runs, so it is computed after every other
     group it could read, without creating a cycle: groups that (directly or not) depend on it
-    stay after it. Done one volatile group at a time, each seeing the edges of the previous.
+    stay after it. Done one volatile group at a time, each seeing the edges of the previous, the
+    last in reading order (sheet, row, column) first: between two of them, the later reads the
+    earlier, as models are read top to bottom.
     """
     volatile = [g.gid for g in groups
                 if any(isinstance(n, Func) and n.name in VOLATILE_REFERENCES for n in walk(g.tree))]
+    volatile.sort(key=lambda gid: (groups[gid].sheet.index, *groups[gid].anchor), reverse=True)
     if not volatile or len(volatile) > 200:  # beyond that (cost), the plain reference graph is kept
         return
     readers: dict[int, set[int]] = {}

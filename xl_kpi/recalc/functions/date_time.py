@@ -31,7 +31,7 @@ def _date(y, m, d):
     return serial, np.where(bad, E.NUM, 0)
 
 
-@elementwise("EOMONTH", arity=(2, 2))
+@elementwise("EOMONTH", arity=(2, 2), logicals=False)
 def _eomonth(start, months):
     bad = ~date_ok(start)
     days = serial_to_days64(np.where(bad, 1, start))
@@ -41,7 +41,7 @@ def _eomonth(start, months):
     return serial, np.where(bad, E.NUM, 0)
 
 
-@elementwise("EDATE", arity=(2, 2))
+@elementwise("EDATE", arity=(2, 2), logicals=False)
 def _edate(start, months):
     bad = ~date_ok(start)
     days = serial_to_days64(np.where(bad, 1, start))

@@ -61,7 +61,9 @@ def _index(ev, args):
         if err[0]:
             return Values.error(int(err[0]))
         rr, cc = int(r[0]), int(c[0])
-        if rr < 0 or cc < 0 or rr > h or cc > w:
+        if rr < 0 or cc < 0:
+            return Values.error(E.VALUE)
+        if rr > h or cc > w:
             return Values.error(E.REF)
         if rr > arr.hw[0] or cc > arr.hw[1]:  # past the used range of a whole column or row
             return Values.empty()
@@ -73,9 +75,11 @@ def _index(ev, args):
                           arr.ref.col0 + (0 if cc == 0 else cc - 1))
         return Values(arr.kind[:, rs, cs], arr.num[:, rs, cs],
                       None if arr.text is None else arr.text[:, rs, cs], ref)
+    negative = (r < 0) | (c < 0)  # Excel: #VALUE! for a negative index, before #REF! for a large one
     r = np.where(r == 0, 1, r)
     c = np.where(c == 0, 1, c)
     bad = (r < 1) | (c < 1) | (r > h) | (c > w)
+    err = np.where((err == 0) & negative, E.VALUE, err)
     err = np.where((err == 0) & bad, E.REF, err)
     bh, bw = arr.hw
     beyond = ~bad & ((r > bh) | (c > bw))  # inside the reference, past the used range: blank
@@ -405,7 +409,9 @@ def _lookup_vector(ev, args):
         key, result = table, ev.eval(args[2])
         if result.n > 1:
             raise NotVectorizable("LOOKUP over a moving table")
-        if h > 1 and w > 1:
+        if h > 1 and w > 1:  # a table as lookup vector: its first column (row if wider), as Excel
+            key = _block(table, range(h), [0]) if h >= w else _block(table, [0], range(w))
+        if result.hw[0] > 1 and result.hw[1] > 1:
             return Values.error(E.NA)
         res = Values(result.kind.reshape(1, -1, 1), result.num.reshape(1, -1, 1),
                      None if result.text is None else result.text.reshape(1, -1, 1))
@@ -418,6 +424,8 @@ def _lookup_vector(ev, args):
     key = Values(key.kind.reshape(1, -1, 1), key.num.reshape(1, -1, 1),
                  None if key.text is None else key.text.reshape(1, -1, 1))
     pos = _match_values(look, key, 1)
+    pos = Values(np.where(look.kind[:, :1, :1] == ERR, ERR, pos.kind).astype(np.uint8),
+                 np.where(look.kind[:, :1, :1] == ERR, look.num[:, :1, :1], pos.num))
     found = pos.kind[:, 0, 0] != ERR
     p = np.where(found, pos.num[:, 0, 0], 1).astype(np.int64) - 1
     inside = p < res.kind.shape[1]

@@ -27,7 +27,7 @@ import numpy as np
 
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
-from ..values import ERROR_CODES, E, Values, numbers
+from ..values import BOOL, ERROR_CODES, E, Values, numbers
 from .arguments import aggregate_args, coerce, from_python_cells, samples
 
 if TYPE_CHECKING:
@@ -50,8 +50,11 @@ def register(*names: str):
     return deco
 
 
-def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = ()):
-    """Register a function of numbers applied element by element: f(*arrays) -> (x, err)."""
+def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True):
+    """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
+
+    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions).
+    """
 
     def deco(f):
         def impl(ev, args):
@@ -62,6 +65,8 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = ()):
                 vals.append(Values.number(d))
             vals = align(*vals)
             xs, errs = zip(*(numbers(v) for v in vals))
+            if not logicals:
+                errs = [np.where((e == 0) & (v.kind == BOOL), E.VALUE, e) for v, e in zip(vals, errs)]
             err = combine_errors(*errs)
             with np.errstate(all="ignore"):
                 x, e2 = f(*xs)
