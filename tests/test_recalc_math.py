@@ -22,6 +22,9 @@ from xl_kpi.recalc import evaluate
     ("=QUOTIENT(5,2)", 2.0), ("=QUOTIENT(-10,3)", -3.0), ("=QUOTIENT(1,0)", DIV0),
     ("=MROUND(10,3)", 9.0), ("=MROUND(-10,-3)", -9.0), ("=MROUND(1.3,0.2)", 1.4), ("=MROUND(5,-2)", NUM),
     ("=SIN(\"x\")", VALUE), ("=SIN(TRUE)", math.sin(1)),
+    ("=CEILING.MATH(24.3,5)", 25.0), ("=CEILING.MATH(6.7)", 7.0), ("=CEILING.MATH(-8.1,2)", -8.0),
+    ("=CEILING.MATH(-5.5,2,-1)", -6.0), ("=FLOOR.MATH(24.3,5)", 20.0), ("=FLOOR.MATH(6.7)", 6.0),
+    ("=FLOOR.MATH(-8.1,2)", -10.0), ("=FLOOR.MATH(-5.5,2,-1)", -4.0),
 ])
 def test_microsoft_examples(formula, expected):
     got = evaluate({}, formula)

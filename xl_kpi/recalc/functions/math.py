@@ -234,3 +234,24 @@ def _mround(x, m):
     safe = np.where(m == 0, 1, m)
     r = np.sign(x / safe) * np.floor(np.abs(x / safe) + 0.5 + 1e-12) * safe
     return np.where(m == 0, 0.0, r), np.where(bad, E.NUM, 0)
+
+
+def _round_multiple(x, sig, up: np.ndarray):
+    """x rounded to a multiple of |sig|: up (towards +inf) where ``up``, else down; 0 for sig 0."""
+    s = np.abs(sig)
+    safe = np.where(s == 0, 1, s)
+    q = x / safe
+    r = np.where(up, np.ceil(q - 1e-12 * np.abs(q)), np.floor(q + 1e-12 * np.abs(q))) * safe
+    return np.where(s == 0, 0.0, r)
+
+
+@elementwise("CEILING.MATH", arity=(1, 3), defaults=(1, 0))
+def _ceiling_math(x, sig, mode):
+    """CEILING.MATH(x, [significance], [mode]): up to a multiple; a negative x away from 0 when mode."""
+    return _round_multiple(x, sig, ~((x < 0) & (mode != 0))), ok(x)
+
+
+@elementwise("FLOOR.MATH", arity=(1, 3), defaults=(1, 0))
+def _floor_math(x, sig, mode):
+    """FLOOR.MATH(x, [significance], [mode]): down to a multiple; a negative x towards 0 when mode."""
+    return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
