@@ -32,3 +32,13 @@ HOLIDAYS = {"A1": dt.date(2012, 10, 1), "A2": dt.date(2013, 3, 1), "A3": dt.date
 ])
 def test_microsoft_examples(formula, expected):
     assert evaluate(HOLIDAYS, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=TIME(12,0,0)", 0.5), ("=TIME(16,48,10)", pytest.approx(0.700115741, abs=1e-9)), ("=TIME(27,0,0)", 0.125),
+    ("=TIME(-1,0,0)", NUM), ('=DAYS(DATE(2021,3,15),DATE(2021,2,1))', 42.0), ("=DAYS(DATE(2021,12,31),DATE(2021,1,1))", 364.0),
+    ("=WEEKNUM(DATE(2012,3,9))", 10.0), ("=WEEKNUM(DATE(2012,3,9),2)", 11.0), ("=ISOWEEKNUM(DATE(2012,3,9))", 10.0),
+    ("=WEEKNUM(DATE(2021,1,1),21)", 53.0), ("=WEEKNUM(DATE(2012,3,9),3)", NUM), ("=STANDARDIZE(42,40,1.5)", pytest.approx(4 / 3)),
+])
+def test_time_and_weeks(formula, expected):
+    assert evaluate({}, formula) == expected

@@ -29,3 +29,18 @@ from xl_kpi.recalc import evaluate
 def test_microsoft_examples(formula, expected):
     got = evaluate({}, formula)
     assert got == (pytest.approx(expected, abs=5e-9) if isinstance(expected, float) else expected)
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=GCD(5,2)", 1.0), ("=GCD(24,36)", 12.0), ("=GCD(-1,2)", NUM), ("=LCM(24,36)", 72.0), ("=LCM(5,2)", 10.0),
+    ("=COMBIN(8,2)", 28.0), ("=COMBIN(2,3)", NUM), ("=PERMUT(100,3)", 970200.0), ("=PERMUT(3,2)", 6.0),
+    ("=SUBTOTAL(9,{1,2,3})", 6.0), ("=SUBTOTAL(109,{1,2,3})", 6.0), ("=SUBTOTAL(1,{1,2,3})", 2.0),
+    ("=SUBTOTAL(12,{1,2,3})", VALUE), ("=RANDBETWEEN(3,3)", 3.0), ("=RANDBETWEEN(3,2)", NUM),
+])
+def test_combinatorics_and_subtotal(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+def test_rand_is_in_the_unit_interval():
+    x = evaluate({}, "=RAND()")
+    assert 0 <= x < 1

@@ -73,3 +73,15 @@ RED = "Little Red Riding Hood's red hood"
 ])
 def test_joining_and_splitting(formula, expected):
     assert evaluate({"A1": RED, "B1": 1, "B2": True, "B3": "x"}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's SEARCH, REPT, EXACT, PROPER, T examples
+    ('=SEARCH("e","Statements",6)', 7.0), ('=SEARCH("margin","Profit Margin")', 8.0), ('=SEARCH("p?o","Profit")', 1.0),
+    ('=SEARCH("x","abc")', VALUE), ('=SEARCH("a","abc",9)', VALUE), ('=REPT("*-",3)', "*-*-*-"), ('=REPT("-",-1)', VALUE),
+    ('=EXACT("word","word")', True), ('=EXACT("Word","word")', False), ('=PROPER("this is a TITLE")', "This Is A Title"),
+    ('=PROPER("2-way street")', "2-Way Street"), ('=PROPER("76BudGet")', "76Budget"), ('=T("Rainfall")', "Rainfall"),
+    ("=T(19)", ""), ("=T(TRUE)", ""),
+])
+def test_search_and_friends(formula, expected):
+    assert evaluate({}, formula) == expected

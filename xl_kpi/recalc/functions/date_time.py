@@ -250,3 +250,51 @@ register("NETWORKDAYS")(_days_function(False, False))
 register("NETWORKDAYS.INTL")(_days_function(True, False))
 register("WORKDAY")(_days_function(False, True))
 register("WORKDAY.INTL")(_days_function(True, True))
+
+
+@elementwise("TIME", arity=(3, 3))
+def _time(h, m, s):
+    """TIME(hour, minute, second): the fraction of a day, wrapped past 24 hours; #NUM! below 0."""
+    total = np.trunc(h) * 3600 + np.trunc(m) * 60 + np.trunc(s)
+    bad = (total < 0) | (np.trunc(h) > 32767)
+    return np.where(bad, 0.0, (total % 86400) / 86400), np.where(bad, E.NUM, 0)
+
+
+@elementwise("DAYS", arity=(2, 2))
+def _days(end, start):
+    """DAYS(end, start) = the whole days from start to end."""
+    return np.floor(end) - np.floor(start), np.where((end < 0) | (start < 0), E.NUM, 0)
+
+
+#: WEEKNUM's return types: the weekday a week starts on (0 = Sunday).
+_WEEK_START = {1: 0, 2: 1, 11: 1, 12: 2, 13: 3, 14: 4, 15: 5, 16: 6, 17: 0}
+
+
+@elementwise("WEEKNUM", arity=(1, 2), defaults=(1,))
+def _weeknum(serial, kind):
+    """WEEKNUM(serial, [type]): the week of the year, week 1 holding 1 January (type 21: ISO)."""
+    t = np.trunc(kind)
+    bad = (~np.isin(t, list(_WEEK_START) + [21])) | (serial < 0) | (serial >= 2958466)
+    s = np.floor(np.where(bad, 1, serial))
+    iso = _isoweek(s)
+    year = serial_to_ymd(s)[0]
+    jan1 = ymd_to_serial(year, np.ones_like(year), np.ones_like(year))
+    start = np.vectorize(lambda k: _WEEK_START.get(int(k), 0), otypes=[float])(np.where(bad, 1, t))
+    jan1_wd = (jan1 + 6) % 7  # 0 = Sunday
+    week = np.floor((s - jan1 + (jan1_wd - start) % 7) / 7) + 1
+    return np.where(t == 21, iso, week), np.where(bad, E.NUM, 0)
+
+
+def _isoweek(s):
+    """ISO 8601 week numbers of serials (weeks start on Monday, week 1 holds the first Thursday)."""
+    wd = (s + 5) % 7  # 0 = Monday
+    thursday = s - wd + 3
+    year = serial_to_ymd(thursday)[0]
+    jan1 = ymd_to_serial(year, np.ones_like(year), np.ones_like(year))
+    return np.floor((thursday - jan1) / 7) + 1
+
+
+@elementwise("ISOWEEKNUM", arity=(1, 1))
+def _isoweeknum(serial):
+    bad = (serial < 0) | (serial >= 2958466)
+    return _isoweek(np.floor(np.where(bad, 1, serial))), np.where(bad, E.NUM, 0)

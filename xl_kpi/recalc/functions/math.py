@@ -6,10 +6,12 @@ import math
 
 import numpy as np
 
-from ..values import NUM, E, Values
+from ...excel_errors import NUM as NUM_ERROR
+from ..arrays import NotVectorizable
+from ..values import NUM, E, Values, numbers
 from .arguments import finish, first_error, ok
 from .criteria import conditional
-from .registry import aggregate, elementwise, register
+from .registry import FUNCTIONS, aggregate, elementwise, register, sample
 
 
 @aggregate("SUM")
@@ -255,3 +257,81 @@ def _ceiling_math(x, sig, mode):
 def _floor_math(x, sig, mode):
     """FLOOR.MATH(x, [significance], [mode]): down to a multiple; a negative x towards 0 when mode."""
     return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
+
+
+@elementwise("COMBIN", arity=(2, 2))
+def _combin(n, k):
+    """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
+    n, k = np.trunc(n), np.trunc(k)
+    bad = (n < 0) | (k < 0) | (k > n)
+    out = np.vectorize(lambda a, b: float(math.comb(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
+                                                                                       np.where(bad, 0, k))
+    return out, np.where(bad, E.NUM, 0)
+
+
+@elementwise("PERMUT", arity=(2, 2))
+def _permut(n, k):
+    """PERMUT(n, k) = n! / (n - k)!, both truncated; #NUM! unless 0 <= k <= n."""
+    n, k = np.trunc(n), np.trunc(k)
+    bad = (n < 0) | (k < 0) | (k > n)
+    out = np.vectorize(lambda a, b: float(math.perm(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
+                                                                                       np.where(bad, 0, k))
+    return out, np.where(bad, E.NUM, 0)
+
+
+def _gcd_lcm(lcm: bool):
+    def f(x):
+        if (x < 0).any() or (x >= 2 ** 53).any():
+            return NUM_ERROR
+        vals = [int(v) for v in np.trunc(x)]
+        out = vals[0] if vals else 0
+        for v in vals[1:]:
+            out = math.lcm(out, v) if lcm else math.gcd(out, v)
+        return float(out)
+
+    return f
+
+
+sample("GCD")(_gcd_lcm(False))
+sample("LCM")(_gcd_lcm(True))
+
+
+@register("RAND")
+def _rand(ev, args):
+    """RAND(): a uniform number in [0, 1), new for every cell and every recalculation."""
+    return Values.number(np.random.default_rng().random(ev.ctx.n))
+
+
+@elementwise("RANDBETWEEN", arity=(2, 2))
+def _randbetween(lo, hi):
+    """RANDBETWEEN(bottom, top): a whole number between ceil(bottom) and floor(top)."""
+    a, b = np.ceil(lo), np.floor(hi)
+    bad = a > b
+    x = np.random.default_rng().integers(np.where(bad, 0, a).astype(np.int64), np.where(bad, 0, b).astype(np.int64) + 1)
+    return x.astype(float), np.where(bad, E.NUM, 0)
+
+
+#: SUBTOTAL's function numbers (1-11; 101-111 the same, skipping hidden rows).
+_SUBTOTAL = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV", 8: "STDEVP",
+             9: "SUM", 10: "VAR", 11: "VARP"}
+
+
+@register("SUBTOTAL")
+def _subtotal(ev, args):
+    """SUBTOTAL(function_num, ref1, ...): the aggregate function_num names over the references.
+
+    Not yet: the cells of other SUBTOTALs inside the references are counted (Excel skips them),
+    and 101-111 count hidden rows (the engine does not read row visibility).
+    """
+    if len(args) < 2:
+        return Values.error(E.VALUE)
+    code = ev.scalar(args[0])
+    x, e = numbers(code)
+    if code.n > 1 and not (x == x[:1]).all():
+        raise NotVectorizable("SUBTOTAL with a varying function number")
+    if e.reshape(-1)[0]:
+        return Values.error(int(e.reshape(-1)[0]))
+    name = _SUBTOTAL.get(int(np.trunc(x.reshape(-1)[0])) % 100)
+    if name is None or int(np.trunc(x.reshape(-1)[0])) // 100 not in (0, 1):
+        return Values.error(E.VALUE)
+    return FUNCTIONS[name](ev, args[1:])

@@ -14,7 +14,7 @@ from ..arrays import NotVectorizable, align
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers, truthy
 from .arguments import finish, from_python_cells, numeric_items
 from .criteria import conditional
-from .registry import aggregate, register, sample
+from .registry import aggregate, cellwise, register, sample
 
 
 @aggregate("AVERAGE")
@@ -712,3 +712,9 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
             return DIV0
         t = (x1.mean() - x2.mean()) / se
     return tails * t_tail(t, df)
+
+
+@cellwise("STANDARDIZE", args="nnn")
+def _standardize(x, mean, sd):
+    """STANDARDIZE(x, mean, standard_dev) = (x - mean) / standard_dev; #NUM! unless sd > 0."""
+    return NUM_ERROR if sd <= 0 else (x - mean) / sd

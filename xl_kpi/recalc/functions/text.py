@@ -329,3 +329,56 @@ def _text_around(before: bool):
 
 register("TEXTBEFORE")(_text_around(True))
 register("TEXTAFTER")(_text_around(False))
+
+
+def _search(case: bool):
+    def f(find, within, start=None):
+        """The 1-based position of find in within from start; SEARCH ignores case and takes wildcards."""
+        k = 1 if start is None else math.trunc(start)
+        if k < 1 or k > len(within) + 1:
+            return VALUE
+        if case:
+            pos = within.find(find, k - 1)
+            return VALUE if pos < 0 else float(pos + 1)
+        from .criteria import wildcard_regex
+
+        m = wildcard_regex(find).search(within, k - 1) if find else None
+        if not find:
+            return float(k)
+        return VALUE if m is None else float(m.start() + 1)
+
+    return f
+
+
+cellwise("SEARCH", "SEARCHB", args="tt", optional="n")(_search(False))
+
+
+@cellwise("REPT", args="tn")
+def _rept(text, times):
+    """REPT(text, n): text n times (n truncated); #VALUE! below 0 or past 32,767 characters."""
+    n = math.trunc(times)
+    if n < 0 or len(text) * n > 32767:
+        return VALUE
+    return text * n
+
+
+@cellwise("EXACT", args="tt")
+def _exact(a, b):
+    return a == b
+
+
+@cellwise("PROPER", args="t")
+def _proper(text):
+    """PROPER(text): the first letter of each word upper case, the others lower case."""
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), text)
+
+
+@register("T")
+def _t(ev, args):
+    """T(value): the text itself, "" for anything else (errors propagate)."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.scalar(args[0])
+    keep = (v.kind == STR) | (v.kind == ERR)
+    text = np.where(v.kind == STR, v.texts(), "")
+    return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)
