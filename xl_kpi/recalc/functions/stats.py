@@ -453,29 +453,38 @@ def _forecast(ev, args):
 
 def _design(ys: Values, xs: Values | None):
     """(y, X) of a least-squares fit: X's columns the regressors (one per column of known_x when
-    known_y is a column and known_x has as many rows, or per row for a row); or an ExcelError."""
+    known_y is a column and known_x has as many rows, or per row for a row); or an ExcelError:
+    #REF! for sizes that do not fit (checked first, as Excel), then an error or non-number."""
     yk, yn = ys.kind[0], ys.num[0]
+    h, w = ys.hw
+    size = h * w
+    if xs is None:
+        layout = "count"
+    else:
+        xh, xw = xs.hw
+        if xh * xw == size:
+            layout = "flat"
+        elif w == 1 and xh == h:
+            layout = "columns"
+        elif h == 1 and xw == w:
+            layout = "rows"
+        else:
+            return REF_ERROR
     if (yk == ERR).any():
         return _error(yn[yk == ERR][0])
     if not (yk == NUM).all():
         return VALUE_ERROR
     y = yn.reshape(-1)
-    if xs is None:
+    if layout == "count":
         return y, np.arange(1, y.size + 1, dtype=float).reshape(-1, 1)
     xk, xn = xs.kind[0], xs.num[0]
     if (xk == ERR).any():
         return _error(xn[xk == ERR][0])
     if not (xk == NUM).all():
         return VALUE_ERROR
-    h, w = ys.hw
-    xh, xw = xs.hw
-    if xh * xw == y.size:
+    if layout == "flat":
         return y, xn.reshape(-1, 1)
-    if w == 1 and xh == h:
-        return y, xn
-    if h == 1 and xw == w:
-        return y, xn.T
-    return REF_ERROR
+    return y, (xn if layout == "columns" else xn.T)
 
 
 def _kept_columns(X, const: bool) -> list[int]:
