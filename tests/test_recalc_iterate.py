@@ -359,3 +359,31 @@ def test_corpus_files_that_crashed_now_compute_and_lose_no_value(name, tmp_path)
     _, got = read_cells(tmp_path / "out.xlsx")
     lost = [k for k in cells if k in excel and excel[k][0] != "e" and got.get(k) in (None, ("e", "#NAME?"))]
     assert lost == []  # no #NAME? where Excel had a value: lacking functions keep it
+
+
+@corpus
+def test_three_statement_model_with_iteration_turned_on_keeps_its_freeze_cell_and_excels_values(tmp_path):
+    """Tesla's model holds a "freeze" cell (D213 reads itself while G4 is not 1). Its file has
+    iteration off (refused, as Excel warns); with iteration on, D213 starts from and keeps the value
+    Excel stored, and the model computes Excel's values."""
+    src = FOLDER / "chifang-c__tesla-three-statement-model" / "Tesla-ThreeStatementModel.xlsx"
+    assert not recalculate(src, tmp_path / "refused.xlsx").ok
+    copy = tmp_path / "iterating.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<calcPr ", b'<calcPr iterate="1" ', 1)
+            zout.writestr(info, data)
+    report = recalculate(copy, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    groups = {tuple(it["cells"]): it for it in report.iterations}
+    assert groups[("'3-Statement Model_v1'!D213",)]["converged"]
+    cells, excel = read_cells(src)
+    _, got = read_cells(tmp_path / "out.xlsx")
+    key = ("3-Statement Model_v1", 213, 4)
+    assert got[key][1] == pytest.approx(excel[key][1], rel=1e-12)
+    from corpus import agree
+
+    same = sum(agree(excel[k], got.get(k)) for k in cells if k in excel)
+    assert same / sum(k in excel for k in cells) >= 0.998  # the rest: Excel's 15-digit subtraction
