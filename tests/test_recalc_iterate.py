@@ -387,3 +387,18 @@ def test_three_statement_model_with_iteration_turned_on_keeps_its_freeze_cell_an
 
     same = sum(agree(excel[k], got.get(k)) for k in cells if k in excel)
     assert same / sum(k in excel for k in cells) >= 0.998  # the rest: Excel's 15-digit subtraction
+
+
+def test_shared_formula_dependents_written_before_their_master(tmp_path):
+    """Some writers put the master of a shared formula after its dependents, or past the range."""
+    sheets = {"S": {"A1": 1, "A2": 2, "A3": 3, "B1": ("", 0, 't="shared" si="0"'),
+                    "B2": ("", 0, 't="shared" si="0"'), "B3": ("=A3*10", 0, 't="shared" ref="B1:B9" si="0"')}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and (got["S!B1"], got["S!B2"], got["S!B3"]) == (10, 20, 30)
+
+
+def test_external_sheet_names_with_spaces_are_quoted_as_excel_writes_them(tmp_path):
+    link = ('<sheetNames><sheetName val="Plan 2025"/></sheetNames><sheetDataSet><sheetData sheetId="0">'
+            '<row r="4"><cell r="B4"><v>7</v></cell></row></sheetData></sheetDataSet>')
+    got, report = run(tmp_path, {"S": {"A1": ("='[1]Plan 2025'!B4+1", 0)}}, external=link)
+    assert got["S!A1"] == 8 and report.kept == {}

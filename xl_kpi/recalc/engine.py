@@ -94,7 +94,7 @@ def _cell_name(sheet: SheetData, r: int, c: int) -> str:
 # 1. grouping
 
 
-def _drop_array_members(part, issues: list[str], sheet: SheetData) -> None:
+def _drop_array_members(part) -> None:
     """Remove the formula elements of cells inside an array formula's range (``<f ca="1"/>``).
 
     Excel writes an empty ``<f>`` in some members of an array formula; they are values the array
@@ -127,7 +127,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         if sheet is None:
             continue
         part = sheet.part
-        _drop_array_members(part, issues, sheet)
+        _drop_array_members(part)
         masters: dict[str, FormulaCell] = {}
         for f in part.formulas:
             if f.ftype == "shared" and f.text:

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
-from .formula import Func, Name, Node, Ref, compile_formula, FormulaSyntaxError, walk
-from .package import BOOL, EMPTY, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
+from .formula import Func, Name, Node, Ref, walk
+from .package import BOOL, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
 
 __all__ = ["KEEP_CAUSES", "Kept", "stored_value", "is_excel_function", "find_kept"]
 
@@ -150,9 +150,10 @@ def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve, seen=
             sub_text = book.name_text(node.name, s)
             if sub_text is None:
                 return "other name", node.name
-            try:
-                sub = compile_formula(sub_text, 1, 1)
-            except FormulaSyntaxError:
+            from .evaluator import name_tree  # compiled once per book
+
+            sub = name_tree(book, node.name.lower(), s.index)
+            if sub is None:
                 continue
             found = _lacking(sub, book, s, sub_text, resolve, seen + (node.name.lower(),))
             if found is not None:
