@@ -156,6 +156,21 @@ def test_a_loop_that_does_not_converge_stops_at_iterate_count_and_says_so(tmp_pa
     assert it == {"cells": ["S!A1"], "size": 1, "iterations": 10, "converged": False, "max_change": 1.0}
 
 
+def test_each_iteration_calculates_the_cycle_in_sheet_order_from_the_previous_values(tmp_path):
+    """A1 = 1 + A2, A2 = 1 + A1, ten iterations from blank: A1 is calculated first in each one
+    (1, 3, 5, ...) and A2 reads it (2, 4, 6, ...)."""
+    got, report = run(tmp_path, {"S": {"A1": ("=1+A2", None), "A2": ("=1+A1", None)}},
+                      calc='iterate="1" iterateCount="10"')
+    assert (got["S!A1"], got["S!A2"]) == (19, 20)
+    assert report.iterations[0]["iterations"] == 10 and not report.iterations[0]["converged"]
+
+
+def test_iteration_stops_when_every_change_is_below_the_maximum_change(tmp_path):
+    """Excel goes on while a change is greater than or equal to the maximum change (KB Q177856)."""
+    _, report = run(tmp_path, {"S": {"A1": ("=IF(A1>=3,A1,A1+1)", 0)}}, calc='iterate="1" iterateDelta="1"')
+    assert report.iterations[0]["iterations"] == 4  # changes 1, 1, 1, then 0
+
+
 def test_iterate_count_and_delta_default_to_excels(tmp_path):
     got, report = run(tmp_path, {"S": {"A1": ("=A1/2+1", 0)}}, calc='iterate="1"')
     assert report.iterations[0]["converged"]

@@ -11,8 +11,10 @@ for it, is a circular reference at run time.
 Then, with the workbook's iterative calculation on (``<calcPr iterate="1">``), the cells of the
 cycle are iterated as Excel does: starting from the values Excel stored, every cell is
 calculated once per iteration in calculation order (precedents first, each reading the newest
-values of the others), until no value changes by more than ``iterateDelta`` (a text, logical or
-error value must not change at all) or ``iterateCount`` iterations have run. Excel leaves the
+values of the others), until every value changes by less than ``iterateDelta`` (a text, logical or
+error value must not change at all) or ``iterateCount`` iterations have run (Microsoft, "How
+the Maximum Change setting affects iteration", KB Q177856: Excel goes on while a change is
+greater than or equal to it). Excel leaves the
 last values in place when they do not converge; so does the recalculation, and the report says
 so. Without iterative calculation the workbook is refused, naming the cells.
 """
@@ -53,24 +55,35 @@ class RuntimeCycle(Exception):
 
 
 def order_cells(n: int, deps: list[list[int]], first: list[int] | None = None) -> list[int]:
-    """Depth-first post-order of the cells: precedents first, each cycle broken where it closes."""
+    """Calculation order of the cells of a cycle: precedents first, in sheet order otherwise.
+
+    A depth-first walk along "is read by" from each cell in ``first`` order (sheet, row, column),
+    reversed: every cell comes after the cells it reads, except where a read closes the cycle;
+    there the cell first in sheet order is calculated first, with the others' previous values.
+    """
+    readers: list[list[int]] = [[] for _ in range(n)]
+    for k, ds in enumerate(deps):
+        for j in ds:
+            if j != k:
+                readers[j].append(k)
     out: list[int] = []
     seen = [False] * n
     for root in first if first is not None else range(n):
         if seen[root]:
             continue
         seen[root] = True
-        work = [(root, iter(deps[root]))]
+        work = [(root, iter(readers[root]))]
         while work:
             v, it = work[-1]
             for w in it:
                 if not seen[w]:
                     seen[w] = True
-                    work.append((w, iter(deps[w])))
+                    work.append((w, iter(readers[w])))
                     break
             else:
                 work.pop()
                 out.append(v)
+    out.reverse()
     return out
 
 
@@ -117,7 +130,7 @@ class _NoCache(dict):
 
 
 def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, int], int]], book, evaluate,
-                snapshot, calc, start_values) -> tuple[int, bool, float] | None:
+                snapshot, calc, start_values, first: list[int] | None = None) -> tuple[int, bool, float] | None:
     """Compute the ``n`` cells of one cycle of references.
 
     ``keys`` pairs each covered cell, (sheet index, row, column), with its k (every cell an array
@@ -126,7 +139,7 @@ def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, 
     needed no iteration, else (iterations, converged, last largest change). Raises
     :class:`RuntimeCycle` when they need themselves and ``calc.iterate`` is off.
     """
-    order = order_cells(n, deps)
+    order = order_cells(n, deps, first)
     position = {k: i for i, k in enumerate(order)}
     watcher = Watcher(book, keys)
     state = [0] * n  # 0 waiting, 1 on the stack, 2 final
@@ -195,6 +208,6 @@ def _iterate(order: list[int], evaluate, snapshot, start_values, calc) -> tuple[
             before = snapshot(k)
             evaluate(k)
             last = max(last, _change(before, snapshot(k)))
-        if last <= calc.iterate_delta:
+        if last < calc.iterate_delta or last == 0.0:
             return it, True, last
     return calc.iterate_count, False, last

@@ -515,8 +515,10 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set) -
                 g.sheet.text[(r, c)] = t
 
     try:
+        first = sorted(range(len(sub_cells)),
+                       key=lambda i: (sub_cells[i][0].sheet.index, sub_cells[i][1], sub_cells[i][2]))
         outcome = solve_cycle(len(sub_cells), sub_deps, list(zip(keys, key_index)), book, evaluate,
-                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values)
+                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values, first)
     except RuntimeCycle as exc:
         names = sorted({_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in exc.cells})
         raise CircularReference(names) from None
