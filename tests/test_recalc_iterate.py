@@ -417,3 +417,14 @@ def test_external_sheet_names_with_spaces_are_quoted_as_excel_writes_them(tmp_pa
             '<row r="4"><cell r="B4"><v>7</v></cell></row></sheetData></sheetDataSet>')
     got, report = run(tmp_path, {"S": {"A1": ("='[1]Plan 2025'!B4+1", 0)}}, external=link)
     assert got["S!A1"] == 8 and report.kept == {}
+
+
+def test_folder_total_counts_kept_cells_and_iterations_that_did_not_converge(tmp_path, capsys):
+    books = tmp_path / "books"
+    books.mkdir()
+    raw_book(books / "a.xlsx", {"S": {"A1": ("=_xlfn.FUTUREFUNCTION(1)", 3)}})
+    raw_book(books / "b.xlsx", {"S": {"A1": ("=A1+1", 0)}}, calc='iterate="1" iterateCount="2"')
+    assert main(["recalc", str(books), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    total = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "1 cells kept as Excel stored them (in 1 workbook)" in total
+    assert "1 circular groups iterated, 1 did not converge" in total

@@ -202,7 +202,10 @@ def summary(reports: list[dict], seconds: float) -> dict:
     done = [r for r in reports if r["ok"]]
     by_formula: dict[str, int] = {}
     by_cell: dict[str, int] = {}
+    kept: dict[str, int] = {}
     for r in done:
+        for cause, n in (r.get("kept") or {}).items():
+            kept[cause] = kept.get(cause, 0) + n
         for kind, n in r["errors"].items():
             by_formula[kind] = by_formula.get(kind, 0) + n
         for kind, n in r.get("cell_errors", r["errors"]).items():
@@ -213,6 +216,9 @@ def summary(reports: list[dict], seconds: float) -> dict:
         "formulas": sum(r["formulas"] for r in done),
         "cells": sum(r.get("cells", r["formulas"]) for r in done),
         "errors": dict(sorted(by_formula.items())), "cell_errors": dict(sorted(by_cell.items())),
+        "kept": dict(sorted(kept.items())), "with_kept": sum(1 for r in done if r.get("kept")),
+        "iterated": sum(len(r.get("iterations") or ()) for r in done),
+        "not_converged": sum(1 for r in done for it in r.get("iterations") or () if not it["converged"]),
         "seconds": round(seconds, 3),
     }
 
@@ -221,7 +227,12 @@ def _summary_line(s: dict) -> str:
     failed = f", {s['failed']} could not be processed" if s["failed"] else ""
     return (f"total: {s['recalculated']} of {s['workbooks']} workbooks recalculated{failed}; "
             f"{_formulas_text(s['formulas'], s['cells'])}, {_errors_text(s['errors'], s['cell_errors'])}"
-            f" (in {s['with_errors']} workbook{'s' if s['with_errors'] != 1 else ''}); {s['seconds']:.1f} s")
+            f" (in {s['with_errors']} workbook{'s' if s['with_errors'] != 1 else ''})"
+            + (f"; {sum(s['kept'].values()):,} cells kept as Excel stored them (in {s['with_kept']} "
+               f"workbook{'s' if s['with_kept'] != 1 else ''})" if s.get("kept") else "")
+            + (f"; {s['iterated']} circular groups iterated, {s['not_converged']} did not converge"
+               if s.get("not_converged") else "")
+            + f"; {s['seconds']:.1f} s")
 
 
 def run(args: argparse.Namespace) -> int:
