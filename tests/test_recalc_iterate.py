@@ -426,5 +426,5 @@ def test_folder_total_counts_kept_cells_and_iterations_that_did_not_converge(tmp
     raw_book(books / "b.xlsx", {"S": {"A1": ("=A1+1", 0)}}, calc='iterate="1" iterateCount="2"')
     assert main(["recalc", str(books), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
     total = capsys.readouterr().out.strip().splitlines()[-1]
-    assert "1 cells kept as Excel stored them (in 1 workbook)" in total
-    assert "1 circular groups iterated, 1 did not converge" in total
+    assert "1 cell kept as Excel stored them (in 1 workbook)" in total
+    assert "1 circular group iterated, 1 did not converge" in total

@@ -223,14 +223,18 @@ def summary(reports: list[dict], seconds: float) -> dict:
     }
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
+
+
 def _summary_line(s: dict) -> str:
     failed = f", {s['failed']} could not be processed" if s["failed"] else ""
     return (f"total: {s['recalculated']} of {s['workbooks']} workbooks recalculated{failed}; "
             f"{_formulas_text(s['formulas'], s['cells'])}, {_errors_text(s['errors'], s['cell_errors'])}"
             f" (in {s['with_errors']} workbook{'s' if s['with_errors'] != 1 else ''})"
-            + (f"; {sum(s['kept'].values()):,} cells kept as Excel stored them (in {s['with_kept']} "
-               f"workbook{'s' if s['with_kept'] != 1 else ''})" if s.get("kept") else "")
-            + (f"; {s['iterated']} circular groups iterated, {s['not_converged']} did not converge"
+            + (f"; {_count(sum(s['kept'].values()), 'cell')} kept as Excel stored them (in "
+               f"{_count(s['with_kept'], 'workbook')})" if s.get("kept") else "")
+            + (f"; {_count(s['iterated'], 'circular group')} iterated, {s['not_converged']} did not converge"
                if s.get("not_converged") else "")
             + f"; {s['seconds']:.1f} s")
 
