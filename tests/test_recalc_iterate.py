@@ -428,3 +428,36 @@ def test_folder_total_counts_kept_cells_and_iterations_that_did_not_converge(tmp
     total = capsys.readouterr().out.strip().splitlines()[-1]
     assert "1 cell kept as Excel stored them (in 1 workbook)" in total
     assert "1 circular group iterated, 1 did not converge" in total
+
+
+def _exploding_abs(original):
+    """ABS that fails (an engine defect stand-in) whenever one of its cells reads 13."""
+    import numpy as np
+
+    def impl(ev, args):
+        v = ev.scalar(args[0])
+        if np.any(v.num == 13):
+            raise ZeroDivisionError("defect")
+        return original(ev, args)
+
+    return impl
+
+
+def test_an_internal_error_in_one_cell_is_that_cells_error_and_a_report_line(tmp_path, monkeypatch):
+    from xl_kpi.recalc.functions import FUNCTIONS
+
+    monkeypatch.setitem(FUNCTIONS, "ABS", _exploding_abs(FUNCTIONS["ABS"]))
+    sheets = {"S": {"A1": -1, "A2": 13, "A3": -3, "B1": ("=ABS(A1)", None), "B2": ("=ABS(A2)", None),
+                    "B3": ("=ABS(A3)", None), "C1": ("=SUM(B1:B3)", None)}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok
+    assert (got["S!B1"], got["S!B2"], got["S!B3"]) == (1, "#VALUE!", 3)
+    assert any("S!B2: internal error" in i for i in report.issues)
+
+
+def test_an_internal_error_keeps_the_values_excel_stored_when_there_are_some(tmp_path, monkeypatch):
+    from xl_kpi.recalc.functions import FUNCTIONS
+
+    monkeypatch.setitem(FUNCTIONS, "ABS", _exploding_abs(FUNCTIONS["ABS"]))
+    got, report = run(tmp_path, {"S": {"A1": 13, "B1": ("=ABS(A1)", 13)}})
+    assert got["S!B1"] == 13 and report.kept == {"internal error": 1}
