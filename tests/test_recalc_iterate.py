@@ -461,3 +461,38 @@ def test_an_internal_error_keeps_the_values_excel_stored_when_there_are_some(tmp
     monkeypatch.setitem(FUNCTIONS, "ABS", _exploding_abs(FUNCTIONS["ABS"]))
     got, report = run(tmp_path, {"S": {"A1": 13, "B1": ("=ABS(A1)", 13)}})
     assert got["S!B1"] == 13 and report.kept == {"internal error": 1}
+
+
+def test_circular_keep_leaves_the_cycle_with_excels_values_and_computes_the_rest(tmp_path):
+    """Without iterative calculation Excel warns and shows the cycle's last values; --circular keep
+    does the same instead of refusing the workbook."""
+    sheets = {"S": {"A1": 10, "B1": ("=B1+A1", 7), "C1": ("=B1*2", 0), "D1": ("=A1+1", 0)}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    assert report.ok
+    _, cells = read_cells(tmp_path / "out.xlsx")
+    assert (cells[("S", 1, 2)], cells[("S", 1, 3)], cells[("S", 1, 4)]) == (("n", 7.0), ("n", 14.0), ("n", 11.0))
+    assert report.kept == {"circular reference": 1} and report.kept_cells == {"circular reference": ["S!B1"]}
+    assert report.depends_on_kept == 1 and report.depends_on_kept_cells == ["S!C1"]
+
+
+def test_circular_keep_on_the_command_line_and_strict(tmp_path, capsys):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 5)}})
+    out = str(tmp_path / "out.xlsx")
+    assert main(["recalc", str(src), "-o", out, "--no-progress"]) == 2
+    assert main(["recalc", str(src), "-o", out, "--no-progress", "--circular", "keep"]) == 0
+    assert "1 kept as Excel stored them (circular reference 1)" in capsys.readouterr().out
+    assert main(["recalc", str(src), "-o", out, "--no-progress", "--circular", "keep", "--strict"]) == 1
+
+
+@corpus
+def test_tesla_model_with_circular_keep_computes_everything_but_its_freeze_cell(tmp_path):
+    src = FOLDER / "chifang-c__tesla-three-statement-model" / "Tesla-ThreeStatementModel.xlsx"
+    report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    assert report.ok and report.kept.get("circular reference") == 2  # D213 and D215 read themselves
+    from corpus import agree
+
+    cells, excel = read_cells(src)
+    _, got = read_cells(tmp_path / "out.xlsx")
+    same = sum(agree(excel[k], got.get(k)) for k in cells if k in excel)
+    assert same / sum(k in excel for k in cells) >= 0.998

@@ -130,55 +130,72 @@ class _NoCache(dict):
 
 
 def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, int], int]], book, evaluate,
-                snapshot, calc, start_values, first: list[int] | None = None) -> tuple[int, bool, float] | None:
+                snapshot, calc, start_values, first: list[int] | None = None,
+                freeze=None) -> tuple[int, bool, float] | None:
     """Compute the ``n`` cells of one cycle of references.
 
     ``keys`` pairs each covered cell, (sheet index, row, column), with its k (every cell an array
-    formula covers maps to its anchor's k); ``evaluate(k)`` computes and stores cell k; ``snapshot(k)`` returns its
-    current value(s) as a comparable (kinds, numbers, texts); ``start_values()`` seeds the cells with Excel's stored values. Returns None when the cells
-    needed no iteration, else (iterations, converged, last largest change). Raises
-    :class:`RuntimeCycle` when they need themselves and ``calc.iterate`` is off.
+    formula covers maps to its anchor's k); ``evaluate(k)`` computes and stores cell k;
+    ``snapshot(k)`` returns its current value(s) as a comparable (kinds, numbers, texts);
+    ``start_values()`` seeds the cells with Excel's stored values; ``first`` lists the cells in
+    sheet order (see :func:`order_cells`). Returns None when the cells needed no iteration, else
+    (iterations, converged, last largest change). When they need themselves and ``calc.iterate``
+    is off: ``freeze(cells)``, if given, puts Excel's stored values back in those cells, which
+    are then final while the others are computed (Excel leaves a circular reference's last
+    values when it does not iterate); without it, raises :class:`RuntimeCycle`.
     """
     order = order_cells(n, deps, first)
-    position = {k: i for i, k in enumerate(order)}
-    watcher = Watcher(book, keys)
-    state = [0] * n  # 0 waiting, 1 on the stack, 2 final
-    budget = MAX_RETRIES_PER_CELL * n + 100
-    cycle: list[int] | None = None
-    with watcher:
-        for root in order:
-            if state[root] == 2:
-                continue
-            stack = [root]
-            state[root] = 1
-            while stack and cycle is None:
-                k = stack[-1]
-                watcher.read = set()
-                evaluate(k)
-                budget -= 1
-                waiting = [j for j in watcher.read if state[j] != 2 and j != k]
-                if k in watcher.read and state[k] != 2:
-                    cycle = [k]
-                    break
-                if not waiting:
-                    state[k] = 2
-                    stack.pop()
-                    continue
-                on_stack = [j for j in waiting if state[j] == 1]
-                if on_stack or budget <= 0:
-                    j = on_stack[0] if on_stack else k
-                    cycle = stack[stack.index(j):] if j in stack else list(stack)
-                    break
-                j = min(waiting, key=position.__getitem__)
-                state[j] = 1
-                stack.append(j)
-            if cycle is not None:
+    frozen: set[int] = set()
+    with Watcher(book, keys) as watcher:
+        while True:
+            cycle = _chain_order(order, evaluate, watcher, frozen)
+            if cycle is None:
+                return None
+            if calc.iterate:
                 break
-    if cycle is None:
-        return None
-    if not calc.iterate:
-        raise RuntimeCycle(cycle)
+            if freeze is None:
+                raise RuntimeCycle(cycle)
+            freeze(cycle)
+            frozen.update(cycle)
     return _iterate(order, evaluate, snapshot, start_values, calc)
+
+
+def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int]) -> list[int] | None:
+    """Evaluate the cells as a calculation chain does; the cells of a run-time cycle, or None.
+
+    A cell that read a cell not yet final is pushed back, that cell calculated first, and the
+    cell calculated again; a cell needing a cell waiting for it closes a cycle. ``frozen``
+    cells are final and never evaluated.
+    """
+    n = len(order)
+    position = {k: i for i, k in enumerate(order)}
+    state = [2 if k in frozen else 0 for k in range(n)]  # 0 waiting, 1 on the stack, 2 final
+    budget = MAX_RETRIES_PER_CELL * n + 100
+    for root in order:
+        if state[root] == 2:
+            continue
+        stack = [root]
+        state[root] = 1
+        while stack:
+            k = stack[-1]
+            watcher.read = set()
+            evaluate(k)
+            budget -= 1
+            if k in watcher.read:
+                return [k]
+            waiting = [j for j in watcher.read if state[j] != 2]
+            if not waiting:
+                state[k] = 2
+                stack.pop()
+                continue
+            on_stack = [j for j in waiting if state[j] == 1]
+            if on_stack or budget <= 0:
+                j = on_stack[0] if on_stack else k
+                return stack[stack.index(j):] if j in stack else list(stack)
+            j = min(waiting, key=position.__getitem__)
+            state[j] = 1
+            stack.append(j)
+    return None
 
 
 def _change(old, new) -> float:
