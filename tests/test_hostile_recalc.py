@@ -519,3 +519,28 @@ def test_overflowing_functions_are_num_errors(formula, excel):
 
     got = evaluate({}, formula)
     assert (str(got) if isinstance(got, ExcelError) else got) == excel
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs that would block or cost before any limit could be checked
+
+
+def test_a_fifo_as_input_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    r = run_cli("recalc", str(tmp_path / "pipe.xlsx"), "-o", str(tmp_path / "out.xlsx"), timeout=30)
+    assert r.returncode == 2 and "not a regular file" in r.stderr
+
+
+def test_a_zip_of_more_members_than_a_workbook_could_have_is_refused(tmp_path):
+    src = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(src, "w") as z:  # past 65,535 entries: a ZIP64 end record
+        for i in range(100_001):
+            z.writestr(f"m{i}", b"")
+    r = run_cli("recalc", str(src), "-o", str(tmp_path / "out.xlsx"))
+    assert r.returncode == 2 and "100,001 members" in r.stderr
+
+
+def test_an_output_in_a_missing_folder_is_a_one_line_reason(tmp_path, capsys):
+    src = _book(tmp_path / "in.xlsx")
+    assert main(["recalc", src, "-o", str(tmp_path / "nowhere" / "out.xlsx")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from array import array
 import zipfile
 import zlib
@@ -194,14 +195,29 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 # Opening
 
 
+#: Most members a package may have: Excel's own files have tens to a few thousand parts; a
+#: zip of millions of tiny entries would cost gigabytes before any size could be checked.
+MAX_MEMBERS = 100_000
+
+
 def _check_container(path: str) -> None:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise UnreadableWorkbook(f"cannot read the file ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UnreadableWorkbook("is a folder, not a workbook")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read, a device never end
+        raise UnreadableWorkbook("not a regular file (a pipe, device or socket)")
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
-    except IsADirectoryError:
-        raise UnreadableWorkbook("is a folder, not a workbook") from None
+            entries = _zip_entries(fh, st.st_size) if head.startswith(b"PK") else None
     except OSError as exc:
         raise UnreadableWorkbook(f"cannot read the file ({exc.strerror})") from None
+    if entries is not None and entries > MAX_MEMBERS:
+        raise UnreadableWorkbook(f"the zip package has {entries:,} members, more than the {MAX_MEMBERS:,} "
+                                 f"a workbook could have")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         with open(path, "rb") as fh:
             data = fh.read(1 << 20)
@@ -228,6 +244,24 @@ class _Budget:
 
 
 _CHUNK = 1 << 20
+
+
+def _zip_entries(fh, size: int) -> int | None:
+    """The member count the zip's end record declares (read before zipfile lists them all)."""
+    tail = min(size, (1 << 16) + 22 + 20)
+    fh.seek(size - tail)
+    data = fh.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(data):
+        return None
+    entries = int.from_bytes(data[at + 10: at + 12], "little")
+    loc = at - 20
+    if entries == 0xFFFF and loc >= 0 and data[loc: loc + 4] == b"PK\x06\x07":  # ZIP64
+        fh.seek(int.from_bytes(data[loc + 8: loc + 16], "little"))
+        rec = fh.read(56)
+        if rec[:4] == b"PK\x06\x06" and len(rec) == 56:
+            entries = int.from_bytes(rec[32:40], "little")
+    return entries
 
 
 def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None) -> bytes:
