@@ -1,7 +1,8 @@
 """``xl-kpi recalc``: recalculate workbooks without Excel, as Excel's "Calculate now" does.
 
 Exit codes: 0 every workbook recalculated; 1 with ``--strict`` when a cell computed to an Excel
-error; 2 when a file could not be processed (the reason on one line) or the command is misused.
+error, kept Excel's stored value (a function xl-kpi lacks, a link, a data table...) or a circular
+group did not converge; 2 when a file could not be processed (the reason on one line) or the command is misused.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-unzipped-size", type=_size, default=None, metavar="SIZE",
                    help="refuse a workbook that unzips to more (default 1G; K, M, G suffixes)")
     p.add_argument("--json", action="store_true", help="print one JSON report for scripts")
-    p.add_argument("--strict", action="store_true", help="exit 1 if any cell computed to an Excel error")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 if any cell computed to an Excel error, kept the value Excel stored, "
+                   "or an iteration did not converge")
     prog = p.add_mutually_exclusive_group()
     prog.add_argument("--progress", dest="progress", action="store_true", default=None,
                       help="show a progress bar (default: when the terminal is interactive)")
@@ -163,9 +166,25 @@ def _line(r: dict) -> str:
     errs = r["errors"]
     err_text = "no errors" if not errs else ", ".join(f"{k} {v}" for k, v in sorted(errs.items()))
     line = f"{name}: {r['formulas']:,} formulas, {err_text}, {r['seconds']:.2f} s"
+    kept = r.get("kept") or {}
+    if kept:
+        line += f", {sum(kept.values()):,} kept as Excel stored them (" + ", ".join(
+            f"{k} {v:,}" for k, v in kept.items()) + ")"
+        if r.get("depends_on_kept"):
+            line += f", {r['depends_on_kept']:,} computed from them"
+    its = r.get("iterations") or []
+    if its:
+        bad = sum(1 for it in its if not it["converged"])
+        line += f", {len(its)} circular group{'s' if len(its) > 1 else ''} iterated" + (
+            f" ({bad} did not converge)" if bad else "")
     if r["output"] != r["path"]:
         line += f" -> {r['output']}"
     return line
+
+
+def _untrusted(r: dict) -> bool:
+    """What --strict refuses: errors, kept values, non-converged iterations."""
+    return bool(r["errors"] or r.get("kept") or any(not it["converged"] for it in r.get("iterations") or ()))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -198,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
                 print(_line(r), file=sys.stderr)
     if any(not r["ok"] for r in reports):
         return 2
-    if args.strict and any(r["errors"] for r in reports):
+    if args.strict and any(_untrusted(r) for r in reports):
         return 1
     return 0
 

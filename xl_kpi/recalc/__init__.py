@@ -30,7 +30,11 @@ class Report:
     """The outcome of recalculating one workbook.
 
     ``ok`` is False when the file could not be processed; ``reason`` then says why in one line
-    and nothing was written.
+    and nothing was written. ``kept`` counts, by cause ("function", "external link", "pivot",
+    "data table", "formula syntax", "internal error"), the formula cells left with the value Excel
+    stored because xl-kpi cannot compute them (``kept_cells``: the first of each cause);
+    ``depends_on_kept`` the computed cells that read them. ``iterations`` has one entry per
+    circular group iterated (cells, size, iterations, converged, max_change).
     """
 
     path: str
@@ -44,6 +48,15 @@ class Report:
     shapes: int = 0
     vectorized: int = 0
     seconds: float = 0.0
+    kept: dict[str, int] = field(default_factory=dict)
+    kept_cells: dict[str, list[str]] = field(default_factory=dict)
+    depends_on_kept: int = 0
+    depends_on_kept_cells: list[str] = field(default_factory=list)
+    iterations: list[dict] = field(default_factory=list)
+
+    @property
+    def kept_count(self) -> int:
+        return sum(self.kept.values())
 
     @property
     def error_count(self) -> int:
@@ -55,6 +68,9 @@ class Report:
             "formulas": self.formulas, "errors": dict(self.errors), "error_cells": self.error_cells[:50],
             "issues": self.issues, "shapes": self.shapes, "vectorized": self.vectorized,
             "seconds": round(self.seconds, 4),
+            "kept": dict(self.kept), "kept_cells": {k: v[:10] for k, v in self.kept_cells.items()},
+            "depends_on_kept": self.depends_on_kept, "depends_on_kept_cells": self.depends_on_kept_cells[:10],
+            "iterations": self.iterations,
         }
 
 
@@ -103,6 +119,11 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.issues = pkg.notes + result.issues
         report.shapes = result.groups
         report.vectorized = result.vectorized_cells
+        report.kept = dict(result.kept.counts)
+        report.kept_cells = {k: list(v) for k, v in result.kept.cells.items()}
+        report.depends_on_kept = result.kept.dependent_count
+        report.depends_on_kept_cells = list(result.kept.dependent_cells)
+        report.iterations = [it.as_dict() for it in result.iterations]
     report.seconds = time.perf_counter() - start
     return report
 

@@ -29,8 +29,8 @@ from ..excel_dates import EPOCH64, serial_to_datetime  # noqa: F401 - re-exporte
 from ..excel_dates import days_to_serial as days64_to_serial  # noqa: F401 - re-exported
 from ..excel_dates import serial_to_days as serial_to_days64  # noqa: F401 - re-exported
 from ..excel_dates import to_serial as date_to_serial
-from ..excel_errors import ExcelError
-from .package import BOOL, EMPTY, ERR, ERROR_CODE, ERROR_CODES, NUM, STR
+from ..excel_errors import ERROR_CODE, ERROR_CODES, ExcelError
+from .package import BOOL, EMPTY, ERR, NUM, STR
 
 __all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E"]
 
