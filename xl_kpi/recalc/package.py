@@ -290,8 +290,12 @@ def _zip_entries(fh, size: int) -> int | None:
     return entries
 
 
-def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None) -> bytes:
-    """A member's bytes, decompressed in chunks and counted against ``budget`` as they come."""
+def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None,
+          cells: _CellCount | None = None, sheet: str = "") -> bytes:
+    """A member's bytes, decompressed in chunks and counted against ``budget`` (and its cell
+    tags against ``cells``) as they come, so a limit stops the reading where it is reached."""
+    if cells is not None:
+        cells.tail = b""
     chunks = []
     try:
         with zf.open(name) as fh:
@@ -301,6 +305,8 @@ def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None) -> byte
                     break
                 if budget is not None:
                     budget.take(len(chunk), name)
+                if cells is not None:
+                    cells.feed(chunk, sheet)
                 chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise UnreadableWorkbook(f"damaged zip member {name} ({exc})") from None
@@ -317,13 +323,26 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> Non
             f"raise it with --max-unzipped-size if the file is trusted")
 
 
-_CELL_OPEN = (b" ", b">", b"/", b"\t", b"\r", b"\n")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c[\s/>]")
 
 
-def count_cells(xml: bytes, prefix: bytes = b"") -> int:
-    """Cell elements in a sheet's XML, counted without scanning it (an upper bound)."""
-    tag = b"<" + prefix + b"c"
-    return sum(xml.count(tag + end) for end in _CELL_OPEN)
+class _CellCount:
+    """Cell tags of the sheets, counted chunk by chunk as they are decompressed (an upper
+    bound: a tag split between two chunks is counted once), refused past the limit."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.n = 0
+        self.tail = b""
+
+    def feed(self, chunk: bytes, sheet: str) -> None:
+        data = self.tail + chunk
+        self.n += len(_CELL_TAG.findall(data)) - len(_CELL_TAG.findall(self.tail))
+        self.tail = data[-40:]
+        if self.n > self.limit:
+            raise UnreadableWorkbook(
+                f"the workbook holds more than {self.limit:,} cells (sheet {sheet!r}), the limit "
+                f"of --max-cells; raise it if the file is trusted")
 
 
 def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -445,17 +464,11 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
 
         external = read_external_books(zf, wb_part, wb, len(sheets))
         pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
-        cells = 0
+        cells = _CellCount(limits.max_cells)
         for sheet in sheets:
             if not sheet.path:
                 continue
-            sheet.xml = _read(zf, sheet.path, budget)
-            m = _SHEETDATA.search(sheet.xml)
-            cells += count_cells(sheet.xml, m.group(1) if m else b"")
-            if cells > limits.max_cells:
-                raise UnreadableWorkbook(
-                    f"the workbook holds more than {limits.max_cells:,} cells (sheet {sheet.name!r}), the limit "
-                    f"of --max-cells; raise it if the file is trusted")
+            sheet.xml = _read(zf, sheet.path, budget, cells, sheet.name)
             try:
                 _scan_sheet(sheet, shared)
             except UnicodeDecodeError as exc:
