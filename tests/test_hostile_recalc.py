@@ -543,3 +543,11 @@ def test_an_output_in_a_missing_folder_is_a_one_line_reason(tmp_path, capsys):
     src = _book(tmp_path / "in.xlsx")
     assert main(["recalc", src, "-o", str(tmp_path / "nowhere" / "out.xlsx")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_unclosed_cells_cost_linear_time(tmp_path):
+    """8,000 cells missing their </c> took 30 s (each scanned to the end of the sheet)."""
+    cells = b'<row r="1">' + b'<c r="A1" s="1"><v>1</v>' * 20_000 + b'</row><row r="2"><c r="B2"><f>1+1</f></c></row>'
+    src = raw_book(tmp_path / "unclosed.xlsx", cells)
+    r = run_cli("recalc", src, "-o", str(tmp_path / "out.xlsx"), timeout=20)
+    assert r.returncode == 0, r.stderr
