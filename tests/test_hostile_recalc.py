@@ -551,3 +551,18 @@ def test_unclosed_cells_cost_linear_time(tmp_path):
     src = raw_book(tmp_path / "unclosed.xlsx", cells)
     r = run_cli("recalc", src, "-o", str(tmp_path / "out.xlsx"), timeout=20)
     assert r.returncode == 0, r.stderr
+
+
+def test_shared_strings_beyond_the_cell_limit_are_refused(tmp_path):
+    src = raw_book(tmp_path / "sst.xlsx", b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+                   shared=[f"s{i}" for i in range(2_000)])
+    r = run_cli("recalc", src, "-o", str(tmp_path / "out.xlsx"), "--max-cells", "1000")
+    assert r.returncode == 2 and "more than 1,000 strings" in r.stderr
+
+
+def test_phonetic_runs_are_not_part_of_a_shared_string(tmp_path):
+    from xl_kpi.recalc.package import _shared_strings
+
+    xml = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><r><t>To</t></r>'
+           b'<r><t>kyo</t></r><rPh sb="0" eb="1"><t>TOU</t></rPh></si><si><t>b</t></si></sst>')
+    assert _shared_strings(xml, 10) == ["Tokyo", "b"]

@@ -456,7 +456,7 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         shared: list[str] = []
         sst = next((t for kind, t in rels.values() if kind == "sharedStrings"), None)
         if sst and sst in names:
-            shared = _shared_strings(_read(zf, sst, budget))
+            shared = _shared_strings(_read(zf, sst, budget), limits.max_cells)
         macro = any(m.filename.endswith("vbaProject.bin") for m in members)
         calc = next((CalcSettings.from_attrs(el.attrib) for el in wb.iter() if _local(el.tag) == "calcPr"),
                     CalcSettings())
@@ -477,23 +477,38 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
     return pkg
 
 
-def _shared_strings(data: bytes) -> list[str]:
-    out = []
+def _shared_strings(data: bytes, limit: int) -> list[str]:
+    """The text of each ``<si>``, read incrementally: the tree never holds more than one entry
+    (a whole tree costs ten times the XML). More entries than ``limit`` cells is refused."""
+    import io
+
+    out: list[str] = []
+    parts: list[str] = []
+    phonetic = 0  # inside <rPh>: phonetic runs are not part of the text
+    root = None
     try:
-        root = ET.fromstring(data)
+        for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if root is None:
+                    root = el
+                elif tag == "rPh":
+                    phonetic += 1
+                continue
+            if tag == "t":
+                if not phonetic and el.text:
+                    parts.append(el.text)
+            elif tag == "rPh":
+                phonetic -= 1
+            elif tag == "si":
+                out.append(_ooxml_unescape("".join(parts)))
+                parts = []
+                if len(out) > limit:
+                    raise UnreadableWorkbook(f"sharedStrings.xml holds more than {limit:,} strings, the "
+                                             f"limit of --max-cells; raise it if the file is trusted")
+                root.clear()
     except ET.ParseError as exc:
         raise UnreadableWorkbook(f"damaged sharedStrings.xml ({exc})") from None
-    for si in root:
-        if _local(si.tag) != "si":
-            continue
-        parts = []
-        for el in si.iter():
-            tag = _local(el.tag)
-            if tag == "rPh":  # phonetic runs are not part of the text
-                el.clear()
-            elif tag == "t" and el.text:
-                parts.append(el.text)
-        out.append(_ooxml_unescape("".join(parts)))
     return out
 
 
