@@ -272,6 +272,19 @@ class _Budget:
 _CHUNK = 1 << 20
 
 
+#: Largest workbook.xml or relationships part read as a tree (ten times its size in memory);
+#: Excel's own are kilobytes, a few megabytes with thousands of defined names.
+MAX_TREE_PART = 64 << 20
+
+
+def _read_tree_part(zf: zipfile.ZipFile, name: str, budget: _Budget) -> bytes:
+    size = zf.getinfo(name).file_size
+    if size > MAX_TREE_PART:
+        raise UnreadableWorkbook(f"{name} unzips to {format_size(size)}, more than the "
+                                 f"{format_size(MAX_TREE_PART)} such a part could need")
+    return _read(zf, name, budget)
+
+
 def _zip_entries(fh, size: int) -> int | None:
     """The member count the zip's end record declares (read before zipfile lists them all)."""
     tail = min(size, (1 << 16) + 22 + 20)
@@ -372,7 +385,7 @@ def _rels(zf: zipfile.ZipFile, names: set[str], part: str, budget: _Budget | Non
     if rels_name not in names:
         return {}
     try:
-        root = ET.fromstring(_read(zf, rels_name, budget))
+        root = ET.fromstring(_read_tree_part(zf, rels_name, budget) if budget else _read(zf, rels_name))
     except ET.ParseError as exc:
         raise UnreadableWorkbook(f"damaged relationships part {rels_name} ({exc})") from None
     out = {}
@@ -419,7 +432,7 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         if wb_part not in names:
             raise UnreadableWorkbook("not a spreadsheet package (no workbook part)")
         try:
-            wb = ET.fromstring(_read(zf, wb_part, budget))
+            wb = ET.fromstring(_read_tree_part(zf, wb_part, budget))
         except ET.ParseError as exc:
             raise UnreadableWorkbook(f"damaged workbook.xml ({exc})") from None
         if _local(wb.tag) != "workbook":
