@@ -294,16 +294,20 @@ def _recalc_raw(tmp_path, cells: bytes, **kw):
     return recalculate(src, tmp_path / "out.xlsx")
 
 
-def _b1(tmp_path):
-    """B1's stored value, read from the XML (openpyxl itself cannot open these odd files)."""
+def _cell(tmp_path, ref: str):
+    """A cell's stored value, read from the XML (openpyxl itself cannot open these odd files)."""
     from xml.etree import ElementTree as ET
 
     with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
         root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    cell = next(c for c in root.iter(ns + "c") if c.get("r") == "B1")
+    cell = next(c for c in root.iter(ns + "c") if c.get("r") == ref)
     v = cell.find(ns + "v").text
     return v if cell.get("t") in ("e", "str") else float(v)
+
+
+def _b1(tmp_path):
+    return _cell(tmp_path, "B1")
 
 
 @pytest.mark.parametrize("a1, error, note", [
@@ -566,3 +570,19 @@ def test_phonetic_runs_are_not_part_of_a_shared_string(tmp_path):
     xml = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><r><t>To</t></r>'
            b'<r><t>kyo</t></r><rPh sb="0" eb="1"><t>TOU</t></rPh></si><si><t>b</t></si></sst>')
     assert _shared_strings(xml, 10) == ["Tokyo", "b"]
+
+
+def test_an_add_in_function_at_the_end_of_a_long_chain_of_names_keeps_excels_value(tmp_path):
+    """Excel computed 42 through an add-in function 3,000 names down: the value is kept."""
+    names = b"<definedNames>" + b'<definedName name="Step1">MYADDIN(1)</definedName>' + b"".join(
+        b'<definedName name="Step%d">Step%d+1</definedName>' % (i, i - 1) for i in range(2, 3001)) + b"</definedNames>"
+    report = _recalc_raw(tmp_path, b'<row r="1"><c r="B1"><f>Step3000</f><v>42</v></c></row>', names=names)
+    assert report.ok, report.reason
+    assert _b1(tmp_path) == 42
+
+
+def test_a_kept_formula_whose_stored_string_index_is_minus_one_does_not_read_the_last_string(tmp_path):
+    report = _recalc_raw(tmp_path, b'<row r="1"><c r="A1"><f>B1&amp;"!"</f></c>'
+                                   b'<c r="B1" t="s"><f>NOSUCHFUNC()</f><v>-1</v></c></row>', shared=["a", "b"])
+    assert report.ok, report.reason
+    assert _cell(tmp_path, "A1") != "b!"

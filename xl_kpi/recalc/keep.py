@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
-from .formula import Func, Name, Node, Ref, compile_formula, FormulaSyntaxError, walk
+from .formula import Func, Name, Node, Ref, walk
 from .package import BOOL, EMPTY, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
 
 __all__ = ["KEEP_CAUSES", "Kept", "stored_value", "is_excel_function", "find_kept"]
@@ -99,10 +99,8 @@ def stored_value(part: SheetPart, f: FormulaCell, shared: list[str]) -> tuple[in
     if t == b"str" or t == b"inlineStr":
         return STR, 0.0, text
     if t == b"s":
-        try:
-            return STR, 0.0, shared[int(text)]
-        except (ValueError, IndexError):
-            return None
+        index = int(text) if text.strip().isdigit() else -1  # never -1: shared[-1] is the last one
+        return (STR, 0.0, shared[index]) if 0 <= index < len(shared) else None
     if t == b"b":
         return BOOL, 1.0 if text.strip() in ("1", "true") else 0.0, None
     if t == b"e":
@@ -121,10 +119,20 @@ def stored_value(part: SheetPart, f: FormulaCell, shared: list[str]) -> tuple[in
 # what cannot be computed
 
 
-def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve, seen=()):
-    """(cause, detail) of the first thing in a formula (through its names) the engine lacks."""
-    prefixes = prefixed_functions(text)
-    for node in walk(tree):
+def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve):
+    """(cause, detail) of the first thing in a formula (through its names) the engine lacks.
+
+    Names are followed with an explicit stack (each once), not recursion: a chain of thousands
+    of defined names is walked to its end.
+    """
+    stack = [(walk(tree), sheet, prefixed_functions(text))]
+    seen: set = set()
+    while stack:
+        nodes, sheet, prefixes = stack[-1]
+        node = next(nodes, None)
+        if node is None:
+            stack.pop()
+            continue
         if isinstance(node, Func):
             if resolve(node.name) is None:
                 if node.name in _PIVOT:
@@ -145,18 +153,15 @@ def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve, seen=
                     return "external link", f"{node.sheet}!{node.name}"
                 continue
             s = book.sheet(node.sheet, sheet) if node.sheet else sheet
-            if s is None or node.name.lower() in seen:
+            if s is None or (node.name.lower(), s.index) in seen:
                 continue
+            seen.add((node.name.lower(), s.index))
             sub_text = book.name_text(node.name, s)
             if sub_text is None:
                 return "other name", node.name
-            try:
-                sub = compile_formula(sub_text, 1, 1)
-            except FormulaSyntaxError:
-                continue
-            found = _lacking(sub, book, s, sub_text, resolve, seen + (node.name.lower(),))
-            if found is not None:
-                return found
+            from .evaluator import name_tree  # compiled once per book (a name unparsable: a constant)
+
+            stack.append((walk(name_tree(book, node.name.lower(), s.index)), s, prefixed_functions(sub_text)))
     return None
 
 
