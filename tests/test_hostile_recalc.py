@@ -67,10 +67,14 @@ def raw_book(path: Path, cells: bytes, *, shared: list[str] = (), names: bytes =
     return os.fspath(path)
 
 
-def run_cli(*args: str, timeout: float = TIMEOUT, memory: int = MEMORY_CAP) -> subprocess.CompletedProcess:
-    """``xl-kpi ARGS`` in a child process under a memory cap (address space) and a timeout."""
+def run_cli(*args: str, timeout: float = TIMEOUT, memory: int = MEMORY_CAP,
+            cpu: int | None = None) -> subprocess.CompletedProcess:
+    """``xl-kpi ARGS`` in a child process under a memory cap (address space) and a timeout;
+    ``cpu`` seconds of CPU time per process (each worker then dies of SIGXCPU past it)."""
     def limit():  # runs in the child before exec
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if cpu is not None:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 30))
 
     return subprocess.run([sys.executable, "-m", "xl_kpi", *args], capture_output=True, text=True,
                           timeout=timeout, preexec_fn=limit)
@@ -422,6 +426,23 @@ def test_a_killed_worker_fails_only_its_own_job_after_one_retry(tmp_path):
     assert [r["ok"] for r in results] == [True, False, True, True, False]
     assert "killed by SIGKILL (out of memory?), 2 attempts" in results[1]["reason"]
     assert "ValueError: a defect" in results[4]["reason"]
+
+
+def test_a_worker_killed_in_a_batch_fails_its_workbook_only(tmp_path):
+    folder = tmp_path / "books"
+    folder.mkdir()
+    for i in range(3):
+        _book(folder / f"small{i}.xlsx")
+    rows = b"".join(b'<row r="%d"><c r="A%d"><f>A%d+1</f></c></row>' % (r, r, r - 1) for r in range(2, 25_001))
+    raw_book(folder / "slow.xlsx", b'<row r="1"><c r="A1"><v>1</v></c></row>' + rows)  # > 1 s of CPU
+    r = run_cli("recalc", str(folder), "-o", str(tmp_path / "out"), "--jobs", "2", "--json", cpu=1, timeout=120)
+    assert r.returncode == 2
+    import json
+
+    reports = {Path(w["path"]).name: w for w in json.loads(r.stdout)["workbooks"]}
+    assert all(reports[f"small{i}.xlsx"]["ok"] for i in range(3))
+    assert not reports["slow.xlsx"]["ok"]
+    assert "killed by SIGXCPU, 2 attempts" in reports["slow.xlsx"]["reason"]
 
 
 def _children(pid: int) -> list[int]:
