@@ -302,8 +302,26 @@ def test_the_output_cannot_be_the_input(capsys, tmp_path, suffix):
     folder.symlink_to(tmp_path, target_is_directory=True)
     for output in (source, link, hard, folder / source.name):
         code, out, err = _run(capsys, source, "-o", output)
-        assert code == 2 and "is the input" in err and err.count("\n") == 1, output
+        assert code == 2 and "is the input" in err and "(the same file)" in err and err.count("\n") == 1, output
         assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "read-only"])
+def test_an_output_that_is_not_a_writable_regular_file_is_refused(capsys, tmp_path, kind):
+    import os as _os
+
+    out = tmp_path / "out.csv"
+    if kind == "folder":
+        out.mkdir()
+    elif kind == "fifo":
+        _os.mkfifo(out)
+    else:
+        out.write_text("keep")
+        out.chmod(0o444)
+    code, _, err = _run(capsys, DATA, "-o", out)
+    assert code == 2 and err.count("\n") == 1 and err.startswith("xl-kpi report: ")
+    if kind == "read-only":
+        assert out.read_text() == "keep"
 
 
 def test_an_output_link_is_written_through_to_its_target(capsys, tmp_path):
@@ -316,7 +334,7 @@ def test_an_output_link_is_written_through_to_its_target(capsys, tmp_path):
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(capsys, tmp_path, monkeypatch):
-    import xl_kpi.commands.report as report
+    import xl_kpi.safe_output as safe_output
 
     out_file = tmp_path / "kpis.csv"
     out_file.write_text("previous")
@@ -324,7 +342,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(capsys, tmp_path, m
     def broken(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report.os, "fsync", broken)
+    monkeypatch.setattr(safe_output.os, "fsync", broken)
     code, _, err = _run(capsys, DATA, "-o", out_file)
     assert code == 2 and "No space left" in err
     assert out_file.read_text() == "previous" and sorted(p.name for p in tmp_path.iterdir()) == ["kpis.csv"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import math
-import os
 import re
 import sys
 import zipfile
@@ -229,8 +228,12 @@ def run(args: argparse.Namespace) -> int:
         if text is None:
             return 0
         data = text.encode("utf-8")
+    from ..safe_output import UnsafeOutput
+
     try:
         _write_output(args.file, args.output, data)
+    except UnsafeOutput as exc:
+        return _fail(str(exc))
     except OSError as exc:
         return _fail(f"cannot write {args.output!r}: {exc.strerror or exc}")
     print(f"xl-kpi report: wrote {_plain(args.output)}", file=sys.stderr)
@@ -241,41 +244,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _refuse_output(source: str, output: str) -> str | None:
-    """Why the output may not be written, or None: it is the input (same file through any link)."""
+    """Why the output may not be written, or None (see :func:`xl_kpi.safe_output.check_output`):
+    it is the input (the same file through any link), not a regular file, or read-only."""
+    from ..safe_output import UnsafeOutput, check_output
+
     try:
-        if os.path.exists(output) and os.path.exists(source) and os.path.samefile(source, output):
-            return (f"the output {output!r} is the input file: the report would replace the export; "
-                    "write it elsewhere")
-    except OSError:
-        return None
+        check_output(output, inputs=[source])
+    except UnsafeOutput as exc:
+        return str(exc)
     return None
 
 
 def _write_output(source: str, output: str, data: bytes) -> None:
-    """Write ``data`` to ``output`` whole or not at all (a temporary file renamed over it)."""
-    import tempfile
+    """Write ``data`` to ``output`` whole or not at all (:func:`xl_kpi.safe_output.atomic_output`:
+    a temporary file fsynced and renamed over it, links written through, mode kept)."""
+    from ..safe_output import atomic_output
 
-    target = os.path.realpath(output)  # through a link, to the file it names
-    folder = os.path.dirname(target) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".xl-kpi-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    with atomic_output(output, inputs=[source]) as tmp:
+        with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if os.path.exists(target):
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # -- text from the data ----------------------------------------------------------------------------
