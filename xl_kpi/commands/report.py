@@ -416,7 +416,7 @@ def _sheet_title(text: str, taken: set[str]) -> str:
 
 
 def _kpi_sheet(wb, title: str, part, taken: set[str], formats: dict[str, str], window: int):
-    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart import BarChart, LineChart, Reference, Series
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -451,9 +451,13 @@ def _kpi_sheet(wb, title: str, part, taken: set[str], formats: dict[str, str], w
     bars.title, bars.y_axis.title, bars.height, bars.width = "MRR movements", "MRR", 7.5, 16
     bars.y_axis.number_format = money_axis
     bars.x_axis.tickLblPos = "low"  # month labels under the losses, not across them
+    # From the second month: in the first, every paying customer is new and dwarfs the rest.
+    first = 3 if last >= 3 else 2
     for name in ("new", "expansion", "reactivation", "contraction", "churned"):
-        bars.add_data(Reference(ws, min_col=col[name], min_row=1, max_row=last), titles_from_data=True)
-    bars.set_categories(months)
+        series = Series(Reference(ws, min_col=col[name], min_row=first, max_row=last),
+                        title_from_data=False, title=kinds[name][0])
+        bars.series.append(series)
+    bars.set_categories(Reference(ws, min_col=col["month"], min_row=first, max_row=last))
     for series, color in zip(bars.series, _MOVEMENT_COLORS):
         series.graphicalProperties.solidFill = color
         series.graphicalProperties.line.solidFill = color
@@ -518,7 +522,8 @@ def workbook_bytes(table, by, cohort_tables, notes, currency, source, window: in
         f"Source: {Path(source).name}" + (f"; amounts in {currency}" if currency else ""),
         "Movements: new = first month with MRR; reactivation = MRR again after a month without; "
         "churned = the previous month's MRR of a customer without MRR this month; expansion and "
-        "contraction = the change of a customer paying both months.",
+        "contraction = the change of a customer paying both months. The movements chart starts "
+        "in the second month: in the first, every paying customer is new.",
         "Signs: contraction and churned are shown negative (MRR lost), as on the Dashboard, so that "
         "start MRR + new + expansion + reactivation + contraction + churned = end MRR. The formulas "
         "below take them as positive amounts.",
