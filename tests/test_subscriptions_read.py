@@ -281,3 +281,17 @@ def test_an_export_beyond_the_size_limits_is_refused_with_the_limit(tmp_path, mo
         load_ledger(packed)
     with pytest.raises(ExportFileError, match=r"decompress to [\d.]+ KiB, more than the 19.5 KiB an export may take"):
         load_ledger(book)
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("customer_id,month,mrr\na,2025-01,1\n\nb,2025-01,x\n")
+    with pytest.raises(NonNumericError, match="got 'x' at line 4 of gaps.csv"):
+        load_ledger(path)
+
+
+def test_a_header_row_below_one_is_refused(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("customer_id,month,mrr\na,2025-01,1\n")
+    with pytest.raises(ExportFileError, match="header row must be a whole number >= 1; got 0"):
+        load_ledger(path, header_row=0)

@@ -383,7 +383,8 @@ _SHOWN = {"\t": "tab"}
 
 def _parse_csv(path: Path, encoding: str, delimiter: str, skip: int) -> pd.DataFrame:
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                   skipinitialspace=True, skiprows=skip, engine="c")
+                   skipinitialspace=True, skiprows=skip, engine="c",
+                   skip_blank_lines=False)  # a blank line stays a (skipped) row: line numbers stay true
     if not path.name.lower().endswith(".gz"):
         if path.stat().st_size > MAX_TEXT_BYTES:
             raise _TooLarge()
