@@ -26,6 +26,7 @@ import gzip
 import io
 import os
 import re
+import struct
 import unicodedata
 import warnings
 import zipfile
@@ -153,9 +154,12 @@ def read_export(
         No such file.
     ModuleNotFoundError
         Parquet without pyarrow.
+    InvalidOptionError
+        An unknown suffix, an unknown sheet, a header row below 1.
     ExportFileError
-        Anything else that keeps the file from being read: an unknown suffix, a legacy ``.xls``,
-        an encrypted workbook, a damaged or truncated file, too large a file, an unknown sheet.
+        Anything else that keeps the file from being read: a legacy ``.xls``, an encrypted
+        workbook, a file whose bytes are not what its name says, a damaged or truncated file, too
+        large a file.
     """
     path = Path(os.fspath(path))
     name = path.name.lower()
@@ -166,7 +170,10 @@ def read_export(
     if path.is_dir():
         raise _fail(path, "it is a folder, not a file")
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
-        raise ExportFileError(f"{func}: the header row must be a whole number >= 1; got {header_row!r}")
+        from ..errors import InvalidOptionError
+
+        raise InvalidOptionError(f"{func}: the header row must be a whole number >= 1; got {header_row!r}",
+                                 argument="header_row", value=header_row)
     head = _head(path)
     if suffix in _CSV:
         if head.startswith(b"PK\x03\x04") and not name.endswith(".gz"):
@@ -215,9 +222,20 @@ def _is_text(head: bytes) -> bool:
 
 
 def _ole2_reason(path: Path) -> str:
-    """An OLE2 container: a password-protected workbook holds an EncryptionInfo stream."""
+    """An OLE2 container: a password-protected workbook (Office encryption wraps the .xlsx in
+    one, with an ``EncryptionInfo`` stream) or a legacy ``.xls``. The stream names are in the
+    directory, whose first sector the header locates (offset 0x30, sector size at 0x1E)."""
     with open(path, "rb") as f:
-        sample = f.read(4 << 20)
+        head = f.read(512)
+        sample = head + f.read((4 << 20) - 512)
+        try:
+            shift, = struct.unpack_from("<H", head, 0x1E)
+            first, = struct.unpack_from("<I", head, 0x30)
+            size = 1 << min(shift, 16)
+            f.seek((first + 1) * size)
+            sample += f.read(size * 8)
+        except (struct.error, OSError, OverflowError, ValueError):
+            pass
     if _ENCRYPTED in sample:
         return ("it is a password-protected (encrypted) workbook: open it in Excel, remove the "
                 "password (File > Info > Protect Workbook) and save it again")
