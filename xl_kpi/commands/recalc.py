@@ -1,7 +1,8 @@
 """``xl-kpi recalc``: recalculate workbooks without Excel, as Excel's "Calculate now" does.
 
 Exit codes: 0 every workbook recalculated; 1 with ``--strict`` when a cell computed to an Excel
-error; 2 when a file could not be processed (the reason on one line) or the command is misused.
+error, kept Excel's stored value (a function xl-kpi lacks, a link, a data table...) or a circular
+group did not converge; 2 when a file could not be processed (the reason on one line) or the command is misused.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 _SUFFIXES = (".xlsx", ".xlsm")
 
@@ -33,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-unzipped-size", type=_size, default=None, metavar="SIZE",
                    help="refuse a workbook that unzips to more (default 1G; K, M, G suffixes)")
     p.add_argument("--json", action="store_true", help="print one JSON report for scripts")
-    p.add_argument("--strict", action="store_true", help="exit 1 if any cell computed to an Excel error")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 if any cell computed to an Excel error, kept the value Excel stored, "
+                   "or an iteration did not converge")
     prog = p.add_mutually_exclusive_group()
     prog.add_argument("--progress", dest="progress", action="store_true", default=None,
                       help="show a progress bar (default: when the terminal is interactive)")
@@ -146,16 +150,78 @@ def _limits(args):
                   max_unzipped=args.max_unzipped_size or defaults.max_unzipped)
 
 
+def _errors_text(by_formula: dict, by_cell: dict) -> str:
+    """``#DIV/0! 3 formulas (72 cells)``: an array formula is one formula over several cells."""
+    if not by_formula and not by_cell:
+        return "no errors"
+    parts = []
+    for kind in sorted(set(by_formula) | set(by_cell)):
+        n, cells = by_formula.get(kind, 0), by_cell.get(kind, by_formula.get(kind, 0))
+        text = f"{kind} {n:,} formula{'s' if n != 1 else ''}"
+        if cells != n:
+            text += f" ({cells:,} cells)"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _formulas_text(formulas: int, cells: int) -> str:
+    text = f"{formulas:,} formula{'s' if formulas != 1 else ''}"
+    return text + (f" ({cells:,} cells)" if cells and cells != formulas else "")
+
+
 def _line(r: dict) -> str:
     name = r["path"]
     if not r["ok"]:
         return f"{name}: cannot process: {r['reason']}"
-    errs = r["errors"]
-    err_text = "no errors" if not errs else ", ".join(f"{k} {v}" for k, v in sorted(errs.items()))
-    line = f"{name}: {r['formulas']:,} formulas, {err_text}, {r['seconds']:.2f} s"
+    cells = r.get("cells", r["formulas"])
+    line = (f"{name}: {_formulas_text(r['formulas'], cells)}, "
+            f"{_errors_text(r['errors'], r.get('cell_errors', r['errors']))}, {r['seconds']:.2f} s")
+    kept = r.get("kept") or {}
+    if kept:
+        line += f", {sum(kept.values()):,} kept as Excel stored them (" + ", ".join(
+            f"{k} {v:,}" for k, v in kept.items()) + ")"
+        if r.get("depends_on_kept"):
+            line += f", {r['depends_on_kept']:,} computed from them"
+    its = r.get("iterations") or []
+    if its:
+        bad = sum(1 for it in its if not it["converged"])
+        line += f", {len(its)} circular group{'s' if len(its) > 1 else ''} iterated" + (
+            f" ({bad} did not converge)" if bad else "")
     if r["output"] != r["path"]:
         line += f" -> {r['output']}"
     return line
+
+
+def _untrusted(r: dict) -> bool:
+    """What --strict refuses: errors, kept values, non-converged iterations."""
+    return bool(r["errors"] or r.get("kept") or any(not it["converged"] for it in r.get("iterations") or ()))
+
+
+def summary(reports: list[dict], seconds: float) -> dict:
+    """Totals over a run: workbooks done and failed, formulas and cells, errors by kind."""
+    done = [r for r in reports if r["ok"]]
+    by_formula: dict[str, int] = {}
+    by_cell: dict[str, int] = {}
+    for r in done:
+        for kind, n in r["errors"].items():
+            by_formula[kind] = by_formula.get(kind, 0) + n
+        for kind, n in r.get("cell_errors", r["errors"]).items():
+            by_cell[kind] = by_cell.get(kind, 0) + n
+    return {
+        "workbooks": len(reports), "recalculated": len(done), "failed": len(reports) - len(done),
+        "with_errors": sum(1 for r in done if r["errors"]),
+        "formulas": sum(r["formulas"] for r in done),
+        "cells": sum(r.get("cells", r["formulas"]) for r in done),
+        "errors": dict(sorted(by_formula.items())), "cell_errors": dict(sorted(by_cell.items())),
+        "seconds": round(seconds, 3),
+    }
+
+
+def _summary_line(s: dict) -> str:
+    failed = f", {s['failed']} could not be processed" if s["failed"] else ""
+    return (f"total: {s['recalculated']} of {s['workbooks']} workbooks recalculated{failed}; "
+            f"{_formulas_text(s['formulas'], s['cells'])}, {_errors_text(s['errors'], s['cell_errors'])}"
+            f" (in {s['with_errors']} workbook{'s' if s['with_errors'] != 1 else ''}); {s['seconds']:.1f} s")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -174,9 +240,11 @@ def run(args: argparse.Namespace) -> int:
     jobs = min(jobs, len(plan))
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     limits = _limits(args)
+    start = time.perf_counter()
     reports = _run_all([(src, dst, limits) for src, dst in plan], jobs, show)
+    totals = summary(reports, time.perf_counter() - start)
     if args.json:
-        json.dump({"workbooks": reports}, sys.stdout, indent=2)
+        json.dump({"workbooks": reports, "summary": totals}, sys.stdout, indent=2)
         print()
     else:
         for r in reports:
@@ -186,9 +254,11 @@ def run(args: argparse.Namespace) -> int:
                     print(f"  note: {issue}")
             else:
                 print(_line(r), file=sys.stderr)
+        if len(reports) > 1:
+            print(_summary_line(totals))
     if any(not r["ok"] for r in reports):
         return 2
-    if args.strict and any(r["errors"] for r in reports):
+    if args.strict and any(_untrusted(r) for r in reports):
         return 1
     return 0
 

@@ -30,7 +30,11 @@ class Report:
     """The outcome of recalculating one workbook.
 
     ``ok`` is False when the file could not be processed; ``reason`` then says why in one line
-    and nothing was written.
+    and nothing was written. ``kept`` counts, by cause ("function", "external link", "pivot",
+    "data table", "formula syntax", "internal error"), the formula cells left with the value Excel
+    stored because xl-kpi cannot compute them (``kept_cells``: the first of each cause);
+    ``depends_on_kept`` the computed cells that read them. ``iterations`` has one entry per
+    circular group iterated (cells, size, iterations, converged, max_change).
     """
 
     path: str
@@ -38,23 +42,44 @@ class Report:
     ok: bool = True
     reason: str | None = None
     formulas: int = 0
-    errors: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)  # per formula (an array formula: its first cell)
     error_cells: list[str] = field(default_factory=list)
+    cells: int = 0  # formula cells, every cell of an array formula's range included
+    cell_errors: dict[str, int] = field(default_factory=dict)  # per cell, as a user counts them
     issues: list[str] = field(default_factory=list)
     shapes: int = 0
     vectorized: int = 0
     seconds: float = 0.0
+    kept: dict[str, int] = field(default_factory=dict)
+    kept_cells: dict[str, list[str]] = field(default_factory=dict)
+    depends_on_kept: int = 0
+    depends_on_kept_cells: list[str] = field(default_factory=list)
+    iterations: list[dict] = field(default_factory=list)
+
+    @property
+    def kept_count(self) -> int:
+        return sum(self.kept.values())
 
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
 
+    #: How many error cells :meth:`as_dict` lists (``error_cells_total`` counts them all).
+    LISTED_ERROR_CELLS = 50
+
     def as_dict(self) -> dict:
+        listed = self.error_cells[: self.LISTED_ERROR_CELLS]
         return {
             "path": self.path, "output": self.output, "ok": self.ok, "reason": self.reason,
-            "formulas": self.formulas, "errors": dict(self.errors), "error_cells": self.error_cells[:50],
+            "formulas": self.formulas, "errors": dict(self.errors),
+            "cells": self.cells, "cell_errors": dict(self.cell_errors),
+            "error_cells": listed, "error_cells_total": self.error_count,
+            "error_cells_truncated": len(listed) < self.error_count,
             "issues": self.issues, "shapes": self.shapes, "vectorized": self.vectorized,
             "seconds": round(self.seconds, 4),
+            "kept": dict(self.kept), "kept_cells": {k: v[:10] for k, v in self.kept_cells.items()},
+            "depends_on_kept": self.depends_on_kept, "depends_on_kept_cells": self.depends_on_kept_cells[:10],
+            "iterations": self.iterations,
         }
 
 
@@ -100,11 +125,32 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.formulas = result.formulas
         report.errors = result.errors
         report.error_cells = result.error_cells
+        report.cells, report.cell_errors = _cell_counts(result)
         report.issues = pkg.notes + result.issues
         report.shapes = result.groups
         report.vectorized = result.vectorized_cells
+        report.kept = dict(result.kept.counts)
+        report.kept_cells = {k: list(v) for k, v in result.kept.cells.items()}
+        report.depends_on_kept = result.kept.dependent_count
+        report.depends_on_kept_cells = list(result.kept.dependent_cells)
+        report.iterations = [it.as_dict() for it in result.iterations]
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _cell_counts(result) -> tuple[int, dict[str, int]]:
+    """Formula cells and error cells by kind, each cell of an array formula's range counted."""
+    from .package import ERROR_CODES
+    from .values import ERR
+
+    cells, errors = result.formulas, dict(result.errors)
+    for values in result.spill_values.values():
+        cells += len(values)
+        for kind, num, _ in values.values():
+            if kind == ERR:
+                code = ERROR_CODES[int(num) - 1]
+                errors[code] = errors.get(code, 0) + 1
+    return cells, errors
 
 
 def evaluate(cells: dict[str, object], formula: str, *, sheet: str = "Sheet1"):

@@ -236,6 +236,14 @@ class Evaluator:
         a name that refers back to itself is ``#NAME?``.
         """
         ctx = self.ctx
+        if node.sheet is not None and node.sheet.startswith("["):  # [1]!Name: a linked book's name
+            text = ctx.book.external_name_text(node.sheet, node.name)
+            if text is None:
+                return Values.error(E.NAME)
+            try:
+                return self.eval(compile_formula(text, 1, 1))
+            except FormulaSyntaxError:
+                return Values.error(E.NAME)
         target = _name_key(ctx.book, node, ctx.sheet)
         if target is None:
             return Values.error(E.REF)

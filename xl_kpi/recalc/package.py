@@ -121,6 +121,28 @@ class SheetPart:
         return {(t[i], t[i + 1]): (t[i + 2], t[i + 3]) for i in range(0, len(t), 4)}
 
 
+@dataclass(frozen=True)
+class CalcSettings:
+    """Excel's calculation options of the workbook (``<calcPr>``), with Excel's defaults."""
+
+    iterate: bool = False  # iterative calculation of circular references
+    iterate_count: int = 100  # at most this many iterations
+    iterate_delta: float = 0.001  # stop when no value changes by more than this
+
+    @staticmethod
+    def from_attrs(attrs: dict[str, str]) -> "CalcSettings":
+        def number(key, default, cast):
+            try:
+                x = cast(attrs.get(key, default))
+            except (TypeError, ValueError):
+                return default
+            return x if x == x and 0 <= x < float("inf") else default
+
+        return CalcSettings(attrs.get("iterate", "0").lower() in ("1", "true"),
+                            max(1, min(number("iterateCount", 100, int), 32767)),
+                            number("iterateDelta", 0.001, float))
+
+
 @dataclass
 class Package:
     """An opened workbook package."""
@@ -133,6 +155,8 @@ class Package:
     macro_enabled: bool
     application: str = ""  # docProps/app.xml's Application: "Microsoft Macintosh Excel" on a Mac
     limits: Limits = field(default_factory=Limits)
+    calc: CalcSettings = field(default_factory=CalcSettings)  # <calcPr>
+    external: list = field(default_factory=list)  # linked workbooks (external.ExternalBook), [n] order
 
     @property
     def saved_on_mac(self) -> bool:
@@ -381,7 +405,12 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         if sst and sst in names:
             shared = _shared_strings(_read(zf, sst, budget))
         macro = any(m.filename.endswith("vbaProject.bin") for m in members)
-        pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits)
+        calc = next((CalcSettings.from_attrs(el.attrib) for el in wb.iter() if _local(el.tag) == "calcPr"),
+                    CalcSettings())
+        from .external import read_external_books
+
+        external = read_external_books(zf, wb_part, wb, len(sheets))
+        pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
         cells = 0
         for sheet in sheets:
             if not sheet.path:
