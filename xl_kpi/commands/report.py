@@ -107,8 +107,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--billing-months", metavar="COLUMN|PERIOD", help="the column of billing "
                    "periods, or one period for every row: 12, year, quarter, month...")
     p.add_argument("--sep", metavar="CHAR", help="the CSV delimiter (default found: , ; tab |)")
-    p.add_argument("--decimal", choices=(".", ","), help="the decimal mark of the amounts "
-                   "(default found: 12,50 is a comma; ',' for whole numbers after ';')")
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help="the decimal mark of the "
+                   "amounts, '.' or ',' (default found: 12,50 is a comma; ',' for whole numbers "
+                   "after ';')")
     order = p.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
                        help="read 03/04/2024 as 3 April (default: as the dates show it, day first "
@@ -122,7 +123,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="exchange rate of a currency into the reporting currency (repeat per currency)")
     p.add_argument("--duplicates", choices=("sum", "drop", "raise"), default="sum",
                    help="rows repeating another exactly: add up (default), keep one, or stop")
-    p.add_argument("--window", type=int, default=12, help="months of the trailing NRR/GRR (default 12)")
+    p.add_argument("--window", type=int, default=12, metavar="N", help="months of the trailing "
+                   "NRR/GRR, named for it (NRR 12m by default)")
     p.set_defaults(run=run)
 
 
