@@ -299,3 +299,13 @@ def test_a_header_row_below_one_is_refused(tmp_path):
     path.write_text("customer_id,month,mrr\na,2025-01,1\n")
     with pytest.raises(InvalidOptionError, match="header row must be a whole number >= 1; got 0"):
         load_ledger(path, header_row=0)
+
+
+def test_a_row_longer_than_the_header_is_refused_not_realigned(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("customer_id,month,mrr\na,2024-01,1,4,5\n")
+    with pytest.raises(ExportFileError, match="more fields than the header"):
+        load_ledger(path)
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("customer_id,month,mrr,\na,2024-01,1,\n")
+    assert load_ledger(trailing).mrr.tolist() == [1.0]

@@ -439,3 +439,17 @@ def test_the_french_fixture_gives_the_english_report(capsys):
     code, fr, err = _run(capsys, french, "--format", "csv")
     assert code == 0 and "delimiter ';'" in err and "Windows-1252" in err
     assert fr == _run(capsys, DATA, "--format", "csv")[1]
+
+
+def test_csv_to_a_terminal_shows_control_characters_escaped(tmp_path, monkeypatch):
+    import sys as _sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    path = _labelled(tmp_path, ["a\x1b]8;;http://evil.example\x07b"])
+    screen = Terminal()
+    monkeypatch.setattr(_sys, "stdout", screen)
+    assert main(["report", str(path), "--by", "segment", "--format", "csv"]) == 0
+    assert "\x1b" not in screen.getvalue() and "a\\x1b]8;;http://evil.example\\x07b" in screen.getvalue()

@@ -134,6 +134,11 @@ def _plain(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def _terminal_safe(text: str) -> str:
+    """Text with every control character but the line ends shown escaped."""
+    return "".join(ch if ch.isprintable() or ch in "\n\r" else repr(ch)[1:-1] for ch in text)
+
+
 def _fail(message: str) -> int:
     text = _plain(message)
     if not text.startswith("xl-kpi report:"):
@@ -220,7 +225,8 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "csv":
         text = csv_text(table, by, args.window)
         if not args.output:
-            sys.stdout.write(text)
+            # A terminal would act on control characters from the data; a pipe gets them as is.
+            sys.stdout.write(_terminal_safe(text) if sys.stdout.isatty() else text)
             return 0
         data = text.encode("utf-8")
     elif fmt == "xlsx":

@@ -401,15 +401,24 @@ _SHOWN = {"\t": "tab"}
 
 def _parse_csv(path: Path, encoding: str, delimiter: str, skip: int) -> pd.DataFrame:
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                   skipinitialspace=True, skiprows=skip, engine="c",
+                   skipinitialspace=True, skiprows=skip, engine="c", index_col=False,
                    skip_blank_lines=False)  # a blank line stays a (skipped) row: line numbers stay true
-    if not path.name.lower().endswith(".gz"):
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise _TooLarge()
-        # A plain file goes to pandas by name: its C reader is faster than a Python stream.
-        return pd.read_csv(path, encoding=encoding, compression=None, **options)
-    with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as f:
-        return pd.read_csv(f, **options)
+    with warnings.catch_warnings():
+        # More fields than the header: pandas would drop them (or take the first columns for an
+        # index without index_col=False); a misaligned row is an error, not a guess.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            if not path.name.lower().endswith(".gz"):
+                if path.stat().st_size > MAX_TEXT_BYTES:
+                    raise _TooLarge()
+                # A plain file goes to pandas by name: its C reader is faster than a Python stream.
+                return pd.read_csv(path, encoding=encoding, compression=None, **options)
+            with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as f:
+                return pd.read_csv(f, **options)
+        except pd.errors.ParserWarning:
+            raise pd.errors.ParserError(
+                "a row has more fields than the header (a delimiter inside an unquoted value?)"
+            ) from None
 
 
 # -- Excel ---------------------------------------------------------------------------------------
