@@ -453,3 +453,21 @@ def test_csv_to_a_terminal_shows_control_characters_escaped(tmp_path, monkeypatc
     monkeypatch.setattr(_sys, "stdout", screen)
     assert main(["report", str(path), "--by", "segment", "--format", "csv"]) == 0
     assert "\x1b" not in screen.getvalue() and "a\\x1b]8;;http://evil.example\\x07b" in screen.getvalue()
+
+
+def test_a_by_column_with_too_many_values_is_refused_at_once(capsys, tmp_path, monkeypatch):
+    import xl_kpi.commands.report as report
+
+    monkeypatch.setattr(report, "MAX_GROUPS", 3)
+    path = _labelled(tmp_path, ["a", "b", "c", "d"])
+    code, _, err = _run(capsys, path, "--by", "segment")
+    assert code == 2 and "--by 'segment' gives 4 groups; the report shows at most 3" in err
+    assert _run(capsys, _labelled(tmp_path, ["a", "b", "c"]), "--by", "segment")[0] == 0
+
+
+def test_a_formula_like_by_column_name_is_neutralized_in_the_csv_header(capsys, tmp_path):
+    path = tmp_path / "named.csv"
+    path.write_text('customer_id,month,mrr,"=1+1"\na,2024-01,5,x\n')
+    code, out, err = _run(capsys, path, "--by", "=1+1", "--format", "csv")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("'=1+1,month,")

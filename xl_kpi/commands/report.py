@@ -26,6 +26,8 @@ FORMATS = ("table", "csv", "xlsx")
 #: Decimals written to the CSV for each kind of column: money to the cent; rates (fractions) to
 #: 1e-6, a ten-thousandth of a percentage point; ratios to 1e-4.
 CSV_DECIMALS = {"money": 2, "rate": 6, "ratio": 4}
+#: Groups of ``--by`` shown at most (each is a table in the terminal and a sheet in the workbook).
+MAX_GROUPS = 500
 
 
 def tables(window: int = 12):
@@ -147,6 +149,28 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _check_groups(ledger, by: str) -> None:
+    """Refuse a ``--by`` column with more than :data:`MAX_GROUPS` values (each is a table, a
+    sheet and a pass over the ledger: a customer id column would take hours)."""
+    import numpy as np
+
+    from ..errors import InvalidOptionError
+
+    labels = ledger.attributes.get(by)
+    if labels is None:
+        return  # Ledger.groups says which attributes there are
+    paying = np.zeros(len(ledger.ids), dtype=bool)
+    paying[ledger.customer] = True
+    count = len(set(labels[paying].tolist()))
+    if count > MAX_GROUPS:
+        raise InvalidOptionError(
+            f"--by {by!r} gives {count:,} groups; the report shows at most {MAX_GROUPS:,} (a "
+            "segment, a plan, a region): group the values first",
+            argument="by",
+            value=by,
+        )
+
+
 def _rates(items: list[str]) -> dict[str, float] | None:
     if not items:
         return None
@@ -212,6 +236,8 @@ def run(args: argparse.Namespace) -> int:
         )
         if by and by.lower() in known:
             by = by.lower()
+        if by is not None:
+            _check_groups(ledger, by)
         table = signed_movements(monthly_kpis(ledger, by=by, window=args.window))
         cohort_tables = {m: cohorts(ledger, measure=m) for m in ("logos", "revenue")} if fmt == "xlsx" else {}
     except (KPIError, OSError, ValueError, ImportError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
@@ -310,7 +336,9 @@ def csv_text(table, by: str | None, window: int = 12) -> str:
             out[column] = [("" if math.isnan(v) else f"{v:.{decimals}f}") for v in rounded]
     import pandas as pd
 
-    return pd.DataFrame(out).to_csv(index=False, lineterminator="\n")
+    frame = pd.DataFrame(out)
+    frame.columns = [neutralized(c) if c == by else c for c in frame.columns]  # a user's column name
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 # -- the terminal table ----------------------------------------------------------------------------
