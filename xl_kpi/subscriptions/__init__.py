@@ -21,6 +21,7 @@ from .cohorts import MEASURES, cohorts
 from .kpis import KPI_COLUMNS, monthly_kpis, trailing_columns, trailing_retention
 from .ledger import Ledger, build_ledger
 from .load import load_ledger, read_table
+from .read import ExportFileError
 from .movements import LOSSES, MOVEMENT_COLUMNS, mrr_movements, signed_movements
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "build_ledger",
     "load_ledger",
     "read_table",
+    "ExportFileError",
     "mrr_movements",
     "signed_movements",
     "cohorts",
