@@ -596,5 +596,5 @@ def test_the_annual_churn_and_roi_labels_say_what_they_measure():
         text = labels.KPI_TEXT[lang]
         assert "compounded" in text["churn_annual"] or "composée" in text["churn_annual"]
         assert "12" in text["roi"] and "CRR" in text["crr"]
-    note = labels.text("en", "rollup_note")
+    note = labels.text("en", "reading_note")
     assert "quote" in note and "1 - CRR" in note and "First-year ROI" in note

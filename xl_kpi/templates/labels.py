@@ -73,23 +73,36 @@ TEXT = {
         "stage_sal": "SAL",
         "stage_sql": "SQL",
         "stage_new_customers": "Won",
-        "chart_mrr": "MRR movements and MRR",
         "chart_churn": "Monthly customer churn",
         "chart_ltv_cac": "LTV:CAC",
         "chart_funnel": "Acquisition funnel, last 12 months",
         "chart_nps": "NPS",
+        "chart_movements_dash": "MRR movements and net new MRR",
+        "chart_mrr_end": "MRR, end of month",
+        "axis_mrr_change": "MRR added or lost in the month",
+        "axis_mrr": "MRR",
+        "axis_funnel": "Count over 12 months (log scale)",
+        "axis_churn": "Customers lost per month",
+        "axis_ltv_cac": "LTV / CAC",
+        "axis_nps": "NPS (points)",
+        "benchmark_at_least": "Benchmark: {} or more",
+        "benchmark_at_most": "Benchmark: {} or less",
+        "reading_note": (
+            "Annual churn: quote \"customer churn per year\", the monthly rate compounded over 12 "
+            "months (the benchmarks' 5-7 % are such rates); 1 - CRR is higher for a growing base: "
+            "it sets the whole period's losses, customers won during it included, against the "
+            "customers at its start only. First-year ROI of S&M: (12 months of the new MRR at "
+            "gross margin - sales and marketing spend) / that spend; it stays negative while the "
+            "new customers' margin takes more than a year to repay what winning them cost, whereas "
+            "LTV:CAC counts their whole lifetime. NPS and CSAT: the Survey answers of the period, "
+            "or the counts typed on Inputs for a period without answers."
+        ),
         "rollup_note": (
             "Roll-ups are computed from the summed inputs (sheet Roll-ups), never by averaging "
             "monthly KPIs: a quarter's CRR = KPI_CRR(customers at its end, customers won in it, "
             "customers at its start); NRR, revenue churn and CAC likewise over the quarter's sums. Rates are "
             "per period of their column, except the rows said to be per month: churn per month "
-            "over a quarter = customers lost / sum of the customers at the start of each month. "
-            "Annual churn: quote \"customer churn per year\", the monthly rate compounded over 12 "
-            "months (the benchmarks' 5-7 % are such rates); 1 - CRR is higher for a growing "
-            "base: it sets the whole period's losses, customers won during it included, against "
-            "the customers at its start only. First-year ROI: (12 months of the new MRR at gross margin - sales and "
-            "marketing spend) / that spend; negative while the new customers' margin takes more than "
-            "a year to repay what winning them cost, whereas LTV:CAC counts their whole lifetime."
+            "over a quarter = customers lost / sum of the customers at the start of each month."
         ),
         "benchmark_note": (
             "Benchmarks (S1, S3, S4): LTV:CAC 3 or more; NRR 100 % or more; monthly churn 0.58 % "
@@ -209,25 +222,38 @@ TEXT = {
         "stage_sal": "SAL",
         "stage_sql": "SQL",
         "stage_new_customers": "Clients",
-        "chart_mrr": "Mouvements du MRR et MRR",
         "chart_churn": "Attrition client mensuelle",
         "chart_ltv_cac": "LTV:CAC",
         "chart_funnel": "Entonnoir d'acquisition, 12 derniers mois",
         "chart_nps": "NPS",
+        "chart_movements_dash": "Mouvements du MRR et MRR net nouveau",
+        "chart_mrr_end": "MRR en fin de mois",
+        "axis_mrr_change": "MRR gagné ou perdu dans le mois",
+        "axis_mrr": "MRR",
+        "axis_funnel": "Effectif sur 12 mois (échelle log)",
+        "axis_churn": "Clients perdus par mois",
+        "axis_ltv_cac": "LTV / CAC",
+        "axis_nps": "NPS (points)",
+        "benchmark_at_least": "Référence : {} ou plus",
+        "benchmark_at_most": "Référence : {} ou moins",
+        "reading_note": (
+            "Attrition annuelle : citez « attrition client annuelle », le taux mensuel composé sur "
+            "12 mois (les 5 à 7 % de référence sont de tels taux) ; 1 - CRR est plus élevé pour une "
+            "base qui croît : il rapporte toutes les pertes de la période, clients gagnés pendant "
+            "celle-ci compris, aux seuls clients du début. ROI commercial 1re année : (12 mois du "
+            "MRR nouveau à la marge brute - dépenses commerciales et marketing) / ces dépenses ; il "
+            "reste négatif tant que la marge des nouveaux clients met plus d'un an à rembourser "
+            "leur acquisition, alors que le LTV:CAC compte toute leur durée de vie. NPS et CSAT : "
+            "les réponses des Enquêtes de la période, ou les effectifs des Saisies pour une période "
+            "sans réponse."
+        ),
         "rollup_note": (
             "Les cumuls se calculent sur les saisies additionnées (feuille Cumuls), jamais en "
             "moyennant les KPI mensuels : CRR du trimestre = KPI_CRR(clients en fin de trimestre, "
             "clients gagnés dans le trimestre, clients au début du trimestre) ; NRR, attrition du CA et CAC de même "
             "sur les sommes du trimestre. Les taux portent sur la période de leur colonne, sauf "
             "les lignes dites mensuelles : attrition mensuelle d'un trimestre = clients perdus / "
-            "somme des clients en début de chaque mois. "
-            "Attrition annuelle : citez « attrition client annuelle », le taux mensuel composé sur "
-            "12 mois (les 5 à 7 % de référence sont de tels taux) ; 1 - CRR est plus élevé pour une base "
-            "qui croît : il rapporte toutes les pertes de la période, clients gagnés pendant "
-            "celle-ci compris, aux seuls clients du début. ROI 1re année : (12 mois du MRR nouveau à la "
-            "marge brute - dépenses commerciales et marketing) / ces dépenses ; négatif tant que "
-            "la marge des nouveaux clients met plus d'un an à rembourser leur acquisition, alors "
-            "que le LTV:CAC compte toute leur durée de vie."
+            "somme des clients en début de chaque mois."
         ),
         "benchmark_note": (
             "Références (S1, S3, S4) : LTV:CAC d'au moins 3 ; NRR d'au moins 100 % ; attrition "

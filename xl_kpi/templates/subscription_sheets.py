@@ -38,6 +38,7 @@ from .builder import (
     _protect, _quote,
 )
 from .example_data import Example
+from .number_formats import money, money_signed_plain
 
 __all__ = [
     "LEDGER_HEADER_ROW", "LEDGER_FIRST_ROW", "LEDGER_ROWS", "LEDGER_COLUMNS", "MOVEMENT_COLUMNS",
@@ -164,7 +165,8 @@ def subscriptions_sheet(wb, lang: str, example: Example | None, arrays: bool) ->
     _band(ws, LEDGER_HEADER_ROW - 1, 1, len(LEDGER_COLUMNS), text("ledger_title"))
     for c, key in enumerate(LEDGER_COLUMNS, start=1):
         _header(ws.cell(LEDGER_HEADER_ROW, c), text(key))
-    formats = ("@", DATE_FORMAT[lang], _MONEY, "@", "@")
+    currency = example.currency if example is not None else None
+    formats = ("@", DATE_FORMAT[lang], money(lang, currency, decimals=2), "@", "@")
     rows = example.ledger if example else []
     for i in range(LEDGER_ROWS):
         r = LEDGER_FIRST_ROW + i
@@ -190,7 +192,8 @@ def subscriptions_sheet(wb, lang: str, example: Example | None, arrays: bool) ->
     top, bottom = layout.movements_first_row, layout.movements_last_row
     for r in range(top, bottom + 1):
         for j in range(len(MOVEMENT_COLUMNS)):
-            fmt = DATE_FORMAT[lang] if j == 0 else _MONEY if j == len(MOVEMENT_COLUMNS) - 1 else _MONEY_SIGNED
+            fmt = DATE_FORMAT[lang] if j == 0 else "#,##0" if j == len(MOVEMENT_COLUMNS) - 1 \
+                else money(lang, currency)
             ws.cell(r, MOVEMENTS_FIRST_COL + j).number_format = fmt
     ws.cell(bottom + 1, MOVEMENTS_FIRST_COL, text("first_month_new")).font = NOTE
     _chart(ws, lang, layout)
@@ -256,7 +259,7 @@ def _chart(ws, lang: str, layout: SubscriptionLayout) -> None:
     ws.add_chart(bar)
 
 
-def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> None:
+def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool, currency: str | None = None) -> None:
     """KPI_COHORTS by customers and by MRR, and each cohort's revenue retention."""
     text = lambda key: labels.text(lang, key)  # noqa: E731
     ws = wb.create_sheet(labels.sheet_name(lang, "cohorts"))
@@ -268,7 +271,8 @@ def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> No
     ws["A2"] = text("cohorts_note")
     ws["A2"].font = SUBTITLE
     ids, mon, mrr = ledger_ranges(_quote(labels.sheet_name(lang, "subscriptions")))
-    fmt = {"logos": "#,##0", "revenue": _MONEY, "retention": "0%"}
+    # a compact money format: 24 ages side by side
+    fmt = {"logos": "#,##0", "revenue": money_signed_plain(lang, currency), "retention": "0%"}
     for block, title in (("logos", "cohort_logos_title"), ("revenue", "cohort_revenue_title"),
                          ("retention", "cohort_retention_title")):
         header = layout.cohort_header_rows[block]
@@ -295,7 +299,8 @@ def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> No
                        mid_color="FFEB84", end_type="num", end_value=1.4, end_color="63BE7B"))
     ws.column_dimensions["A"].width = 10
     for c in range(2, last_col + 1):
-        ws.column_dimensions[L(c)].width = 7.5
+        ws.column_dimensions[L(c)].width = 8.5
     ws.freeze_panes = "B3"
-    _print_setup(ws, f"A1:{L(last_col)}{last}", landscape=True)
+    _print_setup(ws, f"A1:{L(last_col)}{last}", landscape=True, strips=((1, 1 + n // 2), (2 + n // 2, last_col)),
+                 title_cols=1)
     _protect(ws)
