@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--lang", choices=("en", "fr", "all"), default="all",
                    help="language of the workbooks (default: both)")
-    p.add_argument("--kind", choices=("template", "example", "all"), default="all",
-                   help="the blank template, the filled example, or both (default)")
+    p.add_argument("--kind", choices=("template", "example", "lite", "all"), default="all",
+                   help="the blank template, the filled example, the blank template for Excel 365 "
+                   "and xlwings Lite (spilling formulas), or all three (default)")
     p.add_argument("-o", "--output-dir", type=Path, default=Path("workbooks"),
                    help="folder to write into (default: ./workbooks)")
     p.add_argument("--force", action="store_true",

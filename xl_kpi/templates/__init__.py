@@ -1,10 +1,14 @@
 """The template workbooks: a blank template and a filled example, in English and in French.
 
+The ``lite`` kind is the blank template for Excel 365 and xlwings Lite: one spilling formula per
+row or table, calling the Office.js functions (:mod:`xl_kpi.templates.dynamic`).
+
 >>> from xl_kpi.templates import file_name
 >>> file_name("example", "fr")
 'xl-kpi-exemple-fr.xlsx'
 
-:func:`workbook_bytes` builds one workbook (reproducibly: the same bytes every build);
+:func:`workbook_bytes` builds one workbook (reproducibly: the same bytes every build
+with the same dependencies, the same workbook to 15 digits with any others);
 :func:`write_workbooks` writes them into a folder without ever overwriting a workbook a user
 has filled in. The example ships recalculated (``xl-kpi recalc``), so it opens with its numbers
 in any spreadsheet program, the KPI_* add-in or not.
@@ -21,18 +25,21 @@ from pathlib import Path
 from typing import Callable
 
 from .labels import LANGS
+from .reproducible import differences
 
 __all__ = [
     "KINDS", "LANGS", "file_name", "workbook_bytes", "write_workbooks", "Written",
     "recalc_available", "user_edited",
 ]
 
-KINDS = ("template", "example")
+KINDS = ("template", "example", "lite")
 _NAMES = {
     ("template", "en"): "xl-kpi-template-en.xlsx",
     ("example", "en"): "xl-kpi-example-en.xlsx",
+    ("lite", "en"): "xl-kpi-template-lite-en.xlsx",
     ("template", "fr"): "xl-kpi-modele-fr.xlsx",
     ("example", "fr"): "xl-kpi-exemple-fr.xlsx",
+    ("lite", "fr"): "xl-kpi-modele-lite-fr.xlsx",
 }
 
 
@@ -83,6 +90,10 @@ def workbook_bytes(kind: str, lang: str, *, recalc: bool | None = None,
     buf = io.BytesIO()
     wb.save(buf)
     data = normalize(buf.getvalue())
+    if kind == "lite":
+        from .dynamic import dynamic_workbook
+
+        data = normalize(dynamic_workbook(data))
     if recalc is None:
         recalc = kind == "example" and recalc_available()
     if recalc:
@@ -174,7 +185,7 @@ def write_workbooks(
 def _write_one(path: Path, data: bytes, kind: str, lang: str, force: bool) -> Written:
     """Write ``data`` at ``path`` atomically, unless it is there already or a user's edits are."""
     if path.exists():
-        if path.read_bytes() == data:
+        if not differences(path.read_bytes(), data):  # the same workbook, to 15 digits
             return Written(path, "unchanged")
         if not force and user_edited(path, kind, lang):
             return Written(path, "kept")
