@@ -34,7 +34,7 @@ from xl_kpi.templates.builder import (
 )
 from xl_kpi.templates.dashboard import FUNNEL_STAGES, all_rows
 from xl_kpi.templates.example_data import BAD_MONTH, Example, example
-from xl_kpi.templates.inputs import ROWS, row_of
+from xl_kpi.templates.inputs import HEADER_ROW, ROWS, row_of
 
 REPO = Path(__file__).resolve().parents[1]
 WORKBOOKS = REPO / "workbooks"
@@ -702,3 +702,34 @@ def test_how_to_use_prints_on_a4_without_losing_the_right_edge(tmp_path):
     for line in labels.HOW_TO["en"][:8]:
         if not line.startswith("# "):
             assert " ".join(line.split()[-3:]) in words, line  # the end of each paragraph is printed
+
+
+@needs_libreoffice
+@needs_recalc
+def test_the_libreoffice_template_shows_a_users_kpis_after_recalc(tmp_path):
+    """The blank template of `xl-kpi templates --for-libreoffice`, filled in and recalculated,
+    shows its KPIs in LibreOffice (the default template's array formulas show #NAME? there)."""
+    from xl_kpi.cli import main
+
+    assert main(["templates", "--for-libreoffice", "--kind", "template", "--lang", "en", "-o", str(tmp_path),
+                 "--no-progress"]) == 0
+    path = tmp_path / file_name("template", "en")
+    wb = openpyxl.load_workbook(path)
+    arrays = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if hasattr(c.value, "ref")]
+    assert arrays == []  # cell by cell: LibreOffice keeps the stored values
+    ex = example()
+    inputs = wb["Inputs"]
+    inputs.cell(HEADER_ROW, MONTH_COLS[0]).value = ex.months[0]
+    for r in ROWS:  # a user types the example's figures
+        for i, c in enumerate(MONTH_COLS):
+            inputs.cell(row_of(r.key), c).value = ex.inputs[r.key][i]
+    wb.save(path)
+    assert main(["recalc", str(path), "--in-place", "--no-progress"]) == 0
+    pdf = render.to_pdf(path, tmp_path)
+    text = _pdf_text(pdf, 2)
+    assert "#NAME?" not in text and "Err:" not in text
+    values = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
+    nrr = values.cell(dashboard_layout().rows["nrr"], MONTH_COLS[-1]).value
+    assert nrr == pytest.approx(m.nrr(ex.inputs["mrr_start"][-1], ex.inputs["mrr_expansion"][-1],
+                                      ex.inputs["mrr_contraction"][-1], ex.inputs["mrr_churned"][-1]))
+    assert f"{nrr:.1%}" in text
