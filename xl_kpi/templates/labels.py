@@ -157,7 +157,7 @@ TEXT = {
         "mov_end": "Ending MRR",
         "mov_customers": "Customers",
         "chart_helper": "for the chart",
-        "chart_movements": "MRR movements and ending MRR (billing ledger)",
+        "chart_movements": "MRR movements and net new MRR (billing ledger)",
         "first_month_new": "The ledger's first month counts every paying customer as new.",
         "cohorts_note": (
             "A customer's cohort is the month of its first payment in the ledger; age 0 is that month. "
@@ -309,7 +309,7 @@ TEXT = {
         "mov_end": "MRR de fin",
         "mov_customers": "Clients",
         "chart_helper": "pour le graphique",
-        "chart_movements": "Mouvements du MRR et MRR de fin (registre de facturation)",
+        "chart_movements": "Mouvements du MRR et MRR net nouveau (registre de facturation)",
         "first_month_new": "Le premier mois du registre compte chaque client payant comme nouveau.",
         "cohorts_note": (
             "La cohorte d'un client est le mois de son premier paiement dans le registre ; l'âge 0 est "

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Font
@@ -34,8 +36,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from . import labels
 from .builder import (
-    BAND_FILL, BOLD, DATE_FORMAT, GROUP_FILL, NAVY, NOTE, SUBTITLE, TITLE, _input_cell, _print_setup,
-    _protect, _quote,
+    BAND_FILL, BOLD, DATE_FORMAT, GROUP_FILL, MOVEMENT_COLOURS, NAVY, NOTE, SUBTITLE, TITLE, _input_cell,
+    _print_setup, _protect, _quote,
 )
 from .example_data import Example
 from .number_formats import money, money_signed_plain
@@ -231,19 +233,23 @@ def _chart(ws, lang: str, layout: SubscriptionLayout) -> None:
     bar = BarChart()
     bar.type, bar.grouping, bar.overlap, bar.gapWidth = "col", "stacked", 100, 40
     bar.title = labels.text(lang, "chart_movements")
+    colours = iter(MOVEMENT_COLOURS.values())
     for key, c in (("mov_new", col["mov_new"]), ("mov_expansion", col["mov_expansion"]),
                    ("mov_reactivation", col["mov_reactivation"]), ("mov_contraction", _HELPER_COLS[0]),
                    ("mov_churned", _HELPER_COLS[1])):
-        bar.series.append(Series(ref(c), title=labels.text(lang, key)))
+        series = Series(ref(c), title=labels.text(lang, key))
+        series.graphicalProperties = GraphicalProperties(solidFill=next(colours))
+        bar.series.append(series)
     bar.set_categories(ref(col["mov_month"]))
     bar.y_axis.number_format = _MONEY
+    bar.y_axis.title = labels.text(lang, "axis_mrr_change")
+    # the net new MRR on the same axis (one zero), as on the Dashboard; the ending MRR is the
+    # table's last money column
     line = LineChart()
-    line.series.append(Series(ref(col["mov_end"]), title=labels.text(lang, "mov_end")))
-    line.y_axis.axId = 200
-    line.y_axis.crosses = "max"
-    line.y_axis.number_format = _MONEY
-    line.y_axis.majorGridlines = None
-    line.y_axis.delete = False
+    net = Series(ref(col["mov_net_new"]), title=labels.text(lang, "mov_net_new"))
+    net.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill="000000", w=19050))
+    net.smooth = False
+    line.series.append(net)
     bar += line
     bar.visible_cells_only = False  # the helper columns are hidden
     bar.x_axis.delete = False
