@@ -29,7 +29,7 @@ SETUP = re.compile(r"^(python3 -m venv|source |pip install|\.venv\\)")
 #: Commands that take minutes, or most of a minute.
 SLOW = re.compile(r"^(python benchmarks/|xl-kpi demo|xl-kpi templates|xl-kpi recalc workbooks/|python -m pytest)")
 #: What a clone holds that the commands read.
-DATA = ("tests/data", "workbooks", "benchmarks")
+DATA = ("tests", "workbooks", "benchmarks")
 
 
 def _blocks(lang: str) -> list[tuple[int, list[str]]]:
