@@ -18,7 +18,12 @@ from openpyxl import Workbook
 
 from xl_kpi.templates import write_workbooks
 from xl_kpi.templates.builder import (
-    INPUT_BORDER, INPUT_FILL, INPUT_FONT, UNLOCKED, _input_cell, build_workbook,
+    INPUT_BORDER,
+    INPUT_FILL,
+    INPUT_FONT,
+    UNLOCKED,
+    _input_cell,
+    build_workbook,
 )
 from xl_kpi.templates.example_data import example
 

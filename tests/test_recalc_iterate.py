@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from corpus import corpus_dir, read_cells
 from xl_kpi.cli import main
 from xl_kpi.recalc import recalculate
+
+from corpus import corpus_dir, read_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -350,6 +351,7 @@ def test_corpus_circular_model_without_iteration_is_refused_naming_cells(tmp_pat
 
 @corpus
 @pytest.mark.parametrize("name", ["dgorissen__pycel/lookup.xlsx", "vinci1it2000__formulas/test.xlsx"])
+@pytest.mark.slow
 def test_corpus_files_that_crashed_now_compute_and_lose_no_value(name, tmp_path):
     src = FOLDER / name
     report = recalculate(src, tmp_path / "out.xlsx")

@@ -122,7 +122,8 @@ def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, 
 
     ``keys`` pairs each covered cell, (sheet index, row, column), with its k (every cell an array
     formula covers maps to its anchor's k); ``evaluate(k)`` computes and stores cell k; ``snapshot(k)`` returns its
-    current value(s) as a comparable (kinds, numbers, texts); ``start_values()`` seeds the cells with Excel's stored values. Returns None when the cells
+    current value(s) as a comparable (kinds, numbers, texts); ``start_values()`` seeds the cells with
+    Excel's stored values. Returns None when the cells
     needed no iteration, else (iterations, converged, last largest change). Raises
     :class:`RuntimeCycle` when they need themselves and ``calc.iterate`` is off.
     """

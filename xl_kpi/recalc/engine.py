@@ -26,7 +26,8 @@ import numpy as np
 from .book import Book, SheetData
 from .circular import Iteration, RuntimeCycle, solve_cycle
 from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
-from .formula import Const, FormulaLimitError, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
+from .formula import (Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Ref, ShapeKeys, compile_formula,
+                      walk)
 from .functions import resolve
 from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
@@ -260,7 +261,44 @@ def group_graph(groups: list[Group], book: Book) -> list[set[int]]:
             owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
             found = np.unique(owners)
             deps[g.gid].update(int(x) for x in found if x >= 0)
+    _order_volatile_references(groups, deps)
     return deps
+
+
+#: Functions whose references are known only when they run.
+VOLATILE_REFERENCES = frozenset({"OFFSET", "INDIRECT"})
+
+
+def _order_volatile_references(groups: list[Group], deps: list[set[int]]) -> None:
+    """Make each group using OFFSET or INDIRECT read from every group that does not read from it.
+
+    What such a group reads is known only when it runs, so it is computed after every other
+    group it could read, without creating a cycle: groups that (directly or not) depend on it
+    stay after it. Done one volatile group at a time, each seeing the edges of the previous, the
+    last in reading order (sheet, row, column) first: between two of them, the later reads the
+    earlier, as models are read top to bottom.
+    """
+    volatile = [g.gid for g in groups
+                if any(isinstance(n, Func) and n.name in VOLATILE_REFERENCES for n in walk(g.tree))]
+    volatile.sort(key=lambda gid: (groups[gid].sheet.index, *groups[gid].anchor), reverse=True)
+    if not volatile or len(volatile) > 200:  # beyond that (cost), the plain reference graph is kept
+        return
+    readers: dict[int, set[int]] = {}
+    for gid, ds in enumerate(deps):
+        for d in ds:
+            readers.setdefault(d, set()).add(gid)
+    for v in volatile:
+        after = {v}
+        todo = [v]
+        while todo:
+            for r in readers.get(todo.pop(), ()):
+                if r not in after:
+                    after.add(r)
+                    todo.append(r)
+        new = [gid for gid in range(len(groups)) if gid not in after and gid not in deps[v]]
+        deps[v].update(new)
+        for u in new:
+            readers.setdefault(u, set()).add(v)
 
 
 def strongly_connected(n: int, edges) -> list[list[int]]:
@@ -338,7 +376,7 @@ def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> N
     ctx = Ctx(book, g.sheet, rows, cols, issues=issues)
     ev = Evaluator(ctx)
     try:
-        v = _final(ev, ev.eval(g.tree), len(rows))
+        v = _final(ev, ev.formula(g.tree), len(rows))
     except NotVectorizable:
         _cell_by_cell(g, book, issues, rows, cols)
         return
@@ -391,7 +429,7 @@ def _stored(g: Group, book: Book) -> list:
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
-    v = Evaluator(ctx).eval(g.tree).instance(0)
+    v = Evaluator(ctx).formula(g.tree).instance(0)
     h, w = r1 - r0 + 1, c1 - c0 + 1
     vh, vw = v.hw
     kind = np.full((1, h, w), ERR, np.uint8)

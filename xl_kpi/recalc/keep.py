@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
-from .formula import Func, Name, Node, Ref, compile_formula, FormulaSyntaxError, walk
-from .package import BOOL, EMPTY, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
+from .formula import FormulaSyntaxError, Func, Name, Node, Ref, compile_formula, walk
+from .package import BOOL, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
 
 __all__ = ["KEEP_CAUSES", "Kept", "stored_value", "is_excel_function", "find_kept"]
 

@@ -26,13 +26,13 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.label import DataLabelList
-from openpyxl.chart.text import RichText
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
 from openpyxl.comments import Comment
 from openpyxl.drawing.line import LineProperties
-from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter as L
@@ -471,7 +471,8 @@ def _rollups_sheet(wb, lang: str, currency: str | None) -> None:
         first = FIRST_COL + 3 * q
         spans.append((first, first + 2))
         ws.cell(HEADER_ROW, ROLLUP_SRC_COLS[q],
-                f'="{prefix}"&INT((MONTH({inputs}!{L(first)}{HEADER_ROW})+2)/3)&" "&YEAR({inputs}!{L(first)}{HEADER_ROW})')
+                f'="{prefix}"&INT((MONTH({inputs}!{L(first)}{HEADER_ROW})+2)/3)&" "'
+                f'&YEAR({inputs}!{L(first)}{HEADER_ROW})')
     for y in range(2):
         first = FIRST_COL + 12 * y
         spans.append((first, first + 11))
