@@ -64,6 +64,7 @@ def _connect(memory_limit: str | None, threads: int | None):
     except ImportError:
         raise ModuleNotFoundError('engine="duckdb" needs DuckDB: pip install "xl-kpi[bigdata]"') from None
     con = duckdb.connect(config={"preserve_insertion_order": True})
+    con.execute("SET enable_progress_bar = false")
     if memory_limit:
         con.execute(f"SET memory_limit = '{_sql_text(memory_limit)}'")
     if threads:
@@ -137,17 +138,19 @@ def load_ledger_duckdb(
         labels = {k: found[k] for k in ("segment", "plan") if k in found}
         for a in attributes:
             labels[a] = _column(func, columns, a)
-        con.execute(f"CREATE TEMP VIEW src AS SELECT *, row_number() OVER () - 1 AS _pos FROM {table}")
         period = _period_sql(func, billing_months, found.get("billing_months"))
-        con.execute(f"""CREATE TEMP VIEW typed AS SELECT _pos,
+        attrs = "".join(f", CAST({_ident(c)} AS VARCHAR) AS {_ident('attr_' + k)}" for k, c in labels.items())
+        typed = f"""SELECT
             NULLIF(trim(CAST({_ident(found['customer'])} AS VARCHAR)), '') AS id,
             {_month_sql(found['month'], types.get(found['month'], 'VARCHAR'))} AS m,
             {_amount_sql(found['mrr'], types.get(found['mrr'], 'VARCHAR'))} AS amount,
             {_raw_blank(found['mrr'])} AS amount_blank,
             {_raw_blank(found['month'])} AS month_blank,
-            {period} AS period
-            {''.join(f', CAST({_ident(c)} AS VARCHAR) AS {_ident("attr_" + k)}' for k, c in labels.items())}
-            FROM src""")
+            {period} AS period{attrs}"""
+        # the rows as read, typed; a second view numbers them, read only to name bad rows
+        con.execute(f"CREATE TEMP VIEW typed AS {typed} FROM {table}")
+        con.execute(f"CREATE TEMP VIEW src AS SELECT *, row_number() OVER () - 1 AS _pos FROM {table}")
+        con.execute(f"CREATE TEMP VIEW numbered AS {typed}, _pos FROM src")
         notes = _check(con, func, rows, found, billing_months)
         return _ledger(con, labels, notes)
     finally:
@@ -207,12 +210,6 @@ def _period_sql(func: str, billing_months, column: str | None) -> str:
     return repr(value)
 
 
-def _positions(con, where: str) -> tuple[np.ndarray, int]:
-    got = con.execute(f"SELECT _pos FROM typed WHERE {where} ORDER BY _pos LIMIT {SHOWN}").fetchall()
-    total = con.execute(f"SELECT count(*) FROM typed WHERE {where}").fetchone()[0]
-    return np.array([g[0] for g in got], dtype=np.int64), int(total)
-
-
 def _name(rows: Rows, positions: np.ndarray, total: int) -> str:
     text = rows.name(positions)
     if total > positions.size:  # Rows.name counts only what it is given
@@ -228,85 +225,104 @@ def _first_value(con, column: str, where: str):
 
 
 def _check(con, func: str, rows: Rows, found: dict, billing_months) -> list[str]:
-    """Raise the pandas path's errors for bad rows; the notes of the rows skipped."""
+    """Raise the pandas path's errors for bad rows; the notes of the rows skipped.
+
+    One pass counts every kind of bad row; the rows are looked up only for a kind that occurs.
+    """
     blank = "id IS NULL AND month_blank AND amount_blank"
-    counts = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE {blank}) FROM typed""").fetchone()
-    if counts[0] - counts[1] == 0:
-        raise NoDataError(f"{func}: the ledger has no rows", argument="customer_ids", value=None)
-    kept = f"NOT ({blank})"
-    for name, cond in (("customer_ids", "id IS NULL"), ("months", "month_blank"), ("mrr", "amount_blank")):
-        pos, total = _positions(con, f"{kept} AND {cond}")
-        if total:
-            raise NoDataError(f"{func}: {name!r} is missing {_name(rows, pos, total)}", argument=name, value=None)
-    pos, total = _positions(con, f"{kept} AND amount IS NULL")
-    if total:
-        value = _first_value(con, found["mrr"], f"_pos = {int(pos[0])}")
-        raise NonNumericError(f"{func}: 'mrr' must hold numbers; got {value!r} {_name(rows, pos, total)}",
-                              argument="mrr", value=value)
-    pos, total = _positions(con, f"{kept} AND m IS NULL")
-    if total:
-        value = _first_value(con, found["month"], f"_pos = {int(pos[0])}")
-        raise NonNumericError(f"{func}: 'months' must hold dates; got {value!r} {_name(rows, pos, total)}",
-                              argument="months", value=value)
     lo, hi = (FIRST_YEAR - 1970) * 12, (LAST_YEAR - 1970) * 12 + 11
-    pos, total = _positions(con, f"{kept} AND (m < {lo} OR m > {hi})")
-    if total:
+    periods = "billing_months" in found or billing_months is not None
+    kinds = {
+        "no_id": "id IS NULL", "no_month": "month_blank", "no_mrr": "amount_blank",
+        "text_mrr": "amount IS NULL", "bad_month": "m IS NULL", "out_of_range": f"(m < {lo} OR m > {hi})",
+        "negative": "amount < 0", "infinite": "isinf(amount)",
+        "bad_period": "(period IS NULL OR NOT period > 0 OR period > 120)" if periods else "false",
+    }
+    filters = ", ".join(f"count(*) FILTER (WHERE NOT ({blank}) AND {cond})" for cond in kinds.values())
+    got = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {blank}), {filters} FROM typed").fetchone()
+    total, blanks, counts = got[0], got[1], dict(zip(kinds, got[2:]))
+    if total - blanks == 0:
+        raise NoDataError(f"{func}: the ledger has no rows", argument="customer_ids", value=None)
+
+    def where(kind: str) -> tuple[np.ndarray, str]:
+        pos = con.execute(f"SELECT _pos FROM numbered WHERE NOT ({blank}) AND {kinds[kind]} ORDER BY _pos "
+                          f"LIMIT {SHOWN}").fetchnumpy()["_pos"]
+        return np.asarray(pos, dtype=np.int64), _name(rows, np.asarray(pos, dtype=np.int64), counts[kind])
+
+    for kind, name in (("no_id", "customer_ids"), ("no_month", "months"), ("no_mrr", "mrr")):
+        if counts[kind]:
+            raise NoDataError(f"{func}: {name!r} is missing {where(kind)[1]}", argument=name, value=None)
+    for kind, name, column, what in (("text_mrr", "mrr", found["mrr"], "numbers"),
+                                     ("bad_month", "months", found["month"], "dates")):
+        if counts[kind]:
+            pos, text = where(kind)
+            value = _first_value(con, column, f"_pos = {int(pos[0])}")
+            raise NonNumericError(f"{func}: {name!r} must hold {what}; got {value!r} {text}", argument=name,
+                                  value=value)
+    if counts["out_of_range"]:
         raise DomainError(f"{func}: 'months' must be dates from {FIRST_YEAR} to {LAST_YEAR} "
-                          f"{_name(rows, pos, total)}", argument="months", value=None)
-    pos, total = _positions(con, f"{kept} AND (amount < 0)")
-    if total:
-        value = con.execute(f"SELECT amount FROM typed WHERE _pos = {int(pos[0])}").fetchone()[0]
-        raise DomainError(f"{func}: 'mrr' must be non-negative (a credit is not MRR); got {value!r} "
-                          f"{_name(rows, pos, total)}", argument="mrr", value=value)
-    pos, total = _positions(con, f"{kept} AND isinf(amount)")
-    if total:
-        raise DomainError(f"{func}: 'mrr' must be finite {_name(rows, pos, total)}", argument="mrr", value=None)
-    if "billing_months" in found or billing_months is not None:
-        pos, total = _positions(con, f"{kept} AND (period IS NULL OR NOT period > 0 OR period > 120)")
-        if total:
-            raise DomainError(f"{func}: 'billing_months' must be a period of 1 day to 120 months "
-                              f"{_name(rows, pos, total)}", argument="billing_months", value=None)
+                          f"{where('out_of_range')[1]}", argument="months", value=None)
+    if counts["negative"]:
+        pos, text = where("negative")
+        value = con.execute(f"SELECT amount FROM numbered WHERE _pos = {int(pos[0])}").fetchone()[0]
+        raise DomainError(f"{func}: 'mrr' must be non-negative (a credit is not MRR); got {value!r} {text}",
+                          argument="mrr", value=value)
+    if counts["infinite"]:
+        raise DomainError(f"{func}: 'mrr' must be finite {where('infinite')[1]}", argument="mrr", value=None)
+    if counts["bad_period"]:
+        raise DomainError(f"{func}: 'billing_months' must be a period of 1 day to 120 months "
+                          f"{where('bad_period')[1]}", argument="billing_months", value=None)
     notes = []
-    if counts[1]:
-        notes.append(f"{counts[1]} blank {'row' if counts[1] == 1 else 'rows'} skipped")
+    if blanks:
+        notes.append(f"{blanks} blank {'row' if blanks == 1 else 'rows'} skipped")
     return notes
 
 
 def _ledger(con, labels: dict[str, str], notes: list[str]) -> Ledger:
+    """The compact ledger: DuckDB numbers the customers and sorts the rows (out of core), numpy
+    adds up the rows of each customer-month (adjacent once sorted) and keeps the paying ones.
+
+    A sort and one pass, instead of a hash aggregate over as many groups as customer-months.
+    """
     blank = "id IS NULL AND month_blank AND amount_blank"
-    con.execute(f"""CREATE TEMP TABLE cm AS
-        SELECT id, m, sum(amount / period) AS mrr, count(*) AS n
-        {''.join(f', arg_max({_ident("attr_" + k)}, m) AS {_ident("attr_" + k)}' for k in labels)}
-        FROM typed WHERE NOT ({blank}) GROUP BY id, m""")
-    first, last, summed, zero = con.execute(
-        "SELECT min(m), max(m), coalesce(sum(n - 1), 0), count(*) FILTER (WHERE NOT mrr > 0) FROM cm").fetchone()
+    con.execute("CREATE TEMP TABLE ids AS SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS code "
+                f"FROM (SELECT DISTINCT id FROM typed WHERE NOT ({blank}))")
+    joins, codes, label_values = [], [], {}
+    for i, k in enumerate(labels):
+        col = _ident("attr_" + k)
+        con.execute(f"CREATE TEMP TABLE lab{i} AS SELECT v, CAST(row_number() OVER (ORDER BY v) - 1 AS INTEGER) "
+                    f"AS code FROM (SELECT DISTINCT NULLIF(trim({col}), '') AS v FROM typed)")
+        joins.append(f"LEFT JOIN lab{i} ON lab{i}.v IS NOT DISTINCT FROM NULLIF(trim(typed.{col}), '')")
+        codes.append(f", lab{i}.code AS lab{i}")
+        got = con.execute(f"SELECT code, v FROM lab{i} ORDER BY code").fetchall()
+        label_values[k] = np.array([NO_LABEL if v is None else v for _, v in got] + [NO_LABEL], dtype=object)
+    first, last = con.execute(f"SELECT min(m), max(m) FROM typed WHERE NOT ({blank})").fetchone()
+    rows = con.execute(f"""SELECT ids.code AS code, CAST(m - {int(first)} AS INTEGER) AS month,
+            amount / period AS mrr{''.join(codes)}
+        FROM typed JOIN ids USING (id) {' '.join(joins)}
+        WHERE NOT ({blank}) ORDER BY code, month""").fetchnumpy()
+    code = np.asarray(rows["code"])
+    month = np.asarray(rows["month"])
+    starts = np.flatnonzero(np.concatenate(([True], (code[1:] != code[:-1]) | (month[1:] != month[:-1]))))
+    mrr = np.add.reduceat(np.asarray(rows["mrr"], dtype=np.float64), starts) if starts.size else np.zeros(0)
+    summed = int(code.size - starts.size)
+    ends = np.append(starts[1:], code.size) - 1  # the last row of each customer-month
+    code, month = code[starts].astype(np.int64), month[starts].astype(np.int64)
     if summed:
         notes.append(f"{summed} {'row' if summed == 1 else 'rows'} added to another row of the same customer "
                      "and month")
+    paying = mrr > 0
+    zero = int(paying.size - paying.sum())
     if zero:
         notes.append(f"{zero} customer-{'month' if zero == 1 else 'months'} with zero MRR not counted as paying")
-    # customers numbered in the order of their ids (as np.unique orders them), paying months only
-    con.execute("CREATE TEMP TABLE ids AS SELECT id, (row_number() OVER (ORDER BY id)) - 1 AS code "
-                "FROM (SELECT DISTINCT id FROM cm)")
-    arrays = con.execute(f"""SELECT ids.code, cm.m - {int(first)} AS month, cm.mrr FROM cm JOIN ids USING (id)
-        WHERE cm.mrr > 0 ORDER BY ids.code, cm.m""").fetchnumpy()
-    ids = con.execute("SELECT id FROM ids ORDER BY code").fetchnumpy()["id"]
-    ids = np.asarray(ids, dtype=object)
+    ids = np.asarray(con.execute("SELECT id FROM ids ORDER BY code").fetchnumpy()["id"], dtype=object)
     attributes = {}
-    for k in labels:
-        col = _ident("attr_" + k)
-        got = con.execute(f"""SELECT ids.code, coalesce(NULLIF(trim(last.v), ''), '{NO_LABEL}') FROM ids JOIN
-            (SELECT id, arg_max({col}, m) AS v FROM cm WHERE mrr > 0 GROUP BY id) AS last USING (id)""").fetchnumpy()
-        values = np.full(len(ids), NO_LABEL, dtype=object)
-        values[np.asarray(got["code"], dtype=np.int64)] = np.asarray(got[list(got)[1]], dtype=object)
-        attributes[k] = values
-    return Ledger(
-        customer=np.asarray(arrays["code"], dtype=np.int64),
-        month=np.asarray(arrays["month"], dtype=np.int64),
-        mrr=np.asarray(arrays["mrr"], dtype=np.float64),
-        ids=ids,
-        first_month=int(first),
-        n_months=int(last) - int(first) + 1,
-        attributes=attributes,
-        notes=tuple(notes),
-    )
+    for i, k in enumerate(labels):
+        lab = np.asarray(rows[f"lab{i}"])[ends][paying]
+        lab = np.where(np.ma.getmaskarray(lab), len(label_values[k]) - 1, np.ma.getdata(lab)).astype(np.int64) \
+            if np.ma.isMaskedArray(lab) else lab.astype(np.int64)
+        values = np.full(len(ids), len(label_values[k]) - 1, dtype=np.int64)
+        values[code[paying]] = lab  # sorted by customer, then month: the last paying month wins
+        attributes[k] = label_values[k][values]
+    return Ledger(customer=code[paying], month=month[paying], mrr=mrr[paying], ids=ids, first_month=int(first),
+                  n_months=int(last) - int(first) + 1, attributes=attributes, notes=tuple(notes))
