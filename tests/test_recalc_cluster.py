@@ -7,8 +7,8 @@ import sys
 import zipfile
 
 import pytest
-
 from test_recalc_support import make_book
+
 from xl_kpi.cli import main
 
 distributed = pytest.importorskip("distributed", reason='needs pip install "xl-kpi[cluster]"')
@@ -71,6 +71,7 @@ def test_without_dask_the_option_names_the_extra(tmp_path, capsys, monkeypatch):
 
 def test_a_killed_worker_s_job_is_run_again_elsewhere(tmp_path):
     import cluster_jobs
+
     from xl_kpi.commands.cluster import run_on_dask
 
     jobs = [(str(tmp_path / f"marker{i}"), i) for i in range(2)]
@@ -79,9 +80,9 @@ def test_a_killed_worker_s_job_is_run_again_elsewhere(tmp_path):
 
 
 def test_a_job_whose_workers_keep_dying_fails_alone(tmp_path):
+    import cluster_jobs
     import dask
 
-    import cluster_jobs
     from xl_kpi.commands.cluster import run_on_dask
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):

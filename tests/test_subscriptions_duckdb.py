@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ledgers import LEDGERS
 from xl_kpi.errors import DomainError, InvalidOptionError, NoDataError, NonNumericError
 from xl_kpi.subscriptions import cohorts, load_ledger, monthly_kpis, mrr_movements, trailing_retention
+
+from ledgers import LEDGERS
 
 pytest.importorskip("duckdb", reason='needs pip install "xl-kpi[bigdata]"')
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import DomainError, InvalidOptionError, NoDataError, NonNumericError
 from ._rows import SHOWN, Rows
-from .ledger import BILLING_PERIODS, Ledger, NO_LABEL
+from .ledger import BILLING_PERIODS, NO_LABEL, Ledger
 from .months import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["load_ledger_duckdb", "SUFFIXES", "big_enough_for_duckdb", "DUCKDB_THRESHOLD"]
