@@ -32,7 +32,7 @@ from ._hints import option
 from ._rows import POSITIONS, Rows
 from .ledger import BILLING_PERIODS, Ledger, build_ledger
 from .read import normalize_name as _norm
-from .read import read_export
+from .read import ExportFileError, read_export
 
 __all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS", "ExportFileError"]
 
