@@ -31,8 +31,8 @@ from ..metrics._kernel import check_option
 from ._hints import option
 from ._rows import POSITIONS, Rows
 from .ledger import BILLING_PERIODS, Ledger, build_ledger
-from .read import normalize_name as _norm
 from .read import ExportFileError, read_export
+from .read import normalize_name as _norm
 
 __all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS", "ExportFileError"]
 
