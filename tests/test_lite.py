@@ -316,6 +316,8 @@ def test_cohorts_spill_with_dates_and_blank_cells_where_no_data_yet(server, modu
     revenue = call(server, module, "KPI_COHORTS", LEDGER + ["revenue"])
     assert logos == [[month(JAN), 2.0, 1.0, 1.0], [month(FEB), 1.0, 0.0, ""], [month(MAR), 0.0, "", ""]]
     assert revenue[0] == [month(JAN), 15.0, 20.0, 5.0]
+    retention = call(server, module, "KPI_COHORTS", LEDGER + ["revenue", [[True]]])
+    assert retention[0] == [month(JAN), 1.0, pytest.approx(20 / 15), pytest.approx(5 / 15)]
 
 
 def test_the_month_column_follows_the_users_short_date_format_or_iso(server, module):

@@ -441,11 +441,6 @@ def test_1904_date_system_is_refused_rather_than_computed_wrong(tmp_path):
     assert not r.ok and "1904" in r.reason
 
 
-def test_offset_is_reported_as_unsupported(tmp_path):
-    got, report = recalc(tmp_path, {"S": {"A1": 1, "B1": "=OFFSET(A1,0,0)"}})
-    assert got["S"]["B1"] == "#NAME?" and any("OFFSET" in i for i in report.issues)
-
-
 def test_an_engine_defect_is_reported_not_a_crash_nor_a_silent_value(tmp_path, monkeypatch):
     from xl_kpi.recalc import functions
 
