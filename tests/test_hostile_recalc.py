@@ -493,6 +493,40 @@ def test_workers_die_with_their_parent(tmp_path):
             proc.wait()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_during_a_batch_ends_every_worker_and_leaves_no_temporary_file(tmp_path):
+    import signal
+    import time
+
+    folder = tmp_path / "books"
+    folder.mkdir()
+    rows = b"".join(b'<row r="%d"><c r="A%d"><f>A%d+1</f></c></row>' % (r, r, r - 1) for r in range(2, 25_001))
+    for i in range(3):
+        raw_book(folder / f"slow{i}.xlsx", b'<row r="1"><c r="A1"><v>1</v></c></row>' + rows)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "xl_kpi", "recalc", str(folder), "-o", str(out), "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            workers = _children(proc.pid)
+            time.sleep(0.02)
+        assert len(workers) == 2
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C to the whole group
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "Traceback" not in err.decode()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)]
+    assert not [n for n in os.listdir(out) if n.startswith(".xl-kpi-")]
+
+
 def _alive(pid: int) -> bool:
     return os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"
 
