@@ -481,12 +481,17 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         for sheet in sheets:
             if not sheet.path:
                 continue
+            tags_before = cells.n
             sheet.xml = _read(zf, sheet.path, budget, cells, sheet.name)
             try:
                 _scan_sheet(sheet, shared)
             except UnicodeDecodeError as exc:
                 raise UnreadableWorkbook(f"sheet {sheet.name!r} is not valid UTF-8 ({exc.reason}: "
                                          f"{exc.object[exc.start:exc.end + 1]!r}); the file is damaged") from None
+            unread = cells.n - tags_before - len(sheet.span_table) // 4
+            if unread > 0:  # cells computed from blanks where values were would be wrong values
+                raise UnreadableWorkbook(f"sheet {sheet.name!r} has {unread:,} cell element(s) that cannot be "
+                                         f"read (no end tag); the file is damaged")
     return pkg
 
 
