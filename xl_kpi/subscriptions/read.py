@@ -354,7 +354,8 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
     try:
         text, encoding, note = _sample_text(path)
     except _TooLarge:
-        raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export") from None
+        raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of the pandas "
+                                 "engine; read it out of core with engine='duckdb' (--engine duckdb)") from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise _fail(path, f"the gzip file is truncated or damaged ({_short(exc)})") from None
     lines = text.splitlines()[: HEADER_SEARCH_ROWS + 1]
@@ -382,7 +383,8 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
             if used == (encoding, *fallbacks)[-1]:
                 raise _fail(path, f"not valid {used.upper()} text ({_short(exc)})") from None
         except _TooLarge:
-            raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export") from None
+            raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of the pandas "
+                                 "engine; read it out of core with engine='duckdb' (--engine duckdb)") from None
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise _fail(path, f"the gzip file is truncated or damaged ({_short(exc)})") from None
         except pd.errors.EmptyDataError:
