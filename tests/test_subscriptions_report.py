@@ -153,6 +153,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "xl-kpi-example-en
 MOVEMENTS = ("new", "expansion", "reactivation", "contraction", "churned")
 
 
+@pytest.mark.slow
 def test_the_report_and_the_dashboard_show_losses_negative_and_movements_add_up(capsys):
     # The Dashboard: contraction and churned rows negative, the five rows adding up to net new.
     wb = openpyxl.load_workbook(EXAMPLE, data_only=True)

@@ -21,8 +21,8 @@ from .cohorts import MEASURES, cohorts
 from .kpis import KPI_COLUMNS, monthly_kpis, trailing_columns, trailing_retention
 from .ledger import Ledger, build_ledger
 from .load import load_ledger, read_table
-from .read import ExportFileError
 from .movements import LOSSES, MOVEMENT_COLUMNS, mrr_movements, signed_movements
+from .read import ExportFileError
 
 __all__ = [
     "Ledger",

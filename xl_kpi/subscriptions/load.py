@@ -30,10 +30,10 @@ from ..errors import InvalidOptionError, NonNumericError
 from ._hints import option
 from ._rows import POSITIONS, Rows
 from .ledger import BILLING_PERIODS, Ledger, build_ledger
-from .read import ExportFileError, read_export
 from .read import normalize_name as _norm
+from .read import read_export
 
-__all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS", "ExportFileError"]
+__all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS"]
 
 #: The column names recognized for each field, in order of preference (English, then French);
 #: compared case-, accent- and spacing-blind, a parenthesis left out ("Plan (optional)").
