@@ -127,6 +127,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="rows repeating another exactly: add up (default), keep one, or stop")
     p.add_argument("--window", type=int, default=12, metavar="N", help="months of the trailing "
                    "NRR/GRR, named for it (NRR 12m by default)")
+    p.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
+                   help="duckdb: a Parquet file or folder or a CSV larger than memory, read out of core "
+                   '(pip install "xl-kpi[bigdata]"); auto (default): duckdb from 1 GiB when installed')
     p.set_defaults(run=run)
 
 
@@ -232,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
             delimiter=_delimiter(args.sep),
             decimal=args.decimal,
             dayfirst=args.dayfirst,
+            engine=args.engine,
             func="xl-kpi report",
         )
         if by and by.lower() in known:
