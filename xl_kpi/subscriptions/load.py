@@ -34,7 +34,7 @@ from .ledger import BILLING_PERIODS, Ledger, build_ledger
 from .read import ExportFileError, read_export
 from .read import normalize_name as _norm
 
-__all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS"]
+__all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS", "ExportFileError"]
 
 #: The column names recognized for each field, in order of preference (English, then French);
 #: compared case-, accent- and spacing-blind, a parenthesis left out ("Plan (optional)").
