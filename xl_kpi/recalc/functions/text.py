@@ -10,8 +10,21 @@ import numpy as np
 
 from ...excel_errors import NA, VALUE, ExcelError
 from ..arrays import NotVectorizable, align, combine_errors
-from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, format_general, numbers, text_to_number,
-                      to_text, truthy)
+from ..values import (
+    BOOL,
+    EMPTY,
+    ERR,
+    ERROR_CODES,
+    NUM,
+    STR,
+    E,
+    Values,
+    format_general,
+    numbers,
+    text_to_number,
+    to_text,
+    truthy,
+)
 from .arguments import from_python_cells
 from .registry import cellwise, cellwise_impl, register
 
@@ -375,10 +388,18 @@ def _proper(text):
 
 @register("T")
 def _t(ev, args):
-    """T(value): the text itself, "" for anything else (errors propagate)."""
+    """T(value): the text itself, "" for anything else (errors propagate).
+
+    T's argument is a reference, not an array: given a range in an array formula it reads the
+    range's first cell, as Excel does (``{=T(H42:P42)}`` in formulas' test.xlsx is one value).
+    """
     if len(args) != 1:
         return Values.error(E.VALUE)
-    v = ev.scalar(args[0])
+    v = ev.eval(args[0])
+    if ev.ctx.array and v.ref is not None and v.hw != (1, 1):
+        v = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    else:
+        v = ev.intersect(v)
     keep = (v.kind == STR) | (v.kind == ERR)
     text = np.where(v.kind == STR, v.texts(), "")
     return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)
