@@ -58,6 +58,7 @@ BARE = {
     "conversion_rate": np.divide, "pql_conversion": np.divide, "ccr": np.divide, "churn": np.divide,
     "retention": np.divide, "csat_counts": np.divide, "fcr": np.divide, "cac": np.divide,
     "ltv_cac": np.divide, "net_margin": np.divide, "current_ratio": np.divide, "debt_to_equity": np.divide,
+    "purchase_frequency": np.divide,
     "interest_coverage": np.divide, "arpu": np.divide, "average_basket": np.divide, "equity_ratio": np.divide,
     "purchase_frequency": np.divide,
     "roi": lambda gain, cost: (gain - cost) / cost,
