@@ -375,10 +375,13 @@ def _proper(text):
 
 @register("T")
 def _t(ev, args):
-    """T(value): the text itself, "" for anything else (errors propagate)."""
+    """T(value): the text itself, "" for anything else (errors propagate); of a range, its first
+    cell, even in an array formula (formulas test.xlsx TEXT!AH42:AW42)."""
     if len(args) != 1:
         return Values.error(E.VALUE)
-    v = ev.scalar(args[0])
+    v = ev.eval(args[0])
+    if v.ref is not None and not v.is_cell:
+        v = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
     keep = (v.kind == STR) | (v.kind == ERR)
     text = np.where(v.kind == STR, v.texts(), "")
     return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)
