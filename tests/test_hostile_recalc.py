@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from test_recalc_support import make_book, values
+
 from xl_kpi.cli import main
 
 MEMORY_CAP = 512 << 20  # address space of a child run; numpy and pycel loaded take under 300 MB
@@ -189,6 +189,7 @@ def test_a_formula_beyond_excel_limits_is_value_error_with_a_note(tmp_path, form
     assert any(why in i and "Excel allows" in i or why in i and "the most Excel" in i for i in report.issues)
 
 
+@pytest.mark.slow
 def test_a_chain_of_3000_defined_names_computes(tmp_path):
     names = {"Step1": "S!$B$1", **{f"Step{i}": f"Step{i - 1}+1" for i in range(2, 3001)}}
     value, _ = _one_formula(tmp_path, "=Step3000", {"B1": 5}, names=names)
@@ -223,6 +224,7 @@ def test_a_declared_size_beyond_the_limit_is_refused_before_reading(tmp_path):
     assert not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_a_bomb_of_ten_million_cells_is_refused_by_the_default_cell_limit(tmp_path):
     cells = b'<row r="1">' + b'<c r="A1"/>' * 10_000_001 + b"</row>"
     src = raw_book(tmp_path / "bomb.xlsx", cells)
@@ -232,6 +234,7 @@ def test_a_bomb_of_ten_million_cells_is_refused_by_the_default_cell_limit(tmp_pa
     assert "more than 10,000,000 cells" in r.stderr and "--max-cells" in r.stderr
 
 
+@pytest.mark.slow
 def test_the_cell_limit_can_be_lowered_and_raised(tmp_path):
     cells = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 2001))
     src = raw_book(tmp_path / "book.xlsx", cells + b'<row r="2001"><c r="B1"><f>SUM(A:A)</f></c></row>')
@@ -242,6 +245,7 @@ def test_the_cell_limit_can_be_lowered_and_raised(tmp_path):
 
 
 @pytest.mark.parametrize("declared", ["honest", "lying"])
+@pytest.mark.slow
 def test_a_sheet_of_whitespace_stops_at_the_unzipped_limit(tmp_path, declared):
     src = tmp_path / "spaces.xlsx"
     raw_book(src, b'<row r="1"><c r="A1"><f>1+1</f></c></row>',
@@ -262,6 +266,7 @@ def test_a_sheet_of_whitespace_stops_at_the_unzipped_limit(tmp_path, declared):
         assert "damaged zip member xl/worksheets/sheet1.xml" in r.stderr
 
 
+@pytest.mark.slow
 def test_a_large_media_member_is_streamed_not_read_into_memory(tmp_path):
     src = tmp_path / "media.xlsx"
     raw_book(src, b'<row r="1"><c r="A1"><f>1+1</f></c></row>')
@@ -514,8 +519,8 @@ def test_a_whole_column_has_excels_size(tmp_path, formula, excel):
     ("=MOD(1E15,7)", 6),
 ])
 def test_overflowing_functions_are_num_errors(formula, excel):
-    from xl_kpi.recalc import evaluate
     from xl_kpi.excel_errors import ExcelError
+    from xl_kpi.recalc import evaluate
 
     got = evaluate({}, formula)
     assert (str(got) if isinstance(got, ExcelError) else got) == excel

@@ -152,6 +152,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "xl-kpi-example-en
 MOVEMENTS = ("new", "expansion", "reactivation", "contraction", "churned")
 
 
+@pytest.mark.slow
 def test_the_report_and_the_dashboard_show_losses_negative_and_movements_add_up(capsys):
     # The Dashboard: contraction and churned rows negative, the five rows adding up to net new.
     wb = openpyxl.load_workbook(EXAMPLE, data_only=True)
@@ -427,6 +428,7 @@ sys.exit(main(sys.argv[1:]))
     ("--layout", "invoices", "--billing-months", "1e9"),
     ("--layout", "invoices", "--billing-months", "120"),
 ])
+@pytest.mark.slow
 def test_huge_billing_periods_stay_bounded_in_memory_and_time(tmp_path, argv):
     import subprocess
     import sys as _sys

@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="refuse a workbook of more cells (default 10,000,000)")
     p.add_argument("--max-unzipped-size", type=_size, default=None, metavar="SIZE",
                    help="refuse a workbook that unzips to more (default 1G; K, M, G suffixes)")
+    p.add_argument("--circular", choices=("refuse", "keep"), default="refuse",
+                   help="a circular reference in a workbook without iterative calculation: refuse the "
+                   "workbook (default), or keep the values Excel stored in its cells and compute the rest")
     p.add_argument("--json", action="store_true", help="print one JSON report for scripts")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 if any cell computed to an Excel error, kept the value Excel stored, "
@@ -128,14 +131,14 @@ def _plan(args, files: list[str]) -> list[tuple[str, str]] | str:
     return plan
 
 
-def _work(job: tuple[str, str, object]) -> dict:
+def _work(job: tuple[str, str, object, str]) -> dict:
     from ..recalc import recalculate
 
-    src, dst, limits = job
-    return recalculate(src, dst, limits=limits).as_dict()
+    src, dst, limits, circular = job
+    return recalculate(src, dst, limits=limits, circular=circular).as_dict()
 
 
-def _failed(job: tuple[str, str, object], reason: str) -> dict:
+def _failed(job: tuple[str, str, object, str], reason: str) -> dict:
     from ..recalc import Report
 
     report = Report(job[0], None, ok=False, reason=reason)
@@ -202,7 +205,10 @@ def summary(reports: list[dict], seconds: float) -> dict:
     done = [r for r in reports if r["ok"]]
     by_formula: dict[str, int] = {}
     by_cell: dict[str, int] = {}
+    kept: dict[str, int] = {}
     for r in done:
+        for cause, n in (r.get("kept") or {}).items():
+            kept[cause] = kept.get(cause, 0) + n
         for kind, n in r["errors"].items():
             by_formula[kind] = by_formula.get(kind, 0) + n
         for kind, n in r.get("cell_errors", r["errors"]).items():
@@ -213,15 +219,27 @@ def summary(reports: list[dict], seconds: float) -> dict:
         "formulas": sum(r["formulas"] for r in done),
         "cells": sum(r.get("cells", r["formulas"]) for r in done),
         "errors": dict(sorted(by_formula.items())), "cell_errors": dict(sorted(by_cell.items())),
+        "kept": dict(sorted(kept.items())), "with_kept": sum(1 for r in done if r.get("kept")),
+        "iterated": sum(len(r.get("iterations") or ()) for r in done),
+        "not_converged": sum(1 for r in done for it in r.get("iterations") or () if not it["converged"]),
         "seconds": round(seconds, 3),
     }
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
 
 
 def _summary_line(s: dict) -> str:
     failed = f", {s['failed']} could not be processed" if s["failed"] else ""
     return (f"total: {s['recalculated']} of {s['workbooks']} workbooks recalculated{failed}; "
             f"{_formulas_text(s['formulas'], s['cells'])}, {_errors_text(s['errors'], s['cell_errors'])}"
-            f" (in {s['with_errors']} workbook{'s' if s['with_errors'] != 1 else ''}); {s['seconds']:.1f} s")
+            f" (in {s['with_errors']} workbook{'s' if s['with_errors'] != 1 else ''})"
+            + (f"; {_plural(sum(s['kept'].values()), 'cell')} kept as Excel stored them (in "
+               f"{_plural(s['with_kept'], 'workbook')})" if s.get("kept") else "")
+            + (f"; {_plural(s['iterated'], 'circular group')} iterated, {s['not_converged']} did not converge"
+               if s.get("not_converged") else "")
+            + f"; {s['seconds']:.1f} s")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -241,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     limits = _limits(args)
     start = time.perf_counter()
-    reports = _run_all([(src, dst, limits) for src, dst in plan], jobs, show)
+    reports = _run_all([(src, dst, limits, args.circular) for src, dst in plan], jobs, show)
     totals = summary(reports, time.perf_counter() - start)
     if args.json:
         json.dump({"workbooks": reports, "summary": totals}, sys.stdout, indent=2)
@@ -263,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_all(plan: list[tuple[str, str, object]], jobs: int, show: bool) -> list[dict]:
+def _run_all(plan: list[tuple[str, str, object, str]], jobs: int, show: bool) -> list[dict]:
     progress = None
     if show:
         from rich.console import Console
@@ -274,16 +292,16 @@ def _run_all(plan: list[tuple[str, str, object]], jobs: int, show: bool) -> list
     if len(plan) == 1:
         from ..recalc import recalculate
 
-        src, dst, limits = plan[0]
+        src, dst, limits, circular = plan[0]
         if progress is None:
-            return [recalculate(src, dst, limits=limits).as_dict()]
+            return [recalculate(src, dst, limits=limits, circular=circular).as_dict()]
         with progress:
             task = progress.add_task(f"recalculating {os.path.basename(src)}", total=None)
 
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            return [recalculate(src, dst, progress=tick, limits=limits).as_dict()]
+            return [recalculate(src, dst, progress=tick, limits=limits, circular=circular).as_dict()]
     task = None
     if progress is not None:
         progress.start()

@@ -20,7 +20,7 @@ import numpy as np
 
 from .arrays import CANCEL, NotVectorizable, align, combine_errors, compare
 from .book import MAX_COL, MAX_ROW, Book, SheetData
-from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaLimitError, FormulaSyntaxError
+from .formula import ArrayLit, Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Op, Ref, compile_formula
 from .functions import resolve
 from .values import ERR, STR, E, Values, numbers, to_text
 

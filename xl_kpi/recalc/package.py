@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from array import array
 import zipfile
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from html import unescape
 from xml.etree import ElementTree as ET
@@ -856,7 +856,8 @@ def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> b
     tattr = b' t="' + t + b'"' if t else b""
     if kind == EMPTY:
         return b"<" + cprefix + b"c" + attrs + b"/>"
-    return b"<" + cprefix + b"c" + attrs + tattr + b"><" + cprefix + b"v>" + v + b"</" + cprefix + b"v></" + cprefix + b"c>"
+    value = b"<" + cprefix + b"v>" + v + b"</" + cprefix + b"v>"
+    return b"<" + cprefix + b"c" + attrs + tattr + b">" + value + b"</" + cprefix + b"c>"
 
 
 def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes], *,

@@ -394,7 +394,8 @@ def build_ledger(
     position = np.arange(len(id_codes))
     if blank.any():
         keep = ~blank
-        notes.append(f"{rows.count(int(blank.sum()))} with no customer, month or MRR skipped ({rows.name(np.flatnonzero(blank))})")
+        notes.append(f"{rows.count(int(blank.sum()))} with no customer, month or MRR skipped "
+                     f"({rows.name(np.flatnonzero(blank))})")
         position = position[keep]
         id_codes, id_missing = id_codes[keep], id_missing[keep]
         month_no, month_missing, month_raw = month_no[keep], month_missing[keep], month_raw[keep]
@@ -467,12 +468,14 @@ def build_ledger(
                 value=id_uniques[id_codes[dup_rows[0]]],
             )
         if duplicates == "drop":
-            dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, periods, *(c for c, _ in label_codes.values())])
+            label_columns = (c for c, _ in label_codes.values())
+            dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, periods, *label_columns])
             notes.append(f"{rows.count(dropped.size)} repeating an earlier row exactly dropped "
                          f"({rows.name(position[dropped])})")
             keep = np.ones(key.size, dtype=bool)
             keep[dropped] = False
-            key, offset, amount, periods, id_codes = key[keep], offset[keep], amount[keep], periods[keep], id_codes[keep]
+            key, offset, amount = key[keep], offset[keep], amount[keep]
+            periods, id_codes = periods[keep], id_codes[keep]
             position = position[keep]
             label_codes = {n: (c[keep], u) for n, (c, u) in label_codes.items()}
         else:

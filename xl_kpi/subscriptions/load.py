@@ -30,8 +30,8 @@ from ..errors import InvalidOptionError, NonNumericError
 from ._hints import option
 from ._rows import POSITIONS, Rows
 from .ledger import BILLING_PERIODS, Ledger, build_ledger
-from .read import ExportFileError, read_export
 from .read import normalize_name as _norm
+from .read import read_export
 
 __all__ = ["load_ledger", "read_table", "COLUMN_NAMES", "DECIMAL_MARKS"]
 

@@ -441,7 +441,8 @@ def _rollups_sheet(wb, lang: str) -> None:
         first = FIRST_COL + 3 * q
         spans.append((first, first + 2))
         ws.cell(HEADER_ROW, ROLLUP_SRC_COLS[q],
-                f'="{prefix}"&INT((MONTH({inputs}!{L(first)}{HEADER_ROW})+2)/3)&" "&YEAR({inputs}!{L(first)}{HEADER_ROW})')
+                f'="{prefix}"&INT((MONTH({inputs}!{L(first)}{HEADER_ROW})+2)/3)&" "'
+                f'&YEAR({inputs}!{L(first)}{HEADER_ROW})')
     for y in range(2):
         first = FIRST_COL + 12 * y
         spans.append((first, first + 11))

@@ -34,8 +34,18 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from . import labels
 from .builder import (
-    BAND_FILL, BOLD, DATE_FORMAT, GROUP_FILL, NAVY, NOTE, SUBTITLE, TITLE, _input_cell, _print_setup,
-    _protect, _quote,
+    BAND_FILL,
+    BOLD,
+    DATE_FORMAT,
+    GROUP_FILL,
+    NAVY,
+    NOTE,
+    SUBTITLE,
+    TITLE,
+    _input_cell,
+    _print_setup,
+    _protect,
+    _quote,
 )
 from .example_data import Example
 

@@ -13,8 +13,19 @@ import numpy as np
 
 from ...excel_errors import VALUE, ExcelError
 from ..arrays import align
-from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, Values, encode_python, format_general, numbers,
-                      text_to_number)
+from ..values import (
+    BOOL,
+    EMPTY,
+    ERR,
+    ERROR_CODES,
+    NUM,
+    STR,
+    Values,
+    encode_python,
+    format_general,
+    numbers,
+    text_to_number,
+)
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -103,7 +114,8 @@ def coerce(kind: int, num: float, text, how: str):
 
     ``how``: ``n`` a number (blank 0, TRUE 1, number-like text, other text ``#VALUE!``);
     ``N`` the same but a logical is ``#VALUE!`` (engineering functions); ``t`` text (a number
-    as General shows it, TRUE/FALSE, blank ""); ``T`` text but a logical is ``#VALUE!``; ``b`` a logical (a number is non-zero, text
+    as General shows it, TRUE/FALSE, blank ""); ``T`` text but a logical is ``#VALUE!``; ``b`` a logical
+    (a number is non-zero, text
     must read TRUE/FALSE); ``v`` the value itself (None for blank). An error is always itself.
     """
     if kind == ERR:

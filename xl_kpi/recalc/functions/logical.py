@@ -122,7 +122,6 @@ def _switch(ev, args):
 
 
 def _logical(ev, args, how):
-    n = 1
     acc = None
     seen = None
     err = None
