@@ -8,11 +8,10 @@ sheet FINANCIAL; pycel npv.xlsx; koala VDB.xlsx), to 1e-9.
 import datetime as dt
 
 import pytest
+from test_recalc_support import make_book, values
 
 from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
 from xl_kpi.recalc import evaluate, recalculate
-
-from test_recalc_support import make_book, values
 
 
 @pytest.mark.parametrize("formula, shown", [

@@ -2,11 +2,10 @@
 Microsoft's ERROR.TYPE, TYPE and ISREF examples)."""
 
 import pytest
+from test_recalc_support import make_book, values
 
 from xl_kpi.excel_errors import NA
 from xl_kpi.recalc import evaluate, recalculate
-
-from test_recalc_support import make_book, values
 
 
 def test_isformula_tells_formula_cells_from_values(tmp_path):

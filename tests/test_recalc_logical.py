@@ -5,11 +5,10 @@ logical.xlsx, sheets Logical and Switch, saved by Excel).
 """
 
 import pytest
+from test_recalc_support import make_book, values
 
 from xl_kpi.excel_errors import DIV0, NA, VALUE
 from xl_kpi.recalc import evaluate, recalculate
-
-from test_recalc_support import make_book, values
 
 
 @pytest.mark.parametrize("formula, expected", [

@@ -5,11 +5,10 @@ Sources: Microsoft's XMATCH and XLOOKUP pages (their examples), and cells of the
 """
 
 import pytest
+from test_recalc_support import make_book, values
 
 from xl_kpi.excel_errors import CALC, DIV0, NA, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
-
-from test_recalc_support import make_book, values
 
 FRUIT = {"A1": "Apple", "A2": "Grape", "A3": "Pear", "A4": "Banana", "A5": "Cherry"}
 

@@ -5,11 +5,10 @@ cells of the corpus (vinci1it2000/formulas test.xlsx, sheet STATISTICAL rows 5, 
 """
 
 import pytest
+from test_recalc_support import make_book, values
 
 from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
 from xl_kpi.recalc import evaluate, recalculate
-
-from test_recalc_support import make_book, values
 
 STRENGTH = {f"A{i}": v for i, v in enumerate([1345, 1301, 1368, 1322, 1310, 1370, 1318, 1350, 1303, 1299], 1)}
 

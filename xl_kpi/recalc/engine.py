@@ -26,8 +26,18 @@ import numpy as np
 from .book import Book, SheetData
 from .circular import Iteration, RuntimeCycle, solve_cycle
 from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
-from .formula import (Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Ref, ShapeKeys, compile_formula,
-                      walk)
+from .formula import (
+    Const,
+    FormulaLimitError,
+    FormulaSyntaxError,
+    Func,
+    Name,
+    Node,
+    Ref,
+    ShapeKeys,
+    compile_formula,
+    walk,
+)
 from .functions import resolve
 from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range

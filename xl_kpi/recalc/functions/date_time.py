@@ -9,8 +9,20 @@ import numpy as np
 
 from ...excel_dates import serial_to_ymd, ymd_to_serial
 from ...excel_errors import NUM, VALUE, ExcelError
-from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM as NUMBER, STR, E, Values, date_to_serial, days64_to_serial,
-                      serial_to_days64, text_to_number)
+from ..values import (
+    BOOL,
+    EMPTY,
+    ERR,
+    ERROR_CODES,
+    STR,
+    E,
+    Values,
+    date_to_serial,
+    days64_to_serial,
+    serial_to_days64,
+    text_to_number,
+)
+from ..values import NUM as NUMBER
 from .arguments import from_python_cells
 from .registry import cellwise, elementwise, register
 

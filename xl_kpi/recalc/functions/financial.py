@@ -33,7 +33,8 @@ import numpy_financial as npf
 
 from ...excel_errors import NUM, VALUE, ExcelError
 from ..arrays import align, combine_errors
-from ..values import BOOL, EMPTY, ERROR_CODE, NUM as NUMBER, STR, E, Values, numbers, truthy
+from ..values import BOOL, EMPTY, ERROR_CODE, STR, E, Values, numbers, truthy
+from ..values import NUM as NUMBER
 from .arguments import finish, first_error
 from .registry import cellwise, elementwise, register
 

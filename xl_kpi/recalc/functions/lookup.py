@@ -3,9 +3,9 @@ ROWS, COLUMNS, TRANSPOSE, CHOOSECOLS, CHOOSEROWS, TAKE, DROP, OFFSET, INDIRECT."
 
 from __future__ import annotations
 
-import numpy as np
-
 import re
+
+import numpy as np
 
 from ..arrays import NotVectorizable, align, combine_errors
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
@@ -535,7 +535,10 @@ def _indirect(ev, args):
         text = _r1c1_to_a1(text, row, col_)
         if text is None:
             return Values.error(E.REF)
-    from ..formula import FormulaSyntaxError, Name as NameNode, Op as OpNode, Ref as RefNode, compile_formula
+    from ..formula import FormulaSyntaxError, compile_formula
+    from ..formula import Name as NameNode
+    from ..formula import Op as OpNode
+    from ..formula import Ref as RefNode
 
     try:
         node = compile_formula(text, row, col_)

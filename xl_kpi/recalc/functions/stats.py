@@ -9,7 +9,10 @@ import math
 
 import numpy as np
 
-from ...excel_errors import DIV0, NA, NUM as NUM_ERROR, REF as REF_ERROR, VALUE as VALUE_ERROR, ExcelError
+from ...excel_errors import DIV0, NA, ExcelError
+from ...excel_errors import NUM as NUM_ERROR
+from ...excel_errors import REF as REF_ERROR
+from ...excel_errors import VALUE as VALUE_ERROR
 from ..arrays import NotVectorizable, align
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers, truthy
 from .arguments import finish, from_python_cells, numeric_items

@@ -10,8 +10,21 @@ import numpy as np
 
 from ...excel_errors import NA, VALUE, ExcelError
 from ..arrays import NotVectorizable, align, combine_errors
-from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, format_general, numbers, text_to_number,
-                      to_text, truthy)
+from ..values import (
+    BOOL,
+    EMPTY,
+    ERR,
+    ERROR_CODES,
+    NUM,
+    STR,
+    E,
+    Values,
+    format_general,
+    numbers,
+    text_to_number,
+    to_text,
+    truthy,
+)
 from .arguments import from_python_cells
 from .registry import cellwise, cellwise_impl, register
 
