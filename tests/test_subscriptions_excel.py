@@ -308,8 +308,9 @@ def test_the_movements_chart_plots_the_table_from_its_second_month_with_losses_b
     subs, _ = _sheets(wb, "en")
     (chart,) = subs._charts
     refs = {str(series.val.numRef.f).split("!")[1] for plot in [chart, *chart._charts] for series in plot.series}
-    # new, expansion, reactivation, -contraction, -churned (hidden helpers), the ending MRR
-    assert refs == {f"${c}$8:${c}$30" for c in "IJMRSO"}
+    # new, expansion, reactivation, -contraction, -churned (hidden helpers), the net new MRR
+    assert refs == {f"${c}$8:${c}$30" for c in "IJMRSN"}
+    assert len({plot.y_axis.axId for plot in [chart, *chart._charts]}) == 1  # one value axis, one zero
     assert subs["R8"].value == "=-K8" and subs["S8"].value == "=-L8"  # contraction, churned
     assert subs.column_dimensions["R"].hidden and subs.column_dimensions["S"].hidden
 

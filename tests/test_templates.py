@@ -37,7 +37,7 @@ from xl_kpi.templates.builder import (
 )
 from xl_kpi.templates.dashboard import FUNNEL_STAGES, all_rows
 from xl_kpi.templates.example_data import BAD_MONTH, Example, example
-from xl_kpi.templates.inputs import ROWS, row_of
+from xl_kpi.templates.inputs import HEADER_ROW, ROWS, row_of
 from xl_kpi.templates.reproducible import differences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -654,5 +654,104 @@ def test_the_annual_churn_and_roi_labels_say_what_they_measure():
         text = labels.KPI_TEXT[lang]
         assert "compounded" in text["churn_annual"] or "composée" in text["churn_annual"]
         assert "12" in text["roi"] and "CRR" in text["crr"]
-    note = labels.text("en", "rollup_note")
+    note = labels.text("en", "reading_note")
     assert "quote" in note and "1 - CRR" in note and "First-year ROI" in note
+
+
+# -- printing and charts --------------------------------------------------------------------------
+
+def test_every_sheet_prints_legibly_with_its_labels_on_every_page(workbooks):
+    from xl_kpi.templates.builder import FONT_ROOM, LEGIBLE_SCALE, PAPER_INCHES, _column_pixels
+
+    wb, layout = workbooks.built("en", example())
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert ws.print_area and not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert int(setup.scale) >= LEGIBLE_SCALE, (ws.title, setup.scale)
+        # every page (a run of columns between breaks, the print-title columns added) fits
+        breaks = [b.id for b in ws.col_breaks.brk]
+        first, _, last, _ = openpyxl.utils.cell.range_boundaries(str(ws.print_area).split("!")[-1])
+        titles = ws.print_title_cols
+        title_cols = openpyxl.utils.cell.column_index_from_string(titles.split(":")[-1].strip("$")) if titles else 0
+        edges = [first - 1] + breaks + [last]
+        width, height = PAPER_INCHES[int(setup.paperSize)]
+        page_px = ((height if setup.orientation == "landscape" else width) - 0.8) * 96
+        for a, b in zip(edges, edges[1:]):
+            cols = range(max(a + 1, title_cols + 1), b + 1)
+            px = FONT_ROOM * (sum(_column_pixels(ws, c) for c in cols)
+                              + sum(_column_pixels(ws, c) for c in range(1, title_cols + 1)))
+            assert px * int(setup.scale) / 100 <= page_px, (ws.title, a, b)
+    dash = wb["Dashboard"]
+    assert dash.print_title_cols == "$A:$B" and dash.print_title_rows == f"${layout.header_row - 1}:${layout.header_row}"
+    assert [b.id for b in dash.col_breaks.brk] == [MONTH_COLS[11], MONTH_COLS[-1]]  # a page per year
+    assert [b.id for b in dash.row_breaks.brk] == [layout.funnel_header_row - 2]  # charts on their own page
+
+
+def test_the_charts_name_their_axes_and_benchmarks_and_use_one_value_axis_each(workbooks):
+    wb, _ = workbooks.built("en", example())
+    charts = wb["Dashboard"]._charts
+    assert len(charts) == 6
+    for chart in charts:
+        assert chart.y_axis.title is not None
+        assert len({c.y_axis.axId for c in [chart, *chart._charts]}) == 1  # no second value axis
+    names = [s.tx.v for c in charts for s in c.series if s.tx is not None and s.tx.v]
+    assert "Benchmark: 0.58 % or less" in names and "Benchmark: 3 or more" in names
+    funnel = next(c for c in charts if c.y_axis.scaling.logBase)
+    assert funnel.y_axis.scaling.min == 1 and funnel.series[0].dLbls.showVal
+
+
+def test_money_carries_the_examples_currency_and_the_template_none(workbooks):
+    example_wb, layout = workbooks.built("en", example())
+    template_wb, _ = workbooks.built("fr", None)
+    r = layout.rows["arr"]
+    assert "€" in example_wb["Dashboard"].cell(r, MONTH_COLS[0]).number_format
+    neutral = template_wb["Tableau de bord"].cell(r, MONTH_COLS[0]).number_format
+    assert neutral == '_(* #,##0_);_(* (#,##0);_(* "-"_);_(@_)'
+    assert "€" in example_wb["Inputs"].cell(row_of("mrr_new"), MONTH_COLS[0]).number_format
+    assert "%" in example_wb["Dashboard"].cell(layout.rows["nrr"], MONTH_COLS[0]).number_format
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_how_to_use_prints_on_a4_without_losing_the_right_edge(tmp_path):
+    path = tmp_path / "example.xlsx"
+    path.write_bytes(workbook_bytes("example", "en", recalc=False))
+    pdf = render.to_pdf(path, tmp_path, printed=True)
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = " ".join(text.split())
+    for line in labels.HOW_TO["en"][:8]:
+        if not line.startswith("# "):
+            assert " ".join(line.split()[-3:]) in words, line  # the end of each paragraph is printed
+
+
+@pytest.mark.slow
+@needs_libreoffice
+@needs_recalc
+def test_the_libreoffice_template_shows_a_users_kpis_after_recalc(tmp_path):
+    """The blank template of `xl-kpi templates --for-libreoffice`, filled in and recalculated,
+    shows its KPIs in LibreOffice (the default template's array formulas show #NAME? there)."""
+    from xl_kpi.cli import main
+
+    assert main(["templates", "--for-libreoffice", "--kind", "template", "--lang", "en", "-o", str(tmp_path),
+                 "--no-progress"]) == 0
+    path = tmp_path / file_name("template", "en")
+    wb = openpyxl.load_workbook(path)
+    arrays = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if hasattr(c.value, "ref")]
+    assert arrays == []  # cell by cell: LibreOffice keeps the stored values
+    ex = example()
+    inputs = wb["Inputs"]
+    inputs.cell(HEADER_ROW, MONTH_COLS[0]).value = ex.months[0]
+    for r in ROWS:  # a user types the example's figures
+        for i, c in enumerate(MONTH_COLS):
+            inputs.cell(row_of(r.key), c).value = ex.inputs[r.key][i]
+    wb.save(path)
+    assert main(["recalc", str(path), "--in-place", "--no-progress"]) == 0
+    pdf = render.to_pdf(path, tmp_path)
+    text = _pdf_text(pdf, 2)
+    assert "#NAME?" not in text and "Err:" not in text
+    values = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
+    nrr = values.cell(dashboard_layout().rows["nrr"], MONTH_COLS[-1]).value
+    assert nrr == pytest.approx(m.nrr(ex.inputs["mrr_start"][-1], ex.inputs["mrr_expansion"][-1],
+                                      ex.inputs["mrr_contraction"][-1], ex.inputs["mrr_churned"][-1]))
+    assert f"{nrr:.1%}" in text

@@ -43,7 +43,7 @@ OPEN_IT = (
     "  - Excel for Windows: the numbers are stored; for live KPI_* functions install xlwings and "
     "import udfs.bas (`xl-kpi vba -o udfs.bas`), see the README, \"The Excel functions\".\n"
     "  - Excel for Mac or the web: the stored numbers show; for live functions use xlwings Lite "
-    "(README, \"xlwings Lite\"), or refresh the values with `xl-kpi recalc`.\n"
+    "(README, \"Mac and Excel on the web\"), or refresh the values with `xl-kpi recalc`.\n"
     "  - LibreOffice: the stored numbers show (it cannot run KPI_*); after editing, save and run "
     "`xl-kpi recalc FILE --in-place`."
 )

@@ -100,10 +100,8 @@ def stored_value(part: SheetPart, f: FormulaCell, shared: list[str]) -> tuple[in
     if t == b"str" or t == b"inlineStr":
         return STR, 0.0, text
     if t == b"s":
-        try:
-            return STR, 0.0, shared[int(text)]
-        except (ValueError, IndexError):
-            return None
+        index = int(text) if text.strip().isdigit() else -1  # never -1: shared[-1] is the last one
+        return (STR, 0.0, shared[index]) if 0 <= index < len(shared) else None
     if t == b"b":
         return BOOL, 1.0 if text.strip() in ("1", "true") else 0.0, None
     if t == b"e":

@@ -14,12 +14,17 @@ Annual and other plans
     month, so an annual customer has a row every month. With ``layout="invoices"`` each row is an
     invoice that pays for ``billing_months`` months from its date, and its MRR is spread over
     those months; months after the last month of the export are left out (deferred), and said so
-    in the notes.
+    in the notes. A billing period is at most :data:`MAX_BILLING_MONTHS` (ten years), and only the
+    months inside the export are made, so memory follows the export.
 Mid-month changes
     are not prorated: the month of a row is the calendar month of its date, and a customer's MRR
     for a month is the sum of that month's rows. An upgrade on the 15th that the export shows as
     the new MRR of that month is an expansion in that month. Proration credits and charges are not
     recurring revenue and should not be in the export.
+Customer ids and labels
+    are compared without the spaces around a text, leading and trailing alike (a CSV reader
+    drops the leading ones, a spreadsheet keeps the trailing ones): ``"A "`` is customer ``A``,
+    said in the notes when it happens.
 Zero MRR
     means not paying (a free plan, a pause): the customer is not counted that month, and going to
     zero is churn.

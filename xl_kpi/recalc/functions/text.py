@@ -388,13 +388,18 @@ def _proper(text):
 
 @register("T")
 def _t(ev, args):
-    """T(value): the text itself, "" for anything else (errors propagate); of a range, its first
-    cell, even in an array formula (formulas test.xlsx TEXT!AH42:AW42)."""
+    """T(value): the text itself, "" for anything else (errors propagate).
+
+    T's argument is a reference, not an array: given a range in an array formula it reads the
+    range's first cell, as Excel does (``{=T(H42:P42)}`` in formulas' test.xlsx is one value).
+    """
     if len(args) != 1:
         return Values.error(E.VALUE)
     v = ev.eval(args[0])
-    if v.ref is not None and not v.is_cell:
+    if ev.ctx.array and v.ref is not None and v.hw != (1, 1):
         v = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    else:
+        v = ev.intersect(v)
     keep = (v.kind == STR) | (v.kind == ERR)
     text = np.where(v.kind == STR, v.texts(), "")
     return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)
