@@ -60,7 +60,6 @@ BARE = {
     "ltv_cac": np.divide, "net_margin": np.divide, "current_ratio": np.divide, "debt_to_equity": np.divide,
     "purchase_frequency": np.divide,
     "interest_coverage": np.divide, "arpu": np.divide, "average_basket": np.divide, "equity_ratio": np.divide,
-    "purchase_frequency": np.divide,
     "roi": lambda gain, cost: (gain - cost) / cost,
     "growth": lambda previous, current: current / previous - 1.0,
     "mrr_growth": lambda start, end: end / start - 1.0,
