@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
+from .data_tables import DataTable, TableRunner, read_data_table
 from .evaluator import Ctx, Evaluator, NotVectorizable
 from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
@@ -48,6 +49,7 @@ class Group:
     cols: list[int] = field(default_factory=list)
     array: tuple[int, int, int, int] | None = None  # the range of an array formula
     tree: Node | None = None
+    table: DataTable | None = None  # a What-If data table (see data_tables.py)
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
@@ -95,7 +97,14 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         by_key: dict[str, Group] = {}
         for f in part.formulas:
             if f.ftype == "dataTable":
-                issues.append(f"{_cell_name(sheet, f.row, f.col)}: data tables (What-If) are not recalculated")
+                table = read_data_table(f)
+                if isinstance(table, str):
+                    issues.append(f"{_cell_name(sheet, f.row, f.col)}: data table not recalculated ({table}); "
+                                  "its stored values are kept")
+                    continue
+                g = Group(len(groups), sheet, "TABLE()", (f.row, f.col), [f.row], [f.col], tree=table.tree(),
+                          table=table)
+                groups.append(g)
                 continue
             text = f.text
             key_row, key_col = f.row, f.col
@@ -119,12 +128,14 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             g.rows.append(f.row)
             g.cols.append(f.col)
     for g in groups:
-        if g.array:
-            r0, c0, r1, c1 = g.array
+        if g.array or g.table:
+            r0, c0, r1, c1 = g.array or g.table.ref
             g.sheet.owner[r0:r1 + 1, c0:c1 + 1] = g.gid
         else:
             rows, cols = g.positions()
             g.sheet.owner[rows, cols] = g.gid
+        if g.table:
+            continue
         try:
             g.tree = compile_formula(g.text, *g.anchor)
         except FormulaSyntaxError as exc:
@@ -260,6 +271,9 @@ def _final(ev: Evaluator, v: Values, n: int) -> Values:
 
 def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> None:
     """Evaluate a group (or some of its cells) and store the results in its sheet."""
+    if g.table is not None:
+        g.table.runner.run(g, issues)
+        return
     if rows is None:
         rows, cols = g.positions()
     if g.array:
@@ -277,7 +291,15 @@ def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> N
 
 
 def _fail_group(g: Group, exc: Exception, issues: set) -> None:
-    """Mark a group's cells #VALUE! after an internal error, and say so in the report."""
+    """Mark a group's cells #VALUE! after an internal error, and say so in the report.
+
+    A data table keeps the values Excel stored instead.
+    """
+    if g.table is not None:
+        g.table.runner.keep_stored(g)
+        issues.add(f"{_cell_name(g.sheet, *g.anchor)}: internal error computing a data table "
+                   f"({type(exc).__name__}: {exc}); its stored values are kept")
+        return
     issues.add(f"{_cell_name(g.sheet, *g.anchor)}: internal error evaluating ={g.text} "
                f"({type(exc).__name__}: {exc}); its cells are #VALUE!")
     rows, cols = g.positions()
@@ -309,14 +331,14 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     g.sheet.store_block(r0, c0, Values(kind, num, text))
 
 
-def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set) -> None:
+def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, plan: list) -> None:
     """Groups on a cycle of the group graph: order their cells one by one."""
     cells: list[tuple[Group, int, int]] = []
     where: dict[tuple[int, int, int], int] = {}
     for gid in comp:
         g = groups[gid]
-        if g.array:
-            r0, c0, r1, c1 = g.array
+        if g.array or g.table:
+            r0, c0, r1, c1 = g.array or g.table.ref
             first = len(cells)
             cells.append((g, g.anchor[0], g.anchor[1]))
             for r in range(r0, r1 + 1):
@@ -355,10 +377,12 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
         raise CircularReference(sorted({_cell_name(cells[k][0].sheet, cells[k][1], cells[k][2]) for k in circular}))
     for comp_cells in order:
         g, r, c = cells[comp_cells[0]]
-        if g.array:
-            _evaluate_array(g, book, issues)
+        if g.array or g.table:
+            evaluate_group(g, book, issues)
+            plan.append((g.gid, None, None))
         else:
             evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+            plan.append((g.gid, np.array([r]), np.array([c])))
 
 
 def calculate(pkg: Package, progress=None) -> Recalculation:
@@ -373,6 +397,10 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
     groups = build_groups(book, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
+    tables = TableRunner(groups, deps, book)
+    for g in groups:
+        if g.table:
+            g.table.runner = tables
     issues: set = set()
     total = sum(len(g.rows) for g in groups)
     done = 0
@@ -387,10 +415,11 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
             except Exception as exc:  # a defect of the engine: reported, never a silent value
                 _fail_group(g, exc, issues)
                 continue
+            tables.plan.append((g.gid, None, None))
             if len(g.rows) > 1:
                 vectorized += len(g.rows)
         else:
-            _evaluate_cells(comp, groups, book, issues)
+            _evaluate_cells(comp, groups, book, issues, tables.plan)
         done += sum(len(groups[k].rows) for k in comp)
         if progress is not None:
             progress(done, total)
@@ -425,10 +454,10 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         for i in bad[: max(0, 1000 - len(error_cells))].tolist():
             error_cells.append(_cell_name(sheet, int(rows[i]), int(cols[i])))
     for g in groups:
-        if g.array:
+        if g.array or (g.table and g.table.done):
             sheet = g.sheet
             sv = spill_values.setdefault(sheet.part.path, {})
-            r0, c0, r1, c1 = g.array
+            r0, c0, r1, c1 = g.array or g.table.ref
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != g.anchor:

@@ -59,6 +59,7 @@ class FormulaCell:
     si: str | None  # shared-formula group id
     span: tuple[int, int]  # byte span of the whole <c> element in the sheet XML
     dynamic: bool = False  # a dynamic array (Excel 365: cm attribute on the cell)
+    table: dict[str, str] | None = None  # a data table's attributes (r1, r2, dt2D, dtr, del1, del2)
 
 
 @dataclass
@@ -404,8 +405,9 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 text = _text(fm.group(2)) if fm.group(2) is not None else None
                 if ftype != "shared" and text is None:
                     text = ""
+                table = {k.decode(): v.decode() for k, v in fa.items()} if ftype == "dataTable" else None
                 formulas.append(FormulaCell(row, col, text, ftype, ref.decode() if ref else None,
-                                            si.decode() if si else None, span, b"cm" in raw_attrs))
+                                            si.decode() if si else None, span, b"cm" in raw_attrs, table))
                 continue
             if t == b"inlineStr":
                 body2 = _RPH.sub(b"", body)
