@@ -137,7 +137,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         if g.table:
             continue
         try:
-            g.tree = compile_formula(g.text, *g.anchor)
+            g.tree = compile_formula(g.text, *g.anchor, tables=book.structured(g.sheet))
         except FormulaSyntaxError as exc:
             issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}")
             g.tree = Const(Values.error(E.NAME))
@@ -163,7 +163,7 @@ def _refs(tree: Node, book: Book, sheet: SheetData, seen=()):
             if text is None:
                 continue
             try:
-                sub = compile_formula(text, 1, 1)
+                sub = compile_formula(text, 1, 1, tables=book.structured(s))
             except FormulaSyntaxError:
                 continue
             yield from _refs(sub, book, s, seen + (node.name.lower(),))

@@ -206,7 +206,7 @@ class Evaluator:
         tree = cache.get(key)
         if tree is None:
             try:
-                tree = compile_formula(text, 1, 1)
+                tree = compile_formula(text, 1, 1, tables=ctx.book.structured(sheet))
             except FormulaSyntaxError:
                 tree = Const(Values.error(E.NAME))
             cache[key] = tree

@@ -92,6 +92,13 @@ class ArrayLit(Node):
     rows: list[list[Node]]
 
 
+@dataclass(eq=False)
+class Structured(Node):
+    """A structured reference (``Table1[Col]``) as written; compiling resolves it to a Ref."""
+
+    text: str
+
+
 # ---------------------------------------------------------------------------------------------
 # Shape keys
 
@@ -104,6 +111,7 @@ _KEY_RE = re.compile(
     r"|(\$?)(\d+):(\$?)(\d+))"
     r"(?![\w(!.])"
     r"|'(?:[^']|'')*'"
+    r"|\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # a structured reference's brackets: column names, not cells
 )
 
 
@@ -213,14 +221,50 @@ def _excel_formula():
     return ExcelFormula
 
 
-def compile_formula(text: str, row: int, col: int) -> Node:
-    """Parse a formula (without or with its leading ``=``) written in cell (row, col)."""
+def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
+    """Parse a formula (without or with its leading ``=``) written in cell (row, col).
+
+    ``tables`` (a :class:`~.tables.StructuredRefs` for the formula's sheet) resolves structured
+    references; without it they are ``#REF!``.
+    """
     src = text if text.startswith("=") else "=" + text
     try:
         tree = _excel_formula()(src).ast
     except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
         raise FormulaSyntaxError(f"cannot parse formula {src!r}: {exc}") from None
-    return _node(tree, row, col)
+    node = _node(tree, row, col)
+    if "[" in src or tables is not None:
+        node = _resolve_tables(node, tables, row, col)
+    return node
+
+
+def _resolve_tables(root: Node, tables, row: int, col: int) -> Node:
+    """The tree with each structured reference, and each bare table name, made a Ref."""
+
+    def fix(node):
+        if isinstance(node, Structured):
+            area = tables.resolve(node.text, row, col) if tables is not None else None
+        elif isinstance(node, Name) and node.sheet is None and tables is not None and tables.table(node.name):
+            area = tables.resolve(node.name + "[]", row, col)
+        else:
+            return node
+        if area is None:
+            return Const(Values.error(E.REF))
+        sheet = area.sheet if area.sheet.casefold() != getattr(tables, "sheet", "").casefold() else None
+        if area.rows is None:  # this row: relative to the formula's row, absolute columns
+            return Ref(sheet, 0, area.c0, 0, area.c1, False, True, False, True)
+        return Ref(sheet, area.rows[0], area.c0, area.rows[1], area.c1, True, True, True, True)
+
+    root = fix(root)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Op, Func)):
+            node.args = [fix(a) for a in node.args]
+            stack.extend(node.args)
+        elif isinstance(node, ArrayLit):
+            node.rows = [[fix(c) for c in r] for r in node.rows]
+    return root
 
 
 def _node(t, row: int, col: int) -> Node:
@@ -283,6 +327,8 @@ def split_sheet(value: str) -> tuple[str | None, str]:
 def _ref_node(value: str, row: int, col: int) -> Node:
     if value.startswith("@"):  # implicit intersection marker: the evaluator intersects anyway
         value = value[1:]
+    if value.endswith("]"):
+        return Structured(value)
     sheet, area = split_sheet(value)
     if sheet is not None and ":" in sheet and not sheet.startswith("["):
         return Const(Values.error(E.REF))  # 3-D references (Sheet1:Sheet3!A1) are not supported

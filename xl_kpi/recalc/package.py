@@ -101,6 +101,7 @@ class Package:
     names: list[tuple[str, int | None, str]]  # (name, local sheet index or None, formula text)
     shared_strings: list[str]
     macro_enabled: bool
+    table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
 
     def sheet(self, name: str) -> "SheetPart | None":
         low = name.lower()
@@ -260,6 +261,9 @@ def open_package(path: str | os.PathLike) -> Package:
             if sheet.path:
                 sheet.xml = _read(zf, sheet.path)
                 _scan_sheet(sheet, shared)
+                for kind, target in _rels(zf, names, sheet.path).values():
+                    if kind == "table" and target in names:
+                        pkg.table_parts.append((sheet.name, _read(zf, target)))
     return pkg
 
 
