@@ -93,8 +93,8 @@ class SheetData:
             isstr = kind == STR
             if isstr.any():
                 text = np.empty(kind.shape, object)
-                for idx in zip(*np.nonzero(isstr)):
-                    text[idx] = self.text[(int(rr[idx]), int(cc[idx]))]
+                for i, j, k in zip(*np.nonzero(isstr)):  # rr is (n, h, 1) and cc (n, 1, w)
+                    text[i, j, k] = self.text[(int(rr[i, j, 0]), int(cc[i, 0, k]))]
         return Values(kind, num, text, RefInfo(self, r0, c0))
 
     # -- writing -----------------------------------------------------------------------------

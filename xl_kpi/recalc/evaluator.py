@@ -244,6 +244,10 @@ class Evaluator:
             return Values.from_numbers(-x if op == "neg" else x / 100.0, e)
         if op == ":":
             return self.range_op(node)
+        if op == "isect":
+            return self.intersection(node)
+        if op == "union":  # a multi-area reference where one area is expected
+            return Values.error(E.VALUE)
         a, b = align(self.scalar(node.args[0]), self.scalar(node.args[1]))
         if op == "&":
             ta, ea = to_text(a)
@@ -290,6 +294,23 @@ class Evaluator:
         rb = int(vb.ref.row0[0]) + vb.hw[0] - 1
         cb = int(vb.ref.col0[0]) + vb.hw[1] - 1
         return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra, rb), max(ca, cb))
+
+    def intersection(self, node: Op) -> Values:
+        """``A1:C3 B2:D4``: the cells both references cover, ``#NULL!`` when none (Excel's space)."""
+        va, vb = self.eval(node.args[0]), self.eval(node.args[1])
+        if va.ref is None or vb.ref is None:
+            return Values.error(E.VALUE, max(va.n, vb.n))
+        if va.n > 1 or vb.n > 1:
+            raise NotVectorizable("intersection of moving references")
+        if va.ref.sheet is not vb.ref.sheet:
+            return Values.error(E.VALUE)
+        (ha, wa), (hb, wb) = va.hw, vb.hw
+        ra, ca, rb, cb = (int(x[0]) for x in (va.ref.row0, va.ref.col0, vb.ref.row0, vb.ref.col0))
+        r0, c0 = max(ra, rb), max(ca, cb)
+        r1, c1 = min(ra + ha, rb + hb) - 1, min(ca + wa, cb + wb) - 1
+        if r0 > r1 or c0 > c1:
+            return Values.error(E.NULL)
+        return va.ref.sheet.block(r0, c0, r1, c1)
 
     # -- functions ---------------------------------------------------------------------------
     def func(self, node: Func) -> Values:

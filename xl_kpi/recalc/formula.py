@@ -228,6 +228,8 @@ def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
     references; without it they are ``#REF!``.
     """
     src = text if text.startswith("=") else "=" + text
+    if "\r" in src or "\t" in src:
+        src = _plain_whitespace(src)
     try:
         tree = _excel_formula()(src).ast
     except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
@@ -235,7 +237,59 @@ def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
     node = _node(tree, row, col)
     if "[" in src or tables is not None:
         node = _resolve_tables(node, tables, row, col)
+    if "," in src:
+        node = _spread_unions(node)
     return node
+
+
+#: Functions that treat every argument alike, so ``SUM((A1:A3,C1:C3))`` is ``SUM(A1:A3,C1:C3)``.
+UNION_SPREADING = frozenset({
+    "SUM", "SUMSQ", "PRODUCT", "COUNT", "COUNTA", "AVERAGE", "AVERAGEA", "MAX", "MAXA", "MIN", "MINA",
+    "MEDIAN", "MODE", "MODE.SNGL", "STDEV", "STDEV.S", "STDEV.P", "STDEVA", "STDEVP", "STDEVPA", "VAR",
+    "VAR.S", "VAR.P", "VARA", "VARP", "VARPA", "AND", "OR", "XOR", "GEOMEAN", "HARMEAN", "AVEDEV",
+    "DEVSQ", "KURT", "SKEW", "CONCAT",
+})
+
+
+def _areas(node: Node) -> list[Node]:
+    """The areas of a union, an intersection distributed over it: ``(A,B) C`` -> ``[A C, B C]``."""
+    if isinstance(node, Op) and node.op == "union":
+        return [x for a in node.args for x in _areas(a)]
+    if isinstance(node, Op) and node.op == "isect":
+        left, right = _areas(node.args[0]), _areas(node.args[1])
+        if len(left) == 1 and len(right) == 1:
+            return [node]
+        return [Op("isect", [a, b]) for a in left for b in right]
+    return [node]
+
+
+def _spread_unions(root: Node) -> Node:
+    """Unions given to a function of :data:`UNION_SPREADING` become its arguments, one per area."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Func):
+            if node.name in UNION_SPREADING:
+                node.args = [x for a in node.args for x in (_areas(a) if isinstance(a, Op) and
+                                                            a.op in ("union", "isect") else [a])]
+            stack.extend(a for a in node.args if a is not None)
+        elif isinstance(node, Op):
+            stack.extend(node.args)
+        elif isinstance(node, ArrayLit):
+            stack.extend(c for r in node.rows for c in r)
+    return root
+
+
+def _plain_whitespace(src: str) -> str:
+    """Line breaks (CR-LF, CR) and tabs outside string literals as the tokenizer's ``\\n`` and space.
+
+    Excel keeps the line breaks typed with Alt+Enter in the formula text; openpyxl's tokenizer
+    knows ``\\n`` and spaces as whitespace, not ``\\r`` or tabs.
+    """
+    parts = src.split('"')
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return '"'.join(parts)
 
 
 def _resolve_tables(root: Node, tables, row: int, col: int) -> Node:
@@ -289,8 +343,8 @@ def _node(t, row: int, col: int) -> Node:
     if kind == "OPERATOR-INFIX":
         op = value.strip()
         if op not in _INFIX:
-            if op == "" or op == ",":  # intersection (space) or union: not supported
-                return Const(Values.error(E.VALUE))
+            if op == "" or op == ",":  # the reference operators: intersection (space) and union
+                return Op("isect" if op == "" else "union", [_node(c, row, col) for c in t.children])
             raise FormulaSyntaxError(f"unsupported operator {value!r}")
         return Op(op, [_node(c, row, col) for c in t.children])
     if kind == "OPERATOR-PREFIX":
