@@ -56,6 +56,7 @@ import numpy as np
 
 from .catalogue import INTERFACE, Function, Param
 from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDataError, ShapeMismatchError
+from .excel_dates import to_serial
 from .excel_errors import NA, NUM, VALUE, ExcelError, of_kind
 from .metrics import Checked
 from .metrics._kernel import loaded_pandas
@@ -64,9 +65,6 @@ __all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA", "XL_ERROR_NU
 
 #: What a table cell without data shows: nothing (the text Excel shows for ``=""``).
 NO_DATA = ""
-
-#: Day zero of Excel's 1900 date system (serial 1 is 1900-01-01 after Excel's 1900 leap-day bug).
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 #: COM encodes the error value ``CVErr(n)`` as the HRESULT ``0x800A0000 + n``; pywin32 hands it to
 #: Python as that signed 32-bit int. xlwings' ``err_to_str`` names seven of them
@@ -111,14 +109,12 @@ def incoming_error(v: Any) -> ExcelError | None:
 
 
 def excel_serial(v: dt.date) -> float:
-    """The serial number Excel stores for a date or a date-time (1900 date system).
+    """The serial number Excel stores for a date or a date-time (see :mod:`xl_kpi.excel_dates`).
 
-    >>> excel_serial(dt.datetime(2024, 1, 31)), excel_serial(dt.date(1900, 3, 1))
-    (45322.0, 61.0)
+    >>> excel_serial(dt.datetime(2024, 1, 31)), excel_serial(dt.date(1900, 3, 1)), excel_serial(dt.date(1900, 1, 1))
+    (45322.0, 61.0, 1.0)
     """
-    if not isinstance(v, dt.datetime):
-        v = dt.datetime(v.year, v.month, v.day)
-    return (v.replace(tzinfo=None) - EXCEL_EPOCH) / dt.timedelta(days=1)
+    return to_serial(v)
 
 
 def _number_or_same(v: Any) -> Any:

@@ -15,8 +15,9 @@ Windows (on other systems ``xw.func``/``xw.arg`` do nothing), and a workbook onl
 So this command loads a private copy of ``xlwings.udfs`` (with inert stand-ins for the pywin32
 modules it imports, which the generator never calls), evaluates a private copy of
 ``xl_kpi.udfs`` with xlwings' Windows decorators in place, and hands the generator that module
-and a stand-in workbook. The output depends only on the UDF definitions: it is deterministic,
-CRLF-terminated and ASCII, as the VBA editor's Import expects.
+and a stand-in workbook. The output depends only on the UDF definitions and the installed
+xlwings, whose add-in it calls (``XLPy.CallUDF``; the add-in of xlwings 0.30 names its module
+``Py``): it is deterministic, CRLF-terminated and ASCII, as the VBA editor's Import expects.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ class _Workbook:
 
 # -- the module text ------------------------------------------------------------------------------
 
-_CALL = re.compile(r"^(?P<indent>\s*)(?P<name>\w+) = (?P<call>XLPy\.CallUDF\(.*\))$")
+_CALL = re.compile(r"^(?P<indent>\s*)(?P<name>\w+) = (?P<call>(?:XL)?Py\.CallUDF\(.*\))$")
 
 
 def _vba_string(text: str) -> str:
@@ -182,7 +183,7 @@ def _wrappers(addin: bool) -> tuple[str, list[dict]]:
     infos.sort(key=lambda info: info["name"])
     if mapped != 2 * len(infos):  # the Excel branch and the #Else branch of every wrapper
         raise RuntimeError(
-            f"xlwings' wrapper layout changed: {mapped} XLPy.CallUDF results mapped for "
+            f"xlwings' wrapper layout changed: {mapped} CallUDF results mapped for "
             f"{len(infos)} functions; update xl_kpi/commands/vba.py"
         )
     return "\n".join(lines).rstrip("\n") + "\n", infos

@@ -18,18 +18,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import NotVectorizable, align, combine_errors
 from .book import Book, SheetData
 from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaSyntaxError
-from .values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text
+from .functions import resolve
+from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
 
 #: The most elements one node may hold across all cells before the shape goes cell by cell.
 MAX_ELEMENTS = 4_000_000
-
-
-class NotVectorizable(Exception):
-    """This shape must be evaluated one cell at a time."""
 
 
 @dataclass
@@ -47,49 +45,9 @@ class Ctx:
         return self.rows.shape[0]
 
 
-def combine_errors(*errs: np.ndarray) -> np.ndarray:
-    """The first non-zero error code of each element, in argument order."""
-    out = errs[0]
-    for e in errs[1:]:
-        out = np.where(out != 0, out, e)
-    return out
-
-
-def align(*vals: Values) -> list[Values]:
-    """Broadcast values to one (n, h, w): 1-row/1-column/1x1 blocks repeat, other gaps are #N/A."""
-    n = max(v.n for v in vals)
-    h = max(v.hw[0] for v in vals)
-    w = max(v.hw[1] for v in vals)
-    out = []
-    for v in vals:
-        vh, vw = v.hw
-        if (vh not in (1, h)) or (vw not in (1, w)):
-            ph, pw = (h if vh != 1 else 1), (w if vw != 1 else 1)
-            kind = np.full((v.n, ph, pw), ERR, np.uint8)
-            num = np.full((v.n, ph, pw), float(E.NA))
-            kind[:, :vh, :vw] = v.kind
-            num[:, :vh, :vw] = v.num
-            text = None
-            if v.text is not None:
-                text = np.empty((v.n, ph, pw), object)
-                text[:, :vh, :vw] = v.text
-            v = Values(kind, num, text)
-        shape = (n, h, w)
-        if v.kind.shape != shape:
-            v = Values(np.broadcast_to(v.kind, shape), np.broadcast_to(v.num, shape),
-                       None if v.text is None else np.broadcast_to(v.text, shape))
-        out.append(v)
-    return out
-
-
 class Evaluator:
     def __init__(self, ctx: Ctx):
         self.ctx = ctx
-        from .functions import FUNCTIONS, pycel_function
-        from .kpi import kpi_function
-
-        self.functions = FUNCTIONS
-        self.fallbacks = (kpi_function, pycel_function)
 
     # -- dispatch ----------------------------------------------------------------------------
     def eval(self, node: Node | None) -> Values:
@@ -314,15 +272,10 @@ class Evaluator:
 
     # -- functions ---------------------------------------------------------------------------
     def func(self, node: Func) -> Values:
-        impl = self.functions.get(node.name)
+        impl = resolve(node.name)
         if impl is None:
-            for find in self.fallbacks:
-                impl = find(node.name)
-                if impl is not None:
-                    break
-            else:
-                self.ctx.issues.add(f"unknown function {node.name}")
-                return Values.error(E.NAME)
+            self.ctx.issues.add(f"unknown function {node.name}")
+            return Values.error(E.NAME)
         return impl(self, node.args)
 
 

@@ -22,6 +22,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..excel_errors import ExcelError
+from .arrays import NotVectorizable
 from .values import E, Values
 
 __all__ = ["kpi_function", "use_udfs", "to_python"]
@@ -75,8 +76,6 @@ def kpi_function(name: str):
         if n == 1:
             return results[0]
         if len({r.hw for r in results}) != 1:
-            from .evaluator import NotVectorizable
-
             raise NotVectorizable(f"{name} results of different sizes")
         return _stack(results)
 

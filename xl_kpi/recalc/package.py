@@ -101,7 +101,13 @@ class Package:
     names: list[tuple[str, int | None, str]]  # (name, local sheet index or None, formula text)
     shared_strings: list[str]
     macro_enabled: bool
+    application: str = ""  # docProps/app.xml's Application: "Microsoft Macintosh Excel" on a Mac
     table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
+
+    @property
+    def saved_on_mac(self) -> bool:
+        """Saved by Excel for Mac, whose CHAR and CODE use the Mac Roman character set."""
+        return "macintosh" in self.application.lower()
 
     def sheet(self, name: str) -> "SheetPart | None":
         low = name.lower()
@@ -180,6 +186,17 @@ def _read(zf: zipfile.ZipFile, name: str) -> bytes:
         raise UnreadableWorkbook(f"damaged zip member {name} ({exc})") from None
 
 
+def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """The Application property of docProps/app.xml ("" when absent or unreadable)."""
+    if "docProps/app.xml" not in names or zf.getinfo("docProps/app.xml").file_size > 1 << 20:
+        return ""
+    try:
+        root = ET.fromstring(_read(zf, "docProps/app.xml"))
+    except (ET.ParseError, UnreadableWorkbook):
+        return ""
+    return next((el.text or "" for el in root.iter() if _local(el.tag) == "Application"), "")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -256,7 +273,7 @@ def open_package(path: str | os.PathLike) -> Package:
         if sst and sst in names:
             shared = _shared_strings(_read(zf, sst))
         macro = any(m.filename.endswith("vbaProject.bin") for m in members)
-        pkg = Package(path, members, sheets, defined, shared, macro)
+        pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names))
         for sheet in sheets:
             if sheet.path:
                 sheet.xml = _read(zf, sheet.path)
@@ -283,8 +300,16 @@ def _shared_strings(data: bytes) -> list[str]:
                 el.clear()
             elif tag == "t" and el.text:
                 parts.append(el.text)
-        out.append("".join(parts))
+        out.append(_ooxml_unescape("".join(parts)))
     return out
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_unescape(s: str) -> str:
+    """Text as Excel means it: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), s) if "_x" in s else s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,7 +442,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 body2 = _RPH.sub(b"", body)
                 kinds.append(STR)
                 nums.append(0.0)
-                texts[(row, col)] = "".join(_text(x.group(1)) for x in _T.finditer(body2))
+                texts[(row, col)] = _ooxml_unescape("".join(_text(x.group(1)) for x in _T.finditer(body2)))
                 rows.append(row)
                 cols.append(col)
                 continue
@@ -464,8 +489,14 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
 # Writing
 
 
+#: Characters XML 1.0 cannot hold, written as OOXML does (_x0001_), and a literal "_xHHHH_"
+#: whose underscore is escaped so that it reads back as written.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
 def _xml_escape(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _XML_UNSAFE.sub(lambda m: "_x%04X_" % ord(m.group(0)), s) if _XML_UNSAFE.search(s) else s
 
 
 _T_ATTR = re.compile(rb"\s+t\s*=\s*(?:\"[^\"]*\"|'[^']*')")

@@ -25,6 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..excel_dates import EPOCH64, serial_to_datetime  # noqa: F401 - re-exported
+from ..excel_dates import days_to_serial as days64_to_serial  # noqa: F401 - re-exported
+from ..excel_dates import serial_to_days as serial_to_days64  # noqa: F401 - re-exported
+from ..excel_dates import to_serial as date_to_serial
 from ..excel_errors import ExcelError
 from .package import BOOL, EMPTY, ERR, ERROR_CODE, ERROR_CODES, NUM, STR
 
@@ -139,14 +143,14 @@ class Values:
             text = None
             for i, r in enumerate(rows):
                 for j in range(w):
-                    k, v, t = _scalar(r[j] if j < len(r) else ExcelError("#N/A"))
+                    k, v, t = encode_python(r[j] if j < len(r) else ExcelError("#N/A"))
                     kind[0, i, j], num[0, i, j] = k, v
                     if t is not None:
                         if text is None:
                             text = np.empty((1, h, w), object)
                         text[0, i, j] = t
             return Values(kind, num, text)
-        k, v, t = _scalar(x)
+        k, v, t = encode_python(x)
         text = None
         if t is not None:
             text = np.empty((1, 1, 1), object)
@@ -192,8 +196,8 @@ class Values:
         return Values(self.kind, self.num, self.text) if self.ref is not None else self
 
 
-def _scalar(x):
-    """(kind, num, text) of one Python value."""
+def encode_python(x):
+    """(kind, num, text) of one Python value (a non-finite number is ``#NUM!``)."""
     if x is None:
         return EMPTY, 0.0, None
     if isinstance(x, ExcelError):
@@ -212,43 +216,13 @@ def _scalar(x):
     if isinstance(x, (_dt.datetime, _dt.date)):
         return NUM, date_to_serial(x), None
     if isinstance(x, np.datetime64):
-        return NUM, date_to_serial(x.astype("datetime64[us]").item()), None
+        return (ERR, float(E.NUM), None) if np.isnat(x) else (NUM, date_to_serial(x), None)
     raise TypeError(f"cannot store {type(x).__name__} in a cell")
 
 
 # ---------------------------------------------------------------------------------------------
-# Dates: Excel serial numbers (1900 system, with Excel's fictitious 29 February 1900)
-
-_EPOCH = _dt.datetime(1899, 12, 30)
-EPOCH64 = np.datetime64("1899-12-30", "D")
-
-
-def date_to_serial(d: _dt.date | _dt.datetime) -> float:
-    if not isinstance(d, _dt.datetime):
-        d = _dt.datetime(d.year, d.month, d.day)
-    delta = d - _EPOCH
-    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    if serial < 61:  # before 1 March 1900 Excel counts one day less (no 29 Feb 1900 really)
-        serial -= 1
-    return serial
-
-
-def serial_to_datetime(serial: float) -> _dt.datetime:
-    if serial < 61:
-        serial += 1
-    return _EPOCH + _dt.timedelta(days=serial)
-
-
-def serial_to_days64(serial: np.ndarray) -> np.ndarray:
-    """Whole days of serials as ``datetime64[D]`` (serials below 61 shifted as Excel does)."""
-    s = np.floor(serial)
-    s = np.where(s < 61, s + 1, s)
-    return EPOCH64 + s.astype(np.int64)
-
-
-def days64_to_serial(d: np.ndarray) -> np.ndarray:
-    s = (d - EPOCH64).astype(np.int64).astype(np.float64)
-    return np.where(s < 61, s - 1, s)
+# Dates: Excel serial numbers, converted in one place (xl_kpi.excel_dates, imported above under
+# the names the date functions use).
 
 
 def iso_to_serial(text: str) -> float:

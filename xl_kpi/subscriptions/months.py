@@ -5,8 +5,8 @@ Every date is reduced to its calendar month, counted as whole months since Janua
 
 - ``datetime.date``, ``datetime.datetime``, ``pandas.Timestamp``, ``numpy.datetime64`` (a
   time-zone-aware timestamp counts in its own wall-clock time);
-- Excel serial numbers: days since 1899-12-30, a fraction being the time of day (what a date cell
-  holds when Excel sends it unformatted);
+- Excel serial numbers (1 is 1900-01-01, see :mod:`xl_kpi.excel_dates`), a fraction being the
+  time of day (what a date cell holds when Excel sends it unformatted);
 - ISO text: ``"YYYY-MM"``, ``"YYYY-MM-DD"``, or ``"YYYY-MM-DD hh:mm[:ss]"`` (also with ``T``).
 
 Other text, such as ``"03/04/2024"``, is refused rather than guessed: it reads as March in one
@@ -23,15 +23,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DomainError, NonNumericError
+from ..excel_dates import EPOCH64, serial_to_days, to_serial
 from ._rows import POSITIONS, Rows
 
 __all__ = ["to_month_numbers", "month_timestamps", "EXCEL_EPOCH", "FIRST_YEAR", "LAST_YEAR"]
 
-#: Day zero of Excel serial dates (the 1900 system, as Windows Excel and LibreOffice count).
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+#: Day zero of Excel serials from 1900-03-01 on (kept for importers; converting is excel_dates').
+EXCEL_EPOCH = EPOCH64
 #: Months outside these years are refused: a serial like 202401 is a YYYYMM code, not a date.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
+_END_SERIAL = to_serial(_dt.date(LAST_YEAR + 1, 1, 1))  # the first serial after the last month
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?\s*$")
 _LOW = (FIRST_YEAR - 1970) * 12
 _HIGH = (LAST_YEAR - 1970) * 12 + 11
@@ -115,17 +117,16 @@ def _from_datetimes(index: pd.DatetimeIndex):
 
 
 def _from_serials(serial: np.ndarray) -> np.ndarray:
-    days = EXCEL_EPOCH + np.floor(serial).astype("timedelta64[D]")
-    return days.astype("datetime64[M]").astype(np.int64)
+    return serial_to_days(serial).astype("datetime64[M]").astype(np.int64)
 
 
 def _check_serials(func, name, serial, missing, rows):
-    bad = ~missing & ((serial < 1) | (serial >= 109574))  # 109574 = 2200-01-01
+    bad = ~missing & ((serial < 1) | (serial >= _END_SERIAL))
     if bad.any():
         pos = np.flatnonzero(bad)
         raise DomainError(
             f"{func}: {name!r} holds numbers that are not Excel dates between {FIRST_YEAR} and "
-            f"{LAST_YEAR} (serial days since 1899-12-30); got {float(serial[pos[0]])!r} {rows.name(pos)}. "
+            f"{LAST_YEAR} (serial 1 is 1900-01-01); got {float(serial[pos[0]])!r} {rows.name(pos)}. "
             "Write a month as a date or as text 'YYYY-MM'",
             argument=name,
             value=float(serial[pos[0]]),
@@ -141,7 +142,7 @@ def _parse_one(v) -> int:
         return (ts.year - 1970) * 12 + ts.month - 1
     if isinstance(v, numbers.Number):
         x = float(v)
-        if not 1 <= x < 109574:
+        if not 1 <= x < _END_SERIAL:
             return _LOW - 1  # reported by the range check, with its row
         return int(_from_serials(np.array([x]))[0])
     if isinstance(v, str):

@@ -130,7 +130,7 @@ def mrr_movements(customer_ids, months=None, mrr=None) -> pd.DataFrame:
         :func:`~xl_kpi.subscriptions.load_ledger`, or a DataFrame whose columns are found by name
         (``customer_id``, ``month``, ``mrr``...), with ``months`` and ``mrr`` left out.
     months : sequence
-        Month of each row: dates, pandas Timestamps, Excel serial numbers (days since 1899-12-30)
+        Month of each row: dates, pandas Timestamps, Excel serial numbers (1 is 1900-01-01)
         or ``"YYYY-MM"`` / ``"YYYY-MM-DD"`` text. A date counts for its calendar month.
     mrr : sequence of float
         MRR of each row, >= 0. Rows of the same customer and month are added up.

@@ -4,7 +4,8 @@
 >>> file_name("example", "fr")
 'xl-kpi-exemple-fr.xlsx'
 
-:func:`workbook_bytes` builds one workbook (reproducibly: the same bytes every build);
+:func:`workbook_bytes` builds one workbook (reproducibly: the same bytes every build
+with the same dependencies, the same workbook to 15 digits with any others);
 :func:`write_workbooks` writes them into a folder without ever overwriting a workbook a user
 has filled in. The example ships recalculated (``xl-kpi recalc``), so it opens with its numbers
 in any spreadsheet program, the KPI_* add-in or not.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .labels import LANGS
+from .reproducible import differences
 
 __all__ = [
     "KINDS", "LANGS", "file_name", "workbook_bytes", "write_workbooks", "Written",
@@ -153,7 +155,7 @@ def write_workbooks(
             path = out / file_name(kind, lang)
             data = workbook_bytes(kind, lang, recalc=recalc)
             if path.exists():
-                if path.read_bytes() == data:
+                if not differences(path.read_bytes(), data):  # the same workbook, to 15 digits
                     results.append(Written(path, "unchanged"))
                     continue
                 if not force and user_edited(path, kind, lang):

@@ -1,0 +1,82 @@
+"""Engineering functions: base conversions and CONVERT, against Excel's values.
+
+Sources: Microsoft's documented examples (support.microsoft.com pages of DEC2BIN, DEC2HEX,
+DEC2OCT, BIN2DEC, HEX2DEC, OCT2DEC, CONVERT) and cells of the corpus workbooks saved by Excel
+(vinci1it2000/formulas test.xlsx sheets ENGINEERING and EXTRA, bradbase/xlcalculator BASES.xlsx).
+"""
+
+import pytest
+
+from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
+from xl_kpi.recalc import evaluate, recalculate
+
+from test_recalc_support import make_book, values
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's examples
+    ("=DEC2BIN(9,4)", "1001"), ("=DEC2BIN(-100)", "1110011100"),
+    ("=DEC2HEX(100,4)", "0064"), ("=DEC2HEX(-54)", "FFFFFFFFCA"), ("=DEC2HEX(28)", "1C"),
+    ("=DEC2OCT(58,3)", "072"), ("=DEC2OCT(-100)", "7777777634"),
+    ("=BIN2DEC(1100100)", 100), ("=BIN2DEC(1111111111)", -1),
+    ("=HEX2DEC(\"A5\")", 165), ("=HEX2DEC(\"FFFFFFFF5B\")", -165), ("=HEX2DEC(\"3DA408B9\")", 1034160313),
+    ("=OCT2DEC(54)", 44), ("=OCT2DEC(7777777533)", -165),
+    ("=BIN2HEX(11111011,4)", "00FB"), ("=BIN2OCT(1001,3)", "011"), ("=HEX2BIN(\"F\",8)", "00001111"),
+    ("=OCT2HEX(100,4)", "0040"), ("=HEX2OCT(\"FFFFFFFF00\")", "7777777400"),
+    # corpus cells (formulas test.xlsx ENGINEERING; xlcalculator BASES.xlsx)
+    ("=DEC2BIN(511.7)", "111111111"), ("=DEC2BIN(-512.7)", "1000000000"), ("=DEC2BIN(512.7)", NUM),
+    ("=DEC2BIN(100,1)", NUM), ("=DEC2BIN(A1,3)", "000"), ("=DEC2OCT(A1,0)", NUM),
+    ("=DEC2HEX(549755813887.7)", "7FFFFFFFFF"), ("=DEC2HEX(-549755813888.7)", "8000000000"),
+    ("=DEC2BIN(\"fffffffffe\")", VALUE), ("=DEC2BIN(TRUE)", VALUE), ("=DEC2BIN(-1,11)", NUM),
+    ("=DEC2BIN(-1,1)", "1111111111"), ("=DEC2BIN(\"E\",0)", NUM),
+    ("=BIN2DEC(2.3)", NUM), ("=BIN2DEC(-1)", NUM), ("=BIN2DEC(TRUE)", VALUE), ("=BIN2DEC(A1)", 0),
+    ("=BIN2HEX(1000000000)", "FFFFFFFE00"), ("=BIN2HEX(A1,0)", NUM),
+    ("=HEX2DEC(9999999999)", -439804651111), ("=HEX2DEC(11111111111)", NUM),
+    ("=HEX2BIN(\"fffffffffe\")", "1111111110"), ("=HEX2BIN(9999999999)", NUM), ("=HEX2OCT(\"E\",2)", "16"),
+    ("=OCT2HEX(7777777777)", "FFFFFFFFFF"), ("=OCT2BIN(\"a\")", NUM),
+    ("=DEC2BIN(1/0)", DIV0),
+])
+def test_base_conversions_as_excel(formula, expected):
+    got = evaluate({}, formula)
+    assert got == expected
+    assert isinstance(got, float) if isinstance(expected, int) else type(got) is type(expected)
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=CONVERT(1,\"lbm\",\"kg\")", 0.45359237), ("=CONVERT(68,\"F\",\"C\")", 20.0),
+    ("=CONVERT(2.5,\"ft\",\"sec\")", NA), ("=CONVERT(100,\"ft^2\",\"m^2\")", 9.290304),
+    ("=CONVERT(1,\"sg\",\"g\")", 14593.902937206363), ("=CONVERT(1,\"u\",\"g\")", 1.660538782e-24),
+    ("=CONVERT(13,\"C\",\"F\")", 55.4), ("=CONVERT(1,\"F\",\"K\")", 255.92777777777775),
+    ("=CONVERT(1,\"Reau\",\"K\")", 274.4), ("=CONVERT(1,\"kK\",\"K\")", 1000.0),
+    ("=CONVERT(1,\"Pang3\",\"L\")", 1e18), ("=CONVERT(1,\"Yang^2\",\"m2\")", 1e28),
+    ("=CONVERT(1,\"km2\",\"m2\")", 1e6), ("=CONVERT(1,\"pc\",\"J\")", 4.184e-12),
+    ("=CONVERT(1,\"pc\",\"km\")", 30856775812815.53), ("=CONVERT(1,\"kn\",\"m/hr\")", 1852.0),
+    ("=CONVERT(1,\"kibyte\",\"bit\")", 8192.0), ("=CONVERT(1,\"kisg\",\"g\")", NA),
+    ("=CONVERT(1,\"ksg\",\"g\")", NA), ("=CONVERT(1,\"mi^3\",\"m3\")", 4168181825.4405794),
+    ("=CONVERT(1,\"Torr\",\"Pa\")", 133.32236842105263), ("=CONVERT(1,\"daN\",\"N\")", 10.0),
+    ("=CONVERT(1,\"eN\",\"N\")", 10.0), ("=CONVERT(TRUE,\"C\",\"F\")", VALUE), ("=CONVERT(A1,\"C\",\"F\")", 32.0),
+    ("=CONVERT(\"3.6\",\"C\",\"F\")", 38.48), ("=CONVERT(1,\"kg\",\"KG\")", NA),
+])
+def test_convert_as_excel(formula, expected):
+    got = evaluate({}, formula)
+    if isinstance(expected, float):
+        assert got == pytest.approx(expected, rel=1e-12)
+    else:
+        assert got == expected
+
+
+def test_a_range_in_an_array_formula_is_value_error_as_excel():
+    assert evaluate({"A1": 1, "A2": 2}, "=CONVERT(A1:A2,\"C\",\"F\")") == VALUE
+    assert evaluate({"A1": 1, "A2": 2}, "=DEC2BIN(A1:A2)") == VALUE
+
+
+def test_a_filled_down_column_gives_each_row_its_own_value_or_error(tmp_path):
+    cells = {"A1": 5, "A2": "x", "A3": True, "A4": -1, "A5": None}
+    cells.update({f"B{r}": f"=DEC2BIN(A{r})" for r in range(1, 6)})
+    cells.update({f"C{r}": f"=CONVERT(A{r},\"m\",\"cm\")" for r in range(1, 6)})
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert report.ok
+    assert [got[f"B{r}"] for r in range(1, 6)] == ["101", "#VALUE!", "#VALUE!", "1111111111", "0"]
+    assert [got[f"C{r}"] for r in range(1, 6)] == [500, "#VALUE!", "#VALUE!", -100, 0]

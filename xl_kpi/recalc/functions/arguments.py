@@ -1,0 +1,137 @@
+"""Argument coercion shared by the function modules: Excel's rules for what an argument counts as.
+
+Aggregates (SUM, AVERAGE, ...) take numbers from ranges and arrays but skip their text, logicals
+and blanks, while a value typed directly counts if it reads as a number; the first error met,
+in row-major order, is the result.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...excel_errors import VALUE, ExcelError
+from ..arrays import align
+from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, Values, encode_python, format_general, numbers,
+                      text_to_number)
+
+if TYPE_CHECKING:
+    from ..evaluator import Evaluator
+
+__all__ = ["aggregate_args", "coerce", "col", "finish", "first_error", "from_python_cells", "numeric_items", "ok",
+           "select"]
+
+
+def first_error(kind: np.ndarray, num: np.ndarray) -> np.ndarray:
+    """Per instance: the code of the first error in row-major order, 0 if none. Shape (n,)."""
+    iserr = (kind == ERR).reshape(kind.shape[0], -1)
+    if not iserr.any():
+        return np.zeros(kind.shape[0])
+    first = iserr.argmax(axis=1)
+    codes = num.reshape(num.shape[0], -1)[np.arange(num.shape[0]), first]
+    return np.where(iserr.any(axis=1), codes, 0.0)
+
+
+def col(x: np.ndarray) -> np.ndarray:
+    """One value per cell, shaped (n, 1, 1)."""
+    return x.reshape(-1, 1, 1)
+
+
+def numeric_items(v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, is-counted mask, error code per instance) of one aggregate argument.
+
+    A range, or an array, contributes its numbers only (text, logicals, blanks skipped); a value
+    typed directly (1, TRUE, "3") counts as a number, and text that is not one is #VALUE!.
+    """
+    if v.ref is not None or not v.is_cell:
+        mask = v.kind == NUM
+        return np.where(mask, v.num, 0.0), mask, first_error(v.kind, v.num)
+    x, err = numbers(v)
+    ok = (err == 0) & (v.kind != EMPTY)
+    return np.where(ok, x, 0.0), ok, err[:, 0, 0]
+
+
+def aggregate_args(ev: Evaluator, args: list):
+    """Per argument, (values, counted) of shape (n, k) as SUM reads them; the first error per cell; n."""
+    vals = [ev.eval(a) for a in args]
+    n = max([v.n for v in vals] + [ev.ctx.n if any(v.n > 1 for v in vals) else 1])
+    total_err = np.zeros(n)
+    parts = []
+    for v in vals:
+        x, mask, err = numeric_items(v)
+        total_err = np.where(total_err != 0, total_err, np.broadcast_to(err, (n,)))
+        parts.append((x.reshape(x.shape[0], -1), mask.reshape(mask.shape[0], -1)))
+    return parts, total_err, n
+
+
+def finish(x: np.ndarray, err: np.ndarray) -> Values:
+    """One number per cell, or the error where ``err`` is non-zero."""
+    return Values.from_numbers(col(np.asarray(x, dtype=np.float64)), col(err))
+
+
+def ok(x):
+    """No error anywhere: the error array of an element-wise function that cannot fail."""
+    return np.zeros(np.shape(x))
+
+
+def select(mask: np.ndarray, a: Values, b: Values) -> Values:
+    """Element by element, ``a`` where ``mask`` holds, else ``b`` (IF's choice)."""
+    a, b, _ = align(a, b, Values.boolean(mask) if mask.ndim == 3 else Values.boolean(mask.reshape(-1, 1, 1)))
+    m = np.broadcast_to(mask if mask.ndim == 3 else mask.reshape(-1, 1, 1), a.kind.shape)
+    text = None
+    if a.text is not None or b.text is not None:
+        text = np.where(m, a.texts() if a.text is not None else "", b.texts() if b.text is not None else "")
+    return Values(np.where(m, a.kind, b.kind).astype(np.uint8), np.where(m, a.num, b.num), text)
+
+
+def coerce(kind: int, num: float, text, how: str):
+    """One element as a Python argument of a cell-by-cell function, or the ExcelError it is.
+
+    ``how``: ``n`` a number (blank 0, TRUE 1, number-like text, other text ``#VALUE!``);
+    ``N`` the same but a logical is ``#VALUE!`` (engineering functions); ``t`` text (a number
+    as General shows it, TRUE/FALSE, blank ""); ``T`` text but a logical is ``#VALUE!``; ``b`` a logical (a number is non-zero, text
+    must read TRUE/FALSE); ``v`` the value itself (None for blank). An error is always itself.
+    """
+    if kind == ERR:
+        return ExcelError(ERROR_CODES[int(num) - 1])
+    if how == "v":
+        return None if kind == EMPTY else (float(num) if kind == NUM else (bool(num) if kind == BOOL else text))
+    if how in ("n", "N"):
+        if kind == NUM:
+            return float(num)
+        if kind == EMPTY:
+            return 0.0
+        if kind == BOOL:
+            return VALUE if how == "N" else float(num)
+        x = text_to_number(text)
+        return VALUE if x is None else x
+    if how in ("t", "T"):
+        if kind == STR:
+            return text
+        if kind == NUM:
+            return format_general(float(num))
+        if kind == BOOL:
+            return VALUE if how == "T" else ("TRUE" if num else "FALSE")
+        return ""
+    if how == "b":
+        if kind == STR:
+            t = str(text).strip().upper()
+            return True if t == "TRUE" else (False if t == "FALSE" else VALUE)
+        return bool(num) if kind != EMPTY else False
+    raise ValueError(how)
+
+
+def from_python_cells(results: np.ndarray) -> Values:
+    """Values from an object array of Python results (float, str, bool, None, ExcelError)."""
+    kind = np.empty(results.shape, np.uint8)
+    num = np.empty(results.shape)
+    text = None
+    for idx in np.ndindex(results.shape):
+        k, x, t = encode_python(results[idx])
+        kind[idx], num[idx] = k, x
+        if t is not None:
+            if text is None:
+                text = np.empty(results.shape, object)
+            text[idx] = t
+    return Values(kind, num, text)

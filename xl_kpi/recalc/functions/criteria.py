@@ -1,0 +1,228 @@
+"""Criteria as SUMIFS, COUNTIFS and MATCH read them, and the conditional aggregation engine.
+
+A criterion is an operator and a number, logical, text or wildcard pattern (``"<=5"``, ``"a*"``,
+``""`` for blank); :func:`conditional` applies one per range and aggregates the cells that meet
+all of them, for every cell of a shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, text_to_number
+from .arguments import finish
+
+__all__ = ["Criterion", "conditional", "has_wild", "wildcard_regex"]
+
+
+_WILD = re.compile(r"~([*?~])|([*?])|([^*?~]+|~)")
+
+
+def wildcard_regex(pattern: str) -> re.Pattern:
+    """Excel's wildcards: ``*`` any run, ``?`` one character, ``~`` escapes them."""
+    out = []
+    for m in _WILD.finditer(pattern):
+        if m.group(1):
+            out.append(re.escape(m.group(1)))
+        elif m.group(2):
+            out.append(".*" if m.group(2) == "*" else ".")
+        else:
+            out.append(re.escape(m.group(3)))
+    return re.compile("".join(out), re.S | re.I)
+
+
+def has_wild(s: str) -> bool:
+    return "*" in s or "?" in s
+
+
+_CRIT_OP = re.compile(r"^(<=|>=|<>|<|>|=)?(.*)$", re.S)
+
+
+class Criterion:
+    """One criterion of SUMIFS and friends: an operator and a number, text or pattern."""
+
+    __slots__ = ("op", "kind", "num", "text", "regex")
+
+    def __init__(self, kind: int, num: float, text: str | None):
+        self.regex = None
+        self.text = None
+        self.num = 0.0
+        if kind == STR:
+            m = _CRIT_OP.match(text)
+            op, rest = m.group(1) or "=", m.group(2)
+            self.op = op
+            x = text_to_number(rest) if rest.strip() else None
+            if x is not None:
+                self.kind, self.num = NUM, x
+            elif rest.upper() in ("TRUE", "FALSE"):
+                self.kind, self.num = BOOL, float(rest.upper() == "TRUE")
+            elif rest == "" and m.group(1) is None:
+                self.kind, self.op = EMPTY, "blank"
+            else:
+                self.kind, self.text = STR, rest
+                if op in ("=", "<>") and has_wild(rest):
+                    self.regex = wildcard_regex(rest)
+        elif kind == EMPTY:
+            self.op, self.kind, self.num = "=", NUM, 0.0
+        else:
+            self.op, self.kind, self.num = "=", kind, num
+
+    @property
+    def plain_equality(self) -> bool:
+        return self.op == "=" and self.regex is None and self.kind in (NUM, STR, BOOL)
+
+    def key(self):
+        return (self.kind, self.text.casefold()) if self.kind == STR else (self.kind, self.num)
+
+    def mask(self, kind: np.ndarray, num: np.ndarray, text) -> np.ndarray:
+        op = self.op
+        if op == "blank":
+            return (kind == EMPTY) | ((kind == STR) & (texts_of(kind, text) == ""))
+        if self.kind == STR:
+            if op in ("=", "<>"):
+                t = texts_of(kind, text)
+                if self.regex is not None:
+                    hit = np.array([bool(self.regex.fullmatch(s)) for s in t.reshape(-1)]).reshape(t.shape) & (kind == STR)
+                elif self.text == "":
+                    hit = (kind == EMPTY) | ((kind == STR) & (t == ""))
+                else:
+                    target = self.text.casefold()
+                    hit = (kind == STR) & (np.char.lower(t.astype(str)) == target) if t.size else np.zeros(t.shape, bool)
+                return hit if op == "=" else ~hit
+            t = texts_of(kind, text)
+            folded = np.array([s.casefold() for s in t.reshape(-1)], dtype=object).reshape(t.shape)
+            target = self.text.casefold()
+            cmp = {"<": folded < target, ">": folded > target, "<=": folded <= target, ">=": folded >= target}[op]
+            return (kind == STR) & cmp.astype(bool)
+        if op == "<>":
+            return ~((kind == self.kind) & (num == self.num))
+        sel = kind == self.kind
+        with np.errstate(invalid="ignore"):
+            cmp = {"=": num == self.num, "<": num < self.num, ">": num > self.num,
+                   "<=": num <= self.num, ">=": num >= self.num}[op]
+        return sel & cmp
+
+
+def texts_of(kind, text) -> np.ndarray:
+    if text is None:
+        return np.full(kind.shape, "", object)
+    return np.where(kind == STR, text, "")
+
+
+def criteria_values(ev, node) -> list[Criterion]:
+    v = ev.scalar(node)
+    out = []
+    for i in range(v.n):
+        k = int(v.kind[i, 0, 0])
+        out.append(Criterion(k, float(v.num[i, 0, 0]), v.text[i, 0, 0] if k == STR else None))
+    return out
+
+
+def conditional(ev, value_node, pairs, how: str) -> Values:
+    """SUMIFS-style aggregation: how is "sum", "count", "average", "max" or "min"."""
+    ranges = [ev.eval(r) for r, _ in pairs]
+    crits = [criteria_values(ev, c) for _, c in pairs]
+    target = ev.eval(value_node) if value_node is not None else None
+    hw = ranges[0].hw
+    if any(r.hw != hw for r in ranges) or (target is not None and target.hw != hw):
+        return Values.error(E.VALUE)
+    n = max([r.n for r in ranges] + [len(c) for c in crits] + ([target.n] if target is not None else []))
+    if any(r.kind.shape[1:] == (1, 1) and r.ref is None and r.kind[0, 0, 0] == ERR for r in ranges):
+        return Values.error(int(ranges[0].num[0, 0, 0]), n)
+    tvals = tmask = None
+    if target is not None:
+        tmask = target.kind == NUM
+        tvals = np.where(tmask, target.num, 0.0)
+    if n > 1 and all(r.n == 1 for r in ranges) and (target is None or target.n == 1) \
+            and all(c.plain_equality for cs in crits for c in cs) and how in ("sum", "count", "average"):
+        return conditional_grouped(ranges, crits, tvals, tmask, how, n)
+    out = np.zeros(n)
+    err = np.zeros(n)
+    mask_cache: dict = {}
+    for i in range(n):
+        mask = None
+        for j, r in enumerate(ranges):
+            ri = i if r.n > 1 else 0
+            c = crits[j][i if len(crits[j]) > 1 else 0]
+            key = (j, ri, id(c) if len(crits[j]) > 1 else 0)
+            m = mask_cache.get(key) if r.n == 1 and len(crits[j]) == 1 else None
+            if m is None:
+                m = c.mask(r.kind[ri], r.num[ri], None if r.text is None else r.text[ri])
+                if r.n == 1 and len(crits[j]) == 1:
+                    mask_cache[key] = m
+            mask = m if mask is None else mask & m
+        if target is None:
+            out[i] = mask.sum()
+            continue
+        ti = i if target.n > 1 else 0
+        sel = mask & tmask[ti]
+        if how == "sum":
+            out[i] = tvals[ti][mask].sum()
+        elif how == "average":
+            cnt = sel.sum()
+            if cnt == 0:
+                err[i] = E.DIV0
+            else:
+                out[i] = tvals[ti][sel].sum() / cnt
+        elif how in ("max", "min"):
+            vals = tvals[ti][sel]
+            out[i] = (vals.max() if how == "max" else vals.min()) if vals.size else 0.0
+    return finish(out, err)
+
+
+def conditional_grouped(ranges, crits, tvals, tmask, how, n) -> Values:
+    """Equality criteria that vary by cell over fixed ranges: one pass to group, then look up."""
+    keys = []
+    for r in ranges:
+        k, x = r.kind[0].reshape(-1), r.num[0].reshape(-1)
+        t = r.text[0].reshape(-1) if r.text is not None else None
+        col = []
+        for j in range(k.shape[0]):
+            kk = int(k[j])
+            if kk == STR:
+                s = t[j]
+                tx = text_to_number(s)
+                col.append((STR, s.casefold()) if tx is None else ((STR, s.casefold()), (NUM, tx)))
+            elif kk == EMPTY:
+                col.append(None)
+            else:
+                col.append((kk, float(x[j])))
+        keys.append(col)
+    sums: dict = {}
+    counts: dict = {}
+    flat_vals = tvals.reshape(-1) if tvals is not None else None
+    flat_mask = tmask.reshape(-1) if tmask is not None else None
+    size = len(keys[0])
+    for j in range(size):
+        parts = [col[j] for col in keys]
+        if any(p is None for p in parts):
+            continue
+        options = [[p] if not isinstance(p[0], tuple) else list(p) for p in parts]
+        combos = [()]
+        for o in options:
+            combos = [c + (x,) for c in combos for x in o]
+        for combo in combos:
+            if flat_vals is None:
+                counts[combo] = counts.get(combo, 0) + 1
+            elif flat_mask[j]:
+                sums[combo] = sums.get(combo, 0.0) + flat_vals[j]
+                counts[combo] = counts.get(combo, 0) + 1
+            else:
+                sums.setdefault(combo, 0.0)
+    out = np.zeros(n)
+    err = np.zeros(n)
+    for i in range(n):
+        combo = tuple(cs[i if len(cs) > 1 else 0].key() for cs in crits)
+        if how == "count":
+            out[i] = counts.get(combo, 0)
+        elif how == "sum":
+            out[i] = sums.get(combo, 0.0)
+        else:
+            c = counts.get(combo, 0)
+            if c == 0:
+                err[i] = E.DIV0
+            else:
+                out[i] = sums[combo] / c
+    return finish(out, err)
