@@ -48,6 +48,8 @@ class SheetData:
         self.text: dict[tuple[int, int], str] = dict(part.texts)
         # which formula group (engine) owns each cell; -1 for none
         self.owner = np.full((rows + 1, cols + 1), -1, np.int32)
+        # the range each dynamic array spills into, by its anchor cell (for A1#, ANCHORARRAY)
+        self.spills: dict[tuple[int, int], tuple[int, int, int, int]] = {}
 
     # -- reading -----------------------------------------------------------------------------
     def block(self, r0: int, c0: int, r1: int, c1: int) -> Values:

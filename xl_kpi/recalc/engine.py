@@ -50,6 +50,7 @@ class Group:
     array: tuple[int, int, int, int] | None = None  # the range of an array formula
     tree: Node | None = None
     table: DataTable | None = None  # a What-If data table (see data_tables.py)
+    dynamic: bool = False  # an Excel 365 dynamic array (spills), not a legacy array formula
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
@@ -116,7 +117,9 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                     text, key_row, key_col = m.text, m.row, m.col
             if f.ftype == "array":
                 ref = parse_range(f.ref) if f.ref else (f.row, f.col, f.row, f.col)
-                g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col], array=ref)
+                g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col], array=ref, dynamic=f.dynamic)
+                if f.dynamic:
+                    sheet.spills[(f.row, f.col)] = ref
                 groups.append(g)
                 continue
             key = keys.key(text, key_row, key_col, sheet.index)
@@ -310,6 +313,9 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
     v = Evaluator(ctx).eval(g.tree).instance(0)
+    if g.dynamic:
+        _store_spill(g, v, issues)
+        return
     h, w = r1 - r0 + 1, c1 - c0 + 1
     vh, vw = v.hw
     kind = np.full((1, h, w), ERR, np.uint8)
@@ -329,6 +335,49 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
         text[0] = np.where(inside, v.text[0][rr, cc], None)
     kind[0] = np.where(kind[0] == EMPTY, EMPTY, kind[0])
     g.sheet.store_block(r0, c0, Values(kind, num, text))
+
+
+def _store_spill(g: Group, v: Values, issues: set) -> None:
+    """A dynamic array's result spilled from its anchor, as Excel 365 spills it.
+
+    The file stores the range of the last spill (a ``t="array"`` formula whose cell carries
+    ``cm``, the cell metadata of type XLDAPR with ``fDynamic="1"``: ECMA-376 Part 1, 18.9
+    ``cellMetadata``/``futureMetadata``; [MS-XLSX] 2.6 ``dynamicArrayProperties``). A result that
+    fits leaves the rest of that range blank. A bigger one spills further when the cells it needs
+    are empty, and is ``#SPILL!`` in its anchor (the range blank) when a value or formula is in
+    the way, or when the cells lie beyond the sheet's grid (reported).
+    """
+    sheet = g.sheet
+    r0, c0, r1, c1 = g.array
+    vh, vw = v.hw
+    h, w = max(r1 - r0 + 1, vh), max(c1 - c0 + 1, vw)
+    if (h, w) != (r1 - r0 + 1, c1 - c0 + 1):
+        if r0 + h - 1 > sheet.max_row or c0 + w - 1 > sheet.max_col:
+            issues.add(f"{_cell_name(sheet, *g.anchor)}: the dynamic array grew beyond the sheet's used range; "
+                       "#SPILL! shown")
+            v = Values.error(E.SPILL)
+        else:
+            area = (slice(r0, r0 + h), slice(c0, c0 + w))
+            mine = (sheet.owner[area] == g.gid)
+            blocked = ~mine & ((sheet.owner[area] >= 0) | (sheet.kind[area] != EMPTY))
+            if blocked.any():
+                v = Values.error(E.SPILL)
+            else:
+                sheet.owner[area] = g.gid
+                g.array = (r0, c0, r0 + h - 1, c0 + w - 1)
+                sheet.spills[g.anchor] = g.array
+        r0, c0, r1, c1 = g.array
+        h, w = r1 - r0 + 1, c1 - c0 + 1
+        vh, vw = v.hw
+    kind = np.zeros((1, h, w), np.uint8)
+    num = np.zeros((1, h, w))
+    kind[0, :vh, :vw] = v.kind[0]
+    num[0, :vh, :vw] = v.num[0]
+    text = None
+    if v.text is not None:
+        text = np.empty((1, h, w), object)
+        text[0, :vh, :vw] = v.text[0]
+    sheet.store_block(r0, c0, Values(kind, num, text))
 
 
 def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, plan: list) -> None:

@@ -39,6 +39,7 @@ class Ctx:
     array: bool = False  # an array formula: no implicit intersection, block results
     names_seen: tuple = ()
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
+    scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
 
     @property
     def n(self) -> int:
@@ -152,6 +153,10 @@ class Evaluator:
 
     def name(self, node: Name) -> Values:
         ctx = self.ctx
+        if ctx.scope and node.sheet is None:
+            bound = ctx.scope.get(node.name.lower())
+            if bound is not None:
+                return bound
         sheet = ctx.book.sheet(node.sheet, ctx.sheet) if node.sheet else ctx.sheet
         if sheet is None:
             return Values.error(E.REF)
@@ -274,6 +279,10 @@ class Evaluator:
     def func(self, node: Func) -> Values:
         impl = resolve(node.name)
         if impl is None:
+            bound = self.name(Name(node.name)) if self.ctx.book.name_text(node.name, self.ctx.sheet) or \
+                node.name.lower() in self.ctx.scope else None
+            if bound is not None and hasattr(bound, "call"):  # a LAMBDA named in the workbook or by LET
+                return bound.call(self, [self.eval(a) for a in node.args])
             self.ctx.issues.add(f"unknown function {node.name}")
             return Values.error(E.NAME)
         return impl(self, node.args)

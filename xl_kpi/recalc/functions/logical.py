@@ -58,28 +58,28 @@ def _ifna(ev, args):
 
 @register("IFS")
 def _ifs(ev, args):
+    """The value of the first true condition, element by element (an array condition gives an array)."""
     if len(args) < 2 or len(args) % 2:
         return Values.error(E.VALUE)
-    out = Values.error(E.NA)
-    done = np.zeros(1, bool)
-    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
     result = None
-    for cond_node, val_node in pairs:
+    done = None
+    for cond_node, val_node in zip(args[0::2], args[1::2]):
         b, err = truthy(ev.scalar(cond_node))
-        b = b.reshape(b.shape[0], -1)[:, 0]
-        err = err.reshape(err.shape[0], -1)[:, 0]
-        take = ~done & (b | (err != 0))
+        take = b | (err != 0)
+        if done is not None:
+            shape = np.broadcast_shapes(done.shape, take.shape)
+            done = np.broadcast_to(done, shape)
+            take = np.broadcast_to(take, shape) & ~done
         if take.any():
-            val = ev.scalar(val_node)
-            errv = Values.from_numbers(np.zeros((len(err), 1, 1)), col(err))
-            chosen = select(col(err == 0), val, errv)
-            result = chosen if result is None else select(col(take), chosen, result)
-        done = done | take
+            errv = Values.from_numbers(np.zeros(err.shape), err)
+            chosen = select(err == 0, ev.scalar(val_node), errv)
+            result = chosen if result is None else select(take, chosen, result)
+        done = take if done is None else done | take
         if done.all():
             break
     if result is None:
-        return out
-    return select(col(done), result, out)
+        return Values.error(E.NA)
+    return select(done, result, Values.error(E.NA))
 
 
 def _logical(ev, args, how):
