@@ -172,13 +172,13 @@ failed:
     KPI_CLV_VALUE = Err.Description
 End Function
 
-Function KPI_COHORTS(customer_ids, months, mrr, Optional measure)
+Function KPI_COHORTS(customer_ids, months, mrr, Optional measure, Optional normalize)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        KPI_COHORTS = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_COHORTS", Array(customer_ids, months, mrr, measure), ThisWorkbook, Application.Caller))
+        KPI_COHORTS = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_COHORTS", Array(customer_ids, months, mrr, measure, normalize), ThisWorkbook, Application.Caller))
         Exit Function
     #Else
-        KPI_COHORTS = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_COHORTS", Array(customer_ids, months, mrr, measure)))
+        KPI_COHORTS = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_COHORTS", Array(customer_ids, months, mrr, measure, normalize)))
         Exit Function
     #End If
 failed:
@@ -588,6 +588,19 @@ failed:
     KPI_PQL_CONVERSION = Err.Description
 End Function
 
+Function KPI_PURCHASE_FREQUENCY(purchases, customers)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        KPI_PURCHASE_FREQUENCY = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_PURCHASE_FREQUENCY", Array(purchases, customers), ThisWorkbook, Application.Caller))
+        Exit Function
+    #Else
+        KPI_PURCHASE_FREQUENCY = KpiExcelErrors(XLPy.CallUDF("xl_kpi.udfs", "KPI_PURCHASE_FREQUENCY", Array(purchases, customers)))
+        Exit Function
+    #End If
+failed:
+    KPI_PURCHASE_FREQUENCY = Err.Description
+End Function
+
 Function KPI_QUICK_RATIO(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, Optional reactivation_mrr)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -783,13 +796,14 @@ Public Sub KpiRegisterFunctions()
             "Value of a customer per period", _
             "Average customer lifetime, in periods")
     Application.MacroOptions Macro:=book & "KPI_COHORTS", _
-        Description:="Cohort retention from rows of customer id, month and MRR: spills one row per first month (the month, then one column per month of age); measure ""logos"" (default) or ""revenue"".", _
+        Description:="Cohorts from rows of customer id, month and MRR: spills one row per first month (the month, then one column per month of age); measure ""logos"" (default) or ""revenue""; normalize TRUE: each cohort over its age 0 (retention).", _
         Category:="SaaS KPIs", _
         ArgumentDescriptions:=Array( _
             "Customer id of each row", _
             "Month (date) of each row", _
             "MRR of each row", _
-            """logos"" (default) or ""revenue""")
+            """logos"" (default) or ""revenue""", _
+            "TRUE: each cohort over its age 0 (retention as fractions); FALSE (default)")
     Application.MacroOptions Macro:=book & "KPI_CONVERSION_RATE", _
         Description:="Conversion rate: converted / prospects, a fraction (0.05 = 5 %). Element-wise over ranges.", _
         Category:="SaaS KPIs", _
@@ -986,6 +1000,12 @@ Public Sub KpiRegisterFunctions()
         ArgumentDescriptions:=Array( _
             "PQLs converted to paid", _
             "Product-qualified leads")
+    Application.MacroOptions Macro:=book & "KPI_PURCHASE_FREQUENCY", _
+        Description:="Purchase frequency: purchases / customers in the period, purchases per customer (may exceed 1); the frequency of KPI_LTV_PURCHASE.", _
+        Category:="SaaS KPIs", _
+        ArgumentDescriptions:=Array( _
+            "Purchases (sales) in the period", _
+            "Customers in the period (customer-months for a monthly rate)")
     Application.MacroOptions Macro:=book & "KPI_QUICK_RATIO", _
         Description:="SaaS quick ratio: (new + expansion + reactivation MRR) / (contraction + churned MRR). Not the balance-sheet quick ratio (see KPI_ACID_TEST).", _
         Category:="SaaS KPIs", _

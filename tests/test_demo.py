@@ -68,3 +68,14 @@ def test_demo_refuses_an_impossible_month_count(tmp_path, capsys):
     assert main(["demo", "-o", str(tmp_path), "--months", "25"]) == 2
     assert "--months" in capsys.readouterr().err
     assert not (tmp_path / file_name("example", "en")).exists()
+
+
+def test_demo_writes_its_own_folder_and_says_how_to_open_the_workbook(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "xl-kpi-demo" / file_name("example", "en")).exists()
+    assert not (tmp_path / "workbooks").exists()  # a clone's committed workbooks stay as they are
+    assert "add-in" not in out
+    for where in ("Excel for Windows", "udfs.bas", "xlwings Lite", "LibreOffice", "xl-kpi recalc"):
+        assert where in out

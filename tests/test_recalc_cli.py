@@ -17,7 +17,7 @@ def test_one_book_to_an_output_file_prints_one_line(tmp_path, capsys):
     src = _book(tmp_path / "in.xlsx")
     assert main(["recalc", src, "-o", str(tmp_path / "out.xlsx")]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and "1 formulas" in out[0] and "no errors" in out[0] and "out.xlsx" in out[0]
+    assert len(out) == 1 and ": 1 formula, " in out[0] and "no errors" in out[0] and "out.xlsx" in out[0]
     assert values(tmp_path / "out.xlsx")["S"]["A2"] == 42
 
 
@@ -76,3 +76,36 @@ def test_circular_reference_exits_2_naming_the_cells(tmp_path, capsys):
     src = make_book(tmp_path / "in.xlsx", {"S": {"A1": "=A2", "A2": "=A1"}})
     assert main(["recalc", src, "-o", str(tmp_path / "out.xlsx")]) == 2
     assert "circular reference among S!A1, S!A2" in capsys.readouterr().err
+
+
+def test_a_folder_ends_with_a_total_line(tmp_path, capsys):
+    folder = tmp_path / "books"
+    folder.mkdir()
+    _book(folder / "a.xlsx")
+    _book(folder / "b.xlsx", "=A1/0")
+    (folder / "broken.xlsx").write_text("nope")
+    assert main(["recalc", str(folder), "-o", str(tmp_path / "out")]) == 2
+    total = capsys.readouterr().out.strip().splitlines()[-1]
+    assert total.startswith("total: 2 of 3 workbooks recalculated, 1 could not be processed; 2 formulas")
+    assert "#DIV/0! 1 formula (in 1 workbook)" in total
+
+
+def test_errors_are_counted_per_formula_and_per_cell(tmp_path, capsys):
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": 0, "A2": 0, "A3": 1}},
+                    arrays={"S!B1": ("B1:B3", "=1/A1:A3")})
+    assert main(["recalc", src, "-o", str(tmp_path / "out.xlsx")]) == 0
+    line = capsys.readouterr().out
+    assert "1 formula (3 cells)" in line and "#DIV/0! 1 formula (2 cells)" in line
+    assert main(["recalc", src, "-o", str(tmp_path / "out.xlsx"), "--json"]) == 0
+    (r,) = json.loads(capsys.readouterr().out)["workbooks"]
+    assert (r["formulas"], r["cells"], r["errors"], r["cell_errors"]) == (1, 3, {"#DIV/0!": 1}, {"#DIV/0!": 2})
+
+
+def test_json_says_when_the_list_of_error_cells_is_cut(tmp_path, capsys):
+    cells = {f"A{i}": f"=1/{i - i}" for i in range(1, 61)}
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert main(["recalc", src, "-o", str(tmp_path / "out.xlsx"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (r,) = report["workbooks"]
+    assert len(r["error_cells"]) == 50 and r["error_cells_total"] == 60 and r["error_cells_truncated"]
+    assert report["summary"]["errors"] == {"#DIV/0!": 60} and report["summary"]["workbooks"] == 1

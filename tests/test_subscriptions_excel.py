@@ -348,6 +348,13 @@ def test_recalculated_example_tables_equal_the_python_api_on_the_sheets_ledger(l
     first, _ = layout.cohort_rows("retention")
     retention = api_cohorts(ids, months, mrr, "revenue", normalize=True)
     assert same(canon(_block(coh, first, 1, 24, 25)), retention)
+    # one definition (KPI_COHORTS normalized), checked against the other: MRR at each age / age 0
+    revenue_first, _ = layout.cohort_rows("revenue")
+    for i in range(24):
+        mrr_row = [coh.cell(revenue_first + i, 2 + age).value for age in range(24 - i)]
+        kept = [coh.cell(first + i, 2 + age).value for age in range(24 - i)]
+        if mrr_row[0]:
+            assert kept == pytest.approx([v / mrr_row[0] for v in mrr_row], rel=1e-12), i
     errors = [(ws.title, c.coordinate, c.value) for ws in (subs, coh) for row in ws.iter_rows() for c in row
               if isinstance(c.value, str) and c.value.startswith("#")]
     assert errors == []
@@ -382,7 +389,7 @@ def test_a_ledger_pasted_into_the_blank_template_fills_its_tables(tmp_path):
     first, _ = layout.cohort_rows("retention")
     retention = canon(_block(coh, first, 1, 5, 6))
     assert retention[0] == ["2024-01", 1.0, 270 / 350, 270 / 350, 150 / 350, 230 / 350]  # hand: revenue / 350
-    assert [coh.cell(first + 5, c).value for c in (1, 2)] == [None, None]  # no cohort: empty, no error
+    assert coh.cell(first + 5, 1).value == "#N/A" and coh.cell(first, 7).value == "#N/A"  # as the others
 
 
 def test_typing_in_the_ledger_makes_the_workbook_a_users(tmp_path):

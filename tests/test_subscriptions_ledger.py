@@ -33,8 +33,12 @@ DATA = Path(__file__).parent / "data" / "subscriptions.csv"
         ((["a", " ", "c"], ["2024-01"] * 3, [1, 2, 3]), NoDataError, r"'customer_ids' is missing at index 1"),
         ((["a", "b"], ["2024-01", None], [1, 2]), NoDataError, r"'months' is missing at index 1"),
         ((["a", "b"], ["2024-01", "2024-01"], [1, None]), NoDataError, r"'mrr' is missing at index 1"),
-        ((["a", "b", "c"], ["2024-01", "03/04/2024", "Jan 24"], [1, 2, 3]), NonNumericError,
-         r"'months' must hold dates.*'03/04/2024' at indices 1, 2"),
+        ((["a", "b", "c"], ["2024-01", "Jan 24", "2024-13-01"], [1, 2, 3]), NonNumericError,
+         r"'months' must hold dates.*'Jan 24' at indices 1, 2"),
+        ((["a", "b"], ["2024-01", "03/04/2024"], [1, 2]), NonNumericError,
+         r"'months' holds dates such as '03/04/2024', day or month first.*at index 1; say which with dayfirst"),
+        ((["a", "b"], ["13/04/2024", "04/13/2024"], [1, 2]), NonNumericError,
+         r"'months' mixes day-first \('13/04/2024'\) and month-first \('04/13/2024'\) dates at indices 0, 1"),
         ((["a", "b"], ["2024-01", "2024-13"], [1, 2]), NonNumericError, r"'2024-13' at index 1"),
         ((["a", "b"], ["2024-01", "2024-02-30"], [1, 2]), NonNumericError, r"'2024-02-30' at index 1"),
         ((["a", "b"], ["2024-01", True], [1, 2]), NonNumericError, r"True at index 1"),
@@ -149,7 +153,9 @@ def test_without_spreading_an_annual_invoice_reads_as_churn():
 
 
 @pytest.mark.parametrize("periods, layout, pattern", [
-    ([0], "snapshot", r"'billing_months' must be positive; got 0.0 at index 0"),
+    ([0], "snapshot", r"'billing_months' must be positive and at most 120 \(ten years\); got 0.0 at index 0"),
+    ([1e9], "invoices", r"'billing_months' must be a whole number of months from 1 to 120.*got 1000000000.0"),
+    ([121], "snapshot", r"at most 120"),
     ([1.5], "invoices", r"whole number of months"),
     (["fortnight"], "snapshot", r"'billing_months' must hold months.*'fortnight' at index 0"),
 ])

@@ -109,10 +109,7 @@ def expected_dashboard(ex: Example) -> dict[str, np.ndarray]:
     e["quick_ratio"] = m.quick_ratio(*movements)
     e["customers_end_shown"] = col("customers_end")
     e["churn"] = m.churn(col("churned_customers"), col("customer_months"))
-    e["churn_period"] = m.churn(col("churned_customers"), col("customers_start"))
-    e["churn_period"][:24] = np.nan  # quarters and years only
     e["churn_annual"] = m.churn_annual(e["churn"])
-    e["retention"] = m.retention(col("customers_start") - col("churned_customers"), col("customers_start"))
     e["crr"] = m.crr(col("customers_end"), col("new_customers"), col("customers_start"))
     e["lifetime"] = m.lifetime(e["churn"])
     e["crc"] = per_period(lambda p, _: m.crc(
@@ -127,17 +124,21 @@ def expected_dashboard(ex: Example) -> dict[str, np.ndarray]:
     e["pql_conversion"] = m.pql_conversion(col("pql_converted"), col("pql"))
     spend = col("cost_sales") + col("cost_marketing")
     e["cac"] = m.cac(spend, col("new_customers"))
-    e["roi"] = m.roi(col("mrr_new") * 12 * col("gross_margin"), spend)
+    e["roi"] = m.roi(m.clv_contract(col("mrr_new"), col("gross_margin"), 12), spend)
     e["ltv"] = m.ltv(e["arpu"], e["churn"], col("gross_margin"))
     e["ltv_cac"] = m.ltv_cac(e["ltv"], e["cac"])
     e["cac_payback"] = m.cac_payback(e["cac"], e["arpu"], col("gross_margin"))
     e["clv_contract"] = m.clv_contract(e["arpu"], col("gross_margin"), col("contract_months"))
     e["clv_value"] = m.clv_value(e["arpu"], e["lifetime"])
-    e["ltv_purchase"] = m.ltv_purchase(e["average_basket"], col("sales") / col("customer_months"), e["lifetime"])
-    e["nps"] = per_period(lambda _, months: m.nps([s for i in months for s in ex.survey_nps[i]]))
-    e["nps_counts"] = m.nps_counts(col("nps_promoters"), col("nps_passives"), col("nps_detractors"))
-    e["csat"] = per_period(lambda _, months: m.csat([s for i in months for s in ex.survey_csat[i]]))
-    e["csat_counts"] = m.csat_counts(col("csat_positive"), col("csat_responses"))
+    e["ltv_purchase"] = m.ltv_purchase(e["average_basket"], m.purchase_frequency(col("sales"), col("customer_months")),
+                                     e["lifetime"])
+    # the survey answers of the period, or the counts typed on Inputs when it has none
+    e["nps"] = np.where([any(ex.survey_nps[i] for i in months) for months in PERIODS],
+                        per_period(lambda _, months: m.nps([s for i in months for s in ex.survey_nps[i]] or [0])),
+                        m.nps_counts(col("nps_promoters"), col("nps_passives"), col("nps_detractors")))
+    e["csat"] = np.where([any(ex.survey_csat[i] for i in months) for months in PERIODS],
+                         per_period(lambda _, months: m.csat([s for i in months for s in ex.survey_csat[i]] or [5])),
+                         m.csat_counts(col("csat_positive"), col("csat_responses")))
     e["fcr"] = m.fcr(col("tickets_fcr"), col("tickets"))
     e["net_margin"] = m.net_margin(col("net_profit"), col("revenue"))
     e["current_ratio"] = m.current_ratio(col("current_assets"), col("current_liabilities"))
@@ -172,8 +173,9 @@ def test_every_text_exists_in_both_languages():
 def test_the_workbook_uses_every_interface_function_that_makes_sense_monthly():
     # Left out, with the reason on the How to use sheet: they need data other than monthly totals
     # or a billing ledger (KPI_MRR_MOVEMENTS and KPI_COHORTS are on the Subscriptions and Cohorts sheets).
+    # KPI_RETENTION: with customer counts that roll forward it equals CRR, shown (no duplicate row)
     not_monthly = {"KPI_MRR", "KPI_ARR_FROM_SUBSCRIPTIONS", "KPI_ENPS", "KPI_ENGAGEMENT",
-                   "KPI_MRR_FROM_AVERAGE"}
+                   "KPI_MRR_FROM_AVERAGE", "KPI_RETENTION"}
     wb, _ = build_workbook("en", None)
     used = set()
     for ws in wb.worksheets:
@@ -229,9 +231,9 @@ def test_monthly_kpis_are_one_array_formula_over_the_24_months():
 def test_quarterly_churn_is_computed_from_the_quarters_summed_inputs():
     wb, layout = build_workbook("en", None)
     dash, rollups = wb["Dashboard"], wb["Roll-ups"]
-    period = dash.cell(layout.rows["churn_period"], QUARTER_COLS[0]).value.text
+    period = dash.cell(layout.rows["churn"], QUARTER_COLS[0]).value.text
     assert period == f"=KPI_CHURN('Roll-ups'!C{row_of('churned_customers')}:L{row_of('churned_customers')},"\
-                     f"'Roll-ups'!C{row_of('customers_start')}:L{row_of('customers_start')})"
+                     f"'Roll-ups'!C{row_of('customer_months')}:L{row_of('customer_months')})"
     assert rollups.cell(row_of("churned_customers"), 4).value == f"=SUM(Inputs!F{row_of('churned_customers')}:H{row_of('churned_customers')})"
     assert rollups.cell(row_of("customers_start"), 4).value == f"=Inputs!F{row_of('customers_start')}"
     assert rollups.cell(row_of("customers_end"), 4).value == f"=Inputs!H{row_of('customers_end')}"
@@ -321,7 +323,7 @@ def test_the_example_dashboard_rows_are_computable_with_the_python_api():
     e = expected_dashboard(example())
     for key, values in e.items():
         blank = np.isnan(values)
-        assert blank.sum() in (0, 3, 24), key  # growth rows: first month, quarter, year; churn_period: months
+        assert blank.sum() in (0, 3), key  # growth rows: the first month, quarter and year
 
 
 # -- reproducibility ----------------------------------------------------------------------------------
@@ -436,7 +438,7 @@ def test_changing_an_input_changes_the_dependent_kpis_and_nothing_else():
     layout = dashboard_layout()
     moved = {key for key, row in layout.rows.items()
              if any(("Dashboard", f"{openpyxl.utils.get_column_letter(c)}{row}") in changed for c in DASH_COLS)}
-    assert moved == {"churn", "churn_period", "churn_annual", "retention", "lifetime", "ltv", "ltv_cac",
+    assert moved == {"churn", "churn_annual", "lifetime", "ltv", "ltv_cac",
                      "clv_value", "ltv_purchase"}
 
 
@@ -511,14 +513,14 @@ def test_the_blank_template_opens_in_libreoffice(tmp_path):
 
 # -- xl-kpi templates ----------------------------------------------------------------------------------
 
-def test_templates_command_writes_the_four_workbooks_and_keeps_edited_ones(tmp_path, capsys):
+def test_templates_command_writes_every_workbook_and_keeps_edited_ones(tmp_path, capsys):
     from xl_kpi.cli import main
 
     assert main(["templates", "-o", str(tmp_path), "--no-recalc"]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(file_name(k, lang) for k in KINDS for lang in LANGS)
     assert main(["templates", "-o", str(tmp_path), "--no-recalc"]) == 0
-    assert capsys.readouterr().out.count("unchanged") == 4
+    assert capsys.readouterr().out.count("unchanged") == len(KINDS) * len(LANGS)
     # a user fills in the blank template: it is kept, the others are left as they are
     blank = tmp_path / file_name("template", "fr")
     wb = openpyxl.load_workbook(blank)
@@ -598,3 +600,39 @@ def _rewrite_values(data: bytes, change) -> bytes:
                       m[0]) if b"<f>" in m[0] else m[0]
     return _rewrite_sheet(data, "xl/worksheets/sheet2.xml",  # Dashboard
                           lambda xml: re.sub(rb"<c [^>]*>.*?</c>", cell, xml, flags=re.S))
+
+
+def test_write_workbooks_reports_each_workbook_as_it_goes(tmp_path):
+    from xl_kpi.templates import write_workbooks
+
+    events = []
+    write_workbooks(tmp_path, ("en",), ("template",), on_start=lambda p: events.append(("start", p.name)),
+                    on_done=lambda w: events.append((w.status, w.path.name)))
+    write_workbooks(tmp_path, ("en",), ("template",), on_done=lambda w: events.append((w.status, w.path.name)))
+    name = "xl-kpi-template-en.xlsx"
+    assert events == [("start", name), ("created", name), ("unchanged", name)]
+
+
+@needs_recalc
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_dashboard_row_shows_a_number_in_every_month_and_no_two_rows_repeat(lang):
+    wb = openpyxl.load_workbook(WORKBOOKS / file_name("example", lang), data_only=True)
+    rows = _dashboard_values(wb)
+    shifted = {k.key for k in all_rows() if k.shape == "shifted"}
+    for key, values in rows.items():
+        months = values[1:24] if key in shifted else values[:24]
+        assert all(isinstance(v, (int, float)) for v in months), key
+    seen = {}
+    for key, values in rows.items():
+        rounded = tuple(round(v, 9) if isinstance(v, float) else v for v in values)
+        assert rounded not in seen, f"{key} repeats {seen.get(rounded)}"
+        seen[rounded] = key
+
+
+def test_the_annual_churn_and_roi_labels_say_what_they_measure():
+    for lang in LANGS:
+        text = labels.KPI_TEXT[lang]
+        assert "compounded" in text["churn_annual"] or "composée" in text["churn_annual"]
+        assert "12" in text["roi"] and "CRR" in text["crr"]
+    note = labels.text("en", "rollup_note")
+    assert "quote" in note and "1 - CRR" in note and "First-year ROI" in note

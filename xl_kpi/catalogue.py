@@ -9,7 +9,9 @@ tests and the workbook builder all read it, so an argument's kind is stated once
 ``list``
     aggregated like SUM (blanks and text skipped in Excel);
 ``option``
-    a keyword choice or threshold, passed to Python by keyword.
+    a keyword choice or threshold, passed to Python by keyword. A choice among fixed words names
+    the tuple of the metrics core that validates it (``choices_from``) and says what each word
+    means (``tips``): xlwings Lite shows them as a dropdown with tooltips.
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ class Param:
     kind: str = "value"  # "value" | "list" | "option"
     optional: bool = False
     doc: str = ""
+    choices_from: str = ""  # "module:TUPLE" under xl_kpi: the words a fixed-choice option takes
+    tips: tuple[tuple[str, str], ...] = ()  # (word, what it means), in the tuple's order
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The words this option accepts (empty unless it is a fixed choice), first the default."""
+        if not self.choices_from:
+            return ()
+        module, name = self.choices_from.split(":")
+        return tuple(getattr(importlib.import_module(f"xl_kpi.{module}"), name))
 
 
 @dataclass(frozen=True)
@@ -62,16 +74,20 @@ class Function:
         return self.func(*positional, **keywords)
 
 
-def _p(spec: str, doc: str) -> Param:
+def _p(spec: str, doc: str, choices_from: str = "", tips: dict[str, str] | None = None) -> Param:
     """``"name"``, ``"name:list"``, ``"[name]"`` or ``"[name:option]"`` -> Param."""
     optional = spec.startswith("[")
     spec = spec.strip("[]")
     name, _, kind = spec.partition(":")
-    return Param(name, kind or "value", optional, doc)
+    return Param(name, kind or "value", optional, doc, choices_from, tuple((tips or {}).items()))
 
 
 def _f(excel, target, params, returns, **kw) -> Function:
-    return Function(excel, target, tuple(_p(s, d) for s, d in params), returns, **kw)
+    return Function(excel, target, tuple(_p(*p) for p in params), returns, **kw)
+
+
+_CHURN_METHODS = "metrics.customer_retention:CHURN_METHODS"
+_CHURN_TIPS = {"compound": "Compounded month by month (default)", "linear": "Simple division or multiplication by 12"}
 
 
 _MONEY_MRR = "MRR at the start of the period"
@@ -86,7 +102,8 @@ INTERFACE: dict[str, Function] = {
            "converted / prospects"),
         _f("KPI_FUNNEL", "metrics.acquisition:funnel",
            [("stage_counts:list", "Counts of each funnel stage, top first"),
-            ("[mode:option]", '"step" (default) or "cumulative"')],
+            ("[mode:option]", '"step" (default) or "cumulative"', "metrics.acquisition:FUNNEL_MODES",
+             {"step": "Each stage over the previous one (default)", "cumulative": "Each stage over the first"})],
            "array: each stage over the previous one or over the first"),
         _f("KPI_PQL_CONVERSION", "metrics.acquisition:pql_conversion",
            [("converted_pqls", "PQLs converted to paid"), ("pqls", "Product-qualified leads")],
@@ -168,11 +185,11 @@ INTERFACE: dict[str, Function] = {
            "(end - new) / start"),
         _f("KPI_CHURN_MONTHLY", "metrics.customer_retention:churn_monthly",
            [("annual_churn", "Annual churn rate (fraction)"),
-            ("[method:option]", '"compound" (default) or "linear"')],
+            ("[method:option]", '"compound" (default) or "linear"', _CHURN_METHODS, _CHURN_TIPS)],
            "1 - (1 - a)^(1/12), or a / 12"),
         _f("KPI_CHURN_ANNUAL", "metrics.customer_retention:churn_annual",
            [("monthly_churn", "Monthly churn rate (fraction)"),
-            ("[method:option]", '"compound" (default) or "linear"')],
+            ("[method:option]", '"compound" (default) or "linear"', _CHURN_METHODS, _CHURN_TIPS)],
            "1 - (1 - m)^12, or m x 12"),
         _f("KPI_LIFETIME", "metrics.customer_retention:lifetime",
            [("churn", "Churn rate per period (fraction)")], "1 / churn, in periods"),
@@ -193,6 +210,10 @@ INTERFACE: dict[str, Function] = {
            [("average_sale", "Average sale value"), ("purchase_frequency", "Purchases per period"),
             ("lifetime", "Average customer lifetime, in periods")],
            "product of the three"),
+        _f("KPI_PURCHASE_FREQUENCY", "metrics.lifetime_value:purchase_frequency",
+           [("purchases", "Purchases (sales) in the period"),
+            ("customers", "Customers in the period (customer-months for a monthly rate)")],
+           "purchases / customers, per customer per period", extra=True),
         _f("KPI_CLV_CONTRACT", "metrics.lifetime_value:clv_contract",
            [("arpu", "Average revenue per account per period"), ("gross_margin", "Gross margin (fraction)"),
             ("contract_periods", "Average contract duration, in periods")],
@@ -252,7 +273,10 @@ INTERFACE: dict[str, Function] = {
            spills_table=True),
         _f("KPI_COHORTS", "subscriptions:cohorts",
            [("customer_ids:list", "Customer id of each row"), ("months:list", "Month (date) of each row"),
-            ("mrr:list", "MRR of each row"), ("[measure:option]", '"logos" (default) or "revenue"')],
+            ("mrr:list", "MRR of each row"), ("[measure:option]", '"logos" (default) or "revenue"',
+             "subscriptions.cohorts:MEASURES",
+             {"logos": "Customers still paying (default)", "revenue": "MRR of the cohort"}),
+            ("[normalize:option]", "TRUE: each cohort over its age 0 (retention as fractions); FALSE (default)")],
            "cohort retention matrix, one row per first month", spills_table=True),
     ]
 }

@@ -15,6 +15,9 @@ import sys
 #: Sub-command modules under xl_kpi.commands, in the order ``--help`` lists them.
 COMMANDS = ("functions", "demo", "recalc", "templates", "report", "vba")
 
+#: The packages of the ``cli`` extra (``pip install "xl-kpi[cli]"``), imported by the commands.
+CLI_EXTRA = ("openpyxl", "pycel", "rich", "xlwings")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -45,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args) or 0)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in CLI_EXTRA:
+            raise
+        print(f'xl-kpi: the command line needs {exc.name}: pip install "xl-kpi[cli]"', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("xl-kpi: interrupted", file=sys.stderr)
         return 130

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import enum
 
+from .excel_errors import DIV0, EXCEL_ERRORS, NA, NUM, VALUE  # EXCEL_ERRORS re-exported
+
 __all__ = [
     "ErrorKind",
     "KPIError",
@@ -53,25 +55,11 @@ class ErrorKind(enum.IntEnum):
 
 _EXCEL = {
     ErrorKind.OK: None,
-    ErrorKind.DIV0: "#DIV/0!",
-    ErrorKind.NUM: "#NUM!",
-    ErrorKind.VALUE: "#VALUE!",
-    ErrorKind.NA: "#N/A",
+    ErrorKind.DIV0: str(DIV0),
+    ErrorKind.NUM: str(NUM),
+    ErrorKind.VALUE: str(VALUE),
+    ErrorKind.NA: str(NA),
 }
-
-#: Every Excel error value, as Excel spells it.
-EXCEL_ERRORS = (
-    "#NULL!",
-    "#DIV/0!",
-    "#VALUE!",
-    "#REF!",
-    "#NAME?",
-    "#NUM!",
-    "#N/A",
-    "#GETTING_DATA",
-    "#SPILL!",
-    "#CALC!",
-)
 
 
 class KPIError(ValueError):

@@ -57,7 +57,7 @@ import numpy as np
 from .catalogue import INTERFACE, Function, Param
 from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDataError, ShapeMismatchError
 from .excel_dates import to_serial
-from .excel_errors import NA, NUM, VALUE, ExcelError, of_kind
+from .excel_errors import NA, NUM, VALUE, XL_ERROR_NUMBERS, ExcelError, of_kind
 from .metrics import Checked
 from .metrics._kernel import loaded_pandas
 
@@ -70,19 +70,6 @@ NO_DATA = ""
 #: Python as that signed 32-bit int. xlwings' ``err_to_str`` names seven of them
 #: (``xlwings._xlwindows.cell_errors``); the newer ones arrive as the bare int.
 _COM_ERROR_BASE = 0x800A0000 - (1 << 32)
-#: Excel's error numbers (VBA ``CVErr(n)``, the XlCVError constants such as ``xlErrDiv0 = 2007``).
-XL_ERROR_NUMBERS = {
-    2000: "#NULL!",
-    2007: "#DIV/0!",
-    2015: "#VALUE!",
-    2023: "#REF!",
-    2029: "#NAME?",
-    2036: "#NUM!",
-    2042: "#N/A",
-    2043: "#GETTING_DATA",
-    2045: "#SPILL!",
-    2050: "#CALC!",
-}
 _COM_ERRORS = {_COM_ERROR_BASE + n: ExcelError(text) for n, text in XL_ERROR_NUMBERS.items()}
 
 _OMITTED = object()  # an option or optional argument left out (or blank): use the default

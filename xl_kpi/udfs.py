@@ -2,7 +2,9 @@
 
 In Excel (Windows, xlwings add-in, ``UDF Modules`` = ``xl_kpi.udfs``) each function below is a
 worksheet function in the category "SaaS KPIs"; its docstring is the help text of the Insert
-Function dialog and each argument's help comes from :mod:`xl_kpi.catalogue`. The functions hold no
+Function dialog and each argument's help comes from :mod:`xl_kpi.catalogue`. In xlwings Lite
+(every Excel: ``from xl_kpi.udfs import *`` in the workbook's ``main.py``) the same functions are
+Office.js custom functions, declared by :mod:`xl_kpi.lite`. The functions hold no
 formula and no conversion: each hands its arguments to :func:`xl_kpi.excel_args.evaluate`, which
 applies Excel's calling conventions and calls the metrics core.
 
@@ -42,6 +44,7 @@ import inspect
 import sys
 from typing import Callable
 
+from . import lite
 from .catalogue import INTERFACE
 from .excel_args import evaluate
 from .excel_errors import ExcelError  # noqa: F401  (the examples above show it)
@@ -65,12 +68,15 @@ def _xlwings():
     On Linux ``xw.func`` and ``xw.arg`` attach nothing (xlwings UDFs run on Windows only), and
     importing xlwings costs 0.4 s (it imports pandas): ``xl-kpi recalc``, which calls these
     functions directly, would pay that on every run. Where xlwings is already imported (``xl-kpi
-    vba`` installs its Windows decorators on it first) or on another system, it is used.
+    vba`` installs its Windows decorators on it first) or on another system, it is used; where
+    it is not installed (xl-kpi without its ``cli`` extra), the functions are plain Python.
     """
-    if sys.platform.startswith("linux") and "xlwings" not in sys.modules:
+    if sys.platform.startswith("linux") and sys.modules.get("xlwings") is None:
         return None
-    import xlwings
-
+    try:
+        import xlwings
+    except ImportError:  # installed without the cli extra: the functions work without xlwings
+        return None
     return xlwings
 
 
@@ -79,7 +85,8 @@ def udf(func: Callable) -> Callable:
 
     The signature must be the catalogue's, argument for argument, optional arguments defaulting
     to None. The docstring, joined into one line, is the function's help; each argument gets its
-    help text (``doc=``) and :data:`ARG_OPTIONS`.
+    help text (``doc=``) and :data:`ARG_OPTIONS`. Where xlwings carries the Office.js decorators
+    (xlwings Lite), :func:`xl_kpi.lite.declare` declares it instead, with dropdowns for options.
     """
     spec = INTERFACE[func.__name__]
     func.__doc__ = " ".join((func.__doc__ or "").split())  # xlwings reads it on the first decorator
@@ -88,7 +95,9 @@ def udf(func: Callable) -> Callable:
     if [(p.name, p.default) for p in params] != expected:
         raise TypeError(f"{func.__name__}: the signature must be {expected}, as in the catalogue")
     xw = _xlwings()
-    if xw is not None:
+    if xw is not None and lite.is_office_js(xw):  # xlwings Lite: Office.js custom functions
+        func = lite.declare(func, spec, xw, ARG_OPTIONS, CATEGORY)
+    elif xw is not None:
         for p in reversed(spec.params):
             func = xw.arg(p.name, doc=p.doc, **ARG_OPTIONS)(func)
         func = xw.func(category=CATEGORY)(func)
@@ -307,6 +316,13 @@ def KPI_LTV_PURCHASE(average_sale, purchase_frequency, lifetime):
 
 
 @udf
+def KPI_PURCHASE_FREQUENCY(purchases, customers):
+    """Purchase frequency: purchases / customers in the period, purchases per customer (may
+    exceed 1); the frequency of KPI_LTV_PURCHASE."""
+    return evaluate("KPI_PURCHASE_FREQUENCY", purchases, customers)
+
+
+@udf
 def KPI_CLV_CONTRACT(arpu, gross_margin, contract_periods):
     """Customer lifetime value, margin form: ARPU x gross margin x average contract duration in
     periods."""
@@ -431,7 +447,8 @@ def KPI_MRR_MOVEMENTS(customer_ids, months, mrr):
 
 
 @udf
-def KPI_COHORTS(customer_ids, months, mrr, measure=None):
-    """Cohort retention from rows of customer id, month and MRR: spills one row per first month
-    (the month, then one column per month of age); measure "logos" (default) or "revenue"."""
-    return evaluate("KPI_COHORTS", customer_ids, months, mrr, measure)
+def KPI_COHORTS(customer_ids, months, mrr, measure=None, normalize=None):
+    """Cohorts from rows of customer id, month and MRR: spills one row per first month (the
+    month, then one column per month of age); measure "logos" (default) or "revenue"; normalize
+    TRUE: each cohort over its age 0 (retention)."""
+    return evaluate("KPI_COHORTS", customer_ids, months, mrr, measure, normalize)

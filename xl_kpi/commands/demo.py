@@ -1,7 +1,7 @@
 """``xl-kpi demo``: build the example workbook, recalculate it, print its latest KPIs.
 
 The example is Nimbus Ledger, a fictional B2B SaaS with 24 months of inputs. The command writes
-its workbook (default ``./workbooks``), recalculates every formula with ``xl-kpi recalc``'s
+its workbook (default ``./xl-kpi-demo``, never the repository's committed ``workbooks/``), recalculates every formula with ``xl-kpi recalc``'s
 engine (the KPI_* functions run through the Python API, no Excel needed), then reads the
 Dashboard back from the file and prints the last months, quarter and year as a table, each
 benchmark row coloured green or red. A workbook there whose inputs a user has edited is never
@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "recalculate it without Excel and print the Dashboard's KPIs for the last months, "
         "the last quarter and the last year.",
     )
-    p.add_argument("-o", "--output-dir", type=Path, default=Path("workbooks"),
-                   help="folder to write the example workbook into (default: ./workbooks)")
+    p.add_argument("-o", "--output-dir", type=Path, default=Path(DEFAULT_DIR),
+                   help=f"folder to write the example workbook into (default: ./{DEFAULT_DIR})")
     p.add_argument("--lang", choices=("en", "fr"), default="en", help="language (default: en)")
     p.add_argument("--months", type=int, default=3, metavar="N",
                    help="how many of the latest months to show (1-24, default 3)")
@@ -32,6 +32,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="overwrite the example workbook even if its inputs were edited")
     p.set_defaults(run=run)
 
+
+#: Where the demo writes by default: a folder of its own, so that running it in a clone of the
+#: repository leaves the committed workbooks/ as they are.
+DEFAULT_DIR = "xl-kpi-demo"
+
+#: What to do with the workbook next, per spreadsheet program.
+OPEN_IT = (
+    "Open it:\n"
+    "  - Excel for Windows: the numbers are stored; for live KPI_* functions install xlwings and "
+    "import udfs.bas (`xl-kpi vba -o udfs.bas`), see the README, \"The Excel functions\".\n"
+    "  - Excel for Mac or the web: the stored numbers show; for live functions use xlwings Lite "
+    "(README, \"xlwings Lite\"), or refresh the values with `xl-kpi recalc`.\n"
+    "  - LibreOffice: the stored numbers show (it cannot run KPI_*); after editing, save and run "
+    "`xl-kpi recalc FILE --in-place`."
+)
 
 _FORMATS = {
     "money": "{:,.0f}",
@@ -138,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
             table.add_row(kpi_text[kpi.key], _benchmark_text(bench, kpi, args.lang) if kpi.benchmark else "", *cells)
     console.print(table)
     verb = {"created": "Wrote", "updated": "Updated", "unchanged": "Kept (up to date)"}[written.status]
-    console.print(f"{verb} [bold]{written.path}[/bold]: "
-                  "every KPI computed by the KPI_* functions and stored in the file. Open it in "
-                  "Excel with the xl-kpi add-in, or in any spreadsheet program to read the values.")
+    console.print(f"{verb} [bold]{written.path}[/bold]: every KPI computed by the KPI_* functions "
+                  "and stored in the file.", highlight=False)
+    console.print(OPEN_IT, highlight=False, markup=False)
     return 0

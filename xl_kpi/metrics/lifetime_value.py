@@ -14,6 +14,7 @@ from ._kernel import Call, metric
 __all__ = [
     "ltv",
     "ltv_purchase",
+    "purchase_frequency",
     "clv_contract",
     "clv_value",
     "ltv_cac",
@@ -125,6 +126,42 @@ def ltv_purchase(average_sale, purchase_frequency, lifetime, *, errors="raise"):
         purchase_frequency=purchase_frequency,
         lifetime=lifetime,
     )
+
+
+@metric
+def purchase_frequency(purchases, customers, *, errors="raise"):
+    """Purchase frequency: purchases per customer per period, the middle term of :func:`ltv_purchase`.
+
+    Parameters
+    ----------
+    purchases : float or array_like
+        Purchases (sales) made by the customers in the period.
+    customers : float or array_like
+        Customers who could buy in the period. For a rate per month over several months, pass
+        the customer-months (the sum of the customers at the start of each month).
+    errors : {"raise", "coerce", "report"}, default "raise"
+        What to do with a failing element.
+
+    Returns
+    -------
+    float, ndarray or Series
+        ``frequency = purchases / customers``, purchases per customer per period.
+
+    Notes
+    -----
+    S0 ("average purchase frequency"). Unlike a conversion rate it may exceed 1 (a customer buys
+    several times). Negative inputs are ``#NUM!``; no customers is ``#DIV/0!``.
+
+    Examples
+    --------
+    400 customers placed 1,000 orders this year: how often does a customer buy?
+
+    >>> purchase_frequency(1_000, 400)
+    2.5
+    """
+    c = Call("purchase_frequency", errors, purchases=purchases, customers=customers)
+    c.nonnegative("purchases", "customers")
+    return c.finish(c.divide(c["purchases"], c["customers"], "customers"))
 
 
 @metric

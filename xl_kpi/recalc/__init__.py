@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from .engine import CircularReference, calculate
 from .kpi import use_udfs
-from .package import UnreadableWorkbook, open_package, patch_sheet, write_values
+from .package import Limits, UnreadableWorkbook, open_package, patch_sheet, write_values
 
-__all__ = ["recalculate", "evaluate", "Report", "UnreadableWorkbook", "CircularReference", "use_udfs"]
+__all__ = ["recalculate", "evaluate", "Report", "Limits", "UnreadableWorkbook", "CircularReference", "use_udfs"]
 
 
 @dataclass
@@ -30,7 +30,11 @@ class Report:
     """The outcome of recalculating one workbook.
 
     ``ok`` is False when the file could not be processed; ``reason`` then says why in one line
-    and nothing was written.
+    and nothing was written. ``kept`` counts, by cause ("function", "external link", "pivot",
+    "data table", "formula syntax", "internal error"), the formula cells left with the value Excel
+    stored because xl-kpi cannot compute them (``kept_cells``: the first of each cause);
+    ``depends_on_kept`` the computed cells that read them. ``iterations`` has one entry per
+    circular group iterated (cells, size, iterations, converged, max_change).
     """
 
     path: str
@@ -38,38 +42,66 @@ class Report:
     ok: bool = True
     reason: str | None = None
     formulas: int = 0
-    errors: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)  # per formula (an array formula: its first cell)
     error_cells: list[str] = field(default_factory=list)
+    cells: int = 0  # formula cells, every cell of an array formula's range included
+    cell_errors: dict[str, int] = field(default_factory=dict)  # per cell, as a user counts them
     issues: list[str] = field(default_factory=list)
     shapes: int = 0
     vectorized: int = 0
     seconds: float = 0.0
+    kept: dict[str, int] = field(default_factory=dict)
+    kept_cells: dict[str, list[str]] = field(default_factory=dict)
+    depends_on_kept: int = 0
+    depends_on_kept_cells: list[str] = field(default_factory=list)
+    iterations: list[dict] = field(default_factory=list)
+
+    @property
+    def kept_count(self) -> int:
+        return sum(self.kept.values())
 
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
 
+    #: How many error cells :meth:`as_dict` lists (``error_cells_total`` counts them all).
+    LISTED_ERROR_CELLS = 50
+
     def as_dict(self) -> dict:
+        listed = self.error_cells[: self.LISTED_ERROR_CELLS]
         return {
             "path": self.path, "output": self.output, "ok": self.ok, "reason": self.reason,
-            "formulas": self.formulas, "errors": dict(self.errors), "error_cells": self.error_cells[:50],
+            "formulas": self.formulas, "errors": dict(self.errors),
+            "cells": self.cells, "cell_errors": dict(self.cell_errors),
+            "error_cells": listed, "error_cells_total": self.error_count,
+            "error_cells_truncated": len(listed) < self.error_count,
             "issues": self.issues, "shapes": self.shapes, "vectorized": self.vectorized,
             "seconds": round(self.seconds, 4),
+            "kept": dict(self.kept), "kept_cells": {k: v[:10] for k, v in self.kept_cells.items()},
+            "depends_on_kept": self.depends_on_kept, "depends_on_kept_cells": self.depends_on_kept_cells[:10],
+            "iterations": self.iterations,
         }
 
 
-def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None) -> Report:
+def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None,
+                limits: Limits | None = None) -> Report:
     """Recalculate the workbook ``src`` and write it to ``dst`` (``src`` itself when None).
 
     Never raises for a bad workbook: the :class:`Report` says ``ok=False`` with the reason.
-    The input is replaced only when ``dst`` is None or the same path, and then atomically.
+    ``limits`` (default :class:`Limits`: 10 million cells, 1 GiB unzipped) refuse a workbook
+    that would cost more work than they allow.
+    The input is replaced only when ``dst`` is None or the same file, and then atomically; the
+    output is written by :func:`xl_kpi.safe_output.atomic_output` (a symlink is written through,
+    mode, owner and hard links kept; nothing but a regular file is replaced).
     """
+    from ..safe_output import UnsafeOutput
+
     start = time.perf_counter()
     src = os.fspath(src)
     dst = os.fspath(dst) if dst is not None else src
     report = Report(src, dst)
     try:
-        pkg = open_package(src)
+        pkg = open_package(src, limits)
         result = calculate(pkg, progress=progress)
         new_xml = {}
         for sheet in pkg.sheets:
@@ -80,7 +112,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
             if fv or sv:
                 new_xml[sheet.path] = patch_sheet(sheet, fv, sv)
         write_values(pkg, dst, new_xml)
-    except (UnreadableWorkbook, CircularReference) as exc:
+    except (UnreadableWorkbook, CircularReference, UnsafeOutput) as exc:
         report.ok, report.reason, report.output = False, str(exc), None
     except MemoryError:
         report.ok, report.reason, report.output = False, "not enough memory to recalculate this workbook", None
@@ -93,11 +125,32 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.formulas = result.formulas
         report.errors = result.errors
         report.error_cells = result.error_cells
-        report.issues = result.issues
+        report.cells, report.cell_errors = _cell_counts(result)
+        report.issues = pkg.notes + result.issues
         report.shapes = result.groups
         report.vectorized = result.vectorized_cells
+        report.kept = dict(result.kept.counts)
+        report.kept_cells = {k: list(v) for k, v in result.kept.cells.items()}
+        report.depends_on_kept = result.kept.dependent_count
+        report.depends_on_kept_cells = list(result.kept.dependent_cells)
+        report.iterations = [it.as_dict() for it in result.iterations]
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _cell_counts(result) -> tuple[int, dict[str, int]]:
+    """Formula cells and error cells by kind, each cell of an array formula's range counted."""
+    from .package import ERROR_CODES
+    from .values import ERR
+
+    cells, errors = result.formulas, dict(result.errors)
+    for values in result.spill_values.values():
+        cells += len(values)
+        for kind, num, _ in values.values():
+            if kind == ERR:
+                code = ERROR_CODES[int(num) - 1]
+                errors[code] = errors.get(code, 0) + 1
+    return cells, errors
 
 
 def evaluate(cells: dict[str, object], formula: str, *, sheet: str = "Sheet1"):

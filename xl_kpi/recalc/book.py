@@ -8,6 +8,8 @@ ranges that move with the cell). Nine bytes a cell: a 1,000,000 x 10 sheet takes
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .package import Package, SheetPart, UnreadableWorkbook, parse_range
@@ -50,11 +52,15 @@ class SheetData:
         self.owner = np.full((rows + 1, cols + 1), -1, np.int32)
         # the range each dynamic array spills into, by its anchor cell (for A1#, ANCHORARRAY)
         self.spills: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        # called with (sheet, r0, c0, r1, c1) on every read, while the engine orders circular cells
+        self.watch = None
 
     # -- reading -----------------------------------------------------------------------------
     def block(self, r0: int, c0: int, r1: int, c1: int) -> Values:
         """One rectangular range (1-based, inclusive) as a (1, h, w) Values."""
         h, w = r1 - r0 + 1, c1 - c0 + 1
+        if self.watch is not None:
+            self.watch(self, r0, c0, r1, c1)
         if r0 < 1 or c0 < 1 or r1 > MAX_ROW or c1 > MAX_COL:
             return Values.error(E.REF)
         rr1, cc1 = min(r1, self.max_row), min(c1, self.max_col)
@@ -76,6 +82,9 @@ class SheetData:
 
     def blocks(self, r0: np.ndarray, c0: np.ndarray, h: int, w: int) -> Values:
         """A block of h x w for each instance, at top-left (r0[i], c0[i]): (n, h, w) Values."""
+        if self.watch is not None:
+            for a, b in zip(r0.tolist(), c0.tolist()):
+                self.watch(self, a, b, a + h - 1, b + w - 1)
         rr = r0[:, None, None] + np.arange(h)[None, :, None]
         cc = c0[:, None, None] + np.arange(w)[None, None, :]
         bad = (rr < 1) | (cc < 1) | (rr > MAX_ROW) | (cc > MAX_COL)
@@ -137,6 +146,13 @@ class Book:
         self.pkg = pkg
         self.sheets: list[SheetData | None] = [SheetData(p) if p.path else None for p in pkg.sheets]
         self.by_name = {s.name.lower(): s for s in self.sheets if s is not None}
+        # linked workbooks (external.py): their cached sheets, by lower "[n]sheet" name
+        self.external = pkg.external
+        self.external_sheets: dict[str, SheetData] = {}
+        for b in pkg.external:
+            for low, part in b.sheets.items():
+                if low not in b.broken:
+                    self.external_sheets[f"[{b.index}]{low}"] = SheetData(part)
         # defined names: (lower name, local sheet index or None) -> formula text
         self.names: dict[tuple[str, int | None], str] = {}
         for name, local, text in pkg.names:
@@ -161,9 +177,41 @@ class Book:
     def sheet(self, name: str | None, default: SheetData) -> SheetData | None:
         if name is None:
             return default
-        if name.startswith("["):  # external workbook reference
-            return None
+        if name.startswith("["):  # another workbook: the values this file caches for it
+            return self.external_sheet(name)
         return self.by_name.get(name.lower())
+
+    def external_sheet(self, name: str) -> SheetData | None:
+        """``[1]Sheet1`` or ``[Book2.xlsx]Sheet1``: the cached sheet, None when the file lacks it."""
+        from .external import find_book, split_external
+
+        parts = split_external(name)
+        if parts is None:
+            return None
+        book = find_book(self.external, parts[0])
+        if book is None:
+            return None
+        return self.external_sheets.get(f"[{book.index}]{parts[1].lower()}")
+
+    def external_name_text(self, book_key: str, name: str) -> str | None:
+        """The formula of a defined name of a linked book (``[1]!Name``), its sheets as ``[1]Sheet``.
+
+        None when the file does not record the name's formula (Excel shows ``#NAME?`` then).
+        """
+        from .external import find_book
+
+        book = find_book(self.external, book_key.strip("[]"))
+        text = book.names.get(name.lower()) if book is not None else None
+        if not text:
+            return None
+        sheets = sorted((p.name.split("]", 1)[1] for p in book.sheets.values()), key=len, reverse=True)
+        for sheet in sheets:
+            quoted = "'" + sheet.replace("'", "''") + "'!"
+            qualified = "'[" + str(book.index) + "]" + sheet.replace("'", "''") + "'!"
+            text = text.replace(quoted, qualified)
+            if sheet.replace("_", "").isalnum():
+                text = re.sub(r"(?<![\w\]'.])" + re.escape(sheet) + "!", lambda _: qualified, text)
+        return text
 
     def name_text(self, name: str, sheet: SheetData) -> str | None:
         key = name.lower()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .formula import Func, Node, Ref
+from .formula import Node, Op, Ref
 from .package import FormulaCell, parse_cell, parse_range
 from .values import STR, Values
 
@@ -89,7 +89,8 @@ class DataTable:
         def box(a, b, c, d):
             return Ref(None, a, b, c, d, True, True, True, True)
 
-        return Func("TABLE", [box(r0 - 1, c0 - 1, r0 - 1, c1), box(r0, c0 - 1, r1, c0 - 1)])
+        # an Op, not a function: the table is computed by TableRunner, never by the evaluator
+        return Op("union", [box(r0 - 1, c0 - 1, r0 - 1, c1), box(r0, c0 - 1, r1, c0 - 1)])
 
 
 def read_data_table(f: FormulaCell) -> DataTable | str:
@@ -222,8 +223,14 @@ class TableRunner:
         table.done = True
 
     def keep_stored(self, g) -> None:
-        r0, c0, r1, c1 = g.table.ref
-        g.sheet.owner[r0:r1 + 1, c0:c1 + 1] = -1
+        """The table keeps Excel's values: its anchor's stored value back in the sheet."""
+        from .keep import stored_value
+
+        f = g.formulas[0]
+        val = stored_value(g.sheet.part, f, self.book.pkg.shared_strings)
+        if val is not None:
+            _put(g.sheet, (f.row, f.col), val)
+        g.kept = "data table"
 
     def _forget_blocks(self, changed: "_Changed") -> None:
         cache = self.book.block_cache

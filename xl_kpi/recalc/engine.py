@@ -8,7 +8,13 @@
    components). A group that is its own component, without a self-loop, is evaluated for all its
    cells at once. The others (a running total reading the cell above, groups feeding each other)
    are split into single cells, ordered again at cell level, and evaluated one cell at a time;
-   cells still on a cycle then are circular references.
+   cells still on a cycle are ordered as Excel's calculation chain does, or iterated when the
+   workbook turns iterative calculation on (see ``circular.py``).
+
+What-If data tables are computed by substituting their inputs (see ``data_tables.py``).
+A formula the engine cannot compute (a function it lacks, a workbook link the file holds no copy
+of, a formula it cannot parse) keeps the value Excel stored (see ``keep.py``); an
+internal error in one shape keeps its stored values too, or becomes ``#VALUE!``, and is reported.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
+from .circular import Iteration, RuntimeCycle, solve_cycle
 from .data_tables import DataTable, TableRunner, read_data_table
-from .evaluator import Ctx, Evaluator, NotVectorizable
-from .formula import Const, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
+from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
+from .formula import Const, FormulaLimitError, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
+from .functions import resolve
+from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
-from .values import EMPTY, ERR, STR, E, Values
+from .values import EMPTY, ERR, NUM, STR, E, Values
 
 __all__ = ["Group", "CircularReference", "Recalculation", "calculate"]
 
@@ -49,6 +58,9 @@ class Group:
     cols: list[int] = field(default_factory=list)
     array: tuple[int, int, int, int] | None = None  # the range of an array formula
     tree: Node | None = None
+    formulas: list[FormulaCell] = field(default_factory=list)  # the file's cells, as rows/cols
+    keep_reason: tuple[str, str] | None = None  # (cause, detail) known when grouping
+    kept: str | None = None  # the cause, when the cells keep Excel's stored values
     table: DataTable | None = None  # a What-If data table (see data_tables.py)
     dynamic: bool = False  # an Excel 365 dynamic array (spills), not a legacy array formula
 
@@ -69,6 +81,8 @@ class Recalculation:
     groups: int
     vectorized_cells: int
     seconds: float
+    kept: Kept = field(default_factory=Kept)
+    iterations: list[Iteration] = field(default_factory=list)
 
 
 def _cell_name(sheet: SheetData, r: int, c: int) -> str:
@@ -84,6 +98,32 @@ def _cell_name(sheet: SheetData, r: int, c: int) -> str:
 # 1. grouping
 
 
+def _drop_array_members(part, issues: list[str], sheet: SheetData) -> None:
+    """Remove the formula elements of cells inside an array formula's range (``<f ca="1"/>``).
+
+    Excel writes an empty ``<f>`` in some members of an array formula; they are values the array
+    formula writes, not formulas of their own.
+    """
+    arrays = []
+    for f in part.formulas:
+        if f.ftype in ("array", "dataTable") and f.ref:
+            try:
+                arrays.append((parse_range(f.ref), (f.row, f.col)))
+            except ValueError:
+                continue
+    if not arrays:
+        return
+    keep = []
+    for f in part.formulas:
+        inside = not f.text and f.ftype != "shared" and any(
+            r0 <= f.row <= r1 and c0 <= f.col <= c1 and (f.row, f.col) != anchor
+            for (r0, c0, r1, c1), anchor in arrays)
+        if not inside:
+            keep.append(f)
+    if len(keep) != len(part.formulas):
+        part.formulas[:] = keep
+
+
 def build_groups(book: Book, issues: list[str]) -> list[Group]:
     groups: list[Group] = []
     keys = ShapeKeys()
@@ -91,6 +131,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         if sheet is None:
             continue
         part = sheet.part
+        _drop_array_members(part, issues, sheet)
         masters: dict[str, FormulaCell] = {}
         for f in part.formulas:
             if f.ftype == "shared" and f.text:
@@ -99,26 +140,35 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         for f in part.formulas:
             if f.ftype == "dataTable":
                 table = read_data_table(f)
-                if isinstance(table, str):
-                    issues.append(f"{_cell_name(sheet, f.row, f.col)}: data table not recalculated ({table}); "
-                                  "its stored values are kept")
-                    continue
-                g = Group(len(groups), sheet, "TABLE()", (f.row, f.col), [f.row], [f.col], tree=table.tree(),
-                          table=table)
-                groups.append(g)
-                continue
+                if isinstance(table, DataTable):
+                    groups.append(Group(len(groups), sheet, "TABLE()", (f.row, f.col), [f.row], [f.col],
+                                        tree=table.tree(), formulas=[f], table=table))
+                else:
+                    issues.append(f"{_cell_name(sheet, f.row, f.col)}: data table not recalculated ({table})")
+                continue  # a table that cannot be computed keeps Excel's values (_keep_data_tables)
             text = f.text
             key_row, key_col = f.row, f.col
+            reason = None
             if f.ftype == "shared" and not text:
                 m = masters.get(f.si)
                 if m is None:
-                    text = "#REF!"
+                    text, reason = "#REF!", ("formula syntax", "a shared formula without its master cell")
                 else:
                     text, key_row, key_col = m.text, m.row, m.col
-            if f.ftype == "array":
-                ref = parse_range(f.ref) if f.ref else (f.row, f.col, f.row, f.col)
-                g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col], array=ref, dynamic=f.dynamic)
-                if f.dynamic:
+            if not text or not text.strip():
+                issues.append(f"{_cell_name(sheet, f.row, f.col)}: empty formula")
+                text, reason = "#NAME?", ("formula syntax", "an empty formula")
+            if f.ftype == "array" or reason is not None:
+                ref = (f.row, f.col, f.row, f.col)
+                if f.ftype == "array" and f.ref:
+                    try:
+                        ref = parse_range(f.ref)
+                    except ValueError:
+                        pass
+                g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col],
+                          array=ref if f.ftype == "array" else None, formulas=[f], keep_reason=reason,
+                          dynamic=f.ftype == "array" and f.dynamic)
+                if g.dynamic:
                     sheet.spills[(f.row, f.col)] = ref
                 groups.append(g)
                 continue
@@ -130,6 +180,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                 groups.append(g)
             g.rows.append(f.row)
             g.cols.append(f.col)
+            g.formulas.append(f)
     for g in groups:
         if g.array or g.table:
             r0, c0, r1, c1 = g.array or g.table.ref
@@ -141,9 +192,22 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             continue
         try:
             g.tree = compile_formula(g.text, *g.anchor, tables=book.structured(g.sheet))
+        except FormulaLimitError as exc:
+            issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}; the cell is {ERROR_CODES[exc.code - 1]}")
+            g.tree = Const(Values.error(exc.code))
         except FormulaSyntaxError as exc:
             issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}")
             g.tree = Const(Values.error(E.NAME))
+            g.keep_reason = g.keep_reason or ("formula syntax", str(exc))
+        except RecursionError:
+            issues.append(f"{_cell_name(g.sheet, *g.anchor)}: formula nested too deeply to parse")
+            g.tree = Const(Values.error(E.VALUE))
+            g.keep_reason = g.keep_reason or ("formula syntax", "nested too deeply")
+        except Exception as exc:  # the parser failed on a formula Excel accepted: that cell only
+            issues.append(f"{_cell_name(g.sheet, *g.anchor)}: cannot parse formula ={g.text} "
+                          f"({type(exc).__name__}: {exc})")
+            g.tree = Const(Values.error(E.VALUE))
+            g.keep_reason = g.keep_reason or ("formula syntax", f"{type(exc).__name__}")
     return groups
 
 
@@ -151,25 +215,32 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
 # 2. dependencies
 
 
-def _refs(tree: Node, book: Book, sheet: SheetData, seen=()):
-    """(sheet, Ref) of every reference of a tree, through defined names."""
-    for node in walk(tree):
-        if isinstance(node, Ref):
-            s = book.sheet(node.sheet, sheet)
-            if s is not None:
-                yield s, node
-        elif isinstance(node, Name):
-            s = book.sheet(node.sheet, sheet) if node.sheet else sheet
-            if s is None or node.name.lower() in seen:
-                continue
-            text = book.name_text(node.name, s)
-            if text is None:
-                continue
-            try:
-                sub = compile_formula(text, 1, 1, tables=book.structured(s))
-            except FormulaSyntaxError:
-                continue
-            yield from _refs(sub, book, s, seen + (node.name.lower(),))
+def _refs(tree: Node, book: Book, sheet: SheetData):
+    """(sheet, Ref) of every reference of a tree, through defined names (each name once).
+
+    Names are followed with a work list, not recursion: a chain of thousands of names is fine.
+    Unqualified references inside a name resolve against the formula's sheet, as they are
+    evaluated (see :meth:`Evaluator.name`).
+    """
+    todo = [tree]
+    seen: set = set()
+    while todo:
+        for node in walk(todo.pop()):
+            if isinstance(node, Ref):
+                s = book.sheet(node.sheet, sheet)
+                if s is not None:
+                    yield s, node
+            elif isinstance(node, Name):
+                s = book.sheet(node.sheet, sheet) if node.sheet else sheet
+                if s is None:
+                    continue
+                key = (node.name.lower(), s.index)
+                if key in seen:
+                    continue
+                seen.add(key)
+                sub = name_tree(book, *key)
+                if sub is not None:
+                    todo.append(sub)
 
 
 def _box(ref: Ref, sheet: SheetData, rows: np.ndarray, cols: np.ndarray):
@@ -287,26 +358,52 @@ def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> N
     try:
         v = _final(ev, ev.eval(g.tree), len(rows))
     except NotVectorizable:
-        for r, c in zip(rows, cols):
-            evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+        _cell_by_cell(g, book, issues, rows, cols)
         return
     g.sheet.store(rows, cols, v)
 
 
-def _fail_group(g: Group, exc: Exception, issues: set) -> None:
-    """Mark a group's cells #VALUE! after an internal error, and say so in the report.
+def _cell_by_cell(g: Group, book: Book, issues: set, rows, cols) -> None:
+    """Evaluate a group one cell at a time; an internal error is that cell's #VALUE! alone."""
+    for r, c in zip(rows, cols):
+        rr, cc = np.array([r]), np.array([c])
+        try:
+            evaluate_group(g, book, issues, rr, cc)
+        except (NotVectorizable, RecursionError, MemoryError, CircularReference):
+            raise
+        except Exception as exc:  # a defect of the engine in this cell: reported, the cell #VALUE!
+            issues.add(f"{_cell_name(g.sheet, int(r), int(c))}: internal error evaluating ={g.text} "
+                       f"({type(exc).__name__}: {exc}); the cell is #VALUE!")
+            g.sheet.store(rr, cc, Values.error(E.VALUE))
 
-    A data table keeps the values Excel stored instead.
-    """
-    if g.table is not None:
-        g.table.runner.keep_stored(g)
-        issues.add(f"{_cell_name(g.sheet, *g.anchor)}: internal error computing a data table "
-                   f"({type(exc).__name__}: {exc}); its stored values are kept")
+
+def _fail_group(g: Group, exc: Exception, issues: set, book: Book, kept: Kept) -> None:
+    """After an internal error in a group: its cells keep Excel's values, or are #VALUE!; reported."""
+    values = _stored(g, book)
+    if any(v is not None for v in values):
+        issues.add(f"{_cell_name(g.sheet, *g.anchor)}: internal error evaluating ={g.text} "
+                   f"({type(exc).__name__}: {exc}); its cells keep Excel's values")
+        g.kept = "internal error"
+        kept.causes[g.gid] = ("internal error", type(exc).__name__)
+        names = []
+        for r, c, v in zip(g.rows, g.cols, values):
+            k, x, t = v if v is not None else (EMPTY, 0.0, None)
+            g.sheet.kind[r, c], g.sheet.num[r, c] = k, x
+            if t is not None:
+                g.sheet.text[(r, c)] = t
+            names.append(_cell_name(g.sheet, r, c))
+        kept.add("internal error", type(exc).__name__, names)
         return
     issues.add(f"{_cell_name(g.sheet, *g.anchor)}: internal error evaluating ={g.text} "
                f"({type(exc).__name__}: {exc}); its cells are #VALUE!")
     rows, cols = g.positions()
     g.sheet.store(rows, cols, Values.error(E.VALUE, len(rows)))
+
+
+def _stored(g: Group, book: Book) -> list:
+    """Excel's stored value of each cell of a group (None where the file has none)."""
+    shared = book.pkg.shared_strings
+    return [stored_value(g.sheet.part, f, shared) for f in g.formulas]
 
 
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
@@ -333,7 +430,10 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     num[0] = np.where(inside, v.num[0][rr, cc], float(E.NA))
     if text is not None:
         text[0] = np.where(inside, v.text[0][rr, cc], None)
-    kind[0] = np.where(kind[0] == EMPTY, EMPTY, kind[0])
+    blank = kind[0] == EMPTY  # an array formula shows a blank it reads as 0, as Excel does
+    if blank.any():
+        kind[0] = np.where(blank, NUM, kind[0])
+        num[0] = np.where(blank, 0.0, num[0])
     g.sheet.store_block(r0, c0, Values(kind, num, text))
 
 
@@ -345,7 +445,8 @@ def _store_spill(g: Group, v: Values, issues: set) -> None:
     ``cellMetadata``/``futureMetadata``; [MS-XLSX] 2.6 ``dynamicArrayProperties``). A result that
     fits leaves the rest of that range blank. A bigger one spills further when the cells it needs
     are empty, and is ``#SPILL!`` in its anchor (the range blank) when a value or formula is in
-    the way, or when the cells lie beyond the sheet's grid (reported).
+    the way, or when the cells lie beyond the sheet's grid (reported). A blank the result reads
+    shows as 0, as in Excel.
     """
     sheet = g.sheet
     r0, c0, r1, c1 = g.array
@@ -358,7 +459,7 @@ def _store_spill(g: Group, v: Values, issues: set) -> None:
             v = Values.error(E.SPILL)
         else:
             area = (slice(r0, r0 + h), slice(c0, c0 + w))
-            mine = (sheet.owner[area] == g.gid)
+            mine = sheet.owner[area] == g.gid
             blocked = ~mine & ((sheet.owner[area] >= 0) | (sheet.kind[area] != EMPTY))
             if blocked.any():
                 v = Values.error(E.SPILL)
@@ -371,8 +472,8 @@ def _store_spill(g: Group, v: Values, issues: set) -> None:
         vh, vw = v.hw
     kind = np.zeros((1, h, w), np.uint8)
     num = np.zeros((1, h, w))
-    kind[0, :vh, :vw] = v.kind[0]
-    num[0, :vh, :vw] = v.num[0]
+    kind[0, :vh, :vw] = np.where(v.kind[0] == EMPTY, NUM, v.kind[0])
+    num[0, :vh, :vw] = np.where(v.kind[0] == EMPTY, 0.0, v.num[0])
     text = None
     if v.text is not None:
         text = np.empty((1, h, w), object)
@@ -380,12 +481,15 @@ def _store_spill(g: Group, v: Values, issues: set) -> None:
     sheet.store_block(r0, c0, Values(kind, num, text))
 
 
-def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, plan: list) -> None:
-    """Groups on a cycle of the group graph: order their cells one by one."""
+def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set,
+                    plan: list | None = None) -> list[Iteration]:
+    """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``)."""
     cells: list[tuple[Group, int, int]] = []
     where: dict[tuple[int, int, int], int] = {}
     for gid in comp:
         g = groups[gid]
+        if g.kept:
+            continue  # Excel's values, already in the sheet
         if g.array or g.table:
             r0, c0, r1, c1 = g.array or g.table.ref
             first = len(cells)
@@ -397,7 +501,9 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
         for r, c in zip(g.rows, g.cols):
             where[(g.sheet.index, r, c)] = len(cells)
             cells.append((g, r, c))
-    members = set(comp)
+    if not cells:
+        return []
+    members = np.array(sorted(gid for gid in comp if not groups[gid].kept))
     deps: list[list[int]] = []
     refs_of = {gid: list(_refs(groups[gid].tree, book, groups[gid].sheet)) for gid in comp}
     for g, r, c in cells:
@@ -409,7 +515,7 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                 continue
             r0, c0, r1, c1 = box
             owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
-            hit = np.isin(owners, list(members))
+            hit = np.isin(owners, members)
             if not hit.any():
                 continue
             for i, j in zip(*np.nonzero(hit)):
@@ -418,32 +524,128 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                     d.add(k)
         deps.append(sorted(d))
     order = strongly_connected(len(cells), lambda k: deps[k])
-    circular = []
+    cyclic = [comp_cells for comp_cells in order
+              if len(comp_cells) > 1 or comp_cells[0] in deps[comp_cells[0]]]
+    in_cycle = {k for cc in cyclic for k in cc}
+    iterations = []
     for comp_cells in order:
-        if len(comp_cells) > 1 or comp_cells[0] in deps[comp_cells[0]]:
-            circular.extend(comp_cells)
-    if circular:
-        raise CircularReference(sorted({_cell_name(cells[k][0].sheet, cells[k][1], cells[k][2]) for k in circular}))
-    for comp_cells in order:
-        g, r, c = cells[comp_cells[0]]
-        if g.array or g.table:
-            evaluate_group(g, book, issues)
-            plan.append((g.gid, None, None))
-        else:
-            evaluate_group(g, book, issues, np.array([r]), np.array([c]))
-            plan.append((g.gid, np.array([r]), np.array([c])))
+        if comp_cells[0] not in in_cycle:
+            _evaluate_cell(cells[comp_cells[0]], book, issues)
+            if plan is not None:
+                plan.append(_step(cells[comp_cells[0]]))
+            continue
+        result = _solve(comp_cells, cells, deps, where, book, issues)
+        if result is not None:
+            iterations.append(result)
+        if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
+            plan.extend(_step(cells[k]) for k in comp_cells)
+    return iterations
+
+
+def _step(cell: tuple[Group, int, int]) -> tuple:
+    """The record of one evaluation for a data table's plan: (gid, rows, cols), None for all."""
+    g, r, c = cell
+    if g.array or g.table:
+        return g.gid, None, None
+    return g.gid, np.array([r]), np.array([c])
+
+
+def _evaluate_cell(cell: tuple[Group, int, int], book: Book, issues: set) -> None:
+    g, r, c = cell
+    if g.array or g.table:
+        _evaluate_array(g, book, issues)
+    else:
+        evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+
+
+def _snapshot(cell: tuple[Group, int, int]):
+    g, r, c = cell
+    sheet = g.sheet
+    if g.array:
+        r0, c0, r1, c1 = g.array
+        k = sheet.kind[r0:r1 + 1, c0:c1 + 1].copy()
+        x = sheet.num[r0:r1 + 1, c0:c1 + 1].copy()
+        t = tuple(sheet.text.get((i, j)) for i, j in zip(*np.nonzero(k == STR)))
+        return k, x, t
+    k = sheet.kind[r:r + 1, c:c + 1].copy()
+    return k, sheet.num[r:r + 1, c:c + 1].copy(), (sheet.text.get((r, c)) if k[0, 0] == STR else None,)
+
+
+def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set) -> Iteration | None:
+    """One cycle of cells: calculation-chain order, else iteration (or CircularReference)."""
+    local = {k: i for i, k in enumerate(comp_cells)}
+    sub_cells = [cells[k] for k in comp_cells]
+    sub_deps = [[local[j] for j in deps[k] if j in local] for k in comp_cells]
+    keys = [key for key, k in where.items() if k in local]
+    key_index = [local[where[key]] for key in keys]
+
+    def evaluate(i: int) -> None:
+        _evaluate_cell(sub_cells[i], book, issues)
+
+    def start_values() -> None:
+        shared = book.pkg.shared_strings
+        for g, r, c in sub_cells:
+            f = next((f for f in g.formulas if (f.row, f.col) == (r, c)), None)
+            v = stored_value(g.sheet.part, f, shared) if f is not None else None
+            k, x, t = v if v is not None else (EMPTY, 0.0, None)
+            g.sheet.kind[r, c], g.sheet.num[r, c] = k, x
+            if t is not None:
+                g.sheet.text[(r, c)] = t
+
+    try:
+        outcome = solve_cycle(len(sub_cells), sub_deps, list(zip(keys, key_index)), book, evaluate,
+                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values)
+    except RuntimeCycle as exc:
+        names = sorted({_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in exc.cells})
+        raise CircularReference(names) from None
+    if outcome is None:
+        return None
+    iterations, converged, change = outcome
+    names = [_cell_name(g.sheet, r, c) for g, r, c in sub_cells]
+    return Iteration(names[:10], len(names), iterations, converged, change)
+
+
+def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
+    """Data tables that cannot be computed keep Excel's values (ranges returned)."""
+    seeds = []
+    shared = book.pkg.shared_strings
+    for sheet in book.sheets:
+        if sheet is None:
+            continue
+        for f in sheet.part.formulas:
+            if f.ftype != "dataTable" or sheet.owner[f.row, f.col] >= 0:  # computed: data_tables.py
+                continue
+            try:
+                r0, c0, r1, c1 = parse_range(f.ref) if f.ref else (f.row, f.col, f.row, f.col)
+            except ValueError:
+                r0, c0, r1, c1 = f.row, f.col, f.row, f.col
+            v = stored_value(sheet.part, f, shared)
+            if v is None:
+                issues.append(f"{_cell_name(sheet, f.row, f.col)}: data tables (What-If) are not recalculated")
+                continue
+            sheet.kind[f.row, f.col], sheet.num[f.row, f.col] = v[0], v[1]
+            if v[2] is not None:
+                sheet.text[(f.row, f.col)] = v[2]
+            names = [_cell_name(sheet, r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+                     if r <= sheet.max_row and c <= sheet.max_col]
+            kept.add("data table", f"TABLE({f.ref})", names)
+            seeds.append((sheet, r0, c0, min(r1, sheet.max_row), min(c1, sheet.max_col)))
+    return seeds
 
 
 def calculate(pkg: Package, progress=None) -> Recalculation:
     """Recalculate every formula of an opened package.
 
     ``progress(done, total)`` is called as formula cells are computed, if given.
-    Raises :class:`CircularReference` when formulas depend on themselves.
+    Raises :class:`CircularReference` when formulas depend on themselves at run time and the
+    workbook does not turn iterative calculation on.
     """
     start = time.perf_counter()
     book = Book(pkg)
     issue_list: list[str] = []
     groups = build_groups(book, issue_list)
+    kept = find_kept(groups, book, lambda g: _stored(g, book), resolve, _cell_name)
+    seeds = _keep_data_tables(book, kept, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
     tables = TableRunner(groups, deps, book)
@@ -451,33 +653,73 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
         if g.table:
             g.table.runner = tables
     issues: set = set()
+    iterations: list[Iteration] = []
     total = sum(len(g.rows) for g in groups)
     done = 0
     vectorized = 0
     for comp in order:
         if len(comp) == 1 and comp[0] not in deps[comp[0]]:
             g = groups[comp[0]]
+            if not g.kept:
+                try:
+                    evaluate_group(g, book, issues)
+                except (CircularReference, MemoryError):
+                    raise
+                except Exception as exc:  # a defect of the engine: reported, never a silent value
+                    if len(g.rows) > 1 and not g.array:
+                        try:  # the cells one by one: only those that fail are lost
+                            _cell_by_cell(g, book, issues, *g.positions())
+                        except (CircularReference, MemoryError):
+                            raise
+                        except Exception:
+                            _fail_group(g, exc, issues, book, kept)
+                    else:
+                        _fail_group(g, exc, issues, book, kept)
+                else:
+                    tables.plan.append((g.gid, None, None))
+                    if len(g.rows) > 1:
+                        vectorized += len(g.rows)
+        else:
             try:
-                evaluate_group(g, book, issues)
+                iterations += _evaluate_cells(comp, groups, book, issues, tables.plan)
             except (CircularReference, MemoryError):
                 raise
-            except Exception as exc:  # a defect of the engine: reported, never a silent value
-                _fail_group(g, exc, issues)
-                continue
-            tables.plan.append((g.gid, None, None))
-            if len(g.rows) > 1:
-                vectorized += len(g.rows)
-        else:
-            _evaluate_cells(comp, groups, book, issues, tables.plan)
+            except Exception as exc:
+                for gid in comp:
+                    if not groups[gid].kept:
+                        _fail_group(groups[gid], exc, issues, book, kept)
         done += sum(len(groups[k].rows) for k in comp)
         if progress is not None:
             progress(done, total)
-    return _collect(groups, book, issue_list + sorted(issues), vectorized, time.perf_counter() - start)
+    for gid, (cause, _) in kept.causes.items():
+        g = groups[gid]
+        if g.array:
+            r0, c0, r1, c1 = g.array
+            seeds.append((g.sheet, r0, c0, r1, c1))
+        else:
+            seeds.extend((g.sheet, r, c, r, c) for r, c in zip(g.rows, g.cols))
+    mark_dependents(order, groups, kept, seeds, lambda g: _refs(g.tree, book, g.sheet), _box, _cell_name)
+    summary: list[str] = []
+    for cause, details in kept.details.items():
+        shown = ", ".join(f"{d} ({n})" for d, n in sorted(details.items(), key=lambda x: -x[1])[:5])
+        summary.append(f"kept Excel's values ({cause}): {shown}; first {', '.join(kept.cells[cause][:3])}")
+    for it in iterations:
+        state = "converged" if it.converged else "did not converge"
+        summary.append(f"circular cells {', '.join(it.cells[:3])}{' ...' if it.size > 3 else ''} ({it.size}): "
+                          f"iterated {it.iterations} times, {state} (last change {it.max_change:.3g})")
+    if kept.dependent_count:
+        summary.append(f"{kept.dependent_count:,} computed cells read kept values; first "
+                       f"{', '.join(kept.dependent_cells[:3])}")
+    result = _collect(groups, book, summary + issue_list + sorted(issues), vectorized, time.perf_counter() - start)
+    result.kept = kept
+    result.iterations = iterations
+    return result
 
 
 def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int, seconds: float) -> Recalculation:
     formula_values: dict[str, list] = {}
     spill_values: dict[str, dict] = {}
+    kept_gids = np.array([g.gid for g in groups if g.kept], np.int64)
     errors: dict[str, int] = {}
     error_cells: list[str] = []
     count = 0
@@ -487,7 +729,10 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         part = sheet.part
         rows = np.fromiter((f.row for f in part.formulas), np.int64, len(part.formulas))
         cols = np.fromiter((f.col for f in part.formulas), np.int64, len(part.formulas))
-        computed = sheet.owner[rows, cols] >= 0  # data tables are not
+        owners = sheet.owner[rows, cols]
+        computed = owners >= 0  # data tables are not
+        if kept_gids.size:
+            computed &= ~np.isin(owners, kept_gids)  # kept cells are left as the file has them
         kinds = sheet.kind[rows, cols]
         nums = sheet.num[rows, cols]
         text = sheet.text
@@ -503,7 +748,7 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         for i in bad[: max(0, 1000 - len(error_cells))].tolist():
             error_cells.append(_cell_name(sheet, int(rows[i]), int(cols[i])))
     for g in groups:
-        if g.array or (g.table and g.table.done):
+        if (g.array or (g.table and g.table.done)) and not g.kept:
             sheet = g.sheet
             sv = spill_values.setdefault(sheet.part.path, {})
             r0, c0, r1, c1 = g.array or g.table.ref

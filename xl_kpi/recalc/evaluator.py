@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arrays import NotVectorizable, align, combine_errors
-from .book import Book, SheetData
-from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaSyntaxError
+from .book import MAX_COL, MAX_ROW, Book, SheetData
+from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaLimitError, FormulaSyntaxError
 from .functions import resolve
 from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
+
+#: Operators on references, evaluated whole rather than on their operands' values.
+_REFERENCE_OPS = frozenset({":", "isect", "union"})
 
 #: The most elements one node may hold across all cells before the shape goes cell by cell.
 MAX_ELEMENTS = 4_000_000
@@ -37,7 +40,6 @@ class Ctx:
     rows: np.ndarray  # (n,) 1-based rows of the cells being computed
     cols: np.ndarray
     array: bool = False  # an array formula: no implicit intersection, block results
-    names_seen: tuple = ()
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
     scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
 
@@ -46,9 +48,76 @@ class Ctx:
         return self.rows.shape[0]
 
 
+def _name_key(book: Book, node: Name, sheet: SheetData) -> tuple[str, int] | None:
+    """(lower-case name, index of the sheet it is looked up from), or None for a missing sheet."""
+    where = book.sheet(node.sheet, sheet) if node.sheet else sheet
+    return None if where is None else (node.name.lower(), where.index)
+
+
+def name_tree(book: Book, name: str, sheet_index: int) -> Node | None:
+    """The compiled formula of a defined name seen from a sheet (cached), None if undefined."""
+    cache = book.__dict__.setdefault("name_cache", {})
+    key = (name, sheet_index)
+    if key in cache:
+        return cache[key]
+    sheet = book.sheets[sheet_index]
+    text = book.name_text(name, sheet) if sheet is not None else None
+    tree = None
+    if text is not None:
+        try:
+            tree = compile_formula(text, 1, 1, tables=book.structured(sheet))
+        except FormulaLimitError as exc:
+            tree = Const(Values.error(exc.code))
+        except FormulaSyntaxError:
+            tree = Const(Values.error(E.NAME))
+    cache[key] = tree
+    return tree
+
+
+def _name_order(book: Book, start: tuple[str, int], sheet: SheetData) -> list[tuple[tuple[str, int], bool]]:
+    """The names reachable from ``start``, precedents first, each with "is on a cycle".
+
+    An explicit depth-first walk: names are looked up from ``sheet`` (the formula's sheet)
+    unless qualified, as the evaluator does.
+    """
+    from .formula import walk
+
+    order: list = []
+    state: dict = {start: 1}  # 1 on the current path, 2 done
+    cyclic: set = set()
+
+    def kids(key):
+        tree = name_tree(book, *key)
+        found = []
+        for n in walk(tree):
+            if type(n) is Name:
+                k = _name_key(book, n, sheet)
+                if k is not None and name_tree(book, *k) is not None and k not in found:
+                    found.append(k)
+        return iter(found)
+
+    work = [(start, kids(start))]
+    while work:
+        key, it = work[-1]
+        for k in it:
+            st = state.get(k)
+            if st is None:
+                state[k] = 1
+                work.append((k, kids(k)))
+                break
+            if st == 1:
+                cyclic.add(k)
+        else:
+            work.pop()
+            state[key] = 2
+            order.append(key)
+    return [(k, k in cyclic) for k in order]
+
+
 class Evaluator:
     def __init__(self, ctx: Ctx):
         self.ctx = ctx
+        self._names: dict = {}  # (name key, array mode) -> value, for this evaluation
 
     # -- dispatch ----------------------------------------------------------------------------
     def eval(self, node: Node | None) -> Values:
@@ -60,7 +129,7 @@ class Evaluator:
         if t is Ref:
             return self.ref(node)
         if t is Op:
-            return self.op(node)
+            return self.operators(node)
         if t is Func:
             return self.func(node)
         if t is Name:
@@ -127,10 +196,22 @@ class Evaluator:
         else:
             c0 = node.c0 if node.abs_c0 else ctx.cols + node.c0
             c1 = node.c1 if node.abs_c1 else ctx.cols + node.c1
+        # whole columns/rows: the block stops at the used range, the extent says how far it goes
+        extent = None
         if r0 is None:
             r0, r1 = 1, max(sheet.max_row, 1)
+            extent = (MAX_ROW, None)
         if c0 is None:
             c0, c1 = 1, max(sheet.max_col, 1)
+            extent = (extent[0] if extent else None, MAX_COL)
+        v = self._block(node, sheet, r0, r1, c0, c1)
+        if extent is not None and v.ref is not None:
+            h, w = v.hw
+            v = v.with_extent((extent[0] or h, extent[1] or w))
+        return v
+
+    def _block(self, node: Ref, sheet, r0, r1, c0, c1) -> Values:
+        ctx = self.ctx
         if node.fixed or ctx.n == 1:
             r0, r1, c0, c1 = (int(np.asarray(x).reshape(-1)[0]) for x in (r0, r1, c0, c1))
             key = (sheet.index, r0, c0, r1, c1)
@@ -152,33 +233,44 @@ class Evaluator:
         return sheet.blocks(r0, c0, h, w)
 
     def name(self, node: Name) -> Values:
+        """A defined name's value, computed once per evaluation, names it uses computed first.
+
+        The names reachable from this one are ordered by an explicit depth-first walk and
+        evaluated precedents first, so a chain of thousands of names costs no Python stack;
+        a name that refers back to itself is ``#NAME?``.
+        """
         ctx = self.ctx
         if ctx.scope and node.sheet is None:
             bound = ctx.scope.get(node.name.lower())
             if bound is not None:
                 return bound
-        sheet = ctx.book.sheet(node.sheet, ctx.sheet) if node.sheet else ctx.sheet
-        if sheet is None:
+        if node.sheet is not None and node.sheet.startswith("["):  # [1]!Name: a linked book's name
+            text = ctx.book.external_name_text(node.sheet, node.name)
+            if text is None:
+                return Values.error(E.NAME)
+            try:
+                return self.eval(compile_formula(text, 1, 1))
+            except FormulaSyntaxError:
+                return Values.error(E.NAME)
+        target = _name_key(ctx.book, node, ctx.sheet)
+        if target is None:
             return Values.error(E.REF)
-        text = ctx.book.name_text(node.name, sheet)
-        if text is None or node.name.lower() in ctx.names_seen:
+        memo = self._names
+        slot = (target, ctx.array)
+        if slot in memo:
+            return memo[slot]
+        if name_tree(ctx.book, *target) is None:
             ctx.issues.add(f"unknown name {node.name}")
             return Values.error(E.NAME)
-        cache = ctx.book.__dict__.setdefault("name_cache", {})
-        key = (node.name.lower(), sheet.index)
-        tree = cache.get(key)
-        if tree is None:
-            try:
-                tree = compile_formula(text, 1, 1, tables=ctx.book.structured(sheet))
-            except FormulaSyntaxError:
-                tree = Const(Values.error(E.NAME))
-            cache[key] = tree
-        saved = ctx.names_seen
-        ctx.names_seen = saved + (node.name.lower(),)
-        try:
-            return self.eval(tree)
-        finally:
-            ctx.names_seen = saved
+        order = _name_order(ctx.book, target, ctx.sheet)
+        for key, cyclic in order:
+            if cyclic:
+                ctx.issues.add(f"name {key[0]} refers to itself")
+                memo[(key, ctx.array)] = Values.error(E.NAME)
+        for key, cyclic in order:
+            if (key, ctx.array) not in memo or cyclic:
+                memo[(key, ctx.array)] = self.eval(name_tree(ctx.book, *key))
+        return memo[slot]
 
     def array_literal(self, node: ArrayLit) -> Values:
         rows = [[self.eval(c) for c in r] for r in node.rows]
@@ -197,21 +289,38 @@ class Evaluator:
         return Values(kind, num, text)
 
     # -- operators ---------------------------------------------------------------------------
-    def op(self, node: Op) -> Values:
+    def operators(self, root: Op) -> Values:
+        """A tree of operators, walked with an explicit stack: ``=B1+B2+...+B2000`` is 2,000
+        operators deep and costs no Python recursion (only functions recurse, 64 levels at most).
+        """
+        stack: list = [(root, False)]
+        out: list[Values] = []
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                n = len(node.args)
+                args = out[len(out) - n:]
+                del out[len(out) - n:]
+                out.append(self.op(node, [self.intersect(a) for a in args]))
+            elif type(node) is Op and node.op not in _REFERENCE_OPS:
+                stack.append((node, True))
+                stack.extend((a, False) for a in reversed(node.args))
+            elif type(node) is Op:
+                out.append(self.reference_op(node))
+            else:
+                out.append(self.eval(node))
+        return out[0]
+
+    def op(self, node: Op, args: list[Values]) -> Values:
+        """One operator applied to its operands, already evaluated and intersected."""
         op = node.op
         if op in ("neg", "pos", "%"):
-            v = self.scalar(node.args[0])
+            v = args[0]
             if op == "pos":
                 return v.drop_ref()
             x, e = numbers(v)
             return Values.from_numbers(-x if op == "neg" else x / 100.0, e)
-        if op == ":":
-            return self.range_op(node)
-        if op == "isect":
-            return self.intersection(node)
-        if op == "union":  # a multi-area reference where one area is expected
-            return Values.error(E.VALUE)
-        a, b = align(self.scalar(node.args[0]), self.scalar(node.args[1]))
+        a, b = align(*args)
         if op == "&":
             ta, ea = to_text(a)
             tb, eb = to_text(b)
@@ -244,19 +353,13 @@ class Evaluator:
                 raise ValueError(op)
         return Values.from_numbers(x, err)
 
-    def range_op(self, node: Op) -> Values:
-        a, b = node.args
-        if not (isinstance(a, Ref) and isinstance(b, Ref)) or self.ctx.n != 1:
-            if self.ctx.n != 1:
-                raise NotVectorizable("range operator")
-            return Values.error(E.VALUE)
-        va, vb = self.eval(a), self.eval(b)
-        if va.ref is None or vb.ref is None or va.ref.sheet is not vb.ref.sheet:
-            return Values.error(E.REF)
-        ra, ca = int(va.ref.row0[0]), int(va.ref.col0[0])
-        rb = int(vb.ref.row0[0]) + vb.hw[0] - 1
-        cb = int(vb.ref.col0[0]) + vb.hw[1] - 1
-        return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra, rb), max(ca, cb))
+    def reference_op(self, node: Op) -> Values:
+        """The reference operators: range (``:``), intersection (space) and union (comma)."""
+        if node.op == ":":
+            return self.range_op(node)
+        if node.op == "isect":
+            return self.intersection(node)
+        return Values.error(E.VALUE)  # a union where one area is expected (see formula.UNION_SPREADING)
 
     def intersection(self, node: Op) -> Values:
         """``A1:C3 B2:D4``: the cells both references cover, ``#NULL!`` when none (Excel's space)."""
@@ -275,14 +378,29 @@ class Evaluator:
             return Values.error(E.NULL)
         return va.ref.sheet.block(r0, c0, r1, c1)
 
+    def range_op(self, node: Op) -> Values:
+        a, b = node.args
+        if not (isinstance(a, Ref) and isinstance(b, Ref)) or self.ctx.n != 1:
+            if self.ctx.n != 1:
+                raise NotVectorizable("range operator")
+            return Values.error(E.VALUE)
+        va, vb = self.eval(a), self.eval(b)
+        if va.ref is None or vb.ref is None or va.ref.sheet is not vb.ref.sheet:
+            return Values.error(E.REF)
+        ra, ca = int(va.ref.row0[0]), int(va.ref.col0[0])
+        rb = int(vb.ref.row0[0]) + vb.hw[0] - 1
+        cb = int(vb.ref.col0[0]) + vb.hw[1] - 1
+        return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra, rb), max(ca, cb))
+
     # -- functions ---------------------------------------------------------------------------
     def func(self, node: Func) -> Values:
         impl = resolve(node.name)
         if impl is None:
-            bound = self.name(Name(node.name)) if self.ctx.book.name_text(node.name, self.ctx.sheet) or \
-                node.name.lower() in self.ctx.scope else None
-            if bound is not None and hasattr(bound, "call"):  # a LAMBDA named in the workbook or by LET
-                return bound.call(self, [self.eval(a) for a in node.args])
+            ctx = self.ctx
+            if node.name.lower() in ctx.scope or ctx.book.name_text(node.name, ctx.sheet) is not None:
+                bound = self.name(Name(node.name))
+                if hasattr(bound, "call"):  # a LAMBDA bound by LET or named in the workbook
+                    return bound.call(self, [self.eval(a) for a in node.args])
             self.ctx.issues.add(f"unknown function {node.name}")
             return Values.error(E.NAME)
         return impl(self, node.args)

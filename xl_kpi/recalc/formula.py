@@ -20,11 +20,26 @@ from .package import col_index
 from .values import E, Values
 
 __all__ = ["Node", "Const", "Ref", "Name", "Op", "Func", "ArrayLit", "compile_formula", "shape_key", "ShapeKeys",
-           "FormulaSyntaxError"]
+           "FormulaSyntaxError", "FormulaLimitError", "walk"]
 
 
 class FormulaSyntaxError(ValueError):
     """A formula the parser cannot read."""
+
+
+class FormulaLimitError(FormulaSyntaxError):
+    """A formula beyond Excel's own limits (length, nesting, arguments): Excel cannot hold it.
+
+    ``code`` is the error the cell gets.
+    """
+
+    code = E.VALUE
+
+
+#: Excel's specification limits for one formula (Excel 2007 and later).
+MAX_FORMULA_CHARS = 8_192
+MAX_NESTING = 64
+MAX_ARGUMENTS = 255
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,16 +240,25 @@ def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
     """Parse a formula (without or with its leading ``=``) written in cell (row, col).
 
     ``tables`` (a :class:`~.tables.StructuredRefs` for the formula's sheet) resolves structured
-    references; without it they are ``#REF!``.
+    references; without it they are ``#REF!``. Raises :class:`FormulaLimitError` beyond Excel's
+    limits: more than 8,192 characters, functions nested more than 64 deep, or a function given
+    more than 255 arguments. The conversion runs without recursion, so the depth of an operator
+    chain costs no stack.
     """
     src = text if text.startswith("=") else "=" + text
+    if len(src) - 1 > MAX_FORMULA_CHARS:
+        raise FormulaLimitError(f"formula of {len(src) - 1:,} characters; Excel allows {MAX_FORMULA_CHARS:,}")
+    if not src[1:].strip():
+        raise FormulaSyntaxError("empty formula")
     if "\r" in src or "\t" in src:
         src = _plain_whitespace(src)
     try:
         tree = _excel_formula()(src).ast
     except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
-        raise FormulaSyntaxError(f"cannot parse formula {src!r}: {exc}") from None
-    node = _node(tree, row, col)
+        raise FormulaSyntaxError(f"cannot parse formula {_short(src)!r}: {exc}") from None
+    if tree is None:
+        raise FormulaSyntaxError("empty formula")
+    node = _convert(tree, row, col)
     if "[" in src or tables is not None:
         node = _resolve_tables(node, tables, row, col)
     if "," in src:
@@ -321,7 +345,52 @@ def _resolve_tables(root: Node, tables, row: int, col: int) -> Node:
     return root
 
 
-def _node(t, row: int, col: int) -> Node:
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _children(t) -> list:
+    """The pycel children of a node, in order (array rows flattened)."""
+    if t.token.type == "ARRAY":
+        return [c for r in t.children for c in r.children]
+    return list(t.children)
+
+
+def _convert(tree, row: int, col: int) -> Node:
+    """pycel's tree as our nodes, by an explicit post-order walk (no Python recursion)."""
+    out: list = []
+    stack: list = [(tree, False, 0)]
+    while stack:
+        t, ready, depth = stack.pop()
+        if t is None:
+            out.append(None)
+            continue
+        if not ready:
+            kids = _children(t)
+            if t.token.type == "FUNC":
+                if depth + 1 > MAX_NESTING:
+                    raise FormulaLimitError(f"functions nested more than {MAX_NESTING} levels deep, "
+                                            f"the most Excel allows")
+                if len(kids) > MAX_ARGUMENTS:
+                    raise FormulaLimitError(f"{t.token.value.rstrip('(')} given {len(kids):,} arguments; "
+                                            f"Excel allows {MAX_ARGUMENTS}")
+                depth += 1
+            if not kids:
+                out.append(_node(t, row, col, []))
+                continue
+            stack.append((t, True, depth))
+            for c in reversed(kids):
+                stack.append((c, False, depth))
+            continue
+        n = len(_children(t))
+        args = out[len(out) - n:]
+        del out[len(out) - n:]
+        out.append(_node(t, row, col, args))
+    return out[0]
+
+
+def _node(t, row: int, col: int, args: list) -> Node:
+    """One node from its pycel token and its already converted children ``args``."""
     tok = t.token
     kind, sub, value = tok.type, tok.subtype, tok.value
     if kind == "OPERAND":
@@ -344,13 +413,13 @@ def _node(t, row: int, col: int) -> Node:
         op = value.strip()
         if op not in _INFIX:
             if op == "" or op == ",":  # the reference operators: intersection (space) and union
-                return Op("isect" if op == "" else "union", [_node(c, row, col) for c in t.children])
+                return Op("isect" if op == "" else "union", args)
             raise FormulaSyntaxError(f"unsupported operator {value!r}")
-        return Op(op, [_node(c, row, col) for c in t.children])
+        return Op(op, args)
     if kind == "OPERATOR-PREFIX":
-        return Op("neg" if value == "-" else "pos", [_node(t.children[0], row, col)])
+        return Op("neg" if value == "-" else "pos", args[:1])
     if kind == "OPERATOR-POSTFIX":
-        return Op("%", [_node(t.children[0], row, col)])
+        return Op("%", args[:1])
     if kind == "FUNC":
         name = value.rstrip("(").upper()
         for p in _PREFIXES:
@@ -358,11 +427,12 @@ def _node(t, row: int, col: int) -> Node:
                 name = name[len(p):]
         if "!" in name:  # 'book.xlam'!KPI_X or [1]!KPI_X: an add-in function by its own name
             name = name.rsplit("!", 1)[1]
-        return Func(name, [_node(c, row, col) if c is not None else None for c in t.children])
+        return Func(name, args)
     if kind == "ARRAY":
-        rows = []
+        rows, i = [], 0
         for r in t.children:
-            rows.append([_node(c, row, col) for c in r.children])
+            rows.append(args[i:i + len(r.children)])
+            i += len(r.children)
         return ArrayLit(rows)
     raise FormulaSyntaxError(f"unsupported token {value!r} ({kind})")
 
@@ -426,14 +496,14 @@ def _ref_node(value: str, row: int, col: int) -> Node:
 
 
 def walk(node: Node | None):
-    """Every node of a tree, parents first."""
-    if node is None:
-        return
-    yield node
-    if isinstance(node, (Op, Func)):
-        for a in node.args:
-            yield from walk(a)
-    elif isinstance(node, ArrayLit):
-        for r in node.rows:
-            for c in r:
-                yield from walk(c)
+    """Every node of a tree, parents first, left to right (an explicit stack: no recursion)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        yield node
+        if isinstance(node, (Op, Func)):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, ArrayLit):
+            stack.extend(c for r in reversed(node.rows) for c in reversed(r))

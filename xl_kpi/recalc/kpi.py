@@ -11,6 +11,10 @@ that value arguments work element-wise on a range, like ``=B5:M5/B6:M6``) while 
 *option* arguments, identical for every cell, pass unchanged. The first cell is also computed
 alone and compared; any difference, or a result of the wrong shape, falls back to one call per
 cell, so batching never changes a result.
+
+A workbook saved by Excel with xlwings Lite loaded names the functions as Excel stores an Office.js
+custom function: ``_xldudf_KPI_NRR(...)``, or ``_xldudf_NS_KPI_NRR`` / ``NS.KPI_NRR`` under an
+add-in namespace ``NS`` (see :mod:`xl_kpi.templates.dynamic`); :func:`udf_name` reads them all.
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from ..excel_errors import ExcelError
 from .arrays import NotVectorizable
 from .values import E, Values
 
-__all__ = ["kpi_function", "use_udfs", "to_python"]
+__all__ = ["kpi_function", "udf_name", "use_udfs", "to_python"]
+
+#: The prefix of an Office.js custom function's name in a saved formula (upper case, as parsed).
+_OFFICE_JS_PREFIX = "_XLDUDF_"
 
 _override: Mapping[str, Callable] | None = None
 
@@ -52,10 +59,35 @@ def use_udfs(table: Mapping[str, Callable]):
         _override = saved
 
 
+def udf_name(name: str, table: Mapping[str, Callable]) -> str | None:
+    """The UDF of ``table`` that a formula's function name (upper case) calls, or None.
+
+    ``KPI_NRR`` itself; an Office.js call ``_XLDUDF_KPI_NRR``, whose add-in namespace, if any,
+    precedes the name with its dots as underscores (``_XLDUDF_XLWINGS_KPI_NRR``); a namespaced
+    name ``XLWINGS.KPI_NRR``. Without the prefix or a dot, another name is another function.
+
+    >>> table = {"KPI_NRR": None, "KPI_CHURN_MONTHLY": None}
+    >>> [udf_name(n, table) for n in ("KPI_NRR", "_XLDUDF_KPI_NRR", "_XLDUDF_MY_KPI_CHURN_MONTHLY",
+    ...                               "XLWINGS.KPI_NRR", "MY_KPI_NRR", "_XLDUDF_NRR")]
+    ['KPI_NRR', 'KPI_NRR', 'KPI_CHURN_MONTHLY', 'KPI_NRR', None, None]
+    """
+    if name in table:
+        return name
+    if name.startswith(_OFFICE_JS_PREFIX):
+        rest, separators = name[len(_OFFICE_JS_PREFIX):], "._"
+    elif "." in name:
+        rest, separators = name, "."
+    else:
+        return None
+    starts = [0] + [i + 1 for i, ch in enumerate(rest) if ch in separators]
+    return next((rest[i:] for i in starts if rest[i:] in table), None)
+
+
 def kpi_function(name: str):
     """The evaluator implementation of a UDF, or None if the UDF table has no such function."""
     table = _table()
-    if table is None or name not in table:
+    name = udf_name(name, table) if table is not None else None
+    if name is None:
         return None
     udf = table[name]
     from ..catalogue import INTERFACE

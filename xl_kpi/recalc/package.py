@@ -16,15 +16,17 @@ from __future__ import annotations
 import os
 import re
 from array import array
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from html import unescape
 from xml.etree import ElementTree as ET
 
+from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
+
 __all__ = [
     "UnreadableWorkbook",
+    "Limits",
     "Package",
     "SheetPart",
     "FormulaCell",
@@ -45,6 +47,33 @@ EMPTY, NUM, STR, BOOL, ERR = 0, 1, 2, 3, 4
 
 class UnreadableWorkbook(Exception):
     """The file cannot be processed; the message is a one-line reason for the user."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much work a workbook may ask for before it is refused (``xl-kpi recalc`` options).
+
+    ``max_unzipped`` bounds the decompressed size of the whole package, checked against the
+    sizes the zip declares before anything is read and against the bytes actually produced
+    while reading (in chunks). ``max_cells`` bounds the cell elements of all sheets, counted
+    before a sheet is scanned. The defaults fit a workbook of several million cells in a few
+    GB of memory; a zip bomb of 50 million cells in 2.7 MB is refused in milliseconds.
+    """
+
+    max_cells: int = 10_000_000
+    max_unzipped: int = 1 << 30
+
+    def __post_init__(self):
+        if self.max_cells < 1 or self.max_unzipped < 1:
+            raise ValueError(f"limits must be positive, got {self}")
+
+
+def format_size(n: int) -> str:
+    """``1073741824`` -> ``"1 GiB"`` (binary units, as the options accept them)."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:,.3g} {unit}"
+    return f"{n:,} bytes"
 
 
 @dataclass(slots=True)
@@ -77,6 +106,8 @@ class SheetPart:
     nums: list[float] = field(default_factory=list)
     texts: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas: list[FormulaCell] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # odd cells read as errors, for the report
+    odd_cells: int = 0
     # row, column, start, end of every cell element, flat (for cells an array formula writes into)
     span_table: array = field(default_factory=lambda: array("q"))
     row_spans: dict[int, tuple[int, int, bool]] = field(default_factory=dict)  # open tag, self-closing
@@ -91,6 +122,28 @@ class SheetPart:
         return {(t[i], t[i + 1]): (t[i + 2], t[i + 3]) for i in range(0, len(t), 4)}
 
 
+@dataclass(frozen=True)
+class CalcSettings:
+    """Excel's calculation options of the workbook (``<calcPr>``), with Excel's defaults."""
+
+    iterate: bool = False  # iterative calculation of circular references
+    iterate_count: int = 100  # at most this many iterations
+    iterate_delta: float = 0.001  # stop when no value changes by more than this
+
+    @staticmethod
+    def from_attrs(attrs: dict[str, str]) -> "CalcSettings":
+        def number(key, default, cast):
+            try:
+                x = cast(attrs.get(key, default))
+            except (TypeError, ValueError):
+                return default
+            return x if x == x and 0 <= x < float("inf") else default
+
+        return CalcSettings(attrs.get("iterate", "0").lower() in ("1", "true"),
+                            max(1, min(number("iterateCount", 100, int), 32767)),
+                            number("iterateDelta", 0.001, float))
+
+
 @dataclass
 class Package:
     """An opened workbook package."""
@@ -102,12 +155,20 @@ class Package:
     shared_strings: list[str]
     macro_enabled: bool
     application: str = ""  # docProps/app.xml's Application: "Microsoft Macintosh Excel" on a Mac
+    limits: Limits = field(default_factory=Limits)
+    calc: CalcSettings = field(default_factory=CalcSettings)  # <calcPr>
+    external: list = field(default_factory=list)  # linked workbooks (external.ExternalBook), [n] order
     table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
 
     @property
     def saved_on_mac(self) -> bool:
         """Saved by Excel for Mac, whose CHAR and CODE use the Mac Roman character set."""
         return "macintosh" in self.application.lower()
+
+    @property
+    def notes(self) -> list[str]:
+        """What was odd in the file and how it was read (cells read as errors)."""
+        return [n for s in self.sheets for n in s.notes]
 
     def sheet(self, name: str) -> "SheetPart | None":
         low = name.lower()
@@ -179,11 +240,58 @@ def _check_container(path: str) -> None:
         raise UnreadableWorkbook("not a workbook (not an .xlsx/.xlsm zip package)")
 
 
-def _read(zf: zipfile.ZipFile, name: str) -> bytes:
+class _Budget:
+    """Decompressed bytes still allowed for the package (see :class:`Limits`)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.left = limit
+
+    def take(self, n: int, name: str) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise UnreadableWorkbook(
+                f"the package unzips to more than {format_size(self.limit)} (at member {name}), the limit "
+                f"of --max-unzipped-size; a zip bomb or a very large workbook")
+
+
+_CHUNK = 1 << 20
+
+
+def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None) -> bytes:
+    """A member's bytes, decompressed in chunks and counted against ``budget`` as they come."""
+    chunks = []
     try:
-        return zf.read(name)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        with zf.open(name) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                if budget is not None:
+                    budget.take(len(chunk), name)
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise UnreadableWorkbook(f"damaged zip member {name} ({exc})") from None
+    return b"".join(chunks)
+
+
+def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped:
+        biggest = max(members, key=lambda m: m.file_size)
+        raise UnreadableWorkbook(
+            f"the package declares {format_size(total)} unzipped ({biggest.filename}: "
+            f"{format_size(biggest.file_size)}), more than the limit of {format_size(limits.max_unzipped)}; "
+            f"raise it with --max-unzipped-size if the file is trusted")
+
+
+_CELL_OPEN = (b" ", b">", b"/", b"\t", b"\r", b"\n")
+
+
+def count_cells(xml: bytes, prefix: bytes = b"") -> int:
+    """Cell elements in a sheet's XML, counted without scanning it (an upper bound)."""
+    tag = b"<" + prefix + b"c"
+    return sum(xml.count(tag + end) for end in _CELL_OPEN)
 
 
 def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -201,14 +309,23 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _rels(zf: zipfile.ZipFile, names: set[str], part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type suffix, target path inside the zip) for a part."""
+def _rels_name(part: str) -> str:
     folder, _, base = part.rpartition("/")
-    rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+
+
+def _rels(zf: zipfile.ZipFile, names: set[str], part: str, budget: _Budget | None = None) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, target path inside the zip) for a part."""
+    folder = part.rpartition("/")[0]
+    rels_name = _rels_name(part)
     if rels_name not in names:
         return {}
+    try:
+        root = ET.fromstring(_read(zf, rels_name, budget))
+    except ET.ParseError as exc:
+        raise UnreadableWorkbook(f"damaged relationships part {rels_name} ({exc})") from None
     out = {}
-    for el in ET.fromstring(_read(zf, rels_name)):
+    for el in root:
         target = el.get("Target", "")
         if el.get("TargetMode") == "External":
             continue
@@ -228,23 +345,30 @@ def _rels(zf: zipfile.ZipFile, names: set[str], part: str) -> dict[str, tuple[st
     return out
 
 
-def open_package(path: str | os.PathLike) -> Package:
-    """Open a workbook and scan every worksheet; raise :class:`UnreadableWorkbook` if it is not one."""
+def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Package:
+    """Open a workbook and scan every worksheet; raise :class:`UnreadableWorkbook` if it is not one.
+
+    ``limits`` (default :class:`Limits`) bound the decompressed size and the cell count: a
+    package beyond them is refused before the work they would cost is done.
+    """
     path = os.fspath(path)
+    limits = limits or Limits()
     _check_container(path)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise UnreadableWorkbook(f"not a readable zip package (truncated or damaged: {exc})") from None
     with zf:
         members = zf.infolist()
+        _check_declared_sizes(members, limits)
+        budget = _Budget(limits.max_unzipped)
         names = {m.filename for m in members}
-        root_rels = _rels(zf, names, "")
+        root_rels = _rels(zf, names, "", budget)
         wb_part = next((t for kind, t in root_rels.values() if kind == "officeDocument"), "xl/workbook.xml")
         if wb_part not in names:
             raise UnreadableWorkbook("not a spreadsheet package (no workbook part)")
         try:
-            wb = ET.fromstring(_read(zf, wb_part))
+            wb = ET.fromstring(_read(zf, wb_part, budget))
         except ET.ParseError as exc:
             raise UnreadableWorkbook(f"damaged workbook.xml ({exc})") from None
         if _local(wb.tag) != "workbook":
@@ -252,17 +376,27 @@ def open_package(path: str | os.PathLike) -> Package:
         for el in wb.iter():
             if _local(el.tag) == "workbookPr" and el.get("date1904", "0").lower() in ("1", "true"):
                 raise UnreadableWorkbook("the workbook uses the 1904 date system, which xl-kpi recalc does not support")
-        rels = _rels(zf, names, wb_part)
+        rels = _rels(zf, names, wb_part, budget)
         sheets: list[SheetPart] = []
         for el in wb.iter():
             if _local(el.tag) == "sheet":
+                name = el.get("name", "")
                 rid = el.get(_NS_REL + "id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
-                kind, target = rels.get(rid or "", ("", ""))
-                if kind != "worksheet" or target not in names:
+                if not rels:
+                    raise UnreadableWorkbook(f"the workbook has no relationships part ({_rels_name(wb_part)}), "
+                                             f"so its sheets cannot be found; the file is damaged")
+                if rid not in rels:
+                    raise UnreadableWorkbook(f"sheet {name!r} has no relationship {rid!r} in "
+                                             f"{_rels_name(wb_part)}; the file is damaged")
+                kind, target = rels[rid]
+                if kind == "worksheet" and target not in names:
+                    raise UnreadableWorkbook(f"sheet {name!r} is missing: its part {target} is not in the "
+                                             f"package; the file is damaged")
+                if kind != "worksheet":
                     # chart sheets, dialog sheets: kept as they are, not calculated
-                    sheets.append(SheetPart(el.get("name", ""), "", len(sheets)))
+                    sheets.append(SheetPart(name, "", len(sheets)))
                     continue
-                sheets.append(SheetPart(el.get("name", ""), target, len(sheets)))
+                sheets.append(SheetPart(name, target, len(sheets)))
         defined: list[tuple[str, int | None, str]] = []
         for el in wb.iter():
             if _local(el.tag) == "definedName" and el.text:
@@ -271,16 +405,33 @@ def open_package(path: str | os.PathLike) -> Package:
         shared: list[str] = []
         sst = next((t for kind, t in rels.values() if kind == "sharedStrings"), None)
         if sst and sst in names:
-            shared = _shared_strings(_read(zf, sst))
+            shared = _shared_strings(_read(zf, sst, budget))
         macro = any(m.filename.endswith("vbaProject.bin") for m in members)
-        pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names))
+        calc = next((CalcSettings.from_attrs(el.attrib) for el in wb.iter() if _local(el.tag) == "calcPr"),
+                    CalcSettings())
+        from .external import read_external_books
+
+        external = read_external_books(zf, wb_part, wb, len(sheets))
+        pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
+        cells = 0
         for sheet in sheets:
-            if sheet.path:
-                sheet.xml = _read(zf, sheet.path)
+            if not sheet.path:
+                continue
+            sheet.xml = _read(zf, sheet.path, budget)
+            m = _SHEETDATA.search(sheet.xml)
+            cells += count_cells(sheet.xml, m.group(1) if m else b"")
+            if cells > limits.max_cells:
+                raise UnreadableWorkbook(
+                    f"the workbook holds more than {limits.max_cells:,} cells (sheet {sheet.name!r}), the limit "
+                    f"of --max-cells; raise it if the file is trusted")
+            try:
                 _scan_sheet(sheet, shared)
-                for kind, target in _rels(zf, names, sheet.path).values():
-                    if kind == "table" and target in names:
-                        pkg.table_parts.append((sheet.name, _read(zf, target)))
+            except UnicodeDecodeError as exc:
+                raise UnreadableWorkbook(f"sheet {sheet.name!r} is not valid UTF-8 ({exc.reason}: "
+                                         f"{exc.object[exc.start:exc.end + 1]!r}); the file is damaged") from None
+            for kind, target in _rels(zf, names, sheet.path).values():
+                if kind == "table" and target in names:
+                    pkg.table_parts.append((sheet.name, _read(zf, target, budget)))
     return pkg
 
 
@@ -327,8 +478,6 @@ _T = re.compile(rb"<" + _P + rb"t\b[^>]*?(?:/>|>(.*?)</" + _P + rb"t>)", re.S)
 _RPH = re.compile(rb"<" + _P + rb"rPh\b.*?</" + _P + rb"rPh>", re.S)
 _REF = re.compile(rb"([A-Za-z]{1,3})(\d+)")
 
-ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
-ERROR_CODE = {e: i + 1 for i, e in enumerate(ERROR_CODES)}
 
 
 def _attrs(raw: bytes) -> dict[bytes, bytes]:
@@ -365,6 +514,43 @@ def _col_of(letters: bytes) -> int:
     return c
 
 
+_MAX_NOTES = 5
+_VALUE, _NUM = ERROR_CODES.index("#VALUE!") + 1, ERROR_CODES.index("#NUM!") + 1
+_RANGE = re.compile(rb"\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
+
+
+def _show(raw: bytes, n: int = 20) -> str:
+    """Raw bytes from the file, quoted and shortened for a message."""
+    text = raw[:n].decode("utf-8", "replace")
+    return repr(text + ("..." if len(raw) > n else ""))
+
+
+def cell_ref(sheet: str, r: int, c: int) -> str:
+    """``Sheet1!B3``, the sheet name quoted when Excel would quote it (``'My sheet'!B3``)."""
+    if not sheet.replace("_", "").isalnum():
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    return f"{sheet}!{col_letters(c)}{r}"
+
+
+def _note(sheet: SheetPart, r: int, c: int, why: str) -> None:
+    """Record an odd cell for the report (the first few named, the others counted)."""
+    sheet.odd_cells += 1
+    if len(sheet.notes) < _MAX_NOTES:
+        sheet.notes.append(f"{cell_ref(sheet.name, r, c)}: {why}")
+
+
+def _non_finite(sheet: SheetPart) -> None:
+    """Numbers that are infinite or NaN (``<v>INF</v>``): Excel has neither; read as #NUM!."""
+    import numpy as np
+
+    nums = np.asarray(sheet.nums, np.float64)
+    bad = np.nonzero(~np.isfinite(nums) & (np.asarray(sheet.kinds, np.uint8) == NUM))[0]
+    for i in bad.tolist():
+        _note(sheet, sheet.rows[i], sheet.cols[i], f"the number {sheet.nums[i]!r} is not finite; read as #NUM!")
+        sheet.kinds[i] = ERR
+        sheet.nums[i] = float(_NUM)
+
+
 def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     """Record every cell of the sheet XML: constants into lists, formulas with their spans."""
     xml = sheet.xml
@@ -388,6 +574,15 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     col = 0
     max_col = 0
     n_shared = len(shared)
+
+    def odd(r: int, c: int, code: int, why: str) -> None:
+        """A cell whose stored value cannot be read: it reads as the error ``code``, noted."""
+        rows.append(r)
+        cols.append(c)
+        kinds.append(ERR)
+        nums.append(float(code))
+        _note(sheet, r, c, f"{why}; read as {ERROR_CODES[code - 1]}")
+
     for tok in _SCAN.finditer(xml, start, end):
         letters, digits, t, v, ftext, row_attrs, raw_attrs, body = tok.groups()
         if letters is not None:  # fast path
@@ -428,8 +623,12 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             fm = _F.search(body)
             if fm is not None:
                 fa = _attrs(fm.group(1)) if fm.group(1).strip() else {}
-                ftype = fa.get(b"t", b"normal").decode()
+                ftype = fa.get(b"t", b"normal").decode(errors="replace")
                 ref = fa.get(b"ref")
+                if ref is not None and ftype == "array" and not _RANGE.match(ref):
+                    _note(sheet, row, col, f"array formula range {_show(ref)} is not a range; "
+                                           f"computed for this cell only")
+                    ref = None
                 si = fa.get(b"si")
                 text = _text(fm.group(2)) if fm.group(2) is not None else None
                 if ftype != "shared" and text is None:
@@ -451,13 +650,21 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 continue
             v = vm.group(1)
         if t == b"n":
+            try:
+                x = float(v)
+            except ValueError:
+                odd(row, col, _VALUE, f"{_show(v)} is not a number")
+                continue
             kinds.append(NUM)
-            nums.append(float(v))
+            nums.append(x)
         elif t == b"s":
+            idx = int(v) if v.strip().isdigit() else -1
+            if not 0 <= idx < n_shared:
+                odd(row, col, _VALUE, f"shared string {_show(v)} does not exist (the table has {n_shared:,})")
+                continue
             kinds.append(STR)
             nums.append(0.0)
-            idx = int(v)
-            texts[(row, col)] = shared[idx] if idx < n_shared else ""
+            texts[(row, col)] = shared[idx]
         elif t == b"str":
             kinds.append(STR)
             nums.append(0.0)
@@ -471,12 +678,20 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
         elif t == b"d":  # ISO 8601 date cell (strict writers)
             from .values import iso_to_serial
 
+            try:
+                x = iso_to_serial(_text(v))
+            except (ValueError, OverflowError):
+                odd(row, col, _VALUE, f"{_show(v)} is not an ISO 8601 date")
+                continue
             kinds.append(NUM)
-            nums.append(iso_to_serial(_text(v)))
+            nums.append(x)
         else:
             continue
         rows.append(row)
         cols.append(col)
+    _non_finite(sheet)
+    if sheet.odd_cells > len(sheet.notes):
+        sheet.notes.append(f"{sheet.name}: {sheet.odd_cells - len(sheet.notes):,} more odd cells")
     sheet.max_row = max(row_spans) if row_spans else row
     if rows:
         sheet.max_row = max(sheet.max_row, max(rows))
@@ -650,46 +865,44 @@ def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> b
     return b"<" + cprefix + b"c" + attrs + tattr + b"><" + cprefix + b"v>" + v + b"</" + cprefix + b"v></" + cprefix + b"c>"
 
 
-def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes]) -> None:
+def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes], *,
+                 inputs=()) -> None:
     """Write the package to ``dst``: the given sheet parts replaced, every other member copied.
 
-    Writes a temporary file in the destination folder and renames it over ``dst``, so a crash
-    never leaves a half-written workbook.
+    Written through :func:`xl_kpi.safe_output.atomic_output` (``inputs``: files ``dst`` must not
+    be), so a crash never leaves a half-written workbook and nothing but a regular file is
+    replaced. Members are copied in bounded chunks, never whole in memory.
     """
-    dst = os.fspath(dst)
-    folder = os.path.dirname(os.path.abspath(dst))
-    fd, tmp = tempfile.mkstemp(prefix=".xl-kpi-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(pkg.path) as src, \
-                zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in src.infolist():
-                if info.filename in new_sheet_xml:
-                    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                    zi.compress_type = zipfile.ZIP_DEFLATED
-                    zi.external_attr = info.external_attr
-                    out.writestr(zi, new_sheet_xml[info.filename], compresslevel=1)
-                else:
-                    _copy_raw(src, out, info)
-        try:
-            mode = os.stat(dst).st_mode & 0o777 if os.path.exists(dst) else 0o644
-            os.chmod(tmp, mode)
-        except OSError:
-            pass
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from ..safe_output import atomic_output
+
+    with atomic_output(dst, inputs=inputs) as tmp, open(tmp, "wb") as fh, \
+            zipfile.ZipFile(pkg.path) as src, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename in new_sheet_xml:
+                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.external_attr = info.external_attr
+                out.writestr(zi, new_sheet_xml[info.filename], compresslevel=1)
+            else:
+                _copy_member(src, out, info)
 
 
-def _copy_raw(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one member: its content unchanged byte for byte (the CRC is checked on reading)."""
-    with src.open(info) as fh:
-        data = fh.read()
+_CHUNK = 1 << 20
+
+
+def _copy_member(src: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member in chunks: its content unchanged byte for byte (the CRC checked on reading)."""
     zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     zi.compress_type = info.compress_type
     zi.external_attr = info.external_attr
     zi.create_system = info.create_system
-    out.writestr(zi, data)
+    zi.file_size = info.file_size  # lets zipfile choose ZIP64 headers for a large member
+    try:
+        with src.open(info) as fh, out.open(zi, "w", force_zip64=info.file_size > 0x7FFFFFFF) as dst:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                dst.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UnreadableWorkbook(f"damaged zip member {info.filename} ({exc})") from None

@@ -29,8 +29,8 @@ from ..excel_dates import EPOCH64, serial_to_datetime  # noqa: F401 - re-exporte
 from ..excel_dates import days_to_serial as days64_to_serial  # noqa: F401 - re-exported
 from ..excel_dates import serial_to_days as serial_to_days64  # noqa: F401 - re-exported
 from ..excel_dates import to_serial as date_to_serial
-from ..excel_errors import ExcelError
-from .package import BOOL, EMPTY, ERR, ERROR_CODE, ERROR_CODES, NUM, STR
+from ..excel_errors import ERROR_CODE, ERROR_CODES, ExcelError
+from .package import BOOL, EMPTY, ERR, NUM, STR
 
 __all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E"]
 
@@ -51,11 +51,17 @@ class E:
 
 @dataclass(frozen=True)
 class RefInfo:
-    """Where a value was read from: a sheet and the top-left row/column of each instance."""
+    """Where a value was read from: a sheet and the top-left row/column of each instance.
+
+    ``extent`` is the reference's true (rows, columns) when only part of it is held: a whole
+    column ``A:A`` is 1,048,576 rows, of which the block holds the used range; every cell
+    beyond the block is blank, so nothing the size of the sheet is ever allocated.
+    """
 
     sheet: object  # the engine's SheetData
     row0: np.ndarray  # shape (n,), 1-based
     col0: np.ndarray  # shape (n,)
+    extent: tuple[int, int] | None = None
 
 
 class Values:
@@ -78,6 +84,27 @@ class Values:
     @property
     def hw(self) -> tuple[int, int]:
         return self.kind.shape[1], self.kind.shape[2]
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        """(rows, columns) of the reference or block, counting blank cells beyond the block."""
+        if self.ref is not None and self.ref.extent is not None:
+            return self.ref.extent
+        return self.hw
+
+    @property
+    def hidden_cells(self) -> int:
+        """Blank cells of a whole-column/row reference that lie beyond the block (not held)."""
+        h, w = self.extent
+        bh, bw = self.hw
+        return h * w - bh * bw
+
+    def with_extent(self, extent: tuple[int, int]) -> "Values":
+        """The same block, known to be the top-left part of a reference of size ``extent``."""
+        if self.ref is None or extent == self.hw:
+            return self
+        r = self.ref
+        return Values(self.kind, self.num, self.text, RefInfo(r.sheet, r.row0, r.col0, extent))
 
     @property
     def is_cell(self) -> bool:
@@ -205,7 +232,10 @@ def encode_python(x):
     if isinstance(x, (bool, np.bool_)):
         return BOOL, float(x), None
     if isinstance(x, (int, float, np.integer, np.floating)):
-        x = float(x)
+        try:
+            x = float(x)
+        except OverflowError:  # a Python int beyond the float range (FACT(200) from pycel)
+            return ERR, float(E.NUM), None
         if not math.isfinite(x):
             return ERR, float(E.NUM), None
         return NUM, x, None

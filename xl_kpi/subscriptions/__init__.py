@@ -7,7 +7,8 @@ from sequences); every table is then computed from it, vectorized over the whole
 - :func:`mrr_movements`: start MRR, new, expansion, contraction, churned, reactivation, net new,
   end MRR and customers, month by month (the spilled table of ``KPI_MRR_MOVEMENTS``);
 - :func:`cohorts`: customers or MRR by month of first payment and age (``KPI_COHORTS``);
-- :func:`trailing_retention`: NRR and GRR over a trailing 12 months, point to point;
+- :func:`trailing_retention`: NRR and GRR over a trailing window (12 months by default), point to
+  point;
 - :func:`monthly_kpis`: all of it with logo and revenue churn, NRR, GRR and the quick ratio, by
   segment if asked.
 
@@ -17,10 +18,10 @@ Definitions and the choices about messy data are in :mod:`~xl_kpi.subscriptions.
 """
 
 from .cohorts import MEASURES, cohorts
-from .kpis import KPI_COLUMNS, monthly_kpis, trailing_retention
+from .kpis import KPI_COLUMNS, monthly_kpis, trailing_columns, trailing_retention
 from .ledger import Ledger, build_ledger
 from .load import load_ledger, read_table
-from .movements import MOVEMENT_COLUMNS, mrr_movements
+from .movements import LOSSES, MOVEMENT_COLUMNS, mrr_movements, signed_movements
 
 __all__ = [
     "Ledger",
@@ -28,10 +29,13 @@ __all__ = [
     "load_ledger",
     "read_table",
     "mrr_movements",
+    "signed_movements",
     "cohorts",
     "trailing_retention",
+    "trailing_columns",
     "monthly_kpis",
     "MOVEMENT_COLUMNS",
+    "LOSSES",
     "KPI_COLUMNS",
     "MEASURES",
 ]

@@ -26,9 +26,10 @@ from ..metrics import (
 from .ledger import Ledger
 from .movements import as_ledger, movement_arrays, movements_frame
 
-__all__ = ["monthly_kpis", "trailing_retention", "KPI_COLUMNS"]
+__all__ = ["monthly_kpis", "trailing_retention", "trailing_columns", "KPI_COLUMNS"]
 
-#: The columns that :func:`monthly_kpis` adds after the movement columns.
+#: The columns that :func:`monthly_kpis` adds after the movement columns (with the default
+#: 12-month window; see :func:`trailing_columns` for another).
 KPI_COLUMNS = (
     "arr",
     "arpa",
@@ -46,6 +47,12 @@ KPI_COLUMNS = (
     "quick_ratio",
     "mrr_growth",
 )
+
+
+def trailing_columns(window: int = 12) -> tuple[str, str]:
+    """The names of the trailing NRR and GRR columns of :func:`monthly_kpis`: ``("nrr_12m",
+    "grr_12m")`` for 12 months, ``("nrr_3m", "grr_3m")`` for 3."""
+    return f"nrr_{window}m", f"grr_{window}m"
 
 
 def _window_arrays(ledger: Ledger, window: int) -> dict[str, np.ndarray]:
@@ -151,8 +158,9 @@ def _kpi_frame(ledger: Ledger, window: int) -> pd.DataFrame:
     frame["nrr"] = nrr(start, a["expansion"], a["contraction"], a["churned"], errors="coerce")
     frame["grr"] = grr(start, a["contraction"], a["churned"], errors="coerce")
     w = _window_arrays(ledger, window)
-    frame["nrr_12m"] = nrr(w["start_mrr"], w["expansion"], w["contraction"], w["churned"], errors="coerce")
-    frame["grr_12m"] = grr(w["start_mrr"], w["contraction"], w["churned"], errors="coerce")
+    nrr_w, grr_w = trailing_columns(window)
+    frame[nrr_w] = nrr(w["start_mrr"], w["expansion"], w["contraction"], w["churned"], errors="coerce")
+    frame[grr_w] = grr(w["start_mrr"], w["contraction"], w["churned"], errors="coerce")
     frame["quick_ratio"] = quick_ratio(
         a["new"], a["expansion"], a["contraction"], a["churned"], a["reactivation"], errors="coerce"
     )
@@ -175,7 +183,8 @@ def monthly_kpis(customer_ids, months=None, mrr=None, *, by=None, window=12) -> 
         label as first column. Each customer belongs to the group of its last paying row, so the
         groups add up to the total.
     window : int, default 12
-        Months of the trailing NRR and GRR (``nrr_12m``, ``grr_12m``).
+        Months of the trailing NRR and GRR, named for it: ``nrr_12m`` and ``grr_12m`` by
+        default, ``nrr_3m`` and ``grr_3m`` for 3 (:func:`trailing_columns`).
 
     Returns
     -------
@@ -192,7 +201,7 @@ def monthly_kpis(customer_ids, months=None, mrr=None, *, by=None, window=12) -> 
           (:func:`~xl_kpi.metrics.revenue_churn`, ChartMogul);
         - ``net_revenue_churn`` = (churned + contraction - expansion) / start MRR;
         - ``nrr``, ``grr``: monthly (:func:`~xl_kpi.metrics.nrr`, S4; :func:`~xl_kpi.metrics.grr`);
-        - ``nrr_12m``, ``grr_12m``: over the trailing window, point to point
+        - ``nrr_12m``, ``grr_12m`` (``nrr_{window}m``...): over the trailing window, point to point
           (:func:`trailing_retention`);
         - ``quick_ratio`` = (new + expansion + reactivation) / (contraction + churned)
           (:func:`~xl_kpi.metrics.quick_ratio`);

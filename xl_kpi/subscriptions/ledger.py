@@ -43,17 +43,19 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DomainError, InvalidOptionError, NoDataError, NonNumericError, ShapeMismatchError
 from ..metrics._kernel import check_option
-from ._rows import POSITIONS, Rows
+from ._hints import option
+from ._rows import POSITIONS, SHOWN, Rows
 from .months import month_timestamps, to_month_numbers
 
-__all__ = ["Ledger", "build_ledger", "LAYOUTS", "DUPLICATES", "BILLING_PERIODS", "NO_LABEL"]
+__all__ = ["Ledger", "build_ledger", "LAYOUTS", "DUPLICATES", "BILLING_PERIODS", "NO_LABEL",
+           "MAX_BILLING_MONTHS"]
 
 LAYOUTS = ("snapshot", "invoices")
 DUPLICATES = ("sum", "drop", "raise")
@@ -64,7 +66,16 @@ BILLING_PERIODS = {
     "quarter": 3.0, "quarterly": 3.0,
     "half-year": 6.0, "semiannual": 6.0, "semi-annual": 6.0,
     "year": 12.0, "yearly": 12.0, "annual": 12.0, "annually": 12.0,
+    # as a French export writes them
+    "semaine": 12 / 52, "hebdomadaire": 12 / 52,
+    "mois": 1.0, "mensuel": 1.0, "mensuelle": 1.0,
+    "trimestre": 3.0, "trimestriel": 3.0, "trimestrielle": 3.0,
+    "semestre": 6.0, "semestriel": 6.0, "semestrielle": 6.0,
+    "an": 12.0, "année": 12.0, "annee": 12.0, "annuel": 12.0, "annuelle": 12.0,
 }
+#: The longest billing period accepted, in months (ten years): beyond is a data error, and an
+#: invoice spread over ``layout="invoices"`` months must stay bounded in memory.
+MAX_BILLING_MONTHS = 120
 #: Types converted to float without a look at each value.
 _PLAIN_NUMBERS = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})
 #: The group label of a customer whose attribute (segment, plan) is blank.
@@ -224,6 +235,22 @@ def _numbers(func: str, name: str, x, rows: Rows):
     return values, np.isnan(values)
 
 
+def _stripped_labels(x) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """:func:`_labels` with the spaces around text removed, and how many distinct texts had some.
+
+    Ids and labels are compared without them, leading and trailing alike: a CSV reader strips
+    the leading ones, a spreadsheet keeps the trailing ones, and ``"A "`` is customer ``A``.
+    """
+    codes, uniques, missing = _labels(x)
+    stripped = np.array([u.strip() if isinstance(u, str) else u for u in uniques], dtype=object)
+    changed = int(sum(1 for u, t in zip(uniques, stripped) if isinstance(u, str) and u != t))
+    if not changed:
+        return codes, uniques, missing, 0
+    merged, new_uniques = pd.factorize(stripped, use_na_sentinel=True)
+    codes = np.where(codes < 0, codes, merged[np.where(codes < 0, 0, codes)])
+    return codes, np.asarray(new_uniques, dtype=object), missing, changed
+
+
 def _labels(x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, uniques, missing) of a label column; blank text counts as missing."""
     codes, uniques = pd.factorize(x, use_na_sentinel=True)
@@ -276,6 +303,9 @@ def build_ledger(
     layout: str = "snapshot",
     rates: Mapping[str, float] | None = None,
     duplicates: str = "sum",
+    dayfirst: bool | None = None,
+    dayfirst_default: bool | None = None,
+    notes: Sequence[str] = (),
     func: str = "build_ledger",
     rows: Rows = POSITIONS,
 ) -> Ledger:
@@ -306,6 +336,11 @@ def build_ledger(
         Exchange rate of each currency into the reporting currency (amount x rate).
     duplicates : {"sum", "drop", "raise"}, default "sum"
         What to do with rows that repeat another row exactly.
+    dayfirst, dayfirst_default : bool, optional
+        How to read ``"03/04/2024"`` text: given, or when the dates do not show it (see
+        :mod:`~xl_kpi.subscriptions.months`); None refuses such ambiguous dates.
+    notes : sequence of str
+        Notes of the reading (from the loader), kept first in :attr:`Ledger.notes`.
     func : str
         Name of the calling function, for messages.
     rows : Rows
@@ -343,10 +378,16 @@ def build_ledger(
             argument=next(n for n, s in sizes.items() if s != sizes["customer_ids"]),
             value=None,
         )
-    notes: list[str] = []
+    notes: list[str] = list(notes)
 
-    id_codes, id_uniques, id_missing = _labels(columns["customer_ids"])
-    month_no, month_missing, month_raw = to_month_numbers(func, "months", columns["months"], rows)
+    id_codes, id_uniques, id_missing, respaced = _stripped_labels(columns["customer_ids"])
+    if respaced:
+        noun = "customer id has" if respaced == 1 else "customer ids have"
+        notes.append(f"{respaced} {noun} spaces around the text, left out ('A ' is customer 'A')")
+    month_no, month_missing, month_raw = to_month_numbers(
+        func, "months", columns["months"], rows, dayfirst=dayfirst, dayfirst_default=dayfirst_default,
+        notes=notes,
+    )
     amount, amount_missing = _numbers(func, "mrr", columns["mrr"], rows)
 
     blank = id_missing & month_missing & amount_missing
@@ -381,11 +422,13 @@ def build_ledger(
                 argument="billing_months",
                 value=None,
             )
-        bad = ~(periods > 0) | ~np.isfinite(periods)
+        bad = ~(periods > 0) | ~(periods <= MAX_BILLING_MONTHS)
         if layout == "invoices":
             bad |= periods != np.round(periods)
         if bad.any():
-            need = "a whole number of months >= 1" if layout == "invoices" else "positive"
+            most = f"at most {MAX_BILLING_MONTHS} (ten years)"
+            need = f"a whole number of months from 1 to {MAX_BILLING_MONTHS} (ten years)" if layout == "invoices" \
+                else f"positive and {most}"
             raise DomainError(
                 f"{func}: 'billing_months' must be {need}; got {float(periods[bad][0])!r} "
                 f"{rows.name(position[bad])}",
@@ -403,7 +446,7 @@ def build_ledger(
     # Labels kept per customer, and their codes for the exact-duplicate test.
     label_codes = {}
     for name, values in extra.items():
-        codes, uniques, missing = _labels(values)
+        codes, uniques, missing, _ = _stripped_labels(values)
         label_codes[name] = (np.where(missing, -1, codes), uniques)
 
     first = int(month_no.min())
@@ -418,29 +461,35 @@ def build_ledger(
         if duplicates == "raise":
             raise DomainError(
                 f"{func}: rows repeat each other exactly (same customer, date, amount and columns) "
-                f"{where}; pass duplicates='sum' to add them up or 'drop' to keep one of each",
+                f"{where}; pass {option(func, 'duplicates', 'sum')} to add them up or "
+                f"{option(func, 'duplicates', 'drop')} to keep one of each",
                 argument="customer_ids",
                 value=id_uniques[id_codes[dup_rows[0]]],
             )
         if duplicates == "drop":
             dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, periods, *(c for c, _ in label_codes.values())])
-            notes.append(f"{rows.count(dropped.size)} repeating an earlier row exactly dropped ({rows.name(position[dropped])})")
+            notes.append(f"{rows.count(dropped.size)} repeating an earlier row exactly dropped "
+                         f"({rows.name(position[dropped])})")
             keep = np.ones(key.size, dtype=bool)
             keep[dropped] = False
             key, offset, amount, periods, id_codes = key[keep], offset[keep], amount[keep], periods[keep], id_codes[keep]
             position = position[keep]
             label_codes = {n: (c[keep], u) for n, (c, u) in label_codes.items()}
         else:
+            verb = "repeats" if dup_rows.size == 1 else "repeat"
             notes.append(
-                f"{rows.count(dup_rows.size)} repeat another row exactly and were added up, as "
-                f"invoice lines are ({where}); pass duplicates='drop' if they are double exports"
+                f"{rows.count(dup_rows.size)} {verb} another row exactly and were added up, as "
+                f"invoice lines are ({where}); pass {option(func, 'duplicates', 'drop')} if they "
+                "are double exports"
             )
 
     monthly = amount / periods
     row_ids, row_offset, row_amount = id_codes, offset, amount
     zero = amount == 0
     if zero.any():
-        notes.append(f"{rows.count(int(zero.sum()))} with MRR 0 count as not paying that month ({rows.name(position[zero])})")
+        k = int(zero.sum())
+        notes.append(f"{rows.count(k)} with MRR 0 {'counts' if k == 1 else 'count'} as not paying "
+                     f"that month ({rows.name(position[zero])})")
 
     if layout == "invoices":
         id_codes, offset, monthly, deferred = _spread(id_codes, offset, monthly, periods, n_months)
@@ -452,9 +501,15 @@ def build_ledger(
             )
 
     customer, month, value, several = _aggregate(key, monthly, n_months)
-    if several:
-        noun = "customer-month has" if several == 1 else "customer-months have"
-        notes.append(f"{several} {noun} several rows; the MRR of a customer-month is the sum of its rows")
+    if several.size:
+        noun = "customer-month has" if several.size == 1 else "customer-months have"
+        shown = ", ".join(
+            f"{id_uniques[k // n_months]!r} in {month_timestamps(first + int(k % n_months), 1)[0]:%Y-%m}"
+            for k in several[:SHOWN]
+        )
+        more = f" and {several.size - SHOWN} more" if several.size > SHOWN else ""
+        notes.append(f"{several.size} {noun} several rows, added up ({shown}{more}): the MRR of a "
+                     "customer-month is the sum of its rows")
 
     attrs = _per_customer(label_codes, row_ids, row_offset, row_amount, n_ids)
     return Ledger(
@@ -504,7 +559,9 @@ def _rates(func, currency, rates, position, rows):
         )
         raise InvalidOptionError(
             f"{func}: the rows are in {len(set(names))} currencies ({found}) and no 'rates' "
-            "convert them; pass rates={currency: rate into the reporting currency}",
+            + ("convert them; pass --rate CUR=RATE for each (the rate into the reporting currency)"
+               if func.startswith("xl-kpi ") else
+               "convert them; pass rates={currency: rate into the reporting currency}"),
             argument="rates",
             value=None,
         )
@@ -570,17 +627,21 @@ def _repeats_to_drop(key, columns) -> np.ndarray:
 
 
 def _spread(customer, offset, monthly, periods, n_months):
-    """Repeat each invoice over the months it pays for; cut those after the last month."""
-    span = periods.astype(np.int64)
+    """Repeat each invoice over the months it pays for; cut those after the last month.
+
+    Only the months inside the export are made (at most ``n_months`` per invoice), so memory
+    follows the export, whatever the billing periods say.
+    """
+    whole = periods.astype(np.int64)
+    span = np.minimum(whole, n_months - offset)
+    deferred = int((whole - span).sum())
     total = int(span.sum())
     starts = np.repeat(np.cumsum(span) - span, span)
     step = np.arange(total) - starts
     c = np.repeat(customer, span)
     m = np.repeat(offset, span) + step
     v = np.repeat(monthly, span)
-    inside = m < n_months
-    deferred = int((~inside).sum())
-    return c[inside], m[inside], v[inside], deferred
+    return c, m, v, deferred
 
 
 def _aggregate(key, monthly, n_months):
@@ -589,11 +650,11 @@ def _aggregate(key, monthly, n_months):
     k = key if order is None else key[order]
     v = monthly if order is None else monthly[order]
     starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-    several = int(k.size - starts.size)
-    if several:
+    several = np.zeros(0, dtype=np.int64)
+    if k.size != starts.size:
         summed = np.add.reduceat(v, starts)
+        several = k[starts][np.diff(np.append(starts, v.size)) > 1]
         k = k[starts]
-        several = int(np.count_nonzero(np.diff(np.append(starts, v.size)) > 1))
     else:
         summed = v
     paying = summed > 0

@@ -20,99 +20,61 @@ openpyxl.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InvalidOptionError, NonNumericError
-from ._rows import POSITIONS, Rows, file_rows
-from .ledger import Ledger, build_ledger
+from ._hints import option
+from ._rows import POSITIONS, Rows
+from .ledger import BILLING_PERIODS, Ledger, build_ledger
+from .read import ExportFileError, read_export
+from .read import normalize_name as _norm
 
-__all__ = ["load_ledger", "read_table", "COLUMN_NAMES"]
+__all__ = ["load_ledger", "read_table", "COLUMN_NAMES", "DECIMAL_MARKS"]
 
-#: The column names recognized for each field, in order of preference.
+#: The column names recognized for each field, in order of preference (English, then French);
+#: compared case-, accent- and spacing-blind, a parenthesis left out ("Plan (optional)").
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "customer": ("customer_id", "customer", "account_id", "account", "client_id", "client"),
-    "month": ("month", "date", "period", "billing_month", "invoice_date", "billing_date"),
-    "mrr": ("mrr", "amount", "revenue", "monthly_revenue"),
-    "billing_months": ("billing_months", "interval", "billing_period", "interval_months"),
-    "currency": ("currency", "currency_code"),
-    "plan": ("plan", "plan_name", "plan_id"),
-    "segment": ("segment", "customer_segment"),
+    "customer": ("customer_id", "customer", "account_id", "account", "client_id", "client",
+                 "identifiant_client", "id_client", "compte"),
+    "month": ("month", "date", "period", "billing_month", "invoice_date", "billing_date",
+              "mois", "periode", "date_de_facture", "date_facture"),
+    "mrr": ("mrr", "amount", "revenue", "monthly_revenue", "montant", "montant_ht", "revenu"),
+    "billing_months": ("billing_months", "interval", "billing_period", "interval_months",
+                       "periodicite", "periode_de_facturation"),
+    "currency": ("currency", "currency_code", "devise", "monnaie"),
+    "plan": ("plan", "plan_name", "plan_id", "offre", "formule", "forfait"),
+    "segment": ("segment", "customer_segment", "segment_client"),
 }
 _REQUIRED = ("customer", "month", "mrr")
-_CSV = (".csv", ".txt", ".tsv")
-
-
-def _norm(name) -> str:
-    return re.sub(r"[\s_\-]+", "_", str(name).strip().lower())
+#: Decimal marks of a text file's numbers: ``"."`` (1,234.50) or ``","`` (1 234,50 or 1.234,50).
+DECIMAL_MARKS = (".", ",")
 
 
 def read_table(path, *, sheet=None, func: str = "read_table") -> tuple[pd.DataFrame, Rows]:
     """Read a CSV (``.csv``, ``.tsv``, ``.txt``, optionally ``.gz``), Parquet or Excel file.
 
-    Returns the table, every value as the file holds it (ids and text as text), and how to name
-    its rows in messages (CSV lines, sheet rows, or positions for Parquet).
+    Returns the table, every value as the file holds it (CSV values as text), and how to name
+    its rows in messages (CSV lines, sheet rows, or positions for Parquet). The header row, the
+    encoding and the delimiter are found as :func:`~xl_kpi.subscriptions.read.read_export` finds
+    them.
     """
-    path = Path(os.fspath(path))
-    name = path.name.lower()
-    base = name[:-3] if name.endswith(".gz") else name
-    suffix = Path(base).suffix
-    if not path.exists():
-        raise FileNotFoundError(f"{func}: no file {str(path)!r}")
-    if suffix in _CSV:
-        sep = "\t" if suffix == ".tsv" else ","
-        options = dict(sep=sep, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
-        header = pd.read_csv(path, nrows=0, sep=sep)
-        numeric = _numeric_columns(header.columns)
-        options["dtype"] = {c: str for c in header.columns if c not in numeric}
-        table = pd.read_csv(path, **options)
-        return table, file_rows(path.name)
-    if suffix in (".parquet", ".pq"):
-        try:
-            import pyarrow  # noqa: F401
-        except ModuleNotFoundError:
-            raise ModuleNotFoundError(
-                f"{func}: reading Parquet needs pyarrow: pip install \"xl-kpi[parquet]\""
-            ) from None
-        return pd.read_parquet(path), Rows()
-    if suffix in (".xlsx", ".xlsm"):
-        sheet_name = 0 if sheet is None else sheet
-        try:
-            table = pd.read_excel(path, sheet_name=sheet_name, engine="openpyxl")
-        except ValueError as exc:  # an unknown sheet
-            raise InvalidOptionError(f"{func}: {exc}", argument="sheet", value=sheet) from None
-        shown = sheet if isinstance(sheet, str) else _sheet_name(path, sheet_name)
-        return table, file_rows(path.name, sheet=shown)
-    raise InvalidOptionError(
-        f"{func}: cannot read {path.name!r}: the file must be .csv, .tsv, .txt (optionally .gz), "
-        ".parquet or .xlsx",
-        argument="path",
-        value=str(path),
-    )
+    export = read_export(path, sheet=sheet, required=_required({}), func=func)
+    return export.table, export.rows
 
 
-def _sheet_name(path: Path, index: int) -> str:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True)
-    try:
-        return wb.sheetnames[index]
-    finally:
-        wb.close()
+def _required(given: Mapping[str, str | None]) -> list[set[str]]:
+    """For the header search: the names each required field can have."""
+    return [
+        {_norm(given[f])} if given.get(f) is not None else {_norm(n) for n in COLUMN_NAMES[f]}
+        for f in _REQUIRED
+    ]
 
 
-def _numeric_columns(columns) -> set:
-    """Columns read as numbers from a CSV: those that can be MRR or billing periods."""
-    wanted = {_norm(n) for f in ("mrr", "billing_months") for n in COLUMN_NAMES[f]}
-    return {c for c in columns if _norm(c) in wanted}
-
-
-def _resolve(func: str, columns, given: Mapping[str, str | None]) -> dict[str, str]:
+def _resolve(func: str, columns, given: Mapping[str, str | None], *, from_file: bool = False) -> dict[str, str]:
     """Map each field to a column of the table: the one given, or one found by name."""
     by_norm = {}
     for c in columns:
@@ -125,7 +87,7 @@ def _resolve(func: str, columns, given: Mapping[str, str | None]) -> dict[str, s
             if column is None:
                 raise InvalidOptionError(
                     f"{func}: no column {explicit!r} (for {field_name}); the columns are "
-                    f"{', '.join(map(repr, map(str, columns)))}",
+                    f"{_listed(columns)}",
                     argument=field_name,
                     value=explicit,
                 )
@@ -137,13 +99,21 @@ def _resolve(func: str, columns, given: Mapping[str, str | None]) -> dict[str, s
                 break
         else:
             if field_name in _REQUIRED:
+                header = f" (or give the header's row with {option(func, 'header_row', 'N')})" if from_file else ""
                 raise InvalidOptionError(
-                    f"{func}: no {field_name} column (looked for {', '.join(names)}); the columns "
-                    f"are {', '.join(map(repr, map(str, columns)))}; name it with {field_name}=...",
+                    f"{func}: no {field_name} column (looked for {', '.join(names[:6])}...); the "
+                    f"columns are {_listed(columns)}; name it with {option(func, field_name, 'COLUMN')}"
+                    f"{header}",
                     argument=field_name,
                     value=None,
                 )
     return found
+
+
+def _listed(columns, shown: int = 12) -> str:
+    names = [repr(str(c)) for c in columns]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _column(func: str, columns, name: str) -> str:
@@ -152,27 +122,123 @@ def _column(func: str, columns, name: str) -> str:
         if _norm(c) == _norm(name):
             return c
     raise InvalidOptionError(
-        f"{func}: no column {name!r}; the columns are {', '.join(map(repr, map(str, columns)))}",
+        f"{func}: no column {name!r}; the columns are {_listed(columns)}",
         argument="attributes",
         value=name,
     )
 
 
-def _numeric_text(func: str, name: str, column: pd.Series, rows: Rows) -> np.ndarray:
-    """Numbers from a column read as text: empty cells missing, other text an error."""
+# -- numbers written as text -----------------------------------------------------------------------
+
+#: Spaces (regular, no-break U+00A0, narrow no-break U+202F, thin U+2009) and currency signs a
+#: spreadsheet writes into a CSV with the cell's format ("1 234,50 €").
+_NOISE = re.compile(r"[\s\u00a0\u202f\u2009€$£¥]")
+_GROUPED = {
+    ".": re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"),
+    ",": re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$"),
+}
+_PLAIN = {".": re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"),
+          ",": re.compile(r"^[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?$")}
+
+
+def decimal_mark(values: Sequence[str], default: str = ".") -> str:
+    """The decimal mark that reads every number of ``values`` (text, noise removed).
+
+    A value that only one mark reads decides (``12,50`` is a decimal comma, ``12.50`` a decimal
+    point, ``1.234,5`` a comma); when none decides (whole numbers, ``1,234``), ``default``.
+    """
+    point = comma = False
+    for v in values:
+        if "," not in v and "." not in v:
+            continue
+        reads_point = bool(_PLAIN["."].match(v) or _GROUPED["."].match(v))
+        reads_comma = bool(_PLAIN[","].match(v) or _GROUPED[","].match(v))
+        point |= reads_point and not reads_comma
+        comma |= reads_comma and not reads_point
+        if point and comma:
+            break
+    if point != comma:
+        return "." if point else ","
+    return default
+
+
+def _to_numbers(text: pd.Series, decimal: str) -> np.ndarray:
+    """Numbers of cleaned text in the given decimal mark; NaN where it does not read."""
+    thousands = "," if decimal == "." else "."
+    grouped = text.str.match(_GROUPED[decimal].pattern).fillna(False)
+    plain = text.str.match(_PLAIN[decimal].pattern).fillna(False)
+    cleaned = text.where(~grouped, text.str.replace(thousands, "", regex=False))
+    if decimal == ",":
+        cleaned = cleaned.str.replace(",", ".", regex=False)
+    cleaned = cleaned.where(grouped | plain)
+    return pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _numeric_text(func: str, name: str, column: pd.Series, rows: Rows, decimal: str) -> np.ndarray:
+    """Numbers from a column read as text: empty cells missing, other text an error.
+
+    Each distinct value is read once (an export repeats its prices), then spread over the rows.
+    """
     if column.dtype.kind in "iuf":
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    text = column.astype("string").str.strip()
-    bad = np.isnan(values) & column.notna().to_numpy() & (text != "").fillna(False).to_numpy()
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    is_text = u.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    typed = pd.to_numeric(u.where(~is_text), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    text = u.where(is_text).astype("string").str.replace(_NOISE, "", regex=True)
+    parsed = np.where(is_text, _to_numbers(text, decimal), typed)
+    filled_u = (text.fillna("") != "").to_numpy(dtype=bool) | (~is_text & u.notna().to_numpy())
+    safe = np.where(codes < 0, 0, codes)
+    values = np.where(codes < 0, np.nan, parsed[safe]) if parsed.size else np.full(codes.shape, np.nan)
+    filled = (codes >= 0) & (filled_u[safe] if parsed.size else False)
+    bad = np.isnan(values) & filled
     if bad.any():
         pos = np.flatnonzero(bad)
+        other = "," if decimal == "." else "."
         raise NonNumericError(
-            f"{func}: {name!r} must hold numbers; got {column.iloc[pos[0]]!r} {rows.name(pos)}",
+            f"{func}: {name!r} must hold numbers (decimal mark {decimal!r}); got "
+            f"{column.iloc[pos[0]]!r} {rows.name(pos)}"
+            + (f"; if {other!r} is the decimal mark, say so with {option(func, 'decimal', other)}"
+               if isinstance(column.iloc[pos[0]], str) and other in column.iloc[pos[0]] else ""),
             argument=name,
             value=column.iloc[pos[0]],
         )
     return values
+
+
+def _file_decimal(func, table, cols, decimal, delimiter) -> str:
+    """The decimal mark given, or the one the amounts are written in (',' by default after ';')."""
+    if decimal is not None:
+        if decimal not in DECIMAL_MARKS:
+            raise InvalidOptionError(
+                f"{func}: the 'decimal' parameter must be '.' or ','; got {decimal!r}",
+                argument="decimal",
+                value=decimal,
+            )
+        return decimal
+    default = "," if delimiter == ";" else "."
+    texts: list[str] = []
+    for f in ("mrr", "billing_months"):
+        if f in cols and not pd.api.types.is_numeric_dtype(table[cols[f]].dtype):
+            distinct = pd.Series(pd.unique(table[cols[f]].dropna().to_numpy(dtype=object)), dtype=object)
+            sample = distinct[distinct.map(lambda v: isinstance(v, str))].head(100_000)
+            texts.extend(sample.astype(str).str.replace(_NOISE, "", regex=True).tolist())
+    return decimal_mark(texts, default)
+
+
+def _constant_period(value) -> float | None:
+    """A billing period given as one value for every row (12, "12", "year"), or None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip().lower()
+    if text in BILLING_PERIODS:
+        return BILLING_PERIODS[text]
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def load_ledger(
@@ -182,7 +248,7 @@ def load_ledger(
     customer: str | None = None,
     month: str | None = None,
     mrr: str | None = None,
-    billing_months: str | None = None,
+    billing_months: str | float | None = None,
     currency: str | None = None,
     plan: str | None = None,
     segment: str | None = None,
@@ -190,6 +256,10 @@ def load_ledger(
     layout: str = "snapshot",
     rates: Mapping[str, float] | None = None,
     duplicates: str = "sum",
+    header_row: int | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    dayfirst: bool | None = None,
     func: str = "load_ledger",
 ) -> Ledger:
     """Read a billing export (file or DataFrame), check it and normalize it to monthly MRR.
@@ -204,13 +274,30 @@ def load_ledger(
     customer, month, mrr : str, optional
         Column names of the customer id, the date and the amount, when not one of the names
         recognized (see :mod:`~xl_kpi.subscriptions.load`).
-    billing_months, currency, plan, segment : str, optional
+    billing_months : str or number, optional
+        The column of the billing periods, or one period for every row (``12``, ``"year"``).
+        Omitted: a column found by name, else every amount is monthly.
+    currency, plan, segment : str, optional
         Column names of the optional fields, likewise found by name when present.
     attributes : sequence of str
         Other columns to keep per customer, to group the KPI table by.
     layout, rates, duplicates
         As :func:`~xl_kpi.subscriptions.ledger.build_ledger`: rows as monthly snapshots or as
         invoices spread over their billing period; exchange rates; what to do with exact repeats.
+    header_row : int, optional
+        The 1-based row (CSV line) of the header; default the first of the top 50 rows that
+        names a customer, a month and an amount column.
+    delimiter : str, optional
+        The CSV delimiter; default found from the file (``,`` ``;`` tab ``|``).
+    decimal : {".", ","}, optional
+        The decimal mark of numbers written as text; default the one they are written in
+        (``12,50`` is a comma, ``12.50`` a point), ``","`` for whole numbers in a ``;`` file.
+        Spaces (also no-break ones) and the other mark group thousands: ``1 234,50``,
+        ``1.234,50`` and ``1,234.50`` read 1234.5.
+    dayfirst : bool, optional
+        How to read dates such as ``03/04/2024``: True day first (Europe), False month first
+        (US). Default: the order the dates show (a first number above 12 is a day), else day
+        first in a file with decimal commas or ``;``, else refused as ambiguous.
 
     Returns
     -------
@@ -221,6 +308,9 @@ def load_ledger(
     ------
     FileNotFoundError, ModuleNotFoundError
         No such file; Parquet without pyarrow.
+    ExportFileError
+        A file that cannot be read (a legacy ``.xls``, an encrypted or damaged workbook, a
+        truncated ``.gz``, too large a file).
     InvalidOptionError
         An unknown format or sheet, a column that is not there, several currencies without rates.
     KPIError
@@ -240,10 +330,6 @@ def load_ledger(
     >>> float(load_ledger(export).mrr.sum())
     12500.0
     """
-    if isinstance(source, pd.DataFrame):
-        table, rows = source, POSITIONS
-    else:
-        table, rows = read_table(source, sheet=sheet, func=func)
     given = {
         "customer": customer,
         "month": month,
@@ -253,19 +339,39 @@ def load_ledger(
         "plan": plan,
         "segment": segment,
     }
-    cols = _resolve(func, table.columns, given)
+    read_notes: tuple[str, ...] = ()
+    delimiter_used = None
+    if isinstance(source, pd.DataFrame):
+        table, rows = source, POSITIONS
+    else:
+        export = read_export(source, sheet=sheet, header_row=header_row, delimiter=delimiter,
+                             required=_required(given), func=func)
+        table, rows, read_notes, delimiter_used = export.table, export.rows, export.notes, export.delimiter
+    constant = None
+    if billing_months is not None and not any(_norm(c) == _norm(billing_months) for c in table.columns):
+        constant = _constant_period(billing_months)
+        if constant is not None:
+            given["billing_months"] = None
+    cols = _resolve(func, table.columns, given, from_file=not isinstance(source, pd.DataFrame))
+    if constant is not None:
+        cols.pop("billing_months", None)
     extra = {}
     for name in attributes:
         if name in ("plan", "segment") and name in cols:
             continue
         extra[name] = table[_column(func, table.columns, name)]
-    amount = _numeric_text(func, "mrr", table[cols["mrr"]], rows)
+    mark = _file_decimal(func, table, cols, decimal, delimiter_used)
+    amount = _numeric_text(func, "mrr", table[cols["mrr"]], rows, mark)
     periods = None
-    if "billing_months" in cols:
+    if constant is not None:
+        periods = np.full(len(table), constant)
+    elif "billing_months" in cols:
         col = table[cols["billing_months"]]
         if col.dtype.kind not in "iuf":
-            as_number = pd.to_numeric(col, errors="coerce")
-            col = col.astype(object).where(as_number.isna(), as_number.astype(object))
+            obj = col.astype(object)
+            text = obj.where(obj.map(lambda v: isinstance(v, str))).astype("string")
+            as_number = pd.Series(_to_numbers(text.str.replace(_NOISE, "", regex=True), mark), index=col.index)
+            col = obj.where(as_number.isna(), as_number.astype(object))
         periods = col
     return build_ledger(
         table[cols["customer"]],
@@ -279,6 +385,9 @@ def load_ledger(
         layout=layout,
         rates=rates,
         duplicates=duplicates,
+        dayfirst=dayfirst,
+        dayfirst_default=True if (mark == "," or delimiter_used == ";") else None,
+        notes=read_notes,
         func=func,
         rows=rows,
     )

@@ -7,10 +7,13 @@ Every date is reduced to its calendar month, counted as whole months since Janua
   time-zone-aware timestamp counts in its own wall-clock time);
 - Excel serial numbers (1 is 1900-01-01, see :mod:`xl_kpi.excel_dates`), a fraction being the
   time of day (what a date cell holds when Excel sends it unformatted);
-- ISO text: ``"YYYY-MM"``, ``"YYYY-MM-DD"``, or ``"YYYY-MM-DD hh:mm[:ss]"`` (also with ``T``).
-
-Other text, such as ``"03/04/2024"``, is refused rather than guessed: it reads as March in one
-country and April in another.
+- ISO text: ``"YYYY-MM"``, ``"YYYY-MM-DD"``, or ``"YYYY-MM-DD hh:mm[:ss]"`` (also with ``T``);
+- day-month-year or month-day-year text with a four-digit year, ``"31/01/2025"``,
+  ``"01/31/2025"``, ``"31.01.2025"`` (as Excel writes dates into a CSV in Europe and in the US).
+  The order is ``dayfirst`` when given; else the one the column shows (a first number above 12
+  is a day, a second one above 12 a day too); else ``dayfirst_default`` (the loader's guess from
+  the file: decimal commas mean Europe), said in a note; else refused: ``"03/04/2024"`` reads
+  as March in one country and April in another.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ EXCEL_EPOCH = EPOCH64
 #: Months outside these years are refused: a serial like 202401 is a YYYYMM code, not a date.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
+_DMY = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
 _END_SERIAL = to_serial(_dt.date(LAST_YEAR + 1, 1, 1))  # the first serial after the last month
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?\s*$")
 _LOW = (FIRST_YEAR - 1970) * 12
@@ -40,7 +44,8 @@ _HIGH = (LAST_YEAR - 1970) * 12 + 11
 _BAD = np.iinfo(np.int64).min  # marks a unique value that failed to parse
 
 
-def to_month_numbers(func: str, name: str, values, rows: Rows = POSITIONS):
+def to_month_numbers(func: str, name: str, values, rows: Rows = POSITIONS, *, dayfirst=None,
+                     dayfirst_default=None, notes: list | None = None):
     """Months since 1970-01 of each element, and the mask of missing elements.
 
     Parameters
@@ -51,6 +56,10 @@ def to_month_numbers(func: str, name: str, values, rows: Rows = POSITIONS):
         The dates, in any of the accepted forms.
     rows : Rows
         How to name rows in messages.
+    dayfirst, dayfirst_default : bool, optional
+        The order of ``"03/04/2024"`` text: given, or when the dates do not show it.
+    notes : list, optional
+        Receives a note when ``dayfirst_default`` decided.
 
     Returns
     -------
@@ -84,7 +93,9 @@ def to_month_numbers(func: str, name: str, values, rows: Rows = POSITIONS):
         raw = np.floor(np.where(missing, -1, serial)).astype(np.int64)
     else:
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-        parsed = np.array([_parse_one(u) for u in np.asarray(uniques, dtype=object)], dtype=np.int64)
+        uniques = np.asarray(uniques, dtype=object)
+        order = _day_order(func, name, codes, uniques, rows, dayfirst, dayfirst_default, notes)
+        parsed = np.array([_parse_one(u, order) for u in uniques], dtype=np.int64)
         if parsed.size:
             failed = parsed == _BAD
             if failed.any():
@@ -133,7 +144,44 @@ def _check_serials(func, name, serial, missing, rows):
         )
 
 
-def _parse_one(v) -> int:
+def _day_order(func, name, codes, uniques, rows, dayfirst, dayfirst_default, notes) -> bool | None:
+    """Whether ``"03/04/2024"`` text is day first: given, shown by the dates, or the default."""
+    pairs = [(int(m[1]), int(m[3]), i) for i, u in enumerate(uniques)
+             if isinstance(u, str) and (m := _DMY.match(u))]
+    if not pairs or dayfirst is not None:
+        return None if not pairs else bool(dayfirst)
+    day_first = [i for a, b, i in pairs if a > 12 >= b]
+    month_first = [i for a, b, i in pairs if b > 12 >= a]
+    if day_first and month_first:
+        pos = np.flatnonzero(np.isin(codes, [day_first[0], month_first[0]]))
+        raise NonNumericError(
+            f"{func}: {name!r} mixes day-first ({uniques[day_first[0]]!r}) and month-first "
+            f"({uniques[month_first[0]]!r}) dates {rows.name(pos)}",
+            argument=name,
+            value=uniques[day_first[0]],
+        )
+    if day_first or month_first:
+        return bool(day_first)
+    if dayfirst_default is not None:
+        if notes is not None:
+            example = uniques[pairs[0][2]]
+            notes.append(
+                f"dates such as {example!r} read {'day' if dayfirst_default else 'month'} first, as "
+                "the file's decimal commas or semicolons suggest"
+            )
+        return bool(dayfirst_default)
+    example = uniques[pairs[0][2]]
+    pos = np.flatnonzero(np.isin(codes, [i for _, _, i in pairs]))
+    raise NonNumericError(
+        f"{func}: {name!r} holds dates such as {example!r}, day or month first: nothing in the "
+        f"column tells which {rows.name(pos)}; say which with "
+        + ("--dayfirst or --monthfirst" if func.startswith("xl-kpi ") else "dayfirst=True or dayfirst=False"),
+        argument=name,
+        value=example,
+    )
+
+
+def _parse_one(v, dayfirst: bool | None = None) -> int:
     """Month number of one distinct value; _BAD if unparseable, _BAD + 1 if blank text."""
     if isinstance(v, (bool, np.bool_)):
         return _BAD
@@ -149,9 +197,13 @@ def _parse_one(v) -> int:
         if not v.strip():
             return _BAD + 1
         m = _ISO.match(v)
-        if not m:
+        if m:
+            year, month, day = int(m[1]), int(m[2]), m[3]
+        elif dayfirst is not None and (d := _DMY.match(v)):
+            first, second = int(d[1]), int(d[3])
+            year, (day, month) = int(d[4]), ((first, second) if dayfirst else (second, first))
+        else:
             return _BAD
-        year, month, day = int(m[1]), int(m[2]), m[3]
         if not 1 <= month <= 12:
             return _BAD
         if day is not None:
@@ -167,7 +219,8 @@ def _raise_unparsed(func, name, codes, uniques, failed, rows):
     bad_rows = np.flatnonzero(np.isin(codes, np.flatnonzero(failed)))
     first = np.asarray(uniques, dtype=object)[codes[bad_rows[0]]]
     raise NonNumericError(
-        f"{func}: {name!r} must hold dates, Excel date serials or 'YYYY-MM' / 'YYYY-MM-DD' text; "
+        f"{func}: {name!r} must hold dates, Excel date serials or 'YYYY-MM', 'YYYY-MM-DD' or "
+        "'31/01/2025' text; "
         f"got {first!r} {rows.name(bad_rows)}",
         argument=name,
         value=first,

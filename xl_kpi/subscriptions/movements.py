@@ -19,6 +19,14 @@ customer paying in it is new. ``start_mrr`` is the previous month's ``end_mrr``,
 ``start_mrr + net_new = end_mrr``, with ``net_new = new + expansion + reactivation - contraction -
 churned`` (:func:`xl_kpi.metrics.net_new_mrr`). These are the definitions of ChartMogul and
 Baremetrics at monthly grain.
+
+Signs: one rule across xl-kpi. As data, contraction and churned are positive amounts (the MRR
+lost): the columns of :func:`mrr_movements` and ``KPI_MRR_MOVEMENTS``, the Inputs sheet, and the
+arguments of ``KPI_NRR``, ``KPI_GRR``, ``KPI_REVENUE_CHURN``, ``KPI_QUICK_RATIO``, which take
+them as the formulas write them. As shown to a reader, losses are negative, as ChartMogul's
+movement charts show them, so that a month's movements add up to its net new MRR: the Dashboard's
+movement rows, every movement chart, and every output of ``xl-kpi report`` (terminal, CSV,
+workbook). :func:`signed_movements` turns the one into the other.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import pandas as pd
 from ..metrics import net_new_mrr
 from .ledger import Ledger, build_ledger
 
-__all__ = ["mrr_movements", "MOVEMENT_COLUMNS", "movement_arrays", "as_ledger"]
+__all__ = ["mrr_movements", "signed_movements", "MOVEMENT_COLUMNS", "LOSSES", "movement_arrays", "as_ledger"]
 
 #: The columns of :func:`mrr_movements`, in order (the spilled table of KPI_MRR_MOVEMENTS).
 MOVEMENT_COLUMNS = (
@@ -44,6 +52,30 @@ MOVEMENT_COLUMNS = (
     "end_mrr",
     "customers",
 )
+
+
+#: The movements that lose MRR: positive amounts as data, negative as shown (see the module notes).
+LOSSES = ("contraction", "churned")
+
+
+def signed_movements(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a movements table (:func:`mrr_movements`, :func:`monthly_kpis`) with the
+    losses negative, as the Dashboard and ``xl-kpi report`` show them.
+
+    Every month then reads ``start_mrr + new + expansion + contraction + churned + reactivation
+    = end_mrr`` (``net_new`` is unchanged). The input is not modified.
+
+    Examples
+    --------
+    >>> t = mrr_movements(["a", "b", "a"], ["2024-01", "2024-01", "2024-02"], [100, 50, 80])
+    >>> signed_movements(t)[["contraction", "churned", "net_new"]].iloc[1].tolist()
+    [-20.0, -50.0, -70.0]
+    """
+    out = table.copy()
+    for column in LOSSES:
+        if column in out.columns:
+            out[column] = -out[column].astype(np.float64) + 0.0  # + 0.0: no -0.0 in the output
+    return out
 
 
 def as_ledger(func: str, customer_ids, months=None, mrr=None) -> Ledger:
@@ -141,7 +173,8 @@ def mrr_movements(customer_ids, months=None, mrr=None) -> pd.DataFrame:
         One row per month, every month from the first to the last (gaps included), columns
         ``month`` (Timestamp, first day), ``start_mrr``, ``new``, ``expansion``, ``contraction``,
         ``churned``, ``reactivation``, ``net_new``, ``end_mrr`` (money per month; contraction and
-        churned as positive amounts) and ``customers`` (paying at the end of the month). What
+        churned as positive amounts, the MRR lost: :func:`signed_movements` shows them negative)
+        and ``customers`` (paying at the end of the month). What
         was done to the data (rows summed, blank rows skipped) is in ``.attrs["notes"]``.
 
     Raises

@@ -1,5 +1,8 @@
 """The template workbooks: a blank template and a filled example, in English and in French.
 
+The ``lite`` kind is the blank template for Excel 365 and xlwings Lite: one spilling formula per
+row or table, calling the Office.js functions (:mod:`xl_kpi.templates.dynamic`).
+
 >>> from xl_kpi.templates import file_name
 >>> file_name("example", "fr")
 'xl-kpi-exemple-fr.xlsx'
@@ -19,6 +22,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .labels import LANGS
 from .reproducible import differences
@@ -28,12 +32,14 @@ __all__ = [
     "recalc_available", "user_edited",
 ]
 
-KINDS = ("template", "example")
+KINDS = ("template", "example", "lite")
 _NAMES = {
     ("template", "en"): "xl-kpi-template-en.xlsx",
     ("example", "en"): "xl-kpi-example-en.xlsx",
+    ("lite", "en"): "xl-kpi-template-lite-en.xlsx",
     ("template", "fr"): "xl-kpi-modele-fr.xlsx",
     ("example", "fr"): "xl-kpi-exemple-fr.xlsx",
+    ("lite", "fr"): "xl-kpi-modele-lite-fr.xlsx",
 }
 
 
@@ -64,11 +70,15 @@ def _recalculate(data: bytes) -> bytes:
         return Path(dst).read_bytes()
 
 
-def workbook_bytes(kind: str, lang: str, *, recalc: bool | None = None) -> bytes:
+def workbook_bytes(kind: str, lang: str, *, recalc: bool | None = None,
+                   arrays: bool | None = None) -> bytes:
     """One workbook as .xlsx bytes, the same bytes on every build.
 
     ``recalc`` (default: for the example, when :mod:`xl_kpi.recalc` is available) stores the
-    computed value of every formula in the file.
+    computed value of every formula in the file. ``arrays`` (default: for the blank template)
+    writes each KPI row as one array formula; ``arrays=False`` writes the template cell by
+    cell, as the example is, so that LibreOffice shows the values ``xl-kpi recalc`` stores
+    (it recomputes array formulas on opening, and cannot run KPI_*).
     """
     from .builder import build_workbook
     from .example_data import example
@@ -76,10 +86,14 @@ def workbook_bytes(kind: str, lang: str, *, recalc: bool | None = None) -> bytes
 
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    wb, _ = build_workbook(lang, example() if kind == "example" else None)
+    wb, _ = build_workbook(lang, example() if kind == "example" else None, arrays=arrays)
     buf = io.BytesIO()
     wb.save(buf)
     data = normalize(buf.getvalue())
+    if kind == "lite":
+        from .dynamic import dynamic_workbook
+
+        data = normalize(dynamic_workbook(data))
     if recalc is None:
         recalc = kind == "example" and recalc_available()
     if recalc:
@@ -141,11 +155,16 @@ def write_workbooks(
     *,
     force: bool = False,
     recalc: bool | None = None,
+    arrays: bool | None = None,
+    on_start: Callable[[Path], None] | None = None,
+    on_done: Callable[[Written], None] | None = None,
 ) -> list[Written]:
     """Write the workbooks into ``out_dir`` (created if needed).
 
     An existing file is replaced only when its typed inputs are xl-kpi's own (an older build),
     or with ``force``; a workbook a user filled in is kept and reported as ``"kept"``.
+    ``arrays=False`` writes the blank template cell by cell (see :func:`workbook_bytes`).
+    ``on_start(path)`` and ``on_done(written)`` are called around each workbook, for progress.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -153,19 +172,27 @@ def write_workbooks(
     for lang in langs:
         for kind in kinds:
             path = out / file_name(kind, lang)
-            data = workbook_bytes(kind, lang, recalc=recalc)
-            if path.exists():
-                if not differences(path.read_bytes(), data):  # the same workbook, to 15 digits
-                    results.append(Written(path, "unchanged"))
-                    continue
-                if not force and user_edited(path, kind, lang):
-                    results.append(Written(path, "kept"))
-                    continue
-                status = "updated"
-            else:
-                status = "created"
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-            results.append(Written(path, status))
+            if on_start is not None:
+                on_start(path)
+            written = _write_one(path, workbook_bytes(kind, lang, recalc=recalc, arrays=arrays),
+                                 kind, lang, force)
+            results.append(written)
+            if on_done is not None:
+                on_done(written)
     return results
+
+
+def _write_one(path: Path, data: bytes, kind: str, lang: str, force: bool) -> Written:
+    """Write ``data`` at ``path`` atomically, unless it is there already or a user's edits are."""
+    if path.exists():
+        if not differences(path.read_bytes(), data):  # the same workbook, to 15 digits
+            return Written(path, "unchanged")
+        if not force and user_edited(path, kind, lang):
+            return Written(path, "kept")
+        status = "updated"
+    else:
+        status = "created"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return Written(path, status)

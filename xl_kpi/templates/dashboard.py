@@ -20,11 +20,12 @@ column; ``shifted`` rows compare each period with the one before; ``rollup`` row
 the quarterly and yearly columns.
 
 The workbook holds no KPI arithmetic of its own: every KPI is a ``KPI_*`` call (the inputs are
-only summed, negated or multiplied to form an argument).
+only summed or negated to form an argument, and IF chooses between two sources of one KPI).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["Benchmark", "KpiRow", "SECTIONS", "LISTS", "FUNNEL_STAGES", "all_rows"]
@@ -48,14 +49,12 @@ class KpiRow:
     fmt: str  # "money" | "money2" | "pct" | "pct2" | "ratio" | "months" | "points" | "count"
     shape: str = "spill"  # "spill" | "cell" | "shifted" | "rollup"
     benchmark: Benchmark | None = None
-    function: str = ""  # the KPI_* function the row shows (for the How-to and the tests)
+    function: str = ""  # the KPI_* functions the row calls, outermost first (for the How-to)
 
 
 def _k(key, formula, fmt, shape="spill", benchmark=None):
-    fn = formula.split("(")[0] if formula.startswith("KPI_") else ""
-    if not fn and "KPI_" in formula:
-        fn = "KPI_" + formula.split("KPI_")[1].split("(")[0]
-    return KpiRow(key, formula, fmt, shape, benchmark, fn)
+    names = dict.fromkeys(re.findall(r"\bKPI_[A-Z_]+(?=\()", formula))
+    return KpiRow(key, formula, fmt, shape, benchmark, ", ".join(names))
 
 
 #: The list arguments: blocks of adjacent input rows (first, last), or survey answers.
@@ -110,9 +109,9 @@ SECTIONS: tuple[tuple[str, tuple[KpiRow, ...]], ...] = (
     ("sec_customers", (
         _k("customers_end_shown", "{customers_end}", "count"),
         _k("churn", "KPI_CHURN({churned_customers},{customer_months})", "pct2", benchmark=CHURN_MAX),
-        _k("churn_period", "KPI_CHURN({churned_customers},{customers_start})", "pct2", shape="rollup"),
         _k("churn_annual", "KPI_CHURN_ANNUAL({@churn})", "pct"),
-        _k("retention", "KPI_RETENTION({customers_start}-{churned_customers},{customers_start})", "pct"),
+        # Over the period, 1 - CRR: with monthly totals KPI_RETENTION(start - lost, start) and
+        # KPI_CHURN(lost, start) give the same information, so they are not repeated.
         _k("crr", "KPI_CRR({customers_end},{new_customers},{customers_start})", "pct"),
         _k("lifetime", "KPI_LIFETIME({@churn})", "months"),
         _k("crc", "KPI_CRC({list:crc_costs},{customers_end})", "money2", shape="cell"),
@@ -127,7 +126,8 @@ SECTIONS: tuple[tuple[str, tuple[KpiRow, ...]], ...] = (
         _k("ccr", "KPI_CCR({new_customers},{visitors})", "pct2"),
         _k("pql_conversion", "KPI_PQL_CONVERSION({pql_converted},{pql})", "pct"),
         _k("cac", f"KPI_CAC({_SM},{{new_customers}})", "money"),
-        _k("roi", f"KPI_ROI({{mrr_new}}*12*{{gross_margin}},{_SM})", "pct"),
+        # the gain: 12 months of the new MRR at gross margin (KPI_CLV_CONTRACT's product)
+        _k("roi", f"KPI_ROI(KPI_CLV_CONTRACT({{mrr_new}},{{gross_margin}},12),{_SM})", "pct"),
     )),
     ("sec_lifetime", (
         _k("ltv", "KPI_LTV({@arpu},{@churn},{gross_margin})", "money"),
@@ -136,14 +136,16 @@ SECTIONS: tuple[tuple[str, tuple[KpiRow, ...]], ...] = (
         _k("clv_contract", "KPI_CLV_CONTRACT({@arpu},{gross_margin},{contract_months})", "money"),
         _k("clv_value", "KPI_CLV_VALUE({@arpu},{@lifetime})", "money"),
         _k("ltv_purchase",
-           "KPI_LTV_PURCHASE({@average_basket},{sales}/{customer_months},{@lifetime})", "money"),
+           "KPI_LTV_PURCHASE({@average_basket},KPI_PURCHASE_FREQUENCY({sales},{customer_months}),{@lifetime})",
+           "money"),
     )),
     ("sec_satisfaction", (
-        _k("nps", "KPI_NPS({list:survey_nps})", "points", shape="cell", benchmark=NPS_MIN),
-        _k("nps_counts", "KPI_NPS_COUNTS({nps_promoters},{nps_passives},{nps_detractors})", "points",
+        # the survey answers of the period, or the counts typed on Inputs when it has none
+        _k("nps", "IF(COUNT({list:survey_nps})>0,KPI_NPS({list:survey_nps}),"
+           "KPI_NPS_COUNTS({nps_promoters},{nps_passives},{nps_detractors}))", "points", shape="cell",
            benchmark=NPS_MIN),
-        _k("csat", "KPI_CSAT({list:survey_csat})", "pct", shape="cell"),
-        _k("csat_counts", "KPI_CSAT_COUNTS({csat_positive},{csat_responses})", "pct"),
+        _k("csat", "IF(COUNT({list:survey_csat})>0,KPI_CSAT({list:survey_csat}),"
+           "KPI_CSAT_COUNTS({csat_positive},{csat_responses}))", "pct", shape="cell"),
         _k("fcr", "KPI_FCR({tickets_fcr},{tickets})", "pct"),
     )),
     ("sec_finance", (

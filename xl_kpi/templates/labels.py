@@ -80,10 +80,16 @@ TEXT = {
         "chart_nps": "NPS",
         "rollup_note": (
             "Roll-ups are computed from the summed inputs (sheet Roll-ups), never by averaging "
-            "monthly KPIs: quarterly churn = KPI_CHURN(customers lost in the quarter, customers at "
-            "its start); NRR, revenue churn and CAC likewise over the quarter's sums. Rates are "
+            "monthly KPIs: a quarter's CRR = KPI_CRR(customers at its end, customers won in it, "
+            "customers at its start); NRR, revenue churn and CAC likewise over the quarter's sums. Rates are "
             "per period of their column, except the rows said to be per month: churn per month "
-            "over a quarter = customers lost / sum of the customers at the start of each month."
+            "over a quarter = customers lost / sum of the customers at the start of each month. "
+            "Annual churn: quote \"customer churn per year\", the monthly rate compounded over 12 "
+            "months (the benchmarks' 5-7 % are such rates); 1 - CRR is higher for a growing "
+            "base: it sets the whole period's losses, customers won during it included, against "
+            "the customers at its start only. First-year ROI: (12 months of the new MRR at gross margin - sales and "
+            "marketing spend) / that spend; negative while the new customers' margin takes more than "
+            "a year to repay what winning them cost, whereas LTV:CAC counts their whole lifetime."
         ),
         "benchmark_note": (
             "Benchmarks (S1, S3, S4): LTV:CAC 3 or more; NRR 100 % or more; monthly churn 0.58 % "
@@ -96,6 +102,7 @@ TEXT = {
             "workbook, because they need other data than monthly totals: KPI_MRR and "
             "KPI_ARR_FROM_SUBSCRIPTIONS (a list of subscriptions), KPI_ENPS (employee answers), "
             "KPI_ENGAGEMENT (usage data and weights), KPI_MRR_FROM_AVERAGE (the MRR is typed). "
+            "KPI_RETENTION is not repeated: when the customer counts roll forward (end = start - lost + new) it equals CRR. "
             "KPI_CHURN_MONTHLY computes the churn benchmark."
         ),
         "val_count": "A whole number, 0 or more.",
@@ -146,7 +153,7 @@ TEXT = {
         ),
         "cohort_logos_title": 'Paying customers by cohort and age: KPI_COHORTS(..., "logos")',
         "cohort_revenue_title": 'MRR by cohort and age: KPI_COHORTS(..., "revenue")',
-        "cohort_retention_title": "Revenue retention by cohort: MRR at each age / MRR at age 0",
+        "cohort_retention_title": 'Revenue retention by cohort, MRR at each age / age 0: KPI_COHORTS(..., "revenue", TRUE)',
         "cohort_month": "Cohort",
         "cohort_age": "Age in months",
         "val_mrr": "An MRR, 0 or more (0: no payment that month).",
@@ -209,11 +216,18 @@ TEXT = {
         "chart_nps": "NPS",
         "rollup_note": (
             "Les cumuls se calculent sur les saisies additionnées (feuille Cumuls), jamais en "
-            "moyennant les KPI mensuels : attrition du trimestre = KPI_CHURN(clients perdus dans "
-            "le trimestre, clients au début du trimestre) ; NRR, attrition du CA et CAC de même "
+            "moyennant les KPI mensuels : CRR du trimestre = KPI_CRR(clients en fin de trimestre, "
+            "clients gagnés dans le trimestre, clients au début du trimestre) ; NRR, attrition du CA et CAC de même "
             "sur les sommes du trimestre. Les taux portent sur la période de leur colonne, sauf "
             "les lignes dites mensuelles : attrition mensuelle d'un trimestre = clients perdus / "
-            "somme des clients en début de chaque mois."
+            "somme des clients en début de chaque mois. "
+            "Attrition annuelle : citez « attrition client annuelle », le taux mensuel composé sur "
+            "12 mois (les 5 à 7 % de référence sont de tels taux) ; 1 - CRR est plus élevé pour une base "
+            "qui croît : il rapporte toutes les pertes de la période, clients gagnés pendant "
+            "celle-ci compris, aux seuls clients du début. ROI 1re année : (12 mois du MRR nouveau à la "
+            "marge brute - dépenses commerciales et marketing) / ces dépenses ; négatif tant que "
+            "la marge des nouveaux clients met plus d'un an à rembourser leur acquisition, alors "
+            "que le LTV:CAC compte toute leur durée de vie."
         ),
         "benchmark_note": (
             "Références (S1, S3, S4) : LTV:CAC d'au moins 3 ; NRR d'au moins 100 % ; attrition "
@@ -226,6 +240,7 @@ TEXT = {
             "classeur, car ils demandent d'autres données que des totaux mensuels : KPI_MRR et "
             "KPI_ARR_FROM_SUBSCRIPTIONS (une liste d'abonnements), KPI_ENPS (réponses des salariés), "
             "KPI_ENGAGEMENT (données d'usage et pondérations), KPI_MRR_FROM_AVERAGE (le MRR est saisi). "
+            "KPI_RETENTION n'est pas répété : quand les effectifs s'enchaînent (fin = début - perdus + gagnés), il vaut le CRR. "
             "KPI_CHURN_MONTHLY calcule la référence d'attrition."
         ),
         "val_count": "Un nombre entier positif ou nul.",
@@ -277,7 +292,7 @@ TEXT = {
         ),
         "cohort_logos_title": 'Clients payants par cohorte et par âge : KPI_COHORTS(..., "logos")',
         "cohort_revenue_title": 'MRR par cohorte et par âge : KPI_COHORTS(..., "revenue")',
-        "cohort_retention_title": "Rétention du revenu par cohorte : MRR à chaque âge / MRR à l'âge 0",
+        "cohort_retention_title": "Rétention du revenu par cohorte, MRR à chaque âge / âge 0 : KPI_COHORTS(..., \"revenue\", TRUE)",
         "cohort_month": "Cohorte",
         "cohort_age": "Âge en mois",
         "val_mrr": "Un MRR positif ou nul (0 : pas de paiement ce mois-là).",
@@ -316,10 +331,10 @@ INPUT_TEXT = {
         "cost_cs_staff": ("Customer success staff", "amount", "Salaries of customer success, onboarding and support teams."),
         "cost_loyalty": ("Loyalty programmes", "amount", "Retention and loyalty programmes, user events, customer marketing."),
         "cost_infrastructure": ("Infrastructure", "amount", "Hosting, cloud and the engineering time spent running the service."),
-        "nps_promoters": ("NPS promoters (9-10)", "count", "Answers of 9 or 10 in the month's NPS survey (or leave empty and use the Survey sheet)."),
+        "nps_promoters": ("NPS promoters (9-10)", "count", "Answers of 9 or 10 in the month's NPS survey: the Dashboard uses these counts for a month without answers on the Survey sheet."),
         "nps_passives": ("NPS passives (7-8)", "count", "Answers of 7 or 8 in the month's NPS survey."),
         "nps_detractors": ("NPS detractors (0-6)", "count", "Answers from 0 to 6 in the month's NPS survey."),
-        "csat_positive": ("CSAT positive answers", "count", "Satisfaction answers of 4 or 5 (on 1-5) in the month."),
+        "csat_positive": ("CSAT positive answers", "count", "Satisfaction answers of 4 or 5 (on 1-5) in the month: used for a month without answers on the Survey sheet."),
         "csat_responses": ("CSAT answers", "count", "All satisfaction answers of the month."),
         "tickets": ("Support tickets", "count", "Support tickets opened in the month."),
         "tickets_fcr": ("Resolved at first contact", "count", "Tickets of the month resolved at the first contact."),
@@ -365,10 +380,10 @@ INPUT_TEXT = {
         "cost_cs_staff": ("Équipe customer success", "montant", "Salaires des équipes customer success, intégration et support."),
         "cost_loyalty": ("Programmes de fidélité", "montant", "Programmes de rétention et de fidélité, événements utilisateurs, marketing client."),
         "cost_infrastructure": ("Infrastructure", "montant", "Hébergement, cloud et temps d'ingénierie consacré à l'exploitation du service."),
-        "nps_promoters": ("NPS promoteurs (9-10)", "nombre", "Réponses 9 ou 10 à l'enquête NPS du mois (ou laissez vide et utilisez la feuille Enquêtes)."),
+        "nps_promoters": ("NPS promoteurs (9-10)", "nombre", "Réponses 9 ou 10 à l'enquête NPS du mois : le tableau de bord utilise ces effectifs pour un mois sans réponse dans la feuille Enquêtes."),
         "nps_passives": ("NPS passifs (7-8)", "nombre", "Réponses 7 ou 8 à l'enquête NPS du mois."),
         "nps_detractors": ("NPS détracteurs (0-6)", "nombre", "Réponses de 0 à 6 à l'enquête NPS du mois."),
-        "csat_positive": ("CSAT réponses positives", "nombre", "Réponses de satisfaction de 4 ou 5 (sur 1-5) du mois."),
+        "csat_positive": ("CSAT réponses positives", "nombre", "Réponses de satisfaction de 4 ou 5 (sur 1-5) du mois : utilisées pour un mois sans réponse dans la feuille Enquêtes."),
         "csat_responses": ("CSAT réponses", "nombre", "Toutes les réponses de satisfaction du mois."),
         "tickets": ("Tickets de support", "nombre", "Tickets de support ouverts dans le mois."),
         "tickets_fcr": ("Résolus au premier contact", "nombre", "Tickets du mois résolus dès le premier contact."),
@@ -408,10 +423,8 @@ KPI_TEXT = {
         "quick_ratio": "SaaS quick ratio",
         "customers_end_shown": "Customers, end of period",
         "churn": "Customer churn per month",
-        "churn_period": "Customer churn over the period",
-        "churn_annual": "Customer churn, annualised",
-        "retention": "Customer retention over the period",
-        "crr": "CRR (customer retention rate)",
+        "churn_annual": "Customer churn per year (monthly, compounded)",
+        "crr": "Customer retention over the period (CRR)",
         "lifetime": "Customer lifetime (months)",
         "crc": "Retention cost per customer (CRC)",
         "cost_to_serve": "Cost to serve per customer",
@@ -423,17 +436,15 @@ KPI_TEXT = {
         "ccr": "Visitor to customer conversion (CCR)",
         "pql_conversion": "PQL to paid conversion",
         "cac": "CAC (customer acquisition cost)",
-        "roi": "Acquisition ROI (first-year margin of new MRR)",
+        "roi": "First-year ROI of S&M (new MRR x 12 x margin)",
         "ltv": "LTV (ARPU x margin / churn)",
         "ltv_cac": "LTV:CAC",
         "cac_payback": "CAC payback (months)",
         "clv_contract": "CLV, contract form",
         "clv_value": "CLV, value form (ARPU x lifetime)",
         "ltv_purchase": "LTV, purchase form",
-        "nps": "NPS (survey answers)",
-        "nps_counts": "NPS (counts on Inputs)",
-        "csat": "CSAT (survey answers)",
-        "csat_counts": "CSAT (counts on Inputs)",
+        "nps": "NPS (survey answers, else Inputs counts)",
+        "csat": "CSAT (survey answers, else Inputs counts)",
         "fcr": "First contact resolution",
         "net_margin": "Net profit margin",
         "current_ratio": "Current ratio",
@@ -461,10 +472,8 @@ KPI_TEXT = {
         "quick_ratio": "Quick ratio SaaS",
         "customers_end_shown": "Clients en fin de période",
         "churn": "Attrition client mensuelle",
-        "churn_period": "Attrition client sur la période",
-        "churn_annual": "Attrition client annualisée",
-        "retention": "Rétention client sur la période",
-        "crr": "CRR (taux de rétention client)",
+        "churn_annual": "Attrition client annuelle (mensuelle composée)",
+        "crr": "Rétention client sur la période (CRR)",
         "lifetime": "Durée de vie client (mois)",
         "crc": "Coût de rétention par client (CRC)",
         "cost_to_serve": "Coût de service par client",
@@ -476,17 +485,15 @@ KPI_TEXT = {
         "ccr": "Conversion visiteur en client (CCR)",
         "pql_conversion": "Conversion PQL en payant",
         "cac": "CAC (coût d'acquisition client)",
-        "roi": "ROI de l'acquisition (marge annuelle du MRR nouveau)",
+        "roi": "ROI commercial 1re année (MRR nouveau x 12 x marge)",
         "ltv": "LTV (ARPU x marge / attrition)",
         "ltv_cac": "LTV:CAC",
         "cac_payback": "Retour sur CAC (mois)",
         "clv_contract": "CLV, forme contrat",
         "clv_value": "CLV, forme valeur (ARPU x durée de vie)",
         "ltv_purchase": "LTV, forme achats",
-        "nps": "NPS (réponses aux enquêtes)",
-        "nps_counts": "NPS (effectifs des Saisies)",
-        "csat": "CSAT (réponses aux enquêtes)",
-        "csat_counts": "CSAT (effectifs des Saisies)",
+        "nps": "NPS (enquêtes, sinon effectifs des Saisies)",
+        "csat": "CSAT (enquêtes, sinon effectifs des Saisies)",
         "fcr": "Résolution au premier contact",
         "net_margin": "Marge nette",
         "current_ratio": "Ratio de liquidité générale",
@@ -517,6 +524,9 @@ HOW_TO = {
         "KPI_MRR_MOVEMENTS and KPI_COHORTS compute their whole table from the ledger's columns (up to 3,000 rows; insert rows below the MRR movements table for more: the formulas follow). Definitions: new = first payment; reactivation = payment after a month without; expansion and contraction = change of a paying customer's MRR; churned = last MRR, counted in the first month without payment. The ledger's first month counts every customer as new.",
         "In the blank template each table is one array formula over 36 months (a longer ledger shows its first 36); the rows after your last month hold #N/A, shown blank. In Excel 365 you may instead type the formula in the table's first cell alone: it spills to the right size. The example writes each cell as =INDEX(KPI_MRR_MOVEMENTS(...),row,column), which computes the same numbers.",
         "LibreOffice cannot run the KPI_* functions. It shows the values that xl-kpi recalc stored in ordinary formulas (the whole example), but recomputes every array formula when it opens a file and shows #NAME? there: in LibreOffice, the blank template's Dashboard, Subscriptions and Cohorts tables show #NAME?, even after xl-kpi recalc.",
+        "# Mac, Windows and Excel on the web: xlwings Lite",
+        "1. Home > Add-ins, search for xlwings Lite, Add (free). 2. In its editor, requirements.txt: add the line  xl-kpi  then main.py: add the line  from xl_kpi.udfs import *  3. Restart xlwings Lite (menu > Restart): the KPI_* functions work in this Excel, with their help and a dropdown for each option.",
+        "For Lite, use the workbook xl-kpi-template-lite-en.xlsx: the same sheets, one spilling formula per row and per table (Excel 365 sizes each table to your ledger).",
         "# Sources",
         "KPI definitions: five French articles on SaaS B2B KPIs (S0-S4). Benchmarks: LTV:CAC 3:1 (S1, S3, S4), NRR 100 % (S4), churn 5-7 % a year (S4), NPS SaaS average 41 (S4).",
     ],
@@ -538,6 +548,9 @@ HOW_TO = {
         "KPI_MRR_MOVEMENTS et KPI_COHORTS calculent tout leur tableau à partir des colonnes du registre (jusqu'à 3 000 lignes ; pour plus, insérez des lignes sous le tableau des mouvements du MRR : les formules suivent). Définitions : nouveau = premier paiement ; réactivation = paiement après un mois sans ; expansion et contraction = variation du MRR d'un client payant ; perdu = dernier MRR, compté le premier mois sans paiement. Le premier mois du registre compte chaque client comme nouveau.",
         "Dans le modèle vierge, chaque tableau est une formule matricielle sur 36 mois (un registre plus long montre ses 36 premiers) ; les lignes après votre dernier mois contiennent #N/A, affiché en blanc. Dans Excel 365, vous pouvez plutôt saisir la formule dans la seule première cellule du tableau : elle se propage à la bonne taille. L'exemple écrit chaque cellule sous la forme =INDEX(KPI_MRR_MOVEMENTS(...);ligne;colonne), qui calcule les mêmes nombres.",
         "LibreOffice ne sait pas exécuter les fonctions KPI_*. Il affiche les valeurs enregistrées par xl-kpi recalc dans les formules ordinaires (tout l'exemple), mais recalcule chaque formule matricielle à l'ouverture et y affiche #NOM? (#NAME? en anglais) : dans LibreOffice, les tableaux du tableau de bord, des Abonnements et des Cohortes du modèle vierge affichent #NOM?, même après xl-kpi recalc.",
+        "# Mac, Windows et Excel pour le web : xlwings Lite",
+        "1. Accueil > Compléments, cherchez xlwings Lite, Ajouter (gratuit). 2. Dans son éditeur, requirements.txt : ajoutez la ligne  xl-kpi  puis main.py : ajoutez la ligne  from xl_kpi.udfs import *  3. Redémarrez xlwings Lite (menu > Restart) : les fonctions KPI_* marchent dans cet Excel, avec leur aide et une liste déroulante pour chaque option.",
+        "Pour Lite, utilisez le classeur xl-kpi-modele-lite-fr.xlsx : les mêmes feuilles, une formule propagée par ligne et par tableau (Excel 365 ajuste chaque tableau à votre registre).",
         "# Sources",
         "Définitions des KPI : cinq articles français sur les KPI SaaS B2B (S0-S4). Références : LTV:CAC de 3 (S1, S3, S4), NRR de 100 % (S4), attrition de 5 à 7 % par an (S4), NPS moyen du SaaS de 41 (S4).",
     ],

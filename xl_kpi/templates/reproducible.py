@@ -71,6 +71,8 @@ def differences(a: bytes, b: bytes, *, limit: int = 10) -> list[str]:
     ``limit`` differences are listed.
     """
     out: list[str] = []
+    if not (zipfile.is_zipfile(io.BytesIO(a)) and zipfile.is_zipfile(io.BytesIO(b))):
+        return [] if a == b else ["not both .xlsx packages"]
     with zipfile.ZipFile(io.BytesIO(a)) as za, zipfile.ZipFile(io.BytesIO(b)) as zb:
         names_a, names_b = za.namelist(), zb.namelist()
         if names_a != names_b:

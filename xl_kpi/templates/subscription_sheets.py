@@ -5,7 +5,7 @@ columns A..E from row 7, input cells for :data:`LEDGER_ROWS` rows, and next to i
 movements of ``KPI_MRR_MOVEMENTS`` (columns G..P, one row a month) under a header written here,
 with a chart below. *Cohorts* holds ``KPI_COHORTS`` twice, customers (``"logos"``) and MRR
 (``"revenue"``), one row per cohort and one column per age, and the revenue retention of each
-cohort computed from the MRR block with ordinary formulas.
+cohort (``KPI_COHORTS(..., "revenue", TRUE)``: the one definition, in :mod:`xl_kpi.subscriptions`).
 
 Two ways of writing a table, as for the Dashboard (:func:`~xl_kpi.templates.builder.build_workbook`):
 
@@ -278,11 +278,11 @@ def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> No
         _header(ws.cell(header, 1), text("cohort_month"))
         for age in range(n):
             _header(ws.cell(header, 2 + age), age)
-        if block == "retention":
-            _retention(ws, layout)
-        else:
-            _table(ws, f'=KPI_COHORTS({ids},{mon},{mrr},"{block}")', first, 1, n, n + 1, arrays,
-                   written=lambda i, j: j == 0 or i + j - 1 < n)
+        # revenue retention: the revenue cohorts over their age 0, computed by KPI_COHORTS itself
+        # (normalize TRUE), so the sheet holds no second definition of it
+        measure = '"revenue",TRUE' if block == "retention" else f'"{block}"'
+        _table(ws, f"=KPI_COHORTS({ids},{mon},{mrr},{measure})", first, 1, n, n + 1, arrays,
+               written=lambda i, j: j == 0 or i + j - 1 < n)
         for r in range(first, last + 1):
             ws.cell(r, 1).number_format = DATE_FORMAT[lang]
             ws.cell(r, 1).font = BOLD
@@ -299,17 +299,3 @@ def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> No
     ws.freeze_panes = "B3"
     _print_setup(ws, f"A1:{L(last_col)}{last}", landscape=True)
     _protect(ws)
-
-
-def _retention(ws, layout: SubscriptionLayout) -> None:
-    """MRR at each age / MRR at age 0, from the revenue block; empty where either is no number."""
-    n = layout.months
-    rev_first, _ = layout.cohort_rows("revenue")
-    first, _ = layout.cohort_rows("retention")
-    for i in range(n):
-        src, r = rev_first + i, first + i
-        ws.cell(r, 1, f'=IF(ISNUMBER(A{src}),A{src},"")')
-        base = f"$B{src}"
-        for age in range(n):
-            cell = f"{L(2 + age)}{src}"
-            ws.cell(r, 2 + age, f'=IF(AND(ISNUMBER({cell}),ISNUMBER({base})),IF({base}>0,{cell}/{base},""),"")')

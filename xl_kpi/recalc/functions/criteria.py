@@ -137,7 +137,7 @@ def conditional(ev, value_node, pairs, how: str) -> Values:
         tvals = np.where(tmask, target.num, 0.0)
     if n > 1 and all(r.n == 1 for r in ranges) and (target is None or target.n == 1) \
             and all(c.plain_equality for cs in crits for c in cs) and how in ("sum", "count", "average"):
-        return conditional_grouped(ranges, crits, tvals, tmask, how, n)
+        return _count_hidden(conditional_grouped(ranges, crits, tvals, tmask, how, n), ranges, crits, how)
     out = np.zeros(n)
     err = np.zeros(n)
     mask_cache: dict = {}
@@ -169,7 +169,25 @@ def conditional(ev, value_node, pairs, how: str) -> Values:
         elif how in ("max", "min"):
             vals = tvals[ti][sel]
             out[i] = (vals.max() if how == "max" else vals.min()) if vals.size else 0.0
-    return finish(out, err)
+    return _count_hidden(finish(out, err), ranges, crits, how)
+
+
+_BLANK = (np.zeros((1, 1), np.uint8), np.zeros((1, 1)), None)
+
+
+def _count_hidden(result: Values, ranges, crits, how: str) -> Values:
+    """COUNTIFS over whole columns: the blank cells past the used range count when every
+    criterion accepts a blank (``COUNTIF(A:A, "")``). Sums and averages are unchanged by them.
+    """
+    hidden = ranges[0].hidden_cells
+    if how != "count" or not hidden or any(r.extent != ranges[0].extent for r in ranges):
+        return result
+    n = result.n
+    extra = np.array([float(hidden) if all(bool(cs[i if len(cs) > 1 else 0].mask(*_BLANK)[0, 0]) for cs in crits)
+                      else 0.0 for i in range(n)])
+    ok = result.kind[:, 0, 0] == NUM
+    return Values.from_numbers(np.where(ok, result.num[:, 0, 0] + extra, result.num[:, 0, 0]).reshape(n, 1, 1),
+                               np.where(ok, 0.0, result.num[:, 0, 0]).reshape(n, 1, 1))
 
 
 def conditional_grouped(ranges, crits, tvals, tmask, how, n) -> Values:

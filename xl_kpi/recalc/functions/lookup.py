@@ -38,7 +38,7 @@ def _index(ev, args):
     arr = ev.eval(args[0])
     if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
         return arr
-    h, w = arr.hw
+    h, w = arr.extent  # A:A is 1,048,576 rows; those beyond the used range are blank
     r, er = _index_number(ev.scalar(args[1]))
     if len(args) > 2 and args[2] is not None:
         c, ec = _index_number(ev.scalar(args[2]))
@@ -59,6 +59,8 @@ def _index(ev, args):
         rr, cc = int(r[0]), int(c[0])
         if rr < 0 or cc < 0 or rr > h or cc > w:
             return Values.error(E.REF)
+        if rr > arr.hw[0] or cc > arr.hw[1]:  # past the used range of a whole column or row
+            return Values.empty()
         rs = slice(None) if rr == 0 else slice(rr - 1, rr)
         cs = slice(None) if cc == 0 else slice(cc - 1, cc)
         ref = None
@@ -71,20 +73,22 @@ def _index(ev, args):
     c = np.where(c == 0, 1, c)
     bad = (r < 1) | (c < 1) | (r > h) | (c > w)
     err = np.where((err == 0) & bad, E.REF, err)
-    ri = np.where(bad, 0, r - 1).astype(np.int64)
-    ci = np.where(bad, 0, c - 1).astype(np.int64)
+    bh, bw = arr.hw
+    beyond = ~bad & ((r > bh) | (c > bw))  # inside the reference, past the used range: blank
+    ri = np.where(bad | beyond, 0, r - 1).astype(np.int64)
+    ci = np.where(bad | beyond, 0, c - 1).astype(np.int64)
     a = arr.expand(n)
     inst = np.arange(n)
-    kind = a.kind[inst, ri, ci]
-    num = a.num[inst, ri, ci]
-    text = None if a.text is None else a.text[inst, ri, ci]
+    kind = np.where(beyond, EMPTY, a.kind[inst, ri, ci]).astype(np.uint8)
+    num = np.where(beyond, 0.0, a.num[inst, ri, ci])
+    text = None if a.text is None else np.where(beyond, None, a.text[inst, ri, ci])
     iserr = err != 0
     kind = np.where(iserr, ERR, kind).astype(np.uint8)
     num = np.where(iserr, err, num)
     ref = None
     if arr.ref is not None:
-        ref = RefInfo(arr.ref.sheet, np.broadcast_to(arr.ref.row0, (n,)) + ri,
-                      np.broadcast_to(arr.ref.col0, (n,)) + ci)
+        ref = RefInfo(arr.ref.sheet, np.broadcast_to(arr.ref.row0, (n,)) + np.where(bad, 0, r - 1).astype(np.int64),
+                      np.broadcast_to(arr.ref.col0, (n,)) + np.where(bad, 0, c - 1).astype(np.int64))
     return Values(col(kind), col(num), None if text is None else col(text), ref)
 
 
@@ -264,10 +268,10 @@ register("COLUMN")(_rowcol("COLUMN"))
 @register("ROWS")
 def _rows(ev, args):
     v = ev.eval(args[0])
-    return Values.number(float(v.hw[0]))
+    return Values.number(float(v.extent[0]))
 
 
 @register("COLUMNS")
 def _columns(ev, args):
     v = ev.eval(args[0])
-    return Values.number(float(v.hw[1]))
+    return Values.number(float(v.extent[1]))

@@ -116,7 +116,11 @@ def _log(x, b):
 
 @elementwise("MOD", arity=(2, 2))
 def _mod(x, d):
-    return x - d * np.floor(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
+    """x - d*INT(x/d); #NUM! when the quotient is 2**53 or more (not an exact integer in a
+    double, so no remainder is meaningful: Excel's MOD(1E300,7) is #NUM!)."""
+    q = x / np.where(d == 0, 1, d)
+    err = np.where(d == 0, E.DIV0, np.where(~(np.abs(q) < 2.0 ** 53), E.NUM, 0))
+    return x - d * np.floor(np.where(err == 0, q, 0)), err
 
 
 @elementwise("POWER", arity=(2, 2))

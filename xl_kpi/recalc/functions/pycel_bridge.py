@@ -53,6 +53,8 @@ def pycel_function(name: str) -> Impl | None:
             py = [None if v is None else _to_pycel(v.instance(i)) for v in vals]
             try:
                 r = f(*py)
+            except OverflowError:  # a result beyond the float range: Excel's #NUM!
+                r = "#NUM!"
             except Exception:
                 r = "#VALUE!"
             results.append(_from_pycel(r))

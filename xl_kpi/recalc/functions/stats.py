@@ -72,7 +72,7 @@ def _counta(ev, args):
 def _countblank(ev, args):
     v = ev.eval(args[0])
     blank = (v.kind == EMPTY) | ((v.kind == STR) & (v.texts() == ""))
-    return Values.number(blank.reshape(v.n, -1).sum(axis=1).astype(float))
+    return Values.number(blank.reshape(v.n, -1).sum(axis=1).astype(float) + v.hidden_cells)
 
 
 @register("AVERAGEIFS")

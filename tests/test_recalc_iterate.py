@@ -1,0 +1,361 @@
+"""Iterative calculation, Excel's stored values kept where xl-kpi cannot compute, odd parts.
+
+Workbooks are written as raw SpreadsheetML (as Excel saves them: formulas with cached values,
+``<calcPr iterate="1">``, externalLink parts), since openpyxl writes no cached values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from corpus import corpus_dir, read_cells
+from xl_kpi.cli import main
+from xl_kpi.recalc import recalculate
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
+     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
+def _cell(ref: str, spec) -> str:
+    """``spec``: a number/str/bool constant, or ("=formula", cached value or None[, extra f attrs])."""
+    if not isinstance(spec, tuple):
+        if isinstance(spec, bool):
+            return f'<c r="{ref}" t="b"><v>{int(spec)}</v></c>'
+        if isinstance(spec, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{escape(spec)}</t></is></c>'
+        return f'<c r="{ref}"><v>{spec}</v></c>'
+    formula, cached, *attrs = spec
+    fattrs = (" " + attrs[0]) if attrs else ""
+    f = f"<f{fattrs}>{escape(formula[1:])}</f>" if formula else f"<f{fattrs}/>"
+    if cached is None:
+        return f'<c r="{ref}">{f}</c>'
+    if isinstance(cached, bool):
+        return f'<c r="{ref}" t="b">{f}<v>{int(cached)}</v></c>'
+    if isinstance(cached, str) and cached.startswith("#"):
+        return f'<c r="{ref}" t="e">{f}<v>{cached}</v></c>'
+    if isinstance(cached, str):
+        return f'<c r="{ref}" t="str">{f}<v>{escape(cached)}</v></c>'
+    return f'<c r="{ref}">{f}<v>{cached}</v></c>'
+
+
+def _row_of(ref: str) -> int:
+    return int("".join(ch for ch in ref if ch.isdigit()))
+
+
+def raw_book(path: Path, sheets: dict[str, dict[str, object]], *, calc: str = "", external: str | None = None,
+             external_target: str = "Source.xlsx") -> Path:
+    """A minimal .xlsx as Excel writes it; ``calc`` holds ``<calcPr>`` attributes."""
+    names = list(sheets)
+    ct = ['<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>']
+    rels = ['<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">']
+    with zipfile.ZipFile(path, "w") as z:
+        for i, name in enumerate(names, 1):
+            rows: dict[int, list[str]] = {}
+            for ref, spec in sheets[name].items():
+                rows.setdefault(_row_of(ref), []).append(_cell(ref, spec))
+            body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in sorted(rows.items()))
+            z.writestr(f"xl/worksheets/sheet{i}.xml", f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}>'
+                       f"<sheetData>{body}</sheetData></worksheet>")
+            ct.append(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                      'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+            rels.append(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>')
+        ext_ref = ""
+        if external is not None:
+            rels.append('<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        'relationships/externalLink" Target="externalLinks/externalLink1.xml"/>')
+            z.writestr("xl/externalLinks/externalLink1.xml", f'<?xml version="1.0" encoding="UTF-8"?>'
+                       f'<externalLink {NS}><externalBook r:id="rId1">{external}</externalBook></externalLink>')
+            z.writestr("xl/externalLinks/_rels/externalLink1.xml.rels",
+                       '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                       'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                       f'officeDocument/2006/relationships/externalLinkPath" Target="{external_target}" '
+                       'TargetMode="External"/></Relationships>')
+            ext_ref = '<externalReferences><externalReference r:id="rIdX"/></externalReferences>'
+        sheet_els = "".join(f'<sheet name="{escape(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, 1))
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS}><sheets>{sheet_els}'
+                   f'</sheets>{ext_ref}<calcPr calcId="191029" {calc}/></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", "".join(rels) + "</Relationships>")
+        z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+                   'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                   "</Relationships>")
+        z.writestr("[Content_Types].xml", "".join(ct) + "</Types>")
+    return path
+
+
+def run(tmp_path, sheets, **kw):
+    src = raw_book(tmp_path / "in.xlsx", sheets, **kw)
+    out = tmp_path / "out.xlsx"
+    report = recalculate(src, out)
+    got = {}
+    if report.ok:
+        _, cells = read_cells(out)
+        got = {f"{s}!{_letters(c)}{r}": v[1] for (s, r, c), v in cells.items()}
+    return got, report
+
+
+def _letters(c: int) -> str:
+    out = ""
+    while c:
+        c, rem = divmod(c - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+ITERATE = 'iterate="1" iterateCount="100" iterateDelta="0.000001"'
+
+# ---------------------------------------------------------------------------------------------
+# iterative calculation
+
+
+def test_interest_on_average_debt_converges_to_the_fixed_point(tmp_path):
+    """Interest = rate x (opening + closing debt) / 2, closing = opening + interest - repayment."""
+    sheets = {"Model": {"B1": 1000, "B2": 0.08, "B3": 100,
+                        "B4": ("=B2*(B1+B5)/2", 0), "B5": ("=B1+B4-B3", 0)}}
+    got, report = run(tmp_path, sheets, calc=ITERATE)
+    assert report.ok, report.reason
+    # i = r (2o + i - p) / 2  =>  i = r (2o - p) / (2 - r)
+    expected = 0.08 * (2 * 1000 - 100) / (2 - 0.08)
+    assert got["Model!B4"] == pytest.approx(expected, abs=1e-5)
+    assert got["Model!B5"] == pytest.approx(1000 + expected - 100, abs=1e-5)
+    [it] = report.iterations
+    assert it["converged"] and 1 < it["iterations"] < 100 and it["size"] == 2
+    assert set(it["cells"]) == {"Model!B4", "Model!B5"}
+
+
+def test_goal_seek_loop_finds_the_root(tmp_path):
+    """A Newton step on itself: x <- x - (x^2 - 2) / (2x) settles on sqrt(2)."""
+    got, report = run(tmp_path, {"S": {"A1": ("=IF(A1=0,1,A1-(A1^2-2)/(2*A1))", 0)}}, calc=ITERATE)
+    assert report.ok
+    assert got["S!A1"] == pytest.approx(math.sqrt(2), rel=1e-9)
+    assert report.iterations[0]["converged"]
+
+
+def test_iteration_starts_from_the_stored_values(tmp_path):
+    """A model saved converged needs one iteration to confirm it, and its value stays."""
+    got, report = run(tmp_path, {"S": {"A1": ("=IF(A1=0,1,A1-(A1^2-2)/(2*A1))", math.sqrt(2))}}, calc=ITERATE)
+    assert report.iterations[0]["iterations"] == 1
+    assert got["S!A1"] == pytest.approx(math.sqrt(2), rel=1e-12)
+
+
+def test_a_loop_that_does_not_converge_stops_at_iterate_count_and_says_so(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": ("=A1+1", 5)}}, calc='iterate="1" iterateCount="10"')
+    assert report.ok
+    assert got["S!A1"] == 15  # ten iterations from the stored 5, as Excel leaves it
+    [it] = report.iterations
+    assert it == {"cells": ["S!A1"], "size": 1, "iterations": 10, "converged": False, "max_change": 1.0}
+
+
+def test_iterate_count_and_delta_default_to_excels(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": ("=A1/2+1", 0)}}, calc='iterate="1"')
+    assert report.iterations[0]["converged"]
+    assert abs(got["S!A1"] - 2) <= 0.002  # stopped once a change fell under 0.001
+
+
+def test_without_iteration_a_circular_reference_refuses_the_workbook_naming_cells(tmp_path):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=B1+1", 0), "B1": ("=A1*2", 0)}})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert not report.ok and "circular reference" in report.reason
+    assert "S!A1" in report.reason and "S!B1" in report.reason
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_cycle_not_taken_at_run_time_is_computed_without_iteration(tmp_path):
+    """A "freeze" cell reads itself only when its switch is off, as Excel computes it."""
+    sheets = {"S": {"A1": 1, "B1": 42, "C1": ("=IF(A1=1,B1,C1)", 7), "D1": ("=C1*2", 14)}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and got["S!C1"] == 42 and got["S!D1"] == 84
+    assert report.iterations == []
+
+
+def test_cells_feeding_a_cycle_in_the_wrong_order_are_reordered(tmp_path):
+    """B1 reads C1, which comes later in the same cycle group: calculated again once C1 is final."""
+    sheets = {"S": {"A1": 0, "B1": ("=IF(A1=0,C1+1,B1)", 0), "C1": ("=IF(A1=0,5,B1)", 0)}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and got["S!C1"] == 5 and got["S!B1"] == 6
+
+
+def test_strict_exits_1_when_an_iteration_did_not_converge(tmp_path, capsys):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 0)}}, calc='iterate="1" iterateCount="3"')
+    assert main(["recalc", str(src), "-o", str(tmp_path / "out.xlsx"), "--strict", "--no-progress"]) == 1
+    assert "did not converge" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# kept values
+
+
+def test_function_excel_has_and_xl_kpi_lacks_keeps_the_stored_value(tmp_path):
+    """``_xlfn.`` marks a function Excel added after 2007: Excel's, so its value is kept."""
+    sheets = {"S": {"A1": 3, "B1": ("=_xlfn.FUTUREFUNCTION(A1)", 12.5), "C1": ("=B1*2", 0), "D1": ("=A1+1", 0)}}
+    got, report = run(tmp_path, sheets)
+    assert got["S!B1"] == 12.5 and got["S!C1"] == 25 and got["S!D1"] == 4
+    assert report.kept == {"function": 1} and report.kept_cells == {"function": ["S!B1"]}
+    assert report.depends_on_kept == 1 and report.depends_on_kept_cells == ["S!C1"]
+    assert any("kept Excel's values (function): FUTUREFUNCTION" in i for i in report.issues)
+
+
+def test_kept_cell_is_left_byte_for_byte(tmp_path):
+    sheets = {"S": {"B1": ("=_xlfn.FUTUREFUNCTION(1)", "some text")}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    recalculate(src, tmp_path / "out.xlsx")
+    read = lambda p: zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml")  # noqa: E731
+    assert read(src) == read(tmp_path / "out.xlsx")
+
+
+def test_misspelt_function_excel_does_not_know_is_name_error(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": ("=SUMM(1,2)", "#NAME?")}})
+    assert got["S!A1"] == "#NAME?" and report.kept == {}
+
+
+def test_macro_function_excel_computed_keeps_its_value(tmp_path):
+    """A name Excel has no built-in for, computed by Excel: a macro or add-in function."""
+    got, report = run(tmp_path, {"S": {"A1": ("=MyVbaRate(2)", 0.25)}})
+    assert got["S!A1"] == 0.25 and report.kept == {"function": 1}
+
+
+def test_pivot_function_is_kept_as_pivot(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": ('=GETPIVOTDATA("Sales",$C$3)', 1234)}})
+    assert got["S!A1"] == 1234 and report.kept == {"pivot": 1}
+
+
+def test_formula_without_a_stored_value_is_computed_as_well_as_possible(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": ("=_xlfn.FUTUREFUNCTION(1)", None)}})
+    assert got["S!A1"] == "#NAME?" and report.kept == {}
+
+
+def test_strict_exits_1_on_kept_cells(tmp_path, capsys):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=_xlfn.FUTUREFUNCTION(1)", 3)}})
+    out = tmp_path / "out.xlsx"
+    assert main(["recalc", str(src), "-o", str(out), "--no-progress"]) == 0
+    assert "1 kept as Excel stored them (function 1)" in capsys.readouterr().out
+    assert main(["recalc", str(src), "-o", str(out), "--strict", "--no-progress"]) == 1
+    capsys.readouterr()
+    assert main(["recalc", str(src), "-o", str(out), "--json", "--no-progress"]) == 0
+    [r] = json.loads(capsys.readouterr().out)["workbooks"]
+    assert r["kept"] == {"function": 1} and r["kept_cells"] == {"function": ["S!A1"]}
+
+
+def test_data_table_cells_keep_their_values_and_feed_dependents(tmp_path):
+    sheets = {"S": {"A1": 2, "B2": ("", 10, 'ref="B2:B3" dt2D="0" dtr="0" r1="A1" t="dataTable"'),
+                    "B3": 20, "C1": ("=SUM(B2:B3)", 0)}}
+    got, report = run(tmp_path, sheets)
+    assert got["S!B2"] == 10 and got["S!C1"] == 30
+    assert report.kept == {"data table": 2}
+    assert report.depends_on_kept == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# external links
+
+LINK = ('<sheetNames><sheetName val="Rates"/><sheetName val="Gone"/></sheetNames>'
+        '<definedNames><definedName name="Tax" refersTo="=Rates!$A$2"/><definedName name="Empty"/></definedNames>'
+        '<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1"><v>0.05</v></cell></row>'
+        '<row r="2"><cell r="A2"><v>0.2</v></cell></row><row r="3"><cell r="A3" t="str"><v>EUR</v></cell></row>'
+        '</sheetData><sheetData sheetId="1" refreshError="1"/></sheetDataSet>')
+
+
+def test_external_references_read_the_cached_values_of_the_link(tmp_path):
+    sheets = {"S": {"A1": 100, "B1": ("=A1*[1]Rates!$A$1", 0), "B2": ("=SUM([1]Rates!A1:A2)", 0),
+                    "B3": ("=[1]Rates!A3", 0), "B4": ("=A1*[1]!Tax", 0), "B5": ("='[Source.xlsx]Rates'!A1*2", 0)}}
+    got, report = run(tmp_path, sheets, external=LINK)
+    assert got["S!B1"] == pytest.approx(5) and got["S!B2"] == pytest.approx(0.25)
+    assert got["S!B3"] == "EUR" and got["S!B4"] == pytest.approx(20) and got["S!B5"] == pytest.approx(0.1)
+    assert report.kept == {}
+
+
+def test_external_sheet_excel_could_not_refresh_is_ref_and_a_name_without_formula_is_name(tmp_path):
+    sheets = {"S": {"B1": ("=[1]Gone!A1", "#REF!"), "B2": ("=[1]!Empty", "#NAME?")}}
+    got, _ = run(tmp_path, sheets, external=LINK)
+    assert got["S!B1"] == "#REF!" and got["S!B2"] == "#NAME?"
+
+
+def test_reference_to_a_link_the_file_does_not_carry_keeps_the_stored_value(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": ("=[3]Sheet1!A1+1", 8)}})
+    assert got["S!A1"] == 8 and report.kept == {"external link": 1}
+
+
+# ---------------------------------------------------------------------------------------------
+# odd but valid parts
+
+
+def test_empty_formula_elements_inside_an_array_range_are_members(tmp_path):
+    sheets = {"S": {"A1": True, "A2": False, "D1": ("=IF(A1:A2,1,2)", 1, 't="array" ref="D1:D2"'),
+                    "D2": ("", 2, 'ca="1"')}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and got["S!D1"] == 1 and got["S!D2"] == 2
+
+
+def test_shared_formula_whose_master_is_missing_keeps_its_values(tmp_path):
+    sheets = {"S": {"A1": 1, "B1": ("", 7, 't="shared" si="4"'), "B2": ("=A1+1", 2)}}
+    got, report = run(tmp_path, sheets)
+    assert got["S!B1"] == 7 and got["S!B2"] == 2 and report.kept == {"formula syntax": 1}
+
+
+def test_inline_strings_rich_text_and_dates_stored_as_text(tmp_path):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": "abc", "A2": "2024-01-31", "B1": ("=LEN(A1)", 0),
+                                                "B2": ("=DATEVALUE(A2)", 0), "B3": ("=A1&\"!\"", 0)}})
+    # a rich-text inline string: several runs make one text
+    data = {i.filename: zipfile.ZipFile(src).read(i) for i in zipfile.ZipFile(src).infolist()}
+    data["xl/worksheets/sheet1.xml"] = data["xl/worksheets/sheet1.xml"].replace(
+        b"<is><t>abc</t></is>", b'<is><r><rPr><b/></rPr><t>ab</t></r><r><t xml:space="preserve">c</t></r></is>')
+    with zipfile.ZipFile(src, "w") as z:
+        for name, blob in data.items():
+            z.writestr(name, blob)
+    report = recalculate(src, tmp_path / "out.xlsx")
+    _, cells = read_cells(tmp_path / "out.xlsx")
+    assert cells[("S", 1, 2)] == ("n", 3.0) and cells[("S", 3, 2)] == ("s", "abc!")
+    assert cells[("S", 2, 2)] == ("n", 45322.0)  # Excel's serial of 2024-01-31
+    assert report.ok
+
+
+def test_very_long_sheet_name_with_quotes_and_spaces(tmp_path):
+    name = "Revenue 'bridge' FY2024 - draft"  # 31 characters, Excel's limit
+    got, report = run(tmp_path, {name: {"A1": 2}, "S": {"A1": (f"='{name.replace(chr(39), chr(39) * 2)}'!A1*3", 0)}})
+    assert report.ok and got["S!A1"] == 6
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus
+
+FOLDER = corpus_dir()
+corpus = pytest.mark.skipif(FOLDER is None, reason="the real-world corpus (shared/realworld) is absent")
+
+
+@corpus
+def test_pycel_circular_model_with_iteration_on_computes_excels_values(tmp_path):
+    src = FOLDER / "dgorissen__pycel" / "circular.xlsx"
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    cells, excel = read_cells(src)
+    _, got = read_cells(tmp_path / "out.xlsx")
+    assert all(got[k] == excel[k] for k in cells)
+
+
+@corpus
+def test_corpus_circular_model_without_iteration_is_refused_naming_cells(tmp_path):
+    report = recalculate(FOLDER / "vinci1it2000__formulas" / "circular.xlsx", tmp_path / "out.xlsx")
+    assert not report.ok and report.reason.startswith("circular reference among DATA!")
+
+
+@corpus
+@pytest.mark.parametrize("name", ["dgorissen__pycel/lookup.xlsx", "vinci1it2000__formulas/test.xlsx"])
+def test_corpus_files_that_crashed_now_compute_and_lose_no_value(name, tmp_path):
+    src = FOLDER / name
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    assert not any("internal error" in i for i in report.issues)
+    cells, excel = read_cells(src)
+    _, got = read_cells(tmp_path / "out.xlsx")
+    lost = [k for k in cells if k in excel and excel[k][0] != "e" and got.get(k) in (None, ("e", "#NAME?"))]
+    assert lost == []  # no #NAME? where Excel had a value: lacking functions keep it

@@ -1,0 +1,200 @@
+"""Cells whose references form a cycle: ordered as Excel's calculation chain does, or iterated.
+
+A cycle among references is not always a circular reference: ``=IF($G$4=1,B185,D213)`` in D213
+(a "freeze" cell) reads itself only when G4 is not 1, and Excel computes it without complaint.
+So, like Excel's calculation chain (a formula that needs a cell not yet calculated is moved after
+it and calculated again, Microsoft, "Excel Recalculation"), each cell of the cycle is evaluated
+while its reads are watched; a cell that read a cell of the cycle not yet final is calculated
+again once that cell is. Only a cell that needs itself, directly or through the cells waiting
+for it, is a circular reference at run time.
+
+Then, with the workbook's iterative calculation on (``<calcPr iterate="1">``), the cells of the
+cycle are iterated as Excel does: starting from the values Excel stored, every cell is
+calculated once per iteration in calculation order (precedents first, each reading the newest
+values of the others), until no value changes by more than ``iterateDelta`` (a text, logical or
+error value must not change at all) or ``iterateCount`` iterations have run. Excel leaves the
+last values in place when they do not converge; so does the recalculation, and the report says
+so. Without iterative calculation the workbook is refused, naming the cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Iteration", "order_cells", "RuntimeCycle", "solve_cycle"]
+
+#: Re-evaluations allowed per cell while ordering a cycle before it is iterated instead.
+MAX_RETRIES_PER_CELL = 50
+
+
+@dataclass
+class Iteration:
+    """How one circular group of cells was iterated, for the report."""
+
+    cells: list[str]  # the first cells of the group, by name
+    size: int  # cells in the group
+    iterations: int
+    converged: bool
+    max_change: float  # the largest change of a number in the last iteration
+
+    def as_dict(self) -> dict:
+        return {"cells": self.cells[:10], "size": self.size, "iterations": self.iterations,
+                "converged": self.converged, "max_change": self.max_change}
+
+
+class RuntimeCycle(Exception):
+    """Cells that need their own value (indices into the cycle's cells)."""
+
+    def __init__(self, cells: list[int]):
+        super().__init__(cells)
+        self.cells = cells
+
+
+def order_cells(n: int, deps: list[list[int]], first: list[int] | None = None) -> list[int]:
+    """Depth-first post-order of the cells: precedents first, each cycle broken where it closes."""
+    out: list[int] = []
+    seen = [False] * n
+    for root in first if first is not None else range(n):
+        if seen[root]:
+            continue
+        seen[root] = True
+        work = [(root, iter(deps[root]))]
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if not seen[w]:
+                    seen[w] = True
+                    work.append((w, iter(deps[w])))
+                    break
+            else:
+                work.pop()
+                out.append(v)
+    return out
+
+
+class Watcher:
+    """Records which cells of the cycle each evaluation reads (sheets' ``watch`` hook)."""
+
+    def __init__(self, book, cells: list[tuple[tuple[int, int, int], int]]):
+        self.book = book
+        by_sheet: dict[int, list[tuple[int, int, int]]] = {}
+        for (s, r, c), k in cells:
+            by_sheet.setdefault(s, []).append((r, c, k))
+        self.by_sheet = {s: tuple(np.array(x, np.int64) for x in zip(*v)) for s, v in by_sheet.items()}
+        self.read: set[int] = set()
+
+    def __call__(self, sheet, r0: int, c0: int, r1: int, c1: int) -> None:
+        hit = self.by_sheet.get(sheet.index)
+        if hit is None:
+            return
+        rows, cols, ks = hit
+        mask = (rows >= r0) & (rows <= r1) & (cols >= c0) & (cols <= c1)
+        if mask.any():
+            self.read.update(ks[mask].tolist())
+
+    def __enter__(self):
+        self.saved_cache = self.book.block_cache
+        self.book.block_cache = _NoCache()  # every read must reach the sheet, to be seen
+        for s in self._sheets():
+            s.watch = self
+        return self
+
+    def __exit__(self, *exc):
+        for s in self._sheets():
+            s.watch = None
+        self.book.block_cache = self.saved_cache
+
+    def _sheets(self):
+        yield from (s for s in self.book.sheets if s is not None)
+        yield from self.book.external_sheets.values()
+
+
+class _NoCache(dict):
+    def __setitem__(self, key, value):
+        pass
+
+
+def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, int], int]], book, evaluate,
+                snapshot, calc, start_values) -> tuple[int, bool, float] | None:
+    """Compute the ``n`` cells of one cycle of references.
+
+    ``keys`` pairs each covered cell, (sheet index, row, column), with its k (every cell an array
+    formula covers maps to its anchor's k); ``evaluate(k)`` computes and stores cell k; ``snapshot(k)`` returns its
+    current value(s) as a comparable (kinds, numbers, texts); ``start_values()`` seeds the cells with Excel's stored values. Returns None when the cells
+    needed no iteration, else (iterations, converged, last largest change). Raises
+    :class:`RuntimeCycle` when they need themselves and ``calc.iterate`` is off.
+    """
+    order = order_cells(n, deps)
+    position = {k: i for i, k in enumerate(order)}
+    watcher = Watcher(book, keys)
+    state = [0] * n  # 0 waiting, 1 on the stack, 2 final
+    budget = MAX_RETRIES_PER_CELL * n + 100
+    cycle: list[int] | None = None
+    with watcher:
+        for root in order:
+            if state[root] == 2:
+                continue
+            stack = [root]
+            state[root] = 1
+            while stack and cycle is None:
+                k = stack[-1]
+                watcher.read = set()
+                evaluate(k)
+                budget -= 1
+                waiting = [j for j in watcher.read if state[j] != 2 and j != k]
+                if k in watcher.read and state[k] != 2:
+                    cycle = [k]
+                    break
+                if not waiting:
+                    state[k] = 2
+                    stack.pop()
+                    continue
+                on_stack = [j for j in waiting if state[j] == 1]
+                if on_stack or budget <= 0:
+                    j = on_stack[0] if on_stack else k
+                    cycle = stack[stack.index(j):] if j in stack else list(stack)
+                    break
+                j = min(waiting, key=position.__getitem__)
+                state[j] = 1
+                stack.append(j)
+            if cycle is not None:
+                break
+    if cycle is None:
+        return None
+    if not calc.iterate:
+        raise RuntimeCycle(cycle)
+    return _iterate(order, evaluate, snapshot, start_values, calc)
+
+
+def _change(old, new) -> float:
+    """The largest change between two snapshots of a cell: numbers by difference, others by equality."""
+    (k0, x0, t0), (k1, x1, t1) = old, new
+    if k0.shape != k1.shape or not np.array_equal(k0, k1):
+        return float("inf")
+    num = k1 == 1
+    other = ~num
+    if other.any() and not np.array_equal(x0[other], x1[other]):
+        return float("inf")
+    if t0 != t1:
+        return float("inf")
+    if not num.any():
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        d = np.abs(x1[num] - x0[num])
+    return float(d.max()) if d.size else 0.0
+
+
+def _iterate(order: list[int], evaluate, snapshot, start_values, calc) -> tuple[int, bool, float]:
+    start_values()
+    last = 0.0
+    for it in range(1, calc.iterate_count + 1):
+        last = 0.0
+        for k in order:
+            before = snapshot(k)
+            evaluate(k)
+            last = max(last, _change(before, snapshot(k)))
+        if last <= calc.iterate_delta:
+            return it, True, last
+    return calc.iterate_count, False, last
