@@ -101,6 +101,17 @@ def test_dependent_cone_with_a_running_total_and_a_formula_reading_the_table(tmp
     assert got["B6"] == pytest.approx(100 * 1.1 ** 4)
 
 
+def test_table_inside_a_cycle_of_shapes_is_ordered_cell_by_cell(tmp_path):
+    # D1 and D2 share one shape; D1 feeds the table's formula C1 and D2 reads the table (via A11),
+    # so the shape and the table are one cycle of the group graph, ordered cell by cell.
+    cells = {"A10": 1, "D1": "=A10*2", "D2": "=A11*2", "A11": "=C2", "C1": "=D1", "B2": 2, "B3": 3}
+    got, report = _recalc(tmp_path, cells, {"C2": dict(ref="C2:C3", r1="A10")})
+    assert [got["C2"], got["C3"]] == [4, 6]
+    assert got["A11"] == 4 and got["D2"] == 8
+    assert got["C1"] == 2 and got["D1"] == 2
+    assert not any("internal" in i for i in report.issues)
+
+
 def test_table_whose_input_was_deleted_keeps_its_stored_values(tmp_path):
     cells = {"A1": "=B1*2", "B1": 1, "A2": 5}
     src = _book(tmp_path / "in.xlsx", cells, {"B2": dict(ref="B2:B2", r1="B1", del1=True)})

@@ -54,3 +54,14 @@ def test_filled_down_moving_ranges_with_text_give_each_cell_its_own_value(tmp_pa
     assert [got[f"B{r}"] for r in range(1, 6)] == [False, True, True, True, "#VALUE!"]
     assert [got[f"C{r}"] for r in range(1, 6)] == [0, 0, 5, 5, 0]
     assert [got[f"D{r}"] for r in range(1, 6)] == [1, 1, 0, 0, 0]
+
+
+def test_error_values_inside_an_array_result_are_error_cells_not_text():
+    # pycel's library writes the error elements of an array result as their text ("#N/A")
+    from xl_kpi.recalc.functions.pycel_bridge import _from_pycel
+    from xl_kpi.recalc.values import ERR, STR
+
+    v = _from_pycel((("#N/A", 1.0, "x"), ("#DIV/0!", True, None)))
+    assert v.kind[0, 0, 0] == ERR and v.python(0, 0, 0) == ExcelError("#N/A")
+    assert v.python(0, 1, 0) == ExcelError("#DIV/0!")
+    assert v.kind[0, 0, 2] == STR and v.python(0, 1, 1) is True

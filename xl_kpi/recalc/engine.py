@@ -552,7 +552,9 @@ def _step(cell: tuple[Group, int, int]) -> tuple:
 
 def _evaluate_cell(cell: tuple[Group, int, int], book: Book, issues: set) -> None:
     g, r, c = cell
-    if g.array or g.table:
+    if g.table:
+        evaluate_group(g, book, issues)
+    elif g.array:
         _evaluate_array(g, book, issues)
     else:
         evaluate_group(g, book, issues, np.array([r]), np.array([c]))
@@ -561,8 +563,8 @@ def _evaluate_cell(cell: tuple[Group, int, int], book: Book, issues: set) -> Non
 def _snapshot(cell: tuple[Group, int, int]):
     g, r, c = cell
     sheet = g.sheet
-    if g.array:
-        r0, c0, r1, c1 = g.array
+    if g.array or g.table:
+        r0, c0, r1, c1 = g.array or g.table.ref
         k = sheet.kind[r0:r1 + 1, c0:c1 + 1].copy()
         x = sheet.num[r0:r1 + 1, c0:c1 + 1].copy()
         t = tuple(sheet.text.get((i, j)) for i, j in zip(*np.nonzero(k == STR)))

@@ -22,7 +22,7 @@ from .arrays import NotVectorizable, align, combine_errors
 from .book import MAX_COL, MAX_ROW, Book, SheetData
 from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaLimitError, FormulaSyntaxError
 from .functions import resolve
-from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
+from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, text_too_long, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
 
@@ -325,7 +325,8 @@ class Evaluator:
             ta, ea = to_text(a)
             tb, eb = to_text(b)
             err = combine_errors(ea, eb)
-            out = ta + tb  # object arrays of str concatenate element-wise
+            out = ta + tb  # object arrays of str concatenate element-wise (each part <= MAX_TEXT)
+            err = np.where((err == 0) & text_too_long(out), E.VALUE, err)
             if err.any():
                 kind = np.where(err != 0, ERR, STR).astype(np.uint8)
                 return Values(kind, np.where(err != 0, err, 0.0), out)

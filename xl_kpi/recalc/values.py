@@ -32,7 +32,19 @@ from ..excel_dates import to_serial as date_to_serial
 from ..excel_errors import ERROR_CODE, ERROR_CODES, ExcelError
 from .package import BOOL, EMPTY, ERR, NUM, STR
 
-__all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E"]
+__all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E", "MAX_TEXT", "text_too_long"]
+
+#: The longest text a cell holds: 32,767 characters (Microsoft, "Excel specifications and
+#: limits"). A formula that would build a longer one is ``#VALUE!``, as CONCAT, TEXTJOIN and REPT
+#: document; checked wherever text is built (``&``, the text functions, pycel's results).
+MAX_TEXT = 32_767
+
+
+def text_too_long(text: np.ndarray) -> np.ndarray:
+    """Where an object array of str (None elsewhere) holds a text longer than :data:`MAX_TEXT`."""
+    if text.size == 0:
+        return np.zeros(text.shape, bool)
+    return np.frompyfunc(lambda t: t is not None and len(t) > MAX_TEXT, 1, 1)(text).astype(bool)
 
 
 class E:
@@ -240,8 +252,8 @@ def encode_python(x):
             return ERR, float(E.NUM), None
         return NUM, x, None
     if isinstance(x, str):
-        if x in ERROR_CODE and not isinstance(x, ExcelError):
-            return STR, 0.0, x
+        if len(x) > MAX_TEXT:
+            return ERR, float(E.VALUE), None
         return STR, 0.0, x
     if isinstance(x, (_dt.datetime, _dt.date)):
         return NUM, date_to_serial(x), None

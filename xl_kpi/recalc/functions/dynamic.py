@@ -273,35 +273,48 @@ def _unique(ev, args):
     if not 1 <= len(args) <= 3:
         return Values.error(E.VALUE)
     arr = ev.eval(args[0])
-    flags = []
-    for a in list(args[1:]) + [None] * (3 - len(args)):
-        if a is None:
-            flags.append(False)
-            continue
-        b, e = truthy(ev.scalar(a))
-        if e.any():
-            return Values.error(int(e.reshape(-1)[0]))
-        flags.append(bool(b.reshape(-1)[0]))
-    by_col, once = flags
+    opts = [ev.scalar(a) if a is not None else Values.boolean(False) for a in list(args[1:]) + [None] * (3 - len(args))]
+    if any(not o.is_cell for o in opts):
+        # an array of options: Excel lifts UNIQUE over it, each element the top-left of its result
+        if arr.n > 1 or any(o.n > 1 for o in opts):
+            raise NotVectorizable("UNIQUE over an array of options")
+        a, b = align(*opts)
+        h, w = a.hw
+        cells = [[_first(_unique_one(arr, _slice(a, slice(i, i + 1), slice(j, j + 1)),
+                                      _slice(b, slice(i, i + 1), slice(j, j + 1)))) for j in range(w)]
+                 for i in range(h)]
+        return _assemble(cells, 1)
+    return _per_instance([arr, *opts], _unique_one)
 
-    def one(a):
-        kind, num, text = _parts(a)
-        h, w = kind.shape
-        count = h if not by_col else w
 
-        def item(i):
-            cells = [(i, j) for j in range(w)] if not by_col else [(j, i) for j in range(h)]
-            return tuple(_same_key(kind[r, c], num[r, c], None if text is None else text[r, c]) for r, c in cells)
+def _first(v: Values) -> Values:
+    return Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
 
-        seen: dict[tuple, list[int]] = {}
-        for i in range(count):
-            seen.setdefault(item(i), []).append(i)
-        picked = [v[0] for v in seen.values() if not once or len(v) == 1]
-        if not picked:
-            return Values.error(E.CALC)
-        return _take(a, picked, np.arange(w)) if not by_col else _take(a, np.arange(h), picked)
 
-    return _per_instance([arr], one)
+def _flag(v: Values) -> tuple[bool, int]:
+    b, e = truthy(Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1]))
+    return bool(b.reshape(-1)[0]), int(e.reshape(-1)[0])
+
+
+def _unique_one(a: Values, by_col_v: Values, once_v: Values) -> Values:
+    (by_col, e1), (once, e2) = _flag(by_col_v), _flag(once_v)
+    if e1 or e2:
+        return Values.error(e1 or e2)
+    kind, num, text = _parts(a)
+    h, w = kind.shape
+    count = h if not by_col else w
+
+    def item(i):
+        cells = [(i, j) for j in range(w)] if not by_col else [(j, i) for j in range(h)]
+        return tuple(_same_key(kind[r, c], num[r, c], None if text is None else text[r, c]) for r, c in cells)
+
+    seen: dict[tuple, list[int]] = {}
+    for i in range(count):
+        seen.setdefault(item(i), []).append(i)
+    picked = [v[0] for v in seen.values() if not once or len(v) == 1]
+    if not picked:
+        return Values.error(E.CALC)
+    return _take(a, picked, np.arange(w)) if not by_col else _take(a, np.arange(h), picked)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Text: CONCATENATE/CONCAT, TEXT, LEFT, RIGHT, MID, LEN, UPPER, LOWER, TRIM, VALUE."""
+"""Text: CONCATENATE/CONCAT, TEXTJOIN, REPT, SUBSTITUTE, TEXT, LEFT, RIGHT, MID, LEN, UPPER, LOWER, TRIM,
+VALUE; no text longer than 32,767 characters (:data:`~..values.MAX_TEXT`) is ever built."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import numpy as np
 
 from ...excel_errors import NA, VALUE
 from ..arrays import align, combine_errors
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, format_general, numbers, text_to_number, to_text
+from ..values import (BOOL, EMPTY, ERR, MAX_TEXT, NUM, STR, E, Values, format_general, numbers, text_to_number,
+                      text_too_long, to_text, truthy)
 from .registry import cellwise, cellwise_impl, register
 
 
@@ -26,9 +28,84 @@ def _concat(ev, args):
         out = t if out is None else out + t
         errs.append(e)
     err = combine_errors(*errs)
+    err = np.where((err == 0) & text_too_long(out), E.VALUE, err)
     if err.any():
         return Values(np.where(err != 0, ERR, STR).astype(np.uint8), np.where(err != 0, err, 0.0), out)
     return Values.string(out)
+
+
+@cellwise("REPT", args="tn")
+def _rept(text, times):
+    """``text`` repeated ``times`` (truncated) times; ``#VALUE!`` beyond 32,767 characters."""
+    k = math.trunc(times)
+    if k < 0:
+        return VALUE
+    if len(text) * k > MAX_TEXT:
+        return VALUE
+    return text * k
+
+
+@cellwise("SUBSTITUTE", args="ttt", optional="n")
+def _substitute(text, old, new, instance=None):
+    """``old`` replaced by ``new`` in ``text``: every time, or only its ``instance``-th time."""
+    if instance is not None:
+        k = math.trunc(instance)
+        if k < 1:
+            return VALUE
+        if not old:
+            return text
+        at = -1
+        for _ in range(k):
+            at = text.find(old, at + 1)
+            if at < 0:
+                return text
+        out_len = len(text) - len(old) + len(new)
+        return VALUE if out_len > MAX_TEXT else text[:at] + new + text[at + len(old):]
+    if not old:
+        return text
+    if len(text) + text.count(old) * (len(new) - len(old)) > MAX_TEXT:  # known before building it
+        return VALUE
+    return text.replace(old, new)
+
+
+@register("TEXTJOIN")
+def _textjoin(ev, args):
+    """TEXTJOIN(delimiter, ignore_empty, text1, ...): every value of the texts, joined."""
+    if len(args) < 3:
+        return Values.error(E.VALUE)
+    delim, skip = ev.scalar(args[0]), ev.scalar(args[1])
+    parts = [ev.eval(a) for a in args[2:]]
+    n = max([delim.n, skip.n] + [p.n for p in parts])
+
+    def one(i):
+        d, de = to_text(delim.instance(i))
+        if de[0, 0, 0]:
+            return Values.error(int(de[0, 0, 0]))
+        b, be = truthy(skip.instance(i))
+        if be[0, 0, 0]:
+            return Values.error(int(be[0, 0, 0]))
+        pieces, size = [], 0
+        sep = str(d[0, 0, 0])
+        for p in parts:
+            v = p.instance(i)
+            t, e = to_text(v)
+            if e.any():
+                return Values.error(int(e.reshape(-1)[np.nonzero(e.reshape(-1))[0][0]]))
+            for s, k in zip(t.reshape(-1), v.kind.reshape(-1)):
+                if bool(b[0, 0, 0]) and (k == EMPTY or s == ""):
+                    continue
+                size += len(s) + (len(sep) if pieces else 0)
+                if size > MAX_TEXT:
+                    return Values.error(E.VALUE)
+                pieces.append(s)
+        return Values.string(sep.join(pieces))
+
+    results = [one(i) for i in range(n)]
+    if n == 1:
+        return results[0]
+    kind = np.concatenate([r.kind for r in results])
+    text = np.concatenate([r.text if r.text is not None else np.full((1, 1, 1), None, object) for r in results])
+    return Values(kind, np.concatenate([r.num for r in results]), text)
 
 
 @register("TEXT")
