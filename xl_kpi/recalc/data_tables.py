@@ -112,8 +112,12 @@ def read_data_table(f: FormulaCell) -> DataTable | str:
 
 @dataclass
 class _Cone:
-    steps: list  # (group, rows, cols) to re-evaluate, in the main pass's order
+    steps: list  # (group, rows, cols, boxes it reads, always) to re-evaluate, in the main pass's order
     cells: int
+
+
+#: Functions whose references are computed when they run: a step holding one is always re-run.
+_DYNAMIC_REFERENCES = frozenset({"INDIRECT", "OFFSET", "INDEX", "ANCHORARRAY", "CELL", "INFO"})
 
 
 @dataclass
@@ -130,6 +134,7 @@ class TableRunner:
     plan: list = field(default_factory=list)
     _readers: list | None = None
     _rdeps: list | None = None
+    _refs: dict = field(default_factory=dict)  # gid -> [(sheet, Ref)], through defined names
 
     # -- the cone ----------------------------------------------------------------------------
     def _reader_boxes(self):
@@ -141,7 +146,7 @@ class TableRunner:
                 if g.table is not None:
                     continue
                 rows, cols = g.positions()
-                for sheet, ref in _refs(g.tree, self.book, g.sheet):
+                for sheet, ref in self.refs_of(g):
                     box = _box(ref, sheet, rows, cols)
                     if box is not None:
                         out.append((g.gid, sheet.index, box))
@@ -152,6 +157,31 @@ class TableRunner:
                     rdeps[d].add(gid)
             self._rdeps = rdeps
         return self._readers
+
+    def refs_of(self, g) -> list:
+        got = self._refs.get(g.gid)
+        if got is None:
+            from .engine import _refs
+
+            got = self._refs[g.gid] = list(_refs(g.tree, self.book, g.sheet))
+        return got
+
+    def _step(self, grp, rows, cols) -> tuple:
+        """A cone step with the boxes its cells read and whether it must always run."""
+        from .engine import _box
+        from .formula import Func, walk
+
+        always = any(isinstance(n, Func) and n.name in _DYNAMIC_REFERENCES for n in walk(grp.tree))
+        if rows is None:
+            rr, cc = np.array([grp.anchor[0]]), np.array([grp.anchor[1]])
+        else:
+            rr, cc = rows, cols
+        boxes = []
+        for sheet, ref in self.refs_of(grp):
+            box = _box(ref, sheet, rr, cc)
+            if box is not None:
+                boxes.append((sheet, *box))
+        return grp, rows, cols, boxes, always
 
     def cone(self, g, table: DataTable) -> _Cone:
         sheet = g.sheet
@@ -172,7 +202,7 @@ class TableRunner:
                 a0, b0, a1, b1 = grp.array
                 if grp.sheet is sheet and any(a0 <= r <= a1 and b0 <= c <= b1 for r, c in pinned):
                     continue  # an input cell inside an array formula: it stays substituted
-                steps.append((grp, None, None))
+                steps.append(self._step(grp, None, None))
                 cells += (a1 - a0 + 1) * (b1 - b0 + 1)
                 continue
             if rows is None:
@@ -181,7 +211,7 @@ class TableRunner:
                 keep = np.array([(int(r), int(c)) not in pinned for r, c in zip(rows, cols)], bool)
                 rows, cols = rows[keep], cols[keep]
             if len(rows):
-                steps.append((grp, rows, cols))
+                steps.append(self._step(grp, rows, cols))
                 cells += len(rows)
         return _Cone(steps, cells)
 
@@ -201,18 +231,29 @@ class TableRunner:
             return
         saved = _snapshot(sheet, table.inputs, cone.steps)
         changed = _Changed(sheet, table.inputs, cone.steps)
+        dirty = _Dirty()
         results: list[tuple[int, int, tuple]] = []
         try:
             for assign, outs in table.substitutions():
+                # Each substitution starts from the previous one's values: only the formulas
+                # reading a cell that changed since are re-run, and a formula whose value comes
+                # out the same does not make its readers run (exact, cell by cell).
+                dirty.clear()
                 values = [sheet.value(*src) for _, src in assign]  # read before writing any input
                 for (cell, _), val in zip(assign, values):
-                    _put(sheet, cell, val)
+                    if sheet.value(*cell) != val:
+                        _put(sheet, cell, val)
+                        dirty.mark(sheet, np.array([cell[0]]), np.array([cell[1]]))
                 self._forget_blocks(changed)
-                for grp, rows, cols in cone.steps:
+                for grp, rows, cols, boxes, always in cone.steps:
+                    if not always and not dirty.reads(boxes):
+                        continue
+                    before = _cell_values(grp, rows, cols)
                     if rows is None:
                         _evaluate_array(grp, self.book, issues)
                     else:
                         evaluate_group(grp, self.book, issues, rows, cols)
+                    dirty.mark_changes(grp, rows, cols, before)
                 for formula, target in outs:
                     results.append((*target, sheet.value(*formula)))
         finally:
@@ -238,6 +279,60 @@ class TableRunner:
             del cache[key]
 
 
+def _cell_values(grp, rows, cols):
+    """(rows, cols, kind, num, text) of a step's cells before it runs."""
+    sheet = grp.sheet
+    if rows is None:
+        a0, b0, a1, b1 = grp.array
+        rr, cc = np.mgrid[a0:a1 + 1, b0:b1 + 1]
+        rows, cols = rr.reshape(-1), cc.reshape(-1)
+    kind = sheet.kind[rows, cols].copy()
+    text = [sheet.text.get((int(r), int(c))) if k == STR else None for r, c, k in zip(rows, cols, kind)] \
+        if (kind == STR).any() else None
+    return rows, cols, kind, sheet.num[rows, cols].copy(), text
+
+
+class _Dirty:
+    """The cells a substitution changed so far, per sheet (a boolean grid each)."""
+
+    def __init__(self):
+        self.grids: dict[int, np.ndarray] = {}
+        self.marked: list = []
+
+    def clear(self) -> None:
+        for grid, rows, cols in self.marked:
+            grid[rows, cols] = False
+        self.marked = []
+
+    def mark(self, sheet, rows: np.ndarray, cols: np.ndarray) -> None:
+        if not len(rows):
+            return
+        grid = self.grids.get(sheet.index)
+        if grid is None:
+            grid = self.grids[sheet.index] = np.zeros(sheet.kind.shape, bool)
+        grid[rows, cols] = True
+        self.marked.append((grid, rows, cols))
+
+    def reads(self, boxes) -> bool:
+        for sheet, r0, c0, r1, c1 in boxes:
+            grid = self.grids.get(sheet.index)
+            if grid is not None and grid[r0:r1 + 1, c0:c1 + 1].any():
+                return True
+        return False
+
+    def mark_changes(self, grp, rows, cols, before) -> None:
+        rows, cols, kind, num, text = before
+        sheet = grp.sheet
+        new_kind, new_num = sheet.kind[rows, cols], sheet.num[rows, cols]
+        diff = (new_kind != kind) | (new_num != num)
+        strs = np.nonzero(~diff & (new_kind == STR))[0]
+        for i in strs.tolist():
+            if text is None or sheet.text.get((int(rows[i]), int(cols[i]))) != text[i]:
+                diff[i] = True
+        if diff.any():
+            self.mark(sheet, rows[diff], cols[diff])
+
+
 def _closure(start: set[int], edges) -> set[int]:
     seen = set(start)
     todo = list(start)
@@ -261,7 +356,7 @@ def _put(sheet, cell: tuple[int, int], val: tuple) -> None:
 
 
 def _cells_of(steps):
-    for grp, rows, cols in steps:
+    for grp, rows, cols, *_ in steps:
         if rows is None:
             a0, b0, a1, b1 = grp.array
             yield grp.sheet, [(r, c) for r in range(a0, a1 + 1) for c in range(b0, b1 + 1)]
