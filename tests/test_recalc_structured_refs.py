@@ -146,3 +146,42 @@ def test_pycel_fixture_structured_references_equal_excel(tmp_path):
     assert got["B2"] == 7  # SUM(Table1[col2])
     assert got["B3"] == 15  # SUM(Table1[#This Row]) in row 3
     assert got["B5"] == 21  # SUM(Table1[#Data])
+    assert got["F4"] == 9  # SUBTOTAL(109,[col3]) in the totals row
+    assert got["B4"] == 30 and got["B7"] == 9  # SUM(Table1[#All]), SUM(Table1[#Totals])
+    assert got["B6"] == "col1col2col3"  # CONCAT(Table1[#Headers])
+
+
+def _subtotal_book(path, *, filtered: bool) -> str:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r, v in enumerate([None, 1, 2, None, 10, 20], 1):
+        if v is not None:
+            ws.cell(r, 1, v)
+    ws["A1"] = "Amount"
+    ws["A4"] = "=SUBTOTAL(9,A2:A3)"  # a subtotal inside the range: left out of the ones around it
+    ws["A7"] = "=SUBTOTAL(9,A2:A6)"
+    ws["A8"] = "=SUBTOTAL(109,A2:A6)"
+    ws["A9"] = "=SUBTOTAL(2,A2:A6)"
+    ws["A10"] = "=SUM(A2:A6)"
+    ws.row_dimensions[5].hidden = True
+    if filtered:
+        ws.auto_filter.ref = "A1:A6"
+    wb.save(path)
+    return os.fspath(path)
+
+
+@pytest.mark.parametrize("filtered, expected", [
+    (False, {"A7": 33, "A8": 23, "A9": 4, "A10": 36}),  # row 5 hidden by hand: only 101-111 skip it
+    (True, {"A7": 23, "A8": 23, "A9": 3, "A10": 36}),  # row 5 filtered out: every SUBTOTAL skips it
+])
+def test_subtotal_leaves_out_nested_subtotals_and_hidden_rows(tmp_path, filtered, expected):
+    # Microsoft Support, "SUBTOTAL function": other SUBTOTALs in the references are ignored;
+    # 1-11 include rows hidden by hand and 101-111 exclude them; rows a filter hides are
+    # excluded by both.
+    src = _subtotal_book(tmp_path / "in.xlsx", filtered=filtered)
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert got["A4"] == 3
+    assert {k: got[k] for k in expected} == expected

@@ -15,7 +15,37 @@ from ..values import (BOOL, EMPTY, ERR, MAX_TEXT, NUM, STR, E, Values, format_ge
 from .registry import cellwise, cellwise_impl, register
 
 
-@register("CONCATENATE", "CONCAT")
+@register("CONCAT")
+def _concat_ranges(ev, args):
+    """CONCAT: every cell of its ranges and arrays, row by row, joined (CONCATENATE takes one
+    value per argument); ``#VALUE!`` beyond 32,767 characters."""
+    parts = [ev.eval(a) for a in args]
+    if all(p.is_cell for p in parts):
+        return _concat(ev, args)
+    n = max(p.n for p in parts)
+
+    def one(i):
+        pieces, size = [], 0
+        for p in parts:
+            t, e = to_text(p.instance(i))
+            flat_e = e.reshape(-1)
+            if flat_e.any():
+                return Values.error(int(flat_e[np.nonzero(flat_e)[0][0]]))
+            for piece in t.reshape(-1):
+                size += len(piece)
+                if size > MAX_TEXT:
+                    return Values.error(E.VALUE)
+                pieces.append(piece)
+        return Values.string("".join(pieces))
+
+    results = [one(i) for i in range(n)]
+    if n == 1:
+        return results[0]
+    text = np.concatenate([r.text if r.text is not None else np.full((1, 1, 1), None, object) for r in results])
+    return Values(np.concatenate([r.kind for r in results]), np.concatenate([r.num for r in results]), text)
+
+
+@register("CONCATENATE")
 def _concat(ev, args):
     vals = [ev.scalar(a) for a in args]
     if not vals:
