@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -275,6 +276,9 @@ def iso_to_serial(text: str) -> float:
 # Conversions
 
 
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+
+
 def text_to_number(s: str) -> float | None:
     """Excel's reading of text as a number in arithmetic (``"3"`` -> 3, ``"5%"`` -> 0.05)."""
     t = s.strip()
@@ -289,7 +293,12 @@ def text_to_number(s: str) -> float | None:
     try:
         x = float(t)
     except ValueError:
+        m = _US_DATE.match(t)
         try:
+            if m is not None:  # m/d/yyyy, as Excel (en-US) reads "01/01/1900"; yy 00-29 is 20yy
+                month, day, year = (int(g) for g in m.groups())
+                year += (2000 if year < 30 else 1900) if year < 100 else 0
+                return date_to_serial(_dt.datetime(year, month, day))
             return date_to_serial(_dt.datetime.fromisoformat(t))
         except ValueError:
             return None

@@ -10,7 +10,7 @@ evaluator itself.
 
 from __future__ import annotations
 
-from . import date_time, dynamic, engineering, information, logical, lookup, math, stats, text  # noqa: F401  (register)
+from . import date_time, dynamic, engineering, financial, information, logical, lookup, math, stats, text  # noqa: F401, E501  (register)
 from .criteria import wildcard_regex
 from .pycel_bridge import pycel_function
 from .registry import FUNCTIONS, Impl, aggregate, elementwise, register, resolve

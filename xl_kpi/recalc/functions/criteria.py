@@ -19,7 +19,8 @@ __all__ = ["Criterion", "conditional", "has_wild", "wildcard_regex"]
 
 class Wildcard:
     """Excel's wildcards matched in polynomial time: ``*`` any run, ``?`` one character, ``~``
-    escapes ``*``, ``?`` and ``~``; without case, the whole text (``fullmatch``).
+    escapes ``*``, ``?`` and ``~``; without case (``str.lower``: one character stays one, so
+    ``?`` counts as Excel does and ß is not ss), the whole text (``fullmatch``).
 
     A regular expression ``.*a.*a.*a.*a.*b`` backtracks exponentially on a long text that almost
     matches (31 s on 200 characters). Here the pattern is cut at its stars into segments: the
@@ -37,7 +38,7 @@ class Wildcard:
         while i < n:
             ch = pattern[i]
             if ch == "~" and i + 1 < n and pattern[i + 1] in "*?~":
-                segments[-1].append(pattern[i + 1].casefold())
+                segments[-1].append(pattern[i + 1].lower())
                 i += 2
                 continue
             if ch == "*":
@@ -45,7 +46,7 @@ class Wildcard:
             elif ch == "?":
                 segments[-1].append(None)  # any one character
             else:
-                segments[-1].extend(ch.casefold())
+                segments[-1].extend(ch.lower())
             i += 1
         self.starred = len(segments) > 1
         self.segments = [(seg, None if None in seg else "".join(seg)) for seg in segments]
@@ -69,7 +70,7 @@ class Wildcard:
         return -1
 
     def fullmatch(self, text: str) -> bool:
-        t = str(text).casefold()
+        t = str(text).lower()
         first, first_plain = self.segments[0]
         if not self.starred:
             return len(t) == len(first) and self._at(t, 0, first)
@@ -83,6 +84,33 @@ class Wildcard:
                 return False
             pos = found + len(seg)
         return True
+
+
+    def search(self, text: str, pos: int = 0) -> "_Found | None":
+        """The leftmost place at or after ``pos`` where the pattern matches a part of ``text``
+        (SEARCH's reading: the end is free), or None; ``.start()`` gives it."""
+        t = str(text).lower()
+        first, plain = self.segments[0]
+        at = self._find(t, first, plain, pos, len(t)) if first else pos
+        if at < 0 or at > len(t):
+            return None
+        p = at + len(first)
+        for seg, seg_plain in self.segments[1:]:  # each after a star: leftmost is always right
+            found = self._find(t, seg, seg_plain, p, len(t))
+            if found < 0:
+                return None
+            p = found + len(seg)
+        return _Found(at)
+
+
+class _Found:
+    __slots__ = ("at",)
+
+    def __init__(self, at: int):
+        self.at = at
+
+    def start(self) -> int:
+        return self.at
 
 
 def wildcard_regex(pattern: str) -> Wildcard:
@@ -141,12 +169,16 @@ class Criterion:
             if op in ("=", "<>"):
                 t = texts_of(kind, text)
                 if self.regex is not None:
-                    hit = np.array([bool(self.regex.fullmatch(s)) for s in t.reshape(-1)]).reshape(t.shape) & (kind == STR)
+                    matched = [bool(self.regex.fullmatch(s)) for s in t.reshape(-1)]
+                    hit = np.array(matched).reshape(t.shape) & (kind == STR)
                 elif self.text == "":
                     hit = (kind == EMPTY) | ((kind == STR) & (t == ""))
                 else:
                     target = self.text.casefold()
-                    hit = (kind == STR) & (np.char.lower(t.astype(str)) == target) if t.size else np.zeros(t.shape, bool)
+                    if t.size:
+                        hit = (kind == STR) & (np.char.lower(t.astype(str)) == target)
+                    else:
+                        hit = np.zeros(t.shape, bool)
                 return hit if op == "=" else ~hit
             t = texts_of(kind, text)
             folded = np.array([s.casefold() for s in t.reshape(-1)], dtype=object).reshape(t.shape)

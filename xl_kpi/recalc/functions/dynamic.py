@@ -534,6 +534,33 @@ def _makearray(ev, args):
     return _assemble([[v.expand(n) for v in row] for row in out], n)
 
 
+def lift(ev, impl, args: list, positions: list[int]) -> Values | None:
+    """Excel's lifting of a function over array arguments where it takes one value: the
+    arguments at ``positions`` that evaluate to arrays are broadcast together, the function is
+    computed for each element, and each result's top-left value is that element's result.
+    None when those arguments are all single values (the function runs as usual)."""
+    from ..formula import Const
+
+    vals = {i: ev.scalar(args[i]) for i in positions if i < len(args) and args[i] is not None}
+    if all(v.is_cell for v in vals.values()):
+        return None
+    if any(v.n > 1 for v in vals.values()):
+        raise NotVectorizable("lifting over arrays that move with the cell")
+    keys = list(vals)
+    aligned = dict(zip(keys, align(*vals.values())))
+    h, w = aligned[keys[0]].hw
+    cells = []
+    for i in range(h):
+        row = []
+        for j in range(w):
+            new = list(args)
+            for k in keys:
+                new[k] = Const(_slice(aligned[k], slice(i, i + 1), slice(j, j + 1)))
+            row.append(_first(impl(ev, new)).expand(1))
+        cells.append(row)
+    return _assemble(cells, 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # spill references
 
