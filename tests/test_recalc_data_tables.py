@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.worksheet.formula import DataTableFormula
-
 from test_recalc_support import values
+
 from xl_kpi.recalc import recalculate
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.worksheet.formula import ArrayFormula
-
 from test_recalc_support import values
+
 from xl_kpi.excel_errors import ExcelError
 from xl_kpi.recalc import evaluate, recalculate
 

@@ -9,8 +9,8 @@ into one, ``SUM(B5:B15,D5:D15)``; no common cell is ``#NULL!``), and arithmetic 
 from __future__ import annotations
 
 import pytest
-
 from test_recalc_support import make_book, values
+
 from xl_kpi.excel_errors import ExcelError
 from xl_kpi.recalc import evaluate, recalculate
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table
-
 from test_recalc_support import values
+
 from xl_kpi.recalc import recalculate
-from xl_kpi.recalc.tables import StructuredRefs, Table as XlTable
+from xl_kpi.recalc.tables import StructuredRefs
+from xl_kpi.recalc.tables import Table as XlTable
 
 
 def _book(path, out_cells: dict) -> str:

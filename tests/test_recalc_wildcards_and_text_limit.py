@@ -14,10 +14,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from test_recalc_support import make_book, values
+
 from xl_kpi.excel_errors import ExcelError
-from xl_kpi.recalc import evaluate, recalculate
+from xl_kpi.recalc import evaluate
 from xl_kpi.recalc.functions.criteria import Wildcard
 
 ROOT = Path(__file__).resolve().parents[1]

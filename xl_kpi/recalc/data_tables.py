@@ -31,7 +31,7 @@ import numpy as np
 
 from .formula import Node, Op, Ref
 from .package import FormulaCell, parse_cell, parse_range
-from .values import STR, Values
+from .values import STR
 
 __all__ = ["DataTable", "read_data_table", "TableRunner", "MAX_TABLE_WORK"]
 
@@ -139,7 +139,7 @@ class TableRunner:
     # -- the cone ----------------------------------------------------------------------------
     def _reader_boxes(self):
         if self._readers is None:
-            from .engine import _box, _refs
+            from .engine import _box
 
             out = []
             for g in self.groups:

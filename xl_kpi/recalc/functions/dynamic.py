@@ -17,13 +17,11 @@ or column (else ``#CALC!``).
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..arrays import NotVectorizable, align
 from ..formula import Name, Ref
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, numbers, truthy
+from ..values import BOOL, ERR, NUM, STR, E, Values, numbers, truthy
 from .registry import register
 
 __all__ = ["Lambda"]

@@ -13,7 +13,7 @@ from ..arrays import NotVectorizable
 from ..values import NUM, E, Values, numbers
 from .arguments import finish, first_error, ok
 from .criteria import conditional
-from .registry import FUNCTIONS, aggregate, elementwise, register, sample
+from .registry import aggregate, elementwise, register, sample
 
 
 @aggregate("SUM")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...excel_errors import ExcelError
-
 from ..arrays import NotVectorizable
 from ..package import ERROR_CODE, ERROR_CODES
 from ..values import BOOL, ERR, NUM, STR, E, Values
