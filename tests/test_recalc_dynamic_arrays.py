@@ -64,6 +64,12 @@ TABLE = {"A1": 3, "A2": 1, "A3": 2, "B1": "c", "B2": "a", "B3": "B", "C1": True,
      [["a", "ab", "abc"], ["abcd", "abcde", "abcdef"]]),
     (DATA, "=_xlfn.REDUCE(,A1:C2,_xlfn.LAMBDA(_xlpm.a,_xlpm.b,_xlpm.a+_xlpm.b^2))", 91),  # sum of squares
     ({}, "=_xlfn.MAKEARRAY(3,3,_xlfn.LAMBDA(_xlpm.r,_xlpm.c,_xlpm.r*_xlpm.c))", [[1, 2, 3], [2, 4, 6], [3, 6, 9]]),
+    ({"C3": 1, "D3": 2}, "=_xlfn.LAMBDA(_xlpm.x,_xlpm.y,_xlpm.x*10+_xlpm.y+D3)(1,2)", 14),  # called in place
+    ({"C3": 1, "D3": 2}, "=_xlfn.LAMBDA(D3+C3)()", 3),
+    ({}, "=_xlfn.LAMBDA(_xlpm.x,_xlpm.x*2)(_xlfn.LAMBDA(_xlpm.y,_xlpm.y+1)(4))", 10),
+    ({}, '="LAMBDA(1)(2)"', "LAMBDA(1)(2)"),  # text stays text
+    ({}, "=SUM(SEQUENCE(100000,1000))", ExcelError("#NUM!")),  # 10^8 cells: bounded, not a memory error
+    ({}, "=_xlfn.MAKEARRAY(2000,1000,_xlfn.LAMBDA(_xlpm.r,_xlpm.c,1))", ExcelError("#NUM!")),
 ])
 def test_dynamic_array_functions(cells, formula, expected):
     assert evaluate(cells, formula) == expected

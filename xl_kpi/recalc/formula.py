@@ -252,6 +252,8 @@ def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
         raise FormulaSyntaxError("empty formula")
     if "\r" in src or "\t" in src:
         src = _plain_whitespace(src)
+    if ")(" in src and "LAMBDA(" in src.upper():
+        src = _lambda_calls(src)
     try:
         tree = _excel_formula()(src).ast
     except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
@@ -302,6 +304,54 @@ def _spread_unions(root: Node) -> Node:
         elif isinstance(node, ArrayLit):
             stack.extend(c for r in node.rows for c in r)
     return root
+
+
+def _closing(src: str, start: int) -> int:
+    """The index of the parenthesis closing the one opened at ``start``, -1 if none (strings skipped)."""
+    depth, i, n = 0, start, len(src)
+    while i < n:
+        ch = src[i]
+        if ch == '"':
+            i = src.find('"', i + 1)
+            while i >= 0 and i + 1 < n and src[i + 1] == '"':
+                i = src.find('"', i + 2)
+            if i < 0:
+                return -1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+_LAMBDA_AT = re.compile(r"(?i)(?<![\w.])(?:_xlfn\.)?LAMBDA\(")
+
+
+def _lambda_calls(src: str) -> str:
+    """``LAMBDA(x, x+1)(2)``, a LAMBDA called where it is written, as ``LAMBDA.CALL(LAMBDA(x, x+1), 2)``:
+    the tokenizer reads no call on a parenthesis. Outside strings only; nested calls too."""
+    pos = 0
+    while True:
+        m = _LAMBDA_AT.search(src, pos)
+        if m is None:
+            return src
+        if src.count('"', 0, m.start()) % 2:  # inside a string literal
+            pos = m.end()
+            continue
+        end = _closing(src, m.end() - 1)
+        if end < 0:
+            return src
+        if end + 1 < len(src) and src[end + 1] == "(":
+            close = _closing(src, end + 1)
+            if close < 0:
+                return src
+            args = src[end + 2:close]
+            call = "LAMBDA.CALL(" + src[m.start():end + 1] + ("," + args if args.strip() else "") + ")"
+            src = src[:m.start()] + call + src[close + 1:]
+        pos = m.start() + len("LAMBDA.CALL(")
 
 
 def _plain_whitespace(src: str) -> str:

@@ -24,7 +24,12 @@ from ..formula import Name, Ref
 from ..values import BOOL, ERR, NUM, STR, E, Values, numbers, truthy
 from .registry import register
 
-__all__ = ["Lambda"]
+__all__ = ["Lambda", "lift"]
+
+#: The largest array SEQUENCE builds, and the most cells MAKEARRAY calls its LAMBDA for: beyond
+#: them ``#NUM!``, so that a formula cannot take the memory or the hours of a batch.
+MAX_SEQUENCE = 10_000_000
+MAX_MAKEARRAY = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,7 +120,7 @@ def _sequence(ev, args):
             return Values.error(E.VALUE)
         if r == 0 or c == 0:
             return Values.error(E.CALC)
-        if r * c > 1_048_576 * 16_384:
+        if r * c > MAX_SEQUENCE:
             return Values.error(E.NUM)
         x = nums[2][0] + nums[3][0] * np.arange(r * c, dtype=np.float64).reshape(r, c)
         return Values.from_numbers(x[None])
@@ -399,6 +404,15 @@ class EtaLambda(Lambda):
         return impl(ev, [Const(v) for v in values])
 
 
+@register("LAMBDA.CALL")
+def _lambda_call(ev, args):
+    """``LAMBDA(x, x+1)(2)``: a LAMBDA called where it is written (the parser's rewrite of it)."""
+    fn = _lambda_arg(ev, args[0]) if args else None
+    if fn is None:
+        return Values.error(E.VALUE)
+    return fn.call(ev, [ev.eval(a) for a in args[1:]])
+
+
 def _lambda_arg(ev, node) -> Lambda | None:
     if isinstance(node, Name) and node.name.lower().startswith("_xleta."):
         return EtaLambda(node.name.split(".", 1)[1].upper())
@@ -527,6 +541,8 @@ def _makearray(ev, args):
     r, c = int(r), int(c)
     if r < 1 or c < 1:
         return Values.error(E.VALUE)
+    if r * c > MAX_MAKEARRAY:
+        return Values.error(E.NUM)
     out = [[_cell(fn.call(ev, [Values.number(i + 1), Values.number(j + 1)]), 1) for j in range(c)] for i in range(r)]
     n = max(v.n for row in out for v in row)
     return _assemble([[v.expand(n) for v in row] for row in out], n)
