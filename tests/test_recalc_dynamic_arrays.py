@@ -68,6 +68,17 @@ TABLE = {"A1": 3, "A2": 1, "A3": 2, "B1": "c", "B2": "a", "B3": "B", "C1": True,
     ({"C3": 1, "D3": 2}, "=_xlfn.LAMBDA(D3+C3)()", 3),
     ({}, "=_xlfn.LAMBDA(_xlpm.x,_xlpm.x*2)(_xlfn.LAMBDA(_xlpm.y,_xlpm.y+1)(4))", 10),
     ({}, '="LAMBDA(1)(2)"', "LAMBDA(1)(2)"),  # text stays text
+    ({}, "=_xlfn.TOCOL({1,2;3,4})", [[1], [2], [3], [4]]),
+    ({}, "=_xlfn.TOCOL({1,2;3,4},0,TRUE)", [[1], [3], [2], [4]]),  # scanned by column
+    ({"A1": 1, "A2": "x", "B2": 2}, "=_xlfn.TOROW(A1:B2,1)", [[1, "x", 2]]),  # blanks left out
+    ({}, "=_xlfn.TOROW({1,#N/A,2},2)", [[1, 2]]),  # errors left out
+    ({}, "=_xlfn.WRAPROWS({1,2,3,4,5},2)", [[1, 2], [3, 4], [5, NA]]),
+    ({}, "=_xlfn.WRAPCOLS({1,2,3,4,5},2,0)", [[1, 3, 5], [2, 4, 0]]),
+    ({}, "=_xlfn.WRAPROWS({1,2;3,4},2)", VALUE),  # a vector only
+    ({}, '=_xlfn.EXPAND({1,2;3,4},3,3,"-")', [[1, 2, "-"], [3, 4, "-"], ["-", "-", "-"]]),
+    ({}, "=_xlfn.EXPAND({1,2},1)", [[1, 2]]),
+    ({}, "=_xlfn.EXPAND({1,2;3,4},1)", VALUE),  # smaller than the array
+    ({}, "=_xlfn.WRAPROWS({1,2,3,4,5,6},{2,3})", [[1, 1]]),  # lifted over the counts: top-left of each
     ({}, "=SUM(SEQUENCE(100000,1000))", ExcelError("#NUM!")),  # 10^8 cells: bounded, not a memory error
     ({}, "=_xlfn.MAKEARRAY(2000,1000,_xlfn.LAMBDA(_xlpm.r,_xlpm.c,1))", ExcelError("#NUM!")),
 ])
@@ -144,7 +155,8 @@ def _realworld() -> Path | None:
     return None
 
 
-CORPUS_FUNCTIONS = ("VSTACK", "HSTACK", "SORTBY", "SCAN", "REDUCE", "MAP(", "BYCOL", "ANCHORARRAY", "SEQUENCE")
+CORPUS_FUNCTIONS = ("VSTACK", "HSTACK", "SORTBY", "SCAN", "REDUCE", "MAP(", "BYCOL", "ANCHORARRAY", "SEQUENCE",
+                    "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "EXPAND")
 
 
 def test_formulas_project_dynamic_arrays_equal_excel(tmp_path):

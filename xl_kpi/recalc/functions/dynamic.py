@@ -1,5 +1,6 @@
 """Excel 365's dynamic-array functions: FILTER, SORT, SORTBY, UNIQUE, SEQUENCE, VSTACK, HSTACK,
-LET, LAMBDA and its helpers BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY, and ANCHORARRAY (``A1#``).
+TOCOL, TOROW, WRAPROWS, WRAPCOLS, EXPAND, LET, LAMBDA and its helpers BYROW, BYCOL, MAP, REDUCE,
+SCAN, MAKEARRAY, and ANCHORARRAY (``A1#``).
 
 Their results are arrays whose size depends on the data, so each cell of a shape (each instance)
 is computed on its own block; instances whose results differ in size are evaluated one cell at a
@@ -21,7 +22,7 @@ import numpy as np
 
 from ..arrays import NotVectorizable, align
 from ..formula import Name, Ref
-from ..values import BOOL, ERR, NUM, STR, E, Values, numbers, truthy
+from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, numbers, truthy
 from .registry import register
 
 __all__ = ["Lambda", "lift"]
@@ -157,6 +158,150 @@ def _stack_fn(axis: int):
 
 register("VSTACK")(_stack_fn(0))
 register("HSTACK")(_stack_fn(1))
+
+
+# ---------------------------------------------------------------------------------------------
+# TOCOL, TOROW, WRAPROWS, WRAPCOLS, EXPAND
+
+
+def _option(ev, args, i, default: float):
+    """(number, error code) of optional argument ``i`` (its top-left value), the default if omitted."""
+    if len(args) <= i or args[i] is None:
+        return default, 0
+    v = ev.scalar(args[i])
+    if v.n > 1:
+        raise NotVectorizable("a dynamic-array option that varies from cell to cell")
+    return _scalar_number(v)
+
+
+def _to_line(column: bool):
+    def impl(ev, args):
+        """TOCOL/TOROW(array, [ignore], [scan_by_column]): ignore 1 blanks, 2 errors, 3 both."""
+        if not 1 <= len(args) <= 3:
+            return Values.error(E.VALUE)
+        lifted = lift(ev, impl, args, [1, 2])
+        if lifted is not None:
+            return lifted
+        arr = ev.eval(args[0])
+        (ignore, e1), (by_col, e2) = _option(ev, args, 1, 0.0), _option(ev, args, 2, 0.0)
+        if e1 or e2:
+            return Values.error(int(e1 or e2))
+        ignore = int(ignore)
+        if ignore not in (0, 1, 2, 3):
+            return Values.error(E.VALUE)
+
+        def one(a):
+            kind, num, text = _parts(a)
+            if by_col:
+                kind, num = kind.T, num.T
+                text = None if text is None else text.T
+            keep = np.ones(kind.shape, bool)
+            if ignore & 1:
+                keep &= kind != EMPTY
+            if ignore & 2:
+                keep &= kind != ERR
+            k, x = kind[keep], num[keep]
+            if not k.size:
+                return Values.error(E.CALC)
+            t = None if text is None else text[keep]
+            shape = (k.size, 1) if column else (1, k.size)
+            return _block(k.reshape(shape), x.reshape(shape), None if t is None else t.reshape(shape))
+
+        return _per_instance([arr], one)
+
+    return impl
+
+
+register("TOCOL")(_to_line(True))
+register("TOROW")(_to_line(False))
+
+
+def _padded(kind, num, text, shape, pad: Values):
+    """The block placed top-left in ``shape``, the rest filled with ``pad``'s value."""
+    pk, px, pt = int(pad.kind[0, 0, 0]), float(pad.num[0, 0, 0]), None if pad.text is None else pad.text[0, 0, 0]
+    k2 = np.full(shape, pk, np.uint8)
+    n2 = np.full(shape, px)
+    t2 = np.full(shape, pt, object)
+    h, w = kind.shape
+    k2[:h, :w], n2[:h, :w] = kind, num
+    if text is not None:
+        t2[:h, :w] = text
+    return _block(k2, n2, t2)
+
+
+def _pad_arg(ev, args, i) -> Values:
+    if len(args) > i and args[i] is not None:
+        v = ev.scalar(args[i])
+        if v.n > 1:
+            raise NotVectorizable("a pad value that varies from cell to cell")
+        return Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    return Values.error(E.NA)
+
+
+def _wrap(rows: bool):
+    def impl(ev, args):
+        """WRAPROWS/WRAPCOLS(vector, wrap_count, [pad_with=#N/A])."""
+        if not 2 <= len(args) <= 3:
+            return Values.error(E.VALUE)
+        lifted = lift(ev, impl, args, [1, 2])
+        if lifted is not None:
+            return lifted
+        vec = ev.eval(args[0])
+        count, e = _option(ev, args, 1, 0.0)
+        if e:
+            return Values.error(int(e))
+        count = int(count)
+        pad = _pad_arg(ev, args, 2)
+
+        def one(a):
+            kind, num, text = _parts(a)
+            if min(kind.shape) != 1:
+                return Values.error(E.VALUE)
+            if count < 1:
+                return Values.error(E.NUM)
+            k, x = kind.reshape(-1), num.reshape(-1)
+            t = None if text is None else text.reshape(-1)
+            lines = -(-k.size // count)
+            shape = (lines, count)
+            flat = _padded(k[None], x[None], None if t is None else t[None], (1, lines * count), pad)
+            fk, fx, ft = _parts(flat)
+            fk, fx = fk.reshape(shape), fx.reshape(shape)
+            ft = None if ft is None else ft.reshape(shape)
+            if not rows:
+                fk, fx = fk.T, fx.T
+                ft = None if ft is None else ft.T
+            return _block(fk, fx, ft)
+
+        return _per_instance([vec], one)
+
+    return impl
+
+
+register("WRAPROWS")(_wrap(True))
+register("WRAPCOLS")(_wrap(False))
+
+
+@register("EXPAND")
+def _expand(ev, args):
+    """EXPAND(array, rows, [columns], [pad_with=#N/A]): the array grown to rows x columns."""
+    if not 2 <= len(args) <= 4:
+        return Values.error(E.VALUE)
+    lifted = lift(ev, _expand, args, [1, 2, 3])
+    if lifted is not None:
+        return lifted
+    arr = ev.eval(args[0])
+    pad = _pad_arg(ev, args, 3)
+    h0, w0 = arr.hw
+    (r, e1) = _option(ev, args, 1, float(h0))
+    (c, e2) = _option(ev, args, 2, float(w0))
+    if e1 or e2:
+        return Values.error(int(e1 or e2))
+    r, c = int(r), int(c)
+    if r < h0 or c < w0:
+        return Values.error(E.VALUE)
+    if r * c > MAX_SEQUENCE:
+        return Values.error(E.NUM)
+    return _per_instance([arr], lambda a: _padded(*_parts(a), (r, c), pad))
 
 
 # ---------------------------------------------------------------------------------------------
