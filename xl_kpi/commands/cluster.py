@@ -17,6 +17,7 @@ Dask is an optional dependency (``pip install "xl-kpi[cluster]"``); ``--jobs`` n
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -39,8 +40,10 @@ def _client(address: str, workers: int):
         raise ClusterUnavailable('--scheduler needs Dask distributed: pip install "xl-kpi[cluster]"') from None
     if address == "local":
         try:
+            # a random port for the scheduler's HTTP server (8787 may be another cluster's); its
+            # logs only from errors up, so the terminal shows the report lines, as with --jobs
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
         except Exception as exc:  # the local cluster could not start (ports, resources)
             raise ClusterUnavailable(f"cannot start a local Dask cluster ({type(exc).__name__}: {exc})") from None
         return Client(cluster), cluster

@@ -320,7 +320,7 @@ def _progress_bar(show: bool):
                     TimeElapsedColumn(), console=Console(stderr=True), transient=False)
 
 
-def _run_on_cluster(plan: list[tuple[str, str, object]], address: str, workers: int, show: bool) -> list[dict]:
+def _run_on_cluster(plan: list[tuple[str, str, object, str]], address: str, workers: int, show: bool) -> list[dict]:
     """The batch on Dask: one task per workbook, reports named as given (paths sent absolute)."""
     from .cluster import absolute, run_on_dask
 
@@ -335,7 +335,7 @@ def _run_on_cluster(plan: list[tuple[str, str, object]], address: str, workers: 
     finally:
         if progress is not None:
             progress.stop()
-    for (src, dst, _), r in zip(plan, reports):
+    for (src, dst, *_), r in zip(plan, reports):
         r["path"] = src
         if r.get("output"):
             r["output"] = dst
