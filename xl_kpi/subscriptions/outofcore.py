@@ -299,32 +299,54 @@ def _ledger(con, labels: dict[str, str], notes: list[str]) -> Ledger:
         got = con.execute(f"SELECT code, v FROM lab{i} ORDER BY code").fetchall()
         label_values[k] = np.array([NO_LABEL if v is None else v for _, v in got] + [NO_LABEL], dtype=object)
     first, last = con.execute(f"SELECT min(m), max(m) FROM typed WHERE NOT ({blank})").fetchone()
-    rows = con.execute(f"""SELECT ids.code AS code, CAST(m - {int(first)} AS INTEGER) AS month,
+    query = con.sql(f"""SELECT ids.code AS code, CAST(m - {int(first)} AS INTEGER) AS month,
             amount / period AS mrr{''.join(codes)}
         FROM typed JOIN ids USING (id) {' '.join(joins)}
-        WHERE NOT ({blank}) ORDER BY code, month""").fetchnumpy()
-    code = np.asarray(rows["code"])
-    month = np.asarray(rows["month"])
-    starts = np.flatnonzero(np.concatenate(([True], (code[1:] != code[:-1]) | (month[1:] != month[:-1]))))
-    mrr = np.add.reduceat(np.asarray(rows["mrr"], dtype=np.float64), starts) if starts.size else np.zeros(0)
-    summed = int(code.size - starts.size)
-    ends = np.append(starts[1:], code.size) - 1  # the last row of each customer-month
-    code, month = code[starts].astype(np.int64), month[starts].astype(np.int64)
+        WHERE NOT ({blank}) ORDER BY code, month""")
+    # one arrow table, viewed by numpy without a copy (DuckDB 2 renamed fetch_arrow_table)
+    rows = (getattr(query, "to_arrow_table", None) or query.arrow)()
+    columns = {name: _numpy(rows.column(name)) for name in rows.column_names}
+    del rows  # the arrow buffers stay alive through the numpy views only
+    code, month, mrr = columns.pop("code"), columns.pop("month"), columns.pop("mrr")
+    # rows of one customer-month are adjacent once sorted: add them up (rare: usually none)
+    repeat = code[1:] == code[:-1]
+    repeat &= month[1:] == month[:-1]
+    summed = int(np.count_nonzero(repeat))
+    ends = None
     if summed:
+        starts = np.flatnonzero(np.concatenate(([True], ~repeat)))
+        mrr = np.add.reduceat(mrr.astype(np.float64), starts)
+        ends = np.append(starts[1:], code.size) - 1  # the last row of each customer-month
+        code, month = code[starts], month[starts]
         notes.append(f"{summed} {'row' if summed == 1 else 'rows'} added to another row of the same customer "
                      "and month")
+    del repeat
     paying = mrr > 0
-    zero = int(paying.size - paying.sum())
+    zero = int(paying.size - np.count_nonzero(paying))
     if zero:
         notes.append(f"{zero} customer-{'month' if zero == 1 else 'months'} with zero MRR not counted as paying")
     ids = np.asarray(con.execute("SELECT id FROM ids ORDER BY code").fetchnumpy()["id"], dtype=object)
     attributes = {}
     for i, k in enumerate(labels):
-        lab = np.asarray(rows[f"lab{i}"])[ends][paying]
-        lab = np.where(np.ma.getmaskarray(lab), len(label_values[k]) - 1, np.ma.getdata(lab)).astype(np.int64) \
-            if np.ma.isMaskedArray(lab) else lab.astype(np.int64)
+        lab = columns.pop(f"lab{i}")
+        lab = lab if ends is None else lab[ends]
         values = np.full(len(ids), len(label_values[k]) - 1, dtype=np.int64)
-        values[code[paying]] = lab  # sorted by customer, then month: the last paying month wins
+        values[code[paying]] = lab[paying]  # sorted by customer, then month: the last paying month wins
         attributes[k] = label_values[k][values]
-    return Ledger(customer=code[paying], month=month[paying], mrr=mrr[paying], ids=ids, first_month=int(first),
-                  n_months=int(last) - int(first) + 1, attributes=attributes, notes=tuple(notes))
+    if not paying.all():
+        code, month, mrr = code[paying], month[paying], mrr[paying]
+    del paying
+    return Ledger(customer=code.astype(np.int64), month=month.astype(np.int64), mrr=np.asarray(mrr, np.float64),
+                  ids=ids, first_month=int(first), n_months=int(last) - int(first) + 1, attributes=attributes,
+                  notes=tuple(notes))
+
+
+def _numpy(column) -> np.ndarray:
+    """A numpy view of an arrow column (one copy when it has several chunks); nulls (a label
+    blank in the export, read through a LEFT JOIN) become the "(none)" code, one past the last."""
+    if column.null_count:
+        import pyarrow.compute as pc
+
+        column = pc.fill_null(column, -1)
+    arr = column.to_numpy()
+    return arr
