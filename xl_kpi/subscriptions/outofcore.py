@@ -298,7 +298,7 @@ def _ledger(con, labels: dict[str, str], notes: list[str]) -> Ledger:
         codes.append(f", lab{i}.code AS lab{i}")
         got = con.execute(f"SELECT code, v FROM lab{i} ORDER BY code").fetchall()
         label_values[k] = np.array([NO_LABEL if v is None else v for _, v in got] + [NO_LABEL], dtype=object)
-    first, last = con.execute(f"SELECT min(m), max(m) FROM typed WHERE NOT ({blank})").fetchone()
+    first, last = con.execute(f"SELECT min(m), max(m) FROM typed WHERE NOT ({blank})").fetchall()[0]
     query = con.sql(f"""SELECT ids.code AS code, CAST(m - {int(first)} AS INTEGER) AS month,
             amount / period AS mrr{''.join(codes)}
         FROM typed JOIN ids USING (id) {' '.join(joins)}
