@@ -59,6 +59,7 @@ def child(path: str, engine: str) -> None:
     t = time.perf_counter()
     ledger = load_ledger(path, engine=engine)
     times["load_ledger"] = time.perf_counter() - t
+    peak_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name, fn in (("mrr_movements", lambda: mrr_movements(ledger)),
                      ("cohorts logos+revenue", lambda: [cohorts(ledger, measure=m) for m in ("logos", "revenue")]),
                      ("trailing_retention 12m", lambda: trailing_retention(ledger))):
@@ -66,7 +67,8 @@ def child(path: str, engine: str) -> None:
         fn()
         times[name] = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
-    print(json.dumps({"times": times, "peak_mib": peak, "customer_months": int(ledger.mrr.size)}))
+    print(json.dumps({"times": times, "peak_mib": peak, "peak_load_mib": peak_load,
+                      "customer_months": int(ledger.mrr.size)}))
 
 
 def _run(path: Path, engine: str) -> dict:
@@ -80,7 +82,8 @@ def _show(title: str, rows: int, got: dict) -> None:
     print(f"{title}: {rows:,} rows ({got['customer_months']:,} paying customer-months)")
     for step, s in got["times"].items():
         print(f"  {step:24s} {s:8.2f} s")
-    print(f"  {'total':24s} {total:8.2f} s, peak memory {got['peak_mib'] / 1024:.2f} GiB")
+    print(f"  {'total':24s} {total:8.2f} s, peak memory {got['peak_mib'] / 1024:.2f} GiB "
+          f"({got['peak_load_mib'] / 1024:.2f} GiB by the end of load_ledger)")
 
 
 def main() -> int:
