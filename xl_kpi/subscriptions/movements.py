@@ -117,10 +117,8 @@ def movement_arrays(ledger: Ledger) -> dict[str, np.ndarray]:
     follows[1:] &= m[1:] == m[:-1] + 1
     first = ~same  # the customer's first paying month
     back = same & ~follows  # paying again after a gap
-    prev = np.empty_like(v)
-    prev[0:1] = 0.0
-    prev[1:] = v[:-1]
-    delta = np.where(follows, v - prev, 0.0)
+    delta = np.zeros_like(v)  # cur - prev where the customer paid the month before, else 0
+    np.subtract(v[1:], v[:-1], out=delta[1:], where=follows[1:])
     leaves = np.ones(c.size, dtype=bool)  # no MRR the month after
     leaves[:-1] = ~follows[1:]
     leaves &= m + 1 < n  # the month after is inside the ledger
