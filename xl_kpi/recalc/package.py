@@ -486,12 +486,17 @@ def _text(raw: bytes | None) -> str:
     return unescape(s) if "&" in s else s
 
 
-# One pass over sheetData: the common cell written by Excel, openpyxl or LibreOffice (a value, or
-# a plain formula, attributes r/s/t only) is matched whole by the first branch; rows by the
-# second; any other cell by the third, and then examined in Python.
+# One pass over sheetData: the common cell written by Excel, openpyxl or LibreOffice (attributes
+# r/s/t only, holding a value, an inline string, a plain formula, or a shared formula as Excel
+# writes it: the master ``<f t="shared" ref=".." si="..">text</f>``, the others
+# ``<f t="shared" si=".."/>``) is matched whole by the first branch; rows by the second; any
+# other cell by the third, and then examined in Python.
 _SCAN = re.compile(
     rb'<c r="([A-Z]{1,3})(\d+)"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
-    rb'(?:/>|>(?:<v>([^<]*)</v>|<f>([^<]*)</f>(?:<v\s*/>|<v>[^<]*</v>)?)</c>)'
+    rb'(?:/>|>(?:<v>([^<]*)</v>|<f>([^<]*)</f>(?:<v\s*/>|<v>[^<]*</v>)?'
+    rb'|<f t="shared" (?:ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)" )?si="(\d+)"(?:/>|>([^<]*)</f>)'
+    rb'(?:<v\s*/>|<v>[^<]*</v>)?'
+    rb'|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)</c>)'
     rb"|<" + _P + rb"row\b([^>]*)>"
     rb"|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
     re.S,
@@ -579,7 +584,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
         _note(sheet, r, c, f"{why}; read as {ERROR_CODES[code - 1]}")
 
     for tok in _SCAN.finditer(xml, start, end):
-        letters, digits, t, v, ftext, row_attrs, raw_attrs, body = tok.groups()
+        letters, digits, t, v, ftext, sref, si, stext, istr, row_attrs, raw_attrs, body = tok.groups()
         if letters is not None:  # fast path
             col = _col_of(letters)
             row = int(digits)
@@ -589,6 +594,18 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             spans((row, col, *span))
             if ftext is not None:
                 formulas.append(FormulaCell(row, col, _text(ftext), "normal", None, None, span))
+                continue
+            if si is not None:
+                formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
+                                            None if sref is None else sref.decode(), si.decode(), span))
+                continue
+            if istr is not None:
+                if t == b"inlineStr":
+                    kinds.append(STR)
+                    nums.append(0.0)
+                    texts[(row, col)] = _ooxml_unescape(_text(istr))
+                    rows.append(row)
+                    cols.append(col)
                 continue
             if v is None:
                 continue
