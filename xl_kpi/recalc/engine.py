@@ -133,6 +133,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             if f.ftype == "shared" and f.text:
                 masters.setdefault(f.si, f)
         by_key: dict[str, Group] = {}
+        shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
         for f in part.formulas:
             if f.ftype == "dataTable":
                 continue  # What-If tables keep Excel's values (keep.py), counted by calculate()
@@ -140,6 +141,13 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             key_row, key_col = f.row, f.col
             reason = None
             if f.ftype == "shared" and not text:
+                key = shared_keys.get(f.si)
+                if key is not None:  # the cells of one shared formula are one shape
+                    g = by_key[key]
+                    g.rows.append(f.row)
+                    g.cols.append(f.col)
+                    g.formulas.append(f)
+                    continue
                 m = masters.get(f.si)
                 if m is None:
                     text, reason = "#REF!", ("formula syntax", "a shared formula without its master cell")
@@ -160,6 +168,8 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                 groups.append(g)
                 continue
             key = keys.key(text, key_row, key_col, sheet.index)
+            if f.ftype == "shared" and not f.text:
+                shared_keys[f.si] = key
             g = by_key.get(key)
             if g is None:
                 g = Group(len(groups), sheet, text, (key_row, key_col))
