@@ -728,7 +728,8 @@ def _xml_escape(s: str) -> str:
 _T_ATTR = re.compile(rb"\s+t\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _OPEN_C = re.compile(rb"<(" + _P + rb")c\b([^>]*?)(/?)>")
 _FAST_FCELL = re.compile(rb'<c( r="[A-Z]{1,3}\d+")(?: s="(\d+)")?(?: t="\w+")?(?: s="(\d+)")?>'
-                         rb'(<f>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>$')
+                         rb'(<f>[^<]*</f>|<f t="shared"(?: ref="[^"<>]*")? si="\d+"(?:/>|>[^<]*</f>))'
+                         rb'(?:<v\s*/>|<v>[^<]*</v>)?</c>$')
 
 
 def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | None) -> bytes:
@@ -804,11 +805,25 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
     xml = sheet.xml
     edits: list[tuple[int, int, bytes]] = []
     prefix = sheet.prefix
+    fast = _FAST_FCELL.match
     for f, val in zip(sheet.formulas, formula_values):
         if val is None:
             continue
         s, e = f.span
-        edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
+        m = fast(xml, s, e)
+        if m is None:
+            edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
+            continue
+        # cell_xml's fast case, inline: this loop runs once per formula cell
+        kind, num, text = val
+        if kind == NUM:
+            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
+        else:
+            v, t = encode_value(kind, num, text)
+            tattr = b' t="' + t + b'"' if t else b""
+        style = m.group(2) or m.group(3)
+        edits.append((s, e, b"<c" + m.group(1) + (b' s="' + style + b'"' if style else b"") + tattr + b">"
+                      + m.group(4) + b"<v>" + v + b"</v></c>"))
     cell_spans = sheet.cell_spans() if spill_values else {}
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
