@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy(dashboard, dash)
             t = _time([*_xl_kpi(), "recalc", dash, "-o", os.path.join(tmp, "dash-out.xlsx")], args.repeat)
             r = recalculate(dash, os.path.join(tmp, "dash-out.xlsx"))
-            line = f"dashboard     : {t:6.2f} s whole process, {r.formulas:,} formulas ({r.seconds:.2f} s in recalculate())"
+            line = (f"dashboard     : {t:6.2f} s whole process, {r.formulas:,} formulas "
+                    f"({r.seconds:.2f} s in recalculate())")
             if have_lo:
                 lo_d = _time(_soffice([dash], os.path.join(tmp, "lo")), args.repeat)
                 line += f"; LibreOffice {lo_d:.2f} s; ratio {t / lo_d:.2f}"

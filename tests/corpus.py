@@ -48,7 +48,8 @@ def corpus_dir() -> Path | None:
 
 def workbooks(folder: Path) -> list[Path]:
     """Every .xlsx/.xlsm under ``folder``, sorted by relative path."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+    return sorted(p for p in folder.rglob("*")
+                  if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +269,9 @@ def strip_cached_values(src: str | os.PathLike, dst: str | os.PathLike) -> int:
                         removed += 1
                     attrs = _T_ATTR.sub(b"", attrs)
                     p = m.group(1)
-                    return b"<" + p + b"c" + attrs + b">" + body + b"</" + p + b"c>" if body else b"<" + p + b"c" + attrs + b"/>"
+                    if body:
+                        return b"<" + p + b"c" + attrs + b">" + body + b"</" + p + b"c>"
+                    return b"<" + p + b"c" + attrs + b"/>"
 
                 data = _C_ELEM.sub(strip, data)
             zout.writestr(info, data)

@@ -6,10 +6,11 @@ import pytest
 
 import xl_kpi.metrics as m
 from xl_kpi.cli import main
-from xl_kpi.templates import file_name, recalc_available, workbook_bytes
+from xl_kpi.templates import file_name, recalc_available
 from xl_kpi.templates.example_data import example
 
-pytestmark = pytest.mark.skipif(not recalc_available(), reason="xl_kpi.recalc is not importable yet")
+pytestmark = [pytest.mark.slow,  # each test writes and recalculates the example
+              pytest.mark.skipif(not recalc_available(), reason="xl_kpi.recalc is not importable yet")]
 
 
 def _nrr_of_last_month() -> str:
@@ -18,11 +19,11 @@ def _nrr_of_last_month() -> str:
     return f"{value:.1%}"
 
 
-def test_demo_writes_the_recalculated_example_and_prints_its_dashboard(tmp_path, capsys):
+def test_demo_writes_the_recalculated_example_and_prints_its_dashboard(tmp_path, capsys, workbooks):
     assert main(["demo", "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     path = tmp_path / file_name("example", "en")
-    assert path.read_bytes() == workbook_bytes("example", "en")
+    assert path.read_bytes() == workbooks.bytes("example", "en")
     assert "SaaS KPI dashboard" in out and "Nimbus Ledger" in out
     assert "Dec 25" in out and "Q4 2025" in out and "Oct 25" in out and "Sep 25" not in out
     nrr_line = next(line for line in out.splitlines() if "NRR (net revenue retention)" in line)
@@ -46,7 +47,7 @@ def test_demo_run_twice_leaves_the_workbook_as_it_is(tmp_path, capsys):
     assert "Kept (up to date)" in capsys.readouterr().out
 
 
-def test_demo_never_overwrites_a_workbook_whose_inputs_were_edited(tmp_path, capsys):
+def test_demo_never_overwrites_a_workbook_whose_inputs_were_edited(tmp_path, capsys, workbooks):
     import openpyxl
 
     path = tmp_path / file_name("example", "en")
@@ -61,7 +62,7 @@ def test_demo_never_overwrites_a_workbook_whose_inputs_were_edited(tmp_path, cap
     assert "--force" in err and str(path) in err
     assert path.read_bytes() == edited
     assert main(["demo", "-o", str(tmp_path), "--force"]) == 0
-    assert path.read_bytes() == workbook_bytes("example", "en")
+    assert path.read_bytes() == workbooks.bytes("example", "en")
 
 
 def test_demo_refuses_an_impossible_month_count(tmp_path, capsys):

@@ -20,8 +20,16 @@ from openpyxl.utils.datetime import from_excel, to_excel
 
 from xl_kpi import excel_args
 from xl_kpi.excel_dates import (
-    MAX_SERIAL, datetime64_to_serial, days_to_serial, serial_to_datetime, serial_to_datetime64, serial_to_days,
-    serial_to_ymd, to_serial, valid_serial, ymd_to_serial,
+    MAX_SERIAL,
+    datetime64_to_serial,
+    days_to_serial,
+    serial_to_datetime,
+    serial_to_datetime64,
+    serial_to_days,
+    serial_to_ymd,
+    to_serial,
+    valid_serial,
+    ymd_to_serial,
 )
 from xl_kpi.recalc import evaluate
 from xl_kpi.recalc.values import date_to_serial

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from refcases import load_cases
 from xl_kpi import catalogue
 from xl_kpi.errors import ErrorKind
+
+from refcases import load_cases
 
 # Cases whose value arguments are plain scalars and whose result is a number: the seeds.
 SEEDS = [

@@ -182,3 +182,137 @@ def test_kpi_functions_keep_their_name_signature_and_doctests():
     assert kpi.nrr.__name__ == "nrr" and kpi.nrr.__module__ == "xl_kpi.metrics.revenue"
     assert list(inspect.signature(kpi.nrr).parameters)[:4] == [
         "start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"]
+
+
+# -- the optimistic pass and the diagnosing pass agree ---------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xl_kpi.catalogue import INTERFACE  # noqa: E402
+from xl_kpi.metrics import _kernel  # noqa: E402
+
+VALUE_FUNCTIONS = sorted(name for name, f in INTERFACE.items()
+                         if f.params and all(p.kind == "value" for p in f.params))
+#: Elements that pass every check, break one, or sit on a boundary.
+ELEMENTS = st.sampled_from([0.0, -0.0, 1.0, 0.5, 0.005, 3.0, 12.0, 100.0, 250.0, 1e5, -1.0, -250.0,
+                            1.0 + 1e-10, 1.0 + 1e-8, np.nan, np.inf, -np.inf, 1e308, 5e-324, 1e-300])
+
+
+def _valid_case(name):
+    """The arguments of the first error-free reference case of ``name``, none of them zero."""
+    import tomllib
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).parent / "reference").glob("*.toml")):
+        for case in tomllib.loads(path.read_text())["case"]:
+            if (case["function"] == name and isinstance(case["expected"], (int, float)) and all(case["args"])
+                    and all(isinstance(a, (int, float)) for a in case["args"])):
+                return case["args"]
+    raise LookupError(name)
+
+
+def _both_passes(func, *args, **kwargs):
+    """(outcome of the normal call, outcome with every Call diagnosing element by element)."""
+    def outcome():
+        try:
+            return func(*args, **kwargs)
+        except KPIError as exc:
+            return type(exc), str(exc), exc.argument
+    fast = outcome()
+    token = _kernel._PASS.set("precise")
+    try:
+        return fast, outcome()
+    finally:
+        _kernel._PASS.reset(token)
+
+
+def _same(a, b):
+    if isinstance(a, tuple) and isinstance(a[0], type):
+        assert a == b
+        return
+    if isinstance(a, kpi.Checked):
+        _same(a.values, b.values)
+        assert np.array_equal(np.asarray(a.kinds), np.asarray(b.kinds))
+        return
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    assert np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.slow
+@settings(max_examples=60)
+@given(st.sampled_from(VALUE_FUNCTIONS), st.data())
+def test_the_optimistic_pass_gives_the_values_and_errors_of_the_element_by_element_pass(name, data):
+    f = INTERFACE[name]
+    n = data.draw(st.integers(min_value=0, max_value=5))
+    args = [np.array(data.draw(st.lists(ELEMENTS, min_size=n, max_size=n))) for _ in f.params]
+    for mode in ("raise", "report", "coerce"):
+        _same(*_both_passes(f.func, *args, errors=mode))
+    scalars = [float(a[0]) if n else 0.0 for a in args]
+    _same(*_both_passes(f.func, *scalars, errors="report"))
+
+
+@pytest.mark.parametrize("name", VALUE_FUNCTIONS)
+def test_both_passes_agree_on_large_arrays_with_a_few_bad_elements(name, monkeypatch):
+    diagnosed = []
+
+    class Counted(_kernel._Diagnose):
+        def __init__(self, *args):
+            diagnosed.append(True)
+            super().__init__(*args)
+
+    monkeypatch.setattr(_kernel, "_Diagnose", Counted)
+    f = INTERFACE[name]
+    rng = np.random.default_rng(len(name))
+    n = 3 * _kernel._BLOCK + 17  # several blocks and a partial one
+    factor = rng.uniform(0.5, 1.0, n)  # one factor for every argument: parts stay within wholes
+    args = [float(a) * factor for a in _valid_case(name)]
+    _same(*_both_passes(f.func, *args, errors="report"))
+    assert diagnosed == [], "valid inputs must not need the element-by-element pass"
+    for a in args:
+        a[rng.integers(0, n, 3)] = [0.0, -1.0, np.nan]
+    _same(*_both_passes(f.func, *args, errors="report"))
+    assert diagnosed, "an invalid element must be found by the optimistic pass"
+
+
+# -- numbers beyond the float range ---------------------------------------------------------------
+
+HUGE = 10**400  # a Python int float() cannot hold
+
+
+@pytest.mark.parametrize("name", sorted(INTERFACE))
+def test_an_int_beyond_the_float_range_is_a_domain_error_in_every_function(name):
+    f = INTERFACE[name]
+    if f.spills_table:
+        pytest.skip("tables take ids and dates, not one number per argument")
+    params = [p for p in f.params if p.kind != "option"]
+    for position, param in enumerate(params):
+        args = [[5.0, 2.0] if p.kind == "list" else 1.0 for p in params]
+        args[position] = [HUGE, 1.0] if param.kind == "list" else HUGE
+        with pytest.raises(DomainError):  # a KPIError (#NUM!), never OverflowError
+            f.call(*args)
+
+
+@pytest.mark.parametrize("name", VALUE_FUNCTIONS)
+def test_an_int_beyond_the_float_range_is_num_per_element_in_report_mode(name):
+    f = INTERFACE[name]
+    args = [np.array([1.0, 1.0], dtype=object) for _ in f.params]
+    args[0][1] = HUGE
+    values, kinds = f.func(*args, errors="report")
+    assert kinds[1] == ErrorKind.NUM and np.isnan(values[1])
+
+
+def test_a_sum_of_fees_beyond_the_float_range_is_a_domain_error():
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.mrr([1e308, 1e308])
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.mrr([1e308, 1e308], billing_months=[1, 1])
+
+
+def test_an_engagement_beyond_the_float_range_is_a_domain_error():
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.engagement([1e308, 1e308], [1, 1])
+    with pytest.raises(DomainError, match="beyond the float range"):
+        kpi.engagement([1e308, -1e308], [10, 10])  # inf - inf: NaN, never returned
+    with pytest.raises(DomainError, match="'weights'"):
+        kpi.engagement([1.0, 2.0], [1e308, 1e308])

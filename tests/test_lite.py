@@ -31,10 +31,11 @@ import sys
 import numpy as np
 import pytest
 
-from refcases import flatten, is_error, load_cases, values_match
 from xl_kpi import catalogue, lite
 from xl_kpi import udfs as classic_udfs
 from xl_kpi.excel_dates import to_serial as excel_serial
+
+from refcases import flatten, is_error, load_cases, values_match
 
 FUNCTIONS = list(catalogue.INTERFACE.values())
 NAMES = [f.excel for f in FUNCTIONS]
@@ -307,6 +308,8 @@ def test_cohorts_spill_with_dates_and_blank_cells_where_no_data_yet(server, modu
     revenue = call(server, module, "KPI_COHORTS", LEDGER + ["revenue"])
     assert logos == [[month(JAN), 2.0, 1.0, 1.0], [month(FEB), 1.0, 0.0, ""], [month(MAR), 0.0, "", ""]]
     assert revenue[0] == [month(JAN), 15.0, 20.0, 5.0]
+    retention = call(server, module, "KPI_COHORTS", LEDGER + ["revenue", [[True]]])
+    assert retention[0] == [month(JAN), 1.0, pytest.approx(20 / 15), pytest.approx(5 / 15)]
 
 
 def test_the_month_column_follows_the_users_short_date_format_or_iso(server, module):

@@ -77,13 +77,6 @@ def test_nps_counts_report_gives_a_kind_per_wave():
     assert np.isnan(values[1:]).all()
 
 
-def test_nps_counts_series_keeps_the_index():
-    waves = pd.Index(["Q1", "Q2"])
-    result = nps_counts(pd.Series([120, 10], index=waves), pd.Series([50, 5], index=waves), pd.Series([30, 5], index=waves))
-    assert result.index.equals(waves)
-    assert result.tolist() == [45.0, 25.0]
-
-
 def test_nps_counts_no_answer_names_the_denominator():
     with pytest.raises(ZeroDenominatorError, match="promoters \\+ passives \\+ detractors is zero"):
         nps_counts(0, 0, 0)
@@ -114,12 +107,6 @@ def test_csat_threshold_not_positive_names_it():
 def test_fcr_part_larger_than_whole_names_both_arguments():
     with pytest.raises(DomainError, match="'resolved_first_contact' must not exceed 'tickets'"):
         fcr(101, 100)
-
-
-def test_fcr_coerce_leaves_failed_teams_nan():
-    result = fcr([70, 5], [100, 0], errors="coerce")
-    assert result[0] == 0.7
-    assert np.isnan(result[1])
 
 
 def test_engagement_lengths_differ_is_a_shape_mismatch():

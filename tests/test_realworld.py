@@ -64,6 +64,7 @@ def _iterates(path) -> bool:
 
 
 @pytest.mark.parametrize("name", BOOKS)
+@pytest.mark.slow
 def test_corpus_workbook_keeps_its_share_of_excel_values(name, tmp_path):
     from xl_kpi.recalc import recalculate
 
@@ -82,6 +83,7 @@ def test_corpus_workbook_keeps_its_share_of_excel_values(name, tmp_path):
         f"main causes: {result.causes.most_common(3)}")
 
 
+@pytest.mark.slow
 def test_stripped_copy_holds_no_value_in_any_formula_cell(tmp_path):
     from corpus import read_cells
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from test_recalc_support import make_book, values
+
 from xl_kpi.cli import main
 
 

@@ -6,11 +6,10 @@ DEC2OCT, BIN2DEC, HEX2DEC, OCT2DEC, CONVERT) and cells of the corpus workbooks s
 """
 
 import pytest
+from test_recalc_support import make_book, values
 
 from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
 from xl_kpi.recalc import evaluate, recalculate
-
-from test_recalc_support import make_book, values
 
 
 @pytest.mark.parametrize("formula, expected", [

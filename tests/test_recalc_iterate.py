@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from corpus import corpus_dir, read_cells
 from xl_kpi.cli import main
 from xl_kpi.recalc import recalculate
+
+from corpus import corpus_dir, read_cells
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -154,6 +155,21 @@ def test_a_loop_that_does_not_converge_stops_at_iterate_count_and_says_so(tmp_pa
     assert got["S!A1"] == 15  # ten iterations from the stored 5, as Excel leaves it
     [it] = report.iterations
     assert it == {"cells": ["S!A1"], "size": 1, "iterations": 10, "converged": False, "max_change": 1.0}
+
+
+def test_each_iteration_calculates_the_cycle_in_sheet_order_from_the_previous_values(tmp_path):
+    """A1 = 1 + A2, A2 = 1 + A1, ten iterations from blank: A1 is calculated first in each one
+    (1, 3, 5, ...) and A2 reads it (2, 4, 6, ...)."""
+    got, report = run(tmp_path, {"S": {"A1": ("=1+A2", None), "A2": ("=1+A1", None)}},
+                      calc='iterate="1" iterateCount="10"')
+    assert (got["S!A1"], got["S!A2"]) == (19, 20)
+    assert report.iterations[0]["iterations"] == 10 and not report.iterations[0]["converged"]
+
+
+def test_iteration_stops_when_every_change_is_below_the_maximum_change(tmp_path):
+    """Excel goes on while a change is greater than or equal to the maximum change (KB Q177856)."""
+    _, report = run(tmp_path, {"S": {"A1": ("=IF(A1>=3,A1,A1+1)", 0)}}, calc='iterate="1" iterateDelta="1"')
+    assert report.iterations[0]["iterations"] == 4  # changes 1, 1, 1, then 0
 
 
 def test_iterate_count_and_delta_default_to_excels(tmp_path):
@@ -350,6 +366,7 @@ def test_corpus_circular_model_without_iteration_is_refused_naming_cells(tmp_pat
 
 @corpus
 @pytest.mark.parametrize("name", ["dgorissen__pycel/lookup.xlsx", "vinci1it2000__formulas/test.xlsx"])
+@pytest.mark.slow
 def test_corpus_files_that_crashed_now_compute_and_lose_no_value(name, tmp_path):
     src = FOLDER / name
     report = recalculate(src, tmp_path / "out.xlsx")
@@ -359,3 +376,125 @@ def test_corpus_files_that_crashed_now_compute_and_lose_no_value(name, tmp_path)
     _, got = read_cells(tmp_path / "out.xlsx")
     lost = [k for k in cells if k in excel and excel[k][0] != "e" and got.get(k) in (None, ("e", "#NAME?"))]
     assert lost == []  # no #NAME? where Excel had a value: lacking functions keep it
+
+
+@corpus
+def test_three_statement_model_with_iteration_turned_on_keeps_its_freeze_cell_and_excels_values(tmp_path):
+    """Tesla's model holds a "freeze" cell (D213 reads itself while G4 is not 1). Its file has
+    iteration off (refused, as Excel warns); with iteration on, D213 starts from and keeps the value
+    Excel stored, and the model computes Excel's values."""
+    src = FOLDER / "chifang-c__tesla-three-statement-model" / "Tesla-ThreeStatementModel.xlsx"
+    assert not recalculate(src, tmp_path / "refused.xlsx").ok
+    copy = tmp_path / "iterating.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<calcPr ", b'<calcPr iterate="1" ', 1)
+            zout.writestr(info, data)
+    report = recalculate(copy, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    groups = {tuple(it["cells"]): it for it in report.iterations}
+    assert groups[("'3-Statement Model_v1'!D213",)]["converged"]
+    cells, excel = read_cells(src)
+    _, got = read_cells(tmp_path / "out.xlsx")
+    key = ("3-Statement Model_v1", 213, 4)
+    assert got[key][1] == pytest.approx(excel[key][1], rel=1e-12)
+    from corpus import agree
+
+    same = sum(agree(excel[k], got.get(k)) for k in cells if k in excel)
+    assert same / sum(k in excel for k in cells) >= 0.998  # the rest: Excel's 15-digit subtraction
+
+
+def test_shared_formula_dependents_written_before_their_master(tmp_path):
+    """Some writers put the master of a shared formula after its dependents, or past the range."""
+    sheets = {"S": {"A1": 1, "A2": 2, "A3": 3, "B1": ("", 0, 't="shared" si="0"'),
+                    "B2": ("", 0, 't="shared" si="0"'), "B3": ("=A3*10", 0, 't="shared" ref="B1:B9" si="0"')}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and (got["S!B1"], got["S!B2"], got["S!B3"]) == (10, 20, 30)
+
+
+def test_external_sheet_names_with_spaces_are_quoted_as_excel_writes_them(tmp_path):
+    link = ('<sheetNames><sheetName val="Plan 2025"/></sheetNames><sheetDataSet><sheetData sheetId="0">'
+            '<row r="4"><cell r="B4"><v>7</v></cell></row></sheetData></sheetDataSet>')
+    got, report = run(tmp_path, {"S": {"A1": ("='[1]Plan 2025'!B4+1", 0)}}, external=link)
+    assert got["S!A1"] == 8 and report.kept == {}
+
+
+def test_folder_total_counts_kept_cells_and_iterations_that_did_not_converge(tmp_path, capsys):
+    books = tmp_path / "books"
+    books.mkdir()
+    raw_book(books / "a.xlsx", {"S": {"A1": ("=_xlfn.FUTUREFUNCTION(1)", 3)}})
+    raw_book(books / "b.xlsx", {"S": {"A1": ("=A1+1", 0)}}, calc='iterate="1" iterateCount="2"')
+    assert main(["recalc", str(books), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    total = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "1 cell kept as Excel stored them (in 1 workbook)" in total
+    assert "1 circular group iterated, 1 did not converge" in total
+
+
+def _exploding_abs(original):
+    """ABS that fails (an engine defect stand-in) whenever one of its cells reads 13."""
+    import numpy as np
+
+    def impl(ev, args):
+        v = ev.scalar(args[0])
+        if np.any(v.num == 13):
+            raise ZeroDivisionError("defect")
+        return original(ev, args)
+
+    return impl
+
+
+def test_an_internal_error_in_one_cell_is_that_cells_error_and_a_report_line(tmp_path, monkeypatch):
+    from xl_kpi.recalc.functions import FUNCTIONS
+
+    monkeypatch.setitem(FUNCTIONS, "ABS", _exploding_abs(FUNCTIONS["ABS"]))
+    sheets = {"S": {"A1": -1, "A2": 13, "A3": -3, "B1": ("=ABS(A1)", None), "B2": ("=ABS(A2)", None),
+                    "B3": ("=ABS(A3)", None), "C1": ("=SUM(B1:B3)", None)}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok
+    assert (got["S!B1"], got["S!B2"], got["S!B3"]) == (1, "#VALUE!", 3)
+    assert any("S!B2: internal error" in i for i in report.issues)
+
+
+def test_an_internal_error_keeps_the_values_excel_stored_when_there_are_some(tmp_path, monkeypatch):
+    from xl_kpi.recalc.functions import FUNCTIONS
+
+    monkeypatch.setitem(FUNCTIONS, "ABS", _exploding_abs(FUNCTIONS["ABS"]))
+    got, report = run(tmp_path, {"S": {"A1": 13, "B1": ("=ABS(A1)", 13)}})
+    assert got["S!B1"] == 13 and report.kept == {"internal error": 1}
+
+
+def test_circular_keep_leaves_the_cycle_with_excels_values_and_computes_the_rest(tmp_path):
+    """Without iterative calculation Excel warns and shows the cycle's last values; --circular keep
+    does the same instead of refusing the workbook."""
+    sheets = {"S": {"A1": 10, "B1": ("=B1+A1", 7), "C1": ("=B1*2", 0), "D1": ("=A1+1", 0)}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    assert report.ok
+    _, cells = read_cells(tmp_path / "out.xlsx")
+    assert (cells[("S", 1, 2)], cells[("S", 1, 3)], cells[("S", 1, 4)]) == (("n", 7.0), ("n", 14.0), ("n", 11.0))
+    assert report.kept == {"circular reference": 1} and report.kept_cells == {"circular reference": ["S!B1"]}
+    assert report.depends_on_kept == 1 and report.depends_on_kept_cells == ["S!C1"]
+
+
+def test_circular_keep_on_the_command_line_and_strict(tmp_path, capsys):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 5)}})
+    out = str(tmp_path / "out.xlsx")
+    assert main(["recalc", str(src), "-o", out, "--no-progress"]) == 2
+    assert main(["recalc", str(src), "-o", out, "--no-progress", "--circular", "keep"]) == 0
+    assert "1 kept as Excel stored them (circular reference 1)" in capsys.readouterr().out
+    assert main(["recalc", str(src), "-o", out, "--no-progress", "--circular", "keep", "--strict"]) == 1
+
+
+@corpus
+def test_tesla_model_with_circular_keep_computes_everything_but_its_freeze_cell(tmp_path):
+    src = FOLDER / "chifang-c__tesla-three-statement-model" / "Tesla-ThreeStatementModel.xlsx"
+    report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    assert report.ok and report.kept.get("circular reference") == 2  # D213 and D215 read themselves
+    from corpus import agree
+
+    cells, excel = read_cells(src)
+    _, got = read_cells(tmp_path / "out.xlsx")
+    same = sum(agree(excel[k], got.get(k)) for k in cells if k in excel)
+    assert same / sum(k in excel for k in cells) >= 0.998

@@ -18,13 +18,14 @@ import shutil
 import subprocess
 
 import openpyxl
-from openpyxl.worksheet.formula import ArrayFormula
 import pytest
-
+from openpyxl.worksheet.formula import ArrayFormula
 from test_recalc_support import make_book, values
+
 from xl_kpi.recalc import recalculate
 
-pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+pytestmark = [pytest.mark.slow,  # LibreOffice runs in a subprocess
+              pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")]
 
 
 def _soffice(args: list[str], tmp_path) -> None:

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from refcases import flatten, is_error, load_cases, values_match
 from xl_kpi import catalogue
 from xl_kpi.errors import ErrorKind, KPIError
+
+from refcases import flatten, is_error, load_cases, values_match
 
 CASES = load_cases()
 
@@ -207,3 +208,16 @@ def test_recalc_matches_reference(case, recalculated_cases):
     assert len(got_flat) == len(flatten(expected)), got
     for g, e in zip(got_flat, flatten(expected)):
         assert values_match(g, e, case.rel_tol), (g, e)
+
+
+def test_reference_table_headers_cite_paths_that_exist():
+    """Every repository path named in a comment of tests/reference/*.toml exists."""
+    import re
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    for table in sorted((repo / "tests" / "reference").glob("*.toml")):
+        comments = [line for line in table.read_text().splitlines() if line.lstrip().startswith("#")]
+        cited = {m for line in comments for m in re.findall(r"\b((?:xl_kpi|tests|benchmarks|docs)/[\w/.-]*\w)", line)}
+        missing = sorted(p for p in cited if not (repo / p).exists())
+        assert missing == [], f"{table.name} cites {missing}"

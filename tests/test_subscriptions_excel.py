@@ -18,22 +18,25 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter as L
 from openpyxl.worksheet.formula import ArrayFormula
 
-from ledgers import EVERY_MOVEMENT, LEDGERS, excel_serial
 from xl_kpi.subscriptions import cohorts, mrr_movements
-from xl_kpi.templates import file_name, recalc_available, render, user_edited, workbook_bytes
-from xl_kpi.templates import labels
+from xl_kpi.templates import file_name, labels, recalc_available, render, user_edited
 from xl_kpi.templates.example_data import BAD_MONTH, example
 from xl_kpi.templates.example_ledger import COUNTRIES, PLANS, SAMPLE, example_ledger
 from xl_kpi.templates.subscription_sheets import (
-    LEDGER_FIRST_ROW, LEDGER_ROWS, MOVEMENT_COLUMNS, MOVEMENTS_FIRST_COL, TEMPLATE_MONTHS,
+    LEDGER_FIRST_ROW,
+    LEDGER_ROWS,
+    MOVEMENT_COLUMNS,
+    MOVEMENTS_FIRST_COL,
+    TEMPLATE_MONTHS,
     subscription_layout,
 )
 from xl_kpi.udfs import UDFS
+
+from ledgers import EVERY_MOVEMENT, LEDGERS, excel_serial
 
 REPO = Path(__file__).resolve().parents[1]
 WORKBOOKS = REPO / "workbooks"
@@ -276,8 +279,8 @@ def _formula(v) -> str:
     return getattr(v, "text", v)
 
 
-def test_the_blank_template_writes_each_table_as_one_array_formula():
-    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes("template", "en")))
+def test_the_blank_template_writes_each_table_as_one_array_formula(workbooks):
+    wb = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("template", "en")))
     subs, coh = _sheets(wb, "en")
     layout = subscription_layout(TEMPLATE_MONTHS)
     last = LEDGER_FIRST_ROW + LEDGER_ROWS - 1
@@ -300,21 +303,20 @@ def test_the_blank_template_writes_each_table_as_one_array_formula():
     assert [(dv.type, dv.operator, dv.formula1) for dv in mrr_rules] == [("decimal", "greaterThanOrEqual", "0")]
 
 
-def test_the_movements_chart_plots_the_table_from_its_second_month_with_losses_below_zero():
-    from xl_kpi.templates.builder import build_workbook
-
-    wb, _ = build_workbook("en", example())
+def test_the_movements_chart_plots_the_table_from_its_second_month_with_losses_below_zero(workbooks):
+    wb, _ = workbooks.built("en", example())
     subs, _ = _sheets(wb, "en")
     (chart,) = subs._charts
     refs = {str(series.val.numRef.f).split("!")[1] for plot in [chart, *chart._charts] for series in plot.series}
-    # new, expansion, reactivation, -contraction, -churned (hidden helpers), the ending MRR
-    assert refs == {f"${c}$8:${c}$30" for c in "IJMRSO"}
+    # new, expansion, reactivation, -contraction, -churned (hidden helpers), the net new MRR
+    assert refs == {f"${c}$8:${c}$30" for c in "IJMRSN"}
+    assert len({plot.y_axis.axId for plot in [chart, *chart._charts]}) == 1  # one value axis, one zero
     assert subs["R8"].value == "=-K8" and subs["S8"].value == "=-L8"  # contraction, churned
     assert subs.column_dimensions["R"].hidden and subs.column_dimensions["S"].hidden
 
 
-def test_the_example_writes_every_table_cell_as_an_ordinary_formula():
-    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes("example", "fr", recalc=False)))
+def test_the_example_writes_every_table_cell_as_an_ordinary_formula(workbooks):
+    wb = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "fr", recalc=False)))
     subs, coh = _sheets(wb, "fr")
     arrays = [(ws.title, c.coordinate) for ws in (subs, coh) for row in ws.iter_rows() for c in row
               if hasattr(c.value, "ref")]
@@ -331,6 +333,7 @@ def test_the_example_writes_every_table_cell_as_an_ordinary_formula():
 
 @needs_recalc
 @pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.slow
 def test_recalculated_example_tables_equal_the_python_api_on_the_sheets_ledger(lang):
     wb = openpyxl.load_workbook(WORKBOOKS / file_name("example", lang), data_only=True)
     subs, coh = _sheets(wb, lang)
@@ -361,9 +364,9 @@ def test_recalculated_example_tables_equal_the_python_api_on_the_sheets_ledger(l
 
 
 @needs_recalc
-def test_a_ledger_pasted_into_the_blank_template_fills_its_tables(tmp_path):
+def test_a_ledger_pasted_into_the_blank_template_fills_its_tables(tmp_path, workbooks):
     led = EVERY_MOVEMENT
-    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes("template", "en")))
+    wb = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("template", "en")))
     subs, _ = _sheets(wb, "en")
     for i, (cid, month, value) in enumerate(zip(led.customer_ids, led.months, led.mrr)):
         r = LEDGER_FIRST_ROW + i
@@ -392,9 +395,9 @@ def test_a_ledger_pasted_into_the_blank_template_fills_its_tables(tmp_path):
     assert coh.cell(first + 5, 1).value == "#N/A" and coh.cell(first, 7).value == "#N/A"  # as the others
 
 
-def test_typing_in_the_ledger_makes_the_workbook_a_users(tmp_path):
+def test_typing_in_the_ledger_makes_the_workbook_a_users(tmp_path, workbooks):
     path = tmp_path / file_name("template", "fr")
-    data = workbook_bytes("template", "fr")
+    data = workbooks.bytes("template", "fr")
     path.write_bytes(data)
     assert not user_edited(path, "template", "fr")
     wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -410,6 +413,7 @@ def _pdf_text(pdf: Path, page: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 @needs_libreoffice
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_libreoffice_shows_the_examples_subscription_tables(lang, tmp_path):

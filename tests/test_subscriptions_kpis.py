@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ledgers import CHARTMOGUL_CUSTOMER_CHURN, CHARTMOGUL_MRR_CHURN, EVERY_MOVEMENT, TRAILING_12
 from xl_kpi import metrics
 from xl_kpi.errors import DomainError, InvalidOptionError
 from xl_kpi.subscriptions import KPI_COLUMNS, MOVEMENT_COLUMNS, build_ledger, monthly_kpis, trailing_retention
+
+from ledgers import CHARTMOGUL_CUSTOMER_CHURN, CHARTMOGUL_MRR_CHURN, EVERY_MOVEMENT, TRAILING_12
 
 
 def _nan(values):

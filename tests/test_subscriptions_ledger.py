@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ledgers import EVERY_MOVEMENT
 from xl_kpi.errors import (
     DomainError,
     InvalidOptionError,
@@ -18,6 +17,8 @@ from xl_kpi.errors import (
     ShapeMismatchError,
 )
 from xl_kpi.subscriptions import build_ledger, cohorts, load_ledger, mrr_movements
+
+from ledgers import EVERY_MOVEMENT
 
 DATA = Path(__file__).parent / "data" / "subscriptions.csv"
 
@@ -137,7 +138,8 @@ def test_stripe_monthly_and_annual_customers():
 def test_invoices_are_spread_over_the_months_they_pay_for():
     # An annual invoice of 1200 in March 2024 pays 100 a month from March; the export ends in June,
     # so July 2024 to February 2025 (8 months) are deferred and left out.
-    led = build_ledger(["a", "b", "b", "b", "b"], ["2024-03-10", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"],
+    led = build_ledger(["a", "b", "b", "b", "b"],
+                       ["2024-03-10", "2024-03-01", "2024-04-01", "2024-05-01", "2024-06-01"],
                        [1200, 30, 30, 30, 30], billing_months=[12, 1, 1, 1, 1], layout="invoices")
     t = mrr_movements(led)
     assert t["end_mrr"].tolist() == [130.0] * 4

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledgers import LEDGERS, MOVEMENT_HEADER, EVERY_MOVEMENT, excel_serial
 from xl_kpi.catalogue import INTERFACE
 from xl_kpi.subscriptions import MOVEMENT_COLUMNS, build_ledger, cohorts, load_ledger, mrr_movements
 from xl_kpi.subscriptions.movements import movement_arrays
+
+from ledgers import EVERY_MOVEMENT, LEDGERS, MOVEMENT_HEADER, excel_serial
 
 
 def _expected_movements(ledger) -> pd.DataFrame:

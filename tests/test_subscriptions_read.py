@@ -205,6 +205,10 @@ def test_ids_with_spaces_around_them_are_one_customer_with_a_note(tmp_path):
 
 @pytest.mark.parametrize("name, content, reason", [
     ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "legacy Excel 97-2003 .xls"),
+    # an encrypted workbook whose directory sector (sector 9000, from the header) is past 4 MiB
+    ("far.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 22 + b"\x09\x00" + b"\x00" * 16
+     + (9000).to_bytes(4, "little") + b"\x00" * (512 * 9001 - 52) + "EncryptionInfo".encode("utf-16-le"),
+     "password-protected"),
     ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptionInfo".encode("utf-16-le"),
      "password-protected"),
     ("text.xlsx", b"customer_id,month,mrr\n", "looks like text"),
@@ -281,3 +285,27 @@ def test_an_export_beyond_the_size_limits_is_refused_with_the_limit(tmp_path, mo
         load_ledger(packed)
     with pytest.raises(ExportFileError, match=r"decompress to [\d.]+ KiB, more than the 19.5 KiB an export may take"):
         load_ledger(book)
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("customer_id,month,mrr\na,2025-01,1\n\nb,2025-01,x\n")
+    with pytest.raises(NonNumericError, match="got 'x' at line 4 of gaps.csv"):
+        load_ledger(path)
+
+
+def test_a_header_row_below_one_is_refused(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("customer_id,month,mrr\na,2025-01,1\n")
+    with pytest.raises(InvalidOptionError, match="header row must be a whole number >= 1; got 0"):
+        load_ledger(path, header_row=0)
+
+
+def test_a_row_longer_than_the_header_is_refused_not_realigned(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("customer_id,month,mrr\na,2024-01,1,4,5\n")
+    with pytest.raises(ExportFileError, match="more fields than the header"):
+        load_ledger(path)
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("customer_id,month,mrr,\na,2024-01,1,\n")
+    assert load_ledger(trailing).mrr.tolist() == [1.0]

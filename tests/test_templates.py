@@ -26,15 +26,19 @@ import pytest
 import xl_kpi.metrics as m
 from xl_kpi.catalogue import INTERFACE
 from xl_kpi.errors import EXCEL_ERRORS
-from xl_kpi.templates import KINDS, LANGS, file_name, recalc_available, workbook_bytes
-from xl_kpi.templates import labels, render
-from xl_kpi.templates.reproducible import differences
+from xl_kpi.templates import KINDS, LANGS, file_name, labels, recalc_available, render, workbook_bytes
 from xl_kpi.templates.builder import (
-    MONTH_COLS, QUARTER_COLS, SURVEY_CAPACITY, YEAR_COLS, build_workbook, dashboard_layout, survey_rows,
+    MONTH_COLS,
+    QUARTER_COLS,
+    SURVEY_CAPACITY,
+    YEAR_COLS,
+    dashboard_layout,
+    survey_rows,
 )
 from xl_kpi.templates.dashboard import FUNNEL_STAGES, all_rows
 from xl_kpi.templates.example_data import BAD_MONTH, Example, example
-from xl_kpi.templates.inputs import ROWS, row_of
+from xl_kpi.templates.inputs import HEADER_ROW, ROWS, row_of
+from xl_kpi.templates.reproducible import differences
 
 REPO = Path(__file__).resolve().parents[1]
 WORKBOOKS = REPO / "workbooks"
@@ -170,13 +174,13 @@ def test_every_text_exists_in_both_languages():
     assert {k.key for k in all_rows()} == set(labels.KPI_TEXT["en"])
 
 
-def test_the_workbook_uses_every_interface_function_that_makes_sense_monthly():
+def test_the_workbook_uses_every_interface_function_that_makes_sense_monthly(workbooks):
     # Left out, with the reason on the How to use sheet: they need data other than monthly totals
     # or a billing ledger (KPI_MRR_MOVEMENTS and KPI_COHORTS are on the Subscriptions and Cohorts sheets).
     # KPI_RETENTION: with customer counts that roll forward it equals CRR, shown (no duplicate row)
     not_monthly = {"KPI_MRR", "KPI_ARR_FROM_SUBSCRIPTIONS", "KPI_ENPS", "KPI_ENGAGEMENT",
                    "KPI_MRR_FROM_AVERAGE", "KPI_RETENTION"}
-    wb, _ = build_workbook("en", None)
+    wb, _ = workbooks.built("en", None)
     used = set()
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -201,8 +205,8 @@ def _calls(formula: str):
         yield match.group(1), args
 
 
-def test_every_kpi_call_passes_an_accepted_number_of_arguments():
-    wb, _ = build_workbook("fr", example())
+def test_every_kpi_call_passes_an_accepted_number_of_arguments(workbooks):
+    wb, _ = workbooks.built("fr", example())
     seen = 0
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -217,8 +221,8 @@ def test_every_kpi_call_passes_an_accepted_number_of_arguments():
     assert seen > 200
 
 
-def test_monthly_kpis_are_one_array_formula_over_the_24_months():
-    wb, layout = build_workbook("en", None)
+def test_monthly_kpis_are_one_array_formula_over_the_24_months(workbooks):
+    wb, layout = workbooks.built("en", None)
     ws = wb["Dashboard"]
     churn = ws.cell(layout.rows["churn"], MONTH_COLS[0]).value
     assert churn.ref == f"C{layout.rows['churn']}:Z{layout.rows['churn']}"
@@ -228,13 +232,14 @@ def test_monthly_kpis_are_one_array_formula_over_the_24_months():
     assert all(ws.cell(layout.rows["churn"], c).value is None for c in MONTH_COLS[1:])
 
 
-def test_quarterly_churn_is_computed_from_the_quarters_summed_inputs():
-    wb, layout = build_workbook("en", None)
+def test_quarterly_churn_is_computed_from_the_quarters_summed_inputs(workbooks):
+    wb, layout = workbooks.built("en", None)
     dash, rollups = wb["Dashboard"], wb["Roll-ups"]
     period = dash.cell(layout.rows["churn"], QUARTER_COLS[0]).value.text
     assert period == f"=KPI_CHURN('Roll-ups'!C{row_of('churned_customers')}:L{row_of('churned_customers')},"\
                      f"'Roll-ups'!C{row_of('customer_months')}:L{row_of('customer_months')})"
-    assert rollups.cell(row_of("churned_customers"), 4).value == f"=SUM(Inputs!F{row_of('churned_customers')}:H{row_of('churned_customers')})"
+    churned = row_of("churned_customers")
+    assert rollups.cell(churned, 4).value == f"=SUM(Inputs!F{churned}:H{churned})"
     assert rollups.cell(row_of("customers_start"), 4).value == f"=Inputs!F{row_of('customers_start')}"
     assert rollups.cell(row_of("customers_end"), 4).value == f"=Inputs!H{row_of('customers_end')}"
     assert rollups.cell(row_of("customers_end"), 12).value == f"=Inputs!Z{row_of('customers_end')}"
@@ -242,14 +247,15 @@ def test_quarterly_churn_is_computed_from_the_quarters_summed_inputs():
     assert any("never by averaging" in n for n in notes)
 
 
-def test_input_cells_are_unlocked_and_formula_cells_locked_on_protected_sheets():
-    wb, _ = build_workbook("en", example())
+def test_input_cells_are_unlocked_and_formula_cells_locked_on_protected_sheets(workbooks):
+    wb, _ = workbooks.built("en", example())
     for ws in wb.worksheets:
         assert ws.protection.sheet and not ws.protection.password
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if isinstance(getattr(value, "text", value), str) and str(getattr(value, "text", value)).startswith("="):
+                text = getattr(value, "text", value)
+                if isinstance(text, str) and text.startswith("="):
                     assert cell.protection.locked, (ws.title, cell.coordinate)
     inputs = wb["Inputs"]
     for row in ROWS:
@@ -261,8 +267,8 @@ def test_input_cells_are_unlocked_and_formula_cells_locked_on_protected_sheets()
     assert survey.cell(last + 1, MONTH_COLS[-1]).protection.locked is not False
 
 
-def test_every_input_row_has_a_note_and_a_validation():
-    wb, _ = build_workbook("fr", None)
+def test_every_input_row_has_a_note_and_a_validation(workbooks):
+    wb, _ = workbooks.built("fr", None)
     ws = wb["Saisies"]
     covered = {}
     for dv in ws.data_validations.dataValidation:
@@ -328,11 +334,13 @@ def test_the_example_dashboard_rows_are_computable_with_the_python_api():
 
 # -- reproducibility ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_building_twice_gives_identical_bytes():
     assert workbook_bytes("template", "fr") == workbook_bytes("template", "fr")
     assert workbook_bytes("example", "en", recalc=False) == workbook_bytes("example", "en", recalc=False)
 
 
+@pytest.mark.slow
 def test_a_build_does_not_depend_on_the_process_hash_seed():
     code = ("import hashlib,sys; from xl_kpi.templates import workbook_bytes; "
             "sys.stdout.write(hashlib.sha256(workbook_bytes('template','en')).hexdigest())")
@@ -343,18 +351,18 @@ def test_a_build_does_not_depend_on_the_process_hash_seed():
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_committed_workbooks_equal_a_fresh_build(kind, lang):
+def test_committed_workbooks_equal_a_fresh_build(kind, lang, workbooks):
     path = WORKBOOKS / file_name(kind, lang)
     assert path.exists(), f"{path} is missing: run xl-kpi templates"
-    diff = differences(path.read_bytes(), workbook_bytes(kind, lang))
+    diff = differences(path.read_bytes(), workbooks.bytes(kind, lang))
     assert diff == [], f"{path.name} differs from a fresh build: run `xl-kpi templates --force` and commit"
 
 
 # -- with the batch recalculation ------------------------------------------------------------------
 
 @needs_recalc
-def test_recalculated_example_has_no_error_cell():
-    wb = _recalculated(workbook_bytes("example", "en", recalc=False))
+def test_recalculated_example_has_no_error_cell(workbooks):
+    wb = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "en")), data_only=True)
     errors = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows()
               for c in row if c.value in EXCEL_ERRORS or (isinstance(c.value, str) and c.value.startswith("Err:"))]
     assert errors == []
@@ -362,6 +370,7 @@ def test_recalculated_example_has_no_error_cell():
 
 @needs_recalc
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.slow
 def test_every_dashboard_value_equals_the_python_api(lang):
     wb = openpyxl.load_workbook(WORKBOOKS / file_name("example", lang), data_only=True)
     got = _dashboard_values(wb)
@@ -421,13 +430,14 @@ def _expected_changes(ex: Example, modified: Example) -> set[tuple[str, str]]:
 
 
 @needs_recalc
-def test_changing_an_input_changes_the_dependent_kpis_and_nothing_else():
+def test_changing_an_input_changes_the_dependent_kpis_and_nothing_else(workbooks):
     ex = example()
-    data = workbook_bytes("example", "en", recalc=False)
-    base = _recalculated(data)
+    data = workbooks.bytes("example", "en", recalc=False)
+    base = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "en")), data_only=True)
     month = 5  # June 2024: second quarter, first year
     r = row_of("churned_customers")
-    changed = _changed_cells(base, _modify_and_recalc(data, "Inputs", f"H{r}", ex.inputs["churned_customers"][month] + 3))
+    more = ex.inputs["churned_customers"][month] + 3
+    changed = _changed_cells(base, _modify_and_recalc(data, "Inputs", f"H{r}", more))
     inputs = dict(ex.inputs, churned_customers=list(ex.inputs["churned_customers"]))
     inputs["churned_customers"][month] += 3
     want = _expected_changes(ex, replace(ex, inputs=inputs))
@@ -443,20 +453,21 @@ def test_changing_an_input_changes_the_dependent_kpis_and_nothing_else():
 
 
 @needs_recalc
-def test_changing_a_survey_answer_changes_only_that_periods_nps():
+def test_changing_a_survey_answer_changes_only_that_periods_nps(workbooks):
     ex = example()
-    data = workbook_bytes("example", "en", recalc=False)
+    data = workbooks.bytes("example", "en", recalc=False)
     first, _ = survey_rows()["nps"]
     old = ex.survey_nps[0][0]
     new = 0 if old >= 7 else 10
-    changed = _changed_cells(_recalculated(data), _modify_and_recalc(data, "Survey", f"C{first}", new))
+    base = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "en")), data_only=True)
+    changed = _changed_cells(base, _modify_and_recalc(data, "Survey", f"C{first}", new))
     nps_row = dashboard_layout().rows["nps"]
     assert changed == {("Survey", f"C{first}"), ("Dashboard", f"C{nps_row}"),
                        ("Dashboard", f"AB{nps_row}"), ("Dashboard", f"AJ{nps_row}")}
 
 
-def test_the_example_has_no_array_formula_so_other_programs_show_its_stored_values():
-    wb, layout = build_workbook("en", example())
+def test_the_example_has_no_array_formula_so_other_programs_show_its_stored_values(workbooks):
+    wb, layout = workbooks.built("en", example())
     arrays = [(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
               if hasattr(c.value, "ref")]
     assert arrays == []
@@ -465,9 +476,9 @@ def test_the_example_has_no_array_formula_so_other_programs_show_its_stored_valu
 
 
 @needs_recalc
-def test_array_formulas_and_cell_formulas_compute_the_same_dashboard():
+def test_array_formulas_and_cell_formulas_compute_the_same_dashboard(workbooks):
     ex = example()
-    wb, _ = build_workbook("fr", ex, arrays=True)
+    wb, _ = workbooks.built("fr", ex, arrays=True)
     buf = io.BytesIO()
     wb.save(buf)
     arrays = _dashboard_values(_recalculated(buf.getvalue()))
@@ -489,6 +500,7 @@ def _pdf_text(pdf: Path, page: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 @needs_libreoffice
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_example_opens_in_libreoffice_with_its_numbers(lang, tmp_path):
@@ -500,11 +512,13 @@ def test_the_example_opens_in_libreoffice_with_its_numbers(lang, tmp_path):
     wb = openpyxl.load_workbook(WORKBOOKS / file_name("example", lang), data_only=True)
     mrr = wb[wb.sheetnames[1]].cell(dashboard_layout().rows["mrr_end"], MONTH_COLS[-1]).value
     assert mrr is not None
-    assert f"{mrr:,.0f}" in text or f"{mrr:,.0f}".replace(",", "\u202f") in text or f"{mrr:,.0f}".replace(",", " ") in text
+    shown = f"{mrr:,.0f}"
+    assert shown in text or shown.replace(",", "\u202f") in text or shown.replace(",", " ") in text
     png = render.pdf_page_to_png(pdf, 2, tmp_path / "dashboard.png", dpi=30)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_the_blank_template_opens_in_libreoffice(tmp_path):
     pdf = render.to_pdf(WORKBOOKS / file_name("template", "fr"), tmp_path)
@@ -513,7 +527,8 @@ def test_the_blank_template_opens_in_libreoffice(tmp_path):
 
 # -- xl-kpi templates ----------------------------------------------------------------------------------
 
-def test_templates_command_writes_every_workbook_and_keeps_edited_ones(tmp_path, capsys):
+@pytest.mark.slow
+def test_templates_command_writes_every_workbook_and_keeps_edited_ones(tmp_path, capsys, workbooks):
     from xl_kpi.cli import main
 
     assert main(["templates", "-o", str(tmp_path), "--no-recalc"]) == 0
@@ -532,9 +547,10 @@ def test_templates_command_writes_every_workbook_and_keeps_edited_ones(tmp_path,
     assert blank.read_bytes() == edited
     assert main(["templates", "-o", str(tmp_path), "--no-recalc", "--lang", "fr", "--kind", "template",
                  "--force"]) == 0
-    assert blank.read_bytes() == workbook_bytes("template", "fr")
+    assert blank.read_bytes() == workbooks.bytes("template", "fr")
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_one_of_the_workbooks_is_never_overwritten(tmp_path, capsys):
     from xl_kpi.cli import main
 
@@ -544,16 +560,16 @@ def test_a_file_that_is_not_one_of_the_workbooks_is_never_overwritten(tmp_path, 
     assert path.read_text() == "my notes, not a workbook"
 
 
-def test_a_workbook_of_an_older_build_with_untouched_inputs_is_updated(tmp_path, capsys):
+def test_a_workbook_of_an_older_build_with_untouched_inputs_is_updated(tmp_path, capsys, workbooks):
     from xl_kpi.cli import main
 
     path = tmp_path / file_name("example", "fr")
-    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes("example", "fr", recalc=False)))
+    wb = openpyxl.load_workbook(io.BytesIO(workbooks.bytes("example", "fr", recalc=False)))
     wb["Tableau de bord"]["A1"] = "Un ancien titre"  # not an input: a formula or a text of the build
     wb.save(path)
     assert main(["templates", "-o", str(tmp_path), "--kind", "example", "--lang", "fr", "--no-recalc"]) == 0
     assert "updated" in capsys.readouterr().out
-    assert path.read_bytes() == workbook_bytes("example", "fr", recalc=False)
+    assert path.read_bytes() == workbooks.bytes("example", "fr", recalc=False)
 
 
 def test_the_recalculated_example_asks_excel_to_keep_its_stored_values():
@@ -565,21 +581,22 @@ def test_the_recalculated_example_asks_excel_to_keep_its_stored_values():
         assert 'fullCalcOnLoad="0"' in workbook_xml and 'calcId="191029"' in workbook_xml, name
 
 
-def test_a_build_whose_computed_values_differ_in_the_last_digits_is_the_same_workbook():
-    built = workbook_bytes("example", "en")
+def test_a_build_whose_computed_values_differ_in_the_last_digits_is_the_same_workbook(workbooks):
+    built = workbooks.bytes("example", "en")
     assert differences(built, _rewrite_values(built, lambda x: x * (1 + 4e-16))) == []
 
 
-def test_a_build_whose_computed_values_differ_beyond_15_digits_is_reported():
-    built = workbook_bytes("example", "en")
+def test_a_build_whose_computed_values_differ_beyond_15_digits_is_reported(workbooks):
+    built = workbooks.bytes("example", "en")
     diff = differences(built, _rewrite_values(built, lambda x: x * (1 + 1e-13)))
     assert diff and all(d.startswith("xl/worksheets/") for d in diff)
 
 
-def test_an_input_value_must_be_equal_exactly():
-    built = workbook_bytes("example", "en", recalc=False)
+def test_an_input_value_must_be_equal_exactly(workbooks):
+    built = workbooks.bytes("example", "en", recalc=False)
     changed = _rewrite_sheet(built, "xl/worksheets/sheet3.xml",  # Inputs
-                             lambda xml: re.sub(rb"(<c r=\"C17\"[^>]*><v>)(\d+)", lambda m: m[1] + m[2] + b".0000000000001", xml, count=1))
+                             lambda xml: re.sub(rb"(<c r=\"C17\"[^>]*><v>)(\d+)",
+                                                lambda m: m[1] + m[2] + b".0000000000001", xml, count=1))
     assert changed != built and differences(built, changed)
 
 
@@ -596,12 +613,14 @@ def _rewrite_sheet(data: bytes, member: str, edit) -> bytes:
 def _rewrite_values(data: bytes, change) -> bytes:
     """The package with every non-integer stored value of a formula cell changed by ``change``."""
     def cell(m):
-        return re.sub(rb"<v>(-?\d*\.\d+(?:E-?\d+)?)</v>", lambda v: b"<v>" + repr(change(float(v[1]))).encode() + b"</v>",
+        return re.sub(rb"<v>(-?\d*\.\d+(?:E-?\d+)?)</v>",
+                      lambda v: b"<v>" + repr(change(float(v[1]))).encode() + b"</v>",
                       m[0]) if b"<f>" in m[0] else m[0]
     return _rewrite_sheet(data, "xl/worksheets/sheet2.xml",  # Dashboard
                           lambda xml: re.sub(rb"<c [^>]*>.*?</c>", cell, xml, flags=re.S))
 
 
+@pytest.mark.slow
 def test_write_workbooks_reports_each_workbook_as_it_goes(tmp_path):
     from xl_kpi.templates import write_workbooks
 
@@ -615,6 +634,7 @@ def test_write_workbooks_reports_each_workbook_as_it_goes(tmp_path):
 
 @needs_recalc
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.slow
 def test_every_dashboard_row_shows_a_number_in_every_month_and_no_two_rows_repeat(lang):
     wb = openpyxl.load_workbook(WORKBOOKS / file_name("example", lang), data_only=True)
     rows = _dashboard_values(wb)
@@ -634,5 +654,104 @@ def test_the_annual_churn_and_roi_labels_say_what_they_measure():
         text = labels.KPI_TEXT[lang]
         assert "compounded" in text["churn_annual"] or "composée" in text["churn_annual"]
         assert "12" in text["roi"] and "CRR" in text["crr"]
-    note = labels.text("en", "rollup_note")
+    note = labels.text("en", "reading_note")
     assert "quote" in note and "1 - CRR" in note and "First-year ROI" in note
+
+
+# -- printing and charts --------------------------------------------------------------------------
+
+def test_every_sheet_prints_legibly_with_its_labels_on_every_page(workbooks):
+    from xl_kpi.templates.builder import FONT_ROOM, LEGIBLE_SCALE, PAPER_INCHES, _column_pixels
+
+    wb, layout = workbooks.built("en", example())
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert ws.print_area and not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert int(setup.scale) >= LEGIBLE_SCALE, (ws.title, setup.scale)
+        # every page (a run of columns between breaks, the print-title columns added) fits
+        breaks = [b.id for b in ws.col_breaks.brk]
+        first, _, last, _ = openpyxl.utils.cell.range_boundaries(str(ws.print_area).split("!")[-1])
+        titles = ws.print_title_cols
+        title_cols = openpyxl.utils.cell.column_index_from_string(titles.split(":")[-1].strip("$")) if titles else 0
+        edges = [first - 1] + breaks + [last]
+        width, height = PAPER_INCHES[int(setup.paperSize)]
+        page_px = ((height if setup.orientation == "landscape" else width) - 0.8) * 96
+        for a, b in zip(edges, edges[1:]):
+            cols = range(max(a + 1, title_cols + 1), b + 1)
+            px = FONT_ROOM * (sum(_column_pixels(ws, c) for c in cols)
+                              + sum(_column_pixels(ws, c) for c in range(1, title_cols + 1)))
+            assert px * int(setup.scale) / 100 <= page_px, (ws.title, a, b)
+    dash = wb["Dashboard"]
+    assert dash.print_title_cols == "$A:$B" and dash.print_title_rows == f"${layout.header_row - 1}:${layout.header_row}"
+    assert [b.id for b in dash.col_breaks.brk] == [MONTH_COLS[11], MONTH_COLS[-1]]  # a page per year
+    assert [b.id for b in dash.row_breaks.brk] == [layout.funnel_header_row - 2]  # charts on their own page
+
+
+def test_the_charts_name_their_axes_and_benchmarks_and_use_one_value_axis_each(workbooks):
+    wb, _ = workbooks.built("en", example())
+    charts = wb["Dashboard"]._charts
+    assert len(charts) == 6
+    for chart in charts:
+        assert chart.y_axis.title is not None
+        assert len({c.y_axis.axId for c in [chart, *chart._charts]}) == 1  # no second value axis
+    names = [s.tx.v for c in charts for s in c.series if s.tx is not None and s.tx.v]
+    assert "Benchmark: 0.58 % or less" in names and "Benchmark: 3 or more" in names
+    funnel = next(c for c in charts if c.y_axis.scaling.logBase)
+    assert funnel.y_axis.scaling.min == 1 and funnel.series[0].dLbls.showVal
+
+
+def test_money_carries_the_examples_currency_and_the_template_none(workbooks):
+    example_wb, layout = workbooks.built("en", example())
+    template_wb, _ = workbooks.built("fr", None)
+    r = layout.rows["arr"]
+    assert "€" in example_wb["Dashboard"].cell(r, MONTH_COLS[0]).number_format
+    neutral = template_wb["Tableau de bord"].cell(r, MONTH_COLS[0]).number_format
+    assert neutral == '_(* #,##0_);_(* (#,##0);_(* "-"_);_(@_)'
+    assert "€" in example_wb["Inputs"].cell(row_of("mrr_new"), MONTH_COLS[0]).number_format
+    assert "%" in example_wb["Dashboard"].cell(layout.rows["nrr"], MONTH_COLS[0]).number_format
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_how_to_use_prints_on_a4_without_losing_the_right_edge(tmp_path):
+    path = tmp_path / "example.xlsx"
+    path.write_bytes(workbook_bytes("example", "en", recalc=False))
+    pdf = render.to_pdf(path, tmp_path, printed=True)
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = " ".join(text.split())
+    for line in labels.HOW_TO["en"][:8]:
+        if not line.startswith("# "):
+            assert " ".join(line.split()[-3:]) in words, line  # the end of each paragraph is printed
+
+
+@pytest.mark.slow
+@needs_libreoffice
+@needs_recalc
+def test_the_libreoffice_template_shows_a_users_kpis_after_recalc(tmp_path):
+    """The blank template of `xl-kpi templates --for-libreoffice`, filled in and recalculated,
+    shows its KPIs in LibreOffice (the default template's array formulas show #NAME? there)."""
+    from xl_kpi.cli import main
+
+    assert main(["templates", "--for-libreoffice", "--kind", "template", "--lang", "en", "-o", str(tmp_path),
+                 "--no-progress"]) == 0
+    path = tmp_path / file_name("template", "en")
+    wb = openpyxl.load_workbook(path)
+    arrays = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if hasattr(c.value, "ref")]
+    assert arrays == []  # cell by cell: LibreOffice keeps the stored values
+    ex = example()
+    inputs = wb["Inputs"]
+    inputs.cell(HEADER_ROW, MONTH_COLS[0]).value = ex.months[0]
+    for r in ROWS:  # a user types the example's figures
+        for i, c in enumerate(MONTH_COLS):
+            inputs.cell(row_of(r.key), c).value = ex.inputs[r.key][i]
+    wb.save(path)
+    assert main(["recalc", str(path), "--in-place", "--no-progress"]) == 0
+    pdf = render.to_pdf(path, tmp_path)
+    text = _pdf_text(pdf, 2)
+    assert "#NAME?" not in text and "Err:" not in text
+    values = openpyxl.load_workbook(path, data_only=True)["Dashboard"]
+    nrr = values.cell(dashboard_layout().rows["nrr"], MONTH_COLS[-1]).value
+    assert nrr == pytest.approx(m.nrr(ex.inputs["mrr_start"][-1], ex.inputs["mrr_expansion"][-1],
+                                      ex.inputs["mrr_contraction"][-1], ex.inputs["mrr_churned"][-1]))
+    assert f"{nrr:.1%}" in text

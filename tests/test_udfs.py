@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from refcases import load_cases
 from xl_kpi import catalogue, udfs
 from xl_kpi.commands import vba
 from xl_kpi.errors import EXCEL_ERRORS
 from xl_kpi.excel_errors import DIV0, NA, NUM, REF, VALUE, ExcelError
+
+from refcases import load_cases
 
 FUNCTIONS = list(catalogue.INTERFACE.values())
 TABLES = [f for f in FUNCTIONS if f.spills_table]
@@ -355,7 +356,8 @@ def test_cohorts_normalize_true_gives_retention_and_text_is_value_error():
 
 
 @pytest.mark.parametrize("name, index", OPTIONS)
-@pytest.mark.parametrize("bad", ["sideways", True, [["step", "linear"]], [[4.0], [5.0]]], ids=["text", "bool", "row", "column"])
+@pytest.mark.parametrize("bad", ["sideways", True, [["step", "linear"]], [[4.0], [5.0]]],
+                         ids=["text", "bool", "row", "column"])
 def test_bad_option_is_value_error(name, index, bad):
     if bad is True and catalogue.INTERFACE[name].params[index].name in LOGICAL_OPTIONS:
         pytest.skip("TRUE is this option's value")
@@ -490,3 +492,20 @@ def test_any_input_gives_a_cell_value_never_an_exception(name, data):
         assert all(_is_cell_value(v) for row in got for v in row), got
     else:
         assert _is_cell_value(got) and got != "", got
+
+
+# -- numbers beyond the float range ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(n for n, f in catalogue.INTERFACE.items() if not f.spills_table))
+def test_an_int_beyond_the_float_range_shows_num(name):
+    """A Python caller may pass what xlwings never sends: 10**400 is #NUM!, not an OverflowError."""
+    params = [p for p in catalogue.INTERFACE[name].params if p.kind != "option"]
+    for position, param in enumerate(params):
+        args = [[[5.0], [2.0]] if p.kind == "list" else 1.0 for p in params]
+        args[position] = [[10**400], [1.0]] if param.kind == "list" else 10**400
+        assert udfs.UDFS[name](*args) == ExcelError("#NUM!"), param.name
+
+
+def test_fees_and_engagement_beyond_the_float_range_show_num():
+    assert udfs.UDFS["KPI_MRR"]([[1e308], [1e308]]) == ExcelError("#NUM!")
+    assert udfs.UDFS["KPI_ENGAGEMENT"]([[1e308], [-1e308]], [[10.0], [10.0]]) == ExcelError("#NUM!")

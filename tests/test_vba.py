@@ -67,6 +67,7 @@ def test_udfs_bas_in_the_repository_is_what_the_generator_writes(text):
     assert _committed(text) == text.encode("ascii"), "udfs.bas is stale: run `xl-kpi vba -o udfs.bas`"
 
 
+@pytest.mark.slow
 def test_generation_is_deterministic_across_processes(text):
     outputs = set()
     for seed in ("1", "2"):
@@ -188,7 +189,8 @@ Sub Main
     grid(2, 1) = "#VALUE!": grid(2, 2) = "churn": grid(2, 3) = "#SPILL!"
     r = KpiExcelErrors(grid)
     Print #f, "spill-number " & IIf(r(1, 1) = 1.5, "ok", "FAIL")
-    Print #f, "spill-errors " & IIf(r(1, 2) = CVErr(2042) And r(1, 3) = CVErr(2036) And r(2, 1) = CVErr(2015) And r(2, 3) = CVErr(2045), "ok", "FAIL")
+    Print #f, "spill-errors " & IIf(r(1, 2) = CVErr(2042) And r(1, 3) = CVErr(2036) _
+        And r(2, 1) = CVErr(2015) And r(2, 3) = CVErr(2045), "ok", "FAIL")
     Print #f, "spill-text " & IIf(Not IsError(r(2, 2)) And r(2, 2) = "churn", "ok", "FAIL")
     row(0) = "#REF!": row(1) = 2: row(2) = "#CALC!"
     r = KpiExcelErrors(row)
@@ -198,6 +200,7 @@ End Sub
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice) for its Basic")
 def test_error_helper_gives_error_values_when_run_by_libreoffice_basic_in_vba_mode(tmp_path, text):
     """Not Excel, but a VBA-compatible interpreter: the helper of udfs.bas, as written, turns the

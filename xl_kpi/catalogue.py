@@ -17,7 +17,7 @@ tests and the workbook builder all read it, so an argument's kind is stated once
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 __all__ = ["Param", "Function", "INTERFACE", "get"]

@@ -59,7 +59,7 @@ from .errors import EXCEL_ERRORS, ErrorKind, InvalidOptionError, KPIError, NoDat
 from .excel_dates import to_serial
 from .excel_errors import NA, NUM, VALUE, XL_ERROR_NUMBERS, ExcelError, of_kind
 from .metrics import Checked
-from .metrics._kernel import loaded_pandas
+from .metrics._kernel import _to_float, loaded_pandas
 
 __all__ = ["evaluate", "incoming_error", "excel_serial", "NO_DATA", "XL_ERROR_NUMBERS"]
 
@@ -178,6 +178,8 @@ def _value(p: Param, x: Any, blank: float) -> _Arg:
     """
     if x is None and p.optional:
         return _Arg(p)
+    if type(x) is float:  # one number, the most common cell (an int may be a COM error code)
+        return _Arg(p, x)
     grid = _grid(p.name, x)
     data = np.empty(grid.shape, dtype=np.float64)
     errors = np.full(grid.shape, None, dtype=object)
@@ -185,7 +187,7 @@ def _value(p: Param, x: Any, blank: float) -> _Arg:
         error = incoming_error(v)
         v = blank if v is None else _number_or_same(v)
         if error is None and _is_number(v):
-            data[index] = float(v)
+            data[index] = _to_float(v)  # an int beyond the float range: inf, which the metric calls #NUM!
         else:
             errors[index] = error or VALUE
             data[index] = math.nan
@@ -211,7 +213,7 @@ def _list(p: Param, x: Any, *, raw: bool) -> _Arg:
     for i, v in enumerate(cells):
         v = _number_or_same(v)
         if _is_number(v):
-            data[i] = float(v)
+            data[i] = _to_float(v)
     return _Arg(p, data, None, grid.shape)
 
 
@@ -241,6 +243,7 @@ class _Plan:
     function: Function
     blanks: tuple[float, ...]  # what a blank cell of each value argument is
     reports: bool  # accepts errors="report"
+    func: Any = None  # the Python function, imported once
 
 
 @lru_cache(maxsize=None)
@@ -251,7 +254,7 @@ def _plan(name: str) -> _Plan:
     for p in f.params:
         default = signature[p.name].default if p.name in signature else inspect.Parameter.empty
         blanks.append(float(default) if p.optional and _is_number(default) else 0.0)
-    return _Plan(f, tuple(blanks), "errors" in signature)
+    return _Plan(f, tuple(blanks), "errors" in signature, f.func)
 
 
 def _convert(plan: _Plan, p: Param, x: Any, blank: float) -> _Arg:
@@ -309,7 +312,7 @@ def _call_metric(plan: _Plan, args: list[_Arg]) -> Any:
             positional.append(a.data)
     if plan.reports:
         keywords["errors"] = "report"
-    return plan.function.func(*positional, **keywords)
+    return plan.func(*positional, **keywords)
 
 
 def evaluate(name: str, *args: Any) -> Any:
@@ -355,6 +358,8 @@ def evaluate(name: str, *args: Any) -> Any:
     except KPIError as exc:
         first = _first_incoming(converted)
         return first if first is not None else ExcelError(exc.excel)
+    if incoming is None and isinstance(result, Checked) and isinstance(result.values, float):
+        return of_kind(result.kinds) if result.kinds else _number(result.values)  # one cell
     pd = loaded_pandas()
     if pd is not None and isinstance(result, pd.DataFrame):
         return _table(result)
@@ -381,7 +386,10 @@ def _cells(result: Any) -> np.ndarray:
     series = pd is not None and isinstance(result, pd.Series)
     values = np.asarray(result.to_numpy() if series else result, dtype=np.float64)
     cells = np.empty(values.shape, dtype=object)
-    codes = np.zeros(values.shape, dtype=np.uint8) if kinds is None else np.broadcast_to(np.asarray(kinds), values.shape)
+    if kinds is None:
+        codes = np.zeros(values.shape, dtype=np.uint8)
+    else:
+        codes = np.broadcast_to(np.asarray(kinds), values.shape)
     for index, v in np.ndenumerate(values):
         code = int(codes[index])
         cells[index] = of_kind(code) if code != ErrorKind.OK else _number(v)

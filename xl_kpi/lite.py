@@ -42,7 +42,7 @@ from typing import Annotated, Any, Callable, Literal
 from .catalogue import Function
 from .excel_args import incoming_error
 from .excel_dates import to_serial
-from .excel_errors import DIV0, NA, NULL, NUM, VALUE, ExcelError
+from .excel_errors import DIV0, NA, NULL, NUM, VALUE, ExcelError  # noqa: F401 - the doctests use it
 
 __all__ = ["is_office_js", "declare", "read_cells", "write_cells", "RETURNABLE_ERRORS", "FALLBACK_DATE_FORMAT"]
 

@@ -80,6 +80,9 @@ def check_output(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike]
     except FileNotFoundError:
         if os.path.islink(path):
             raise UnsafeOutput(f"{path} is a symbolic link to a missing file; give the real path") from None
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise UnsafeOutput(f"cannot write {path}: the folder {folder} does not exist") from None
         return os.path.abspath(path)
     except OSError as exc:
         raise UnsafeOutput(f"cannot examine {path} ({exc.strerror or exc})") from None

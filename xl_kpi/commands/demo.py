@@ -1,11 +1,11 @@
 """``xl-kpi demo``: build the example workbook, recalculate it, print its latest KPIs.
 
 The example is Nimbus Ledger, a fictional B2B SaaS with 24 months of inputs. The command writes
-its workbook (default ``./xl-kpi-demo``, never the repository's committed ``workbooks/``), recalculates every formula with ``xl-kpi recalc``'s
-engine (the KPI_* functions run through the Python API, no Excel needed), then reads the
-Dashboard back from the file and prints the last months, quarter and year as a table, each
-benchmark row coloured green or red. A workbook there whose inputs a user has edited is never
-overwritten without ``--force``.
+its workbook (default ``./xl-kpi-demo``, never the repository's committed ``workbooks/``),
+recalculates every formula with ``xl-kpi recalc``'s engine (the KPI_* functions run through the
+Python API, no Excel needed), then reads the Dashboard back from the file and prints the last
+months, quarter and year as a table, each benchmark row coloured green or red. A workbook there
+whose inputs a user has edited is never overwritten without ``--force``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ OPEN_IT = (
     "  - Excel for Windows: the numbers are stored; for live KPI_* functions install xlwings and "
     "import udfs.bas (`xl-kpi vba -o udfs.bas`), see the README, \"The Excel functions\".\n"
     "  - Excel for Mac or the web: the stored numbers show; for live functions use xlwings Lite "
-    "(README, \"xlwings Lite\"), or refresh the values with `xl-kpi recalc`.\n"
+    "(README, \"Mac and Excel on the web\"), or refresh the values with `xl-kpi recalc`.\n"
     "  - LibreOffice: the stored numbers show (it cannot run KPI_*); after editing, save and run "
     "`xl-kpi recalc FILE --in-place`."
 )
@@ -91,8 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from ..templates import recalc_available, write_workbooks
-    from ..templates import labels
+    from ..templates import labels, recalc_available, write_workbooks
     from ..templates.builder import MONTH_COLS, QUARTER_COLS, YEAR_COLS, dashboard_layout
     from ..templates.dashboard import SECTIONS
 

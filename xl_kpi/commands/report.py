@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import math
-import os
 import re
 import sys
 import zipfile
@@ -27,6 +26,8 @@ FORMATS = ("table", "csv", "xlsx")
 #: Decimals written to the CSV for each kind of column: money to the cent; rates (fractions) to
 #: 1e-6, a ten-thousandth of a percentage point; ratios to 1e-4.
 CSV_DECIMALS = {"money": 2, "rate": 6, "ratio": 4}
+#: Groups of ``--by`` shown at most (each is a table in the terminal and a sheet in the workbook).
+MAX_GROUPS = 500
 
 
 def tables(window: int = 12):
@@ -108,8 +109,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--billing-months", metavar="COLUMN|PERIOD", help="the column of billing "
                    "periods, or one period for every row: 12, year, quarter, month...")
     p.add_argument("--sep", metavar="CHAR", help="the CSV delimiter (default found: , ; tab |)")
-    p.add_argument("--decimal", choices=(".", ","), help="the decimal mark of the amounts "
-                   "(default found: 12,50 is a comma; ',' for whole numbers after ';')")
+    p.add_argument("--decimal", choices=(".", ","), metavar="MARK", help="the decimal mark of the "
+                   "amounts, '.' or ',' (default found: 12,50 is a comma; ',' for whole numbers "
+                   "after ';')")
     order = p.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
                        help="read 03/04/2024 as 3 April (default: as the dates show it, day first "
@@ -123,7 +125,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="exchange rate of a currency into the reporting currency (repeat per currency)")
     p.add_argument("--duplicates", choices=("sum", "drop", "raise"), default="sum",
                    help="rows repeating another exactly: add up (default), keep one, or stop")
-    p.add_argument("--window", type=int, default=12, help="months of the trailing NRR/GRR (default 12)")
+    p.add_argument("--window", type=int, default=12, metavar="N", help="months of the trailing "
+                   "NRR/GRR, named for it (NRR 12m by default)")
+    p.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
+                   help="duckdb: a Parquet file or folder or a CSV larger than memory, read out of core "
+                   '(pip install "xl-kpi[bigdata]"); auto (default): duckdb from 1 GiB when installed')
     p.set_defaults(run=run)
 
 
@@ -133,12 +139,39 @@ def _plain(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def _terminal_safe(text: str) -> str:
+    """Text with every control character but the line ends shown escaped."""
+    return "".join(ch if ch.isprintable() or ch in "\n\r" else repr(ch)[1:-1] for ch in text)
+
+
 def _fail(message: str) -> int:
     text = _plain(message)
     if not text.startswith("xl-kpi report:"):
         text = f"xl-kpi report: {text}"
     print(text, file=sys.stderr)
     return 2
+
+
+def _check_groups(ledger, by: str) -> None:
+    """Refuse a ``--by`` column with more than :data:`MAX_GROUPS` values (each is a table, a
+    sheet and a pass over the ledger: a customer id column would take hours)."""
+    import numpy as np
+
+    from ..errors import InvalidOptionError
+
+    labels = ledger.attributes.get(by)
+    if labels is None:
+        return  # Ledger.groups says which attributes there are
+    paying = np.zeros(len(ledger.ids), dtype=bool)
+    paying[ledger.customer] = True
+    count = len(set(labels[paying].tolist()))
+    if count > MAX_GROUPS:
+        raise InvalidOptionError(
+            f"--by {by!r} gives {count:,} groups; the report shows at most {MAX_GROUPS:,} (a "
+            "segment, a plan, a region): group the values first",
+            argument="by",
+            value=by,
+        )
 
 
 def _rates(items: list[str]) -> dict[str, float] | None:
@@ -202,10 +235,13 @@ def run(args: argparse.Namespace) -> int:
             delimiter=_delimiter(args.sep),
             decimal=args.decimal,
             dayfirst=args.dayfirst,
+            engine=args.engine,
             func="xl-kpi report",
         )
         if by and by.lower() in known:
             by = by.lower()
+        if by is not None:
+            _check_groups(ledger, by)
         table = signed_movements(monthly_kpis(ledger, by=by, window=args.window))
         cohort_tables = {m: cohorts(ledger, measure=m) for m in ("logos", "revenue")} if fmt == "xlsx" else {}
     except (KPIError, OSError, ValueError, ImportError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
@@ -219,7 +255,8 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "csv":
         text = csv_text(table, by, args.window)
         if not args.output:
-            sys.stdout.write(text)
+            # A terminal would act on control characters from the data; a pipe gets them as is.
+            sys.stdout.write(_terminal_safe(text) if sys.stdout.isatty() else text)
             return 0
         data = text.encode("utf-8")
     elif fmt == "xlsx":
@@ -229,8 +266,12 @@ def run(args: argparse.Namespace) -> int:
         if text is None:
             return 0
         data = text.encode("utf-8")
+    from ..safe_output import UnsafeOutput
+
     try:
         _write_output(args.file, args.output, data)
+    except UnsafeOutput as exc:
+        return _fail(str(exc))
     except OSError as exc:
         return _fail(f"cannot write {args.output!r}: {exc.strerror or exc}")
     print(f"xl-kpi report: wrote {_plain(args.output)}", file=sys.stderr)
@@ -241,41 +282,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _refuse_output(source: str, output: str) -> str | None:
-    """Why the output may not be written, or None: it is the input (same file through any link)."""
+    """Why the output may not be written, or None (see :func:`xl_kpi.safe_output.check_output`):
+    it is the input (the same file through any link), not a regular file, or read-only."""
+    from ..safe_output import UnsafeOutput, check_output
+
     try:
-        if os.path.exists(output) and os.path.exists(source) and os.path.samefile(source, output):
-            return (f"the output {output!r} is the input file: the report would replace the export; "
-                    "write it elsewhere")
-    except OSError:
-        return None
+        check_output(output, inputs=[source])
+    except UnsafeOutput as exc:
+        return str(exc)
     return None
 
 
 def _write_output(source: str, output: str, data: bytes) -> None:
-    """Write ``data`` to ``output`` whole or not at all (a temporary file renamed over it)."""
-    import tempfile
+    """Write ``data`` to ``output`` whole or not at all (:func:`xl_kpi.safe_output.atomic_output`:
+    a temporary file fsynced and renamed over it, links written through, mode kept)."""
+    from ..safe_output import atomic_output
 
-    target = os.path.realpath(output)  # through a link, to the file it names
-    folder = os.path.dirname(target) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".xl-kpi-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    with atomic_output(output, inputs=[source]) as tmp:
+        with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if os.path.exists(target):
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # -- text from the data ----------------------------------------------------------------------------
@@ -315,7 +340,9 @@ def csv_text(table, by: str | None, window: int = 12) -> str:
             out[column] = [("" if math.isnan(v) else f"{v:.{decimals}f}") for v in rounded]
     import pandas as pd
 
-    return pd.DataFrame(out).to_csv(index=False, lineterminator="\n")
+    frame = pd.DataFrame(out)
+    frame.columns = [neutralized(c) if c == by else c for c in frame.columns]  # a user's column name
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 # -- the terminal table ----------------------------------------------------------------------------
@@ -429,7 +456,7 @@ def _sheet_title(text: str, taken: set[str]) -> str:
 
 
 def _kpi_sheet(wb, title: str, part, taken: set[str], formats: dict[str, str], window: int):
-    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart import BarChart, LineChart, Reference, Series
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -464,9 +491,13 @@ def _kpi_sheet(wb, title: str, part, taken: set[str], formats: dict[str, str], w
     bars.title, bars.y_axis.title, bars.height, bars.width = "MRR movements", "MRR", 7.5, 16
     bars.y_axis.number_format = money_axis
     bars.x_axis.tickLblPos = "low"  # month labels under the losses, not across them
+    # From the second month: in the first, every paying customer is new and dwarfs the rest.
+    first = 3 if last >= 3 else 2
     for name in ("new", "expansion", "reactivation", "contraction", "churned"):
-        bars.add_data(Reference(ws, min_col=col[name], min_row=1, max_row=last), titles_from_data=True)
-    bars.set_categories(months)
+        series = Series(Reference(ws, min_col=col[name], min_row=first, max_row=last),
+                        title_from_data=False, title=kinds[name][0])
+        bars.series.append(series)
+    bars.set_categories(Reference(ws, min_col=col["month"], min_row=first, max_row=last))
     for series, color in zip(bars.series, _MOVEMENT_COLORS):
         series.graphicalProperties.solidFill = color
         series.graphicalProperties.line.solidFill = color
@@ -531,7 +562,8 @@ def workbook_bytes(table, by, cohort_tables, notes, currency, source, window: in
         f"Source: {Path(source).name}" + (f"; amounts in {currency}" if currency else ""),
         "Movements: new = first month with MRR; reactivation = MRR again after a month without; "
         "churned = the previous month's MRR of a customer without MRR this month; expansion and "
-        "contraction = the change of a customer paying both months.",
+        "contraction = the change of a customer paying both months. The movements chart starts "
+        "in the second month: in the first, every paying customer is new.",
         "Signs: contraction and churned are shown negative (MRR lost), as on the Dashboard, so that "
         "start MRR + new + expansion + reactivation + contraction + churned = end MRR. The formulas "
         "below take them as positive amounts.",

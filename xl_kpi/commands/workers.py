@@ -1,13 +1,12 @@
-"""Running jobs in child processes that fail alone and die with their parent (``--jobs``).
+"""Running jobs in worker processes that fail alone and die with their parent (``--jobs``).
 
-Each job runs in a process of its own, at most ``parallel`` at a time. A worker that dies
-without an answer (the kernel's OOM killer sends SIGKILL) fails only its own job, which is
-run once more in a fresh process; a pool of long-lived workers would instead break every job
-of the batch. Workers die with their parent: on Linux the kernel sends them SIGTERM when it
-goes (``prctl(PR_SET_PDEATHSIG)``), elsewhere a watchdog thread checks the parent's id.
-
-One process per job costs a ``fork`` on Linux (milliseconds, the imports shared); where only
-``spawn`` exists each job re-imports the package (about a second).
+Each worker is a process of its own fed one job at a time through its own pipe, so the parent
+always knows which job a worker holds. A worker that dies without an answer (the kernel's OOM
+killer sends SIGKILL) fails only that job, which is run once more on a fresh worker; the other
+jobs go on (``concurrent.futures`` instead breaks the whole pool and every job still in it).
+Workers are reused from job to job, so imports and caches are paid once per worker. They die
+with their parent: on Linux the kernel sends them SIGTERM when it goes
+(``prctl(PR_SET_PDEATHSIG)``), elsewhere a watchdog thread checks the parent's id.
 """
 
 from __future__ import annotations
@@ -49,14 +48,21 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="xl-kpi-parent-watch", daemon=True).start()
 
 
-def _child(work: Callable[[Any], dict], job: Any, conn, parent_pid: int) -> None:
+def _serve(work: Callable[[Any], dict], conn, parent_pid: int) -> None:
+    """A worker: run each job received until told to stop (None) or the pipe closes."""
     die_with_parent(parent_pid)
-    try:
-        result = {"ok": work(job)}
-    except Exception as exc:  # a defect in work(): reported for this job, not a dead worker
-        result = {"error": f"{type(exc).__name__}: {exc}"}
-    conn.send(result)
-    conn.close()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            result = {"ok": work(job)}
+        except Exception as exc:  # a defect in work(): reported for this job, not a dead worker
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        conn.send(result)
 
 
 def _death(exitcode: int | None) -> str:
@@ -70,13 +76,23 @@ def _death(exitcode: int | None) -> str:
     return f"the worker exited with status {exitcode} without a result"
 
 
+class _Worker:
+    def __init__(self, ctx, work, parent_pid: int):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(work, child, parent_pid), daemon=True)
+        self.proc.start()
+        child.close()  # ours: recv() sees EOF as soon as the worker is gone
+        self.job: int | None = None
+
+
 def run_each(jobs: Sequence[Any], work: Callable[[Any], dict], *, parallel: int,
              failed: Callable[[Any, str], dict], done: Callable[[int], None] | None = None,
              retries: int = 1) -> list[dict]:
-    """``work(job)`` for every job in child processes; the results in the order of ``jobs``.
+    """``work(job)`` for every job in worker processes; the results in the order of ``jobs``.
 
-    A job whose worker dies is run again up to ``retries`` times; then (or when ``work``
-    raised) its result is ``failed(job, reason)``. ``done(i)`` is called as each job ends.
+    A job whose worker dies is run again on a fresh worker up to ``retries`` times; then (or
+    when ``work`` raised) its result is ``failed(job, reason)``. ``done(i)`` is called as each
+    job ends.
     """
     import multiprocessing
     from multiprocessing.connection import wait
@@ -85,44 +101,66 @@ def run_each(jobs: Sequence[Any], work: Callable[[Any], dict], *, parallel: int,
     results: list[dict | None] = [None] * len(jobs)
     attempts = [0] * len(jobs)
     pending = deque(range(len(jobs)))
-    running: dict = {}  # reading end -> (job index, process)
     me = os.getpid()
+    workers: list[_Worker] = []
 
     def finish(i: int, result: dict) -> None:
         results[i] = result
         if done is not None:
             done(i)
 
+    def assign(w: _Worker) -> None:
+        w.job = None
+        if pending:
+            i = pending.popleft()
+            attempts[i] += 1
+            w.job = i
+            w.conn.send(jobs[i])
+
     try:
-        while pending or running:
-            while pending and len(running) < max(1, parallel):
-                i = pending.popleft()
-                attempts[i] += 1
-                reader, writer = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(work, jobs[i], writer, me), daemon=True)
-                proc.start()
-                writer.close()  # ours: the reader sees EOF as soon as the worker is gone
-                running[reader] = (i, proc)
-            for reader in wait(list(running)):
-                i, proc = running.pop(reader)
+        for _ in range(max(1, min(parallel, len(jobs)))):
+            workers.append(_Worker(ctx, work, me))
+            assign(workers[-1])
+        while any(w.job is not None for w in workers):
+            busy = {w.conn: w for w in workers if w.job is not None}
+            for conn in wait(list(busy)):
+                w = busy[conn]
+                i = w.job
                 try:
-                    answer = reader.recv()
+                    answer = conn.recv()
                 except (EOFError, OSError):
                     answer = None
-                reader.close()
-                proc.join()
-                if answer is None:
+                if answer is None:  # the worker died holding job i
+                    w.proc.join()
+                    conn.close()
+                    reason = _death(w.proc.exitcode)
                     if attempts[i] <= retries:
-                        pending.append(i)
-                        continue
-                    finish(i, failed(jobs[i], _death(proc.exitcode) + f", {attempts[i]} attempts"))
-                elif "error" in answer:
+                        pending.appendleft(i)
+                    else:
+                        finish(i, failed(jobs[i], f"{reason}, {attempts[i]} attempts"))
+                    workers.remove(w)
+                    if pending:
+                        workers.append(_Worker(ctx, work, me))
+                        assign(workers[-1])
+                    continue
+                if "error" in answer:
                     finish(i, failed(jobs[i], f"internal error of xl-kpi ({answer['error']}); please report it"))
                 else:
                     finish(i, answer["ok"])
+                assign(w)
     finally:
-        for _, proc in running.values():
-            proc.terminate()
-        for _, proc in running.values():
-            proc.join()
+        for w in workers:
+            if w.job is None:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+            else:
+                w.proc.terminate()
+        for w in workers:
+            w.proc.join(5)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join()
+            w.conn.close()
     return results  # type: ignore[return-value]

@@ -12,17 +12,17 @@ Every value metric takes a keyword-only ``errors`` mode:
 """
 
 from ._kernel import Checked
-from .revenue import *  # noqa: F401,F403
-from .revenue import __all__ as _revenue
+from .acquisition import *  # noqa: F401,F403
+from .acquisition import __all__ as _acquisition
 from .customer_retention import *  # noqa: F401,F403
 from .customer_retention import __all__ as _retention
 from .lifetime_value import *  # noqa: F401,F403
 from .lifetime_value import __all__ as _lifetime
-from .acquisition import *  # noqa: F401,F403
-from .acquisition import __all__ as _acquisition
-from .satisfaction import *  # noqa: F401,F403
-from .satisfaction import __all__ as _satisfaction
 from .profitability import *  # noqa: F401,F403
 from .profitability import __all__ as _profitability
+from .revenue import *  # noqa: F401,F403
+from .revenue import __all__ as _revenue
+from .satisfaction import *  # noqa: F401,F403
+from .satisfaction import __all__ as _satisfaction
 
 __all__ = ["Checked", *_revenue, *_retention, *_lifetime, *_acquisition, *_satisfaction, *_profitability]

@@ -35,8 +35,7 @@ def share(func, errors, part_name, part, whole_name, whole):
     """
     c = Call(func, errors, **{part_name: part, whole_name: whole})
     c.nonnegative(part_name, whole_name)
-    c.at_most(part_name, whole_name)
-    return c.finish(c.divide(np.minimum(c[part_name], c[whole_name]), c[whole_name], whole_name))
+    return c.finish(c.share(c[part_name], whole_name, part_name, f"must not exceed {whole_name!r}"))
 
 
 @metric
@@ -293,7 +292,8 @@ def roi(gain, cost, *, errors="raise"):
     """
     c = Call("roi", errors, gain=gain, cost=cost)
     c.nonnegative("cost")
-    return c.finish(c.divide(c["gain"] - c["cost"], c["cost"], "cost"))
+    gain = c["gain"] - c["cost"]
+    return c.finish(c.divide(gain, c["cost"], "cost", out=gain))
 
 
 @metric

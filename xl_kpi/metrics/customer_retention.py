@@ -165,9 +165,8 @@ def crr(end_customers, new_customers, start_customers, *, errors="raise"):
         start_customers=start_customers,
     )
     c.nonnegative("end_customers", "new_customers", "start_customers")
-    c.at_most("new_customers", "end_customers")
-    kept = np.maximum(c["end_customers"] - c["new_customers"], 0.0)
-    return c.finish(c.divide(kept, c["start_customers"], "start_customers"))
+    kept = c.remainder("end_customers", ("new_customers",), "must not exceed 'end_customers'")
+    return c.finish(c.divide(kept, c["start_customers"], "start_customers", out=kept))
 
 
 def _convert_churn(func, errors, name, rate, method, *, to_annual):

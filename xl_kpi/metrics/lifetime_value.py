@@ -9,7 +9,9 @@ ARPU and churn).
 
 from __future__ import annotations
 
-from ._kernel import Call, metric
+import numpy as np
+
+from ._kernel import Call, inplace, metric
 
 __all__ = [
     "ltv",
@@ -29,9 +31,10 @@ def _product(func, errors, margins=(), /, **factors):
     c.nonnegative(*(name for name in factors if name not in margins))
     for name in margins:
         c.fraction(name)
-    result = 1.0
-    for name in factors:
-        result = result * c[name]
+    first, second, *others = factors
+    result = c[first] * c[second]
+    for name in others:
+        result = inplace(np.multiply, result, c[name])
     return c.finish(result)
 
 
@@ -83,7 +86,8 @@ def ltv(arpu, churn, gross_margin=1.0, *, errors="raise"):
     c.nonnegative("arpu")
     c.fraction("churn")
     c.fraction("gross_margin")
-    return c.finish(c.divide(c["arpu"] * c["gross_margin"], c["churn"], "churn"))
+    margin = c["arpu"] * c["gross_margin"]
+    return c.finish(c.divide(margin, c["churn"], "churn", out=margin))
 
 
 @metric
@@ -315,4 +319,5 @@ def cac_payback(cac, arpu, gross_margin=1.0, *, errors="raise"):
     c = Call("cac_payback", errors, cac=cac, arpu=arpu, gross_margin=gross_margin)
     c.nonnegative("cac", "arpu")
     c.fraction("gross_margin")
-    return c.finish(c.divide(c["cac"], c["arpu"] * c["gross_margin"], "arpu x gross_margin"))
+    margin = c["arpu"] * c["gross_margin"]
+    return c.finish(c.divide(c["cac"], margin, "arpu x gross_margin", out=margin))

@@ -229,8 +229,7 @@ def equity_ratio(equity, total_assets, *, errors="raise"):
     """
     c = Call("equity_ratio", errors, equity=equity, total_assets=total_assets)
     c.nonnegative("total_assets")
-    c.at_most("equity", "total_assets")
-    ratio = c.divide(np.minimum(c["equity"], c["total_assets"]), c["total_assets"], "total_assets")
+    ratio = c.share(c["equity"], "total_assets", "equity", "must not exceed 'total_assets'")
     return c.finish(ratio)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError
-from ._kernel import Call, as_list, as_paired_lists, metric
+from ._kernel import Call, as_list, as_paired_lists, blockwise, finite_result, inplace, metric
 
 _LOSS_RULE = "plus 'contraction_mrr' must not exceed 'start_mrr'"
 
@@ -90,7 +90,7 @@ def mrr(fees, billing_months=None):
             argument="billing_months",
             value=bad,
         )
-    return float(np.sum(f / months))
+    return finite_result("mrr", float(np.sum(f / months)))
 
 
 @metric
@@ -317,8 +317,7 @@ def revenue_churn(churned_mrr, start_mrr, contraction_mrr=0.0, *, errors="raise"
     )
     c.nonnegative("churned_mrr", "start_mrr", "contraction_mrr")
     lost = c["churned_mrr"] + c["contraction_mrr"]
-    c.part_of(lost, "start_mrr", "churned_mrr", _LOSS_RULE)
-    return c.finish(c.divide(np.minimum(lost, c["start_mrr"]), c["start_mrr"], "start_mrr"))
+    return c.finish(c.share(lost, "start_mrr", "churned_mrr", _LOSS_RULE, out=lost))
 
 
 @metric
@@ -361,13 +360,14 @@ def net_revenue_churn(churned_mrr, start_mrr, contraction_mrr, expansion_mrr, *,
         expansion_mrr=expansion_mrr,
     )
     c.nonnegative("churned_mrr", "start_mrr", "contraction_mrr", "expansion_mrr")
-    lost = np.minimum(c["churned_mrr"] + c["contraction_mrr"], c["start_mrr"])
-    c.part_of(c["churned_mrr"] + c["contraction_mrr"], "start_mrr", "churned_mrr", _LOSS_RULE)
-    return c.finish(c.divide(lost - c["expansion_mrr"], c["start_mrr"], "start_mrr"))
+    lost = c.capped(c["churned_mrr"] + c["contraction_mrr"], "start_mrr", "churned_mrr", _LOSS_RULE)
+    lost = inplace(np.subtract, lost, c["expansion_mrr"])
+    return c.finish(c.divide(lost, c["start_mrr"], "start_mrr", out=lost))
 
 
 def _retained_mrr(func, errors, start_mrr, expansion_mrr, contraction_mrr, churned_mrr):
-    """Shared by NRR and GRR: validate and return (call, start - contraction - churned)."""
+    """Shared by NRR and GRR: validate and return (call, max(start - contraction - churned, 0)),
+    the second a new array."""
     c = Call(
         func,
         errors,
@@ -377,8 +377,7 @@ def _retained_mrr(func, errors, start_mrr, expansion_mrr, contraction_mrr, churn
         churned_mrr=churned_mrr,
     )
     c.nonnegative("start_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr")
-    c.part_of(c["contraction_mrr"] + c["churned_mrr"], "start_mrr", "churned_mrr", _LOSS_RULE)
-    kept = np.maximum(c["start_mrr"] - c["contraction_mrr"] - c["churned_mrr"], 0.0)
+    kept = c.remainder("start_mrr", ("contraction_mrr", "churned_mrr"), _LOSS_RULE)
     return c, kept
 
 
@@ -420,7 +419,8 @@ def nrr(start_mrr, expansion_mrr, contraction_mrr, churned_mrr, *, errors="raise
     1.0
     """
     c, kept = _retained_mrr("nrr", errors, start_mrr, expansion_mrr, contraction_mrr, churned_mrr)
-    return c.finish(c.divide(kept + c["expansion_mrr"], c["start_mrr"], "start_mrr"))
+    kept = inplace(np.add, kept, c["expansion_mrr"])
+    return c.finish(c.divide(kept, c["start_mrr"], "start_mrr", out=kept))
 
 
 @metric
@@ -457,12 +457,12 @@ def grr(start_mrr, contraction_mrr, churned_mrr, *, errors="raise"):
     0.8
     """
     c, kept = _retained_mrr("grr", errors, start_mrr, 0.0, contraction_mrr, churned_mrr)
-    return c.finish(c.divide(kept, c["start_mrr"], "start_mrr"))
+    return c.finish(c.divide(kept, c["start_mrr"], "start_mrr", out=kept))
 
 
 def _gained_and_lost(func, errors, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr):
     """Shared by net new MRR and the quick ratio: validate the five movements (amounts >= 0) and
-    return (call, new + expansion + reactivation, contraction + churned)."""
+    return (call, new + expansion + reactivation, (contraction, churned)), the loss as its two terms."""
     c = Call(
         func,
         errors,
@@ -474,7 +474,7 @@ def _gained_and_lost(func, errors, new_mrr, expansion_mrr, contraction_mrr, chur
     )
     c.nonnegative("new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr")
     gained = c["new_mrr"] + c["expansion_mrr"] + c["reactivation_mrr"]
-    return c, gained, c["contraction_mrr"] + c["churned_mrr"]
+    return c, gained, (c["contraction_mrr"], c["churned_mrr"])
 
 
 @metric
@@ -512,7 +512,7 @@ def net_new_mrr(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivati
     c, gained, lost = _gained_and_lost(
         "net_new_mrr", errors, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr
     )
-    return c.finish(gained - lost)
+    return c.finish(blockwise(lambda g, contraction, churned: g - (contraction + churned), gained, gained, *lost))
 
 
 @metric
@@ -549,14 +549,14 @@ def quick_ratio(new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivati
     c, gained, lost = _gained_and_lost(
         "quick_ratio", errors, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr
     )
-    return c.finish(c.divide(gained, lost, "contraction_mrr + churned_mrr"))
+    return c.finish(c.divide(gained, lost, "contraction_mrr + churned_mrr", out=gained))
 
 
 def relative_change(func, errors, start_name, start, end_name, end):
     """``end / start - 1`` over non-negative levels; shared by every growth KPI."""
     c = Call(func, errors, **{start_name: start, end_name: end})
     c.nonnegative(start_name, end_name)
-    return c.finish(c.divide(c[end_name], c[start_name], start_name) - 1.0)
+    return c.finish(inplace(np.subtract, c.divide(c[end_name], c[start_name], start_name), 1.0))
 
 
 @metric

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DomainError, ErrorKind, InvalidOptionError, ZeroDenominatorError
-from ._kernel import Call, as_list, as_paired_lists, metric
+from ._kernel import Call, as_list, as_paired_lists, finite_result, inplace, metric
 from .acquisition import share
 
 __all__ = [
@@ -34,9 +34,10 @@ def _points(func, errors, promoters, passives, detractors):
     """``100 * (promoters - detractors) / answers``: the one net promoter formula."""
     c = Call(func, errors, promoters=promoters, passives=passives, detractors=detractors)
     c.nonnegative("promoters", "passives", "detractors")
-    answers = c["promoters"] + c["passives"] + c["detractors"]
-    points = c.divide(100.0 * (c["promoters"] - c["detractors"]), answers, "promoters + passives + detractors")
-    return c.finish(np.clip(points, -100.0, 100.0))
+    net = 100.0 * (c["promoters"] - c["detractors"])
+    answers = (c["promoters"], c["passives"], c["detractors"])
+    points = c.divide(net, answers, "promoters + passives + detractors", out=net)
+    return c.finish(inplace(np.clip, points, -100.0, 100.0))
 
 
 def _score_counts(func, scores):
@@ -223,8 +224,8 @@ def csat(scores, *, positive_min=4):
             argument="positive_min",
             value=positive_min,
         )
-    threshold = option["positive_min"]
-    option.flag(ErrorKind.NUM, "positive_min", threshold <= 0, "must be positive")
+    option.flag(ErrorKind.NUM, "positive_min", option["positive_min"] <= 0, "must be positive")
+    threshold = option.finish(option["positive_min"])
     s = as_list("csat", "scores", scores)
     if (s < 0).any():
         value = float(s[s < 0][0])
@@ -349,9 +350,9 @@ def engagement(values, weights):
         raise DomainError(
             f"engagement: 'weights' must be non-negative; got {value!r}", argument="weights", value=value
         )
-    total = float(np.sum(w))
+    total = finite_result("engagement", float(np.sum(w)), "the sum of 'weights'")
     if total == 0:
         raise ZeroDenominatorError(
             "engagement: the denominator sum of 'weights' is zero", argument="weights", value=0.0
         )
-    return float(np.dot(v, w) / total)
+    return finite_result("engagement", float(np.dot(v, w) / total))

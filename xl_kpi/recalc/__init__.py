@@ -84,8 +84,13 @@ class Report:
 
 
 def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *, progress=None,
-                limits: Limits | None = None) -> Report:
+                limits: Limits | None = None, circular: str = "refuse") -> Report:
     """Recalculate the workbook ``src`` and write it to ``dst`` (``src`` itself when None).
+
+    A circular reference in a workbook without iterative calculation refuses it (``ok=False``,
+    the cells named); ``circular="keep"`` computes the rest and leaves the cells of the cycle
+    with the values Excel stored, as Excel shows them without iterating (kept, "circular
+    reference").
 
     Never raises for a bad workbook: the :class:`Report` says ``ok=False`` with the reason.
     ``limits`` (default :class:`Limits`: 10 million cells, 1 GiB unzipped) refuse a workbook
@@ -102,7 +107,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
     report = Report(src, dst)
     try:
         pkg = open_package(src, limits)
-        result = calculate(pkg, progress=progress)
+        result = calculate(pkg, progress=progress, circular=circular)
         new_xml = {}
         for sheet in pkg.sheets:
             if not sheet.path:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .values import ERR, E, Values
+from .values import BOOL, EMPTY, ERR, STR, E, Values
 
-__all__ = ["NotVectorizable", "align", "combine_errors"]
+__all__ = ["CANCEL", "NotVectorizable", "align", "combine_errors", "compare"]
+
+#: Relative size under which Excel takes two numbers as equal (about 15 significant digits):
+#: in comparisons, and for a formula's final + or - (see ``Evaluator.formula``).
+CANCEL = 2.0 ** -48
 
 
 class NotVectorizable(Exception):
@@ -51,3 +55,43 @@ def align(*vals: Values) -> list[Values]:
                        None if v.text is None else np.broadcast_to(v.text, shape))
         out.append(v)
     return out
+
+
+def compare(a: Values, b: Values, op: str) -> Values:
+    """Excel comparison of aligned values: numbers < text < logicals, text without case."""
+    ka, kb = a.kind, b.kind
+    ea = np.where(ka == ERR, a.num, 0.0)
+    eb = np.where(kb == ERR, b.num, 0.0)
+    err = combine_errors(ea, eb)
+    rank_a = np.where(ka == STR, 1, np.where(ka == BOOL, 2, np.where(ka == EMPTY, -1, 0)))
+    rank_b = np.where(kb == STR, 1, np.where(kb == BOOL, 2, np.where(kb == EMPTY, -1, 0)))
+    ra = np.where(rank_a == -1, np.where(rank_b == -1, 0, rank_b), rank_a)
+    rb = np.where(rank_b == -1, ra, rank_b)
+    with np.errstate(invalid="ignore"):
+        c = np.sign(ra - rb).astype(np.float64)
+        same = ra == rb
+        d = a.num - b.num
+        near = np.abs(d) <= np.maximum(np.abs(a.num), np.abs(b.num)) * CANCEL  # 15 digits, as Excel
+        c = np.where(same, np.where(near, 0.0, np.sign(d)), c)
+    strs = same & (ra == 1)
+    if strs.any():
+        ta, tb = a.texts(), b.texts()
+        for idx in zip(*np.nonzero(strs)):
+            sa, sb = str(ta[idx]).casefold(), str(tb[idx]).casefold()
+            c[idx] = (sa > sb) - (sa < sb)
+    if op == "=":
+        r = c == 0
+    elif op == "<>":
+        r = c != 0
+    elif op == "<":
+        r = c < 0
+    elif op == ">":
+        r = c > 0
+    elif op == "<=":
+        r = c <= 0
+    else:
+        r = c >= 0
+    iserr = err != 0
+    if iserr.any():
+        return Values(np.where(iserr, ERR, BOOL).astype(np.uint8), np.where(iserr, err, r.astype(np.float64)))
+    return Values(np.full(r.shape, BOOL, np.uint8), r.astype(np.float64))

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from .package import Package, SheetPart, UnreadableWorkbook, parse_range
-from .values import EMPTY, ERR, STR, E, RefInfo, Values
+from .values import EMPTY, ERR, NUM, STR, E, RefInfo, Values
 
 __all__ = ["SheetData", "Book", "MAX_CELLS"]
 
@@ -102,18 +102,26 @@ class SheetData:
             isstr = kind == STR
             if isstr.any():
                 text = np.empty(kind.shape, object)
+                rr, cc = np.broadcast_arrays(rr, cc)
                 for idx in zip(*np.nonzero(isstr)):
                     text[idx] = self.text[(int(rr[idx]), int(cc[idx]))]
         return Values(kind, num, text, RefInfo(self, r0, c0))
 
     # -- writing -----------------------------------------------------------------------------
     def store(self, rows: np.ndarray, cols: np.ndarray, v: Values) -> None:
-        """Store the (n, 1, 1) values ``v`` into cells (rows[i], cols[i])."""
+        """Store the (n, 1, 1) values ``v`` into cells (rows[i], cols[i]).
+
+        A formula whose result is a blank (``=A1`` of an empty A1) holds the number 0, as in
+        Excel: AVERAGE, COUNT and FORECAST count it.
+        """
         kind = v.kind[:, 0, 0]
         num = v.num[:, 0, 0]
         if kind.shape[0] != rows.shape[0]:
             kind = np.broadcast_to(kind, rows.shape)
             num = np.broadcast_to(num, rows.shape)
+        blank = kind == EMPTY
+        if blank.any():
+            kind, num = np.where(blank, NUM, kind), np.where(blank, 0.0, num)
         self.kind[rows, cols] = kind
         self.num[rows, cols] = num
         if v.text is not None:
@@ -122,10 +130,11 @@ class SheetData:
                 self.text[(int(rows[i]), int(cols[i]))] = text[i if text.shape[0] > 1 else 0]
 
     def store_block(self, r0: int, c0: int, v: Values) -> None:
-        """Store the (1, h, w) block ``v`` with its top-left at (r0, c0)."""
+        """Store the (1, h, w) block ``v`` with its top-left at (r0, c0) (blanks as 0, see :meth:`store`)."""
         h, w = v.hw
-        self.kind[r0:r0 + h, c0:c0 + w] = v.kind[0]
-        self.num[r0:r0 + h, c0:c0 + w] = v.num[0]
+        blank = v.kind[0] == EMPTY
+        self.kind[r0:r0 + h, c0:c0 + w] = np.where(blank, NUM, v.kind[0])
+        self.num[r0:r0 + h, c0:c0 + w] = np.where(blank, 0.0, v.num[0])
         if v.text is not None:
             for i, j in zip(*np.nonzero(v.kind[0] == STR)):
                 self.text[(r0 + int(i), c0 + int(j))] = v.text[0, i, j]

@@ -11,8 +11,10 @@ for it, is a circular reference at run time.
 Then, with the workbook's iterative calculation on (``<calcPr iterate="1">``), the cells of the
 cycle are iterated as Excel does: starting from the values Excel stored, every cell is
 calculated once per iteration in calculation order (precedents first, each reading the newest
-values of the others), until no value changes by more than ``iterateDelta`` (a text, logical or
-error value must not change at all) or ``iterateCount`` iterations have run. Excel leaves the
+values of the others), until every value changes by less than ``iterateDelta`` (a text, logical or
+error value must not change at all) or ``iterateCount`` iterations have run (Microsoft, "How
+the Maximum Change setting affects iteration", KB Q177856: Excel goes on while a change is
+greater than or equal to it). Excel leaves the
 last values in place when they do not converge; so does the recalculation, and the report says
 so. Without iterative calculation the workbook is refused, naming the cells.
 """
@@ -53,24 +55,35 @@ class RuntimeCycle(Exception):
 
 
 def order_cells(n: int, deps: list[list[int]], first: list[int] | None = None) -> list[int]:
-    """Depth-first post-order of the cells: precedents first, each cycle broken where it closes."""
+    """Calculation order of the cells of a cycle: precedents first, in sheet order otherwise.
+
+    A depth-first walk along "is read by" from each cell in ``first`` order (sheet, row, column),
+    reversed: every cell comes after the cells it reads, except where a read closes the cycle;
+    there the cell first in sheet order is calculated first, with the others' previous values.
+    """
+    readers: list[list[int]] = [[] for _ in range(n)]
+    for k, ds in enumerate(deps):
+        for j in ds:
+            if j != k:
+                readers[j].append(k)
     out: list[int] = []
     seen = [False] * n
     for root in first if first is not None else range(n):
         if seen[root]:
             continue
         seen[root] = True
-        work = [(root, iter(deps[root]))]
+        work = [(root, iter(readers[root]))]
         while work:
             v, it = work[-1]
             for w in it:
                 if not seen[w]:
                     seen[w] = True
-                    work.append((w, iter(deps[w])))
+                    work.append((w, iter(readers[w])))
                     break
             else:
                 work.pop()
                 out.append(v)
+    out.reverse()
     return out
 
 
@@ -117,55 +130,72 @@ class _NoCache(dict):
 
 
 def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, int], int]], book, evaluate,
-                snapshot, calc, start_values) -> tuple[int, bool, float] | None:
+                snapshot, calc, start_values, first: list[int] | None = None,
+                freeze=None) -> tuple[int, bool, float] | None:
     """Compute the ``n`` cells of one cycle of references.
 
     ``keys`` pairs each covered cell, (sheet index, row, column), with its k (every cell an array
-    formula covers maps to its anchor's k); ``evaluate(k)`` computes and stores cell k; ``snapshot(k)`` returns its
-    current value(s) as a comparable (kinds, numbers, texts); ``start_values()`` seeds the cells with Excel's stored values. Returns None when the cells
-    needed no iteration, else (iterations, converged, last largest change). Raises
-    :class:`RuntimeCycle` when they need themselves and ``calc.iterate`` is off.
+    formula covers maps to its anchor's k); ``evaluate(k)`` computes and stores cell k;
+    ``snapshot(k)`` returns its current value(s) as a comparable (kinds, numbers, texts);
+    ``start_values()`` seeds the cells with Excel's stored values; ``first`` lists the cells in
+    sheet order (see :func:`order_cells`). Returns None when the cells needed no iteration, else
+    (iterations, converged, last largest change). When they need themselves and ``calc.iterate``
+    is off: ``freeze(cells)``, if given, puts Excel's stored values back in those cells, which
+    are then final while the others are computed (Excel leaves a circular reference's last
+    values when it does not iterate); without it, raises :class:`RuntimeCycle`.
     """
-    order = order_cells(n, deps)
-    position = {k: i for i, k in enumerate(order)}
-    watcher = Watcher(book, keys)
-    state = [0] * n  # 0 waiting, 1 on the stack, 2 final
-    budget = MAX_RETRIES_PER_CELL * n + 100
-    cycle: list[int] | None = None
-    with watcher:
-        for root in order:
-            if state[root] == 2:
-                continue
-            stack = [root]
-            state[root] = 1
-            while stack and cycle is None:
-                k = stack[-1]
-                watcher.read = set()
-                evaluate(k)
-                budget -= 1
-                waiting = [j for j in watcher.read if state[j] != 2 and j != k]
-                if k in watcher.read and state[k] != 2:
-                    cycle = [k]
-                    break
-                if not waiting:
-                    state[k] = 2
-                    stack.pop()
-                    continue
-                on_stack = [j for j in waiting if state[j] == 1]
-                if on_stack or budget <= 0:
-                    j = on_stack[0] if on_stack else k
-                    cycle = stack[stack.index(j):] if j in stack else list(stack)
-                    break
-                j = min(waiting, key=position.__getitem__)
-                state[j] = 1
-                stack.append(j)
-            if cycle is not None:
+    order = order_cells(n, deps, first)
+    frozen: set[int] = set()
+    with Watcher(book, keys) as watcher:
+        while True:
+            cycle = _chain_order(order, evaluate, watcher, frozen)
+            if cycle is None:
+                return None
+            if calc.iterate:
                 break
-    if cycle is None:
-        return None
-    if not calc.iterate:
-        raise RuntimeCycle(cycle)
+            if freeze is None:
+                raise RuntimeCycle(cycle)
+            freeze(cycle)
+            frozen.update(cycle)
     return _iterate(order, evaluate, snapshot, start_values, calc)
+
+
+def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int]) -> list[int] | None:
+    """Evaluate the cells as a calculation chain does; the cells of a run-time cycle, or None.
+
+    A cell that read a cell not yet final is pushed back, that cell calculated first, and the
+    cell calculated again; a cell needing a cell waiting for it closes a cycle. ``frozen``
+    cells are final and never evaluated.
+    """
+    n = len(order)
+    position = {k: i for i, k in enumerate(order)}
+    state = [2 if k in frozen else 0 for k in range(n)]  # 0 waiting, 1 on the stack, 2 final
+    budget = MAX_RETRIES_PER_CELL * n + 100
+    for root in order:
+        if state[root] == 2:
+            continue
+        stack = [root]
+        state[root] = 1
+        while stack:
+            k = stack[-1]
+            watcher.read = set()
+            evaluate(k)
+            budget -= 1
+            if k in watcher.read:
+                return [k]
+            waiting = [j for j in watcher.read if state[j] != 2]
+            if not waiting:
+                state[k] = 2
+                stack.pop()
+                continue
+            on_stack = [j for j in waiting if state[j] == 1]
+            if on_stack or budget <= 0:
+                j = on_stack[0] if on_stack else k
+                return stack[stack.index(j):] if j in stack else list(stack)
+            j = min(waiting, key=position.__getitem__)
+            state[j] = 1
+            stack.append(j)
+    return None
 
 
 def _change(old, new) -> float:
@@ -195,6 +225,6 @@ def _iterate(order: list[int], evaluate, snapshot, start_values, calc) -> tuple[
             before = snapshot(k)
             evaluate(k)
             last = max(last, _change(before, snapshot(k)))
-        if last <= calc.iterate_delta:
+        if last < calc.iterate_delta or last == 0.0:
             return it, True, last
     return calc.iterate_count, False, last

@@ -26,7 +26,18 @@ import numpy as np
 from .book import Book, SheetData
 from .circular import Iteration, RuntimeCycle, solve_cycle
 from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
-from .formula import Const, FormulaLimitError, FormulaSyntaxError, Name, Node, Ref, compile_formula, ShapeKeys, walk
+from .formula import (
+    Const,
+    FormulaLimitError,
+    FormulaSyntaxError,
+    Func,
+    Name,
+    Node,
+    Ref,
+    ShapeKeys,
+    compile_formula,
+    walk,
+)
 from .functions import resolve
 from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
@@ -94,7 +105,7 @@ def _cell_name(sheet: SheetData, r: int, c: int) -> str:
 # 1. grouping
 
 
-def _drop_array_members(part, issues: list[str], sheet: SheetData) -> None:
+def _drop_array_members(part) -> None:
     """Remove the formula elements of cells inside an array formula's range (``<f ca="1"/>``).
 
     Excel writes an empty ``<f>`` in some members of an array formula; they are values the array
@@ -127,7 +138,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         if sheet is None:
             continue
         part = sheet.part
-        _drop_array_members(part, issues, sheet)
+        _drop_array_members(part)
         masters: dict[str, FormulaCell] = {}
         for f in part.formulas:
             if f.ftype == "shared" and f.text:
@@ -270,7 +281,44 @@ def group_graph(groups: list[Group], book: Book) -> list[set[int]]:
             owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
             found = np.unique(owners)
             deps[g.gid].update(int(x) for x in found if x >= 0)
+    _order_volatile_references(groups, deps)
     return deps
+
+
+#: Functions whose references are known only when they run.
+VOLATILE_REFERENCES = frozenset({"OFFSET", "INDIRECT"})
+
+
+def _order_volatile_references(groups: list[Group], deps: list[set[int]]) -> None:
+    """Make each group using OFFSET or INDIRECT read from every group that does not read from it.
+
+    What such a group reads is known only when it runs, so it is computed after every other
+    group it could read, without creating a cycle: groups that (directly or not) depend on it
+    stay after it. Done one volatile group at a time, each seeing the edges of the previous, the
+    last in reading order (sheet, row, column) first: between two of them, the later reads the
+    earlier, as models are read top to bottom.
+    """
+    volatile = [g.gid for g in groups
+                if any(isinstance(n, Func) and n.name in VOLATILE_REFERENCES for n in walk(g.tree))]
+    volatile.sort(key=lambda gid: (groups[gid].sheet.index, *groups[gid].anchor), reverse=True)
+    if not volatile or len(volatile) > 200:  # beyond that (cost), the plain reference graph is kept
+        return
+    readers: dict[int, set[int]] = {}
+    for gid, ds in enumerate(deps):
+        for d in ds:
+            readers.setdefault(d, set()).add(gid)
+    for v in volatile:
+        after = {v}
+        todo = [v]
+        while todo:
+            for r in readers.get(todo.pop(), ()):
+                if r not in after:
+                    after.add(r)
+                    todo.append(r)
+        new = [gid for gid in range(len(groups)) if gid not in after and gid not in deps[v]]
+        deps[v].update(new)
+        for u in new:
+            readers.setdefault(u, set()).add(v)
 
 
 def strongly_connected(n: int, edges) -> list[list[int]]:
@@ -348,7 +396,7 @@ def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> N
     ctx = Ctx(book, g.sheet, rows, cols, issues=issues)
     ev = Evaluator(ctx)
     try:
-        v = _final(ev, ev.eval(g.tree), len(rows))
+        v = _final(ev, ev.formula(g.tree), len(rows))
     except NotVectorizable:
         _cell_by_cell(g, book, issues, rows, cols)
         return
@@ -401,7 +449,7 @@ def _stored(g: Group, book: Book) -> list:
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
-    v = Evaluator(ctx).eval(g.tree).instance(0)
+    v = Evaluator(ctx).formula(g.tree).instance(0)
     h, w = r1 - r0 + 1, c1 - c0 + 1
     vh, vw = v.hw
     kind = np.full((1, h, w), ERR, np.uint8)
@@ -426,7 +474,8 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     g.sheet.store_block(r0, c0, Values(kind, num, text))
 
 
-def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set) -> list[Iteration]:
+def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, kept: Kept | None = None,
+                    circular: str = "refuse") -> list[Iteration]:
     """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``)."""
     cells: list[tuple[Group, int, int]] = []
     where: dict[tuple[int, int, int], int] = {}
@@ -476,7 +525,7 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
         if comp_cells[0] not in in_cycle:
             _evaluate_cell(cells[comp_cells[0]], book, issues)
             continue
-        result = _solve(comp_cells, cells, deps, where, book, issues)
+        result = _solve(comp_cells, cells, deps, where, book, issues, kept, circular)
         if result is not None:
             iterations.append(result)
     return iterations
@@ -503,8 +552,10 @@ def _snapshot(cell: tuple[Group, int, int]):
     return k, sheet.num[r:r + 1, c:c + 1].copy(), (sheet.text.get((r, c)) if k[0, 0] == STR else None,)
 
 
-def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set) -> Iteration | None:
-    """One cycle of cells: calculation-chain order, else iteration (or CircularReference)."""
+def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, kept: Kept | None,
+           circular: str) -> Iteration | None:
+    """One cycle of cells: calculation-chain order, else iteration, else CircularReference (or,
+    with ``circular="keep"``, Excel's stored values in the cells of the cycle)."""
     local = {k: i for i, k in enumerate(comp_cells)}
     sub_cells = [cells[k] for k in comp_cells]
     sub_deps = [[local[j] for j in deps[k] if j in local] for k in comp_cells]
@@ -514,9 +565,10 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set) -
     def evaluate(i: int) -> None:
         _evaluate_cell(sub_cells[i], book, issues)
 
-    def start_values() -> None:
+    def restore(indices) -> None:
         shared = book.pkg.shared_strings
-        for g, r, c in sub_cells:
+        for i in indices:
+            g, r, c = sub_cells[i]
             f = next((f for f in g.formulas if (f.row, f.col) == (r, c)), None)
             v = stored_value(g.sheet.part, f, shared) if f is not None else None
             k, x, t = v if v is not None else (EMPTY, 0.0, None)
@@ -524,9 +576,24 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set) -
             if t is not None:
                 g.sheet.text[(r, c)] = t
 
+    def start_values() -> None:
+        restore(range(len(sub_cells)))
+
+    def freeze(indices) -> None:
+        restore(indices)
+        names = sorted(_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in indices)
+        issues.add(f"circular reference among {', '.join(names[:10])}: iterative calculation is off, "
+                   "so its cells keep Excel's values")
+        kept.add("circular reference", "iterative calculation off", names)
+        kept.ranges.extend((sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2], sub_cells[i][1], sub_cells[i][2])
+                           for i in indices)
+
     try:
+        first = sorted(range(len(sub_cells)),
+                       key=lambda i: (sub_cells[i][0].sheet.index, sub_cells[i][1], sub_cells[i][2]))
         outcome = solve_cycle(len(sub_cells), sub_deps, list(zip(keys, key_index)), book, evaluate,
-                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values)
+                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values, first,
+                              freeze if circular == "keep" and kept is not None else None)
     except RuntimeCycle as exc:
         names = sorted({_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in exc.cells})
         raise CircularReference(names) from None
@@ -565,13 +632,17 @@ def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
     return seeds
 
 
-def calculate(pkg: Package, progress=None) -> Recalculation:
+def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalculation:
     """Recalculate every formula of an opened package.
 
     ``progress(done, total)`` is called as formula cells are computed, if given.
     Raises :class:`CircularReference` when formulas depend on themselves at run time and the
-    workbook does not turn iterative calculation on.
+    workbook does not turn iterative calculation on; with ``circular="keep"`` those cells keep
+    the values Excel stored instead (as Excel shows them without iterating), and the rest is
+    computed.
     """
+    if circular not in ("refuse", "keep"):
+        raise ValueError(f"circular must be 'refuse' or 'keep', not {circular!r}")
     start = time.perf_counter()
     book = Book(pkg)
     issue_list: list[str] = []
@@ -608,7 +679,7 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
                         vectorized += len(g.rows)
         else:
             try:
-                iterations += _evaluate_cells(comp, groups, book, issues)
+                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular)
             except (CircularReference, MemoryError):
                 raise
             except Exception as exc:
@@ -625,6 +696,7 @@ def calculate(pkg: Package, progress=None) -> Recalculation:
             seeds.append((g.sheet, r0, c0, r1, c1))
         else:
             seeds.extend((g.sheet, r, c, r, c) for r, c in zip(g.rows, g.cols))
+    seeds += kept.ranges
     mark_dependents(order, groups, kept, seeds, lambda g: _refs(g.tree, book, g.sheet), _box, _cell_name)
     summary: list[str] = []
     for cause, details in kept.details.items():

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrays import NotVectorizable, align, combine_errors
+from .arrays import CANCEL, NotVectorizable, align, combine_errors, compare
 from .book import MAX_COL, MAX_ROW, Book, SheetData
-from .formula import ArrayLit, Const, Func, Name, Node, Op, Ref, compile_formula, FormulaLimitError, FormulaSyntaxError
+from .formula import ArrayLit, Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Op, Ref, compile_formula
 from .functions import resolve
-from .values import BOOL, EMPTY, ERR, STR, E, Values, numbers, to_text
+from .values import ERR, STR, E, Values, numbers, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
 
@@ -116,6 +116,17 @@ class Evaluator:
         self._names: dict = {}  # (name key, array mode) -> value, for this evaluation
 
     # -- dispatch ----------------------------------------------------------------------------
+    def formula(self, tree: Node) -> Values:
+        """Evaluate a whole formula: a final + or - that cancels to float noise gives 0, as Excel.
+
+        Excel zeroes the result of a formula's last addition or subtraction when it is within
+        15 significant digits of zero relative to its operands (``=C3-A3`` of two equal-looking
+        numbers is 0; ``=1*(C3-A3)`` keeps the noise), see :data:`CANCEL`.
+        """
+        if type(tree) is Op and tree.op in ("+", "-"):
+            return self.operators(tree, top=True)
+        return self.eval(tree)
+
     def eval(self, node: Node | None) -> Values:
         if node is None:
             return Values.empty()
@@ -281,7 +292,7 @@ class Evaluator:
         return Values(kind, num, text)
 
     # -- operators ---------------------------------------------------------------------------
-    def operators(self, root: Op) -> Values:
+    def operators(self, root: Op, top: bool = False) -> Values:
         """A tree of operators, walked with an explicit stack: ``=B1+B2+...+B2000`` is 2,000
         operators deep and costs no Python recursion (only functions recurse, 64 levels at most).
         """
@@ -293,7 +304,7 @@ class Evaluator:
                 n = len(node.args)
                 args = out[len(out) - n:]
                 del out[len(out) - n:]
-                out.append(self.op(node, [self.intersect(a) for a in args]))
+                out.append(self.op(node, [self.intersect(a) for a in args], top and node is root))
             elif type(node) is Op and node.op != ":":
                 stack.append((node, True))
                 stack.extend((a, False) for a in reversed(node.args))
@@ -303,8 +314,9 @@ class Evaluator:
                 out.append(self.eval(node))
         return out[0]
 
-    def op(self, node: Op, args: list[Values]) -> Values:
-        """One operator applied to its operands, already evaluated and intersected."""
+    def op(self, node: Op, args: list[Values], top: bool = False) -> Values:
+        """One operator applied to its operands, already evaluated and intersected (``top``: the
+        formula's last operation, see :meth:`formula`)."""
         op = node.op
         if op in ("neg", "pos", "%"):
             v = args[0]
@@ -343,21 +355,26 @@ class Evaluator:
                 x = np.power(xa, xb)
             else:  # pragma: no cover - the parser only gives the operators above
                 raise ValueError(op)
+            if top and op in ("+", "-"):
+                x = np.where(np.abs(x) <= np.maximum(np.abs(xa), np.abs(xb)) * CANCEL, 0.0, x)
         return Values.from_numbers(x, err)
 
     def range_op(self, node: Op) -> Values:
+        """``a:b``: the smallest range holding both references (``A2:OFFSET(A3,4,0)`` included)."""
         a, b = node.args
-        if not (isinstance(a, Ref) and isinstance(b, Ref)) or self.ctx.n != 1:
-            if self.ctx.n != 1:
-                raise NotVectorizable("range operator")
-            return Values.error(E.VALUE)
+        if self.ctx.n != 1:
+            raise NotVectorizable("range operator")
         va, vb = self.eval(a), self.eval(b)
-        if va.ref is None or vb.ref is None or va.ref.sheet is not vb.ref.sheet:
+        if va.ref is None or vb.ref is None:
+            bad = next((v for v in (va, vb) if v.is_cell and v.kind[0, 0, 0] == ERR), None)
+            return bad if bad is not None else Values.error(E.VALUE)
+        if va.ref.sheet is not vb.ref.sheet:
             return Values.error(E.REF)
         ra, ca = int(va.ref.row0[0]), int(va.ref.col0[0])
-        rb = int(vb.ref.row0[0]) + vb.hw[0] - 1
-        cb = int(vb.ref.col0[0]) + vb.hw[1] - 1
-        return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra, rb), max(ca, cb))
+        rb, cb = int(vb.ref.row0[0]), int(vb.ref.col0[0])
+        ra2, ca2 = ra + va.hw[0] - 1, ca + va.hw[1] - 1
+        rb2, cb2 = rb + vb.hw[0] - 1, cb + vb.hw[1] - 1
+        return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra2, rb2), max(ca2, cb2))
 
     # -- functions ---------------------------------------------------------------------------
     def func(self, node: Func) -> Values:
@@ -366,41 +383,3 @@ class Evaluator:
             self.ctx.issues.add(f"unknown function {node.name}")
             return Values.error(E.NAME)
         return impl(self, node.args)
-
-
-def compare(a: Values, b: Values, op: str) -> Values:
-    """Excel comparison of aligned values: numbers < text < logicals, text without case."""
-    ka, kb = a.kind, b.kind
-    ea = np.where(ka == ERR, a.num, 0.0)
-    eb = np.where(kb == ERR, b.num, 0.0)
-    err = combine_errors(ea, eb)
-    rank_a = np.where(ka == STR, 1, np.where(ka == BOOL, 2, np.where(ka == EMPTY, -1, 0)))
-    rank_b = np.where(kb == STR, 1, np.where(kb == BOOL, 2, np.where(kb == EMPTY, -1, 0)))
-    ra = np.where(rank_a == -1, np.where(rank_b == -1, 0, rank_b), rank_a)
-    rb = np.where(rank_b == -1, ra, rank_b)
-    with np.errstate(invalid="ignore"):
-        c = np.sign(ra - rb).astype(np.float64)
-        same = ra == rb
-        c = np.where(same, np.sign(a.num - b.num), c)
-    strs = same & (ra == 1)
-    if strs.any():
-        ta, tb = a.texts(), b.texts()
-        for idx in zip(*np.nonzero(strs)):
-            sa, sb = str(ta[idx]).casefold(), str(tb[idx]).casefold()
-            c[idx] = (sa > sb) - (sa < sb)
-    if op == "=":
-        r = c == 0
-    elif op == "<>":
-        r = c != 0
-    elif op == "<":
-        r = c < 0
-    elif op == ">":
-        r = c > 0
-    elif op == "<=":
-        r = c <= 0
-    else:
-        r = c >= 0
-    iserr = err != 0
-    if iserr.any():
-        return Values(np.where(iserr, ERR, BOOL).astype(np.uint8), np.where(iserr, err, r.astype(np.float64)))
-    return Values(np.full(r.shape, BOOL, np.uint8), r.astype(np.float64))

@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
-from .formula import Func, Name, Node, Ref, compile_formula, FormulaSyntaxError, walk
-from .package import BOOL, EMPTY, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
+from .formula import Func, Name, Node, Ref, walk
+from .package import BOOL, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
 
 __all__ = ["KEEP_CAUSES", "Kept", "stored_value", "is_excel_function", "find_kept"]
 
 #: The causes a formula cell's stored value is kept for, in report order.
-KEEP_CAUSES = ("function", "external link", "pivot", "data table", "formula syntax", "internal error")
+KEEP_CAUSES = ("function", "external link", "pivot", "data table", "formula syntax", "internal error",
+               "circular reference")
 
 _PIVOT = {"GETPIVOTDATA", "CUBEVALUE", "CUBEMEMBER", "CUBESET", "CUBERANKEDMEMBER", "CUBEMEMBERPROPERTY",
           "CUBEKPIMEMBER", "CUBESETCOUNT"}
@@ -99,10 +100,8 @@ def stored_value(part: SheetPart, f: FormulaCell, shared: list[str]) -> tuple[in
     if t == b"str" or t == b"inlineStr":
         return STR, 0.0, text
     if t == b"s":
-        try:
-            return STR, 0.0, shared[int(text)]
-        except (ValueError, IndexError):
-            return None
+        index = int(text) if text.strip().isdigit() else -1  # never -1: shared[-1] is the last one
+        return (STR, 0.0, shared[index]) if 0 <= index < len(shared) else None
     if t == b"b":
         return BOOL, 1.0 if text.strip() in ("1", "true") else 0.0, None
     if t == b"e":
@@ -121,42 +120,52 @@ def stored_value(part: SheetPart, f: FormulaCell, shared: list[str]) -> tuple[in
 # what cannot be computed
 
 
-def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve, seen=()):
-    """(cause, detail) of the first thing in a formula (through its names) the engine lacks."""
-    prefixes = prefixed_functions(text)
-    for node in walk(tree):
-        if isinstance(node, Func):
-            if resolve(node.name) is None:
-                if node.name in _PIVOT:
-                    return "pivot", node.name
-                prefix = prefixes.get(node.name, "")
-                if is_excel_function(node.name, prefix):
-                    return "function", node.name
-                return "other function", node.name
-        elif isinstance(node, Ref):
-            if node.sheet is not None and node.sheet.startswith("[") and book.sheet(node.sheet, sheet) is None \
-                    and not _broken_link(book, node.sheet):
-                return "external link", node.sheet
-        elif isinstance(node, Name):
-            if node.sheet is not None and node.sheet.startswith("["):
-                from .external import find_book
+def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve):
+    """(cause, detail) of the first thing in a formula (through its names) the engine lacks.
 
-                if find_book(book.external, node.sheet.strip("[]")) is None:
-                    return "external link", f"{node.sheet}!{node.name}"
-                continue
-            s = book.sheet(node.sheet, sheet) if node.sheet else sheet
-            if s is None or node.name.lower() in seen:
-                continue
-            sub_text = book.name_text(node.name, s)
-            if sub_text is None:
-                return "other name", node.name
-            try:
-                sub = compile_formula(sub_text, 1, 1)
-            except FormulaSyntaxError:
-                continue
-            found = _lacking(sub, book, s, sub_text, resolve, seen + (node.name.lower(),))
-            if found is not None:
-                return found
+    Names are followed with an explicit work list, not recursion, so a chain of thousands of
+    names costs no Python stack; the names found complete are remembered for the next formula.
+    """
+    from .evaluator import name_tree  # compiled once per book
+    from .external import find_book
+
+    clean: set = book.__dict__.setdefault("names_computable", set())
+    visited: set = set()
+    work = [(tree, sheet, text)]
+    while work:
+        node_tree, where, where_text = work.pop()
+        prefixes = prefixed_functions(where_text)
+        for node in walk(node_tree):
+            if isinstance(node, Func):
+                if resolve(node.name) is None:
+                    if node.name in _PIVOT:
+                        return "pivot", node.name
+                    if is_excel_function(node.name, prefixes.get(node.name, "")):
+                        return "function", node.name
+                    return "other function", node.name
+            elif isinstance(node, Ref):
+                if node.sheet is not None and node.sheet.startswith("[") and book.sheet(node.sheet, where) is None \
+                        and not _broken_link(book, node.sheet):
+                    return "external link", node.sheet
+            elif isinstance(node, Name):
+                if node.sheet is not None and node.sheet.startswith("["):
+                    if find_book(book.external, node.sheet.strip("[]")) is None:
+                        return "external link", f"{node.sheet}!{node.name}"
+                    continue
+                s = book.sheet(node.sheet, where) if node.sheet else where
+                if s is None:
+                    continue
+                key = (node.name.lower(), s.index)
+                if key in visited or key in clean:
+                    continue
+                visited.add(key)
+                sub_text = book.name_text(node.name, s)
+                if sub_text is None:
+                    return "other name", node.name
+                sub = name_tree(book, key[0], s.index)
+                if sub is not None:
+                    work.append((sub, s, sub_text))
+    clean.update(visited)
     return None
 
 
@@ -179,6 +188,7 @@ class Kept:
     dependent_count: int = 0
     dependent_cells: list[str] = field(default_factory=list)  # the first ones
     details: dict[str, dict[str, int]] = field(default_factory=dict)  # cause -> detail -> cells
+    ranges: list[tuple] = field(default_factory=list)  # kept cells outside kept groups: (sheet, r0, c0, r1, c1)
 
     def add(self, cause: str, detail: str, names: list[str]) -> None:
         self.counts[cause] = self.counts.get(cause, 0) + len(names)
@@ -269,6 +279,7 @@ def mark_dependents(order, groups, kept: Kept, seeds, refs_of, box_of, cell_name
             rows, cols = g.positions()
             if not reads_taint(refs, rows, cols):  # the union of its ranges first: one slice each
                 continue
+            own = taint.get(id(g.sheet))
             if len(rows) == 1 or g.array:
                 hit_rows, hit_cols = list(g.rows), list(g.cols)
             else:
@@ -277,6 +288,11 @@ def mark_dependents(order, groups, kept: Kept, seeds, refs_of, box_of, cell_name
                     if reads_taint(refs, np.array([r]), np.array([c])):
                         hit_rows.append(r)
                         hit_cols.append(c)
+            if own is not None and not g.array:  # kept cells themselves are not their dependents
+                pairs = [(r, c) for r, c in zip(hit_rows, hit_cols) if not own[r, c]]
+                hit_rows, hit_cols = [p[0] for p in pairs], [p[1] for p in pairs]
+                if not hit_rows:
+                    continue
             if g.array:
                 r0, c0, r1, c1 = g.array
                 grid(g.sheet)[r0:r1 + 1, c0:c1 + 1] = True

@@ -33,7 +33,7 @@ def evaluate_in_memory(cells: dict[str, object], formula: str, *, sheet: str = "
     book = Book(Package("memory", [], [part], [], [], False))
     tree = compile_formula(formula, row, col)
     ctx = Ctx(book, book.sheets[0], np.array([row]), np.array([col]), array=True)
-    v = Evaluator(ctx).eval(tree).instance(0)
+    v = Evaluator(ctx).formula(tree).instance(0)
     blank = v.kind == EMPTY  # a formula showing a blank cell shows 0
     if blank.any():
         v = Values(np.where(blank, NUM, v.kind).astype(np.uint8), np.where(blank, 0.0, v.num), v.text)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-from array import array
+import stat
 import zipfile
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from html import unescape
 from xml.etree import ElementTree as ET
@@ -220,14 +221,29 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 # Opening
 
 
+#: Most members a package may have: Excel's own files have tens to a few thousand parts; a
+#: zip of millions of tiny entries would cost gigabytes before any size could be checked.
+MAX_MEMBERS = 100_000
+
+
 def _check_container(path: str) -> None:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise UnreadableWorkbook(f"cannot read the file ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UnreadableWorkbook("is a folder, not a workbook")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read, a device never end
+        raise UnreadableWorkbook("not a regular file (a pipe, device or socket)")
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
-    except IsADirectoryError:
-        raise UnreadableWorkbook("is a folder, not a workbook") from None
+            entries = _zip_entries(fh, st.st_size) if head.startswith(b"PK") else None
     except OSError as exc:
         raise UnreadableWorkbook(f"cannot read the file ({exc.strerror})") from None
+    if entries is not None and entries > MAX_MEMBERS:
+        raise UnreadableWorkbook(f"the zip package has {entries:,} members, more than the {MAX_MEMBERS:,} "
+                                 f"a workbook could have")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         with open(path, "rb") as fh:
             data = fh.read(1 << 20)
@@ -256,8 +272,43 @@ class _Budget:
 _CHUNK = 1 << 20
 
 
-def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None) -> bytes:
-    """A member's bytes, decompressed in chunks and counted against ``budget`` as they come."""
+#: Largest workbook.xml or relationships part read as a tree (ten times its size in memory);
+#: Excel's own are kilobytes, a few megabytes with thousands of defined names.
+MAX_TREE_PART = 64 << 20
+
+
+def _read_tree_part(zf: zipfile.ZipFile, name: str, budget: _Budget) -> bytes:
+    size = zf.getinfo(name).file_size
+    if size > MAX_TREE_PART:
+        raise UnreadableWorkbook(f"{name} unzips to {format_size(size)}, more than the "
+                                 f"{format_size(MAX_TREE_PART)} such a part could need")
+    return _read(zf, name, budget)
+
+
+def _zip_entries(fh, size: int) -> int | None:
+    """The member count the zip's end record declares (read before zipfile lists them all)."""
+    tail = min(size, (1 << 16) + 22 + 20)
+    fh.seek(size - tail)
+    data = fh.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(data):
+        return None
+    entries = int.from_bytes(data[at + 10: at + 12], "little")
+    loc = at - 20
+    if entries == 0xFFFF and loc >= 0 and data[loc: loc + 4] == b"PK\x06\x07":  # ZIP64
+        fh.seek(int.from_bytes(data[loc + 8: loc + 16], "little"))
+        rec = fh.read(56)
+        if rec[:4] == b"PK\x06\x06" and len(rec) == 56:
+            entries = int.from_bytes(rec[32:40], "little")
+    return entries
+
+
+def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None,
+          cells: _CellCount | None = None, sheet: str = "") -> bytes:
+    """A member's bytes, decompressed in chunks and counted against ``budget`` (and its cell
+    tags against ``cells``) as they come, so a limit stops the reading where it is reached."""
+    if cells is not None:
+        cells.tail = b""
     chunks = []
     try:
         with zf.open(name) as fh:
@@ -267,6 +318,8 @@ def _read(zf: zipfile.ZipFile, name: str, budget: _Budget | None = None) -> byte
                     break
                 if budget is not None:
                     budget.take(len(chunk), name)
+                if cells is not None:
+                    cells.feed(chunk, sheet)
                 chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise UnreadableWorkbook(f"damaged zip member {name} ({exc})") from None
@@ -283,13 +336,26 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> Non
             f"raise it with --max-unzipped-size if the file is trusted")
 
 
-_CELL_OPEN = (b" ", b">", b"/", b"\t", b"\r", b"\n")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c[\s/>]")
 
 
-def count_cells(xml: bytes, prefix: bytes = b"") -> int:
-    """Cell elements in a sheet's XML, counted without scanning it (an upper bound)."""
-    tag = b"<" + prefix + b"c"
-    return sum(xml.count(tag + end) for end in _CELL_OPEN)
+class _CellCount:
+    """Cell tags of the sheets, counted chunk by chunk as they are decompressed (an upper
+    bound: a tag split between two chunks is counted once), refused past the limit."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.n = 0
+        self.tail = b""
+
+    def feed(self, chunk: bytes, sheet: str) -> None:
+        data = self.tail + chunk
+        self.n += len(_CELL_TAG.findall(data)) - len(_CELL_TAG.findall(self.tail))
+        self.tail = data[-40:]
+        if self.n > self.limit:
+            raise UnreadableWorkbook(
+                f"the workbook holds more than {self.limit:,} cells (sheet {sheet!r}), the limit "
+                f"of --max-cells; raise it if the file is trusted")
 
 
 def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -319,7 +385,7 @@ def _rels(zf: zipfile.ZipFile, names: set[str], part: str, budget: _Budget | Non
     if rels_name not in names:
         return {}
     try:
-        root = ET.fromstring(_read(zf, rels_name, budget))
+        root = ET.fromstring(_read_tree_part(zf, rels_name, budget) if budget else _read(zf, rels_name))
     except ET.ParseError as exc:
         raise UnreadableWorkbook(f"damaged relationships part {rels_name} ({exc})") from None
     out = {}
@@ -366,7 +432,7 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         if wb_part not in names:
             raise UnreadableWorkbook("not a spreadsheet package (no workbook part)")
         try:
-            wb = ET.fromstring(_read(zf, wb_part, budget))
+            wb = ET.fromstring(_read_tree_part(zf, wb_part, budget))
         except ET.ParseError as exc:
             raise UnreadableWorkbook(f"damaged workbook.xml ({exc})") from None
         if _local(wb.tag) != "workbook":
@@ -403,7 +469,7 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         shared: list[str] = []
         sst = next((t for kind, t in rels.values() if kind == "sharedStrings"), None)
         if sst and sst in names:
-            shared = _shared_strings(_read(zf, sst, budget))
+            shared = _shared_strings(_read(zf, sst, budget), limits.max_cells)
         macro = any(m.filename.endswith("vbaProject.bin") for m in members)
         calc = next((CalcSettings.from_attrs(el.attrib) for el in wb.iter() if _local(el.tag) == "calcPr"),
                     CalcSettings())
@@ -411,17 +477,11 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
 
         external = read_external_books(zf, wb_part, wb, len(sheets))
         pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
-        cells = 0
+        cells = _CellCount(limits.max_cells)
         for sheet in sheets:
             if not sheet.path:
                 continue
-            sheet.xml = _read(zf, sheet.path, budget)
-            m = _SHEETDATA.search(sheet.xml)
-            cells += count_cells(sheet.xml, m.group(1) if m else b"")
-            if cells > limits.max_cells:
-                raise UnreadableWorkbook(
-                    f"the workbook holds more than {limits.max_cells:,} cells (sheet {sheet.name!r}), the limit "
-                    f"of --max-cells; raise it if the file is trusted")
+            sheet.xml = _read(zf, sheet.path, budget, cells, sheet.name)
             try:
                 _scan_sheet(sheet, shared)
             except UnicodeDecodeError as exc:
@@ -430,23 +490,38 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
     return pkg
 
 
-def _shared_strings(data: bytes) -> list[str]:
-    out = []
+def _shared_strings(data: bytes, limit: int) -> list[str]:
+    """The text of each ``<si>``, read incrementally: the tree never holds more than one entry
+    (a whole tree costs ten times the XML). More entries than ``limit`` cells is refused."""
+    import io
+
+    out: list[str] = []
+    parts: list[str] = []
+    phonetic = 0  # inside <rPh>: phonetic runs are not part of the text
+    root = None
     try:
-        root = ET.fromstring(data)
+        for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if root is None:
+                    root = el
+                elif tag == "rPh":
+                    phonetic += 1
+                continue
+            if tag == "t":
+                if not phonetic and el.text:
+                    parts.append(el.text)
+            elif tag == "rPh":
+                phonetic -= 1
+            elif tag == "si":
+                out.append(_ooxml_unescape("".join(parts)))
+                parts = []
+                if len(out) > limit:
+                    raise UnreadableWorkbook(f"sharedStrings.xml holds more than {limit:,} strings, the "
+                                             f"limit of --max-cells; raise it if the file is trusted")
+                root.clear()
     except ET.ParseError as exc:
         raise UnreadableWorkbook(f"damaged sharedStrings.xml ({exc})") from None
-    for si in root:
-        if _local(si.tag) != "si":
-            continue
-        parts = []
-        for el in si.iter():
-            tag = _local(el.tag)
-            if tag == "rPh":  # phonetic runs are not part of the text
-                el.clear()
-            elif tag == "t" and el.text:
-                parts.append(el.text)
-        out.append(_ooxml_unescape("".join(parts)))
     return out
 
 
@@ -486,6 +561,13 @@ def _text(raw: bytes | None) -> str:
     return unescape(s) if "&" in s else s
 
 
+# A cell's content: anything up to its </c>, but never across the start of another cell, so a
+# cell left unclosed (a damaged or hostile sheet) costs a scan to the next cell, not to the end
+# of the sheet for each one (which made 8,000 unclosed cells take 30 s). Written as an unrolled
+# loop, "[^<]* (< not starting a cell tag [^<]*)*": every "<" is consumed one way only, so the
+# match is linear.
+_CELL_BODY = rb"([^<]*(?:<(?!" + _P + rb"c[\s/>]|/" + _P + rb"c>)[^<]*)*)"
+
 # One pass over sheetData: the common cell written by Excel, openpyxl or LibreOffice (attributes
 # r/s/t only, holding a value, an inline string, a plain formula, or a shared formula as Excel
 # writes it: the master ``<f t="shared" ref=".." si="..">text</f>``, the others
@@ -498,7 +580,7 @@ _SCAN = re.compile(
     rb'(?:<v\s*/>|<v>[^<]*</v>)?'
     rb'|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)</c>)'
     rb"|<" + _P + rb"row\b([^>]*)>"
-    rb"|<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)",
+    rb"|<" + _P + rb"c\b([^>]*?)(?:/>|>" + _CELL_BODY + rb"</" + _P + rb"c>)",
     re.S,
 )
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]{1,3})(\d+)["\']')
@@ -888,7 +970,8 @@ def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> b
     tattr = b' t="' + t + b'"' if t else b""
     if kind == EMPTY:
         return b"<" + cprefix + b"c" + attrs + b"/>"
-    return b"<" + cprefix + b"c" + attrs + tattr + b"><" + cprefix + b"v>" + v + b"</" + cprefix + b"v></" + cprefix + b"c>"
+    value = b"<" + cprefix + b"v>" + v + b"</" + cprefix + b"v>"
+    return b"<" + cprefix + b"c" + attrs + tattr + b">" + value + b"</" + cprefix + b"c>"
 
 
 def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes], *,

@@ -22,12 +22,14 @@ from .kpis import KPI_COLUMNS, monthly_kpis, trailing_columns, trailing_retentio
 from .ledger import Ledger, build_ledger
 from .load import load_ledger, read_table
 from .movements import LOSSES, MOVEMENT_COLUMNS, mrr_movements, signed_movements
+from .read import ExportFileError
 
 __all__ = [
     "Ledger",
     "build_ledger",
     "load_ledger",
     "read_table",
+    "ExportFileError",
     "mrr_movements",
     "signed_movements",
     "cohorts",

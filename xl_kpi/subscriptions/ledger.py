@@ -14,12 +14,17 @@ Annual and other plans
     month, so an annual customer has a row every month. With ``layout="invoices"`` each row is an
     invoice that pays for ``billing_months`` months from its date, and its MRR is spread over
     those months; months after the last month of the export are left out (deferred), and said so
-    in the notes.
+    in the notes. A billing period is at most :data:`MAX_BILLING_MONTHS` (ten years), and only the
+    months inside the export are made, so memory follows the export.
 Mid-month changes
     are not prorated: the month of a row is the calendar month of its date, and a customer's MRR
     for a month is the sum of that month's rows. An upgrade on the 15th that the export shows as
     the new MRR of that month is an expansion in that month. Proration credits and charges are not
     recurring revenue and should not be in the export.
+Customer ids and labels
+    are compared without the spaces around a text, leading and trailing alike (a CSV reader
+    drops the leading ones, a spreadsheet keeps the trailing ones): ``"A "`` is customer ``A``,
+    said in the notes when it happens.
 Zero MRR
     means not paying (a free plan, a pause): the customer is not counted that month, and going to
     zero is churn.
@@ -394,7 +399,8 @@ def build_ledger(
     position = np.arange(len(id_codes))
     if blank.any():
         keep = ~blank
-        notes.append(f"{rows.count(int(blank.sum()))} with no customer, month or MRR skipped ({rows.name(np.flatnonzero(blank))})")
+        notes.append(f"{rows.count(int(blank.sum()))} with no customer, month or MRR skipped "
+                     f"({rows.name(np.flatnonzero(blank))})")
         position = position[keep]
         id_codes, id_missing = id_codes[keep], id_missing[keep]
         month_no, month_missing, month_raw = month_no[keep], month_missing[keep], month_raw[keep]
@@ -467,12 +473,14 @@ def build_ledger(
                 value=id_uniques[id_codes[dup_rows[0]]],
             )
         if duplicates == "drop":
-            dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, periods, *(c for c, _ in label_codes.values())])
+            label_columns = (c for c, _ in label_codes.values())
+            dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, periods, *label_columns])
             notes.append(f"{rows.count(dropped.size)} repeating an earlier row exactly dropped "
                          f"({rows.name(position[dropped])})")
             keep = np.ones(key.size, dtype=bool)
             keep[dropped] = False
-            key, offset, amount, periods, id_codes = key[keep], offset[keep], amount[keep], periods[keep], id_codes[keep]
+            key, offset, amount = key[keep], offset[keep], amount[keep]
+            periods, id_codes = periods[keep], id_codes[keep]
             position = position[keep]
             label_codes = {n: (c[keep], u) for n, (c, u) in label_codes.items()}
         else:

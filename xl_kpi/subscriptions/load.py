@@ -27,13 +27,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidOptionError, NonNumericError
+from ..metrics._kernel import check_option
 from ._hints import option
 from ._rows import POSITIONS, Rows
 from .ledger import BILLING_PERIODS, Ledger, build_ledger
 from .read import ExportFileError, read_export
 from .read import normalize_name as _norm
 
-__all__ = ["load_ledger", "read_table", "COLUMN_NAMES", "DECIMAL_MARKS"]
+__all__ = ["load_ledger", "read_table", "decimal_mark", "COLUMN_NAMES", "DECIMAL_MARKS", "ExportFileError"]
 
 #: The column names recognized for each field, in order of preference (English, then French);
 #: compared case-, accent- and spacing-blind, a parenthesis left out ("Plan (optional)").
@@ -241,6 +242,36 @@ def _constant_period(value) -> float | None:
         return None
 
 
+#: Who reads an export: see :func:`load_ledger`'s ``engine``.
+ENGINES = ("auto", "pandas", "duckdb")
+
+
+def _use_duckdb(engine: str, source, *, func: str, **options) -> bool:
+    """Whether the DuckDB path reads ``source``; refuses options it does not take when asked for."""
+    if engine == "pandas":
+        return False
+    unsupported = [name for name, value in options.items()
+                   if value is not None and value != {} and not (name == "layout" and value == "snapshot")
+                   and not (name == "duplicates" and value == "sum")]
+    if engine == "auto":
+        if unsupported:
+            return False
+        from .outofcore import big_enough_for_duckdb
+
+        if not big_enough_for_duckdb(source):
+            return False
+        try:
+            import duckdb  # noqa: F401
+        except ImportError:
+            return False
+        return True
+    if unsupported:
+        raise InvalidOptionError(
+            f"{func}: engine='duckdb' does not take {', '.join(unsupported)}; use engine='pandas'",
+            argument="engine", value=engine)
+    return True
+
+
 def load_ledger(
     source,
     *,
@@ -260,6 +291,7 @@ def load_ledger(
     delimiter: str | None = None,
     decimal: str | None = None,
     dayfirst: bool | None = None,
+    engine: str = "auto",
     func: str = "load_ledger",
 ) -> Ledger:
     """Read a billing export (file or DataFrame), check it and normalize it to monthly MRR.
@@ -298,6 +330,12 @@ def load_ledger(
         How to read dates such as ``03/04/2024``: True day first (Europe), False month first
         (US). Default: the order the dates show (a first number above 12 is a day), else day
         first in a file with decimal commas or ``;``, else refused as ambiguous.
+    engine : {"auto", "pandas", "duckdb"}
+        Who reads the export. ``"duckdb"``: a Parquet file or folder or a CSV larger than memory,
+        read and aggregated out of core (:mod:`~xl_kpi.subscriptions.outofcore`, needs
+        ``pip install "xl-kpi[bigdata]"``); ``"pandas"``: every option and format above;
+        ``"auto"`` (default): DuckDB for a file or folder of 1 GiB or more when it is installed
+        and the options allow, pandas otherwise. Both give the same ledger.
 
     Returns
     -------
@@ -330,6 +368,15 @@ def load_ledger(
     >>> float(load_ledger(export).mrr.sum())
     12500.0
     """
+    check_option(func, "engine", engine, ENGINES)
+    if not isinstance(source, pd.DataFrame) and _use_duckdb(engine, source, sheet=sheet, currency=currency,
+                                                            layout=layout, rates=rates, duplicates=duplicates,
+                                                            header_row=header_row, delimiter=delimiter,
+                                                            decimal=decimal, dayfirst=dayfirst, func=func):
+        from .outofcore import load_ledger_duckdb
+
+        return load_ledger_duckdb(source, customer=customer, month=month, mrr=mrr, billing_months=billing_months,
+                                  plan=plan, segment=segment, attributes=attributes, func=func)
     given = {
         "customer": customer,
         "month": month,

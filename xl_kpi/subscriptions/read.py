@@ -26,6 +26,7 @@ import gzip
 import io
 import os
 import re
+import struct
 import unicodedata
 import warnings
 import zipfile
@@ -153,9 +154,12 @@ def read_export(
         No such file.
     ModuleNotFoundError
         Parquet without pyarrow.
+    InvalidOptionError
+        An unknown suffix, an unknown sheet, a header row below 1.
     ExportFileError
-        Anything else that keeps the file from being read: an unknown suffix, a legacy ``.xls``,
-        an encrypted workbook, a damaged or truncated file, too large a file, an unknown sheet.
+        Anything else that keeps the file from being read: a legacy ``.xls``, an encrypted
+        workbook, a file whose bytes are not what its name says, a damaged or truncated file, too
+        large a file.
     """
     path = Path(os.fspath(path))
     name = path.name.lower()
@@ -166,7 +170,10 @@ def read_export(
     if path.is_dir():
         raise _fail(path, "it is a folder, not a file")
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
-        raise ExportFileError(f"{func}: the header row must be a whole number >= 1; got {header_row!r}")
+        from ..errors import InvalidOptionError
+
+        raise InvalidOptionError(f"{func}: the header row must be a whole number >= 1; got {header_row!r}",
+                                 argument="header_row", value=header_row)
     head = _head(path)
     if suffix in _CSV:
         if head.startswith(b"PK\x03\x04") and not name.endswith(".gz"):
@@ -215,9 +222,20 @@ def _is_text(head: bytes) -> bool:
 
 
 def _ole2_reason(path: Path) -> str:
-    """An OLE2 container: a password-protected workbook holds an EncryptionInfo stream."""
+    """An OLE2 container: a password-protected workbook (Office encryption wraps the .xlsx in
+    one, with an ``EncryptionInfo`` stream) or a legacy ``.xls``. The stream names are in the
+    directory, whose first sector the header locates (offset 0x30, sector size at 0x1E)."""
     with open(path, "rb") as f:
-        sample = f.read(4 << 20)
+        head = f.read(512)
+        sample = head + f.read((4 << 20) - 512)
+        try:
+            shift, = struct.unpack_from("<H", head, 0x1E)
+            first, = struct.unpack_from("<I", head, 0x30)
+            size = 1 << min(shift, 16)
+            f.seek((first + 1) * size)
+            sample += f.read(size * 8)
+        except (struct.error, OSError, OverflowError, ValueError):
+            pass
     if _ENCRYPTED in sample:
         return ("it is a password-protected (encrypted) workbook: open it in Excel, remove the "
                 "password (File > Info > Protect Workbook) and save it again")
@@ -383,14 +401,24 @@ _SHOWN = {"\t": "tab"}
 
 def _parse_csv(path: Path, encoding: str, delimiter: str, skip: int) -> pd.DataFrame:
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                   skipinitialspace=True, skiprows=skip, engine="c")
-    if not path.name.lower().endswith(".gz"):
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise _TooLarge()
-        # A plain file goes to pandas by name: its C reader is faster than a Python stream.
-        return pd.read_csv(path, encoding=encoding, compression=None, **options)
-    with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as f:
-        return pd.read_csv(f, **options)
+                   skipinitialspace=True, skiprows=skip, engine="c", index_col=False,
+                   skip_blank_lines=False)  # a blank line stays a (skipped) row: line numbers stay true
+    with warnings.catch_warnings():
+        # More fields than the header: pandas would drop them (or take the first columns for an
+        # index without index_col=False); a misaligned row is an error, not a guess.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            if not path.name.lower().endswith(".gz"):
+                if path.stat().st_size > MAX_TEXT_BYTES:
+                    raise _TooLarge()
+                # A plain file goes to pandas by name: its C reader is faster than a Python stream.
+                return pd.read_csv(path, encoding=encoding, compression=None, **options)
+            with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as f:
+                return pd.read_csv(f, **options)
+        except pd.errors.ParserWarning:
+            raise pd.errors.ParserError(
+                "a row has more fields than the header (a delimiter inside an unquoted value?)"
+            ) from None
 
 
 # -- Excel ---------------------------------------------------------------------------------------

@@ -25,19 +25,22 @@ from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
 from openpyxl.comments import Comment
 from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter as L
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 
-from . import labels
-from .dashboard import FUNNEL_STAGES, LISTS, SECTIONS, KpiRow
+from . import labels, number_formats
+from .dashboard import FUNNEL_STAGES, LISTS, SECTIONS, KpiRow, all_rows
 from .example_data import Example
 from .inputs import DERIVED, GROUPS, HEADER_ROW, ROWS, group_header_row, last_row, row_of
 from .reproducible import FIXED_TIMESTAMP
@@ -88,6 +91,19 @@ FORMATS = {
     "count": "#,##0",
 }
 INPUT_FORMATS = {"count": "#,##0", "amount": "#,##0", "signed": "#,##0", "fraction": "0.0%", "months": "0.0"}
+MONEY_KINDS = {"money": 0, "money2": 2, "amount": 0, "signed": 0}  # formats that are amounts
+
+
+def number_format(kind: str, lang: str, currency: str | None) -> str:
+    """The format of a Dashboard (``FORMATS``) or Inputs (``INPUT_FORMATS``) kind: amounts in
+    the workbook's currency (an accounting format; currency-neutral in the blank template)."""
+    if kind in MONEY_KINDS:
+        return number_formats.money(lang, currency, decimals=MONEY_KINDS[kind])
+    return FORMATS.get(kind) or INPUT_FORMATS[kind]
+
+
+def _currency(example: Example | None) -> str | None:
+    return example.currency if example is not None else None
 DATE_FORMAT = {"en": "[$-409]mmm yy", "fr": "[$-40C]mmm yy"}
 
 
@@ -174,9 +190,19 @@ def dashboard_layout() -> DashboardLayout:
             rows[k.key] = r
             r += 1
     notes_row = r + 1
-    funnel_header = notes_row + 4
+    funnel_header = notes_row + len(NOTES) + 3
     charts_row = funnel_header + 5
-    return DashboardLayout(4, rows, sections, notes_row, funnel_header, charts_row, charts_row + 17)
+    return DashboardLayout(4, rows, sections, notes_row, funnel_header, charts_row,
+                           charts_row + 2 * CHART_ROWS)
+
+
+#: The notes under the KPI rows (label keys).
+NOTES = ("rollup_note", "reading_note", "benchmark_note")
+#: Rows of one chart; the charts stand in two rows of three.
+CHART_ROWS = 18
+#: The Dashboard's columns printed on one page each, the labels (A:B) repeated on every page:
+#: the first year's months, the second's, the quarters and years.
+PRINT_STRIPS = ((1, MONTH_COLS[11]), (MONTH_COLS[12], MONTH_COLS[-1]), (MONTH_COLS[-1] + 1, YEAR_COLS[-1]))
 
 
 FUNNEL_COLS = list(range(FIRST_COL, FIRST_COL + len(FUNNEL_STAGES)))  # one column per stage
@@ -373,7 +399,7 @@ def _inputs_sheet(wb, lang: str, example: Example | None) -> None:
         ws.cell(r, 2, unit).font = NOTE
         for i, c in enumerate(MONTH_COLS):
             cell = ws.cell(r, c)
-            _input_cell(cell, INPUT_FORMATS[row.validation])
+            _input_cell(cell, number_format(row.validation, lang, _currency(example)))
             if example:
                 cell.value = example.inputs[row.key][i]
         dvs[row.validation].add(f"{L(MONTH_COLS[0])}{r}:{L(MONTH_COLS[-1])}{r}")
@@ -384,7 +410,10 @@ def _inputs_sheet(wb, lang: str, example: Example | None) -> None:
     for c in MONTH_COLS:
         ws.column_dimensions[L(c)].width = 11
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    _print_setup(ws, f"A1:{L(MONTH_COLS[-1])}{row_of(ROWS[-1].key)}", landscape=True)
+    half_years = tuple((c, c + 5) for c in MONTH_COLS[::6])
+    _print_setup(ws, f"A1:{L(MONTH_COLS[-1])}{row_of(ROWS[-1].key)}", landscape=True,
+                 strips=((1, half_years[0][1]),) + half_years[1:], title_rows=(HEADER_ROW, HEADER_ROW),
+                 title_cols=2)
     _protect(ws)
 
 
@@ -422,11 +451,12 @@ def _survey_sheet(wb, lang: str, example: Example | None) -> None:
     for c in MONTH_COLS:
         ws.column_dimensions[L(c)].width = 8
     ws.freeze_panes = "C6"
-    _print_setup(ws, f"A1:{L(MONTH_COLS[-1])}{blocks['csat'][1]}", landscape=False)
+    _print_setup(ws, f"A1:{L(MONTH_COLS[-1])}{blocks['csat'][1]}", landscape=True,
+                 strips=PRINT_STRIPS[:2], title_cols=2)
     _protect(ws, insert_rows=True)
 
 
-def _rollups_sheet(wb, lang: str) -> None:
+def _rollups_sheet(wb, lang: str, currency: str | None) -> None:
     ws = wb.create_sheet(labels.sheet_name(lang, "rollups"))
     _title(ws, lang, "title_rollups", _text(lang, "rollup_note"))
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -441,7 +471,8 @@ def _rollups_sheet(wb, lang: str) -> None:
         first = FIRST_COL + 3 * q
         spans.append((first, first + 2))
         ws.cell(HEADER_ROW, ROLLUP_SRC_COLS[q],
-                f'="{prefix}"&INT((MONTH({inputs}!{L(first)}{HEADER_ROW})+2)/3)&" "&YEAR({inputs}!{L(first)}{HEADER_ROW})')
+                f'="{prefix}"&INT((MONTH({inputs}!{L(first)}{HEADER_ROW})+2)/3)&" "'
+                f'&YEAR({inputs}!{L(first)}{HEADER_ROW})')
     for y in range(2):
         first = FIRST_COL + 12 * y
         spans.append((first, first + 11))
@@ -482,13 +513,15 @@ def _rollups_sheet(wb, lang: str) -> None:
                 wrng = f"{inputs}!{L(m1)}{w}:{L(m2)}{w}"
                 f = f"=SUMPRODUCT({rng},{wrng})/SUM({wrng})"
             cell = ws.cell(r, c, f)
-            cell.number_format = INPUT_FORMATS[validation]
+            cell.number_format = number_format(validation, lang, currency)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 24
     for c in ROLLUP_SRC_COLS:
         ws.column_dimensions[L(c)].width = 12
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    _print_setup(ws, f"A1:{L(ROLLUP_SRC_COLS[-1])}{last_row()}", landscape=True)
+    _print_setup(ws, f"A1:{L(ROLLUP_SRC_COLS[-1])}{last_row()}", landscape=True,
+                 strips=((1, ROLLUP_SRC_COLS[7]), (ROLLUP_SRC_COLS[8], ROLLUP_SRC_COLS[-1])),
+                 title_rows=(HEADER_ROW, HEADER_ROW), title_cols=2)
     _protect(ws)
 
 
@@ -503,7 +536,9 @@ def _dashboard_sheet(wb, lang: str, example: Example | None, arrays: bool) -> Da
     last_col = YEAR_COLS[-1]
     # bands and headers
     hr = layout.header_row
-    for key, cols in (("months", MONTH_COLS), ("quarters", QUARTER_COLS), ("years", YEAR_COLS)):
+    # one band per printed page of months, so each page says what its columns are
+    for key, cols in (("months", MONTH_COLS[:12]), ("months", MONTH_COLS[12:]), ("quarters", QUARTER_COLS),
+                      ("years", YEAR_COLS)):
         ws.cell(hr - 1, cols[0], _text(lang, key)).font = BOLD
         ws.cell(hr - 1, cols[0]).alignment = Alignment(horizontal="center")
         for c in cols:
@@ -529,22 +564,26 @@ def _dashboard_sheet(wb, lang: str, example: Example | None, arrays: bool) -> Da
             ws.cell(r, 1, kpi_text[kpi.key])
             _kpi_formulas(ws, kpi, r, render, arrays)
             for c in MONTH_COLS + QUARTER_COLS + YEAR_COLS:
-                ws.cell(r, c).number_format = FORMATS[kpi.fmt]
+                ws.cell(r, c).number_format = number_format(kpi.fmt, lang, _currency(example))
             if kpi.benchmark:
                 _benchmark(ws, r, kpi)
     # notes
-    for i, key in enumerate(("rollup_note", "benchmark_note")):
+    note_end = PRINT_STRIPS[0][1]  # within the first printed page's width
+    note_chars = sum(_column_pixels(ws, c) for c in range(1, note_end + 1)) // 6  # 9-point italics
+    for i, key in enumerate(NOTES):
         r = layout.notes_row + i
         ws.cell(r, 1, _text(lang, key)).font = NOTE
         ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last_col)
-        ws.row_dimensions[r].height = 26
-    _funnel_block(ws, lang, layout, inputs, arrays)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=note_end)
+        ws.row_dimensions[r].height = 12 * _lines(_text(lang, key), note_chars) + 3
     _dashboard_columns(ws)
-    _charts(ws, lang, layout)
+    _funnel_block(ws, lang, layout, inputs, arrays)
+    _charts(ws, lang, layout, _currency(example))
     # sheet setup
     ws.freeze_panes = f"C{hr + 1}"
-    _print_setup(ws, f"A1:{L(last_col)}{layout.last_row}", landscape=True, paper=8, one_page=True)
+    _print_setup(ws, f"A1:{L(last_col)}{layout.last_row}", landscape=True,
+                 strips=PRINT_STRIPS, title_rows=(hr - 1, hr), title_cols=2,
+                 row_breaks=(layout.funnel_header_row - 2,))
     _protect(ws)
     return layout
 
@@ -610,7 +649,7 @@ def _anchor_columns(ws, count: int, last_col: int) -> list[int]:
     return [next(c for left, c in reversed(edges) if left <= i * step) for i in range(count)]
 
 
-def _line(title: str, refs: list[tuple[Reference, str]], y_format: str) -> LineChart:
+def _line(title: str, refs: list[tuple[Reference, str]], y_format: str, y_title: str) -> LineChart:
     chart = LineChart()
     chart.title = title
     for ref, name in refs:
@@ -618,11 +657,13 @@ def _line(title: str, refs: list[tuple[Reference, str]], y_format: str) -> LineC
         s.smooth = False
         chart.series.append(s)
     chart.y_axis.number_format = y_format
+    chart.y_axis.title = y_title
     return chart
 
 
-def _benchmark_lines(ws, layout: DashboardLayout, lang: str) -> dict[str, Reference]:
-    """Hidden rows repeating each charted benchmark across the months, for a line on the chart.
+def _benchmark_lines(ws, layout: DashboardLayout, lang: str) -> dict[str, tuple[Reference, str]]:
+    """Hidden rows repeating each charted benchmark across the months, for a line on the chart,
+    and the line's name, which says the benchmark ("Benchmark: 0.58 % or less").
 
     (A chart line of literal numbers would do in Excel, but LibreOffice does not draw one.)
     """
@@ -633,8 +674,25 @@ def _benchmark_lines(ws, layout: DashboardLayout, lang: str) -> dict[str, Refere
         for c in MONTH_COLS:
             ws.cell(r, c, f"=$B${layout.rows[key]}")
         ws.row_dimensions[r].hidden = True
-        refs[key] = Reference(ws, min_col=MONTH_COLS[0], max_col=MONTH_COLS[-1], min_row=r)
+        kpi = next(k for k in all_rows() if k.key == key)
+        refs[key] = (Reference(ws, min_col=MONTH_COLS[0], max_col=MONTH_COLS[-1], min_row=r),
+                     benchmark_caption(kpi, lang))
     return refs
+
+
+def benchmark_caption(kpi: KpiRow, lang: str) -> str:
+    """The benchmark of a row in words, with its value: "Benchmark: 3.0 or more"."""
+    from ..recalc import evaluate
+
+    b = kpi.benchmark
+    value = float(evaluate({}, "=" + b.formula))
+    if kpi.fmt.startswith("pct"):
+        text = f"{value * 100:.2f} %"
+    else:
+        text = f"{value:g}"
+    if lang == "fr":
+        text = text.replace(".", ",")
+    return labels.text(lang, "benchmark_at_least" if b.better == ">=" else "benchmark_at_most").format(text)
 
 
 def _benchmark_series(ref: Reference, title: str) -> Series:
@@ -649,97 +707,190 @@ def _benchmark_series(ref: Reference, title: str) -> Series:
 def _dashboard_columns(ws) -> None:
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 11
-    for c in MONTH_COLS:
-        ws.column_dimensions[L(c)].width = 9.5
+    for c in MONTH_COLS:  # an amount in the accounting format: "€ 5,253,456 "
+        ws.column_dimensions[L(c)].width = 10.5
     ws.column_dimensions[L(MONTH_COLS[-1] + 1)].width = 2
     for c in QUARTER_COLS + YEAR_COLS:
-        ws.column_dimensions[L(c)].width = 10
+        ws.column_dimensions[L(c)].width = 11.5
 
 
-def _charts(ws, lang: str, layout: DashboardLayout) -> None:
-    """The five charts, side by side under the funnel (column widths must be final)."""
+#: Gains in blue and greens, losses in orange and red.
+MOVEMENT_COLOURS = {"mrr_new_shown": "2E75B6", "mrr_expansion_shown": "70AD47", "mrr_reactivation_shown": "A9D18E",
+                    "mrr_contraction_shown": "F4B183", "mrr_churned_shown": "C00000"}
+
+
+def _month_axis(chart, lang: str) -> None:
+    """Month labels on one line each, slanted so that 24 fit a third of the sheet's width, at the
+    bottom whatever the sign of the values."""
+    chart.x_axis.number_format = DATE_FORMAT[lang]
+    chart.x_axis.tickLblPos = "low"
+    size = CharacterProperties(sz=800)
+    chart.x_axis.txPr = RichText(bodyPr=RichTextProperties(rot=-2700000, vert="horz"),
+                                 p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+
+
+def _charts(ws, lang: str, layout: DashboardLayout, currency: str | None) -> None:
+    """Six charts in two rows of three, each within one printed page's columns.
+
+    MRR and its movements are two charts, as ChartMogul and Baremetrics draw them: one value
+    axis each, so no second axis whose zero would not line up with the first's.
+    """
+    text = lambda key: _text(lang, key)  # noqa: E731
     kpi_text = labels.KPI_TEXT[lang]
     months = Reference(ws, min_col=MONTH_COLS[0], max_col=MONTH_COLS[-1], min_row=layout.header_row)
+    money_axis = number_formats.money_signed_plain(lang, currency)
 
     def row_ref(key: str) -> Reference:
         return Reference(ws, min_col=MONTH_COLS[0], max_col=MONTH_COLS[-1], min_row=layout.rows[key])
 
-    # 1. MRR movements as stacked columns, the MRR as a line on a second axis
+    # 1. MRR movements: stacked columns, losses below zero, and the net new MRR as a line
     bar = BarChart()
     bar.type, bar.grouping, bar.overlap, bar.gapWidth = "col", "stacked", 100, 40
-    bar.title = _text(lang, "chart_mrr")
-    for key in ("mrr_new_shown", "mrr_expansion_shown", "mrr_reactivation_shown",
-                "mrr_contraction_shown", "mrr_churned_shown"):
-        bar.series.append(Series(row_ref(key), title=kpi_text[key]))
+    bar.title = text("chart_movements_dash")
+    for key, colour in MOVEMENT_COLOURS.items():
+        series = Series(row_ref(key), title=kpi_text[key])
+        series.graphicalProperties = GraphicalProperties(solidFill=colour)
+        bar.series.append(series)
     bar.set_categories(months)
-    bar.y_axis.number_format = "#,##0"
-    line = LineChart()
-    line.series.append(Series(row_ref("mrr_end"), title=kpi_text["mrr_end"]))
-    line.y_axis.axId = 200
-    line.y_axis.crosses = "max"
-    line.y_axis.number_format = "#,##0"
-    line.y_axis.majorGridlines = None
-    line.y_axis.delete = False
-    bar += line
-    # 2. churn, 3. LTV:CAC, 5. NPS: monthly lines
-    churn = _line(_text(lang, "chart_churn"), [(row_ref("churn"), kpi_text["churn"])], "0.0%")
-    ltv_cac = _line(_text(lang, "chart_ltv_cac"), [(row_ref("ltv_cac"), kpi_text["ltv_cac"])], "0.0")
-    nps = _line(_text(lang, "chart_nps"),
-                [(row_ref("nps"), kpi_text["nps"])], "0")
-    benchmarks = _benchmark_lines(ws, layout, lang)
-    for chart, kpi in ((churn, "churn"), (ltv_cac, "ltv_cac"), (nps, "nps")):
-        chart.set_categories(months)
-        chart.series.append(_benchmark_series(benchmarks[kpi], labels.text(lang, "benchmark")))
-        chart.visible_cells_only = False  # the benchmark rows are hidden
-        chart.legend = None
-    # 4. the funnel: horizontal bars, top stage first, on a log scale (visitors dwarf customers)
+    bar.y_axis.number_format = money_axis
+    bar.y_axis.title = text("axis_mrr_change")
+    net = LineChart()
+    net_series = Series(row_ref("net_new_mrr"), title=kpi_text["net_new_mrr"])
+    net_series.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill="000000", w=19050))
+    net_series.marker = Marker(symbol="circle", size=4)
+    net_series.smooth = False
+    net.series.append(net_series)
+    bar += net  # the same axes: one zero
+    _month_axis(bar, lang)
+    # 2. the MRR itself
+    mrr = _line(text("chart_mrr_end"), [(row_ref("mrr_end"), kpi_text["mrr_end"])], money_axis,
+                text("axis_mrr"))
+    mrr.set_categories(months)
+    mrr.y_axis.scaling.min = 0  # a level, read from zero
+    _month_axis(mrr, lang)
+    # 3. the funnel: horizontal bars, top stage first, on a log scale (visitors dwarf customers)
     funnel = BarChart()
     funnel.type = "bar"
-    funnel.title = _text(lang, "chart_funnel")
+    funnel.title = text("chart_funnel")
     rows = layout.funnel_rows
-    funnel.series.append(Series(Reference(ws, min_col=FUNNEL_COLS[0], max_col=FUNNEL_COLS[-1],
-                                          min_row=rows["count"]), title=_text(lang, "funnel_count")))
+    stages = Series(Reference(ws, min_col=FUNNEL_COLS[0], max_col=FUNNEL_COLS[-1], min_row=rows["count"]),
+                    title=text("funnel_count"))
+    stages.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                 numFmt="#,##0", dLblPos="outEnd")
+    funnel.series.append(stages)
     funnel.set_categories(Reference(ws, min_col=FUNNEL_COLS[0], max_col=FUNNEL_COLS[-1],
                                     min_row=layout.funnel_header_row))
     funnel.x_axis.scaling.orientation = "maxMin"
     funnel.y_axis.scaling.logBase = 10
+    funnel.y_axis.scaling.min = 1  # bars from 1: the smallest stage keeps its length
     funnel.y_axis.number_format = "#,##0"
+    funnel.y_axis.title = text("axis_funnel")
     funnel.legend = None
     funnel.gapWidth = 40
+    funnel.x_axis.tickLblPos = "low"
+    # 4. churn, 5. LTV:CAC, 6. NPS: monthly lines with their benchmark, named in the legend
+    churn = _line(text("chart_churn"), [(row_ref("churn"), kpi_text["churn"])], "0.0%", text("axis_churn"))
+    ltv_cac = _line(text("chart_ltv_cac"), [(row_ref("ltv_cac"), kpi_text["ltv_cac"])], "0.0",
+                    text("axis_ltv_cac"))
+    nps = _line(text("chart_nps"), [(row_ref("nps"), kpi_text["nps"])], "0", text("axis_nps"))
+    benchmarks = _benchmark_lines(ws, layout, lang)
+    for chart, kpi in ((churn, "churn"), (ltv_cac, "ltv_cac"), (nps, "nps")):
+        chart.set_categories(months)
+        ref, caption = benchmarks[kpi]
+        chart.series.append(_benchmark_series(ref, caption))
+        chart.visible_cells_only = False  # the benchmark rows are hidden
+        _month_axis(chart, lang)
 
-    charts = (bar, churn, ltv_cac, funnel, nps)
-    anchors = _anchor_columns(ws, len(charts), YEAR_COLS[-1])
-    ends = anchors[1:] + [YEAR_COLS[-1] + 1]
-    for chart, first, end in zip(charts, anchors, ends):
-        # anchored to cells at both corners, so a chart keeps its share of the width in any
-        # program, whatever the width it gives a column
-        anchor = TwoCellAnchor(editAs="oneCell")
-        anchor._from = AnchorMarker(col=first - 1, row=layout.charts_row - 1, colOff=90000, rowOff=0)
-        anchor.to = AnchorMarker(col=end - 1, row=layout.last_row - 1, colOff=0, rowOff=0)
-        chart.anchor = anchor
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.x_axis.tickLblPos = "low"
-        ws.add_chart(chart)
-    bar.legend.position = "b"
+    grid = ((bar, mrr, funnel), (churn, ltv_cac, nps))
+    for i, charts in enumerate(grid):
+        top = layout.charts_row + i * CHART_ROWS
+        for chart, (first, last) in zip(charts, PRINT_STRIPS):
+            # anchored to cells at both corners (columns first..last), so a chart keeps its
+            # place in any program and prints whole on its page; never in the label columns
+            # A:B, which every printed page repeats
+            first = max(first, FIRST_COL)
+            anchor = TwoCellAnchor(editAs="oneCell")
+            anchor._from = AnchorMarker(col=first - 1, row=top - 1, colOff=0, rowOff=0)
+            anchor.to = AnchorMarker(col=last, row=top + CHART_ROWS - 2, colOff=0, rowOff=0)
+            chart.anchor = anchor
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            if chart.legend is not None:
+                chart.legend.position = "b"
+            ws.add_chart(chart)
 
 
-def _print_setup(ws, area: str, *, landscape: bool, paper: int = 9, one_page: bool = False) -> None:
-    """Print area, orientation, paper (9 A4, 8 A3), fit to one page wide (and tall if asked)."""
+#: Paper sizes (width, height in inches, portrait) of the paperSize codes used: 9 A4, 8 A3.
+PAPER_INCHES = {9: (8.27, 11.69), 8: (11.69, 16.54)}
+MARGIN_INCHES = 0.4
+#: The smallest scale a page prints at before the next paper size is taken: 11-point text at
+#: 75 % is about 8 points.
+LEGIBLE_SCALE = 75
+#: LibreOffice lays a column out wider than Excel's 7 pixels a character when Calibri (or its
+#: metric twin Carlito) is missing and a wider font stands in: about 30 % with DejaVu Sans. The
+#: scale leaves that room, so a page fits in either program.
+FONT_ROOM = 1.3
+
+
+def _print_setup(ws, area: str, *, landscape: bool, paper: int | None = None, strips=None,
+                 title_rows=None, title_cols: int = 0, row_breaks=()) -> None:
+    """Print area, orientation, paper, and a scale at which each page is legible.
+
+    ``strips`` are runs of columns (first, last) printed one per page across, the first
+    ``title_cols`` columns repeated on each (print titles), as are the rows ``title_rows``;
+    without strips the whole width is one page. The scale is the largest (at most 100 %) at
+    which the widest page fits the paper's width; ``paper`` None takes A4, or A3 when A4 would
+    print below :data:`LEGIBLE_SCALE`. An explicit scale rather than "fit to width", which Excel
+    ignores along with manual page breaks. Pages run as tall as needed, broken before each row
+    of ``row_breaks``.
+    """
+    from openpyxl.worksheet.pagebreak import Break
+
     ws.print_area = area
+    first_col, last_col = openpyxl_range_columns(area)
+    strips = strips or ((first_col, last_col),)
+    titles = sum(_column_pixels(ws, c) for c in range(1, title_cols + 1))
+    widest = FONT_ROOM * max(sum(_column_pixels(ws, c) for c in range(a, b + 1) if c > title_cols) + titles
+                             for a, b in strips)
+
+    def scale(code: int) -> int:
+        width, height = PAPER_INCHES[code]
+        return min(100, int(100 * ((height if landscape else width) - 2 * MARGIN_INCHES) * 96 / widest))
+
+    if paper is None:
+        paper = 9 if scale(9) >= LEGIBLE_SCALE else 8
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = paper
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_setup.scale = max(10, scale(paper))
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_margins.left = ws.page_margins.right = MARGIN_INCHES
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    for _, last in strips[:-1]:
+        ws.col_breaks.append(Break(id=last))
+    for r in row_breaks:
+        ws.row_breaks.append(Break(id=r))
+    if title_rows:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    if title_cols:
+        ws.print_title_cols = f"A:{L(title_cols)}"
+
+
+def openpyxl_range_columns(area: str) -> tuple[int, int]:
+    """The first and last column numbers of an A1 range."""
+    from openpyxl.utils.cell import range_boundaries
+
+    min_col, _, max_col, _ = range_boundaries(area)
+    return min_col, max_col
 
 
 def _lines(text: str, per_line: int) -> int:
     """Lines a wrapped text takes in a column of ``per_line`` characters (row heights are not
     computed by every program)."""
     return max(1, -(-len(text) // per_line))
+
+
+HOW_TO_WIDTH = 85  # characters of column A: 600 pixels, A4 portrait at 90 % or more
+HOW_TO_CHARS = 78  # characters of text a line of it holds
 
 
 def _how_to_sheet(wb, lang: str) -> None:
@@ -753,7 +904,7 @@ def _how_to_sheet(wb, lang: str) -> None:
             ws.cell(r, 1, line[2:]).font = Font(bold=True, size=12, color=NAVY)
         else:
             ws.cell(r, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
-            ws.row_dimensions[r].height = 15 * _lines(line, 110)
+            ws.row_dimensions[r].height = 15 * _lines(line, HOW_TO_CHARS)
         r += 1
     r += 1
     ws.cell(r, 1, _text(lang, "how_to_kpis")).font = Font(bold=True, size=12, color=NAVY)
@@ -767,8 +918,8 @@ def _how_to_sheet(wb, lang: str) -> None:
                 ws.cell(r, 1, f"{kpi_text[kpi.key]}{' : ' if lang == 'fr' else ': '}{kpi.function}")
                 r += 1
     ws.cell(r + 1, 1, _text(lang, "how_to_not_shown")).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[r + 1].height = 15 * _lines(_text(lang, "how_to_not_shown"), 110)
-    ws.column_dimensions["A"].width = 120
+    ws.row_dimensions[r + 1].height = 15 * _lines(_text(lang, "how_to_not_shown"), HOW_TO_CHARS)
+    ws.column_dimensions["A"].width = HOW_TO_WIDTH  # A4 portrait at 100 %
     _print_setup(ws, f"A1:A{r + 1}", landscape=False)
     _protect(ws)
 
@@ -798,8 +949,8 @@ def build_workbook(
     _survey_sheet(wb, lang, example)
     from .subscription_sheets import cohorts_sheet, subscriptions_sheet
 
-    cohorts_sheet(wb, lang, subscriptions_sheet(wb, lang, example, arrays), arrays)
-    _rollups_sheet(wb, lang)
+    cohorts_sheet(wb, lang, subscriptions_sheet(wb, lang, example, arrays), arrays, _currency(example))
+    _rollups_sheet(wb, lang, _currency(example))
     wb.active = 1 if example else 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is wb.active

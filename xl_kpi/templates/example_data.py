@@ -43,6 +43,7 @@ class Example:
     survey_nps: list[list[int]] = field(default_factory=list)  # per month, the scores 0-10
     survey_csat: list[list[int]] = field(default_factory=list)  # per month, the scores 1-5
     ledger: list = field(default_factory=list)  # example_ledger.LedgerRow, by month then customer
+    currency: str = "EUR"  # of every amount (number formats of the money cells)
 
 
 def _month(i: int) -> date:

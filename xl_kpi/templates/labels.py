@@ -73,23 +73,36 @@ TEXT = {
         "stage_sal": "SAL",
         "stage_sql": "SQL",
         "stage_new_customers": "Won",
-        "chart_mrr": "MRR movements and MRR",
         "chart_churn": "Monthly customer churn",
         "chart_ltv_cac": "LTV:CAC",
         "chart_funnel": "Acquisition funnel, last 12 months",
         "chart_nps": "NPS",
+        "chart_movements_dash": "MRR movements and net new MRR",
+        "chart_mrr_end": "MRR, end of month",
+        "axis_mrr_change": "MRR added or lost in the month",
+        "axis_mrr": "MRR",
+        "axis_funnel": "Count over 12 months (log scale)",
+        "axis_churn": "Customers lost per month",
+        "axis_ltv_cac": "LTV / CAC",
+        "axis_nps": "NPS (points)",
+        "benchmark_at_least": "Benchmark: {} or more",
+        "benchmark_at_most": "Benchmark: {} or less",
+        "reading_note": (
+            "Annual churn: quote \"customer churn per year\", the monthly rate compounded over 12 "
+            "months (the benchmarks' 5-7 % are such rates); 1 - CRR is higher for a growing base: "
+            "it sets the whole period's losses, customers won during it included, against the "
+            "customers at its start only. First-year ROI of S&M: (12 months of the new MRR at "
+            "gross margin - sales and marketing spend) / that spend; it stays negative while the "
+            "new customers' margin takes more than a year to repay what winning them cost, whereas "
+            "LTV:CAC counts their whole lifetime. NPS and CSAT: the Survey answers of the period, "
+            "or the counts typed on Inputs for a period without answers."
+        ),
         "rollup_note": (
             "Roll-ups are computed from the summed inputs (sheet Roll-ups), never by averaging "
             "monthly KPIs: a quarter's CRR = KPI_CRR(customers at its end, customers won in it, "
             "customers at its start); NRR, revenue churn and CAC likewise over the quarter's sums. Rates are "
             "per period of their column, except the rows said to be per month: churn per month "
-            "over a quarter = customers lost / sum of the customers at the start of each month. "
-            "Annual churn: quote \"customer churn per year\", the monthly rate compounded over 12 "
-            "months (the benchmarks' 5-7 % are such rates); 1 - CRR is higher for a growing "
-            "base: it sets the whole period's losses, customers won during it included, against "
-            "the customers at its start only. First-year ROI: (12 months of the new MRR at gross margin - sales and "
-            "marketing spend) / that spend; negative while the new customers' margin takes more than "
-            "a year to repay what winning them cost, whereas LTV:CAC counts their whole lifetime."
+            "over a quarter = customers lost / sum of the customers at the start of each month."
         ),
         "benchmark_note": (
             "Benchmarks (S1, S3, S4): LTV:CAC 3 or more; NRR 100 % or more; monthly churn 0.58 % "
@@ -144,7 +157,7 @@ TEXT = {
         "mov_end": "Ending MRR",
         "mov_customers": "Customers",
         "chart_helper": "for the chart",
-        "chart_movements": "MRR movements and ending MRR (billing ledger)",
+        "chart_movements": "MRR movements and net new MRR (billing ledger)",
         "first_month_new": "The ledger's first month counts every paying customer as new.",
         "cohorts_note": (
             "A customer's cohort is the month of its first payment in the ledger; age 0 is that month. "
@@ -209,25 +222,38 @@ TEXT = {
         "stage_sal": "SAL",
         "stage_sql": "SQL",
         "stage_new_customers": "Clients",
-        "chart_mrr": "Mouvements du MRR et MRR",
         "chart_churn": "Attrition client mensuelle",
         "chart_ltv_cac": "LTV:CAC",
         "chart_funnel": "Entonnoir d'acquisition, 12 derniers mois",
         "chart_nps": "NPS",
+        "chart_movements_dash": "Mouvements du MRR et MRR net nouveau",
+        "chart_mrr_end": "MRR en fin de mois",
+        "axis_mrr_change": "MRR gagné ou perdu dans le mois",
+        "axis_mrr": "MRR",
+        "axis_funnel": "Effectif sur 12 mois (échelle log)",
+        "axis_churn": "Clients perdus par mois",
+        "axis_ltv_cac": "LTV / CAC",
+        "axis_nps": "NPS (points)",
+        "benchmark_at_least": "Référence : {} ou plus",
+        "benchmark_at_most": "Référence : {} ou moins",
+        "reading_note": (
+            "Attrition annuelle : citez « attrition client annuelle », le taux mensuel composé sur "
+            "12 mois (les 5 à 7 % de référence sont de tels taux) ; 1 - CRR est plus élevé pour une "
+            "base qui croît : il rapporte toutes les pertes de la période, clients gagnés pendant "
+            "celle-ci compris, aux seuls clients du début. ROI commercial 1re année : (12 mois du "
+            "MRR nouveau à la marge brute - dépenses commerciales et marketing) / ces dépenses ; il "
+            "reste négatif tant que la marge des nouveaux clients met plus d'un an à rembourser "
+            "leur acquisition, alors que le LTV:CAC compte toute leur durée de vie. NPS et CSAT : "
+            "les réponses des Enquêtes de la période, ou les effectifs des Saisies pour une période "
+            "sans réponse."
+        ),
         "rollup_note": (
             "Les cumuls se calculent sur les saisies additionnées (feuille Cumuls), jamais en "
             "moyennant les KPI mensuels : CRR du trimestre = KPI_CRR(clients en fin de trimestre, "
             "clients gagnés dans le trimestre, clients au début du trimestre) ; NRR, attrition du CA et CAC de même "
             "sur les sommes du trimestre. Les taux portent sur la période de leur colonne, sauf "
             "les lignes dites mensuelles : attrition mensuelle d'un trimestre = clients perdus / "
-            "somme des clients en début de chaque mois. "
-            "Attrition annuelle : citez « attrition client annuelle », le taux mensuel composé sur "
-            "12 mois (les 5 à 7 % de référence sont de tels taux) ; 1 - CRR est plus élevé pour une base "
-            "qui croît : il rapporte toutes les pertes de la période, clients gagnés pendant "
-            "celle-ci compris, aux seuls clients du début. ROI 1re année : (12 mois du MRR nouveau à la "
-            "marge brute - dépenses commerciales et marketing) / ces dépenses ; négatif tant que "
-            "la marge des nouveaux clients met plus d'un an à rembourser leur acquisition, alors "
-            "que le LTV:CAC compte toute leur durée de vie."
+            "somme des clients en début de chaque mois."
         ),
         "benchmark_note": (
             "Références (S1, S3, S4) : LTV:CAC d'au moins 3 ; NRR d'au moins 100 % ; attrition "
@@ -283,7 +309,7 @@ TEXT = {
         "mov_end": "MRR de fin",
         "mov_customers": "Clients",
         "chart_helper": "pour le graphique",
-        "chart_movements": "Mouvements du MRR et MRR de fin (registre de facturation)",
+        "chart_movements": "Mouvements du MRR et MRR net nouveau (registre de facturation)",
         "first_month_new": "Le premier mois du registre compte chaque client payant comme nouveau.",
         "cohorts_note": (
             "La cohorte d'un client est le mois de son premier paiement dans le registre ; l'âge 0 est "
@@ -509,7 +535,7 @@ HOW_TO = {
     "en": [
         "# What this workbook does",
         "You type your monthly figures; the Dashboard computes every SaaS KPI with the KPI_* functions of xl-kpi and shows the trends.",
-        "The KPI_* functions come from the xl-kpi add-in (xlwings). Without Excel, `xl-kpi recalc FILE` recalculates the workbook and stores the values.",
+        "The KPI_* functions run in Excel through xlwings: on Windows, import udfs.bas (xl-kpi vba) into a workbook that uses the xlwings add-in; on Mac and the web, xlwings Lite (see the xl-kpi README). Anywhere, `xl-kpi recalc FILE` recalculates the workbook without Excel and stores the values, which every spreadsheet program shows.",
         "# Every month",
         "1. Inputs: fill the month's column. Only the coloured cells take input; the notes on each row say what goes in it.",
         "2. Survey: type each NPS answer (0-10) and each CSAT answer (1-5) under its month, one answer per row.",
@@ -523,7 +549,7 @@ HOW_TO = {
         "# Subscriptions and cohorts",
         "KPI_MRR_MOVEMENTS and KPI_COHORTS compute their whole table from the ledger's columns (up to 3,000 rows; insert rows below the MRR movements table for more: the formulas follow). Definitions: new = first payment; reactivation = payment after a month without; expansion and contraction = change of a paying customer's MRR; churned = last MRR, counted in the first month without payment. The ledger's first month counts every customer as new.",
         "In the blank template each table is one array formula over 36 months (a longer ledger shows its first 36); the rows after your last month hold #N/A, shown blank. In Excel 365 you may instead type the formula in the table's first cell alone: it spills to the right size. The example writes each cell as =INDEX(KPI_MRR_MOVEMENTS(...),row,column), which computes the same numbers.",
-        "LibreOffice cannot run the KPI_* functions. It shows the values that xl-kpi recalc stored in ordinary formulas (the whole example), but recomputes every array formula when it opens a file and shows #NAME? there: in LibreOffice, the blank template's Dashboard, Subscriptions and Cohorts tables show #NAME?, even after xl-kpi recalc.",
+        "LibreOffice cannot run the KPI_* functions. It shows the values that xl-kpi recalc stored in ordinary formulas (the whole example), but recomputes every array formula when it opens a file and shows #NAME? there: in LibreOffice, the blank template's Dashboard, Subscriptions and Cohorts tables show #NAME?, even after xl-kpi recalc. For LibreOffice, write the template cell by cell with `xl-kpi templates --for-libreoffice`: type your figures, save, run `xl-kpi recalc FILE --in-place`, and reopen it.",
         "# Mac, Windows and Excel on the web: xlwings Lite",
         "1. Home > Add-ins, search for xlwings Lite, Add (free). 2. In its editor, requirements.txt: add the line  xl-kpi  then main.py: add the line  from xl_kpi.udfs import *  3. Restart xlwings Lite (menu > Restart): the KPI_* functions work in this Excel, with their help and a dropdown for each option.",
         "For Lite, use the workbook xl-kpi-template-lite-en.xlsx: the same sheets, one spilling formula per row and per table (Excel 365 sizes each table to your ledger).",
@@ -533,7 +559,7 @@ HOW_TO = {
     "fr": [
         "# À quoi sert ce classeur",
         "Vous saisissez vos chiffres mensuels ; le tableau de bord calcule chaque KPI SaaS avec les fonctions KPI_* de xl-kpi et montre les tendances.",
-        "Les fonctions KPI_* viennent du complément xl-kpi (xlwings). Sans Excel, `xl-kpi recalc FICHIER` recalcule le classeur et enregistre les valeurs.",
+        "Les fonctions KPI_* s'exécutent dans Excel grâce à xlwings : sous Windows, importez udfs.bas (xl-kpi vba) dans un classeur qui utilise le complément xlwings ; sur Mac et sur le web, xlwings Lite (voir le README de xl-kpi). Partout, `xl-kpi recalc FICHIER` recalcule le classeur sans Excel et enregistre les valeurs, que tout tableur affiche.",
         "# Chaque mois",
         "1. Saisies : remplissez la colonne du mois. Seules les cellules colorées se saisissent ; le commentaire de chaque ligne dit ce qu'elle contient.",
         "2. Enquêtes : saisissez chaque réponse NPS (0-10) et CSAT (1-5) sous son mois, une réponse par ligne.",
@@ -547,7 +573,7 @@ HOW_TO = {
         "# Abonnements et cohortes",
         "KPI_MRR_MOVEMENTS et KPI_COHORTS calculent tout leur tableau à partir des colonnes du registre (jusqu'à 3 000 lignes ; pour plus, insérez des lignes sous le tableau des mouvements du MRR : les formules suivent). Définitions : nouveau = premier paiement ; réactivation = paiement après un mois sans ; expansion et contraction = variation du MRR d'un client payant ; perdu = dernier MRR, compté le premier mois sans paiement. Le premier mois du registre compte chaque client comme nouveau.",
         "Dans le modèle vierge, chaque tableau est une formule matricielle sur 36 mois (un registre plus long montre ses 36 premiers) ; les lignes après votre dernier mois contiennent #N/A, affiché en blanc. Dans Excel 365, vous pouvez plutôt saisir la formule dans la seule première cellule du tableau : elle se propage à la bonne taille. L'exemple écrit chaque cellule sous la forme =INDEX(KPI_MRR_MOVEMENTS(...);ligne;colonne), qui calcule les mêmes nombres.",
-        "LibreOffice ne sait pas exécuter les fonctions KPI_*. Il affiche les valeurs enregistrées par xl-kpi recalc dans les formules ordinaires (tout l'exemple), mais recalcule chaque formule matricielle à l'ouverture et y affiche #NOM? (#NAME? en anglais) : dans LibreOffice, les tableaux du tableau de bord, des Abonnements et des Cohortes du modèle vierge affichent #NOM?, même après xl-kpi recalc.",
+        "LibreOffice ne sait pas exécuter les fonctions KPI_*. Il affiche les valeurs enregistrées par xl-kpi recalc dans les formules ordinaires (tout l'exemple), mais recalcule chaque formule matricielle à l'ouverture et y affiche #NOM? (#NAME? en anglais) : dans LibreOffice, les tableaux du tableau de bord, des Abonnements et des Cohortes du modèle vierge affichent #NOM?, même après xl-kpi recalc. Pour LibreOffice, écrivez le modèle cellule par cellule avec `xl-kpi templates --for-libreoffice` : saisissez vos chiffres, enregistrez, lancez `xl-kpi recalc FICHIER --in-place` et rouvrez-le.",
         "# Mac, Windows et Excel pour le web : xlwings Lite",
         "1. Accueil > Compléments, cherchez xlwings Lite, Ajouter (gratuit). 2. Dans son éditeur, requirements.txt : ajoutez la ligne  xl-kpi  puis main.py : ajoutez la ligne  from xl_kpi.udfs import *  3. Redémarrez xlwings Lite (menu > Restart) : les fonctions KPI_* marchent dans cet Excel, avec leur aide et une liste déroulante pour chaque option.",
         "Pour Lite, utilisez le classeur xl-kpi-modele-lite-fr.xlsx : les mêmes feuilles, une formule propagée par ligne et par tableau (Excel 365 ajuste chaque tableau à votre registre).",

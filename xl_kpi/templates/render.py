@@ -25,12 +25,17 @@ def available() -> bool:
     return bool(shutil.which("soffice") and shutil.which("pdftoppm"))
 
 
-def to_pdf(xlsx: str | os.PathLike, out_dir: str | os.PathLike, *, timeout: float = 300) -> Path:
-    """Convert ``xlsx`` to a PDF with one page per sheet; return the PDF's path."""
+def to_pdf(xlsx: str | os.PathLike, out_dir: str | os.PathLike, *, timeout: float = 300,
+           printed: bool = False) -> Path:
+    """Convert ``xlsx`` to a PDF with one page per sheet; return the PDF's path.
+
+    ``printed`` exports the pages as they print instead: the print areas, scales, page breaks
+    and print titles of the workbook.
+    """
     xlsx, out_dir = Path(xlsx).resolve(), Path(out_dir).resolve()
     with tempfile.TemporaryDirectory(prefix="xl-kpi-lo-") as profile:
         cmd = ["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-               "--convert-to", _PDF_FILTER, "--outdir", str(out_dir), str(xlsx)]
+               "--convert-to", "pdf" if printed else _PDF_FILTER, "--outdir", str(out_dir), str(xlsx)]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     pdf = out_dir / (xlsx.stem + ".pdf")
     if done.returncode != 0 or not pdf.exists():

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Font
@@ -34,10 +36,22 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from . import labels
 from .builder import (
-    BAND_FILL, BOLD, DATE_FORMAT, GROUP_FILL, NAVY, NOTE, SUBTITLE, TITLE, _input_cell, _print_setup,
-    _protect, _quote,
+    BAND_FILL,
+    BOLD,
+    DATE_FORMAT,
+    GROUP_FILL,
+    MOVEMENT_COLOURS,
+    NAVY,
+    NOTE,
+    SUBTITLE,
+    TITLE,
+    _input_cell,
+    _print_setup,
+    _protect,
+    _quote,
 )
 from .example_data import Example
+from .number_formats import money, money_signed_plain
 
 __all__ = [
     "LEDGER_HEADER_ROW", "LEDGER_FIRST_ROW", "LEDGER_ROWS", "LEDGER_COLUMNS", "MOVEMENT_COLUMNS",
@@ -164,7 +178,8 @@ def subscriptions_sheet(wb, lang: str, example: Example | None, arrays: bool) ->
     _band(ws, LEDGER_HEADER_ROW - 1, 1, len(LEDGER_COLUMNS), text("ledger_title"))
     for c, key in enumerate(LEDGER_COLUMNS, start=1):
         _header(ws.cell(LEDGER_HEADER_ROW, c), text(key))
-    formats = ("@", DATE_FORMAT[lang], _MONEY, "@", "@")
+    currency = example.currency if example is not None else None
+    formats = ("@", DATE_FORMAT[lang], money(lang, currency, decimals=2), "@", "@")
     rows = example.ledger if example else []
     for i in range(LEDGER_ROWS):
         r = LEDGER_FIRST_ROW + i
@@ -190,7 +205,8 @@ def subscriptions_sheet(wb, lang: str, example: Example | None, arrays: bool) ->
     top, bottom = layout.movements_first_row, layout.movements_last_row
     for r in range(top, bottom + 1):
         for j in range(len(MOVEMENT_COLUMNS)):
-            fmt = DATE_FORMAT[lang] if j == 0 else _MONEY if j == len(MOVEMENT_COLUMNS) - 1 else _MONEY_SIGNED
+            fmt = DATE_FORMAT[lang] if j == 0 else "#,##0" if j == len(MOVEMENT_COLUMNS) - 1 \
+                else money(lang, currency)
             ws.cell(r, MOVEMENTS_FIRST_COL + j).number_format = fmt
     ws.cell(bottom + 1, MOVEMENTS_FIRST_COL, text("first_month_new")).font = NOTE
     _chart(ws, lang, layout)
@@ -228,19 +244,23 @@ def _chart(ws, lang: str, layout: SubscriptionLayout) -> None:
     bar = BarChart()
     bar.type, bar.grouping, bar.overlap, bar.gapWidth = "col", "stacked", 100, 40
     bar.title = labels.text(lang, "chart_movements")
+    colours = iter(MOVEMENT_COLOURS.values())
     for key, c in (("mov_new", col["mov_new"]), ("mov_expansion", col["mov_expansion"]),
                    ("mov_reactivation", col["mov_reactivation"]), ("mov_contraction", _HELPER_COLS[0]),
                    ("mov_churned", _HELPER_COLS[1])):
-        bar.series.append(Series(ref(c), title=labels.text(lang, key)))
+        series = Series(ref(c), title=labels.text(lang, key))
+        series.graphicalProperties = GraphicalProperties(solidFill=next(colours))
+        bar.series.append(series)
     bar.set_categories(ref(col["mov_month"]))
     bar.y_axis.number_format = _MONEY
+    bar.y_axis.title = labels.text(lang, "axis_mrr_change")
+    # the net new MRR on the same axis (one zero), as on the Dashboard; the ending MRR is the
+    # table's last money column
     line = LineChart()
-    line.series.append(Series(ref(col["mov_end"]), title=labels.text(lang, "mov_end")))
-    line.y_axis.axId = 200
-    line.y_axis.crosses = "max"
-    line.y_axis.number_format = _MONEY
-    line.y_axis.majorGridlines = None
-    line.y_axis.delete = False
+    net = Series(ref(col["mov_net_new"]), title=labels.text(lang, "mov_net_new"))
+    net.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill="000000", w=19050))
+    net.smooth = False
+    line.series.append(net)
     bar += line
     bar.visible_cells_only = False  # the helper columns are hidden
     bar.x_axis.delete = False
@@ -256,7 +276,7 @@ def _chart(ws, lang: str, layout: SubscriptionLayout) -> None:
     ws.add_chart(bar)
 
 
-def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> None:
+def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool, currency: str | None = None) -> None:
     """KPI_COHORTS by customers and by MRR, and each cohort's revenue retention."""
     text = lambda key: labels.text(lang, key)  # noqa: E731
     ws = wb.create_sheet(labels.sheet_name(lang, "cohorts"))
@@ -268,7 +288,8 @@ def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> No
     ws["A2"] = text("cohorts_note")
     ws["A2"].font = SUBTITLE
     ids, mon, mrr = ledger_ranges(_quote(labels.sheet_name(lang, "subscriptions")))
-    fmt = {"logos": "#,##0", "revenue": _MONEY, "retention": "0%"}
+    # a compact money format: 24 ages side by side
+    fmt = {"logos": "#,##0", "revenue": money_signed_plain(lang, currency), "retention": "0%"}
     for block, title in (("logos", "cohort_logos_title"), ("revenue", "cohort_revenue_title"),
                          ("retention", "cohort_retention_title")):
         header = layout.cohort_header_rows[block]
@@ -295,7 +316,8 @@ def cohorts_sheet(wb, lang: str, layout: SubscriptionLayout, arrays: bool) -> No
                        mid_color="FFEB84", end_type="num", end_value=1.4, end_color="63BE7B"))
     ws.column_dimensions["A"].width = 10
     for c in range(2, last_col + 1):
-        ws.column_dimensions[L(c)].width = 7.5
+        ws.column_dimensions[L(c)].width = 8.5
     ws.freeze_panes = "B3"
-    _print_setup(ws, f"A1:{L(last_col)}{last}", landscape=True)
+    _print_setup(ws, f"A1:{L(last_col)}{last}", landscape=True, strips=((1, 1 + n // 2), (2 + n // 2, last_col)),
+                 title_cols=1)
     _protect(ws)

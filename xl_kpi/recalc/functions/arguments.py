@@ -13,14 +13,25 @@ import numpy as np
 
 from ...excel_errors import VALUE, ExcelError
 from ..arrays import align
-from ..values import (BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, Values, encode_python, format_general, numbers,
-                      text_to_number)
+from ..values import (
+    BOOL,
+    EMPTY,
+    ERR,
+    ERROR_CODES,
+    NUM,
+    STR,
+    Values,
+    encode_python,
+    format_general,
+    numbers,
+    text_to_number,
+)
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
 
 __all__ = ["aggregate_args", "coerce", "col", "finish", "first_error", "from_python_cells", "numeric_items", "ok",
-           "select"]
+           "samples", "select"]
 
 
 def first_error(kind: np.ndarray, num: np.ndarray) -> np.ndarray:
@@ -38,13 +49,17 @@ def col(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, 1, 1)
 
 
-def numeric_items(v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def numeric_items(v: Values, text_as_zero: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, is-counted mask, error code per instance) of one aggregate argument.
 
     A range, or an array, contributes its numbers only (text, logicals, blanks skipped); a value
     typed directly (1, TRUE, "3") counts as a number, and text that is not one is #VALUE!.
+    ``text_as_zero`` (AVERAGEA, STDEVA...): in a range, logicals count as 1/0 and text as 0.
     """
     if v.ref is not None or not v.is_cell:
+        if text_as_zero:
+            mask = (v.kind == NUM) | (v.kind == BOOL) | (v.kind == STR)
+            return np.where((v.kind == NUM) | (v.kind == BOOL), v.num, 0.0), mask, first_error(v.kind, v.num)
         mask = v.kind == NUM
         return np.where(mask, v.num, 0.0), mask, first_error(v.kind, v.num)
     x, err = numbers(v)
@@ -52,17 +67,26 @@ def numeric_items(v: Values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(ok, x, 0.0), ok, err[:, 0, 0]
 
 
-def aggregate_args(ev: Evaluator, args: list):
+def aggregate_args(ev: Evaluator, args: list, text_as_zero: bool = False):
     """Per argument, (values, counted) of shape (n, k) as SUM reads them; the first error per cell; n."""
     vals = [ev.eval(a) for a in args]
     n = max([v.n for v in vals] + [ev.ctx.n if any(v.n > 1 for v in vals) else 1])
     total_err = np.zeros(n)
     parts = []
     for v in vals:
-        x, mask, err = numeric_items(v)
+        x, mask, err = numeric_items(v, text_as_zero)
         total_err = np.where(total_err != 0, total_err, np.broadcast_to(err, (n,)))
         parts.append((x.reshape(x.shape[0], -1), mask.reshape(mask.shape[0], -1)))
     return parts, total_err, n
+
+
+def samples(parts, n: int) -> list[np.ndarray]:
+    """The counted numbers of every argument, in order, for each of the n cells."""
+    out = []
+    for i in range(n):
+        xs = [x[i if x.shape[0] > 1 else 0][m[i if m.shape[0] > 1 else 0]] for x, m in parts]
+        out.append(np.concatenate(xs) if xs else np.zeros(0))
+    return out
 
 
 def finish(x: np.ndarray, err: np.ndarray) -> Values:
@@ -90,7 +114,8 @@ def coerce(kind: int, num: float, text, how: str):
 
     ``how``: ``n`` a number (blank 0, TRUE 1, number-like text, other text ``#VALUE!``);
     ``N`` the same but a logical is ``#VALUE!`` (engineering functions); ``t`` text (a number
-    as General shows it, TRUE/FALSE, blank ""); ``T`` text but a logical is ``#VALUE!``; ``b`` a logical (a number is non-zero, text
+    as General shows it, TRUE/FALSE, blank ""); ``T`` text but a logical is ``#VALUE!``; ``b`` a logical
+    (a number is non-zero, text
     must read TRUE/FALSE); ``v`` the value itself (None for blank). An error is always itself.
     """
     if kind == ERR:

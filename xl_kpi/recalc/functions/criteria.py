@@ -84,12 +84,16 @@ class Criterion:
             if op in ("=", "<>"):
                 t = texts_of(kind, text)
                 if self.regex is not None:
-                    hit = np.array([bool(self.regex.fullmatch(s)) for s in t.reshape(-1)]).reshape(t.shape) & (kind == STR)
+                    matched = [bool(self.regex.fullmatch(s)) for s in t.reshape(-1)]
+                    hit = np.array(matched).reshape(t.shape) & (kind == STR)
                 elif self.text == "":
                     hit = (kind == EMPTY) | ((kind == STR) & (t == ""))
                 else:
                     target = self.text.casefold()
-                    hit = (kind == STR) & (np.char.lower(t.astype(str)) == target) if t.size else np.zeros(t.shape, bool)
+                    if t.size:
+                        hit = (kind == STR) & (np.char.lower(t.astype(str)) == target)
+                    else:
+                        hit = np.zeros(t.shape, bool)
                 return hit if op == "=" else ~hit
             t = texts_of(kind, text)
             folded = np.array([s.casefold() for s in t.reshape(-1)], dtype=object).reshape(t.shape)

@@ -1,6 +1,8 @@
-"""Information: NA and the IS* tests."""
+"""Information: NA, the IS* tests, ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
 from .registry import register
@@ -28,3 +30,60 @@ register("ISNA")(_is(lambda v: (v.kind == ERR) & (v.num == E.NA)))
 register("ISNUMBER")(_is(lambda v: v.kind == NUM))
 register("ISTEXT")(_is(lambda v: v.kind == STR))
 register("ISLOGICAL")(_is(lambda v: v.kind == BOOL))
+
+
+@register("ISFORMULA")
+def _isformula(ev, args):
+    """ISFORMULA(reference): whether each cell of the reference holds a formula; #VALUE! for a value."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    if v.ref is None:
+        return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE)
+    sheet = v.ref.sheet
+    h, w = v.hw
+    rows = np.asarray(v.ref.row0).reshape(-1, 1, 1) + np.arange(h).reshape(1, -1, 1)
+    cols = np.asarray(v.ref.col0).reshape(-1, 1, 1) + np.arange(w).reshape(1, 1, -1)
+    rows, cols = np.broadcast_arrays(rows, cols)
+    owner = sheet.owner
+    inside = (rows < owner.shape[0]) & (cols < owner.shape[1])
+    found = np.zeros(rows.shape, bool)
+    found[inside] = owner[rows[inside], cols[inside]] >= 0
+    return Values.boolean(found)
+
+
+#: ERROR.TYPE's numbers by the engine's error code (#CALC! is 14 in Excel's numbering).
+_ERROR_TYPE = {code: float(code) for code in range(1, 10)}
+_ERROR_TYPE[E.CALC] = 14.0
+
+
+@register("ERROR.TYPE")
+def _error_type(ev, args):
+    """ERROR.TYPE(value): 1 #NULL!, 2 #DIV/0!, 3 #VALUE!, 4 #REF!, 5 #NAME?, 6 #NUM!, 7 #N/A...; #N/A for a non-error."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.scalar(args[0])
+    iserr = v.kind == ERR
+    x = np.vectorize(lambda c: _ERROR_TYPE.get(int(c), 0.0), otypes=[float])(np.where(iserr, v.num, 1))
+    return Values.from_numbers(np.where(iserr, x, 0.0), np.where(iserr, 0, E.NA))
+
+
+@register("TYPE")
+def _type(ev, args):
+    """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    if not v.is_cell:
+        return Values.number(64.0, v.n)
+    k = v.kind[:, 0, 0]
+    return Values.number(np.select([k == STR, k == BOOL, k == ERR], [2.0, 4.0, 16.0], 1.0))
+
+
+@register("ISREF")
+def _isref(ev, args):
+    """ISREF(value): whether the argument is a reference (a range, or OFFSET, INDEX, INDIRECT...)."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    return Values.boolean(np.full((v.n, 1, 1), v.ref is not None))

@@ -1,12 +1,13 @@
-"""Logical: IF, IFERROR, IFNA, IFS, AND, OR, NOT, TRUE, FALSE.
+"""Logical: IF, IFERROR, IFNA, IFS, SWITCH, AND, OR, XOR, NOT, TRUE, FALSE.
 
-IF, IFERROR, IFNA and IFS are lazy: a branch is evaluated only when some cell takes it.
+IF, IFERROR, IFNA, IFS and SWITCH are lazy: a branch is evaluated only when some cell takes it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import align, compare
 from ..values import BOOL, EMPTY, ERR, NUM, E, Values, truthy
 from .arguments import col, first_error, select
 from .registry import register
@@ -58,32 +59,69 @@ def _ifna(ev, args):
 
 @register("IFS")
 def _ifs(ev, args):
+    """IFS(cond1, value1, ...): the value of the first true condition, element by element (#N/A if none)."""
     if len(args) < 2 or len(args) % 2:
         return Values.error(E.VALUE)
-    out = Values.error(E.NA)
-    done = np.zeros(1, bool)
-    pairs = [(args[i], args[i + 1]) for i in range(0, len(args), 2)]
     result = None
-    for cond_node, val_node in pairs:
-        b, err = truthy(ev.scalar(cond_node))
-        b = b.reshape(b.shape[0], -1)[:, 0]
-        err = err.reshape(err.shape[0], -1)[:, 0]
-        take = ~done & (b | (err != 0))
+    done = None
+    for k in range(0, len(args), 2):
+        b, err = truthy(ev.scalar(args[k]))
+        done_b = np.zeros(b.shape, bool) if done is None else np.broadcast_to(done, np.broadcast_shapes(done.shape, b.shape))
+        take = ~done_b & (b | (err != 0))
         if take.any():
-            val = ev.scalar(val_node)
-            errv = Values.from_numbers(np.zeros((len(err), 1, 1)), col(err))
-            chosen = select(col(err == 0), val, errv)
-            result = chosen if result is None else select(col(take), chosen, result)
-        done = done | take
+            val = select(err == 0, ev.scalar(args[k + 1]), Values.from_numbers(np.zeros(err.shape), err))
+            result = val if result is None else select(take, val, result)
+        done = done_b | take
         if done.all():
             break
     if result is None:
-        return out
-    return select(col(done), result, out)
+        return Values.error(E.NA)
+    return select(done, result, Values.error(E.NA))
+
+
+def _blank_as_zero(v: Values) -> Values:
+    blank = v.kind == EMPTY
+    if not blank.any():
+        return v
+    return Values(np.where(blank, NUM, v.kind).astype(np.uint8), np.where(blank, 0.0, v.num), v.text)
+
+
+@register("SWITCH")
+def _switch(ev, args):
+    """SWITCH(expr, value1, result1, ..., [default]): the result of the first value equal to expr.
+
+    Values compare as ``=`` does (text without case) but a blank is the number 0 (it matches 0,
+    not FALSE nor ""), as the corpus shows (pycel logical.xlsx, sheet Switch); no match and no
+    default is #N/A; an error in expr, or in a value reached, is the result.
+    """
+    if len(args) < 3:
+        return Values.error(E.VALUE)
+    expr = ev.scalar(args[0])
+    pairs = (len(args) - 1) // 2
+    default = args[-1] if (len(args) - 1) % 2 else None
+    result, done = None, None
+    for k in range(pairs):
+        cand = ev.scalar(args[1 + 2 * k])
+        a, c = align(expr, cand)
+        eq = compare(_blank_as_zero(a), _blank_as_zero(c), "=")
+        hit = (eq.kind == BOOL) & (eq.num != 0)
+        err = np.where(a.kind == ERR, a.num, np.where(c.kind == ERR, c.num, 0.0))
+        hit = hit | (err != 0)
+        d = np.zeros(hit.shape, bool) if done is None else np.broadcast_to(done, np.broadcast_shapes(done.shape, hit.shape))
+        take = ~d & hit
+        if take.any():
+            val = select(err == 0, ev.scalar(args[2 + 2 * k]), Values.from_numbers(np.zeros(err.shape), err))
+            result = val if result is None else select(take, val, result)
+        done = d | take
+        if done.all():
+            break
+    fallback = ev.scalar(default) if default is not None and (done is None or not done.all()) else Values.error(E.NA)
+    if result is None:
+        return fallback
+    return select(done, result, fallback)
 
 
 def _logical(ev, args, how):
-    n = 1
     acc = None
     seen = None
     err = None
@@ -100,8 +138,12 @@ def _logical(ev, args, how):
             e = ee[:, 0, 0]
         flat_b = b.reshape(b.shape[0], -1)
         flat_m = m.reshape(m.shape[0], -1)
-        part = flat_b.any(axis=1) if how == "or" else (flat_b | ~flat_m).all(axis=1)
-        acc = part if acc is None else (acc | part if how == "or" else acc & part)
+        if how == "xor":
+            part = flat_b.sum(axis=1) % 2 == 1
+            acc = part if acc is None else acc ^ part
+        else:
+            part = flat_b.any(axis=1) if how == "or" else (flat_b | ~flat_m).all(axis=1)
+            acc = part if acc is None else (acc | part if how == "or" else acc & part)
         s = flat_m.any(axis=1)
         seen = s if seen is None else seen | s
         err = e if err is None else np.where(err != 0, err, e)
@@ -120,6 +162,12 @@ def _and(ev, args):
 @register("OR")
 def _or(ev, args):
     return _logical(ev, args, "or")
+
+
+@register("XOR")
+def _xor(ev, args):
+    """XOR(logical1, ...): TRUE when an odd number of the arguments' logicals are TRUE."""
+    return _logical(ev, args, "xor")
 
 
 @register("NOT")

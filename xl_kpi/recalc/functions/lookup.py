@@ -1,13 +1,17 @@
-"""Lookup & reference: CHOOSE, INDEX, MATCH, VLOOKUP, HLOOKUP, ROW, COLUMN, ROWS, COLUMNS."""
+"""Lookup & reference: CHOOSE, INDEX, MATCH, XMATCH, XLOOKUP, VLOOKUP, HLOOKUP, LOOKUP, ROW, COLUMN,
+ROWS, COLUMNS, TRANSPOSE, CHOOSECOLS, CHOOSEROWS, TAKE, DROP, OFFSET, INDIRECT."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from ..arrays import NotVectorizable, combine_errors
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, truthy
+from ..arrays import NotVectorizable, align, combine_errors
+from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
 from .arguments import col, finish, select
 from .criteria import has_wild, wildcard_regex
+from .matching import exact_positions, item_keys, lookup_key, search
 from .registry import register
 
 
@@ -57,7 +61,9 @@ def _index(ev, args):
         if err[0]:
             return Values.error(int(err[0]))
         rr, cc = int(r[0]), int(c[0])
-        if rr < 0 or cc < 0 or rr > h or cc > w:
+        if rr < 0 or cc < 0:
+            return Values.error(E.VALUE)
+        if rr > h or cc > w:
             return Values.error(E.REF)
         if rr > arr.hw[0] or cc > arr.hw[1]:  # past the used range of a whole column or row
             return Values.empty()
@@ -69,9 +75,11 @@ def _index(ev, args):
                           arr.ref.col0 + (0 if cc == 0 else cc - 1))
         return Values(arr.kind[:, rs, cs], arr.num[:, rs, cs],
                       None if arr.text is None else arr.text[:, rs, cs], ref)
+    negative = (r < 0) | (c < 0)  # Excel: #VALUE! for a negative index, before #REF! for a large one
     r = np.where(r == 0, 1, r)
     c = np.where(c == 0, 1, c)
     bad = (r < 1) | (c < 1) | (r > h) | (c > w)
+    err = np.where((err == 0) & negative, E.VALUE, err)
     err = np.where((err == 0) & bad, E.REF, err)
     bh, bw = arr.hw
     beyond = ~bad & ((r > bh) | (c > bw))  # inside the reference, past the used range: blank
@@ -263,14 +271,20 @@ register("HLOOKUP")(_lookup(True))
 
 def _rowcol(which: str):
     def impl(ev, args):
+        """ROW([ref]) / COLUMN([ref]): the formula's own, or the rows (columns) of a range as an array."""
         ctx = ev.ctx
         if not args:
             return Values.number((ctx.rows if which == "ROW" else ctx.cols).astype(float))
         v = ev.eval(args[0])
         if v.ref is None:
             return Values.error(E.VALUE)
-        base = v.ref.row0 if which == "ROW" else v.ref.col0
-        return Values.number(np.asarray(base, float).reshape(-1))
+        n = v.n
+        h, w = v.hw
+        if which == "ROW":
+            base = np.broadcast_to(np.asarray(v.ref.row0, float).reshape(-1), (n,))
+            return Values.from_numbers(base[:, None, None] + np.arange(h, dtype=float)[None, :, None])
+        base = np.broadcast_to(np.asarray(v.ref.col0, float).reshape(-1), (n,))
+        return Values.from_numbers(base[:, None, None] + np.arange(w, dtype=float)[None, None, :])
 
     return impl
 
@@ -281,11 +295,389 @@ register("COLUMN")(_rowcol("COLUMN"))
 
 @register("ROWS")
 def _rows(ev, args):
+    if len(args) != 1:
+        return Values.error(E.VALUE)
     v = ev.eval(args[0])
+    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+        return v
     return Values.number(float(v.extent[0]))
 
 
 @register("COLUMNS")
 def _columns(ev, args):
+    if len(args) != 1:
+        return Values.error(E.VALUE)
     v = ev.eval(args[0])
+    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+        return v
     return Values.number(float(v.extent[1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# reshaping arrays: TRANSPOSE, CHOOSECOLS, CHOOSEROWS, TAKE, DROP
+
+
+def _block(v: Values, rows, cols) -> Values:
+    """The rows and columns (index arrays) of every instance of v, as a new array."""
+    ix = np.ix_(np.arange(v.n), np.asarray(rows, np.int64), np.asarray(cols, np.int64))
+    return Values(v.kind[ix], v.num[ix], None if v.text is None else v.text[ix])
+
+
+@register("TRANSPOSE")
+def _transpose(ev, args):
+    """TRANSPOSE(array): rows become columns."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    return Values(v.kind.transpose(0, 2, 1), v.num.transpose(0, 2, 1),
+                  None if v.text is None else v.text.transpose(0, 2, 1))
+
+
+def _fixed_ints(ev, nodes) -> list[int] | Values:
+    """Whole numbers given as arguments (arrays flattened), the same for every cell; or an error."""
+    out = []
+    for node in nodes:
+        x, e = numbers(ev.eval(node))
+        if x.shape[0] > 1 and not (x == x[:1]).all():
+            raise NotVectorizable("varying CHOOSECOLS/TAKE sizes")
+        if e[0].any():
+            return Values.error(int(e[0][e[0] != 0][0]))
+        out.extend(int(np.trunc(t)) for t in x[0].reshape(-1))
+    return out
+
+
+def _choose_axis(axis: int):
+    def impl(ev, args):
+        """CHOOSECOLS/CHOOSEROWS(array, index1, ...): negative indexes count from the end."""
+        if len(args) < 2:
+            return Values.error(E.VALUE)
+        v = ev.eval(args[0])
+        idx = _fixed_ints(ev, args[1:])
+        if isinstance(idx, Values):
+            return idx
+        size = v.hw[axis]
+        if any(k == 0 or abs(k) > size for k in idx):
+            return Values.error(E.VALUE, v.n)
+        picked = [k - 1 if k > 0 else size + k for k in idx]
+        h, w = v.hw
+        return _block(v, range(h), picked) if axis == 1 else _block(v, picked, range(w))
+
+    return impl
+
+
+register("CHOOSECOLS")(_choose_axis(1))
+register("CHOOSEROWS")(_choose_axis(0))
+
+
+def _span(size: int, k: int, take: bool):
+    """The indexes TAKE (or DROP) keeps of ``size`` items: k > 0 from the start, k < 0 from the end."""
+    k = max(-size, min(size, k))
+    if take:
+        return range(0, k) if k >= 0 else range(size + k, size)
+    return range(k, size) if k >= 0 else range(0, size + k)
+
+
+def _take_drop(take: bool):
+    def impl(ev, args):
+        """TAKE/DROP(array, rows, [columns]): #CALC! when nothing is left."""
+        if not 2 <= len(args) <= 3:
+            return Values.error(E.VALUE)
+        v = ev.eval(args[0])
+        nodes = [a for a in args[1:3]]
+        sizes = []
+        for node in nodes:
+            if node is None:
+                sizes.append(None)
+                continue
+            got = _fixed_ints(ev, [node])
+            if isinstance(got, Values):
+                return got
+            sizes.append(got[0])
+        h, w = v.hw
+        rows = _span(h, sizes[0], take) if sizes[0] is not None else range(h)
+        cols = _span(w, sizes[1], take) if len(sizes) > 1 and sizes[1] is not None else range(w)
+        if take and (sizes[0] == 0 or (len(sizes) > 1 and sizes[1] == 0)) or not len(rows) or not len(cols):
+            return Values.error(E.CALC, v.n)
+        return _block(v, rows, cols)
+
+    return impl
+
+
+register("TAKE")(_take_drop(True))
+register("DROP")(_take_drop(False))
+
+
+@register("LOOKUP")
+def _lookup_vector(ev, args):
+    """LOOKUP(value, lookup_vector, [result_vector]): the last item <= value of a sorted vector
+    (binary search as MATCH type 1); the array form searches the first row or column of a
+    table (the longer side) and returns from its last row or column."""
+    if not 2 <= len(args) <= 3:
+        return Values.error(E.VALUE)
+    look = ev.scalar(args[0])
+    table = ev.eval(args[1])
+    if table.n > 1:
+        raise NotVectorizable("LOOKUP over a moving table")
+    h, w = table.hw
+    if len(args) == 3:
+        key, result = table, ev.eval(args[2])
+        if result.n > 1:
+            raise NotVectorizable("LOOKUP over a moving table")
+        if h > 1 and w > 1:  # a table as lookup vector: its first column (row if wider), as Excel
+            key = _block(table, range(h), [0]) if h >= w else _block(table, [0], range(w))
+        if result.hw[0] > 1 and result.hw[1] > 1:
+            return Values.error(E.NA)
+        res = Values(result.kind.reshape(1, -1, 1), result.num.reshape(1, -1, 1),
+                     None if result.text is None else result.text.reshape(1, -1, 1))
+    else:
+        vertical = h >= w
+        key = _block(table, range(h), [0]) if vertical else _block(table, [0], range(w))
+        res = _block(table, range(h), [w - 1]) if vertical else _block(table, [h - 1], range(w))
+        res = Values(res.kind.reshape(1, -1, 1), res.num.reshape(1, -1, 1),
+                     None if res.text is None else res.text.reshape(1, -1, 1))
+    key = Values(key.kind.reshape(1, -1, 1), key.num.reshape(1, -1, 1),
+                 None if key.text is None else key.text.reshape(1, -1, 1))
+    pos = _match_values(look, key, 1)
+    pos = Values(np.where(look.kind[:, :1, :1] == ERR, ERR, pos.kind).astype(np.uint8),
+                 np.where(look.kind[:, :1, :1] == ERR, look.num[:, :1, :1], pos.num))
+    found = pos.kind[:, 0, 0] != ERR
+    p = np.where(found, pos.num[:, 0, 0], 1).astype(np.int64) - 1
+    inside = p < res.kind.shape[1]
+    p = np.where(inside, p, 0)
+    kind = np.where(found & inside, res.kind[0, p, 0], ERR).astype(np.uint8)
+    num = np.where(found & inside, res.num[0, p, 0], np.where(found, E.NA, pos.num[:, 0, 0]))
+    text = None if res.text is None else res.text[0, p, 0]
+    return Values(col(kind), col(num), None if text is None else col(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# references computed at run time: OFFSET, INDIRECT (volatile: the engine orders their groups
+# after every group they do not feed, see engine.group_graph)
+
+
+def _whole(ev, node) -> tuple[np.ndarray, np.ndarray]:
+    x, e = numbers(ev.scalar(node))
+    return np.trunc(x[:, 0, 0]), e[:, 0, 0]
+
+
+@register("OFFSET")
+def _offset(ev, args):
+    """OFFSET(reference, rows, cols, [height], [width]): the range moved and resized, a reference."""
+    if not 3 <= len(args) <= 5:
+        return Values.error(E.VALUE)
+    base = ev.eval(args[0])
+    if base.ref is None:
+        return Values.error(E.VALUE)
+    h0, w0 = base.hw
+    parts = [_whole(ev, args[1]), _whole(ev, args[2])]
+    for k, default in ((3, h0), (4, w0)):
+        if len(args) > k and args[k] is not None:
+            parts.append(_whole(ev, args[k]))
+        else:
+            parts.append((np.full(1, float(default)), np.zeros(1)))
+    n = max([base.n] + [x.shape[0] for x, _ in parts])
+    (dr, er), (dc, ec), (hh, eh), (ww, ew) = [(np.broadcast_to(x, (n,)), np.broadcast_to(e, (n,))) for x, e in parts]
+    err = combine_errors(er, ec, eh, ew)
+    r0 = np.broadcast_to(base.ref.row0, (n,)) + dr
+    c0 = np.broadcast_to(base.ref.col0, (n,)) + dc
+    hh = np.where(hh < 0, -hh, hh)
+    ww = np.where(ww < 0, -ww, ww)
+    if (hh != hh[0]).any() or (ww != ww[0]).any() or err.any() or (n > 1 and (hh[0] * ww[0] * n > 4_000_000)):
+        if n > 1:
+            raise NotVectorizable("OFFSET of varying size")
+        if err[0]:
+            return Values.error(int(err[0]))
+    h, w = int(hh[0]), int(ww[0])
+    if h == 0 or w == 0:
+        return Values.error(E.REF, n)
+    bad = (r0 < 1) | (c0 < 1)
+    if bad.any():
+        if n == 1:
+            return Values.error(E.REF)
+        raise NotVectorizable("OFFSET outside the sheet")
+    sheet = base.ref.sheet
+    if n == 1:
+        return sheet.block(int(r0[0]), int(c0[0]), int(r0[0]) + h - 1, int(c0[0]) + w - 1)
+    return sheet.blocks(r0.astype(np.int64), c0.astype(np.int64), h, w)
+
+
+_R1C1 = re.compile(r"^(?:(.+)!)?R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?(?::R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?)?$", re.I)
+
+
+def _r1c1_to_a1(text: str, row: int, col: int) -> str | None:
+    """An R1C1 reference (R2C3, R[-1]C, R1C1:R2C2) as A1 text, relative to (row, col)."""
+    m = _R1C1.match(text.strip())
+    if not m:
+        return None
+
+    def one(part, here):
+        if part is None:
+            return here
+        return here + int(part[1:-1]) if part.startswith("[") else int(part)
+
+    cells = [(one(m.group(2), row), one(m.group(3), col))]
+    if m.group(4) is not None or m.group(5) is not None:
+        cells.append((one(m.group(4), row), one(m.group(5), col)))
+    if any(r < 1 or c < 1 for r, c in cells):
+        return None
+    from ..package import col_letters
+
+    a1 = ":".join(f"{col_letters(c)}{r}" for r, c in cells)
+    return (f"{m.group(1)}!" if m.group(1) else "") + a1
+
+
+@register("INDIRECT")
+def _indirect(ev, args):
+    """INDIRECT(ref_text, [a1]): the reference its text names (A1 or R1C1 style, a sheet, a
+    defined name), cell by cell; #REF! for text that names no reference."""
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    if ev.ctx.n != 1:
+        raise NotVectorizable("INDIRECT is evaluated cell by cell")
+    t, e = to_text(ev.scalar(args[0]))
+    if e.reshape(-1)[0]:
+        return Values.error(int(e.reshape(-1)[0]))
+    a1 = True
+    if len(args) > 1 and args[1] is not None:
+        b, eb = truthy(ev.scalar(args[1]))
+        if eb.reshape(-1)[0]:
+            return Values.error(int(eb.reshape(-1)[0]))
+        a1 = bool(b.reshape(-1)[0])
+    text = str(t.reshape(-1)[0]).strip()
+    row, col_ = int(ev.ctx.rows[0]), int(ev.ctx.cols[0])
+    if not a1:
+        text = _r1c1_to_a1(text, row, col_)
+        if text is None:
+            return Values.error(E.REF)
+    from ..formula import FormulaSyntaxError, compile_formula
+    from ..formula import Name as NameNode
+    from ..formula import Op as OpNode
+    from ..formula import Ref as RefNode
+
+    try:
+        node = compile_formula(text, row, col_)
+    except FormulaSyntaxError:
+        return Values.error(E.REF)
+    if not isinstance(node, (RefNode, NameNode)) and not (isinstance(node, OpNode) and node.op == ":"):
+        return Values.error(E.REF)
+    v = ev.eval(node)
+    return v if v.ref is not None else Values.error(E.REF)
+
+
+# ---------------------------------------------------------------------------------------------
+# XMATCH and XLOOKUP
+
+
+def _mode(ev, args, k: int, default: float, allowed: tuple) -> Values:
+    """match_mode or search_mode as given (an array in an array formula), #VALUE! if not allowed."""
+    if len(args) <= k or args[k] is None:
+        return Values.number(default)
+    x, e = numbers(ev.scalar(args[k]))
+    x = np.trunc(x)
+    return Values.from_numbers(x, np.where((e == 0) & ~np.isin(x, allowed), E.VALUE, e))
+
+
+def _positions(ev, args, arr: Values, at: int):
+    """1-based positions found by XMATCH's rules for every element of the lookup value.
+
+    Returns (look, positions, error codes, not-found mask), broadcast over the lookup value and
+    the modes (each may be an array in an array formula); the error is #VALUE! for a 2-D lookup
+    array or wildcards with a binary search, #N/A when nothing matches.
+    """
+    look, mm, sm = align(ev.scalar(args[0]), _mode(ev, args, at, 0, (-1, 0, 1, 2)),
+                         _mode(ev, args, at + 1, 1, (-1, 1, -2, 2)))
+    n = max(look.n, arr.n)
+    look, mm, sm = (v.expand(n) for v in (look, mm, sm))
+    shape = look.kind.shape
+    pos = np.zeros(shape)
+    err = np.zeros(shape)
+    notfound = np.zeros(shape, bool)
+    h, w = arr.hw
+    if h > 1 and w > 1:
+        err[:] = E.VALUE
+        return look, pos, err, notfound
+    cache: dict = {}
+    for idx in np.ndindex(shape):
+        i = idx[0]
+        lk = int(look.kind[idx])
+        bad = next((float(v.num[idx]) for v in (look, mm, sm) if v.kind[idx] == ERR), 0.0)
+        if bad:
+            err[idx] = bad
+            continue
+        match_mode, search_mode = int(mm.num[idx]), int(sm.num[idx])
+        if match_mode == 2 and search_mode in (2, -2):
+            err[idx] = E.VALUE
+            continue
+        ai = i if arr.n > 1 else 0
+        got = cache.get(ai)
+        if got is None:
+            keys = item_keys(arr.kind[ai].reshape(-1), arr.num[ai].reshape(-1),
+                             None if arr.text is None else arr.text[ai].reshape(-1))
+            texts = None if arr.text is None else arr.text[ai].reshape(-1)
+            got = cache[ai] = (keys, texts, exact_positions(keys))
+        keys, texts, index = got
+        text = look.text[idx] if lk == STR else None
+        p = search(lookup_key(lk, look.num[idx], text), text, keys, texts, match_mode, search_mode, index)
+        if p is None:
+            err[idx] = E.NA
+            notfound[idx] = True
+        else:
+            pos[idx] = p + 1
+    return look, pos, err, notfound
+
+
+@register("XMATCH")
+def _xmatch(ev, args):
+    """XMATCH(lookup, array, [match_mode], [search_mode]): the 1-based position, or #N/A."""
+    if not 2 <= len(args) <= 4:
+        return Values.error(E.VALUE)
+    _, pos, err, _ = _positions(ev, args, ev.eval(args[1]), 2)
+    return Values.from_numbers(pos, err)
+
+
+@register("XLOOKUP")
+def _xlookup(ev, args):
+    """XLOOKUP(lookup, lookup_array, return_array, [if_not_found], [match_mode], [search_mode]).
+
+    The row (or column, for a horizontal lookup array) of ``return_array`` at XMATCH's
+    position; ``if_not_found`` (when given) where nothing matches, else #N/A.
+    """
+    if not 3 <= len(args) <= 6:
+        return Values.error(E.VALUE)
+    arr = ev.eval(args[1])
+    ret = ev.eval(args[2])
+    h, w = arr.hw
+    vertical = w == 1 and (h > 1 or ret.hw[1] == 1 or ret.hw[0] > 1)
+    if (h > 1 and w > 1) or (ret.hw[0] if vertical else ret.hw[1]) != (h if vertical else w):
+        return Values.error(E.VALUE, max(arr.n, ret.n))
+    look, pos, err, notfound = _positions(ev, args, arr, 4)
+    n = pos.shape[0]
+    other = ret.hw[1] if vertical else ret.hw[0]
+    if other > 1:  # a whole row (or column) per match: one cell at a time
+        if n != 1 or not look.is_cell:
+            raise NotVectorizable("XLOOKUP returning rows")
+        if err[0, 0, 0]:
+            out = Values.error(int(err[0, 0, 0]))
+        else:
+            p = int(pos[0, 0, 0]) - 1
+            sl = (slice(None), slice(p, p + 1), slice(None)) if vertical else (slice(None), slice(None), slice(p, p + 1))
+            r = ret.instance(0)
+            out = Values(r.kind[sl], r.num[sl], None if r.text is None else r.text[sl])
+    else:
+        r = ret.expand(n) if ret.n != n else ret
+        flat = np.where(err != 0, 0, pos - 1).astype(np.int64)
+        inst = np.broadcast_to(np.arange(n).reshape(-1, 1, 1), flat.shape)
+        ri, ci = (flat, np.zeros_like(flat)) if vertical else (np.zeros_like(flat), flat)
+        kind = np.where(err != 0, ERR, r.kind[inst, ri, ci]).astype(np.uint8)
+        num = np.where(err != 0, err, r.num[inst, ri, ci])
+        text = None if r.text is None else r.text[inst, ri, ci]
+        ref = None
+        if ret.ref is not None and look.is_cell:
+            ref = RefInfo(ret.ref.sheet, np.broadcast_to(ret.ref.row0, (n,)) + ri[:, 0, 0],
+                          np.broadcast_to(ret.ref.col0, (n,)) + ci[:, 0, 0])
+        out = Values(kind, num, text, ref)
+    if len(args) > 3 and args[3] is not None and notfound.any():
+        if out.kind.shape != notfound.shape:  # a whole row was asked for and not found
+            return ev.scalar(args[3])
+        out = select(~notfound, out.drop_ref(), ev.scalar(args[3]))
+    return out

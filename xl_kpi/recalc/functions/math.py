@@ -1,13 +1,17 @@
-"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), ROUND and the element-wise functions of numbers."""
+"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), ROUND, trigonometry and the element-wise functions of numbers."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..values import NUM, E, Values
+from ...excel_errors import NUM as NUM_ERROR
+from ..arrays import NotVectorizable
+from ..values import NUM, E, Values, numbers
 from .arguments import finish, first_error, ok
 from .criteria import conditional
-from .registry import aggregate, elementwise, register
+from .registry import FUNCTIONS, aggregate, elementwise, register, sample
 
 
 @aggregate("SUM")
@@ -141,3 +145,193 @@ def _sumif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
     return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum")
+
+
+# ---------------------------------------------------------------------------------------------
+# trigonometry and other element-wise functions of numbers
+
+
+def _unary(name: str, f, domain=None):
+    """Register an element-wise f(x); #NUM! outside ``domain(x)`` (a mask) when given."""
+
+    def g(x):
+        bad = np.zeros(np.shape(x), bool) if domain is None else ~domain(x)
+        with np.errstate(all="ignore"):
+            y = f(np.where(bad, 0.5, x))
+        return np.where(bad, 0.0, y), np.where(bad, E.NUM, 0)
+
+    elementwise(name, arity=(1, 1))(g)
+
+
+for _name, _f, _domain in (
+        ("SIN", np.sin, lambda x: np.abs(x) < 2 ** 27), ("COS", np.cos, lambda x: np.abs(x) < 2 ** 27),
+        ("TAN", np.tan, lambda x: np.abs(x) < 2 ** 27), ("ASIN", np.arcsin, lambda x: np.abs(x) <= 1),
+        ("ACOS", np.arccos, lambda x: np.abs(x) <= 1), ("ATAN", np.arctan, None), ("SINH", np.sinh, None),
+        ("COSH", np.cosh, None), ("TANH", np.tanh, None), ("ASINH", np.arcsinh, None),
+        ("ACOSH", np.arccosh, lambda x: x >= 1), ("ATANH", np.arctanh, lambda x: np.abs(x) < 1),
+        ("RADIANS", np.radians, None), ("DEGREES", np.degrees, None),
+        ("SQRTPI", lambda x: np.sqrt(x * np.pi), lambda x: x >= 0)):
+    _unary(_name, _f, _domain)
+
+
+def _reciprocal(name: str, f):
+    def g(x):
+        with np.errstate(all="ignore"):
+            y = f(x)
+            bad = (y == 0) | ~np.isfinite(y) | (np.abs(x) >= 2 ** 27)
+            return np.where(bad, 0.0, 1 / np.where(bad, 1, y)), np.where(bad, E.DIV0, 0)
+
+    elementwise(name, arity=(1, 1))(g)
+
+
+for _name, _f in (("COT", np.tan), ("CSC", np.sin), ("SEC", np.cos), ("COTH", np.tanh), ("CSCH", np.sinh),
+                  ("SECH", np.cosh)):
+    _reciprocal(_name, _f)
+
+
+@elementwise("ATAN2", arity=(2, 2))
+def _atan2(x, y):
+    """ATAN2(x, y): the angle of the point (x, y); #DIV/0! at the origin."""
+    origin = (x == 0) & (y == 0)
+    return np.arctan2(y, x), np.where(origin, E.DIV0, 0)
+
+
+@register("PI")
+def _pi(ev, args):
+    return Values.number(float(np.pi)) if not args else Values.error(E.VALUE)
+
+
+@elementwise("EVEN", arity=(1, 1))
+def _even(x):
+    """EVEN(x): rounded away from zero to an even integer."""
+    return np.sign(x) * np.ceil(np.abs(x) / 2) * 2, ok(x)
+
+
+@elementwise("ODD", arity=(1, 1))
+def _odd(x):
+    """ODD(x): rounded away from zero to an odd integer (ODD(0) = 1)."""
+    a = np.ceil(np.abs(x))
+    a = np.where(a % 2 == 0, a + 1, a)
+    return np.where(x < 0, -a, a), ok(x)
+
+
+@elementwise("FACT", arity=(1, 1))
+def _fact(x):
+    """FACT(n) = n! of n truncated (Gamma(n + 1)); #NUM! below 0 and above 170."""
+    n = np.trunc(x)
+    bad = (n < 0) | (n > 170)
+    out = np.vectorize(lambda k: float(math.factorial(int(k))), otypes=[float])(np.where(bad, 0, n))
+    return out, np.where(bad, E.NUM, 0)
+
+
+@elementwise("QUOTIENT", arity=(2, 2))
+def _quotient(x, d):
+    return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
+
+
+@elementwise("MROUND", arity=(2, 2))
+def _mround(x, m):
+    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs."""
+    bad = (x * m < 0)
+    safe = np.where(m == 0, 1, m)
+    r = np.sign(x / safe) * np.floor(np.abs(x / safe) + 0.5 + 1e-12) * safe
+    return np.where(m == 0, 0.0, r), np.where(bad, E.NUM, 0)
+
+
+def _round_multiple(x, sig, up: np.ndarray):
+    """x rounded to a multiple of |sig|: up (towards +inf) where ``up``, else down; 0 for sig 0."""
+    s = np.abs(sig)
+    safe = np.where(s == 0, 1, s)
+    q = x / safe
+    r = np.where(up, np.ceil(q - 1e-12 * np.abs(q)), np.floor(q + 1e-12 * np.abs(q))) * safe
+    return np.where(s == 0, 0.0, r)
+
+
+@elementwise("CEILING.MATH", arity=(1, 3), defaults=(1, 0))
+def _ceiling_math(x, sig, mode):
+    """CEILING.MATH(x, [significance], [mode]): up to a multiple; a negative x away from 0 when mode."""
+    return _round_multiple(x, sig, ~((x < 0) & (mode != 0))), ok(x)
+
+
+@elementwise("FLOOR.MATH", arity=(1, 3), defaults=(1, 0))
+def _floor_math(x, sig, mode):
+    """FLOOR.MATH(x, [significance], [mode]): down to a multiple; a negative x towards 0 when mode."""
+    return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
+
+
+@elementwise("COMBIN", arity=(2, 2))
+def _combin(n, k):
+    """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
+    n, k = np.trunc(n), np.trunc(k)
+    bad = (n < 0) | (k < 0) | (k > n)
+    out = np.vectorize(lambda a, b: float(math.comb(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
+                                                                                       np.where(bad, 0, k))
+    return out, np.where(bad, E.NUM, 0)
+
+
+@elementwise("PERMUT", arity=(2, 2))
+def _permut(n, k):
+    """PERMUT(n, k) = n! / (n - k)!, both truncated; #NUM! unless 0 <= k <= n."""
+    n, k = np.trunc(n), np.trunc(k)
+    bad = (n < 0) | (k < 0) | (k > n)
+    out = np.vectorize(lambda a, b: float(math.perm(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
+                                                                                       np.where(bad, 0, k))
+    return out, np.where(bad, E.NUM, 0)
+
+
+def _gcd_lcm(lcm: bool):
+    def f(x):
+        if (x < 0).any() or (x >= 2 ** 53).any():
+            return NUM_ERROR
+        vals = [int(v) for v in np.trunc(x)]
+        out = vals[0] if vals else 0
+        for v in vals[1:]:
+            out = math.lcm(out, v) if lcm else math.gcd(out, v)
+        return float(out)
+
+    return f
+
+
+sample("GCD")(_gcd_lcm(False))
+sample("LCM")(_gcd_lcm(True))
+
+
+@register("RAND")
+def _rand(ev, args):
+    """RAND(): a uniform number in [0, 1), new for every cell and every recalculation."""
+    return Values.number(np.random.default_rng().random(ev.ctx.n))
+
+
+@elementwise("RANDBETWEEN", arity=(2, 2))
+def _randbetween(lo, hi):
+    """RANDBETWEEN(bottom, top): a whole number between ceil(bottom) and floor(top)."""
+    a, b = np.ceil(lo), np.floor(hi)
+    bad = a > b
+    x = np.random.default_rng().integers(np.where(bad, 0, a).astype(np.int64), np.where(bad, 0, b).astype(np.int64) + 1)
+    return x.astype(float), np.where(bad, E.NUM, 0)
+
+
+#: SUBTOTAL's function numbers (1-11; 101-111 the same, skipping hidden rows).
+_SUBTOTAL = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV", 8: "STDEVP",
+             9: "SUM", 10: "VAR", 11: "VARP"}
+
+
+@register("SUBTOTAL")
+def _subtotal(ev, args):
+    """SUBTOTAL(function_num, ref1, ...): the aggregate function_num names over the references.
+
+    Not yet: the cells of other SUBTOTALs inside the references are counted (Excel skips them),
+    and 101-111 count hidden rows (the engine does not read row visibility).
+    """
+    if len(args) < 2:
+        return Values.error(E.VALUE)
+    code = ev.scalar(args[0])
+    x, e = numbers(code)
+    if code.n > 1 and not (x == x[:1]).all():
+        raise NotVectorizable("SUBTOTAL with a varying function number")
+    if e.reshape(-1)[0]:
+        return Values.error(int(e.reshape(-1)[0]))
+    name = _SUBTOTAL.get(int(np.trunc(x.reshape(-1)[0])) % 100)
+    if name is None or int(np.trunc(x.reshape(-1)[0])) // 100 not in (0, 1):
+        return Values.error(E.VALUE)
+    return FUNCTIONS[name](ev, args[1:])

@@ -26,14 +26,8 @@ def _pycel_impl(name: str):
 _pycel_cache: dict[str, object] = {}
 
 
-#: Functions returning references computed at run time: not supported (their cells are #NAME?).
-UNSUPPORTED = frozenset({"OFFSET", "INDIRECT"})
-
-
 def pycel_function(name: str) -> Impl | None:
     """An Excel function from pycel's library, run once per cell, or None if pycel lacks it."""
-    if name in UNSUPPORTED:
-        return None
     if name in _pycel_cache:
         f = _pycel_cache[name]
     else:

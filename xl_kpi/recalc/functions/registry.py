@@ -27,13 +27,13 @@ import numpy as np
 
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
-from ..values import E, Values, numbers
-from .arguments import aggregate_args, coerce, from_python_cells
+from ..values import BOOL, ERROR_CODES, E, Values, numbers
+from .arguments import aggregate_args, coerce, from_python_cells, samples
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
 
-__all__ = ["FUNCTIONS", "Impl", "aggregate", "cellwise", "cellwise_impl", "elementwise", "register", "resolve"]
+__all__ = ["FUNCTIONS", "Impl", "aggregate", "cellwise", "cellwise_impl", "elementwise", "register", "resolve", "sample"]
 
 Impl = Callable[["Evaluator", list], Values]
 FUNCTIONS: dict[str, Impl] = {}
@@ -50,8 +50,11 @@ def register(*names: str):
     return deco
 
 
-def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = ()):
-    """Register a function of numbers applied element by element: f(*arrays) -> (x, err)."""
+def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True):
+    """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
+
+    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions).
+    """
 
     def deco(f):
         def impl(ev, args):
@@ -62,6 +65,8 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = ()):
                 vals.append(Values.number(d))
             vals = align(*vals)
             xs, errs = zip(*(numbers(v) for v in vals))
+            if not logicals:
+                errs = [np.where((e == 0) & (v.kind == BOOL), E.VALUE, e) for v, e in zip(vals, errs)]
             err = combine_errors(*errs)
             with np.errstate(all="ignore"):
                 x, e2 = f(*xs)
@@ -124,17 +129,41 @@ def cellwise(*names: str, args: str, optional: str = "", arrays: bool = True):
     return deco
 
 
-def aggregate(*names: str):
+def aggregate(*names: str, text_as_zero: bool = False):
     """Register ``f(parts, err, n) -> Values`` over the numbers of all arguments, as SUM reads them.
 
     ``parts`` holds, per argument, ``(values, counted)`` arrays of shape (n, k); ``err`` is the
-    first error code per cell (0 if none).
+    first error code per cell (0 if none). ``text_as_zero``: the A variants (AVERAGEA...), where
+    text and logicals in ranges count as 0 and 1/0.
     """
 
     def deco(f):
         def impl(ev, args):
-            parts, err, n = aggregate_args(ev, args)
+            parts, err, n = aggregate_args(ev, args, text_as_zero)
             return f(parts, err, n)
+
+        for n in names:
+            FUNCTIONS[n] = impl
+        return f
+
+    return deco
+
+
+def sample(*names: str, text_as_zero: bool = False):
+    """Register ``f(x) -> float | ExcelError`` of the numbers of all arguments (a 1-D array), per cell.
+
+    The numbers are read as SUM reads them (see :func:`aggregate`); an error among them is the result.
+    """
+
+    def deco(f):
+        def impl(ev, args):
+            if not args:
+                return Values.error(E.VALUE)
+            parts, err, n = aggregate_args(ev, args, text_as_zero)
+            out = np.empty((n, 1, 1), object)
+            for i, x in enumerate(samples(parts, n)):
+                out[i, 0, 0] = ExcelError(ERROR_CODES[int(err[i]) - 1]) if err[i] else f(x)
+            return from_python_cells(out)
 
         for n in names:
             FUNCTIONS[n] = impl

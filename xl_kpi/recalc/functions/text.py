@@ -1,4 +1,5 @@
-"""Text: CONCATENATE/CONCAT, TEXT, LEFT, RIGHT, MID, LEN, UPPER, LOWER, TRIM, VALUE."""
+"""Text: CONCATENATE, CONCAT, TEXTJOIN, TEXTBEFORE, TEXTAFTER, TEXT, LEFT, RIGHT, MID, LEN, UPPER, LOWER,
+TRIM, VALUE, CHAR, CODE, UNICHAR, UNICODE."""
 
 from __future__ import annotations
 
@@ -7,13 +8,28 @@ import re
 
 import numpy as np
 
-from ...excel_errors import NA, VALUE
-from ..arrays import align, combine_errors
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, format_general, numbers, text_to_number, to_text
+from ...excel_errors import NA, VALUE, ExcelError
+from ..arrays import NotVectorizable, align, combine_errors
+from ..values import (
+    BOOL,
+    EMPTY,
+    ERR,
+    ERROR_CODES,
+    NUM,
+    STR,
+    E,
+    Values,
+    format_general,
+    numbers,
+    text_to_number,
+    to_text,
+    truthy,
+)
+from .arguments import from_python_cells
 from .registry import cellwise, cellwise_impl, register
 
 
-@register("CONCATENATE", "CONCAT")
+@register("CONCATENATE")
 def _concat(ev, args):
     vals = [ev.scalar(a) for a in args]
     if not vals:
@@ -193,3 +209,197 @@ def _unichar(number):
 @cellwise("UNICODE", args="t")
 def _unicode(text):
     return VALUE if text == "" else float(ord(text[0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# CONCAT, TEXTJOIN (every cell of their ranges), TEXTBEFORE, TEXTAFTER
+
+
+def _pieces(v: Values, i: int) -> list | ExcelError:
+    """The texts of one instance of an argument, row by row (a blank is ""), or its first error."""
+    t, e = to_text(v.instance(i) if v.n > 1 else v)
+    flat_e = e.reshape(-1)
+    if flat_e.any():
+        return ExcelError(ERROR_CODES[int(flat_e[flat_e != 0][0]) - 1])
+    return [str(x) for x in t.reshape(-1)]
+
+
+def _joined(ev, nodes, delimiters, ignore_empty):
+    vals = [ev.eval(a) for a in nodes]
+    n = max([v.n for v in vals] + [1])
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        parts: list[str] = []
+        for v in vals:
+            got = _pieces(v, i)
+            if isinstance(got, ExcelError):
+                parts = got
+                break
+            parts.extend(got)
+        if isinstance(parts, ExcelError):
+            out[i, 0, 0] = parts
+            continue
+        if ignore_empty:
+            parts = [p for p in parts if p != ""]
+        text = parts[0] if parts else ""
+        for k, p in enumerate(parts[1:]):
+            text += delimiters[k % len(delimiters)] + p
+        out[i, 0, 0] = text if len(text) <= 32767 else VALUE
+    return from_python_cells(out)
+
+
+@register("CONCAT")
+def _concat_all(ev, args):
+    """CONCAT(text1, ...): every cell of every argument, ranges row by row, joined."""
+    if not args:
+        return Values.error(E.VALUE)
+    return _joined(ev, args, [""], False)
+
+
+@register("TEXTJOIN")
+def _textjoin(ev, args):
+    """TEXTJOIN(delimiter, ignore_empty, text1, ...): joined with the delimiter (an array of
+    delimiters is used in turn); ignore_empty drops empty texts and blanks."""
+    if len(args) < 3:
+        return Values.error(E.VALUE)
+    delim = ev.eval(args[0])
+    if delim.n > 1:
+        raise NotVectorizable("TEXTJOIN with a varying delimiter")
+    d = _pieces(delim, 0)
+    if isinstance(d, ExcelError):
+        return from_python_cells(np.array([[[d]]], object))
+    b, e = truthy(ev.scalar(args[1]))
+    if b.shape[0] > 1:
+        raise NotVectorizable("TEXTJOIN with a varying ignore_empty")
+    if e.reshape(-1)[0]:
+        return Values.error(int(e.reshape(-1)[0]))
+    return _joined(ev, args[2:], d or [""], bool(b.reshape(-1)[0]))
+
+
+def _split_at(text: str, delims: list[str], instance: int, match_mode: int, match_end: int):
+    """(start, end) of the instance-th delimiter found in text (from the end when negative), or None."""
+    hay = text.casefold() if match_mode else text
+    needles = [d.casefold() if match_mode else d for d in delims]
+    found = []
+    pos = 0
+    while pos <= len(hay):
+        hits = [(hay.find(d, pos), d) for d in needles if d != ""]
+        hits = [(h, d) for h, d in hits if h >= 0]
+        if not hits:
+            break
+        h, d = min(hits, key=lambda x: (x[0], -len(x[1])))
+        found.append((h, h + len(d)))
+        pos = h + max(len(d), 1)
+    if match_end:
+        found = ([(0, 0)] if instance < 0 else []) + found + ([(len(text), len(text))] if instance > 0 else [])
+    if abs(instance) > len(found):
+        return None
+    return found[instance - 1] if instance > 0 else found[instance]
+
+
+def _text_around(before: bool):
+    def impl(ev, args):
+        if not 2 <= len(args) <= 6:
+            return Values.error(E.VALUE)
+        text = ev.scalar(args[0])
+        delim = ev.eval(args[1])
+        if delim.n > 1:
+            raise NotVectorizable("a varying delimiter")
+        d = _pieces(delim, 0)
+        if isinstance(d, ExcelError):
+            return from_python_cells(np.array([[[d]]], object))
+        nums = []
+        for k, default in ((2, 1.0), (3, 0.0), (4, 0.0)):
+            nums.append(ev.scalar(args[k]) if len(args) > k and args[k] is not None else Values.number(default))
+        missing = ev.scalar(args[5]) if len(args) > 5 and args[5] is not None else None
+        vals = align(text, *nums, *( [missing] if missing is not None else []))
+        t, et = to_text(vals[0])
+        xs = [numbers(v) for v in vals[1:4]]
+        shape = t.shape
+        out = np.empty(shape, object)
+        for idx in np.ndindex(shape):
+            e = et[idx] or next((x[1][idx] for x in xs if x[1][idx]), 0)
+            if e:
+                out[idx] = ExcelError(ERROR_CODES[int(e) - 1])
+                continue
+            inst, mode, end = (int(np.trunc(x[0][idx])) for x in xs)
+            s = str(t[idx])
+            if inst == 0 or abs(inst) > len(s) + 1 or mode not in (0, 1) or end not in (0, 1):
+                out[idx] = VALUE
+                continue
+            if all(x == "" for x in d):
+                out[idx] = ("" if inst > 0 else s) if before else (s if inst > 0 else "")
+                continue
+            hit = _split_at(s, d, inst, mode, end)
+            if hit is None:
+                out[idx] = vals[4].python(idx[0], *idx[1:]) if missing is not None else NA
+            else:
+                out[idx] = s[:hit[0]] if before else s[hit[1]:]
+        return from_python_cells(out)
+
+    return impl
+
+
+register("TEXTBEFORE")(_text_around(True))
+register("TEXTAFTER")(_text_around(False))
+
+
+def _search(case: bool):
+    def f(find, within, start=None):
+        """The 1-based position of find in within from start; SEARCH ignores case and takes wildcards."""
+        k = 1 if start is None else math.trunc(start)
+        if k < 1 or k > len(within) + 1:
+            return VALUE
+        if case:
+            pos = within.find(find, k - 1)
+            return VALUE if pos < 0 else float(pos + 1)
+        from .criteria import wildcard_regex
+
+        m = wildcard_regex(find).search(within, k - 1) if find else None
+        if not find:
+            return float(k)
+        return VALUE if m is None else float(m.start() + 1)
+
+    return f
+
+
+cellwise("SEARCH", "SEARCHB", args="tt", optional="n")(_search(False))
+
+
+@cellwise("REPT", args="tn")
+def _rept(text, times):
+    """REPT(text, n): text n times (n truncated); #VALUE! below 0 or past 32,767 characters."""
+    n = math.trunc(times)
+    if n < 0 or len(text) * n > 32767:
+        return VALUE
+    return text * n
+
+
+@cellwise("EXACT", args="tt")
+def _exact(a, b):
+    return a == b
+
+
+@cellwise("PROPER", args="t")
+def _proper(text):
+    """PROPER(text): the first letter of each word upper case, the others lower case."""
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), text)
+
+
+@register("T")
+def _t(ev, args):
+    """T(value): the text itself, "" for anything else (errors propagate).
+
+    T's argument is a reference, not an array: given a range in an array formula it reads the
+    range's first cell, as Excel does (``{=T(H42:P42)}`` in formulas' test.xlsx is one value).
+    """
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    if ev.ctx.array and v.ref is not None and v.hw != (1, 1):
+        v = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    else:
+        v = ev.intersect(v)
+    keep = (v.kind == STR) | (v.kind == ERR)
+    text = np.where(v.kind == STR, v.texts(), "")
+    return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)

@@ -1,0 +1,119 @@
+"""Benchmark: a billing ledger of 100 million rows through the DuckDB path, time and peak memory.
+
+Generates (with DuckDB, in a temporary folder) a Parquet export of about ``--rows`` rows: one row
+per paying customer-month over ``--months`` months, customers joining over the first half,
+leaving gaps (churn and returns) and changing price (expansion and contraction). Then, in a fresh
+process, reads it with ``load_ledger(path, engine="duckdb")`` and computes the MRR movements,
+both cohort tables and the trailing 12-month NRR/GRR, and prints the time of each step and the
+process's peak resident memory (``ru_maxrss``: the interpreter, DuckDB's buffers and the arrays).
+
+With ``--pandas-rows N`` it also runs the pandas path on an N-row export of the same shape,
+for its memory per million rows (from which the largest ledger it can hold follows).
+
+Run: ``python benchmarks/outofcore.py [--rows 100000000] [--months 48] [--pandas-rows 2000000]``
+(needs ``pip install "xl-kpi[bigdata]"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def generate(path: Path, rows: int, months: int) -> int:
+    """Write the export; the number of rows written."""
+    import duckdb
+
+    per_customer = months * 0.75 * 0.92  # joined over the first half on average, 8 % of months skipped
+    customers = max(1, int(rows / per_customer))
+    con = duckdb.connect()
+    con.execute(f"""COPY (
+        SELECT 'cus_' || lpad(CAST(c AS VARCHAR), 9, '0') AS customer_id,
+               CAST(DATE '2021-01-01' + to_months(CAST(m AS INTEGER)) AS DATE) AS month,
+               CAST(29 + (hash(c) % 8) * 25
+                    + CASE WHEN m > hash(c * 7) % {months} THEN 20 ELSE 0 END
+                    - CASE WHEN m > hash(c * 13) % {2 * months} THEN 10 ELSE 0 END AS DOUBLE) AS mrr,
+               CASE WHEN c % 3 = 0 THEN 'enterprise' ELSE 'smb' END AS segment
+        FROM range({customers}) t(c), range({months}) s(m)
+        WHERE m >= hash(c) % {max(1, months // 2)} AND hash(c * 1000003 + m) % 100 >= 8
+    ) TO '{path}' (FORMAT PARQUET, ROW_GROUP_SIZE 1000000)""")
+    n = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+    con.close()
+    return int(n)
+
+
+def child(path: str, engine: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from xl_kpi.subscriptions import cohorts, load_ledger, mrr_movements, trailing_retention
+
+    times = {}
+    t = time.perf_counter()
+    ledger = load_ledger(path, engine=engine)
+    times["load_ledger"] = time.perf_counter() - t
+    for name, fn in (("mrr_movements", lambda: mrr_movements(ledger)),
+                     ("cohorts logos+revenue", lambda: [cohorts(ledger, measure=m) for m in ("logos", "revenue")]),
+                     ("trailing_retention 12m", lambda: trailing_retention(ledger))):
+        t = time.perf_counter()
+        fn()
+        times[name] = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    print(json.dumps({"times": times, "peak_mib": peak, "customer_months": int(ledger.mrr.size)}))
+
+
+def _run(path: Path, engine: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(path), engine], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _show(title: str, rows: int, got: dict) -> None:
+    total = sum(got["times"].values())
+    print(f"{title}: {rows:,} rows ({got['customer_months']:,} paying customer-months)")
+    for step, s in got["times"].items():
+        print(f"  {step:24s} {s:8.2f} s")
+    print(f"  {'total':24s} {total:8.2f} s, peak memory {got['peak_mib'] / 1024:.2f} GiB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000_000)
+    ap.add_argument("--months", type=int, default=48)
+    ap.add_argument("--pandas-rows", type=int, default=0)
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return 0
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        print('needs DuckDB: pip install "xl-kpi[bigdata]"', file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
+        path = Path(tmp) / "ledger.parquet"
+        t = time.perf_counter()
+        n = generate(path, args.rows, args.months)
+        print(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s ({path.stat().st_size / 2**20:.0f} MiB Parquet)")
+        _show("DuckDB path", n, _run(path, "duckdb"))
+        if args.pandas_rows:
+            small = Path(tmp) / "small.parquet"
+            m = generate(small, args.pandas_rows, args.months)
+            got = _run(small, "pandas")
+            _show("pandas path", m, got)
+            per_million = got["peak_mib"] / (m / 1e6)
+            print(f"  pandas: about {per_million:.0f} MiB per million rows at peak, so about "
+                  f"{24 * 1024 / per_million:.0f} million rows fit in 24 GiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Statistical functions against Excel's values.
+
+Sources: Microsoft's documented examples (support.microsoft.com pages of each function) and
+cells of the corpus (vinci1it2000/formulas test.xlsx, sheet STATISTICAL rows 5, 57, 65, 78, 98, 99).
+"""
+
+import pytest
+from test_recalc_support import make_book, values
+
+from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
+from xl_kpi.recalc import evaluate, recalculate
+
+STRENGTH = {f"A{i}": v for i, v in enumerate([1345, 1301, 1368, 1322, 1310, 1370, 1318, 1350, 1303, 1299], 1)}
+
+
+@pytest.mark.parametrize("formula, shown", [
+    ("=STDEV.S(A1:A10)", 27.46392), ("=STDEV(A1:A10)", 27.46392), ("=STDEV.P(A1:A10)", 26.054558),
+    ("=STDEVP(A1:A10)", 26.054558), ("=VAR.S(A1:A10)", 754.26667), ("=VAR.P(A1:A10)", 678.84),
+])
+def test_spread_microsoft_examples(formula, shown):
+    assert evaluate(STRENGTH, formula) == pytest.approx(shown, abs=5e-6)
+
+
+@pytest.mark.parametrize("formula, shown", [
+    ("=MEDIAN(1,2,3,4,5)", 3), ("=MEDIAN(1,2,3,4,5,6)", 3.5),
+    ("=LARGE({3,5,3,5,4;4,2,4,6,7},3)", 5), ("=LARGE({3,5,3,5,4;4,2,4,6,7},7)", 4),
+    ("=SMALL({3,4,5,2,3,4,6,4,7},4)", 4), ("=SMALL({1,4,8,3,7,12,54,8,23},2)", 3),
+    ("=PERCENTILE.INC({1,3,2,4},0.3)", 1.9), ("=PERCENTILE({1,3,2,4},0.3)", 1.9),
+    ("=PERCENTILE.EXC({1,2,3,6,6,6,7,8,9},0.25)", 2.5), ("=PERCENTILE.EXC({1,2,3,6,6,6,7,8,9},0)", NUM),
+    ("=QUARTILE.INC({1,2,4,7,8,9,10,12},1)", 3.5), ("=QUARTILE({1,2,4,7,8,9,10,12},1)", 3.5),
+    ("=QUARTILE.EXC({6,7,15,36,39,40,41,42,43,47,49},1)", 15), ("=QUARTILE.EXC({6,7,15,36,39,40,41,42,43,47,49},3)", 43),
+    ("=KURT(3,4,5,2,3,4,5,6,4,7)", -0.151799637), ("=SKEW(3,4,5,2,3,4,5,6,4,7)", 0.359543),
+    ("=SKEW.P(3,4,5,2,3,4,5,6,4,7)", 0.303193), ("=GEOMEAN(4,5,8,7,11,4,3)", 5.476987),
+    ("=HARMEAN(4,5,8,7,11,4,3)", 5.028376), ("=MODE.SNGL(5.6,4,4,3,2,4)", 4), ("=MODE(1,2,3)", NA),
+    ("=AVEDEV(4,5,6,7,5,4,3)", 1.020408), ("=DEVSQ(4,5,8,7,11,4,3)", 48), ("=PRODUCT(5,15,30)", 2250),
+    ("=SUMSQ(3,4)", 25), ("=VAR(1)", DIV0), ("=MEDIAN(\"x\")", VALUE),
+])
+def test_microsoft_examples(formula, shown):
+    got = evaluate({}, formula)
+    assert got == (pytest.approx(shown, abs=5e-7) if isinstance(shown, (int, float)) else shown)
+
+
+def test_a_variants_count_text_as_zero_and_logicals_in_ranges():
+    cells = {"A1": 10, "A2": 7, "A3": 9, "A4": 2, "A5": "Not available"}
+    assert evaluate(cells, "=AVERAGEA(A1:A5)") == pytest.approx(5.6)  # Microsoft's AVERAGEA example
+    assert evaluate(cells, "=AVERAGE(A1:A5)") == pytest.approx(7)
+    row = {"C1": 0, "D1": -10, "E1": 0.9, "F1": 2.2, "G1": -0.1, "I1": "1/01/1900", "J1": True}
+    assert evaluate(row, "=STDEV.S(C1:J1)") == pytest.approx(4.895406009719725, rel=1e-12)  # STATISTICAL!AH98
+    assert evaluate(row, "=STDEVA(C1:J1)") == pytest.approx(4.113334876900228, rel=1e-12)  # AH99
+    assert evaluate(row, "=STDEVA(J1,G1)") == pytest.approx(0.7778174593052023, rel=1e-12)  # Y99
+    assert evaluate(row, "=STDEV.S(J1,G1)") == DIV0  # Y98: a logical in a reference is skipped
+
+
+def test_large_reports_an_error_in_k_before_one_in_the_array():
+    row = {"A1": 0.1, "B1": -10, "C1": 2.2, "D1": VALUE, "E1": NA}
+    assert evaluate(row, "=LARGE(A1:D1,E1)") == NA  # STATISTICAL!AA57
+    assert evaluate(row, "=LARGE(A1:C1,TRUE)") == 2.2  # Y57: k TRUE is 1
+    assert evaluate(row, '=LARGE(A1:C1,"c")') == VALUE
+
+
+def test_a_formula_showing_a_blank_counts_as_zero(tmp_path):
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": 4, "B1": "=A2", "C1": "=AVERAGE(A1:B1)", "D1": "=COUNT(A1:B1)"}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert (got["B1"], got["C1"], got["D1"]) == (0, 2, 2)
+
+
+@pytest.mark.parametrize("formula, shown", [
+    # Microsoft's examples
+    ("=SLOPE({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 0.305556), ("=STEYX({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 3.305719),
+    ("=RSQ({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 0.05795), ("=INTERCEPT({2,3,9,1,8},{6,5,11,7,5})", 0.0483871),
+    ("=FORECAST(30,{6,7,9,15,21},{20,28,31,38,40})", 10.607253),
+    ("=FORECAST.LINEAR(30,{6,7,9,15,21},{20,28,31,38,40})", 10.607253),
+    ("=CORREL({3,2,4,5,6},{9,7,12,15,17})", 0.997054), ("=PEARSON({9,7,5,3,1},{10,6,1,5,3})", 0.699379),
+    ("=COVARIANCE.P({3,2,4,5,6},{9,7,12,15,17})", 5.2), ("=COVARIANCE.S({2,4,8},{5,11,12})", 9.666667),
+    ("=T.TEST({3,4,5,8,9,1,2,4,5},{6,19,3,2,14,4,5,17,1},2,1)", 0.196016),
+    ("=SLOPE({1,2},{3,3})", DIV0), ("=SLOPE({1,2,3},{1,2})", NA), ("=T.TEST({1,2,3},{4,5,6},3,1)", NUM),
+])
+def test_two_sample_microsoft_examples(formula, shown):
+    got = evaluate({}, formula)
+    assert got == (pytest.approx(shown, abs=5e-7) if isinstance(shown, (int, float)) else shown)
+
+
+def test_linest_and_trend():
+    assert evaluate({}, "=LINEST({1,9,5,7},{0,4,2,3})") == [[pytest.approx(2.0), pytest.approx(1.0)]]  # Microsoft
+    assert evaluate({}, "=TREND({1,9,5,7},{0,4,2,3},{5,6})") == [[pytest.approx(11.0), pytest.approx(13.0)]]
+    # pycel stats.xlsx G5:H5: a constant x is dropped, its slope is 0 and the intercept the mean
+    assert evaluate({}, "=LINEST({5,6,7,6,7},{2,2,2,2,2})") == [[0.0, pytest.approx(6.2)]]
+    got = evaluate({}, "=LINEST({1,9,5,7},{0,4,2,3},TRUE,TRUE)")
+    assert len(got) == 5 and got[2][0] == pytest.approx(1.0) and got[3][1] == 2  # r2 = 1, df = 2
+
+
+def test_forecast_of_a_formula_showing_a_blank_counts_it_as_zero(tmp_path):
+    cells = {"A1": 1, "A2": 2, "A3": 3, "B1": 2, "B2": "=C9", "B3": 6, "D1": "=FORECAST(4,B1:B3,A1:A3)"}
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    assert values(tmp_path / "out.xlsx")["S"]["D1"] == pytest.approx(evaluate({}, "=FORECAST(4,{2,0,6},{1,2,3})"))

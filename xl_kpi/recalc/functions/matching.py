@@ -1,0 +1,103 @@
+"""The searches of XMATCH and XLOOKUP: Excel's order of values, linear and binary search.
+
+Excel orders values of different kinds numbers < text < logicals < blank (text without case);
+an approximate match (next smaller / next larger) takes the nearest item in that order, so a
+number never matches a text item exactly but a text lookup's "next smaller" may be a number,
+as Excel's own results show (formulas test.xlsx, sheet LOOKUP, rows 171-197). Binary search
+assumes the items sorted and stops at the first equal item it meets, as Excel's does.
+"""
+
+from __future__ import annotations
+
+from ..values import BOOL, EMPTY, NUM, STR
+from .criteria import wildcard_regex
+
+__all__ = ["exact_positions", "item_keys", "lookup_key", "search"]
+
+_RANK = {NUM: 0, STR: 1, BOOL: 2, EMPTY: 3}
+
+
+def lookup_key(kind: int, num: float, text) -> tuple:
+    """(rank, value) of a value in Excel's lookup order (errors are never looked up)."""
+    rank = _RANK[int(kind)]
+    if rank == 1:
+        return 1, str(text).casefold()
+    return rank, (float(num) if rank != 3 else 0.0)
+
+
+def item_keys(kinds, nums, texts) -> list:
+    """The key of every item of a lookup array, None for an error item (never matched)."""
+    out = []
+    for j in range(len(kinds)):
+        k = int(kinds[j])
+        out.append(None if k not in _RANK else lookup_key(k, nums[j], texts[j] if texts is not None else None))
+    return out
+
+
+def search(key: tuple, raw_text, keys: list, texts, match_mode: int, search_mode: int, exact_index=None):
+    """0-based position of ``key`` among ``keys`` as XMATCH finds it, or None (#N/A).
+
+    ``match_mode``: 0 exact, -1 exact or next smaller, 1 exact or next larger, 2 wildcards;
+    ``search_mode``: 1 first to last, -1 last to first, 2 binary ascending, -2 binary descending.
+    ``texts`` are the items' texts as written (for wildcards);
+    ``exact_index`` optionally maps keys to their (first, last) positions, for repeated lookups.
+    """
+    if match_mode == 2 and key[0] == 1:  # wildcards compare without folding (ß is not ss)
+        rx = wildcard_regex(raw_text)
+        order = range(len(keys)) if search_mode != -1 else range(len(keys) - 1, -1, -1)
+        return next((j for j in order if keys[j] is not None and keys[j][0] == 1 and rx.fullmatch(texts[j])),
+                    None)
+    mode = match_mode if match_mode in (-1, 1) else 0
+    if search_mode in (2, -2):
+        return _binary(key, keys, mode, search_mode == -2)
+    if exact_index is not None:
+        hit = exact_index.get(key)
+        if hit is not None:
+            return hit[0] if search_mode == 1 else hit[1]
+        if mode == 0:
+            return None
+    order = range(len(keys)) if search_mode == 1 else range(len(keys) - 1, -1, -1)
+    best = None
+    for j in order:
+        k = keys[j]
+        if k is None:
+            continue
+        if k == key:
+            return j
+        if mode == -1 and k < key and (best is None or k > keys[best]):
+            best = j
+        elif mode == 1 and k > key and (best is None or k < keys[best]):
+            best = j
+    return best
+
+
+def exact_positions(keys: list) -> dict:
+    """key -> (first, last) position, for exact lookups repeated over one array."""
+    out: dict = {}
+    for j, k in enumerate(keys):
+        if k is None:
+            continue
+        first = out.get(k)
+        out[k] = (j, j) if first is None else (first[0], j)
+    return out
+
+
+def _binary(key, keys, mode, descending):
+    lo, hi = 0, len(keys) - 1
+    cand = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        k = keys[mid]
+        if k == key:
+            return mid
+        smaller = k is not None and k < key
+        if smaller:
+            if mode == -1:
+                cand = mid
+        elif mode == 1 and k is not None:
+            cand = mid
+        if smaller != descending:
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return cand
