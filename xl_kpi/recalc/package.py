@@ -558,7 +558,14 @@ def _text(raw: bytes | None) -> str:
     if not raw:
         return ""
     s = raw.decode("utf-8")
-    return unescape(s) if "&" in s else s
+    if "&" not in s:
+        return s
+    # the five entities XML writers use, replaced in C (html.unescape costs a regex and a call
+    # per entity); anything else (numeric references, a bare "&") goes to html.unescape
+    t = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+    if t.count("&") == t.count("&amp;"):
+        return t.replace("&amp;", "&")
+    return unescape(s)
 
 
 # A cell's content: anything up to its </c>, but never across the start of another cell, so a
