@@ -736,9 +736,10 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         nums = sheet.num[rows, cols]
         text = sheet.text
         out: list = [None] * len(rows)
+        kl, nl = kinds.tolist(), nums.tolist()  # Python ints and floats, not numpy scalars per cell
         for i in np.nonzero(computed)[0].tolist():
-            k = int(kinds[i])
-            out[i] = (k, float(nums[i]), text.get((int(rows[i]), int(cols[i]))) if k == STR else None)
+            k = kl[i]
+            out[i] = (k, nl[i], text.get((part.formulas[i].row, part.formulas[i].col)) if k == STR else None)
         formula_values[part.path] = out
         count += int(computed.sum())
         bad = np.nonzero(computed & (kinds == ERR))[0]

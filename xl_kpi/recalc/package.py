@@ -21,6 +21,7 @@ import zlib
 from array import array
 from dataclasses import dataclass, field
 from html import unescape
+from operator import itemgetter
 from xml.etree import ElementTree as ET
 
 from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
@@ -672,17 +673,20 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
         nums.append(float(code))
         _note(sheet, r, c, f"{why}; read as {ERROR_CODES[code - 1]}")
 
+    colmap = _COLS
     for tok in _SCAN.finditer(xml, start, end):
         letters, digits, t, v, ftext, sref, si, stext, istr, row_attrs, raw_attrs, body = tok.groups()
         if letters is not None:  # fast path
-            col = _col_of(letters)
+            col = colmap.get(letters) or _col_of(letters)
             row = int(digits)
             if col > max_col:
                 max_col = col
             span = tok.span()
-            spans((row, col, *span))
+            spans((row, col, span[0], span[1]))
             if ftext is not None:
-                formulas.append(FormulaCell(row, col, _text(ftext), "normal", None, None, span))
+                text = ftext.decode("utf-8")
+                formulas.append(FormulaCell(row, col, _text(ftext) if "&" in text else text, "normal", None,
+                                            None, span))
                 continue
             if si is not None:
                 formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
@@ -910,9 +914,10 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
         else:
             v, t = encode_value(kind, num, text)
             tattr = b' t="' + t + b'"' if t else b""
-        style = m.group(2) or m.group(3)
-        edits.append((s, e, b"<c" + m.group(1) + (b' s="' + style + b'"' if style else b"") + tattr + b">"
-                      + m.group(4) + b"<v>" + v + b"</v></c>"))
+        r_attr, style, style2, f_element = m.groups()
+        style = style or style2
+        edits.append((s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
+                                                            tattr, f_element, v)))
     cell_spans = sheet.cell_spans() if spill_values else {}
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
@@ -953,7 +958,7 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
             edits.append((pos, pos, cell))
     if not edits:
         return xml
-    edits.sort(key=lambda x: (x[0], x[1]))
+    edits.sort(key=itemgetter(0, 1))  # stable: insertions at one position keep their order
     out = []
     last = 0
     for s, e, new in edits:
