@@ -88,6 +88,7 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=100_000_000)
     ap.add_argument("--months", type=int, default=48)
     ap.add_argument("--pandas-rows", type=int, default=0)
+    ap.add_argument("--parquet", metavar="PATH", help="write (or reuse, when it exists) the generated export here")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -99,10 +100,17 @@ def main() -> int:
         print('needs DuckDB: pip install "xl-kpi[bigdata]"', file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
-        path = Path(tmp) / "ledger.parquet"
-        t = time.perf_counter()
-        n = generate(path, args.rows, args.months)
-        print(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s ({path.stat().st_size / 2**20:.0f} MiB Parquet)")
+        path = Path(args.parquet) if args.parquet else Path(tmp) / "ledger.parquet"
+        if path.exists():
+            import duckdb
+
+            n = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+            print(f"reusing {path}: {n:,} rows")
+        else:
+            t = time.perf_counter()
+            n = generate(path, args.rows, args.months)
+            print(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s "
+                  f"({path.stat().st_size / 2**20:.0f} MiB Parquet)")
         _show("DuckDB path", n, _run(path, "duckdb"))
         if args.pandas_rows:
             small = Path(tmp) / "small.parquet"

@@ -10,6 +10,7 @@ Usage: python benchmarks/templates.py
 
 from __future__ import annotations
 
+import argparse
 import io
 import tempfile
 import time
@@ -48,6 +49,7 @@ def _styles(cells: int, cached: bool) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with tempfile.TemporaryDirectory(prefix="xl-kpi-bench-") as out:
         first, written = _timed(lambda: write_workbooks(out))
         again, rewritten = _timed(lambda: write_workbooks(out))

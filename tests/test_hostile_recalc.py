@@ -493,6 +493,40 @@ def test_workers_die_with_their_parent(tmp_path):
             proc.wait()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_during_a_batch_ends_every_worker_and_leaves_no_temporary_file(tmp_path):
+    import signal
+    import time
+
+    folder = tmp_path / "books"
+    folder.mkdir()
+    rows = b"".join(b'<row r="%d"><c r="A%d"><f>A%d+1</f></c></row>' % (r, r, r - 1) for r in range(2, 25_001))
+    for i in range(3):
+        raw_book(folder / f"slow{i}.xlsx", b'<row r="1"><c r="A1"><v>1</v></c></row>' + rows)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "xl_kpi", "recalc", str(folder), "-o", str(out), "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            workers = _children(proc.pid)
+            time.sleep(0.02)
+        assert len(workers) == 2
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C to the whole group
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "Traceback" not in err.decode()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)]
+    assert not [n for n in os.listdir(out) if n.startswith(".xl-kpi-")]
+
+
 def _alive(pid: int) -> bool:
     return os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"
 
@@ -575,12 +609,13 @@ def test_an_output_in_a_missing_folder_is_a_one_line_reason(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_unclosed_cells_cost_linear_time(tmp_path):
-    """8,000 cells missing their </c> took 30 s (each scanned to the end of the sheet)."""
+def test_unclosed_cells_are_refused_in_linear_time(tmp_path):
+    """8,000 cells missing their </c> took 30 s (each scanned to the end of the sheet), and the
+    cells after them were read as blanks."""
     cells = b'<row r="1">' + b'<c r="A1" s="1"><v>1</v>' * 20_000 + b'</row><row r="2"><c r="B2"><f>1+1</f></c></row>'
     src = raw_book(tmp_path / "unclosed.xlsx", cells)
     r = run_cli("recalc", src, "-o", str(tmp_path / "out.xlsx"), timeout=20)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2 and "20,000 cell element(s) that cannot be read" in r.stderr
 
 
 def test_shared_strings_beyond_the_cell_limit_are_refused(tmp_path):

@@ -1,5 +1,7 @@
 """Hostile billing exports given to ``xl-kpi report``: bounded memory and time, one-line reasons.
 
+Every case runs a subprocess, hence ``slow`` (CI runs them all).
+
 Each case that could run away is run as a child process under a memory cap (RLIMIT_AS) and a
 timeout, as in ``test_hostile_recalc.py``: a regression fails the test instead of taking the
 machine down. The cases that cannot run away (markup, encodings, injection, odd files) are in
@@ -42,6 +44,7 @@ def refused(done: subprocess.CompletedProcess, reason: str) -> bool:
             and done.stderr.startswith("xl-kpi report: ") and reason in done.stderr)
 
 
+@pytest.mark.slow
 def test_a_billion_month_billing_period_is_refused_not_allocated(tmp_path):
     path = tmp_path / "invoices.csv"
     path.write_text("customer_id,month,mrr\na,2024-01,1200\nb,2024-02,10\n")
@@ -49,6 +52,7 @@ def test_a_billion_month_billing_period_is_refused_not_allocated(tmp_path):
     assert refused(done, "'billing_months' must be a whole number of months from 1 to 120 (ten years)")
 
 
+@pytest.mark.slow
 def test_long_invoices_are_spread_only_inside_the_export(tmp_path):
     # 200,000 ten-year invoices in a one-month export: 24 M invoice-months if all were made.
     path = tmp_path / "invoices.csv"
@@ -68,6 +72,7 @@ def _book(path: Path) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_billion_laughs_in_a_workbook_are_refused(tmp_path):
     laughs = '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">' + "".join(
         f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi")) + "]>"
@@ -84,6 +89,7 @@ def test_billion_laughs_in_a_workbook_are_refused(tmp_path):
     assert refused(report(path), "declares entities")
 
 
+@pytest.mark.slow
 def test_a_workbook_declaring_gigabytes_of_parts_is_refused_before_reading(tmp_path):
     # The central directory says the sheet decompresses to 3 GiB: refused from the declaration
     # (zipfile never reads past a member's declared size, so the declaration bounds the work).
@@ -103,6 +109,7 @@ def test_a_workbook_declaring_gigabytes_of_parts_is_refused_before_reading(tmp_p
     assert refused(report(path), "its parts decompress to 3 GiB, more than the 512 MiB an export may take")
 
 
+@pytest.mark.slow
 def test_a_truncated_gzip_is_a_one_line_reason(tmp_path):
     import gzip
 
@@ -111,6 +118,7 @@ def test_a_truncated_gzip_is_a_one_line_reason(tmp_path):
     assert refused(report(path), "the gzip file is truncated or damaged")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", ["[/]", "[link=http://evil.example]x[/link]"])
 def test_markup_in_a_segment_is_printed_not_interpreted(tmp_path, label):
     path = tmp_path / "export.csv"

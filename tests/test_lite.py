@@ -54,7 +54,15 @@ def server():
     """``xlwings.server``, imported under the noncommercial licence key."""
     patch = pytest.MonkeyPatch()
     patch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
-    import xlwings.server
+    try:
+        import xlwings.server
+    except ImportError as exc:  # xlwings 0.30, the oldest the pyproject allows, wants pywin32 for it
+        patch.undo()
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            raise
+        import xlwings
+
+        pytest.skip(f"xlwings {xlwings.__version__} cannot import xlwings.server here ({exc}); Lite brings its own")
 
     yield xlwings.server
     patch.undo()
@@ -345,7 +353,7 @@ json.dump({"names": sorted(f["name"] for f in meta["functions"]), "enums": len(m
 """
 
 
-def test_main_py_with_the_one_import_registers_every_function_in_a_fresh_lite_interpreter():
+def test_main_py_with_the_one_import_registers_every_function_in_a_fresh_lite_interpreter(server):
     env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
     run = subprocess.run([sys.executable, "-c", LITE_MAIN], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr

@@ -79,3 +79,16 @@ def test_a_filled_down_column_gives_each_row_its_own_value_or_error(tmp_path):
     assert report.ok
     assert [got[f"B{r}"] for r in range(1, 6)] == ["101", "#VALUE!", "#VALUE!", "1111111111", "0"]
     assert [got[f"C{r}"] for r in range(1, 6)] == [500, "#VALUE!", "#VALUE!", -100, 0]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's ERF/ERFC/DELTA/GESTEP examples and formulas test.xlsx ENGINEERING rows 20-25
+    ("=ERF(0.745)", 0.70792892), ("=ERF(1)", 0.84270079), ("=ERF(0,0.2)", 0.22270258921047847),
+    ("=ERF(2.3,2)", -0.0035345583836906558), ("=ERF.PRECISE(1.5)", 0.966105146), ("=ERFC(1)", 0.15729921),
+    ("=ERF(TRUE)", VALUE), ("=DELTA(5,4)", 0.0), ("=DELTA(5,5)", 1.0), ("=DELTA(0.5,0)", 0.0), ("=DELTA(0)", 1.0),
+    ('=DELTA(2.3,"2.3")', 1.0), ("=DELTA(FALSE)", VALUE), ("=GESTEP(5,4)", 1.0), ("=GESTEP(5,5)", 1.0),
+    ("=GESTEP(-4,-5)", 1.0), ("=GESTEP(-1)", 0.0), ('=GESTEP(25,"30.2")', 0.0), ('=GESTEP(2.3,"a")', VALUE),
+])
+def test_error_function_and_steps(formula, expected):
+    got = evaluate({}, formula)
+    assert got == (pytest.approx(expected, abs=5e-9) if isinstance(expected, float) else expected)

@@ -95,3 +95,19 @@ def test_forecast_of_a_formula_showing_a_blank_counts_it_as_zero(tmp_path):
     src = make_book(tmp_path / "in.xlsx", {"S": cells})
     assert recalculate(src, tmp_path / "out.xlsx").ok
     assert values(tmp_path / "out.xlsx")["S"]["D1"] == pytest.approx(evaluate({}, "=FORECAST(4,{2,0,6},{1,2,3})"))
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's examples and formulas test.xlsx STATISTICAL rows 44, 73, 75
+    ("=NORM.DIST(42,40,1.5,TRUE)", 0.9087888), ("=NORM.DIST(42,40,1.5,FALSE)", 0.10934), ("=NORM.DIST(1,0,0,TRUE)", NUM),
+    ("=NORM.DIST(-0.1,1,2,FALSE)", 0.17147192750969195), ('=NORM.DIST(0.7,"1","3",5)', 0.460172162722971),
+    ("=NORM.S.DIST(1.333333,TRUE)", 0.908788726), ("=NORM.S.DIST(1.333333,FALSE)", 0.164010148),
+    ("=NORMSDIST(1.333333)", 0.908788726), ("=NORM.INV(0.908789,40,1.5)", 42.000002),
+    ("=NORM.S.INV(0.908789)", 1.3333347), ("=NORM.S.INV(0.7)", 0.5244005127080408), ("=NORM.S.INV(0)", NUM),
+    ("=PHI(0.75)", 0.301137432), ("=GAUSS(2)", 0.47724987), ("=GAMMA(2.5)", 1.329340388), ("=GAMMA(-3.75)", 0.267866129),
+    ("=GAMMA(0)", NUM), ("=GAMMA(-2)", NUM), ("=GAMMA(TRUE)", 1.0), ("=GAMMA(13)", 479001600.0),
+    ("=GAMMALN(4.5)", 2.453736571), ("=GAMMALN(0)", NUM),
+])
+def test_normal_distribution_and_gamma(formula, expected):
+    got = evaluate({}, formula)
+    assert got == (pytest.approx(expected, abs=5e-7, rel=1e-9) if isinstance(expected, float) else expected)

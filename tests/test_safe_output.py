@@ -234,3 +234,16 @@ def test_a_slow_writer_sees_the_output_unchanged_until_the_end(tmp_path):
         time.sleep(0.01)
         assert out.read_bytes() == b"old"
     assert out.read_bytes() == b"new"
+
+
+def test_an_ignored_signal_stays_ignored_while_writing(tmp_path):
+    out = tmp_path / "out.bin"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with atomic_output(out) as tmp:
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            with open(tmp, "wb") as fh:
+                fh.write(b"new")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert out.read_bytes() == b"new"

@@ -141,7 +141,8 @@ def _raise_on_signals() -> dict:
     def handler(signum, frame):
         raise _Signalled(signum)
 
-    return {s: signal.signal(s, handler) for s in _SIGNALS}
+    # a signal the process ignores (a worker leaves Ctrl-C to its parent) stays ignored
+    return {s: signal.signal(s, handler) for s in _SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
 
 
 def _restore_signals(previous: dict) -> None:

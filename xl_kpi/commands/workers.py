@@ -49,7 +49,12 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def _serve(work: Callable[[Any], dict], conn, parent_pid: int) -> None:
-    """A worker: run each job received until told to stop (None) or the pipe closes."""
+    """A worker: run each job received until told to stop (None) or the pipe closes.
+
+    Ctrl-C reaches the whole process group: the parent handles it (and ends its workers with
+    SIGTERM, which removes a temporary output), so a worker ignores SIGINT.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     while True:
         try:

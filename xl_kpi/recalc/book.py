@@ -50,6 +50,8 @@ class SheetData:
         self.text: dict[tuple[int, int], str] = dict(part.texts)
         # which formula group (engine) owns each cell; -1 for none
         self.owner = np.full((rows + 1, cols + 1), -1, np.int32)
+        # the range each dynamic array spills into, by its anchor cell (for A1#, ANCHORARRAY)
+        self.spills: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         # called with (sheet, r0, c0, r1, c1) on every read, while the engine orders circular cells
         self.watch = None
 
@@ -165,6 +167,21 @@ class Book:
         for name, local, text in pkg.names:
             self.names[(name.lower(), local)] = text
         self.block_cache: dict[tuple, Values] = {}
+        from .tables import read_table_part
+
+        self.tables = [t for t in (read_table_part(xml, sheet) for sheet, xml in pkg.table_parts) if t]
+        self._structured: dict[str, object] = {}
+
+    def structured(self, sheet: "SheetData"):
+        """The resolver of structured references for formulas of ``sheet``; None without tables."""
+        if not self.tables:
+            return None
+        got = self._structured.get(sheet.name)
+        if got is None:
+            from .tables import StructuredRefs
+
+            got = self._structured[sheet.name] = StructuredRefs(self.tables, sheet.name)
+        return got
 
     def sheet(self, name: str | None, default: SheetData) -> SheetData | None:
         if name is None:

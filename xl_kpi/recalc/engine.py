@@ -11,8 +11,9 @@
    cells still on a cycle are ordered as Excel's calculation chain does, or iterated when the
    workbook turns iterative calculation on (see ``circular.py``).
 
+What-If data tables are computed by substituting their inputs (see ``data_tables.py``).
 A formula the engine cannot compute (a function it lacks, a workbook link the file holds no copy
-of, a data table, a formula it cannot parse) keeps the value Excel stored (see ``keep.py``); an
+of, a formula it cannot parse) keeps the value Excel stored (see ``keep.py``); an
 internal error in one shape keeps its stored values too, or becomes ``#VALUE!``, and is reported.
 """
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from .book import Book, SheetData
 from .circular import Iteration, RuntimeCycle, solve_cycle
+from .data_tables import DataTable, TableRunner, read_data_table
 from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
 from .formula import (
     Const,
@@ -70,6 +72,8 @@ class Group:
     formulas: list[FormulaCell] = field(default_factory=list)  # the file's cells, as rows/cols
     keep_reason: tuple[str, str] | None = None  # (cause, detail) known when grouping
     kept: str | None = None  # the cause, when the cells keep Excel's stored values
+    table: DataTable | None = None  # a What-If data table (see data_tables.py)
+    dynamic: bool = False  # an Excel 365 dynamic array (spills), not a legacy array formula
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
@@ -147,7 +151,13 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
         for f in part.formulas:
             if f.ftype == "dataTable":
-                continue  # What-If tables keep Excel's values (keep.py), counted by calculate()
+                table = read_data_table(f)
+                if isinstance(table, DataTable):
+                    groups.append(Group(len(groups), sheet, "TABLE()", (f.row, f.col), [f.row], [f.col],
+                                        tree=table.tree(), formulas=[f], table=table))
+                else:
+                    issues.append(f"{_cell_name(sheet, f.row, f.col)}: data table not recalculated ({table})")
+                continue  # a table that cannot be computed keeps Excel's values (_keep_data_tables)
             text = f.text
             key_row, key_col = f.row, f.col
             reason = None
@@ -175,7 +185,10 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                     except ValueError:
                         pass
                 g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col],
-                          array=ref if f.ftype == "array" else None, formulas=[f], keep_reason=reason)
+                          array=ref if f.ftype == "array" else None, formulas=[f], keep_reason=reason,
+                          dynamic=f.ftype == "array" and f.dynamic)
+                if g.dynamic:
+                    sheet.spills[(f.row, f.col)] = ref
                 groups.append(g)
                 continue
             key = keys.key(text, key_row, key_col, sheet.index)
@@ -190,14 +203,16 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             g.cols.append(f.col)
             g.formulas.append(f)
     for g in groups:
-        if g.array:
-            r0, c0, r1, c1 = g.array
+        if g.array or g.table:
+            r0, c0, r1, c1 = g.array or g.table.ref
             g.sheet.owner[r0:r1 + 1, c0:c1 + 1] = g.gid
         else:
             rows, cols = g.positions()
             g.sheet.owner[rows, cols] = g.gid
+        if g.table:
+            continue
         try:
-            g.tree = compile_formula(g.text, *g.anchor)
+            g.tree = compile_formula(g.text, *g.anchor, tables=book.structured(g.sheet))
         except FormulaLimitError as exc:
             issues.append(f"{_cell_name(g.sheet, *g.anchor)}: {exc}; the cell is {ERROR_CODES[exc.code - 1]}")
             g.tree = Const(Values.error(exc.code))
@@ -388,6 +403,9 @@ def _final(ev: Evaluator, v: Values, n: int) -> Values:
 
 def evaluate_group(g: Group, book: Book, issues: set, rows=None, cols=None) -> None:
     """Evaluate a group (or some of its cells) and store the results in its sheet."""
+    if g.table is not None:
+        g.table.runner.run(g, issues)
+        return
     if rows is None:
         rows, cols = g.positions()
     if g.array:
@@ -450,6 +468,9 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
     v = Evaluator(ctx).formula(g.tree).instance(0)
+    if g.dynamic:
+        _store_spill(g, v, issues)
+        return
     h, w = r1 - r0 + 1, c1 - c0 + 1
     vh, vw = v.hw
     kind = np.full((1, h, w), ERR, np.uint8)
@@ -474,8 +495,57 @@ def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     g.sheet.store_block(r0, c0, Values(kind, num, text))
 
 
+def _store_spill(g: Group, v: Values, issues: set) -> None:
+    """A dynamic array's result spilled from its anchor, as Excel 365 spills it.
+
+    The file stores the range of the last spill (a ``t="array"`` formula whose cell carries
+    ``cm``, the cell metadata of type XLDAPR with ``fDynamic="1"``: ECMA-376 Part 1, 18.9
+    ``cellMetadata``/``futureMetadata``; [MS-XLSX] 2.6 ``dynamicArrayProperties``). A result that
+    fits leaves the rest of that range blank. A bigger one spills further when the cells it needs
+    are empty, and is ``#SPILL!`` in its anchor (the range blank) when a value or formula is in
+    the way, or when the cells lie beyond the sheet's grid (reported). A blank the result reads
+    shows as 0, as in Excel.
+    """
+    sheet = g.sheet
+    r0, c0, r1, c1 = g.array
+    vh, vw = v.hw
+    h, w = max(r1 - r0 + 1, vh), max(c1 - c0 + 1, vw)
+    if (h, w) != (r1 - r0 + 1, c1 - c0 + 1):
+        if r0 + h - 1 > sheet.max_row or c0 + w - 1 > sheet.max_col:
+            issues.add(f"{_cell_name(sheet, *g.anchor)}: the dynamic array grew beyond the sheet's used range; "
+                       "#SPILL! shown")
+            v = Values.error(E.SPILL)
+        else:
+            area = (slice(r0, r0 + h), slice(c0, c0 + w))
+            mine = sheet.owner[area] == g.gid
+            blocked = ~mine & ((sheet.owner[area] >= 0) | (sheet.kind[area] != EMPTY))
+            if blocked.any():
+                v = Values.error(E.SPILL)
+            else:
+                sheet.owner[area] = g.gid
+                g.array = (r0, c0, r0 + h - 1, c0 + w - 1)
+                sheet.spills[g.anchor] = g.array
+        r0, c0, r1, c1 = g.array
+        h, w = r1 - r0 + 1, c1 - c0 + 1
+        vh, vw = v.hw
+    kind = np.zeros((1, h, w), np.uint8)
+    num = np.zeros((1, h, w))
+    kind[0, :vh, :vw] = np.where(v.kind[0] == EMPTY, NUM, v.kind[0])
+    num[0, :vh, :vw] = np.where(v.kind[0] == EMPTY, 0.0, v.num[0])
+    text = None
+    if v.text is not None:
+        text = np.empty((1, h, w), object)
+        text[0, :vh, :vw] = v.text[0]
+    sheet.store_block(r0, c0, Values(kind, num, text))
+    pad = np.ones((h, w), bool)  # the stored range beyond the result: blank cells, not zeros
+    pad[:vh, :vw] = False
+    if pad.any():
+        sheet.kind[r0:r0 + h, c0:c0 + w][pad] = EMPTY
+        sheet.num[r0:r0 + h, c0:c0 + w][pad] = 0.0
+
+
 def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, kept: Kept | None = None,
-                    circular: str = "refuse") -> list[Iteration]:
+                    circular: str = "refuse", plan: list | None = None) -> list[Iteration]:
     """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``)."""
     cells: list[tuple[Group, int, int]] = []
     where: dict[tuple[int, int, int], int] = {}
@@ -483,8 +553,8 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
         g = groups[gid]
         if g.kept:
             continue  # Excel's values, already in the sheet
-        if g.array:
-            r0, c0, r1, c1 = g.array
+        if g.array or g.table:
+            r0, c0, r1, c1 = g.array or g.table.ref
             first = len(cells)
             cells.append((g, g.anchor[0], g.anchor[1]))
             for r in range(r0, r1 + 1):
@@ -524,16 +594,30 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
     for comp_cells in order:
         if comp_cells[0] not in in_cycle:
             _evaluate_cell(cells[comp_cells[0]], book, issues)
+            if plan is not None:
+                plan.append(_step(cells[comp_cells[0]]))
             continue
         result = _solve(comp_cells, cells, deps, where, book, issues, kept, circular)
         if result is not None:
             iterations.append(result)
+        if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
+            plan.extend(_step(cells[k]) for k in comp_cells)
     return iterations
+
+
+def _step(cell: tuple[Group, int, int]) -> tuple:
+    """The record of one evaluation for a data table's plan: (gid, rows, cols), None for all."""
+    g, r, c = cell
+    if g.array or g.table:
+        return g.gid, None, None
+    return g.gid, np.array([r]), np.array([c])
 
 
 def _evaluate_cell(cell: tuple[Group, int, int], book: Book, issues: set) -> None:
     g, r, c = cell
-    if g.array:
+    if g.table:
+        evaluate_group(g, book, issues)
+    elif g.array:
         _evaluate_array(g, book, issues)
     else:
         evaluate_group(g, book, issues, np.array([r]), np.array([c]))
@@ -542,8 +626,8 @@ def _evaluate_cell(cell: tuple[Group, int, int], book: Book, issues: set) -> Non
 def _snapshot(cell: tuple[Group, int, int]):
     g, r, c = cell
     sheet = g.sheet
-    if g.array:
-        r0, c0, r1, c1 = g.array
+    if g.array or g.table:
+        r0, c0, r1, c1 = g.array or g.table.ref
         k = sheet.kind[r0:r1 + 1, c0:c1 + 1].copy()
         x = sheet.num[r0:r1 + 1, c0:c1 + 1].copy()
         t = tuple(sheet.text.get((i, j)) for i, j in zip(*np.nonzero(k == STR)))
@@ -605,14 +689,14 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
 
 
 def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
-    """What-If data tables are not recalculated: their cells keep Excel's values (ranges returned)."""
+    """Data tables that cannot be computed keep Excel's values (ranges returned)."""
     seeds = []
     shared = book.pkg.shared_strings
     for sheet in book.sheets:
         if sheet is None:
             continue
         for f in sheet.part.formulas:
-            if f.ftype != "dataTable":
+            if f.ftype != "dataTable" or sheet.owner[f.row, f.col] >= 0:  # computed: data_tables.py
                 continue
             try:
                 r0, c0, r1, c1 = parse_range(f.ref) if f.ref else (f.row, f.col, f.row, f.col)
@@ -651,6 +735,10 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     seeds = _keep_data_tables(book, kept, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
+    tables = TableRunner(groups, deps, book)
+    for g in groups:
+        if g.table:
+            g.table.runner = tables
     issues: set = set()
     iterations: list[Iteration] = []
     total = sum(len(g.rows) for g in groups)
@@ -675,11 +763,12 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
                     else:
                         _fail_group(g, exc, issues, book, kept)
                 else:
+                    tables.plan.append((g.gid, None, None))
                     if len(g.rows) > 1:
                         vectorized += len(g.rows)
         else:
             try:
-                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular)
+                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular, tables.plan)
             except (CircularReference, MemoryError):
                 raise
             except Exception as exc:
@@ -748,10 +837,10 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         for i in bad[: max(0, 1000 - len(error_cells))].tolist():
             error_cells.append(_cell_name(sheet, int(rows[i]), int(cols[i])))
     for g in groups:
-        if g.array and not g.kept:
+        if (g.array or (g.table and g.table.done)) and not g.kept:
             sheet = g.sheet
             sv = spill_values.setdefault(sheet.part.path, {})
-            r0, c0, r1, c1 = g.array
+            r0, c0, r1, c1 = g.array or g.table.ref
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) != g.anchor:

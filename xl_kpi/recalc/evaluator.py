@@ -22,9 +22,12 @@ from .arrays import CANCEL, NotVectorizable, align, combine_errors, compare
 from .book import MAX_COL, MAX_ROW, Book, SheetData
 from .formula import ArrayLit, Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Op, Ref, compile_formula
 from .functions import resolve
-from .values import ERR, STR, E, Values, numbers, to_text
+from .values import ERR, STR, E, Values, numbers, text_too_long, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
+
+#: Operators on references, evaluated whole rather than on their operands' values.
+_REFERENCE_OPS = frozenset({":", "isect", "union"})
 
 #: The most elements one node may hold across all cells before the shape goes cell by cell.
 MAX_ELEMENTS = 4_000_000
@@ -38,6 +41,7 @@ class Ctx:
     cols: np.ndarray
     array: bool = False  # an array formula: no implicit intersection, block results
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
+    scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
 
     @property
     def n(self) -> int:
@@ -61,7 +65,7 @@ def name_tree(book: Book, name: str, sheet_index: int) -> Node | None:
     tree = None
     if text is not None:
         try:
-            tree = compile_formula(text, 1, 1)
+            tree = compile_formula(text, 1, 1, tables=book.structured(sheet))
         except FormulaLimitError as exc:
             tree = Const(Values.error(exc.code))
         except FormulaSyntaxError:
@@ -247,6 +251,10 @@ class Evaluator:
         a name that refers back to itself is ``#NAME?``.
         """
         ctx = self.ctx
+        if ctx.scope and node.sheet is None:
+            bound = ctx.scope.get(node.name.lower())
+            if bound is not None:
+                return bound
         if node.sheet is not None and node.sheet.startswith("["):  # [1]!Name: a linked book's name
             text = ctx.book.external_name_text(node.sheet, node.name)
             if text is None:
@@ -305,11 +313,11 @@ class Evaluator:
                 args = out[len(out) - n:]
                 del out[len(out) - n:]
                 out.append(self.op(node, [self.intersect(a) for a in args], top and node is root))
-            elif type(node) is Op and node.op != ":":
+            elif type(node) is Op and node.op not in _REFERENCE_OPS:
                 stack.append((node, True))
                 stack.extend((a, False) for a in reversed(node.args))
             elif type(node) is Op:
-                out.append(self.range_op(node))
+                out.append(self.reference_op(node))
             else:
                 out.append(self.eval(node))
         return out[0]
@@ -329,7 +337,8 @@ class Evaluator:
             ta, ea = to_text(a)
             tb, eb = to_text(b)
             err = combine_errors(ea, eb)
-            out = ta + tb  # object arrays of str concatenate element-wise
+            out = ta + tb  # object arrays of str concatenate element-wise (each part <= MAX_TEXT)
+            err = np.where((err == 0) & text_too_long(out), E.VALUE, err)
             if err.any():
                 kind = np.where(err != 0, ERR, STR).astype(np.uint8)
                 return Values(kind, np.where(err != 0, err, 0.0), out)
@@ -359,6 +368,31 @@ class Evaluator:
                 x = np.where(np.abs(x) <= np.maximum(np.abs(xa), np.abs(xb)) * CANCEL, 0.0, x)
         return Values.from_numbers(x, err)
 
+    def reference_op(self, node: Op) -> Values:
+        """The reference operators: range (``:``), intersection (space) and union (comma)."""
+        if node.op == ":":
+            return self.range_op(node)
+        if node.op == "isect":
+            return self.intersection(node)
+        return Values.error(E.VALUE)  # a union where one area is expected (see formula.UNION_SPREADING)
+
+    def intersection(self, node: Op) -> Values:
+        """``A1:C3 B2:D4``: the cells both references cover, ``#NULL!`` when none (Excel's space)."""
+        va, vb = self.eval(node.args[0]), self.eval(node.args[1])
+        if va.ref is None or vb.ref is None:
+            return Values.error(E.VALUE, max(va.n, vb.n))
+        if va.n > 1 or vb.n > 1:
+            raise NotVectorizable("intersection of moving references")
+        if va.ref.sheet is not vb.ref.sheet:
+            return Values.error(E.VALUE)
+        (ha, wa), (hb, wb) = va.hw, vb.hw
+        ra, ca, rb, cb = (int(x[0]) for x in (va.ref.row0, va.ref.col0, vb.ref.row0, vb.ref.col0))
+        r0, c0 = max(ra, rb), max(ca, cb)
+        r1, c1 = min(ra + ha, rb + hb) - 1, min(ca + wa, cb + wb) - 1
+        if r0 > r1 or c0 > c1:
+            return Values.error(E.NULL)
+        return va.ref.sheet.block(r0, c0, r1, c1)
+
     def range_op(self, node: Op) -> Values:
         """``a:b``: the smallest range holding both references (``A2:OFFSET(A3,4,0)`` included)."""
         a, b = node.args
@@ -380,6 +414,11 @@ class Evaluator:
     def func(self, node: Func) -> Values:
         impl = resolve(node.name)
         if impl is None:
+            ctx = self.ctx
+            if node.name.lower() in ctx.scope or ctx.book.name_text(node.name, ctx.sheet) is not None:
+                bound = self.name(Name(node.name))
+                if hasattr(bound, "call"):  # a LAMBDA bound by LET or named in the workbook
+                    return bound.call(self, [self.eval(a) for a in node.args])
             self.ctx.issues.add(f"unknown function {node.name}")
             return Values.error(E.NAME)
         return impl(self, node.args)

@@ -107,6 +107,13 @@ class ArrayLit(Node):
     rows: list[list[Node]]
 
 
+@dataclass(eq=False)
+class Structured(Node):
+    """A structured reference (``Table1[Col]``) as written; compiling resolves it to a Ref."""
+
+    text: str
+
+
 # ---------------------------------------------------------------------------------------------
 # Shape keys
 
@@ -119,6 +126,7 @@ _KEY_RE = re.compile(
     r"|(\$?)(\d+):(\$?)(\d+))"
     r"(?![\w(!.])"
     r"|'(?:[^']|'')*'"
+    r"|\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # a structured reference's brackets: column names, not cells
 )
 
 
@@ -225,25 +233,163 @@ def _excel_formula():
     return ExcelFormula
 
 
-def compile_formula(text: str, row: int, col: int) -> Node:
+def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
     """Parse a formula (without or with its leading ``=``) written in cell (row, col).
 
-    Raises :class:`FormulaLimitError` beyond Excel's limits: more than 8,192 characters,
-    functions nested more than 64 deep, or a function given more than 255 arguments. The
-    conversion runs without recursion, so the depth of an operator chain costs no stack.
+    ``tables`` (a :class:`~.tables.StructuredRefs` for the formula's sheet) resolves structured
+    references; without it they are ``#REF!``. Raises :class:`FormulaLimitError` beyond Excel's
+    limits: more than 8,192 characters, functions nested more than 64 deep, or a function given
+    more than 255 arguments. The conversion runs without recursion, so the depth of an operator
+    chain costs no stack.
     """
     src = text if text.startswith("=") else "=" + text
     if len(src) - 1 > MAX_FORMULA_CHARS:
         raise FormulaLimitError(f"formula of {len(src) - 1:,} characters; Excel allows {MAX_FORMULA_CHARS:,}")
     if not src[1:].strip():
         raise FormulaSyntaxError("empty formula")
+    if "\r" in src or "\t" in src:
+        src = _plain_whitespace(src)
+    if ")(" in src and "LAMBDA(" in src.upper():
+        src = _lambda_calls(src)
     try:
         tree = _excel_formula()(src).ast
     except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
         raise FormulaSyntaxError(f"cannot parse formula {_short(src)!r}: {exc}") from None
     if tree is None:
         raise FormulaSyntaxError("empty formula")
-    return _convert(tree, row, col)
+    node = _convert(tree, row, col)
+    if "[" in src or tables is not None:
+        node = _resolve_tables(node, tables, row, col)
+    if "," in src:
+        node = _spread_unions(node)
+    return node
+
+
+#: Functions that treat every argument alike, so ``SUM((A1:A3,C1:C3))`` is ``SUM(A1:A3,C1:C3)``.
+UNION_SPREADING = frozenset({
+    "SUM", "SUMSQ", "PRODUCT", "COUNT", "COUNTA", "AVERAGE", "AVERAGEA", "MAX", "MAXA", "MIN", "MINA",
+    "MEDIAN", "MODE", "MODE.SNGL", "STDEV", "STDEV.S", "STDEV.P", "STDEVA", "STDEVP", "STDEVPA", "VAR",
+    "VAR.S", "VAR.P", "VARA", "VARP", "VARPA", "AND", "OR", "XOR", "GEOMEAN", "HARMEAN", "AVEDEV",
+    "DEVSQ", "KURT", "SKEW", "CONCAT",
+})
+
+
+def _areas(node: Node) -> list[Node]:
+    """The areas of a union, an intersection distributed over it: ``(A,B) C`` -> ``[A C, B C]``."""
+    if isinstance(node, Op) and node.op == "union":
+        return [x for a in node.args for x in _areas(a)]
+    if isinstance(node, Op) and node.op == "isect":
+        left, right = _areas(node.args[0]), _areas(node.args[1])
+        if len(left) == 1 and len(right) == 1:
+            return [node]
+        return [Op("isect", [a, b]) for a in left for b in right]
+    return [node]
+
+
+def _spread_unions(root: Node) -> Node:
+    """Unions given to a function of :data:`UNION_SPREADING` become its arguments, one per area."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Func):
+            if node.name in UNION_SPREADING:
+                node.args = [x for a in node.args for x in (_areas(a) if isinstance(a, Op) and
+                                                            a.op in ("union", "isect") else [a])]
+            stack.extend(a for a in node.args if a is not None)
+        elif isinstance(node, Op):
+            stack.extend(node.args)
+        elif isinstance(node, ArrayLit):
+            stack.extend(c for r in node.rows for c in r)
+    return root
+
+
+def _closing(src: str, start: int) -> int:
+    """The index of the parenthesis closing the one opened at ``start``, -1 if none (strings skipped)."""
+    depth, i, n = 0, start, len(src)
+    while i < n:
+        ch = src[i]
+        if ch == '"':
+            i = src.find('"', i + 1)
+            while i >= 0 and i + 1 < n and src[i + 1] == '"':
+                i = src.find('"', i + 2)
+            if i < 0:
+                return -1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+_LAMBDA_AT = re.compile(r"(?i)(?<![\w.])(?:_xlfn\.)?LAMBDA\(")
+
+
+def _lambda_calls(src: str) -> str:
+    """``LAMBDA(x, x+1)(2)``, a LAMBDA called where it is written, as ``LAMBDA.CALL(LAMBDA(x, x+1), 2)``:
+    the tokenizer reads no call on a parenthesis. Outside strings only; nested calls too."""
+    pos = 0
+    while True:
+        m = _LAMBDA_AT.search(src, pos)
+        if m is None:
+            return src
+        if src.count('"', 0, m.start()) % 2:  # inside a string literal
+            pos = m.end()
+            continue
+        end = _closing(src, m.end() - 1)
+        if end < 0:
+            return src
+        if end + 1 < len(src) and src[end + 1] == "(":
+            close = _closing(src, end + 1)
+            if close < 0:
+                return src
+            args = src[end + 2:close]
+            call = "LAMBDA.CALL(" + src[m.start():end + 1] + ("," + args if args.strip() else "") + ")"
+            src = src[:m.start()] + call + src[close + 1:]
+        pos = m.start() + len("LAMBDA.CALL(")
+
+
+def _plain_whitespace(src: str) -> str:
+    """Line breaks (CR-LF, CR) and tabs outside string literals as the tokenizer's ``\\n`` and space.
+
+    Excel keeps the line breaks typed with Alt+Enter in the formula text; openpyxl's tokenizer
+    knows ``\\n`` and spaces as whitespace, not ``\\r`` or tabs.
+    """
+    parts = src.split('"')
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return '"'.join(parts)
+
+
+def _resolve_tables(root: Node, tables, row: int, col: int) -> Node:
+    """The tree with each structured reference, and each bare table name, made a Ref."""
+
+    def fix(node):
+        if isinstance(node, Structured):
+            area = tables.resolve(node.text, row, col) if tables is not None else None
+        elif isinstance(node, Name) and node.sheet is None and tables is not None and tables.table(node.name):
+            area = tables.resolve(node.name + "[]", row, col)
+        else:
+            return node
+        if area is None:
+            return Const(Values.error(E.REF))
+        sheet = area.sheet if area.sheet.casefold() != getattr(tables, "sheet", "").casefold() else None
+        if area.rows is None:  # this row: relative to the formula's row, absolute columns
+            return Ref(sheet, 0, area.c0, 0, area.c1, False, True, False, True)
+        return Ref(sheet, area.rows[0], area.c0, area.rows[1], area.c1, True, True, True, True)
+
+    root = fix(root)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Op, Func)):
+            node.args = [fix(a) for a in node.args]
+            stack.extend(node.args)
+        elif isinstance(node, ArrayLit):
+            node.rows = [[fix(c) for c in r] for r in node.rows]
+    return root
 
 
 def _short(text: str, n: int = 80) -> str:
@@ -313,8 +459,8 @@ def _node(t, row: int, col: int, args: list) -> Node:
     if kind == "OPERATOR-INFIX":
         op = value.strip()
         if op not in _INFIX:
-            if op == "" or op == ",":  # intersection (space) or union: not supported
-                return Const(Values.error(E.VALUE))
+            if op == "" or op == ",":  # the reference operators: intersection (space) and union
+                return Op("isect" if op == "" else "union", args)
             raise FormulaSyntaxError(f"unsupported operator {value!r}")
         return Op(op, args)
     if kind == "OPERATOR-PREFIX":
@@ -352,6 +498,8 @@ def split_sheet(value: str) -> tuple[str | None, str]:
 def _ref_node(value: str, row: int, col: int) -> Node:
     if value.startswith("@"):  # implicit intersection marker: the evaluator intersects anyway
         value = value[1:]
+    if value.endswith("]"):
+        return Structured(value)
     sheet, area = split_sheet(value)
     if sheet is not None and ":" in sheet and not sheet.startswith("["):
         return Const(Values.error(E.REF))  # 3-D references (Sheet1:Sheet3!A1) are not supported

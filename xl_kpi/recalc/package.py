@@ -90,6 +90,7 @@ class FormulaCell:
     si: str | None  # shared-formula group id
     span: tuple[int, int]  # byte span of the whole <c> element in the sheet XML
     dynamic: bool = False  # a dynamic array (Excel 365: cm attribute on the cell)
+    table: dict[str, str] | None = None  # a data table's attributes (r1, r2, dt2D, dtr, del1, del2)
 
 
 @dataclass
@@ -159,6 +160,7 @@ class Package:
     limits: Limits = field(default_factory=Limits)
     calc: CalcSettings = field(default_factory=CalcSettings)  # <calcPr>
     external: list = field(default_factory=list)  # linked workbooks (external.ExternalBook), [n] order
+    table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
 
     @property
     def saved_on_mac(self) -> bool:
@@ -482,12 +484,20 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         for sheet in sheets:
             if not sheet.path:
                 continue
+            tags_before = cells.n
             sheet.xml = _read(zf, sheet.path, budget, cells, sheet.name)
             try:
                 _scan_sheet(sheet, shared)
             except UnicodeDecodeError as exc:
                 raise UnreadableWorkbook(f"sheet {sheet.name!r} is not valid UTF-8 ({exc.reason}: "
                                          f"{exc.object[exc.start:exc.end + 1]!r}); the file is damaged") from None
+            unread = cells.n - tags_before - len(sheet.span_table) // 4
+            if unread > 0:  # cells computed from blanks where values were would be wrong values
+                raise UnreadableWorkbook(f"sheet {sheet.name!r} has {unread:,} cell element(s) that cannot be "
+                                         f"read (no end tag); the file is damaged")
+            for kind, target in _rels(zf, names, sheet.path).values():
+                if kind == "table" and target in names:
+                    pkg.table_parts.append((sheet.name, _read(zf, target, budget)))
     return pkg
 
 
@@ -738,8 +748,9 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 text = _text(fm.group(2)) if fm.group(2) is not None else None
                 if ftype != "shared" and text is None:
                     text = ""
+                table = {k.decode(): v.decode() for k, v in fa.items()} if ftype == "dataTable" else None
                 formulas.append(FormulaCell(row, col, text, ftype, ref.decode() if ref else None,
-                                            si.decode() if si else None, span, b"cm" in raw_attrs))
+                                            si.decode() if si else None, span, b"cm" in raw_attrs, table))
                 continue
             if t == b"inlineStr":
                 body2 = _RPH.sub(b"", body)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,19 @@ from ..excel_dates import to_serial as date_to_serial
 from ..excel_errors import ERROR_CODE, ERROR_CODES, ExcelError
 from .package import BOOL, EMPTY, ERR, NUM, STR
 
-__all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E"]
+__all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E", "MAX_TEXT", "text_too_long"]
+
+#: The longest text a cell holds: 32,767 characters (Microsoft, "Excel specifications and
+#: limits"). A formula that would build a longer one is ``#VALUE!``, as CONCAT, TEXTJOIN and REPT
+#: document; checked wherever text is built (``&``, the text functions, pycel's results).
+MAX_TEXT = 32_767
+
+
+def text_too_long(text: np.ndarray) -> np.ndarray:
+    """Where an object array of str (None elsewhere) holds a text longer than :data:`MAX_TEXT`."""
+    if text.size == 0:
+        return np.zeros(text.shape, bool)
+    return np.frompyfunc(lambda t: t is not None and len(t) > MAX_TEXT, 1, 1)(text).astype(bool)
 
 
 class E:
@@ -240,8 +253,8 @@ def encode_python(x):
             return ERR, float(E.NUM), None
         return NUM, x, None
     if isinstance(x, str):
-        if x in ERROR_CODE and not isinstance(x, ExcelError):
-            return STR, 0.0, x
+        if len(x) > MAX_TEXT:
+            return ERR, float(E.VALUE), None
         return STR, 0.0, x
     if isinstance(x, (_dt.datetime, _dt.date)):
         return NUM, date_to_serial(x), None
@@ -263,6 +276,9 @@ def iso_to_serial(text: str) -> float:
 # Conversions
 
 
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+
+
 def text_to_number(s: str) -> float | None:
     """Excel's reading of text as a number in arithmetic (``"3"`` -> 3, ``"5%"`` -> 0.05)."""
     t = s.strip()
@@ -277,7 +293,12 @@ def text_to_number(s: str) -> float | None:
     try:
         x = float(t)
     except ValueError:
+        m = _US_DATE.match(t)
         try:
+            if m is not None:  # m/d/yyyy, as Excel (en-US) reads "01/01/1900"; yy 00-29 is 20yy
+                month, day, year = (int(g) for g in m.groups())
+                year += (2000 if year < 30 else 1900) if year < 100 else 0
+                return date_to_serial(_dt.datetime(year, month, day))
             return date_to_serial(_dt.datetime.fromisoformat(t))
         except ValueError:
             return None

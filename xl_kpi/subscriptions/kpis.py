@@ -189,7 +189,9 @@ def monthly_kpis(customer_ids, months=None, mrr=None, *, by=None, window=12) -> 
     Returns
     -------
     DataFrame
-        The columns of :func:`mrr_movements`, then:
+        The columns of :func:`mrr_movements` (contraction and churned as positive amounts;
+        :func:`~xl_kpi.subscriptions.signed_movements` shows them negative, as the Dashboard and
+        ``xl-kpi report`` do), then:
 
         - ``arr`` = end MRR x 12 (:func:`~xl_kpi.metrics.arr`);
         - ``arpa`` = end MRR / customers (:func:`~xl_kpi.metrics.arpu`, S1);

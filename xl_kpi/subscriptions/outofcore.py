@@ -43,6 +43,9 @@ __all__ = ["load_ledger_duckdb", "SUFFIXES", "big_enough_for_duckdb", "DUCKDB_TH
 
 #: Files this path reads: Parquet (a file or a folder of them) and CSV (optionally compressed).
 SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
+#: DuckDB's working memory unless told otherwise: past it, its sorts and joins spill to disk. The
+#: ledger it hands back (20 bytes a customer-month) and the KPI arrays come on top.
+DUCKDB_MEMORY = "3GB"
 #: ``engine="auto"`` reads a file (or folder) of at least this many bytes with DuckDB.
 DUCKDB_THRESHOLD = 1 << 30
 
@@ -65,8 +68,7 @@ def _connect(memory_limit: str | None, threads: int | None):
         raise ModuleNotFoundError('engine="duckdb" needs DuckDB: pip install "xl-kpi[bigdata]"') from None
     con = duckdb.connect(config={"preserve_insertion_order": True})
     con.execute("SET enable_progress_bar = false")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{_sql_text(memory_limit)}'")
+    con.execute(f"SET memory_limit = '{_sql_text(memory_limit or DUCKDB_MEMORY)}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
@@ -117,7 +119,7 @@ def load_ledger_duckdb(
     """A :class:`Ledger` from a Parquet file or folder or a CSV file, computed by DuckDB.
 
     The arguments are :func:`~xl_kpi.subscriptions.load_ledger`'s (columns found by the same
-    names); ``memory_limit`` (``"4GB"``) and ``threads`` bound DuckDB. The ledger equals the
+    names); ``memory_limit`` (default :data:`DUCKDB_MEMORY`) and ``threads`` bound DuckDB. The ledger equals the
     pandas path's on the same export, its MRR sums up to float rounding.
     """
     from .load import _column, _resolve

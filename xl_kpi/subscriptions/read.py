@@ -284,6 +284,11 @@ class _TooLarge(Exception):
     pass
 
 
+def _too_large(path: Path) -> ExportFileError:
+    return _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export read in "
+                 'memory; read it out of core with engine="duckdb" (--engine duckdb, pip install "xl-kpi[bigdata]")')
+
+
 def _open_bytes(path: Path):
     raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
     return io.BufferedReader(_Limited(raw, MAX_TEXT_BYTES), buffer_size=1 << 20)
@@ -354,7 +359,7 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
     try:
         text, encoding, note = _sample_text(path)
     except _TooLarge:
-        raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export") from None
+        raise _too_large(path) from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise _fail(path, f"the gzip file is truncated or damaged ({_short(exc)})") from None
     lines = text.splitlines()[: HEADER_SEARCH_ROWS + 1]
@@ -382,7 +387,7 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
             if used == (encoding, *fallbacks)[-1]:
                 raise _fail(path, f"not valid {used.upper()} text ({_short(exc)})") from None
         except _TooLarge:
-            raise _fail(path, f"more than {_size(MAX_TEXT_BYTES)} of text, the limit of an export") from None
+            raise _too_large(path) from None
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise _fail(path, f"the gzip file is truncated or damaged ({_short(exc)})") from None
         except pd.errors.EmptyDataError:

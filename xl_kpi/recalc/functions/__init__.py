@@ -10,7 +10,18 @@ evaluator itself.
 
 from __future__ import annotations
 
-from . import date_time, engineering, financial, information, logical, lookup, math, stats, text  # noqa: F401  (register)
+from . import (  # noqa: F401  (register)
+    date_time,
+    dynamic,
+    engineering,
+    financial,
+    information,
+    logical,
+    lookup,
+    math,
+    stats,
+    text,
+)
 from .criteria import wildcard_regex
 from .pycel_bridge import pycel_function
 from .registry import FUNCTIONS, Impl, aggregate, elementwise, register, resolve

@@ -230,3 +230,29 @@ def _convert(number, from_unit, to_unit):
     if a[0] == _TEMPERATURE:
         return _from_kelvin(_kelvin(number, a[1]), b[1])
     return number * a[1] / b[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# ERF, ERFC, DELTA, GESTEP
+
+
+@cellwise("ERF", args="N", optional="N", arrays=False)
+def _erf(lower, upper=None):
+    """ERF(lower, [upper]): the error function at lower, or integrated from lower to upper."""
+    return math.erf(lower) if upper is None else math.erf(upper) - math.erf(lower)
+
+
+cellwise("ERF.PRECISE", args="N", arrays=False)(lambda x: math.erf(x))
+cellwise("ERFC", "ERFC.PRECISE", args="N", arrays=False)(lambda x: math.erfc(x))
+
+
+@cellwise("DELTA", args="N", optional="N", arrays=False)
+def _delta(a, b=None):
+    """DELTA(number1, [number2]): 1 if they are equal (number2 defaults to 0), else 0."""
+    return 1.0 if a == (b or 0.0) else 0.0
+
+
+@cellwise("GESTEP", args="N", optional="N", arrays=False)
+def _gestep(x, step=None):
+    """GESTEP(number, [step]): 1 if number >= step (default 0), else 0."""
+    return 1.0 if x >= (step or 0.0) else 0.0

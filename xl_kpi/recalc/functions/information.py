@@ -1,4 +1,4 @@
-"""Information: NA, the IS* tests, ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
+"""Information: NA, N, the IS* tests, ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ register("ISNA")(_is(lambda v: (v.kind == ERR) & (v.num == E.NA)))
 register("ISNUMBER")(_is(lambda v: v.kind == NUM))
 register("ISTEXT")(_is(lambda v: v.kind == STR))
 register("ISLOGICAL")(_is(lambda v: v.kind == BOOL))
+
+
+@register("N")
+def _n(ev, args):
+    """N(value): a number as itself, TRUE 1, text and blank 0, an error as itself; of a range, its
+    first cell (Excel reads N's argument as one value even in an array formula)."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.scalar(args[0])
+    if v.ref is not None and not v.is_cell:
+        v = Values(v.kind[:, :1, :1], v.num[:, :1, :1])
+    kind = np.where(v.kind == ERR, ERR, NUM).astype(np.uint8)
+    num = np.where((v.kind == NUM) | (v.kind == BOOL) | (v.kind == ERR), v.num, 0.0)
+    return Values(kind, num)
 
 
 @register("ISFORMULA")

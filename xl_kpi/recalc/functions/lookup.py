@@ -382,6 +382,11 @@ def _take_drop(take: bool):
         """TAKE/DROP(array, rows, [columns]): #CALC! when nothing is left."""
         if not 2 <= len(args) <= 3:
             return Values.error(E.VALUE)
+        from .dynamic import lift
+
+        lifted = lift(ev, impl, args, [1, 2])  # TAKE(a, {1;2}): one TAKE per count, top-left each
+        if lifted is not None:
+            return lifted
         v = ev.eval(args[0])
         nodes = [a for a in args[1:3]]
         sizes = []

@@ -1,8 +1,10 @@
-"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), ROUND, trigonometry and the element-wise functions of numbers."""
+"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), SUBTOTAL, ROUND, trigonometry and the element-wise functions
+of numbers."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -11,7 +13,7 @@ from ..arrays import NotVectorizable
 from ..values import NUM, E, Values, numbers
 from .arguments import finish, first_error, ok
 from .criteria import conditional
-from .registry import FUNCTIONS, aggregate, elementwise, register, sample
+from .registry import aggregate, elementwise, register, sample
 
 
 @aggregate("SUM")
@@ -311,27 +313,75 @@ def _randbetween(lo, hi):
     return x.astype(float), np.where(bad, E.NUM, 0)
 
 
-#: SUBTOTAL's function numbers (1-11; 101-111 the same, skipping hidden rows).
+#: SUBTOTAL's function numbers (1-11; 101-111 also leave out the rows hidden by hand).
 _SUBTOTAL = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV", 8: "STDEVP",
              9: "SUM", 10: "VAR", 11: "VARP"}
+_HIDDEN = re.compile(rb'\bhidden\s*=\s*["\'](?:1|true)["\']')
+_AUTOFILTER = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?autoFilter\b[^>]*\bref\s*=\s*["\']([A-Z]+\d+:[A-Z]+\d+)["\']')
+
+
+def _subtotal_layout(book, sheet):
+    """(cells holding SUBTOTAL, hidden rows, rows an AutoFilter hid) of a sheet, cached on the book."""
+    cache = book.__dict__.setdefault("subtotal_layout", {})
+    got = cache.get(sheet.index)
+    if got is not None:
+        return got
+    part = sheet.part
+    masters = {f.si: f.text for f in part.formulas if f.ftype == "shared" and f.text}
+    nested = set()
+    for f in part.formulas:
+        text = (f.text or masters.get(f.si) or "").upper()
+        if "SUBTOTAL(" in text or "AGGREGATE(" in text:
+            nested.add((f.row, f.col))
+    xml = part.xml
+    hidden = {r for r, (s, e, _) in part.row_spans.items() if _HIDDEN.search(xml, s, e)}
+    filtered = set()
+    if hidden:
+        from ..package import parse_range
+
+        spans = [parse_range(m.group(1).decode()) for m in _AUTOFILTER.finditer(xml)]
+        spans += [(t.r0, t.c0, t.r1, t.c1) for t in getattr(book, "tables", []) if t.sheet == sheet.name]
+        filtered = {r for r in hidden if any(r0 < r <= r1 for r0, _, r1, _ in spans)}
+    cache[sheet.index] = got = (nested, hidden, filtered)
+    return got
 
 
 @register("SUBTOTAL")
 def _subtotal(ev, args):
-    """SUBTOTAL(function_num, ref1, ...): the aggregate function_num names over the references.
+    """SUBTOTAL(function_num, ref1, ...): the function of the references' cells, leaving out the
+    cells that hold a SUBTOTAL themselves and the rows a filter hides (101-111: every hidden row)."""
+    from ..formula import Const
+    from .registry import resolve
 
-    Not yet: the cells of other SUBTOTALs inside the references are counted (Excel skips them),
-    and 101-111 count hidden rows (the engine does not read row visibility).
-    """
     if len(args) < 2:
         return Values.error(E.VALUE)
     code = ev.scalar(args[0])
+    if code.n > 1:
+        raise NotVectorizable("SUBTOTAL with a function number per cell")
     x, e = numbers(code)
-    if code.n > 1 and not (x == x[:1]).all():
-        raise NotVectorizable("SUBTOTAL with a varying function number")
-    if e.reshape(-1)[0]:
-        return Values.error(int(e.reshape(-1)[0]))
-    name = _SUBTOTAL.get(int(np.trunc(x.reshape(-1)[0])) % 100)
-    if name is None or int(np.trunc(x.reshape(-1)[0])) // 100 not in (0, 1):
+    if e[0, 0, 0]:
+        return Values.error(int(e[0, 0, 0]))
+    k = int(x[0, 0, 0])
+    name = _SUBTOTAL.get(k % 100 if k > 100 else k)
+    if name is None or not (1 <= k <= 11 or 101 <= k <= 111):
         return Values.error(E.VALUE)
-    return FUNCTIONS[name](ev, args[1:])
+    refs = []
+    for a in args[1:]:
+        v = ev.eval(a)
+        if v.ref is None:  # an array: nothing to leave out
+            refs.append(Const(v))
+            continue
+        nested, hidden, filtered = _subtotal_layout(ev.ctx.book, v.ref.sheet)
+        drop_rows = hidden if k > 100 else filtered
+        if nested or drop_rows:
+            h, w = v.hw
+            kind = v.kind.copy()
+            for i in range(v.n):
+                r0, c0 = int(v.ref.row0[min(i, v.ref.row0.shape[0] - 1)]), int(v.ref.col0[min(i, v.ref.col0.shape[0] - 1)])
+                for rr in range(h):
+                    for cc in range(w):
+                        if r0 + rr in drop_rows or (r0 + rr, c0 + cc) in nested:
+                            kind[i, rr, cc] = 0  # left out: a blank, which every function skips
+            v = Values(kind, v.num, v.text, v.ref)
+        refs.append(Const(v))
+    return resolve(name)(ev, refs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
 from ..package import ERROR_CODE, ERROR_CODES
 from ..values import BOOL, ERR, NUM, STR, E, Values
@@ -89,13 +90,18 @@ def _to_pycel(v: Values):
     return tuple(tuple(one(i, j) for j in range(w)) for i in range(h))
 
 
+def _error_or_value(x):
+    return ExcelError(x) if isinstance(x, str) and x in ERROR_CODE else x
+
+
 def _from_pycel(r) -> Values:
     if isinstance(r, str) and r in ERROR_CODE:
         return Values.error(ERROR_CODE[r])
-    if isinstance(r, tuple):
-        return Values.from_python([list(row) if isinstance(row, tuple) else [row] for row in r])
     if isinstance(r, np.ndarray):
-        return Values.from_python(r.tolist())
+        r = tuple(tuple(row) if isinstance(row, list) else row for row in r.tolist())
+    if isinstance(r, tuple):  # an array result: pycel writes its error elements as their text
+        return Values.from_python([[_error_or_value(x) for x in (row if isinstance(row, tuple) else (row,))]
+                                   for row in r])
     try:
         return Values.from_python(r)
     except TypeError:

@@ -1,5 +1,5 @@
 """Text: CONCATENATE, CONCAT, TEXTJOIN, TEXTBEFORE, TEXTAFTER, TEXT, LEFT, RIGHT, MID, LEN, UPPER, LOWER,
-TRIM, VALUE, CHAR, CODE, UNICHAR, UNICODE."""
+TRIM, VALUE, CHAR, CODE, UNICHAR, UNICODE, SUBSTITUTE; no text past 32,767 characters is built."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ..values import (
     EMPTY,
     ERR,
     ERROR_CODES,
+    MAX_TEXT,
     NUM,
     STR,
     E,
@@ -22,6 +23,7 @@ from ..values import (
     format_general,
     numbers,
     text_to_number,
+    text_too_long,
     to_text,
     truthy,
 )
@@ -42,9 +44,33 @@ def _concat(ev, args):
         out = t if out is None else out + t
         errs.append(e)
     err = combine_errors(*errs)
+    err = np.where((err == 0) & text_too_long(out), E.VALUE, err)  # Excel's 32,767 characters
     if err.any():
         return Values(np.where(err != 0, ERR, STR).astype(np.uint8), np.where(err != 0, err, 0.0), out)
     return Values.string(out)
+
+
+@cellwise("SUBSTITUTE", args="ttt", optional="n")
+def _substitute(text, old, new, instance=None):
+    """``old`` replaced by ``new`` in ``text``: every time, or only its ``instance``-th time;
+    ``#VALUE!`` when the result would pass 32,767 characters (known before it is built)."""
+    if instance is not None:
+        k = math.trunc(instance)
+        if k < 1:
+            return VALUE
+        if not old:
+            return text
+        at = -1
+        for _ in range(k):
+            at = text.find(old, at + 1)
+            if at < 0:
+                return text
+        return VALUE if len(text) - len(old) + len(new) > MAX_TEXT else text[:at] + new + text[at + len(old):]
+    if not old:
+        return text
+    if len(text) + text.count(old) * (len(new) - len(old)) > MAX_TEXT:
+        return VALUE
+    return text.replace(old, new)
 
 
 @register("TEXT")
