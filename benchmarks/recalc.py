@@ -184,7 +184,7 @@ def _xl_kpi() -> list[str]:
 
 #: A LibreOffice profile of this run's own: with the shared one, a conversion started while another
 #: LibreOffice runs is handed to that process and returns at once, timing nothing.
-_PROFILE = tempfile.mkdtemp(prefix="xl-kpi-bench-lo-")
+_PROFILE = ""
 
 
 def _soffice(files: list[str], outdir: str) -> list[str]:
@@ -212,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--big-rows", type=int, default=50_000, help="rows of the big book (6 formulas each)")
     args = ap.parse_args(argv)
     have_lo = shutil.which("soffice") is not None
+    global _PROFILE
+    _PROFILE = tempfile.mkdtemp(prefix="xl-kpi-bench-lo-")
     try:
         if args.big:
             return _big(args.big_rows, args.repeat, have_lo)
