@@ -14,8 +14,10 @@ unchanged. See ``engine.py`` for how formulas are grouped into shapes and evalua
 
 from __future__ import annotations
 
+import gc
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .engine import CircularReference, calculate
@@ -106,17 +108,18 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
     dst = os.fspath(dst) if dst is not None else src
     report = Report(src, dst)
     try:
-        pkg = open_package(src, limits)
-        result = calculate(pkg, progress=progress, circular=circular)
-        new_xml = {}
-        for sheet in pkg.sheets:
-            if not sheet.path:
-                continue
-            fv = result.formula_values.get(sheet.path, [])
-            sv = result.spill_values.get(sheet.path, {})
-            if fv or sv:
-                new_xml[sheet.path] = patch_sheet(sheet, fv, sv)
-        write_values(pkg, dst, new_xml)
+        with _collector_paused():
+            pkg = open_package(src, limits)
+            result = calculate(pkg, progress=progress, circular=circular)
+            new_xml = {}
+            for sheet in pkg.sheets:
+                if not sheet.path:
+                    continue
+                fv = result.formula_values.get(sheet.path, [])
+                sv = result.spill_values.get(sheet.path, {})
+                if fv or sv:
+                    new_xml[sheet.path] = patch_sheet(sheet, fv, sv)
+            write_values(pkg, dst, new_xml)
     except (UnreadableWorkbook, CircularReference, UnsafeOutput) as exc:
         report.ok, report.reason, report.output = False, str(exc), None
     except MemoryError:
@@ -141,6 +144,25 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
         report.iterations = [it.as_dict() for it in result.iterations]
     report.seconds = time.perf_counter() - start
     return report
+
+
+@contextmanager
+def _collector_paused():
+    """CPython's cycle collector off while one workbook is recalculated.
+
+    Reading a sheet creates an object or two per cell (formula cells, spans, texts), all alive
+    until the workbook is written; the collector, run every 700 allocations, re-walks the
+    growing older generations each time and cost a fifth of a 300,000-formula recalculation.
+    Reference counting still frees everything that is not a cycle; the collector is back (and
+    collects what cycles there are) as soon as the workbook is done.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _cell_counts(result) -> tuple[int, dict[str, int]]:

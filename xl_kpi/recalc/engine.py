@@ -148,6 +148,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             if f.ftype == "shared" and f.text:
                 masters.setdefault(f.si, f)
         by_key: dict[str, Group] = {}
+        shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
         for f in part.formulas:
             if f.ftype == "dataTable":
                 table = read_data_table(f)
@@ -161,6 +162,13 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
             key_row, key_col = f.row, f.col
             reason = None
             if f.ftype == "shared" and not text:
+                key = shared_keys.get(f.si)
+                if key is not None:  # the cells of one shared formula are one shape
+                    g = by_key[key]
+                    g.rows.append(f.row)
+                    g.cols.append(f.col)
+                    g.formulas.append(f)
+                    continue
                 m = masters.get(f.si)
                 if m is None:
                     text, reason = "#REF!", ("formula syntax", "a shared formula without its master cell")
@@ -184,6 +192,8 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                 groups.append(g)
                 continue
             key = keys.key(text, key_row, key_col, sheet.index)
+            if f.ftype == "shared" and not f.text:
+                shared_keys[f.si] = key
             g = by_key.get(key)
             if g is None:
                 g = Group(len(groups), sheet, text, (key_row, key_col))
@@ -815,9 +825,10 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         nums = sheet.num[rows, cols]
         text = sheet.text
         out: list = [None] * len(rows)
+        kl, nl = kinds.tolist(), nums.tolist()  # Python ints and floats, not numpy scalars per cell
         for i in np.nonzero(computed)[0].tolist():
-            k = int(kinds[i])
-            out[i] = (k, float(nums[i]), text.get((int(rows[i]), int(cols[i]))) if k == STR else None)
+            k = kl[i]
+            out[i] = (k, nl[i], text.get((part.formulas[i].row, part.formulas[i].col)) if k == STR else None)
         formula_values[part.path] = out
         count += int(computed.sum())
         bad = np.nonzero(computed & (kinds == ERR))[0]

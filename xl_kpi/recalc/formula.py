@@ -162,16 +162,13 @@ class ShapeKeys:
         slot = (where, col)
         t = self._last.get(slot)
         if t is not None:
-            key, pieces, numbers, trow = t
+            key, template, numbers, trow = t
             d = row - trow
-            parts = [pieces[0]]
-            for n, p in zip(numbers, pieces[1:]):
-                parts.append(str(n + d))
-                parts.append(p)
-            if "".join(parts) == text:
+            if template % tuple([n + d for n in numbers]) == text:
                 return key
         key, pieces, numbers = _key_with_rows(text, row, col)
-        self._last[slot] = (key, pieces, numbers, row)
+        # the text with "%d" where its relative row numbers go (one C-level format to check a cell)
+        self._last[slot] = (key, "%d".join(p.replace("%", "%%") for p in pieces), numbers, row)
         return key
 
 

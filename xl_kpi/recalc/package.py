@@ -21,6 +21,7 @@ import zlib
 from array import array
 from dataclasses import dataclass, field
 from html import unescape
+from operator import itemgetter
 from xml.etree import ElementTree as ET
 
 from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
@@ -568,7 +569,14 @@ def _text(raw: bytes | None) -> str:
     if not raw:
         return ""
     s = raw.decode("utf-8")
-    return unescape(s) if "&" in s else s
+    if "&" not in s:
+        return s
+    # the five entities XML writers use, replaced in C (html.unescape costs a regex and a call
+    # per entity); anything else (numeric references, a bare "&") goes to html.unescape
+    t = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+    if t.count("&") == t.count("&amp;"):
+        return t.replace("&amp;", "&")
+    return unescape(s)
 
 
 # A cell's content: anything up to its </c>, but never across the start of another cell, so a
@@ -578,12 +586,17 @@ def _text(raw: bytes | None) -> str:
 # match is linear.
 _CELL_BODY = rb"([^<]*(?:<(?!" + _P + rb"c[\s/>]|/" + _P + rb"c>)[^<]*)*)"
 
-# One pass over sheetData: the common cell written by Excel, openpyxl or LibreOffice (a value, or
-# a plain formula, attributes r/s/t only) is matched whole by the first branch; rows by the
-# second; any other cell by the third, and then examined in Python.
+# One pass over sheetData: the common cell written by Excel, openpyxl or LibreOffice (attributes
+# r/s/t only, holding a value, an inline string, a plain formula, or a shared formula as Excel
+# writes it: the master ``<f t="shared" ref=".." si="..">text</f>``, the others
+# ``<f t="shared" si=".."/>``) is matched whole by the first branch; rows by the second; any
+# other cell by the third, and then examined in Python.
 _SCAN = re.compile(
     rb'<c r="([A-Z]{1,3})(\d+)"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
-    rb'(?:/>|>(?:<v>([^<]*)</v>|<f>([^<]*)</f>(?:<v\s*/>|<v>[^<]*</v>)?)</c>)'
+    rb'(?:/>|>(?:<v>([^<]*)</v>|<f>([^<]*)</f>(?:<v\s*/>|<v>[^<]*</v>)?'
+    rb'|<f t="shared" (?:ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)" )?si="(\d+)"(?:/>|>([^<]*)</f>)'
+    rb'(?:<v\s*/>|<v>[^<]*</v>)?'
+    rb'|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)</c>)'
     rb"|<" + _P + rb"row\b([^>]*)>"
     rb"|<" + _P + rb"c\b([^>]*?)(?:/>|>" + _CELL_BODY + rb"</" + _P + rb"c>)",
     re.S,
@@ -670,17 +683,32 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
         nums.append(float(code))
         _note(sheet, r, c, f"{why}; read as {ERROR_CODES[code - 1]}")
 
+    colmap = _COLS
     for tok in _SCAN.finditer(xml, start, end):
-        letters, digits, t, v, ftext, row_attrs, raw_attrs, body = tok.groups()
+        letters, digits, t, v, ftext, sref, si, stext, istr, row_attrs, raw_attrs, body = tok.groups()
         if letters is not None:  # fast path
-            col = _col_of(letters)
+            col = colmap.get(letters) or _col_of(letters)
             row = int(digits)
             if col > max_col:
                 max_col = col
             span = tok.span()
-            spans((row, col, *span))
+            spans((row, col, span[0], span[1]))
             if ftext is not None:
-                formulas.append(FormulaCell(row, col, _text(ftext), "normal", None, None, span))
+                text = ftext.decode("utf-8")
+                formulas.append(FormulaCell(row, col, _text(ftext) if "&" in text else text, "normal", None,
+                                            None, span))
+                continue
+            if si is not None:
+                formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
+                                            None if sref is None else sref.decode(), si.decode(), span))
+                continue
+            if istr is not None:
+                if t == b"inlineStr":
+                    kinds.append(STR)
+                    nums.append(0.0)
+                    texts[(row, col)] = _ooxml_unescape(_text(istr))
+                    rows.append(row)
+                    cols.append(col)
                 continue
             if v is None:
                 continue
@@ -804,7 +832,8 @@ def _xml_escape(s: str) -> str:
 _T_ATTR = re.compile(rb"\s+t\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _OPEN_C = re.compile(rb"<(" + _P + rb")c\b([^>]*?)(/?)>")
 _FAST_FCELL = re.compile(rb'<c( r="[A-Z]{1,3}\d+")(?: s="(\d+)")?(?: t="\w+")?(?: s="(\d+)")?>'
-                         rb'(<f>[^<]*</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>$')
+                         rb'(<f>[^<]*</f>|<f t="shared"(?: ref="[^"<>]*")? si="\d+"(?:/>|>[^<]*</f>))'
+                         rb'(?:<v\s*/>|<v>[^<]*</v>)?</c>$')
 
 
 def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | None) -> bytes:
@@ -880,11 +909,26 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
     xml = sheet.xml
     edits: list[tuple[int, int, bytes]] = []
     prefix = sheet.prefix
+    fast = _FAST_FCELL.match
     for f, val in zip(sheet.formulas, formula_values):
         if val is None:
             continue
         s, e = f.span
-        edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
+        m = fast(xml, s, e)
+        if m is None:
+            edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
+            continue
+        # cell_xml's fast case, inline: this loop runs once per formula cell
+        kind, num, text = val
+        if kind == NUM:
+            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
+        else:
+            v, t = encode_value(kind, num, text)
+            tattr = b' t="' + t + b'"' if t else b""
+        r_attr, style, style2, f_element = m.groups()
+        style = style or style2
+        edits.append((s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
+                                                            tattr, f_element, v)))
     cell_spans = sheet.cell_spans() if spill_values else {}
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
@@ -925,7 +969,7 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
             edits.append((pos, pos, cell))
     if not edits:
         return xml
-    edits.sort(key=lambda x: (x[0], x[1]))
+    edits.sort(key=itemgetter(0, 1))  # stable: insertions at one position keep their order
     out = []
     last = 0
     for s, e, new in edits:

@@ -201,11 +201,20 @@ def texts_of(kind, text) -> np.ndarray:
 
 
 def criteria_values(ev, node) -> list[Criterion]:
+    """One criterion per cell of the shape; cells with the same criterion value share one object
+    (callers cache masks and results by its identity)."""
     v = ev.scalar(node)
+    kinds = v.kind[:, 0, 0].tolist()
+    nums = v.num[:, 0, 0].tolist()
+    texts = v.text[:, 0, 0].tolist() if v.text is not None else None
+    made: dict = {}
     out = []
-    for i in range(v.n):
-        k = int(v.kind[i, 0, 0])
-        out.append(Criterion(k, float(v.num[i, 0, 0]), v.text[i, 0, 0] if k == STR else None))
+    for k, x, t in zip(kinds, nums, texts if texts is not None else kinds):
+        key = (k, t) if k == STR else (k, x)
+        c = made.get(key)
+        if c is None:
+            c = made[key] = Criterion(k, x, t if k == STR else None)
+        out.append(c)
     return out
 
 
@@ -230,18 +239,31 @@ def conditional(ev, value_node, pairs, how: str) -> Values:
     out = np.zeros(n)
     err = np.zeros(n)
     mask_cache: dict = {}
+    # over fixed ranges a cell's result depends only on its criteria (shared objects, see
+    # criteria_values): cells with the same criteria get the result computed once
+    same_ranges = all(r.n == 1 for r in ranges) and (target is None or target.n == 1)
+    results: dict = {}
     for i in range(n):
+        if same_ranges:
+            ids = tuple([id(cs[i if len(cs) > 1 else 0]) for cs in crits])
+            known = results.get(ids)
+            if known is not None:
+                out[i], err[i] = known
+                continue
         mask = None
         for j, r in enumerate(ranges):
             ri = i if r.n > 1 else 0
             c = crits[j][i if len(crits[j]) > 1 else 0]
-            key = (j, ri, id(c) if len(crits[j]) > 1 else 0)
-            m = mask_cache.get(key) if r.n == 1 and len(crits[j]) == 1 else None
+            key = (j, ri, id(c))
+            m = mask_cache.get(key) if r.n == 1 else None
             if m is None:
                 m = c.mask(r.kind[ri], r.num[ri], None if r.text is None else r.text[ri])
-                if r.n == 1 and len(crits[j]) == 1:
+                if r.n == 1:
                     mask_cache[key] = m
             mask = m if mask is None else mask & m
+        if same_ranges:
+            results[ids] = (out[i], err[i]) = _aggregate(mask, target, tvals, tmask, how)
+            continue
         if target is None:
             out[i] = mask.sum()
             continue
@@ -259,6 +281,20 @@ def conditional(ev, value_node, pairs, how: str) -> Values:
             vals = tvals[ti][sel]
             out[i] = (vals.max() if how == "max" else vals.min()) if vals.size else 0.0
     return _count_hidden(finish(out, err), ranges, crits, how)
+
+
+def _aggregate(mask, target, tvals, tmask, how: str) -> tuple[float, float]:
+    """(value, error code) of one cell over fixed ranges whose selected cells are ``mask``."""
+    if target is None:
+        return float(mask.sum()), 0.0
+    sel = mask & tmask[0]
+    if how == "sum":
+        return float(tvals[0][mask].sum()), 0.0
+    if how == "average":
+        cnt = sel.sum()
+        return (0.0, float(E.DIV0)) if cnt == 0 else (float(tvals[0][sel].sum() / cnt), 0.0)
+    vals = tvals[0][sel]
+    return float((vals.max() if how == "max" else vals.min()) if vals.size else 0.0), 0.0
 
 
 _BLANK = (np.zeros((1, 1), np.uint8), np.zeros((1, 1)), None)

@@ -125,6 +125,8 @@ def _match(ev, args):
     out = np.zeros(n)
     err = np.zeros(n)
     cache: dict = {}
+    found: dict = {}  # over one array with one match type, cells looking up the same value
+    fixed = arr.n == 1 and mt.shape[0] == 1
     for i in range(n):
         li = i if look.n > 1 else 0
         ai = i if arr.n > 1 else 0
@@ -133,35 +135,47 @@ def _match(ev, args):
         if lk == ERR:
             err[i] = ln_
             continue
-        if emt[mi, 0, 0]:
-            err[i] = emt[mi, 0, 0]
+        if fixed:
+            seen = (lk, ln_, look.text[li, 0, 0] if lk == STR else None)
+            known = found.get(seen)
+            if known is not None:
+                out[i], err[i] = known
+                continue
+            found[seen] = _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache)
+            out[i], err[i] = found[seen]
             continue
-        mtype = int(np.sign(np.trunc(mt[mi, 0, 0])))
-        kinds = arr.kind[ai].reshape(-1)
-        nums = arr.num[ai].reshape(-1)
-        texts = arr.text[ai].reshape(-1) if arr.text is not None else None
-        lt = look.text[li, 0, 0] if lk == STR else None
-        if lk == EMPTY:
-            lk, ln_ = NUM, 0.0
-        if mtype == 0:
-            if lk == STR and has_wild(lt):
-                rx = wildcard_regex(lt)
-                pos = next((j for j in range(kinds.shape[0]) if kinds[j] == STR and rx.fullmatch(texts[j])), None)
-            else:
-                table = cache.get(ai)
-                if table is None:
-                    table = {}
-                    for j in range(kinds.shape[0] - 1, -1, -1):
-                        table[_key(kinds[j], nums[j], texts[j] if texts is not None else None)] = j
-                    cache[ai] = table
-                pos = table.get(_key(lk, ln_, lt))
-        else:
-            pos = _approx_match(kinds, nums, texts, lk, ln_, lt, mtype)
-        if pos is None:
-            err[i] = E.NA
-        else:
-            out[i] = pos + 1
+        out[i], err[i] = _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache)
     return finish(out, err)
+
+
+def _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache) -> tuple[float, float]:
+    """(position, error code) of one MATCH lookup (a value that is not an error)."""
+    if emt[mi, 0, 0]:
+        return 0.0, float(emt[mi, 0, 0])
+    mtype = int(np.sign(np.trunc(mt[mi, 0, 0])))
+    kinds = arr.kind[ai].reshape(-1)
+    nums = arr.num[ai].reshape(-1)
+    texts = arr.text[ai].reshape(-1) if arr.text is not None else None
+    lt = look.text[li, 0, 0] if lk == STR else None
+    if lk == EMPTY:
+        lk, ln_ = NUM, 0.0
+    if mtype == 0:
+        if lk == STR and has_wild(lt):
+            rx = wildcard_regex(lt)
+            pos = next((j for j in range(kinds.shape[0]) if kinds[j] == STR and rx.fullmatch(texts[j])), None)
+        else:
+            table = cache.get(ai)
+            if table is None:
+                table = {}
+                for j in range(kinds.shape[0] - 1, -1, -1):
+                    table[_key(kinds[j], nums[j], texts[j] if texts is not None else None)] = j
+                cache[ai] = table
+            pos = table.get(_key(lk, ln_, lt))
+    else:
+        pos = _approx_match(kinds, nums, texts, lk, ln_, lt, mtype)
+    if pos is None:
+        return 0.0, float(E.NA)
+    return float(pos + 1), 0.0
 
 
 def _approx_match(kinds, nums, texts, lk, ln_, lt, mtype):
