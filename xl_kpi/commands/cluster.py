@@ -17,6 +17,7 @@ Dask is an optional dependency (``pip install "xl-kpi[cluster]"``); ``--jobs`` n
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
@@ -75,8 +76,8 @@ def run_on_dask(jobs: Sequence[Any], work: Callable[[Any], dict], *, address: st
             i = futures[fut]
             try:
                 results[i] = fut.result()
-            except Exception as exc:  # KilledWorker, or work() raised on every attempt
-                results[i] = failed(jobs[i], _reason(exc))
+            except (Exception, asyncio.CancelledError) as exc:  # KilledWorker, work() raised on every
+                results[i] = failed(jobs[i], _reason(exc))  # attempt, or the scheduler cancelled it
             if done is not None:
                 done(i)
     finally:
@@ -90,6 +91,8 @@ def _reason(exc: BaseException) -> str:
     name = type(exc).__name__
     if name == "KilledWorker":
         return "the Dask workers running it died (out of memory?) on every attempt"
+    if isinstance(exc, asyncio.CancelledError):
+        return "cancelled by the Dask scheduler (was it stopped or restarted?)"
     return f"failed on the cluster ({name}: {str(exc).splitlines()[0] if str(exc) else ''})"
 
 
