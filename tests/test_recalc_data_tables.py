@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,6 +18,8 @@ from openpyxl.worksheet.formula import DataTableFormula
 from test_recalc_support import values
 
 from xl_kpi.recalc import recalculate
+
+from corpus import corpus_dir
 
 
 def _book(path, cells: dict, tables: dict) -> str:
@@ -138,15 +139,6 @@ def test_table_whose_input_was_deleted_keeps_its_stored_values(tmp_path):
 # -- the corpus ---------------------------------------------------------------------------------
 
 
-def _realworld() -> Path | None:
-    env = os.environ.get("XL_KPI_REALWORLD")
-    here = Path(__file__).resolve().parents[1]
-    for p in ([Path(env)] if env else []) + [here / ".." / "shared" / "realworld", Path("/work/shared/realworld")]:
-        if p.is_dir():
-            return p
-    return None
-
-
 _DT = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*><f t="dataTable" ref="([A-Z]+\d+:[A-Z]+\d+)"')
 
 
@@ -181,7 +173,7 @@ def _drop_self_references(xml: bytes) -> bytes:
 
 
 def test_tesla_model_sensitivity_tables_equal_excel(tmp_path):
-    root = _realworld()
+    root = corpus_dir()
     book = root / "chifang-c__tesla-three-statement-model" / "Tesla-ThreeStatementModel.xlsx" if root else None
     if book is None or not book.exists():
         pytest.skip("the real-world corpus is not here")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,6 +20,8 @@ from test_recalc_support import values
 
 from xl_kpi.excel_errors import ExcelError
 from xl_kpi.recalc import evaluate, recalculate
+
+from corpus import corpus_dir
 
 NA, CALC, VALUE = ExcelError("#N/A"), ExcelError("#CALC!"), ExcelError("#VALUE!")
 DATA = {"A1": 1, "B1": 2, "C1": 3, "A2": 4, "B2": 5, "C2": 6}
@@ -146,21 +147,12 @@ def test_spill_reference_to_a_cell_that_is_no_anchor_is_ref_error():
 # -- the corpus ---------------------------------------------------------------------------------
 
 
-def _realworld() -> Path | None:
-    env = os.environ.get("XL_KPI_REALWORLD")
-    here = Path(__file__).resolve().parents[1]
-    for p in ([Path(env)] if env else []) + [here / ".." / "shared" / "realworld", Path("/work/shared/realworld")]:
-        if p.is_dir():
-            return p
-    return None
-
-
 CORPUS_FUNCTIONS = ("VSTACK", "HSTACK", "SORTBY", "SCAN", "REDUCE", "MAP(", "BYCOL", "ANCHORARRAY", "SEQUENCE",
                     "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "EXPAND")
 
 
 def test_formulas_project_dynamic_arrays_equal_excel(tmp_path):
-    root = _realworld()
+    root = corpus_dir()
     book = root / "vinci1it2000__formulas" / "test.xlsx" if root else None
     if book is None or not book.exists():
         pytest.skip("the real-world corpus is not here")

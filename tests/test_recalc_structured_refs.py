@@ -10,7 +10,6 @@ from the pycel fixture of the real-world corpus.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -20,6 +19,8 @@ from test_recalc_support import values
 from xl_kpi.recalc import recalculate
 from xl_kpi.recalc.tables import StructuredRefs
 from xl_kpi.recalc.tables import Table as XlTable
+
+from corpus import corpus_dir
 
 
 def _book(path, out_cells: dict) -> str:
@@ -125,17 +126,8 @@ def test_resolver_reads_every_form_of_reference():
     assert no_totals.resolve("U[x]", 1, 1).rows == (1, 3)
 
 
-def _realworld() -> Path | None:
-    env = os.environ.get("XL_KPI_REALWORLD")
-    here = Path(__file__).resolve().parents[1]
-    for p in ([Path(env)] if env else []) + [here / ".." / "shared" / "realworld", Path("/work/shared/realworld")]:
-        if p.is_dir():
-            return p
-    return None
-
-
 def test_pycel_fixture_structured_references_equal_excel(tmp_path):
-    root = _realworld()
+    root = corpus_dir()
     book = root / "dgorissen__pycel" / "excelcompiler.xlsx" if root else None
     if book is None or not book.exists():
         pytest.skip("the real-world corpus is not here")
