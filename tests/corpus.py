@@ -9,7 +9,8 @@ Values agree when both are numbers within 1e-9 relative (1e-12 absolute, for res
 rounds to zero), the same text, the same logical, or the same error value. Every other cell gets
 one cause (:func:`cause`): an unknown function, an error Excel did not have, a wrong number...
 
-The sheet XML is read with the standard library, independently of ``xl_kpi.recalc``, so the
+The sheet XML is read with the standard library (column letters by openpyxl's utilities),
+independently of ``xl_kpi.recalc``, so the
 oracle does not share the engine's parser. Used by ``benchmarks/realworld.py`` and by
 ``tests/test_realworld.py`` (per-file floors that only go up).
 """
@@ -24,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
+
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 __all__ = ["corpus_dir", "workbooks", "read_cells", "strip_cached_values", "compare", "FileResult", "Cell"]
 
@@ -64,24 +67,9 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)$")
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(c: int) -> str:
-    out = ""
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _rc(ref: str) -> tuple[int, int]:
     m = _CELL.match(ref.replace("$", "").upper())
-    return int(m.group(2)), _col(m.group(1))
+    return int(m.group(2)), column_index_from_string(m.group(1))
 
 
 def _range(ref: str) -> tuple[int, int, int, int]:
@@ -140,7 +128,7 @@ class Cell:
 
     @property
     def address(self) -> str:
-        return f"{self.sheet}!{_letters(self.col)}{self.row}"
+        return f"{self.sheet}!{get_column_letter(self.col)}{self.row}"
 
 
 def _value(c: ET.Element, sst: list[str]):
@@ -262,7 +250,7 @@ def strip_cached_values(src: str | os.PathLike, dst: str | os.PathLike) -> int:
                     nonlocal removed
                     attrs = m.group(2)
                     rm = _R_ATTR.search(attrs)
-                    if rm is None or (int(rm.group(2)), _col(rm.group(1).decode())) not in cells or m.group(4) is None:
+                    if rm is None or (int(rm.group(2)), column_index_from_string(rm.group(1).decode())) not in cells or m.group(4) is None:
                         return m.group(0)
                     body = _IS_ELEM.sub(b"", _V_ELEM.sub(b"", m.group(4)))
                     if body != m.group(4):
