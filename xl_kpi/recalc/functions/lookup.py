@@ -461,8 +461,7 @@ def _lookup_vector(ev, args):
 
 
 def _whole(ev, node) -> tuple[np.ndarray, np.ndarray]:
-    x, e = numbers(ev.scalar(node))
-    return np.trunc(x[:, 0, 0]), e[:, 0, 0]
+    return _index_number(ev.scalar(node))
 
 
 @register("OFFSET")
