@@ -86,25 +86,19 @@ def _countblank(ev, args):
     return Values.number(blank.reshape(v.n, -1).sum(axis=1).astype(float) + v.hidden_cells)
 
 
-@register("AVERAGEIFS")
-def _averageifs(ev, args):
-    if len(args) < 3 or len(args) % 2 == 0:
-        return Values.error(E.VALUE)
-    return conditional(ev, args[0], list(zip(args[1::2], args[2::2])), "average")
+def _over_criteria(how: str):
+    """AVERAGEIFS / MAXIFS / MINIFS(range, criteria_range1, criteria1, ...): ``how`` over the
+    cells of ``range`` whose rows meet every criterion."""
+    def impl(ev, args):
+        if len(args) < 3 or len(args) % 2 == 0:
+            return Values.error(E.VALUE)
+        return conditional(ev, args[0], list(zip(args[1::2], args[2::2])), how)
+
+    return impl
 
 
-@register("MAXIFS")
-def _maxifs(ev, args):
-    if len(args) < 3 or len(args) % 2 == 0:
-        return Values.error(E.VALUE)
-    return conditional(ev, args[0], list(zip(args[1::2], args[2::2])), "max")
-
-
-@register("MINIFS")
-def _minifs(ev, args):
-    if len(args) < 3 or len(args) % 2 == 0:
-        return Values.error(E.VALUE)
-    return conditional(ev, args[0], list(zip(args[1::2], args[2::2])), "min")
+for _name, _how in (("AVERAGEIFS", "average"), ("MAXIFS", "max"), ("MINIFS", "min")):
+    register(_name)(_over_criteria(_how))
 
 
 @register("COUNTIFS")
