@@ -35,12 +35,17 @@ class Rows:
     offset: int = 0
     where: str = ""
 
-    def name(self, positions: np.ndarray) -> str:
-        """``"at index 3"`` or ``"at lines 4, 9, 12 and 7 more of data.csv"``."""
+    def name(self, positions: np.ndarray, total: int | None = None) -> str:
+        """``"at index 3"`` or ``"at lines 4, 9, 12 and 7 more of data.csv"``.
+
+        ``total`` is how many rows there are when ``positions`` holds only the first of them.
+        """
         positions = np.asarray(positions, dtype=np.int64).reshape(-1)
+        total = positions.size if total is None else total
         shown = ", ".join(str(int(p) + self.offset) for p in positions[:SHOWN])
-        more = f" and {positions.size - SHOWN} more" if positions.size > SHOWN else ""
-        noun = self.word if positions.size == 1 else self.plural
+        left = total - min(positions.size, SHOWN)
+        more = f" and {left} more" if left > 0 else ""
+        noun = self.word if total == 1 else self.plural
         return f"at {noun} {shown}{more}{self.where}"
 
     def count(self, n: int) -> str:

@@ -212,14 +212,6 @@ def _period_sql(func: str, billing_months, column: str | None) -> str:
     return repr(value)
 
 
-def _name(rows: Rows, positions: np.ndarray, total: int) -> str:
-    text = rows.name(positions)
-    if total > positions.size:  # Rows.name counts only what it is given
-        text = text.replace(rows.where, "") + f" and {total - positions.size} more{rows.where}" \
-            if rows.where else text + f" and {total - positions.size} more"
-    return text
-
-
 def _first_value(con, column: str, where: str):
     got = con.execute(f"SELECT CAST({_ident(column)} AS VARCHAR) FROM src WHERE {where} ORDER BY _pos LIMIT 1"
                       ).fetchone()
@@ -249,7 +241,8 @@ def _check(con, func: str, rows: Rows, found: dict, billing_months) -> list[str]
     def where(kind: str) -> tuple[np.ndarray, str]:
         pos = con.execute(f"SELECT _pos FROM numbered WHERE NOT ({blank}) AND {kinds[kind]} ORDER BY _pos "
                           f"LIMIT {SHOWN}").fetchnumpy()["_pos"]
-        return np.asarray(pos, dtype=np.int64), _name(rows, np.asarray(pos, dtype=np.int64), counts[kind])
+        pos = np.asarray(pos, dtype=np.int64)
+        return pos, rows.name(pos, counts[kind])
 
     for kind, name in (("no_id", "customer_ids"), ("no_month", "months"), ("no_mrr", "mrr")):
         if counts[kind]:
