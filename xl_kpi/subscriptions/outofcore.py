@@ -153,8 +153,8 @@ def load_ledger_duckdb(
         con.execute(f"CREATE TEMP VIEW typed AS {typed} FROM {table}")
         con.execute(f"CREATE TEMP VIEW src AS SELECT *, row_number() OVER () - 1 AS _pos FROM {table}")
         con.execute(f"CREATE TEMP VIEW numbered AS {typed}, _pos FROM src")
-        notes = _check(con, func, rows, found, billing_months)
-        return _ledger(con, labels, notes)
+        notes, months = _check(con, func, rows, found, billing_months)
+        return _ledger(con, labels, notes, months)
     finally:
         con.close()
 
@@ -218,10 +218,12 @@ def _first_value(con, column: str, where: str):
     return None if got is None else got[0]
 
 
-def _check(con, func: str, rows: Rows, found: dict, billing_months) -> list[str]:
-    """Raise the pandas path's errors for bad rows; the notes of the rows skipped.
+def _check(con, func: str, rows: Rows, found: dict, billing_months) -> tuple[list[str], tuple[int, int]]:
+    """Raise the pandas path's errors for bad rows; the notes of the rows skipped, and the first
+    and last month of the export.
 
-    One pass counts every kind of bad row; the rows are looked up only for a kind that occurs.
+    One pass counts every kind of bad row (and finds the months); the rows are looked up only
+    for a kind that occurs.
     """
     blank = "id IS NULL AND month_blank AND amount_blank"
     lo, hi = (FIRST_YEAR - 1970) * 12, (LAST_YEAR - 1970) * 12 + 11
@@ -233,8 +235,9 @@ def _check(con, func: str, rows: Rows, found: dict, billing_months) -> list[str]
         "bad_period": "(period IS NULL OR NOT period > 0 OR period > 120)" if periods else "false",
     }
     filters = ", ".join(f"count(*) FILTER (WHERE NOT ({blank}) AND {cond})" for cond in kinds.values())
-    got = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {blank}), {filters} FROM typed").fetchone()
-    total, blanks, counts = got[0], got[1], dict(zip(kinds, got[2:]))
+    got = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {blank}), min(m) FILTER (WHERE NOT ({blank})), "
+                      f"max(m) FILTER (WHERE NOT ({blank})), {filters} FROM typed").fetchall()[0]
+    total, blanks, months, counts = got[0], got[1], (got[2], got[3]), dict(zip(kinds, got[4:]))
     if total - blanks == 0:
         raise NoDataError(f"{func}: the ledger has no rows", argument="customer_ids", value=None)
 
@@ -270,10 +273,10 @@ def _check(con, func: str, rows: Rows, found: dict, billing_months) -> list[str]
     notes = []
     if blanks:
         notes.append(f"{blanks} blank {'row' if blanks == 1 else 'rows'} skipped")
-    return notes
+    return notes, months
 
 
-def _ledger(con, labels: dict[str, str], notes: list[str]) -> Ledger:
+def _ledger(con, labels: dict[str, str], notes: list[str], months: tuple[int, int]) -> Ledger:
     """The compact ledger: DuckDB numbers the customers and sorts the rows (out of core), numpy
     adds up the rows of each customer-month (adjacent once sorted) and keeps the paying ones.
 
@@ -291,7 +294,7 @@ def _ledger(con, labels: dict[str, str], notes: list[str]) -> Ledger:
         codes.append(f", lab{i}.code AS lab{i}")
         got = con.execute(f"SELECT code, v FROM lab{i} ORDER BY code").fetchall()
         label_values[k] = np.array([NO_LABEL if v is None else v for _, v in got] + [NO_LABEL], dtype=object)
-    first, last = con.execute(f"SELECT min(m), max(m) FROM typed WHERE NOT ({blank})").fetchall()[0]
+    first, last = months
     query = con.sql(f"""SELECT ids.code AS code, CAST(m - {int(first)} AS INTEGER) AS month,
             amount / period AS mrr{''.join(codes)}
         FROM typed JOIN ids USING (id) {' '.join(joins)}
