@@ -279,6 +279,18 @@ def iso_to_serial(text: str) -> float:
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 
 
+def _slash_date(first: int, second: int, year: int) -> float:
+    """The serial of ``first/second/year``: month first, as Excel (en-US) reads "01/02/1900",
+    else day first where the first cannot be a month ("13/01/1900", as a day-first Excel reads
+    it); yy 00-29 is 20yy; "29/02/1900" is serial 60, Excel's 29 February 1900. ValueError if
+    neither reading is a date."""
+    month, day = (first, second) if first <= 12 else (second, first)
+    year += (2000 if year < 30 else 1900) if year < 100 else 0
+    if (year, month, day) == (1900, 2, 29):
+        return 60.0
+    return date_to_serial(_dt.datetime(year, month, day))
+
+
 def text_to_number(s: str) -> float | None:
     """Excel's reading of text as a number in arithmetic (``"3"`` -> 3, ``"5%"`` -> 0.05)."""
     t = s.strip()
@@ -295,10 +307,8 @@ def text_to_number(s: str) -> float | None:
     except ValueError:
         m = _US_DATE.match(t)
         try:
-            if m is not None:  # m/d/yyyy, as Excel (en-US) reads "01/01/1900"; yy 00-29 is 20yy
-                month, day, year = (int(g) for g in m.groups())
-                year += (2000 if year < 30 else 1900) if year < 100 else 0
-                return date_to_serial(_dt.datetime(year, month, day))
+            if m is not None:
+                return _slash_date(*(int(g) for g in m.groups()))
             return date_to_serial(_dt.datetime.fromisoformat(t))
         except ValueError:
             return None

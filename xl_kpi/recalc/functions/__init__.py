@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
     date_time,
+    distributions,
     dynamic,
     engineering,
     financial,

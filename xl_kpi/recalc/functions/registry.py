@@ -27,7 +27,7 @@ import numpy as np
 
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
-from ..values import BOOL, ERROR_CODES, E, Values, numbers
+from ..values import BOOL, ERROR_CODES, E, Values, numbers, truthy
 from .arguments import aggregate_args, coerce, from_python_cells, samples
 
 if TYPE_CHECKING:
@@ -50,10 +50,13 @@ def register(*names: str):
     return deco
 
 
-def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True):
+def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True,
+                flags: tuple[int, ...] = ()):
     """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
 
     ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions).
+    ``flags``: the positions of logical arguments (a cumulative flag), read as IF reads a
+    condition: a number is TRUE unless 0, text must read TRUE or FALSE, blank is FALSE.
     """
 
     def deco(f):
@@ -64,7 +67,7 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
             for d in defaults[len(args) - arity[0]:] if len(args) < arity[1] else ():
                 vals.append(Values.number(d))
             vals = align(*vals)
-            xs, errs = zip(*(numbers(v) for v in vals))
+            xs, errs = zip(*(truthy(v) if i in flags else numbers(v) for i, v in enumerate(vals)))
             if not logicals:
                 errs = [np.where((e == 0) & (v.kind == BOOL), E.VALUE, e) for v, e in zip(vals, errs)]
             err = combine_errors(*errs)

@@ -6,7 +6,6 @@ LINEST, CORREL, RSQ, STEYX, COVARIANCE) and T.TEST."""
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 import numpy as np
 
@@ -725,57 +724,3 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
 def _standardize(x, mean, sd):
     """STANDARDIZE(x, mean, standard_dev) = (x - mean) / standard_dev; #NUM! unless sd > 0."""
     return NUM_ERROR if sd <= 0 else (x - mean) / sd
-
-
-# ---------------------------------------------------------------------------------------------
-# the normal distribution and the gamma function (Python's statistics.NormalDist and math.gamma)
-
-_STANDARD = NormalDist()
-
-
-@cellwise("NORM.DIST", "NORMDIST", args="nnnb")
-def _norm_dist(x, mean, sd, cumulative):
-    """NORM.DIST(x, mean, sd, cumulative): the normal cdf (or pdf); #NUM! unless sd > 0."""
-    if sd <= 0:
-        return NUM_ERROR
-    d = NormalDist(mean, sd)
-    return d.cdf(x) if cumulative else d.pdf(x)
-
-
-@cellwise("NORM.S.DIST", args="nb")
-def _norm_s_dist(z, cumulative):
-    return _STANDARD.cdf(z) if cumulative else _STANDARD.pdf(z)
-
-
-cellwise("NORMSDIST", args="n")(lambda z: _STANDARD.cdf(z))
-cellwise("PHI", args="n")(lambda z: _STANDARD.pdf(z))
-cellwise("GAUSS", args="n")(lambda z: _STANDARD.cdf(z) - 0.5)
-
-
-@cellwise("NORM.INV", "NORMINV", args="nnn")
-def _norm_inv(p, mean, sd):
-    """NORM.INV(p, mean, sd): the x where the normal cdf is p; #NUM! unless 0 < p < 1 and sd > 0."""
-    if not 0 < p < 1 or sd <= 0:
-        return NUM_ERROR
-    return NormalDist(mean, sd).inv_cdf(p)
-
-
-@cellwise("NORM.S.INV", "NORMSINV", args="n")
-def _norm_s_inv(p):
-    return _STANDARD.inv_cdf(p) if 0 < p < 1 else NUM_ERROR
-
-
-@cellwise("GAMMA", args="n")
-def _gamma(x):
-    """GAMMA(x); #NUM! at 0 and the negative integers, and where it overflows."""
-    if x <= 0 and x == math.floor(x):
-        return NUM_ERROR
-    try:
-        return math.gamma(x)
-    except OverflowError:
-        return NUM_ERROR
-
-
-@cellwise("GAMMALN", "GAMMALN.PRECISE", args="n")
-def _gammaln(x):
-    return NUM_ERROR if x <= 0 else math.lgamma(x)
