@@ -185,13 +185,23 @@ class Criterion:
             target = self.text.casefold()
             cmp = {"<": folded < target, ">": folded > target, "<=": folded <= target, ">=": folded >= target}[op]
             return (kind == STR) & cmp.astype(bool)
-        if op == "<>":
-            return ~((kind == self.kind) & (num == self.num))
+        if op in ("=", "<>"):
+            hit = (kind == self.kind) & (num == self.num)
+            if self.kind == NUM and text is not None:
+                hit = hit | self._number_as_text(kind, text)
+            return hit if op == "=" else ~hit
         sel = kind == self.kind
         with np.errstate(invalid="ignore"):
-            cmp = {"=": num == self.num, "<": num < self.num, ">": num > self.num,
-                   "<=": num <= self.num, ">=": num >= self.num}[op]
+            cmp = {"<": num < self.num, ">": num > self.num, "<=": num <= self.num, ">=": num >= self.num}[op]
         return sel & cmp
+
+    def _number_as_text(self, kind: np.ndarray, text) -> np.ndarray:
+        """Where a text cell reads as this number: Excel's equality counts the text "1" (or a date
+        text) as the number it reads as, as :func:`conditional_grouped` does."""
+        hit = np.zeros(kind.shape, bool)
+        for idx in zip(*np.nonzero(kind == STR)):
+            hit[idx] = text_to_number(str(text[idx])) == self.num
+        return hit
 
 
 def texts_of(kind, text) -> np.ndarray:
