@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
+from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE, ExcelError
 from xl_kpi.recalc import evaluate, recalculate
 
 MICROSOFT_EXAMPLES = [
@@ -114,6 +114,17 @@ def test_excel_argument_rules(formula, expected):
     assert evaluate({}, formula) == expected
 
 
+def test_the_two_array_tests_pass_over_a_null_error():
+    # formulas test.xlsx STATISTICAL AD17, AD34: #NULL!, #NUM! | #REF!, 1 gives #NUM!
+    cells = {"A1": ExcelError("#NULL!"), "B1": NUM, "C1": ExcelError("#REF!"), "D1": 1.0}
+    assert evaluate(cells, "=CHISQ.TEST(A1:B1,C1:D1)") == NUM
+    assert evaluate(cells, "=F.TEST(A1:B1,C1:D1)") == NUM
+    assert evaluate(cells, "=F.TEST(C1:D1,A1:B1)") == ExcelError("#REF!")
+    assert evaluate({**cells, "B1": 2.0, "C1": 3.0}, "=F.TEST(A1:B1,C1:D1)") == ExcelError("#NULL!")
+
+
+
+
 def test_date_text_and_logicals_read_as_numbers():
     # formulas test.xlsx STATISTICAL X44, AN47, Y49, X73: day-first date text as that Excel read it
     cells = {"A1": "13/01/1900", "A2": "29/02/1900", "A3": True}
@@ -180,13 +191,6 @@ FUNCTIONS = {
     "COMPATIBILITY": ["NORM.INV", "NORMDIST", "NORMSDIST", "NORMSINV"],
 }
 
-#: Cells where Excel's value is not yet reproduced, with the reason.
-KNOWN = {
-    # Excel gives #NUM! for a range whose first error is a #NULL! constant, then #NUM!: it passes
-    # over the #NULL! (the regression functions of the same sheet do the same); we give #NULL!.
-    "STATISTICAL!AD17": "#NULL! in a range", "STATISTICAL!AD34": "#NULL! in a range",
-}
-
 
 @pytest.fixture(scope="module")
 def corpus_cells(tmp_path_factory):
@@ -215,7 +219,6 @@ def test_corpus_row_agrees_with_excel(corpus_cells, sheet, name):
     assert len(cells) >= 15
     wrong = {}
     for k in cells:
-        address = formulas[k].address
-        if address not in KNOWN and not agree(excel.get(k), ours.get(k)):
-            wrong[address] = (re.sub(r"^_xlfn\.", "", formulas[k].formula), excel.get(k), ours.get(k))
+        if not agree(excel.get(k), ours.get(k)):
+            wrong[formulas[k].address] = (re.sub(r"^_xlfn\.", "", formulas[k].formula), excel.get(k), ours.get(k))
     assert not wrong

@@ -493,15 +493,17 @@ def _binom_range(trials, p, low, high):
     return _checked(np.where(low == high, stats.binom.pmf(low, trials, p), between), bad)
 
 
-elementwise("BINOM.DIST.RANGE", arity=(4, 4))(_binom_range)
-_binom_range_between = FUNCTIONS["BINOM.DIST.RANGE"]
-elementwise("BINOM.DIST.RANGE", arity=(3, 3))(lambda trials, p, k: _binom_range(trials, p, k, k))
-_binom_range_one = FUNCTIONS["BINOM.DIST.RANGE"]
+_BINOM_RANGE_BY_COUNT = {}
+for _count, _f in ((3, lambda trials, p, k: _binom_range(trials, p, k, k)), (4, _binom_range)):
+    elementwise("BINOM.DIST.RANGE", arity=(_count, _count))(_f)
+    _BINOM_RANGE_BY_COUNT[_count] = FUNCTIONS["BINOM.DIST.RANGE"]
 
 
 @register("BINOM.DIST.RANGE")
 def _binom_dist_range(ev, args):
-    return (_binom_range_one if len(args) == 3 else _binom_range_between)(ev, args)
+    """The element-wise form for 3 arguments (number_s2 = number_s) or for 4."""
+    impl = _BINOM_RANGE_BY_COUNT.get(len(args))
+    return Values.error(E.VALUE) if impl is None else impl(ev, args)
 
 
 @elementwise("BINOM.INV", "CRITBINOM", arity=(3, 3))
@@ -602,6 +604,20 @@ def _sample(v: Values, i: int):
     return x[i].reshape(-1)[mask[i].reshape(-1)]
 
 
+def _error_of_arrays(*blocks):
+    """The error a function of two arrays reports, or None: the first error of the first array,
+    then of the second, in row-major order, passing over #NULL! (#NULL! only when it is the
+    sole one), as Excel's CHISQ.TEST, F.TEST and its regression functions do (formulas
+    test.xlsx STATISTICAL AD17 and AD34: #NULL! then #NUM! in the first array give #NUM!)."""
+    null = False
+    for kind, num in blocks:
+        for code in num[kind == ERR]:
+            if code != E.NULL:
+                return _error(code)
+            null = True
+    return _error(E.NULL) if null else None
+
+
 def _chisq_test_one(actual: Values, expected: Values, i: int):
     """sum (A - E)^2 / E over the pairs where both are numbers; the right tail of chi-squared with
     (rows - 1)(columns - 1) degrees of freedom, or cells - 1 for one row or column."""
@@ -609,9 +625,9 @@ def _chisq_test_one(actual: Values, expected: Values, i: int):
 
     ak, an = _block(actual, i)
     ek, en = _block(expected, i)
-    for kind, num in ((ak, an), (ek, en)):
-        if (kind == ERR).any():
-            return _error(num[kind == ERR][0])
+    err = _error_of_arrays((ak, an), (ek, en))
+    if err is not None:
+        return err
     if ak.size != ek.size:
         return NA
     rows, cols = actual.hw
@@ -629,10 +645,10 @@ def _f_test_one(first: Values, second: Values, i: int):
     """Twice the smaller tail of F = s1^2 / s2^2 with (n1 - 1, n2 - 1) degrees of freedom."""
     from scipy import stats
 
+    err = _error_of_arrays(_block(first, i), _block(second, i))
+    if err is not None:
+        return err
     xs = [_sample(v, i) for v in (first, second)]
-    for x in xs:
-        if isinstance(x, ExcelError):
-            return x
     if any(x.size < 2 for x in xs):
         return DIV0
     v1, v2 = (float(np.var(x, ddof=1)) for x in xs)
