@@ -156,3 +156,15 @@ def test_the_financial_cells_of_formulas_test_workbook_equal_excel():
     # one left: PPMT(5,3,33,10000,1), where Excel's -3.8e-20 comes from a closed form of the
     # principal and the one here from PMT - IPMT (2.98e-10: a difference of two 8,333.33)
     assert total > 450 and len(bad) <= 1, bad[:10]
+
+
+@pytest.mark.parametrize("start, end, excel", [
+    # koala VDB.xlsx (cost 1, salvage 0, life 14, factor 1.25), Excel's cached values
+    (0, 0.5, 0.044642857142857144), (0.5, 1.5, 0.08529974489795919), (1.5, 2.5, 0.077683696246355682),
+    (2.5, 3.5, 0.070747651938645364), (3.5, 4.5, 0.068726290454684064), (12.5, 13.5, 0.068726290454684064),
+    (13.5, 14, 0.034363145227342032), (13, 14, 0.068667899383779485), (11, 12, 0.068667899383779485),
+])
+def test_vdb_with_a_fractional_start_shifts_the_schedule_as_excel(start, end, excel):
+    # the straight-line amount after the switch differs between the shifted and the whole-period
+    # schedules (0.0687263 against 0.0686679), so 13.5..14 is not half of 13..14
+    assert evaluate({}, f"=VDB(1,0,14,{start},{end},1.25,FALSE)") == pytest.approx(excel, rel=1e-12)

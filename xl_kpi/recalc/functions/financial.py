@@ -11,8 +11,6 @@ whole shape. Where Excel differs from it, the difference is written here:
   20 steps; IRR is Newton from the guess and, where that diverges, from the nearest of a
   ladder of rates (Excel finds IRR({-7,2,1,4,-3,-7,2,-1,4,4}, 7) = -2.1 %); XIRR only from
   the guess (Excel's XIRR from a guess of -10 % is #NUM! where 60 % is the rate).
-- VDB with fractional start or end periods: Excel's proration after the switch to straight
-  line differs from this one in the 4th digit (koala VDB.xlsx, 15 of 128 cells).
 - NPV and IRR skip text, logicals and blanks inside ranges; NPV counts values typed directly
   (TRUE is 1) and an error in a range is its result, while IRR turns an error into #VALUE!.
 - XIRR: Excel's bracketing and bisection from the guess (see :func:`_xirr_bisection`), so its
@@ -20,7 +18,8 @@ whole shape. Where Excel differs from it, the difference is written here:
   guess, as Excel's do; #NUM! when no bracket is found, when a date precedes the first one, or
   when the flows do not change sign. XNPV takes positive rates only, as Excel does.
 - VDB switches from declining balance to straight line in the period where straight line
-  becomes larger, unless ``no_switch`` is TRUE; fractional start/end periods are prorated.
+  becomes larger, unless ``no_switch`` is TRUE; a fractional start shifts the periods of the
+  schedule, as Excel's results show (see :func:`_vdb_schedule`).
 - CUMIPMT, CUMPRINC, EFFECT, NOMINAL, XNPV, XIRR come from the Analysis ToolPak: a logical
   argument is #VALUE! and so is a range in an array formula.
 """
@@ -185,48 +184,54 @@ def _db(cost, salvage, life, period, month):
     return out, np.where(bad, E.NUM, 0)
 
 
-def _vdb_whole(cost, salvage, life, life1, period, factor):
-    """Declining balance switching to straight line, from period 0 to ``period`` (may be fractional)."""
-    total, left, straight, switched = 0.0, cost - salvage, 0.0, False
-    end = math.ceil(period)
-    for i in range(1, end + 1):
-        if not switched:
-            ddb = _ddb_one(cost, salvage, life, i, factor)
-            straight = left / (life1 - (i - 1))
-            if straight > ddb:
-                term, switched = straight, True
-            else:
-                term = ddb
-                left -= ddb
+def _vdb_schedule(cost, salvage, life, start, end, factor) -> float:
+    """VDB with the switch to straight line, as Excel computes it: a schedule from period 0 whose
+    periods are shifted by start's fraction ([0, 0.5], [0.5, 1.5], ... for a start of 13.5), each
+    period's depreciation the declining balance of the book value at ``factor / life`` per unit of
+    time (not below salvage) until straight line over the remaining life is larger, then straight
+    line; the periods from start to end are summed, the last one cut at end.
+
+    Reverse-engineered from Excel's cached values (koala VDB.xlsx): VDB(1,0,14,13.5,14,1.25) is
+    half the straight-line amount of the shifted schedule, not half of VDB(...,13,14,...).
+    """
+    frac = start - math.floor(start)
+    points = [0.0] + ([frac] if frac > 0 else [])
+    while points[-1] + 1 < end:
+        points.append(points[-1] + 1)
+    if points[-1] < end:
+        points.append(end)
+    rate = min(factor / life, 1.0)
+    book, straight, total = cost, None, 0.0
+    for a, b in zip(points, points[1:]):
+        h = b - a
+        if straight is None:
+            dep = book * rate * h
+            if book - dep < salvage:
+                dep = max(book - salvage, 0.0)
+            line = (book - salvage) / (life - a)
+            if line * h > dep:
+                straight, dep = line, line * h
         else:
-            term = straight
-        if i == end:
-            term *= period + 1 - end
-        total += term
+            dep = straight * h
+        if a >= start:
+            total += dep
+        book -= dep
     return total
 
 
 def _vdb_one(cost, salvage, life, start, end, factor, no_switch):
+    if not no_switch:
+        return _vdb_schedule(cost, salvage, life, start, end, factor)
     lo, hi = math.floor(start), math.ceil(end)
-    if no_switch:
-        total = 0.0
-        for i in range(lo + 1, hi + 1):
-            term = _ddb_one(cost, salvage, life, i, factor)
-            if i == lo + 1:
-                term *= min(end, lo + 1) - start
-            elif i == hi:
-                term *= end + 1 - hi
-            total += term
-        return total
-    part = 0.0
-    if start != lo:
-        value = cost - _vdb_whole(cost, salvage, life, life, lo, factor)
-        part += (start - lo) * _vdb_whole(value, salvage, life, life - lo, 1, factor)
-    if end != hi:
-        value = cost - _vdb_whole(cost, salvage, life, life, hi - 1, factor)
-        part += (hi - end) * _vdb_whole(value, salvage, life, life - (hi - 1), 1, factor)
-    cost -= _vdb_whole(cost, salvage, life, life, lo, factor)
-    return _vdb_whole(cost, salvage, life, life - lo, hi - lo, factor) - part
+    total = 0.0
+    for i in range(lo + 1, hi + 1):
+        term = _ddb_one(cost, salvage, life, i, factor)
+        if i == lo + 1:
+            term *= min(end, lo + 1) - start
+        elif i == hi:
+            term *= end + 1 - hi
+        total += term
+    return total
 
 
 @register("VDB")
