@@ -190,7 +190,8 @@ def _confidence_t(alpha, sd, size):
 @elementwise("T.DIST", arity=(3, 3), flags=(2,))
 def _t_dist(x, df, cumulative):
     """T.DIST(x, deg_freedom, cumulative): Student's left-tailed t distribution, or its density;
-    deg_freedom truncated; #NUM! below 1 (#DIV/0! for the density at 0, as Excel)."""
+    deg_freedom truncated; #NUM! below 1, but #DIV/0! for the density with 0 degrees, as Excel
+    (formulas test.xlsx STATISTICAL R102)."""
     from scipy import stats
 
     df = np.trunc(df)
