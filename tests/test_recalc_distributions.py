@@ -125,6 +125,26 @@ def test_the_two_array_tests_pass_over_a_null_error():
 
 
 
+@pytest.mark.parametrize("inverse, distribution", [
+    ("NORM.INV({p},40,1.5)", "NORM.DIST({x},40,1.5,TRUE)"), ("NORM.S.INV({p})", "NORM.S.DIST({x},TRUE)"),
+    ("LOGNORM.INV({p},3.5,1.2)", "LOGNORM.DIST({x},3.5,1.2,TRUE)"), ("T.INV({p},7)", "T.DIST({x},7,TRUE)"),
+    ("T.INV.2T({p},7)", "T.DIST.2T({x},7)"), ("CHISQ.INV({p},4)", "CHISQ.DIST({x},4,TRUE)"),
+    ("CHISQ.INV.RT({p},4)", "CHISQ.DIST.RT({x},4)"), ("F.INV({p},6,4)", "F.DIST({x},6,4,TRUE)"),
+    ("F.INV.RT({p},6,4)", "F.DIST.RT({x},6,4)"), ("BETA.INV({p},8,10,1,3)", "BETA.DIST({x},8,10,TRUE,1,3)"),
+    ("GAMMA.INV({p},9,2)", "GAMMA.DIST({x},9,2,TRUE)"), ("FISHERINV({p})", "FISHER({x})"),
+])
+@pytest.mark.parametrize("p", [1e-6, 0.05, 0.5, 0.93, 0.999])
+def test_each_inverse_undoes_its_distribution(inverse, distribution, p):
+    x = evaluate({}, "=" + inverse.format(p=p))
+    assert evaluate({}, "=" + distribution.format(x=repr(x))) == pytest.approx(p, rel=1e-9)
+
+
+def test_binom_inv_is_the_least_count_reaching_alpha():
+    for alpha in (0.01, 0.3, 0.75, 0.99):
+        k = evaluate({}, f"=BINOM.INV(20,0.3,{alpha})")
+        assert evaluate({}, f"=BINOM.DIST({k},20,0.3,TRUE)") >= alpha > evaluate({}, f"=BINOM.DIST({k - 1},20,0.3,TRUE)")
+
+
 def test_date_text_and_logicals_read_as_numbers():
     # formulas test.xlsx STATISTICAL X44, AN47, Y49, X73: day-first date text as that Excel read it
     cells = {"A1": "13/01/1900", "A2": "29/02/1900", "A3": True}
