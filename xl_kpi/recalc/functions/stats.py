@@ -249,35 +249,41 @@ def _sumsq(x):
 
 
 # ---------------------------------------------------------------------------------------------
-# functions of an array and a k: LARGE, SMALL, PERCENTILE, QUARTILE (k may be an array)
+# functions of a sample and scalars: LARGE, SMALL, PERCENTILE, QUARTILE, PERCENTRANK, RANK,
+# TRIMMEAN (the scalars may be arrays: the function is computed element by element)
 
 
-def _array_and_k(ev, args, f):
-    """f(sorted numbers of the array, k) for every element of k; an error in k, then in the array, wins."""
-    if len(args) != 2:
+def _with_sample(ev, args, f, *, at: int = 0, arity: tuple[int, int] = (2, 2), defaults: tuple = ()):
+    """f(sorted numbers of ``args[at]``, *the other arguments as numbers), for every element of
+    those (broadcast together); an omitted optional argument takes its default. An error among the
+    scalars wins (in argument order), then the sample's first error."""
+    if not arity[0] <= len(args) <= arity[1]:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    arr = ev.eval(args[at])
     x, mask, err = numeric_items(arr)
     x, mask = x.reshape(x.shape[0], -1), mask.reshape(mask.shape[0], -1)
-    k = ev.scalar(args[1])
-    kx, ke = numbers(k)
-    n = max(arr.n, k.n)
-    shape = (n, *k.hw)
+    scalars = [ev.scalar(a) for i, a in enumerate(args) if i != at]
+    scalars += [Values.number(d) for d in defaults[len(args) - arity[0]:]]
+    scalars = align(*scalars)
+    parsed = [numbers(v) for v in scalars]
+    n = max(arr.n, scalars[0].n)
+    shape = (n, *scalars[0].hw)
     out = np.empty(shape, object)
     cache: dict = {}
     for idx in np.ndindex(shape):
         i = idx[0]
         ai = i if arr.n > 1 else 0
-        ki = (i if k.n > 1 else 0, *idx[1:])
-        if ke[ki]:
-            out[idx] = _error(ke[ki])
+        ki = (i if scalars[0].n > 1 else 0, *idx[1:])
+        bad = next((e[ki] for _, e in parsed if e[ki]), 0)
+        if bad:
+            out[idx] = _error(bad)
         elif err[ai]:
             out[idx] = _error(err[ai])
         else:
             s = cache.get(ai)
             if s is None:
                 s = cache[ai] = np.sort(x[ai][mask[ai]])
-            out[idx] = f(s, float(kx[ki]))
+            out[idx] = f(s, *(float(v[ki]) for v, _ in parsed))
     return from_python_cells(out)
 
 
@@ -286,12 +292,15 @@ def _error(code) -> ExcelError:
 
 
 def _large(s, k):
-    k = math.ceil(k)
-    return NUM_ERROR if not 1 <= k <= s.size else float(s[s.size - k])
+    """The k-th largest, k rounded up; #NUM! for k < 1 or beyond the count (k = 0.9 is #NUM!)."""
+    if k < 1 or math.ceil(k) > s.size:
+        return NUM_ERROR
+    return float(s[s.size - math.ceil(k)])
 
 
 def _small(s, k):
-    k = math.ceil(k)
+    """The k-th smallest, k truncated (Excel's SMALL rounds k down where LARGE rounds it up)."""
+    k = math.floor(k)
     return NUM_ERROR if not 1 <= k <= s.size else float(s[k - 1])
 
 
@@ -317,8 +326,8 @@ def _at_rank(s, rank):
 
 
 def _quartile_inc(s, q):
-    q = math.trunc(q)
-    return NUM_ERROR if not 0 <= q <= 4 else _percentile_inc(s, q / 4)
+    """QUARTILE.INC: quart truncated, 0..4; a negative quart is #NUM! (-0.1 does not truncate to 0)."""
+    return NUM_ERROR if not 0 <= q < 5 else _percentile_inc(s, math.trunc(q) / 4)
 
 
 def _quartile_exc(s, q):
@@ -326,10 +335,67 @@ def _quartile_exc(s, q):
     return NUM_ERROR if not 1 <= q <= 3 else _percentile_exc(s, q / 4)
 
 
+def _rank_position(s, x):
+    """(0-based rank of x in the sorted sample, interpolated between neighbours), or #N/A when x
+    lies outside the sample; an x met several times ranks at its first place."""
+    if x < s[0] or x > s[-1]:
+        return NA
+    lo = int(np.searchsorted(s, x, side="left"))
+    if s[lo] == x:
+        return float(lo)
+    return lo - 1 + (x - s[lo - 1]) / (s[lo] - s[lo - 1])
+
+
+def _percentrank(exclusive: bool):
+    """PERCENTRANK.INC = rank / (n - 1), PERCENTRANK.EXC = (rank + 1) / (n + 1), rank 0-based and
+    interpolated, truncated (not rounded) to ``significance`` digits (default 3, >= 1)."""
+    def f(s, x, significance):
+        if not s.size or significance < 1:
+            return NUM_ERROR
+        r = _rank_position(s, x)
+        if isinstance(r, ExcelError):
+            return r
+        if exclusive:
+            share = (r + 1) / (s.size + 1)
+        else:
+            share = r / (s.size - 1) if s.size > 1 else 1.0
+        scale = 10.0 ** math.trunc(significance)
+        return math.floor(round(share * scale, 6)) / scale
+
+    return f
+
+
+def _rank(average: bool):
+    """RANK.EQ(number, ref, order): 1 + how many numbers of ref rank before it (descending when
+    order is 0, ascending otherwise); RANK.AVG averages the places of equal numbers; #N/A when
+    the number is not in ref."""
+    def f(s, x, order):
+        lo, hi = np.searchsorted(s, x, side="left"), np.searchsorted(s, x, side="right")
+        if hi == lo:
+            return NA
+        first = lo + 1 if order else s.size - hi + 1
+        return first + (hi - lo - 1) / 2 if average else float(first)
+
+    return f
+
+
+def _trimmean(s, percent):
+    """TRIMMEAN(array, percent): the mean without floor(n * percent / 2) numbers at each end;
+    #NUM! unless 0 <= percent < 1."""
+    if not s.size or not 0 <= percent < 1:
+        return NUM_ERROR
+    k = math.floor(s.size * percent / 2)
+    return float(np.mean(s[k:s.size - k]))
+
+
 for _names, _f in (("LARGE", _large), ("SMALL", _small), ("PERCENTILE PERCENTILE.INC", _percentile_inc),
                    ("PERCENTILE.EXC", _percentile_exc), ("QUARTILE QUARTILE.INC", _quartile_inc),
-                   ("QUARTILE.EXC", _quartile_exc)):
-    register(*_names.split())(lambda ev, args, _f=_f: _array_and_k(ev, args, _f))
+                   ("QUARTILE.EXC", _quartile_exc), ("TRIMMEAN", _trimmean)):
+    register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f))
+for _names, _f in (("PERCENTRANK PERCENTRANK.INC", _percentrank(False)), ("PERCENTRANK.EXC", _percentrank(True))):
+    register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f, arity=(2, 3), defaults=(3,)))
+for _names, _f in (("RANK RANK.EQ", _rank(False)), ("RANK.AVG", _rank(True))):
+    register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f, at=1, arity=(2, 3), defaults=(0,)))
 
 
 # ---------------------------------------------------------------------------------------------
