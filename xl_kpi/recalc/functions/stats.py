@@ -16,7 +16,7 @@ from ...excel_errors import REF as REF_ERROR
 from ...excel_errors import VALUE as VALUE_ERROR
 from ..arrays import NotVectorizable, align
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers, truthy
-from .arguments import finish, from_python_cells, numeric_items
+from .arguments import finish, first_error, from_python_cells, numeric_items, samples
 from .criteria import conditional
 from .registry import aggregate, cellwise, register, sample
 
@@ -166,18 +166,6 @@ _register_spread(True, {"STDEVA": (1, True), "STDEVPA": (0, True), "VARA": (1, F
 @sample("MEDIAN")
 def _median(x):
     return float(np.median(x)) if x.size else NUM_ERROR
-
-
-@sample("MODE", "MODE.SNGL")
-def _mode(x):
-    """The most frequent number, the first met among equals; #N/A when none repeats."""
-    best, count = None, 1
-    seen: dict = {}
-    for v in x.tolist():
-        seen[v] = seen.get(v, 0) + 1
-        if seen[v] > count:
-            best, count = v, seen[v]
-    return NA if best is None else best
 
 
 @sample("AVEDEV")
@@ -396,6 +384,124 @@ for _names, _f in (("PERCENTRANK PERCENTRANK.INC", _percentrank(False)), ("PERCE
     register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f, arity=(2, 3), defaults=(3,)))
 for _names, _f in (("RANK RANK.EQ", _rank(False)), ("RANK.AVG", _rank(True))):
     register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f, at=1, arity=(2, 3), defaults=(0,)))
+
+
+# ---------------------------------------------------------------------------------------------
+# MODE, FREQUENCY, PROB
+
+
+def _mode_samples(ev, args):
+    """(numbers of all arguments per cell, first error per cell) as MODE reads them: the numbers of
+    every argument, a typed text or logical skipped as in a range (MODE.SNGL(1,1,"") is 1), or
+    None when an argument is left empty (MODE.MULT(A1:A3,) is #VALUE!)."""
+    if not args or any(a is None for a in args):
+        return None
+    vals = [ev.eval(a) for a in args]
+    n = max(v.n for v in vals)
+    err = np.zeros(n)
+    parts = []
+    for v in vals:
+        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+        parts.append((v.num.reshape(v.n, -1), (v.kind == NUM).reshape(v.n, -1)))
+    return samples(parts, n), err
+
+
+def _modes(x) -> list[float]:
+    """The numbers met most often (at least twice), in the order they first appear."""
+    counts: dict = {}
+    for v in x.tolist():
+        counts[v] = counts.get(v, 0) + 1
+    top = max(counts.values(), default=0)
+    return [v for v, c in counts.items() if c == top] if top > 1 else []
+
+
+@register("MODE", "MODE.SNGL")
+def _mode(ev, args):
+    """MODE.SNGL(number1, ...): the most frequent number, the first to appear among equals; #N/A
+    when none repeats."""
+    got = _mode_samples(ev, args)
+    if got is None:
+        return Values.error(E.VALUE)
+    xs, err = got
+    out = np.empty((len(xs), 1, 1), object)
+    for i, x in enumerate(xs):
+        m = _modes(x)
+        out[i, 0, 0] = _error(err[i]) if err[i] else (m[0] if m else NA)
+    return from_python_cells(out)
+
+
+@register("MODE.MULT")
+def _mode_mult(ev, args):
+    """MODE.MULT(number1, ...): a column of every most frequent number, in order of first
+    appearance; #N/A when none repeats."""
+    got = _mode_samples(ev, args)
+    if got is None:
+        return Values.error(E.VALUE)
+    xs, err = got
+    if len(xs) > 1:
+        raise NotVectorizable("MODE.MULT over moving ranges")
+    if err[0]:
+        return Values.error(int(err[0]))
+    m = _modes(xs[0])
+    return Values.from_numbers(np.array(m, float).reshape(1, -1, 1)) if m else Values.error(E.NA)
+
+
+@register("FREQUENCY")
+def _frequency(ev, args):
+    """FREQUENCY(data_array, bins_array): a column of len(bins) + 1 counts, in the bins' order:
+    the data <= each bin and > the bin below it (a repeated bin counts 0), then the data above
+    the largest bin. Text, logicals and blanks are skipped in both; bins holding no number are
+    one bin of 0 (FREQUENCY(A1:A3, B1) with B1 blank counts the data <= 0)."""
+    if len(args) != 2:
+        return Values.error(E.VALUE)
+    data, bins = ev.eval(args[0]), ev.eval(args[1])
+    if data.n > 1 or bins.n > 1:
+        raise NotVectorizable("FREQUENCY over moving ranges")
+    (dx, dm, de), (bx, bm, be) = numeric_items(data), numeric_items(bins)
+    if de[0] or be[0]:
+        return Values.error(int(de[0] or be[0]))
+    d = np.sort(dx[0][dm[0]].reshape(-1))
+    b = bx[0][bm[0]].reshape(-1)
+    if not b.size:
+        b = np.zeros(1)
+    order = np.argsort(b, kind="stable")
+    upto = np.searchsorted(d, b[order], side="right")
+    counts = np.empty(b.size + 1)
+    counts[order] = np.diff(np.concatenate(([0], upto)))
+    counts[-1] = d.size - upto[-1]
+    return Values.from_numbers(counts.reshape(1, -1, 1))
+
+
+@register("PROB")
+def _prob(ev, args):
+    """PROB(x_range, prob_range, lower_limit, [upper_limit]): the sum of the probabilities of the
+    x in [lower, upper], or of the x equal to lower when upper is omitted; element-wise over the
+    limits. #N/A when the ranges differ in size; #NUM! unless every probability is in (0, 1] and
+    they sum to 1."""
+    if len(args) not in (3, 4):
+        return Values.error(E.VALUE)
+    xs, ps = ev.eval(args[0]), ev.eval(args[1])
+    limits = align(*(ev.scalar(a) for a in args[2:]))
+    parsed = [numbers(v) for v in limits]
+    n = max(xs.n, ps.n, limits[0].n)
+    shape = (n, *limits[0].hw)
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        i = idx[0]
+        ki = (i if limits[0].n > 1 else 0, *idx[1:])
+        bad = next((e[ki] for _, e in parsed if e[ki]), 0)
+        got = _error(bad) if bad else _paired(xs, ps, i)
+        if isinstance(got, ExcelError):
+            out[idx] = got
+            continue
+        x, p = got
+        if (p <= 0).any() or (p > 1).any() or abs(float(np.sum(p)) - 1) > 1e-12:
+            out[idx] = NUM_ERROR
+            continue
+        lo = float(parsed[0][0][ki])
+        hi = float(parsed[1][0][ki]) if len(parsed) > 1 else lo
+        out[idx] = float(np.sum(p[(x >= lo) & (x <= hi)]))
+    return from_python_cells(out)
 
 
 # ---------------------------------------------------------------------------------------------
