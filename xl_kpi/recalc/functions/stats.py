@@ -1,7 +1,7 @@
 """Statistical: AVERAGE, MAX, MIN, the COUNT family, the conditional aggregates, the spread and
 shape of a sample (STDEV/VAR and their S, P, A, PA variants, MEDIAN, MODE, KURT, SKEW...),
-LARGE/SMALL, PERCENTILE/QUARTILE (.INC/.EXC), regression (SLOPE, INTERCEPT, FORECAST, TREND,
-LINEST, CORREL, RSQ, STEYX, COVARIANCE) and T.TEST."""
+LARGE/SMALL, PERCENTILE/QUARTILE/PERCENTRANK (.INC/.EXC), RANK, TRIMMEAN, FREQUENCY, PROB, how
+two samples are paired, and T.TEST. Regression is in :mod:`.regression`."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import numpy as np
 
 from ...excel_errors import DIV0, NA, ExcelError
 from ...excel_errors import NUM as NUM_ERROR
-from ...excel_errors import REF as REF_ERROR
-from ...excel_errors import VALUE as VALUE_ERROR
 from ..arrays import NotVectorizable, align
-from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers, truthy
+from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers
 from .arguments import finish, first_error, from_python_cells, numeric_items, samples
 from .criteria import conditional
 from .registry import aggregate, cellwise, register, sample
@@ -264,9 +262,9 @@ def _with_sample(ev, args, f, *, at: int = 0, arity: tuple[int, int] = (2, 2), d
         ki = (i if scalars[0].n > 1 else 0, *idx[1:])
         bad = next((e[ki] for _, e in parsed if e[ki]), 0)
         if bad:
-            out[idx] = _error(bad)
+            out[idx] = as_error(bad)
         elif err[ai]:
-            out[idx] = _error(err[ai])
+            out[idx] = as_error(err[ai])
         else:
             s = cache.get(ai)
             if s is None:
@@ -275,7 +273,8 @@ def _with_sample(ev, args, f, *, at: int = 0, arity: tuple[int, int] = (2, 2), d
     return from_python_cells(out)
 
 
-def _error(code) -> ExcelError:
+def as_error(code) -> ExcelError:
+    """The ExcelError of an error code stored in ``Values.num``."""
     return ExcelError(ERROR_CODES[int(code) - 1])
 
 
@@ -426,7 +425,7 @@ def _mode(ev, args):
     out = np.empty((len(xs), 1, 1), object)
     for i, x in enumerate(xs):
         m = _modes(x)
-        out[i, 0, 0] = _error(err[i]) if err[i] else (m[0] if m else NA)
+        out[i, 0, 0] = as_error(err[i]) if err[i] else (m[0] if m else NA)
     return from_python_cells(out)
 
 
@@ -490,7 +489,7 @@ def _prob(ev, args):
         i = idx[0]
         ki = (i if limits[0].n > 1 else 0, *idx[1:])
         bad = next((e[ki] for _, e in parsed if e[ki]), 0)
-        got = _error(bad) if bad else _paired(xs, ps, i)
+        got = as_error(bad) if bad else paired(xs, ps, i)
         if isinstance(got, ExcelError):
             out[idx] = got
             continue
@@ -505,287 +504,56 @@ def _prob(ev, args):
 
 
 # ---------------------------------------------------------------------------------------------
-# two samples: regression (SLOPE, INTERCEPT, FORECAST, TREND, LINEST, ...) and T.TEST
+# two samples: how their pairs and errors are read (the regressions of :mod:`.regression` too),
+# and T.TEST
 
 
-def _paired(ys: Values, xs: Values, i: int):
+def paired(ys: Values, xs: Values, i: int):
     """(y, x) of the pairs where both are numbers, or an ExcelError: #N/A for sizes that differ,
-    else the first error met scanning the pairs in order (y before x)."""
+    else the first error of :func:`pair_error`."""
     yk, yn = ys.kind[i if ys.n > 1 else 0].reshape(-1), ys.num[i if ys.n > 1 else 0].reshape(-1)
     xk, xn = xs.kind[i if xs.n > 1 else 0].reshape(-1), xs.num[i if xs.n > 1 else 0].reshape(-1)
     if yk.size != xk.size:
         return NA
-    bad = (yk == ERR) | (xk == ERR)
-    if bad.any():
-        j = int(np.argmax(bad))
-        return _error(yn[j] if yk[j] == ERR else xn[j])
+    code = pair_error(ys, xs, i)
+    if code:
+        return as_error(code)
     ok_ = (yk == NUM) & (xk == NUM)
     return yn[ok_], xn[ok_]
 
 
-def _two_samples(f, first_is_y=True):
-    def impl(ev, args):
-        if len(args) != 2:
-            return Values.error(E.VALUE)
-        a, b = ev.eval(args[0]), ev.eval(args[1])
-        n = max(a.n, b.n)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
-            got = _paired(a, b, i)
-            out[i, 0, 0] = got if isinstance(got, ExcelError) else f(*got)
-        return from_python_cells(out)
-
-    return impl
-
-
-def _line(y, x):
-    """(slope, intercept) of least squares, or #DIV/0! without two distinct x."""
-    if x.size < 2:
-        return DIV0
-    dx = x - x.mean()
-    sxx = float(np.sum(dx * dx))
-    if sxx == 0:
-        return DIV0
-    b = float(np.sum(dx * (y - y.mean()))) / sxx
-    return b, float(y.mean() - b * x.mean())
+def pair_error(ys: Values, xs: Values, i: int) -> int:
+    """The error code two samples give, 0 if none: the first met scanning the pairs in order, y
+    before x, as Excel's two-sample functions (SLOPE, COVARIANCE.S, T.TEST...) report it. A pair
+    whose y is #NULL! is passed over (Excel's internal code of #NULL! is 0, read as no error),
+    #NULL! being the result only when no other error is met."""
+    yk, yn = ys.kind[i if ys.n > 1 else 0].reshape(-1), ys.num[i if ys.n > 1 else 0].reshape(-1)
+    xk, xn = xs.kind[i if xs.n > 1 else 0].reshape(-1), xs.num[i if xs.n > 1 else 0].reshape(-1)
+    size = max(yk.size, xk.size)
+    ye = np.zeros(size)
+    xe = np.zeros(size)
+    ye[:yk.size] = np.where(yk == ERR, yn, 0)
+    xe[:xk.size] = np.where(xk == ERR, xn, 0)
+    null_y = ye == E.NULL
+    codes = np.where(ye != 0, ye, xe)[~null_y]
+    codes = codes[codes != 0]
+    if codes.size:
+        return int(codes[0])
+    return E.NULL if null_y.any() else 0
 
 
-def _slope(y, x):
-    got = _line(y, x)
-    return got if isinstance(got, ExcelError) else got[0]
-
-
-def _intercept(y, x):
-    got = _line(y, x)
-    return got if isinstance(got, ExcelError) else got[1]
-
-
-def _correl(a, b):
-    if a.size < 2:
-        return DIV0
-    da, db = a - a.mean(), b - b.mean()
-    d = math.sqrt(float(np.sum(da * da)) * float(np.sum(db * db)))
-    return DIV0 if d == 0 else float(np.sum(da * db)) / d
-
-
-def _rsq(y, x):
-    r = _correl(y, x)
-    return r if isinstance(r, ExcelError) else r * r
-
-
-def _steyx(y, x):
-    if x.size < 3:
-        return DIV0
-    got = _line(y, x)
-    if isinstance(got, ExcelError):
-        return got
-    b, a = got
-    return math.sqrt(float(np.sum((y - (a + b * x)) ** 2)) / (x.size - 2))
-
-
-def _covariance(ddof):
-    def f(a, b):
-        if a.size <= ddof:
-            return DIV0
-        return float(np.sum((a - a.mean()) * (b - b.mean()))) / (a.size - ddof)
-
-    return f
-
-
-for _names, _f in (("SLOPE", _slope), ("INTERCEPT", _intercept), ("CORREL PEARSON", _correl), ("RSQ", _rsq),
-                   ("STEYX", _steyx), ("COVAR COVARIANCE.P", _covariance(0)), ("COVARIANCE.S", _covariance(1))):
-    register(*_names.split())(_two_samples(_f))
-
-
-@register("FORECAST", "FORECAST.LINEAR")
-def _forecast(ev, args):
-    """FORECAST(x, known_y, known_x) = intercept + slope * x, element-wise over x."""
-    if len(args) != 3:
-        return Values.error(E.VALUE)
-    x = ev.scalar(args[0])
-    xv, xe = numbers(x)
-    ys, xs = ev.eval(args[1]), ev.eval(args[2])
-    n = max(x.n, ys.n, xs.n)
-    shape = (n, *x.hw)
-    out = np.empty(shape, object)
-    for idx in np.ndindex(shape):
-        i = idx[0]
-        xi = (i if x.n > 1 else 0, *idx[1:])
-        if xe[xi]:
-            out[idx] = _error(xe[xi])
-            continue
-        got = _paired(ys, xs, i)
-        if not isinstance(got, ExcelError):
-            got = _line(*got)
-        out[idx] = got if isinstance(got, ExcelError) else got[1] + got[0] * float(xv[xi])
-    return from_python_cells(out)
-
-
-def _design(ys: Values, xs: Values | None):
-    """(y, X) of a least-squares fit: X's columns the regressors (one per column of known_x when
-    known_y is a column and known_x has as many rows, or per row for a row); or an ExcelError:
-    #REF! for sizes that do not fit (checked first, as Excel), then an error or non-number."""
-    yk, yn = ys.kind[0], ys.num[0]
-    h, w = ys.hw
-    size = h * w
-    if xs is None:
-        layout = "count"
-    else:
-        xh, xw = xs.hw
-        if xh * xw == size:
-            layout = "flat"
-        elif w == 1 and xh == h:
-            layout = "columns"
-        elif h == 1 and xw == w:
-            layout = "rows"
-        else:
-            return REF_ERROR
-    if (yk == ERR).any():
-        return _error(yn[yk == ERR][0])
-    if not (yk == NUM).all():
-        return VALUE_ERROR
-    y = yn.reshape(-1)
-    if layout == "count":
-        return y, np.arange(1, y.size + 1, dtype=float).reshape(-1, 1)
-    xk, xn = xs.kind[0], xs.num[0]
-    if (xk == ERR).any():
-        return _error(xn[xk == ERR][0])
-    if not (xk == NUM).all():
-        return VALUE_ERROR
-    if layout == "flat":
-        return y, xn.reshape(-1, 1)
-    return y, (xn if layout == "columns" else xn.T)
-
-
-def _kept_columns(X, const: bool) -> list[int]:
-    """The regressors not collinear with the constant and the ones before them: Excel drops the
-    others (their coefficient is 0, as LINEST of a constant x gives {0, mean(y)})."""
-    n = X.shape[0]
-    base = [np.ones(n)] if const else []
-    keep: list[int] = []
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        if base or keep:
-            B = np.column_stack(base + [X[:, i] for i in keep])
-            col = col - B @ np.linalg.lstsq(B, col, rcond=None)[0]
-        if np.linalg.norm(col) > 1e-10 * max(np.linalg.norm(X[:, j]), 1e-300):
-            keep.append(j)
-    return keep
-
-
-def _fit(y, X, const: bool):
-    """Least-squares coefficients (b for each column of X, then the constant), collinear
-    regressors dropped (coefficient 0)."""
-    keep = _kept_columns(X, const)
-    cols = [X[:, i] for i in keep] + ([np.ones(len(y))] if const else [])
-    coef = np.zeros(X.shape[1] + 1)
-    if cols:
-        c = np.linalg.lstsq(np.column_stack(cols), y, rcond=None)[0]
-        coef[keep] = c[:len(keep)]
-        if const:
-            coef[-1] = c[-1]
-    return coef
-
-
-@register("TREND")
-def _trend(ev, args):
-    """TREND(known_y, [known_x], [new_x], [const]): the least-squares fit's values at new_x."""
-    if not 1 <= len(args) <= 4:
-        return Values.error(E.VALUE)
-    ys = ev.eval(args[0])
-    xs = ev.eval(args[1]) if len(args) > 1 and args[1] is not None else None
-    new = ev.eval(args[2]) if len(args) > 2 and args[2] is not None else xs
-    const = True
-    if len(args) > 3 and args[3] is not None:
-        b, e = truthy(ev.scalar(args[3]))
-        if e.reshape(-1)[0]:
-            return Values.error(int(e.reshape(-1)[0]))
-        const = bool(b.reshape(-1)[0])
-    if ys.n > 1 or (xs is not None and xs.n > 1) or (new is not None and new.n > 1):
-        raise NotVectorizable("TREND over moving ranges")
-    got = _design(ys, xs)
-    if isinstance(got, ExcelError):
-        return from_python_cells(np.array([[[got]]], object))
-    y, X = got
-    coef = _fit(y, X, const)
-    if new is None:
-        Xn, shape = X, ys.hw
-    else:
-        nk, nn = new.kind[0], new.num[0]
-        if (nk != NUM).any():
-            return Values.error(E.VALUE)
-        k = X.shape[1]
-        if k == 1:
-            Xn, shape = nn.reshape(-1, 1), new.hw
-        elif new.hw[1] == k:
-            Xn, shape = nn, (new.hw[0], 1)
-        elif new.hw[0] == k:
-            Xn, shape = nn.T, (1, new.hw[1])
-        else:
-            return Values.error(E.REF)
-    pred = Xn @ coef[:-1] + coef[-1]
-    return Values.from_numbers(pred.reshape(1, *shape))
-
-
-@register("LINEST")
-def _linest(ev, args):
-    """LINEST(known_y, [known_x], [const], [stats]): {m_k ... m_1, b}, and with stats the rows of
-    standard errors, (r^2, se_y), (F, df), (ss_reg, ss_resid), #N/A where a row is shorter."""
-    if not 1 <= len(args) <= 4:
-        return Values.error(E.VALUE)
-    ys = ev.eval(args[0])
-    xs = ev.eval(args[1]) if len(args) > 1 and args[1] is not None else None
-    flags = []
-    for k in (2, 3):
-        if len(args) > k and args[k] is not None:
-            b, e = truthy(ev.scalar(args[k]))
-            if e.reshape(-1)[0]:
-                return Values.error(int(e.reshape(-1)[0]))
-            flags.append(bool(b.reshape(-1)[0]))
-        else:
-            flags.append(k == 2)
-    const, stats = flags
-    if ys.n > 1 or (xs is not None and xs.n > 1):
-        raise NotVectorizable("LINEST over moving ranges")
-    got = _design(ys, xs)
-    if isinstance(got, ExcelError):
-        return from_python_cells(np.array([[[got]]], object))
-    y, X = got
-    coef = _fit(y, X, const)
-    k = X.shape[1]
-    row = np.append(coef[:-1][::-1], coef[-1])
-    if not stats:
-        return Values.from_numbers(row.reshape(1, 1, -1))
-    n = y.size
-    keep = _kept_columns(X, const)
-    A = np.column_stack([X[:, i] for i in keep] + ([np.ones(n)] if const else [])) if keep or const \
-        else np.zeros((n, 0))
-    resid = y - (X @ coef[:-1] + coef[-1])
-    ss_resid = float(np.sum(resid ** 2))
-    ss_tot = float(np.sum((y - y.mean()) ** 2)) if const else float(np.sum(y ** 2))
-    ss_reg = ss_tot - ss_resid
-    df = n - len(keep) - (1 if const else 0)
-    out = np.full((1, 5, k + 1), np.nan)
-    err = np.full((1, 5, k + 1), float(E.NA))
-    out[0, 0], err[0, 0] = row, 0
-    if df > 0:
-        se_y = math.sqrt(ss_resid / df)
-        se_kept = np.sqrt(np.diag(np.linalg.pinv(A.T @ A)) * (ss_resid / df)) if A.shape[1] else np.zeros(0)
-        se = np.zeros(k + 1)
-        se[keep] = se_kept[:len(keep)]
-        se[k] = se_kept[-1] if const else np.nan
-        se_row = np.append(se[:k][::-1], se[k])
-        out[0, 1] = se_row
-        err[0, 1] = np.where(np.isfinite(se_row), 0, E.NA)
-        r2 = ss_reg / ss_tot if ss_tot else 1.0
-        f_stat = (ss_reg / max(len(keep), 1)) / (ss_resid / df) if ss_resid else np.inf
-        for r, vals in ((2, (r2, se_y)), (3, (f_stat, df)), (4, (ss_reg, ss_resid))):
-            out[0, r, :2], err[0, r, :2] = vals, 0
-    else:
-        for r in range(1, 5):
-            out[0, r, :2], err[0, r, :2] = np.nan, E.NUM
-    err = np.where((err == 0) & ~np.isfinite(out), E.NUM, err)
-    return Values.from_numbers(np.where(err != 0, 0.0, out), err)
+def samples_error(arrays, i: int) -> int:
+    """The error code of independent samples (T.TEST of type 2 and 3), 0 if none: the first
+    error of the first sample holding one, #NULL! passed over as in :func:`pair_error`."""
+    null = False
+    for v in arrays:
+        k, x = v.kind[i if v.n > 1 else 0].reshape(-1), v.num[i if v.n > 1 else 0].reshape(-1)
+        codes = x[k == ERR]
+        null = null or bool((codes == E.NULL).any())
+        codes = codes[codes != E.NULL]
+        if codes.size:
+            return int(codes[0])
+    return E.NULL if null else 0
 
 
 def _betacf(a, b, x):
@@ -846,7 +614,7 @@ def _t_test(ev, args):
         j = (i if tails.n > 1 else 0, *idx[1:])
         e = te[j] or ke[j]
         if e:
-            out[idx] = _error(e)
+            out[idx] = as_error(e)
             continue
         out[idx] = _t_test_one(a, b, i, math.trunc(tv[j]), math.trunc(kv[j]))
     return from_python_cells(out)
@@ -856,7 +624,7 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
     if tails not in (1, 2) or kind not in (1, 2, 3):
         return NUM_ERROR
     if kind == 1:
-        got = _paired(a, b, i)
+        got = paired(a, b, i)
         if isinstance(got, ExcelError):
             return got
         d = got[0] - got[1]
@@ -867,12 +635,13 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
             return DIV0
         t, df = d.mean() / (s / math.sqrt(d.size)), d.size - 1
     else:
+        code = samples_error((a, b), i)
+        if code:
+            return as_error(code)
         xs = []
         for v in (a, b):
-            x, mask, err = numeric_items(v)
+            x, mask, _ = numeric_items(v)
             vi = i if v.n > 1 else 0
-            if err[vi]:
-                return _error(err[vi])
             xs.append(x[vi].reshape(-1)[mask[vi].reshape(-1)])
         x1, x2 = xs
         n1, n2 = x1.size, x2.size
