@@ -240,9 +240,10 @@ def _sumsq(x):
 
 
 def _with_sample(ev, args, f, *, at: int = 0, arity: tuple[int, int] = (2, 2), defaults: tuple = ()):
-    """f(sorted numbers of ``args[at]``, *the other arguments as numbers), for every element of
-    those (broadcast together); an omitted optional argument takes its default. An error among the
-    scalars wins (in argument order), then the sample's first error."""
+    """f(sorted numbers of ``args[at]``, *the other arguments as number arrays) -> (values, error
+    codes), computed at once for every element of those (broadcast together), once per distinct
+    sample; an omitted optional argument takes its default. An error among the scalars wins (in
+    argument order), then the sample's first error, then f's."""
     if not arity[0] <= len(args) <= arity[1]:
         return Values.error(E.VALUE)
     arr = ev.eval(args[at])
@@ -251,26 +252,23 @@ def _with_sample(ev, args, f, *, at: int = 0, arity: tuple[int, int] = (2, 2), d
     scalars = [ev.scalar(a) for i, a in enumerate(args) if i != at]
     scalars += [Values.number(d) for d in defaults[len(args) - arity[0]:]]
     scalars = align(*scalars)
-    parsed = [numbers(v) for v in scalars]
     n = max(arr.n, scalars[0].n)
     shape = (n, *scalars[0].hw)
-    out = np.empty(shape, object)
-    cache: dict = {}
-    for idx in np.ndindex(shape):
-        i = idx[0]
-        ai = i if arr.n > 1 else 0
-        ki = (i if scalars[0].n > 1 else 0, *idx[1:])
-        bad = next((e[ki] for _, e in parsed if e[ki]), 0)
-        if bad:
-            out[idx] = as_error(bad)
-        elif err[ai]:
-            out[idx] = as_error(err[ai])
-        else:
-            s = cache.get(ai)
-            if s is None:
-                s = cache[ai] = np.sort(x[ai][mask[ai]])
-            out[idx] = f(s, *(float(v[ki]) for v, _ in parsed))
-    return from_python_cells(out)
+    parsed = [numbers(v) for v in scalars]
+    ks = [np.broadcast_to(k, shape) for k, _ in parsed]
+    arg_err = np.zeros(shape)
+    for _, e in reversed(parsed):
+        arg_err = np.where(e != 0, np.broadcast_to(e, shape), arg_err)
+    out, out_err = np.zeros(shape), np.zeros(shape)
+    for i in range(arr.n):
+        rows = slice(None) if arr.n == 1 else slice(i, i + 1)
+        if err[i]:
+            out_err[rows] = err[i]
+            continue
+        with np.errstate(all="ignore"):
+            v, e = f(np.sort(x[i][mask[i]]), *(k[rows] for k in ks))
+        out[rows], out_err[rows] = np.where(e != 0, 0.0, v), e
+    return Values.from_numbers(out, np.where(arg_err != 0, arg_err, out_err))
 
 
 def as_error(code) -> ExcelError:
@@ -278,76 +276,85 @@ def as_error(code) -> ExcelError:
     return ExcelError(ERROR_CODES[int(code) - 1])
 
 
+def _pick(s, index, bad):
+    """(s[index], error codes): #NUM! where ``bad``; index is 0-based."""
+    safe = np.clip(np.where(bad, 0, index), 0, max(s.size - 1, 0)).astype(np.intp)
+    return (s[safe] if s.size else np.zeros(np.shape(index))), np.where(bad, E.NUM, 0)
+
+
 def _large(s, k):
     """The k-th largest, k rounded up; #NUM! for k < 1 or beyond the count (k = 0.9 is #NUM!)."""
-    if k < 1 or math.ceil(k) > s.size:
-        return NUM_ERROR
-    return float(s[s.size - math.ceil(k)])
+    kk = np.ceil(k)
+    return _pick(s, s.size - kk, (k < 1) | (kk > s.size))
 
 
 def _small(s, k):
     """The k-th smallest, k truncated (Excel's SMALL rounds k down where LARGE rounds it up)."""
-    k = math.floor(k)
-    return NUM_ERROR if not 1 <= k <= s.size else float(s[k - 1])
+    kk = np.floor(k)
+    return _pick(s, kk - 1, (kk < 1) | (kk > s.size))
+
+
+def _at_rank(s, rank, bad):
+    """Linear interpolation of the sorted sample at the 0-based ``rank``; #NUM! where ``bad``."""
+    if not s.size:
+        return np.zeros(np.shape(rank)), np.full(np.shape(rank), E.NUM)
+    rank = np.where(bad, 0, rank)
+    lo = np.clip(np.floor(rank), 0, s.size - 1).astype(np.intp)
+    hi = np.minimum(lo + 1, s.size - 1)
+    return s[lo] + (rank - lo) * (s[hi] - s[lo]), np.where(bad, E.NUM, 0)
 
 
 def _percentile_inc(s, p):
     """Linear interpolation at rank p * (n - 1) (0-based)."""
-    if not s.size or not 0 <= p <= 1:
-        return NUM_ERROR
-    return _at_rank(s, p * (s.size - 1))
+    return _at_rank(s, p * (s.size - 1), (p < 0) | (p > 1))
 
 
 def _percentile_exc(s, p):
     """Linear interpolation at rank p * (n + 1) (1-based); #NUM! outside the data."""
     rank = p * (s.size + 1) - 1
-    if not s.size or not 0 < p < 1 or rank < 0 or rank > s.size - 1:
-        return NUM_ERROR
-    return _at_rank(s, rank)
-
-
-def _at_rank(s, rank):
-    lo = math.floor(rank)
-    hi = min(lo + 1, s.size - 1)
-    return float(s[lo] + (rank - lo) * (s[hi] - s[lo]))
+    return _at_rank(s, rank, (p <= 0) | (p >= 1) | (rank < 0) | (rank > s.size - 1))
 
 
 def _quartile_inc(s, q):
     """QUARTILE.INC: quart truncated, 0..4; a negative quart is #NUM! (-0.1 does not truncate to 0)."""
-    return NUM_ERROR if not 0 <= q < 5 else _percentile_inc(s, math.trunc(q) / 4)
+    v, e = _percentile_inc(s, np.trunc(np.where((q < 0) | (q >= 5), 0, q)) / 4)
+    return v, np.where((q < 0) | (q >= 5), E.NUM, e)
 
 
 def _quartile_exc(s, q):
-    q = math.trunc(q)
-    return NUM_ERROR if not 1 <= q <= 3 else _percentile_exc(s, q / 4)
+    qq = np.trunc(q)
+    bad = (qq < 1) | (qq > 3)
+    v, e = _percentile_exc(s, np.where(bad, 2, qq) / 4)
+    return v, np.where(bad, E.NUM, e)
 
 
 def _rank_position(s, x):
-    """(0-based rank of x in the sorted sample, interpolated between neighbours), or #N/A when x
-    lies outside the sample; an x met several times ranks at its first place."""
-    if x < s[0] or x > s[-1]:
-        return NA
-    lo = int(np.searchsorted(s, x, side="left"))
-    if s[lo] == x:
-        return float(lo)
-    return lo - 1 + (x - s[lo - 1]) / (s[lo] - s[lo - 1])
+    """(0-based rank of x in the sorted sample, interpolated between neighbours; an x met several
+    times ranks at its first place), and where x lies outside the sample (#N/A)."""
+    outside = (x < s[0]) | (x > s[-1]) if s.size else np.ones(np.shape(x), bool)
+    if not s.size:
+        return np.zeros(np.shape(x)), outside
+    lo = np.searchsorted(s, x, side="left")
+    at = np.clip(lo, 0, s.size - 1)
+    below = np.clip(lo - 1, 0, s.size - 1)
+    gap = np.where(s[at] == s[below], 1.0, s[at] - s[below])
+    r = np.where(s[at] == x, at, below + (x - s[below]) / gap)
+    return r, outside
 
 
 def _percentrank(exclusive: bool):
     """PERCENTRANK.INC = rank / (n - 1), PERCENTRANK.EXC = (rank + 1) / (n + 1), rank 0-based and
-    interpolated, truncated (not rounded) to ``significance`` digits (default 3, >= 1)."""
+    interpolated, truncated (not rounded) to ``significance`` digits (default 3, >= 1); #N/A for
+    an x outside the sample, #NUM! for an empty one."""
     def f(s, x, significance):
-        if not s.size or significance < 1:
-            return NUM_ERROR
-        r = _rank_position(s, x)
-        if isinstance(r, ExcelError):
-            return r
+        r, outside = _rank_position(s, x)
         if exclusive:
             share = (r + 1) / (s.size + 1)
         else:
-            share = r / (s.size - 1) if s.size > 1 else 1.0
-        scale = 10.0 ** math.trunc(significance)
-        return math.floor(round(share * scale, 6)) / scale
+            share = r / (s.size - 1) if s.size > 1 else np.ones(np.shape(x))
+        scale = 10.0 ** np.trunc(np.where(significance < 1, 1, significance))
+        value = np.floor(np.round(share * scale, 6)) / scale
+        return value, np.where((significance < 1) | (s.size == 0), E.NUM, np.where(outside, E.NA, 0))
 
     return f
 
@@ -358,10 +365,9 @@ def _rank(average: bool):
     the number is not in ref."""
     def f(s, x, order):
         lo, hi = np.searchsorted(s, x, side="left"), np.searchsorted(s, x, side="right")
-        if hi == lo:
-            return NA
-        first = lo + 1 if order else s.size - hi + 1
-        return first + (hi - lo - 1) / 2 if average else float(first)
+        first = np.where(order != 0, lo + 1, s.size - hi + 1).astype(float)
+        value = first + (hi - lo - 1) / 2 if average else first
+        return value, np.where(hi == lo, E.NA, 0)
 
     return f
 
@@ -369,10 +375,11 @@ def _rank(average: bool):
 def _trimmean(s, percent):
     """TRIMMEAN(array, percent): the mean without floor(n * percent / 2) numbers at each end;
     #NUM! unless 0 <= percent < 1."""
-    if not s.size or not 0 <= percent < 1:
-        return NUM_ERROR
-    k = math.floor(s.size * percent / 2)
-    return float(np.mean(s[k:s.size - k]))
+    bad = (percent < 0) | (percent >= 1) | (s.size == 0)
+    k = np.floor(s.size * np.where(bad, 0, percent) / 2).astype(np.intp)
+    sums = np.concatenate(([0.0], np.cumsum(s)))
+    kept = s.size - 2 * k
+    return (sums[s.size - k] - sums[k]) / np.where(kept > 0, kept, 1), np.where(bad, E.NUM, 0)
 
 
 for _names, _f in (("LARGE", _large), ("SMALL", _small), ("PERCENTILE PERCENTILE.INC", _percentile_inc),
