@@ -6,6 +6,8 @@ and FREQUENCY on sheet EXTRA), read at test time.
 """
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from test_recalc_support import make_book, values
 
@@ -133,6 +135,7 @@ def test_normal_distribution_and_gamma(formula, expected):
     ("=RANK(4,{7,3.5,3.5,1,2})", NA), ("=PERCENTRANK.INC({1,2,3},4)", NA), ("=PERCENTRANK.INC({1,2,3},2,0)", NUM),
     ("=PERCENTRANK.EXC({1,2,3},0.5)", NA), ("=TRIMMEAN({1,2,3},1)", NUM), ("=TRIMMEAN({1,2,3},-0.1)", NUM),
     ('=PERCENTRANK.INC({1,2,3},"x")', VALUE), ("=RANK(1,{1,2},#N/A)", NA),
+    ("=PERCENTRANK.INC({1,2,4},3,400)", 0.75),
 ])
 def test_ranking_microsoft_examples(formula, expected):
     got = evaluate({}, formula)
@@ -190,6 +193,31 @@ def test_two_sample_functions_report_errors_as_excel():
     assert evaluate(row, "=SLOPE(F1:G1,G1:H1)") == VALUE
     assert evaluate({"A1": True, "B1": VALUE, "C1": NA, "D1": DIV0}, "=SLOPE(A1:B1,C1:D1)") == NA
     assert evaluate({"A1": True, "B1": VALUE, "C1": NA, "D1": DIV0}, "=T.TEST(A1:B1,C1:D1,2,2)") == VALUE
+
+
+_SAMPLES = st.lists(st.integers(-50, 50), min_size=2, max_size=12, unique=True)
+
+
+def _array(xs) -> str:
+    return "{" + ",".join(str(x) for x in xs) + "}"
+
+
+@given(_SAMPLES)
+def test_rank_ascending_and_descending_add_up_to_n_plus_one(xs):
+    arr = _array(xs)
+    asc = evaluate({}, f"=RANK.EQ({arr},{arr},1)")[0]
+    desc = evaluate({}, f"=RANK.EQ({arr},{arr},0)")[0]
+    assert [a + d for a, d in zip(asc, desc)] == [len(xs) + 1] * len(xs)
+    assert sorted(asc) == list(range(1, len(xs) + 1))
+
+
+@given(_SAMPLES)
+def test_large_k_is_small_n_plus_one_minus_k_and_percentrank_of_a_member_is_its_place(xs):
+    arr, n = _array(xs), len(xs)
+    ks = _array(range(1, n + 1))
+    assert evaluate({}, f"=LARGE({arr},{ks})")[0] == evaluate({}, f"=SMALL({arr},{_array(range(n, 0, -1))})")[0]
+    ranks = evaluate({}, f"=PERCENTRANK.INC({arr},{arr},15)")[0]
+    assert ranks == [pytest.approx(sorted(xs).index(x) / (n - 1), abs=1e-15) for x in xs]
 
 
 # -- the corpus ---------------------------------------------------------------------------------

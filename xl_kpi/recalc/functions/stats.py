@@ -344,16 +344,17 @@ def _rank_position(s, x):
 
 def _percentrank(exclusive: bool):
     """PERCENTRANK.INC = rank / (n - 1), PERCENTRANK.EXC = (rank + 1) / (n + 1), rank 0-based and
-    interpolated, truncated (not rounded) to ``significance`` digits (default 3, >= 1); #N/A for
-    an x outside the sample, #NUM! for an empty one."""
+    interpolated, truncated (not rounded) to ``significance`` digits (default 3, >= 1; past 15 digits
+    the share is kept whole); #N/A for an x outside the sample, #NUM! for an empty one."""
     def f(s, x, significance):
         r, outside = _rank_position(s, x)
         if exclusive:
             share = (r + 1) / (s.size + 1)
         else:
             share = r / (s.size - 1) if s.size > 1 else np.ones(np.shape(x))
-        scale = 10.0 ** np.trunc(np.where(significance < 1, 1, significance))
-        value = np.floor(np.round(share * scale, 6)) / scale
+        digits = np.trunc(np.clip(significance, 1, 15))
+        scale = 10.0 ** digits
+        value = np.where(significance < 16, np.floor(np.round(share * scale, 6)) / scale, share)
         return value, np.where((significance < 1) | (s.size == 0), E.NUM, np.where(outside, E.NA, 0))
 
     return f
