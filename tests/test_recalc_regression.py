@@ -65,3 +65,20 @@ def test_argument_errors(formula, expected):
 def test_an_exact_line_is_exact():
     assert evaluate({"A1": 1, "A2": 2}, "=TREND(A1:A2)") == [[1.0], [2.0]]
     assert evaluate({}, "=TREND({1,9,5,7},{0,4,2,3},{5,6})") == _approx([[11.0, 13.0]])
+
+
+def test_a_dropped_regressor_gives_its_degree_of_freedom_back():
+    # Microsoft's LINEST page: a regressor collinear with others has coefficient and standard error 0
+    # and each one dropped adds 1 to df; the rest equals the fit without it
+    dropped = evaluate({}, "=LINEST({1;3;4;7},{1,2;2,4;3,6;4,8},TRUE,TRUE)")
+    alone = evaluate({}, "=LINEST({1;3;4;7},{1;2;3;4},TRUE,TRUE)")
+    assert [r[0] for r in dropped[:2]] == [0.0, 0.0]
+    assert [r[1:] for r in dropped[:2]] == _approx(alone[:2])
+    assert [r[:2] for r in dropped[2:]] == _approx(alone[2:])
+
+
+def test_as_many_coefficients_as_points_leaves_no_residual():
+    # pycel stats.xlsx LinestArrayExp!F21:H25: both regressors constant, so dropped, and n = k + 1
+    got = evaluate({"A1": 1, "A2": 2, "A3": 3, "B1": 2, "B2": 2, "B3": 2, "C1": 3, "C2": 3, "C3": 3},
+                   "=LINEST(A1:A3,B1:C3,,TRUE)")
+    assert got == [[0.0, 0.0, 2.0], [0.0, 0.0, 0.0], [1.0, 0.0, NA], [NUM, 0.0, NA], [2.0, 0.0, NA]]

@@ -215,21 +215,29 @@ class _Fit:
 
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
         """(values, error codes) of LINEST's 5 x (k + 1) array with stats: the coefficients, their
-        standard errors, (r^2, se_y), (F, df), (ss_reg, ss_resid); #N/A where a row is shorter,
-        #NUM! for what needs residual degrees of freedom when there are none."""
+        standard errors, (r^2, se_y), (F, df), (ss_reg, ss_resid); #N/A where a row is shorter.
+
+        df = n - kept regressors - const (a dropped regressor gives its degree back, as Microsoft
+        documents), except with as many coefficients as points (n = k + const), where Excel
+        reports no residual at all (pycel's stats.xlsx LinestArrayExp!F21:H25): standard errors
+        0, r^2 1, df 0, F #NUM! (as for any exact fit); fewer points than coefficients are #NUM!."""
         y, X, keep, const = self.y, self.X, self.keep, self.const
         n, k = X.shape
         out = np.full((5, k + 1), np.nan)
         err = np.full((5, k + 1), float(E.NA))
         out[0], err[0] = self.row(), 0
-        ss_resid = float(np.sum((y - self.predict(X)) ** 2))
         ss_tot = float(np.sum((y - y.mean()) ** 2)) if const else float(np.sum(y ** 2))
-        ss_reg = ss_tot - ss_resid
-        df = n - len(keep) - (1 if const else 0)
-        if df <= 0:
+        points = n - k - (1 if const else 0)
+        if points < 0:
             out[1:, :2], err[1:, :2] = np.nan, E.NUM
             return out, err
-        var = ss_resid / df
+        if points == 0:  # as many coefficients as points: Excel leaves no residual, even for a dropped regressor
+            ss_resid, df = 0.0, 0
+        else:
+            ss_resid = float(np.sum((y - self.predict(X)) ** 2))
+            df = n - len(keep) - (1 if const else 0)
+        ss_reg = ss_tot - ss_resid
+        var = ss_resid / df if df else 0.0
         se = np.zeros(k + 1)
         se[keep] = np.sqrt(np.clip(np.diag(self.G), 0, None) * var)
         se[k] = math.sqrt(var * (1 / n + float(self.xm[keep] @ self.G @ self.xm[keep]))) if const else np.nan
