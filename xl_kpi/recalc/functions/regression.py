@@ -165,17 +165,25 @@ def _design(ys: Values, xs: Values | None):
 
 def _kept_columns(X, const: bool) -> list[int]:
     """The regressors not collinear with the constant and the ones before them: Excel drops the
-    others (their coefficient is 0, as LINEST of a constant x gives {0, mean(y)})."""
-    n = X.shape[0]
-    base = [np.ones(n)] if const else []
+    others (their coefficient is 0, as LINEST of a constant x gives {0, mean(y)}).
+
+    A column is kept when what is left of it, once projected off the constant and the kept
+    columns (Gram-Schmidt, twice for accuracy), is more than 1e-10 of its length.
+    """
+    n, k = X.shape
+    basis = np.empty((k + 1, n))  # orthonormal rows: the constant, then each kept column
+    m = 0
+    if const:
+        basis[0], m = 1 / math.sqrt(n), 1
     keep: list[int] = []
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        if base or keep:
-            B = np.column_stack(base + [X[:, i] for i in keep])
-            col = col - B @ np.linalg.lstsq(B, col, rcond=None)[0]
-        if np.linalg.norm(col) > 1e-10 * max(np.linalg.norm(X[:, j]), 1e-300):
+    for j in range(k):
+        col = X[:, j].astype(float)
+        for _ in range(2):
+            col = col - (basis[:m] @ col) @ basis[:m]
+        norm = float(np.linalg.norm(col))
+        if norm > 1e-10 * max(float(np.linalg.norm(X[:, j])), 1e-300):
             keep.append(j)
+            basis[m], m = col / norm, m + 1
     return keep
 
 
