@@ -39,7 +39,7 @@ FLOORS = {
     "dgorissen__pycel/lookup.xlsx": 0.998,
     "dgorissen__pycel/npv.xlsx": 0.818,
     "dgorissen__pycel/pv.xlsx": 1.0,
-    "dgorissen__pycel/stats.xlsx": 0.978,
+    "dgorissen__pycel/stats.xlsx": 1.0,
     "dgorissen__pycel/text.xlsx": 0.977,
     "dgorissen__pycel/yearfrac.xlsx": 1.0,
     "faresgaoua__costco-valuation-dcf-model/FINA 415 - DCF.xlsx": 1.0,

@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (register)
     logical,
     lookup,
     math,
+    regression,
     stats,
     text,
 )
