@@ -9,11 +9,13 @@ import re
 import numpy as np
 
 from ...excel_errors import NUM as NUM_ERROR
+from ...excel_errors import VALUE as VALUE_ERROR
+from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
-from ..values import NUM, E, Values, numbers
-from .arguments import finish, first_error, ok
+from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values, numbers
+from .arguments import aggregate_args, finish, first_error, from_python_cells, ok
 from .criteria import conditional
-from .registry import aggregate, elementwise, register, sample
+from .registry import aggregate, cellwise, elementwise, register
 
 
 @aggregate("SUM")
@@ -29,25 +31,31 @@ def _sumproduct(ev, args):
     if not args:
         return Values.error(E.VALUE)
     vals = [ev.eval_array(a) for a in args]
-    shapes = {v.hw for v in vals}
-    if len(shapes) != 1:
-        return Values.error(E.VALUE, max(v.n for v in vals))
     n = max(v.n for v in vals)
-    prod = None
     err = np.zeros(n)
+    for v in vals:  # an error in an argument comes before a mismatch of sizes, as in Excel
+        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+    if len({v.hw for v in vals}) != 1:
+        return finish(np.zeros(n), np.where(err != 0, err, E.VALUE))
+    prod = None
     for v in vals:
         x = np.where(v.kind == NUM, v.num, 0.0)
-        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
         prod = x if prod is None else prod * x
     total = np.broadcast_to(prod, (n, *vals[0].hw)).reshape(n, -1).sum(axis=1)
     return finish(total, err)
 
 
 def _round_to(x, d, mode):
+    """x rounded at d decimals (d truncated): half away from zero, up (away) or down (towards 0).
+
+    The scaled |x| * 10^d is nudged by 4 units in its last place (2^-50 relative) before rounding,
+    which absorbs the error of the scaling (ROUND(1.005, 2) = 1.01, ROUNDDOWN(4.35, 2) = 4.35 as
+    Excel has them) and no more: TRUNC(-0.39999999999999947, 1) stays -0.3, as in Excel.
+    """
     d = np.trunc(d)
     f = np.power(10.0, d)
     y = np.abs(x) * f
-    eps = np.abs(y) * 4e-15
+    eps = np.abs(y) * 2.0 ** -50
     if mode == "half":
         r = np.floor(y + 0.5 + eps)
     elif mode == "up":
@@ -172,8 +180,16 @@ for _name, _f, _domain in (
         ("COSH", np.cosh, None), ("TANH", np.tanh, None), ("ASINH", np.arcsinh, None),
         ("ACOSH", np.arccosh, lambda x: x >= 1), ("ATANH", np.arctanh, lambda x: np.abs(x) < 1),
         ("RADIANS", np.radians, None), ("DEGREES", np.degrees, None),
-        ("SQRTPI", lambda x: np.sqrt(x * np.pi), lambda x: x >= 0)):
+        ("ACOT", lambda x: np.pi / 2 - np.arctan(x), None),
+        ("ACOTH", lambda x: 0.5 * np.log((x + 1) / (x - 1)), lambda x: np.abs(x) > 1)):
     _unary(_name, _f, _domain)
+
+
+@elementwise("SQRTPI", arity=(1, 1), logicals=False, arrays=False)
+def _sqrtpi(x):
+    """SQRTPI(number) = sqrt(number * pi); #NUM! below 0 (an Analysis ToolPak function: a logical
+    or a range is #VALUE!)."""
+    return np.sqrt(np.where(x < 0, 0, x) * np.pi), np.where(x < 0, E.NUM, 0)
 
 
 def _reciprocal(name: str, f):
@@ -196,6 +212,23 @@ def _atan2(x, y):
     """ATAN2(x, y): the angle of the point (x, y); #DIV/0! at the origin."""
     origin = (x == 0) & (y == 0)
     return np.arctan2(y, x), np.where(origin, E.DIV0, 0)
+
+
+@register("PERCENTOF")
+def _percentof(ev, args):
+    """PERCENTOF(data_subset, data_all) = SUM(data_subset) / SUM(data_all), numbers read as SUM
+    reads them; an error value in either is #NUM! (as Excel gives it), a zero total #DIV/0!."""
+    if len(args) != 2:
+        return Values.error(E.VALUE)
+    sums, bad = [], None
+    for a in args:
+        parts, err, n = aggregate_args(ev, [a])
+        sums.append(parts[0][0].sum(axis=1))
+        bad = err != 0 if bad is None else bad | (err != 0)
+    part, whole = np.broadcast_arrays(*sums)
+    zero = whole == 0
+    x = part / np.where(zero, 1.0, whole)
+    return finish(x, np.where(np.broadcast_to(bad, x.shape), E.NUM, np.where(zero, E.DIV0, 0)))
 
 
 @register("PI")
@@ -231,9 +264,10 @@ def _quotient(x, d):
     return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
 
 
-@elementwise("MROUND", arity=(2, 2))
+@elementwise("MROUND", arity=(2, 2), logicals=False, arrays=False)
 def _mround(x, m):
-    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs."""
+    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs
+    (an Analysis ToolPak function: a logical or a range is #VALUE!)."""
     bad = (x * m < 0)
     safe = np.where(m == 0, 1, m)
     r = np.sign(x / safe) * np.floor(np.abs(x / safe) + 0.5 + 1e-12) * safe
@@ -261,6 +295,33 @@ def _floor_math(x, sig, mode):
     return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
 
 
+@elementwise("CEILING.PRECISE", "ISO.CEILING", arity=(1, 2), defaults=(1,))
+def _ceiling_precise(x, sig):
+    """CEILING.PRECISE(x, [significance]) = ISO.CEILING: up (towards +inf) to a multiple of
+    |significance| (default 1), whatever its sign; 0 when significance is 0."""
+    return _round_multiple(x, sig, np.ones(np.shape(x), bool)), ok(x)
+
+
+@elementwise("FLOOR.PRECISE", arity=(1, 2), defaults=(1,))
+def _floor_precise(x, sig):
+    """FLOOR.PRECISE(x, [significance]): down (towards -inf) to a multiple of |significance|."""
+    return _round_multiple(x, sig, np.zeros(np.shape(x), bool)), ok(x)
+
+
+#: The largest n whose double factorial n!! is a finite double (301!! overflows).
+_FACTDOUBLE_MAX = 300
+
+
+@cellwise("FACTDOUBLE", args="N", arrays=False)
+def _factdouble(x):
+    """FACTDOUBLE(n) = n!! = n (n-2) (n-4) ... down to 1 or 2, n truncated; 1 from -1 to 1;
+    #NUM! below -1 (FACTDOUBLE(-1.1) too) and where it overflows (an Analysis ToolPak function)."""
+    n = math.trunc(x)
+    if x < -1 or n > _FACTDOUBLE_MAX:
+        return NUM_ERROR
+    return float(math.prod(range(n, 0, -2)))
+
+
 @elementwise("COMBIN", arity=(2, 2))
 def _combin(n, k):
     """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
@@ -281,21 +342,47 @@ def _permut(n, k):
     return out, np.where(bad, E.NUM, 0)
 
 
-def _gcd_lcm(lcm: bool):
-    def f(x):
-        if (x < 0).any() or (x >= 2 ** 53).any():
-            return NUM_ERROR
-        vals = [int(v) for v in np.trunc(x)]
-        out = vals[0] if vals else 0
-        for v in vals[1:]:
-            out = math.lcm(out, v) if lcm else math.gcd(out, v)
-        return float(out)
+def _integers(vals: list[Values], i: int):
+    """The numbers GCD/LCM read for instance i, truncated, or the error they give.
 
-    return f
+    Analysis ToolPak rules, from the cells of Excel: an error value is itself, a logical, text or a
+    reference to one blank cell is #VALUE!, in argument order and before any #NUM!; a blank cell
+    inside a range is left out; a number below 0 or from 2^53 on is #NUM!.
+    """
+    out = []
+    for v in vals:
+        j = i if v.n > 1 else 0
+        for r, c in np.ndindex(v.hw):
+            k = v.kind[j, r, c]
+            if k == ERR:
+                return ExcelError(ERROR_CODES[int(v.num[j, r, c]) - 1])
+            if k == NUM:
+                out.append(float(v.num[j, r, c]))
+            elif k != EMPTY or v.is_cell:
+                return VALUE_ERROR
+    if any(x < 0 or x >= 2.0 ** 53 for x in out):
+        return NUM_ERROR
+    return [math.trunc(x) for x in out]
 
 
-sample("GCD")(_gcd_lcm(False))
-sample("LCM")(_gcd_lcm(True))
+def _gcd_lcm(name: str, combine):
+    def impl(ev, args):
+        if not args:
+            return Values.error(E.VALUE)
+        vals = [ev.eval(a) for a in args]
+        n = max(v.n for v in vals)
+        out = np.empty((n, 1, 1), object)
+        for i in range(n):
+            xs = _integers(vals, i)
+            out[i, 0, 0] = xs if isinstance(xs, ExcelError) else float(combine(*xs))
+        return from_python_cells(out)
+
+    impl.__doc__ = f"{name}(number1, [number2], ...) of whole numbers (each truncated)."
+    register(name)(impl)
+
+
+_gcd_lcm("GCD", math.gcd)
+_gcd_lcm("LCM", math.lcm)
 
 
 @register("RAND")
@@ -304,7 +391,7 @@ def _rand(ev, args):
     return Values.number(np.random.default_rng().random(ev.ctx.n))
 
 
-@elementwise("RANDBETWEEN", arity=(2, 2))
+@elementwise("RANDBETWEEN", arity=(2, 2), logicals=False)
 def _randbetween(lo, hi):
     """RANDBETWEEN(bottom, top): a whole number between ceil(bottom) and floor(top)."""
     a, b = np.ceil(lo), np.floor(hi)

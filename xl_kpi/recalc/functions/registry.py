@@ -50,10 +50,12 @@ def register(*names: str):
     return deco
 
 
-def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True):
+def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True,
+                arrays: bool = True):
     """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
 
-    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions).
+    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions);
+    ``arrays=False``: so is a multi-cell argument in an array formula (as for :func:`cellwise`).
     """
 
     def deco(f):
@@ -61,6 +63,8 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
             if not arity[0] <= len(args) <= arity[1]:
                 return Values.error(E.VALUE)
             vals = [ev.scalar(a) for a in args]
+            if not arrays and any(not v.is_cell for v in vals):
+                return Values.error(E.VALUE, max(v.n for v in vals))
             for d in defaults[len(args) - arity[0]:] if len(args) < arity[1] else ():
                 vals.append(Values.number(d))
             vals = align(*vals)
