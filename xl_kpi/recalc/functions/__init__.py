@@ -21,6 +21,8 @@ from . import (  # noqa: F401  (register)
     logical,
     lookup,
     math,
+    matrices,
+    numerals,
     stats,
     text,
 )
