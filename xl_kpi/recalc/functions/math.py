@@ -185,7 +185,7 @@ for _name, _f, _domain in (
     _unary(_name, _f, _domain)
 
 
-@elementwise("SQRTPI", arity=(1, 1), logicals=False, arrays=False)
+@elementwise("SQRTPI", arity=(1, 1), logicals=False, ranges=False)
 def _sqrtpi(x):
     """SQRTPI(number) = sqrt(number * pi); #NUM! below 0 (an Analysis ToolPak function: a logical
     or a range is #VALUE!)."""
@@ -264,7 +264,7 @@ def _quotient(x, d):
     return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
 
 
-@elementwise("MROUND", arity=(2, 2), logicals=False, arrays=False)
+@elementwise("MROUND", arity=(2, 2), logicals=False, ranges=False)
 def _mround(x, m):
     """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs
     (an Analysis ToolPak function: a logical or a range is #VALUE!)."""

@@ -51,11 +51,14 @@ def register(*names: str):
 
 
 def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True,
-                arrays: bool = True):
+                ranges: bool = True):
     """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
 
-    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions);
-    ``arrays=False``: so is a multi-cell argument in an array formula (as for :func:`cellwise`).
+    The Analysis ToolPak functions (EDATE, EOMONTH, WEEKNUM, YEARFRAC, MROUND...) read their
+    arguments as Excel's add-in did: ``logicals=False``, a logical argument is #VALUE!;
+    ``ranges=False``, a reference to several cells (in an array formula, where other functions
+    take it element by element) is #VALUE!, while an array is taken element by element
+    (``EDATE(A1:A3+0, 1)``, the usual workaround).
     """
 
     def deco(f):
@@ -63,7 +66,7 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
             if not arity[0] <= len(args) <= arity[1]:
                 return Values.error(E.VALUE)
             vals = [ev.scalar(a) for a in args]
-            if not arrays and any(not v.is_cell for v in vals):
+            if not ranges and any(v.ref is not None and not v.is_cell for v in vals):
                 return Values.error(E.VALUE, max(v.n for v in vals))
             for d in defaults[len(args) - arity[0]:] if len(args) < arity[1] else ():
                 vals.append(Values.number(d))
