@@ -9,11 +9,12 @@ suffix rules).
 """
 
 import pytest
-from corpus import sheet_disagreements
 
 from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
 from xl_kpi.recalc import evaluate
 from xl_kpi.recalc.functions.complex_numbers import format_complex, parse_complex
+
+from corpus import sheet_disagreements
 
 
 @pytest.mark.parametrize("text, z, suffix", [
