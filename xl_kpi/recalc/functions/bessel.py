@@ -22,7 +22,7 @@ from ...excel_errors import NUM
 from .registry import cellwise
 
 #: The largest order computed by recurrence (one step per order); above, scipy's exact value.
-MAX_RECURRENCE = 100_000
+MAX_RECURRENCE = 10_000
 
 _ACC = 40.0  # Miller's recurrence starts about sqrt(ACC * n) orders above n
 _BIG, _SMALL = 1e10, 1e-10  # ... and rescales its terms by _SMALL past _BIG
