@@ -4,10 +4,12 @@ workbook (sheets MATH & TRIG, CORE, EXTRA; saved by Excel 16)."""
 
 import math
 
+import openpyxl
 import pytest
+from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
-from xl_kpi.recalc import evaluate
+from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE, ExcelError
+from xl_kpi.recalc import evaluate, recalculate
 
 from corpus import sheet_disagreements
 
@@ -162,3 +164,42 @@ def test_matrix_and_trunc_cells_of_formulas_test_workbook_equal_excel():
         _, bad = sheet_disagreements("vinci1it2000__formulas/test.xlsx", sheet)
         mine = [b for b in bad if any(n in b[1].upper() for n in names)]
         assert not mine, mine[:10]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's examples (MULTINOMIAL, COMBINA, SERIESSUM, SUMX2MY2, SUMX2PY2, SUMXMY2 pages)
+    ("=MULTINOMIAL(2,3,4)", 1260.0), ("=COMBINA(4,3)", 20.0), ("=COMBINA(10,3)", 220.0),
+    ("=SERIESSUM(PI()/4,0,2,{1,-0.5,0.041666667,-0.001388889})", pytest.approx(0.707103215, abs=1e-9)),
+    ("=SUMX2MY2({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", -55.0), ("=SUMX2PY2({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 521.0),
+    ("=SUMXMY2({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 79.0),
+    # their limits
+    ("=MULTINOMIAL(-1,2)", NUM), ("=MULTINOMIAL(2000,3000)", NUM), ("=MULTINOMIAL(TRUE,2)", VALUE),
+    ("=COMBINA(0,0)", 1.0), ("=COMBINA(2,3)", NUM), ("=COMBINA(-1,0)", NUM),
+    ('=SERIESSUM(2,1,1,{1,"a"})', VALUE), ("=SERIESSUM(2,1,1,{1,#N/A})", NA), ("=SERIESSUM(TRUE,1,1,{1})", VALUE),
+    ("=SUMXMY2({1,2},{1,2,3})", NA), ('=SUMXMY2({1,"a"},{3,2})', 4.0), ("=SUMXMY2({1,#DIV/0!},{3,2})", DIV0),
+])
+def test_multinomial_combina_seriessum_and_sums_of_pairs(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=AGGREGATE(9,6,A1:A3)", 4.0), ("=AGGREGATE(9,4,A1:A3)", DIV0), ("=AGGREGATE(9,,A1:A3)", DIV0),
+    ("=AGGREGATE(14,6,A1:A3,1)", 3.0), ("=AGGREGATE(15,6,A1:A3/(A1:A3>1),1)", 3.0), ("=AGGREGATE(2,6,A1:A3)", 2.0),
+    ("=AGGREGATE(3,4,A1:A3)", 3.0), ("=AGGREGATE(12,7,A1:A3)", 2.0), ("=AGGREGATE(20,0,A1)", VALUE),
+    ("=AGGREGATE(9,8,A1)", VALUE), ("=AGGREGATE(14,6,A1:A3)", VALUE),
+])
+def test_aggregate_leaves_out_errors_when_told(formula, expected):
+    assert evaluate({"A1": 1, "A2": ExcelError("#DIV/0!"), "A3": 3}, formula) == expected
+
+
+def test_aggregate_leaves_out_nested_subtotals_and_hidden_rows_by_option(tmp_path):
+    src = make_book(tmp_path / "in.xlsx", {"S": {
+        "A1": 1, "A2": 2, "A3": 3, "A4": "=SUBTOTAL(9,A1:A3)", "A5": 10,
+        "B1": "=AGGREGATE(9,0,A1:A5)", "B2": "=AGGREGATE(9,4,A1:A5)", "B3": "=AGGREGATE(9,5,A1:A5)",
+        "B4": "=AGGREGATE(9,1,A1:A5)", "B5": "=AGGREGATE(4,0,A1:A5)", "B6": "=AGGREGATE(14,1,A1:A5,2)"}})
+    wb = openpyxl.load_workbook(src)
+    wb["S"].row_dimensions[2].hidden = True
+    wb.save(src)
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert [got[f"B{r}"] for r in range(1, 7)] == [16, 22, 20, 14, 10, 3]

@@ -385,6 +385,114 @@ _gcd_lcm("GCD", math.gcd)
 _gcd_lcm("LCM", math.lcm)
 
 
+@register("MULTINOMIAL")
+def _multinomial(ev, args):
+    """MULTINOMIAL(number1, ...) = (a1 + a2 + ...)! / (a1! a2! ...), each truncated; read as GCD
+    reads its arguments (an Analysis ToolPak function); #NUM! where it overflows."""
+    if not args:
+        return Values.error(E.VALUE)
+    vals = [ev.eval(a) for a in args]
+    n = max(v.n for v in vals)
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        xs = _integers(vals, i)
+        if isinstance(xs, ExcelError):
+            out[i, 0, 0] = xs
+        elif sum(xs) <= 1000:  # exact
+            out[i, 0, 0] = float(math.factorial(sum(xs)) // math.prod(math.factorial(x) for x in xs))
+        else:
+            log = math.lgamma(sum(xs) + 1) - sum(math.lgamma(x + 1) for x in xs)
+            out[i, 0, 0] = math.exp(log) if log < 709.78 else NUM_ERROR
+    return from_python_cells(out)
+
+
+@elementwise("COMBINA", arity=(2, 2))
+def _combina(n, k):
+    """COMBINA(n, k) = COMBIN(n + k - 1, k), combinations with repetitions, both truncated;
+    #NUM! unless 0 <= k <= n."""
+    n, k = np.trunc(n), np.trunc(k)
+    bad = (n < 0) | (k < 0) | (k > n)
+    out = np.vectorize(lambda a, b: float(math.comb(int(a + b - 1), int(b))) if b else 1.0,
+                       otypes=[float])(np.where(bad, 1, n), np.where(bad, 0, k))
+    return out, np.where(bad, E.NUM, 0)
+
+
+@register("SERIESSUM")
+def _seriessum(ev, args):
+    """SERIESSUM(x, n, m, coefficients) = sum of a_i * x^(n + i*m), i from 0, over the coefficients
+    (numbers, in row-major order; a blank, text or logical among them is #VALUE!)."""
+    if len(args) != 4:
+        return Values.error(E.VALUE)
+    heads = [ev.scalar(a) for a in args[:3]]
+    coefficients = ev.eval_array(args[3])
+    n = max([v.n for v in heads] + [coefficients.n])
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        scalars = [_atp_number(v, i) for v in heads]
+        bad = next((x for x in scalars if isinstance(x, ExcelError)), None)
+        a = _numbers_of(coefficients, i)
+        if bad is None and isinstance(a, ExcelError):
+            bad = a
+        if bad is not None:
+            out[i, 0, 0] = bad
+            continue
+        x, p, m = scalars
+        try:
+            out[i, 0, 0] = math.fsum(c * x ** (p + j * m) for j, c in enumerate(a))
+        except (OverflowError, ZeroDivisionError, ValueError):
+            out[i, 0, 0] = NUM_ERROR
+    return from_python_cells(out)
+
+
+def _atp_number(v: Values, i: int):
+    """One scalar argument of an Analysis ToolPak function: a number (blank 0, number-like text),
+    the error it holds, or #VALUE! for a logical or other text."""
+    from .arguments import coerce
+
+    j = i if v.n > 1 else 0
+    return coerce(v.kind[j, 0, 0], v.num[j, 0, 0], None if v.text is None else v.text[j, 0, 0], "N")
+
+
+def _numbers_of(v: Values, i: int):
+    """The numbers of an array argument, row-major, or its first error; #VALUE! for anything else."""
+    j = i if v.n > 1 else 0
+    kind, num = v.kind[j], v.num[j]
+    if (kind == ERR).any():
+        return ExcelError(ERROR_CODES[int(num[kind == ERR][0]) - 1])
+    if (kind != NUM).any():
+        return VALUE_ERROR
+    return [float(x) for x in num.ravel()]
+
+
+def _sum_of_pairs(name: str, term):
+    """Register SUMX2MY2-like f(array_x, array_y) = sum of term(x, y) over the pairs of numbers;
+    #N/A for arrays of different sizes; a pair with text, a logical or a blank is left out."""
+
+    def impl(ev, args):
+        if len(args) != 2:
+            return Values.error(E.VALUE)
+        xs, ys = (ev.eval_array(a) for a in args)
+        n = max(xs.n, ys.n)
+        err = np.zeros(n)
+        for v in (xs, ys):
+            err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+        if xs.kind[0].size != ys.kind[0].size:
+            return finish(np.zeros(n), np.where(err != 0, err, E.NA))
+        kx, ky = xs.kind.reshape(xs.n, -1), ys.kind.reshape(ys.n, -1)
+        both = (kx == NUM) & (ky == NUM)
+        x = np.where(both, xs.num.reshape(xs.n, -1), 0.0)
+        y = np.where(both, ys.num.reshape(ys.n, -1), 0.0)
+        return finish(np.where(both, term(x, y), 0.0).sum(axis=1), err)
+
+    impl.__doc__ = f"{name}(array_x, array_y): the sum over pairs of numbers (Microsoft's {name} page)."
+    register(name)(impl)
+
+
+_sum_of_pairs("SUMX2MY2", lambda x, y: x * x - y * y)
+_sum_of_pairs("SUMX2PY2", lambda x, y: x * x + y * y)
+_sum_of_pairs("SUMXMY2", lambda x, y: (x - y) ** 2)
+
+
 @register("RAND")
 def _rand(ev, args):
     """RAND(): a uniform number in [0, 1), new for every cell and every recalculation."""
