@@ -56,6 +56,9 @@ def parse_complex(value) -> tuple[complex, str | None] | ExcelError:
 
     ``value`` as a cell gives it: float, str, bool, None (blank) or an ExcelError. The suffix is
     ``"i"``/``"j"``, or None when the value has no imaginary part written.
+
+    >>> parse_complex("3-4j"), parse_complex("-i"), parse_complex(2.5), parse_complex("3 + 4i")
+    (((3-4j), 'j'), (-1j, 'i'), ((2.5+0j), None), ExcelError('#NUM!'))
     """
     if isinstance(value, ExcelError):
         return value
@@ -91,7 +94,13 @@ def _number(x: float) -> str:
 
 
 def format_complex(z: complex, suffix: str | None = None) -> str | ExcelError:
-    """``z`` as Excel writes a complex number (see the module docstring); #NUM! if not finite."""
+    """``z`` as Excel writes a complex number (see the module docstring); #NUM! if not finite.
+
+    >>> format_complex(complex(99, -1), "j"), format_complex(3.6j, "j"), format_complex(-1)
+    ('99-j', '3.6j', '-1')
+    >>> format_complex(complex(3.82126757337684e-22, -1), "j")
+    '3.82126757337684E-22-j'
+    """
     x, y = z.real + 0.0, z.imag + 0.0  # + 0.0: no "-0"
     if not (math.isfinite(x) and math.isfinite(y)):
         return NUM
