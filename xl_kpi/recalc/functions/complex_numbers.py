@@ -130,8 +130,7 @@ def _complex(real, imaginary, suffix=None):
 def _guarded(f, z: complex):
     """f(z), or None where the formula overflows or divides by zero (Excel's #NUM!)."""
     try:
-        with np.errstate(all="ignore"):
-            return f(z)
+        return f(z)
     except (OverflowError, ZeroDivisionError, ValueError):
         return None
 
