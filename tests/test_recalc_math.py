@@ -203,3 +203,19 @@ def test_aggregate_leaves_out_nested_subtotals_and_hidden_rows_by_option(tmp_pat
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"B{r}"] for r in range(1, 7)] == [16, 22, 20, 14, 10, 3]
+
+
+def test_randarray_fills_its_size_between_its_bounds():
+    got = evaluate({}, "=RANDARRAY(2,3,5,10,TRUE)")
+    assert len(got) == 2 and all(len(row) == 3 for row in got)
+    assert all(x in (5, 6, 7, 8, 9, 10) for row in got for x in row)
+    assert all(0 <= x < 1 for x in [evaluate({}, "=RANDARRAY()")])
+    assert evaluate({}, "=SUM(RANDARRAY(3,3,1,1))") == 9.0
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=RANDARRAY(0)", ExcelError("#CALC!")), ("=RANDARRAY(-1)", VALUE), ("=RANDARRAY(1,1,5,1)", VALUE),
+    ("=RANDARRAY(1,1,1.5,3,TRUE)", VALUE), ("=RANDARRAY(10000,10000)", NUM), ("=RANDARRAY(NA())", NA),
+])
+def test_randarray_limits(formula, expected):
+    assert evaluate({}, formula) == expected

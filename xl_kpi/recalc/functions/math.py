@@ -499,6 +499,51 @@ def _rand(ev, args):
     return Values.number(np.random.default_rng().random(ev.ctx.n))
 
 
+@register("RANDARRAY")
+def _randarray(ev, args):
+    """RANDARRAY([rows], [columns], [min], [max], [whole_number]): a rows x columns array of
+    uniform numbers in [min, max) (whole numbers in [min, max] when whole_number), defaults
+    1, 1, 0, 1, FALSE; #VALUE! for max < min, negative sizes or non-whole bounds of whole
+    numbers; #CALC! for an empty array; #NUM! beyond 10 million elements (as SEQUENCE)."""
+    from .dynamic import MAX_SEQUENCE
+
+    if len(args) > 5:
+        return Values.error(E.VALUE)
+    nodes = list(args) + [None] * (5 - len(args))
+    vals = [ev.scalar(a) if a is not None else None for a in nodes]
+    n = max([v.n for v in vals if v is not None] + [1])
+    rng = np.random.default_rng()
+    out = []
+    for i in range(n):
+        got = []
+        for v, default in zip(vals, (1.0, 1.0, 0.0, 1.0, 0.0)):
+            if v is None or v.kind[min(i, v.n - 1), 0, 0] == EMPTY:
+                got.append(default)
+                continue
+            x, e = numbers(v.instance(i) if v.n > 1 else v)
+            if e[0, 0, 0]:
+                got = Values.error(int(e[0, 0, 0]))
+                break
+            got.append(float(x[0, 0, 0]))
+        if isinstance(got, Values):
+            out.append(got)
+            continue
+        rows, cols, lo, hi, whole = math.trunc(got[0]), math.trunc(got[1]), got[2], got[3], got[4] != 0
+        if rows < 0 or cols < 0 or hi < lo or (whole and (lo != math.trunc(lo) or hi != math.trunc(hi))):
+            out.append(Values.error(E.VALUE))
+        elif rows == 0 or cols == 0:
+            out.append(Values.error(E.CALC))
+        elif rows * cols > MAX_SEQUENCE:
+            out.append(Values.error(E.NUM))
+        elif whole:
+            out.append(Values.from_numbers(rng.integers(int(lo), int(hi) + 1, (1, rows, cols)).astype(float)))
+        else:
+            out.append(Values.from_numbers(lo + (hi - lo) * rng.random((1, rows, cols))))
+    if len({v.hw for v in out}) != 1:
+        raise NotVectorizable("RANDARRAY of different sizes")
+    return out[0] if n == 1 else Values(np.concatenate([v.kind for v in out]), np.concatenate([v.num for v in out]))
+
+
 @elementwise("RANDBETWEEN", arity=(2, 2), logicals=False)
 def _randbetween(lo, hi):
     """RANDBETWEEN(bottom, top): a whole number between ceil(bottom) and floor(top)."""
