@@ -11,6 +11,8 @@ evaluator itself.
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
+    bessel,
+    complex_numbers,
     date_time,
     distributions,
     dynamic,
@@ -20,6 +22,8 @@ from . import (  # noqa: F401  (register)
     logical,
     lookup,
     math,
+    matrices,
+    numerals,
     regression,
     stats,
     text,
