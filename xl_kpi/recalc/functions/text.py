@@ -9,6 +9,7 @@ import re
 import numpy as np
 
 from ...excel_errors import NA, VALUE, ExcelError
+from ...excel_errors import NUM as NUM_ERROR
 from ..arrays import NotVectorizable, align, combine_errors
 from ..values import (
     BOOL,
@@ -27,7 +28,7 @@ from ..values import (
     to_text,
     truthy,
 )
-from .arguments import from_python_cells
+from .arguments import coerce, from_python_cells
 from .registry import cellwise, cellwise_impl, register
 
 
@@ -159,14 +160,80 @@ def _mid(s, start, k):
     return (E.VALUE,) if start < 1 or k < 0 else s[int(start) - 1: int(start) - 1 + int(k)]
 
 
-register("LEFT")(_text_fn(_left, (1, 2)))
-register("RIGHT")(_text_fn(_right, (1, 2)))
-register("MID")(_text_fn(_mid, (3, 3)))
-register("LEN")(_text_fn(lambda s: float(len(s)), (1, 1)))
+# The byte variants (LEFTB, LENB...) count characters as their plain forms do: Excel counts two
+# bytes a double-byte character only when the default language is Japanese, Chinese or Korean
+# (Microsoft's LEFT, LEFTB page); formulas' test.xlsx, saved with a single-byte language, has
+# LENB("山田太郎ciao") = 8 (TEXT!X23).
+register("LEFT", "LEFTB")(_text_fn(_left, (1, 2)))
+register("RIGHT", "RIGHTB")(_text_fn(_right, (1, 2)))
+register("MID", "MIDB")(_text_fn(_mid, (3, 3)))
+register("LEN", "LENB")(_text_fn(lambda s: float(len(s)), (1, 1)))
 register("UPPER")(_text_fn(str.upper, (1, 1)))
 register("LOWER")(_text_fn(str.lower, (1, 1)))
 register("TRIM")(_text_fn(lambda s: re.sub(" +", " ", s).strip(" "), (1, 1)))
-register("VALUE")(_text_fn(lambda s: (lambda x: (E.VALUE,) if x is None else x)(text_to_number(s)), (1, 1)))
+
+
+@cellwise("VALUE", args="v")
+def _value(x):
+    """VALUE(text): the number a text reads as (a date or time as its serial); a number as
+    itself, a blank 0; a logical or other text #VALUE!."""
+    if x is None or isinstance(x, float):
+        return 0.0 if x is None else x
+    if isinstance(x, bool):
+        return VALUE
+    got = text_to_number(x)
+    return VALUE if got is None else got
+
+
+@cellwise("REPLACE", "REPLACEB", args="tnnt")
+def _replace(text, start, count, new):
+    """REPLACE(old_text, start_num, num_chars, new_text): num_chars characters from start_num
+    replaced by new_text; #VALUE! for a start below 1 or a negative count."""
+    k, m = math.trunc(start), math.trunc(count)
+    if k < 1 or m < 0:
+        return VALUE
+    out = text[:k - 1] + new + text[k - 1 + m:]
+    return VALUE if len(out) > MAX_TEXT else out
+
+
+@cellwise("CLEAN", args="t")
+def _clean(text):
+    """CLEAN(text): text without the 32 non-printing characters of 7-bit ASCII (codes 0 to 31)."""
+    return text.translate(_CONTROL)
+
+
+_CONTROL = dict.fromkeys(range(32))
+
+
+def _half_width_table() -> dict[int, str]:
+    """Full-width (double-byte) characters to their half-width forms: ASCII U+FF01..U+FF5E, the
+    ideographic space, and the katakana of the Halfwidth Forms block (a voiced kana becomes
+    the kana and the half-width sound mark)."""
+    import unicodedata
+
+    table = {0xFF01 + i: chr(0x21 + i) for i in range(0x5E)}
+    table[0x3000] = " "
+    for code in range(0xFF61, 0xFFA0):
+        full = unicodedata.normalize("NFKC", chr(code))
+        if len(full) == 1 and ord(full) >= 0x3000:
+            table.setdefault(ord(full), chr(code))
+    marks = {"\u3099": "\uff9e", "\u309a": "\uff9f"}
+    for code in range(0x30A0, 0x3100):
+        base, *mark = unicodedata.normalize("NFD", chr(code))
+        if mark and mark[0] in marks and ord(base) in table:
+            table[code] = table[ord(base)] + marks[mark[0]]
+    return table
+
+
+_HALF_WIDTH: dict[int, str] = {}
+
+
+@cellwise("ASC", args="t")
+def _asc(text):
+    """ASC(text): full-width (double-byte) letters, digits, signs and katakana as half-width."""
+    if not _HALF_WIDTH:
+        _HALF_WIDTH.update(_half_width_table())
+    return text.translate(_HALF_WIDTH)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,6 +457,7 @@ def _search(case: bool):
 
 
 cellwise("SEARCH", "SEARCHB", args="tt", optional="n")(_search(False))
+cellwise("FIND", "FINDB", args="tt", optional="n")(_search(True))
 
 
 @cellwise("REPT", args="tn")
@@ -429,3 +497,123 @@ def _t(ev, args):
     keep = (v.kind == STR) | (v.kind == ERR)
     text = np.where(v.kind == STR, v.texts(), "")
     return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)
+
+
+# ---------------------------------------------------------------------------------------------
+# NUMBERVALUE, VALUETOTEXT, ARRAYTOTEXT
+
+_NUMBER_BODY = re.compile(r"(?P<digits>[0-9]*(?:\.[0-9]*)?)(?:[eE](?P<exp>[+-]?[0-9]+))?")
+
+
+@cellwise("NUMBERVALUE", args="T", optional="TT")
+def _numbervalue(text, decimal_sep=None, group_sep=None):
+    """NUMBERVALUE(text, [decimal_separator], [group_separator]): text read as a number with the
+    given separators (the first character of each; "." and "," by default).
+
+    Microsoft's rules: spaces are ignored anywhere, "" is 0, a group separator after the
+    decimal separator or a second decimal separator is #VALUE!, each trailing % divides by 100;
+    as VALUE, parentheses make the number negative ("(2.500,27)" with "," and "." is -2500.27)
+    and a % may also stand inside them. A separator given as "" is #VALUE!. A decimal separator equal to the default group
+    separator swaps the default ("," as decimal separator makes "." the group separator).
+    """
+    if decimal_sep == "" or group_sep == "":  # a separator given as a blank (TEXT!AB28)
+        return VALUE
+    dec = "." if decimal_sep is None else decimal_sep[0]
+    group = group_sep[0] if group_sep is not None else ("," if dec != "," else ".")
+    if dec == group:
+        return VALUE
+    t = re.sub(r"\s+", "", text)
+    if t == "":
+        return 0.0
+    neg = t.startswith("(")
+    pct = len(t) - len(t.rstrip("%"))
+    t = t.rstrip("%")
+    if neg:
+        if not t.endswith(")"):
+            return VALUE
+        t = t[1:-1]
+        inner = len(t) - len(t.rstrip("%"))
+        pct, t = pct + inner, t.rstrip("%")
+    elif t[:1] in "+-":
+        neg, t = t[0] == "-", t[1:]
+    whole, _, frac = t.partition(dec)
+    if dec in frac or group in frac:
+        return VALUE
+    body = whole.replace(group, "") + ("." + frac if _ else "")
+    m = _NUMBER_BODY.fullmatch(body)
+    if m is None or m.group("digits") in ("", "."):
+        return VALUE
+    x = float(m.group("digits") + ("e" + m.group("exp") if m.group("exp") else ""))
+    x = x / 100.0 ** pct
+    if not math.isfinite(x):
+        return NUM_ERROR
+    return -x if neg else x
+
+
+def _format_code(x):
+    """The format argument of VALUETOTEXT/ARRAYTOTEXT: 0 concise, 1 strict, else #VALUE!."""
+    if isinstance(x, ExcelError):
+        return x
+    k = math.trunc(x)
+    return k if k in (0, 1) else VALUE
+
+
+def _shown(x, strict: bool) -> str:
+    """One value as VALUETOTEXT shows it: strict format quotes text (quotes doubled)."""
+    if x is None:
+        return ""
+    if isinstance(x, ExcelError):
+        return str(x)
+    if isinstance(x, bool):
+        return "TRUE" if x else "FALSE"
+    if isinstance(x, float):
+        return format_general(x)
+    return '"' + x.replace('"', '""') + '"' if strict else x
+
+
+@register("VALUETOTEXT")
+def _valuetotext(ev, args):
+    """VALUETOTEXT(value, [format]): a value as text, errors included ("#N/A"); format 1
+    (strict) puts text in quotes. An array is converted element by element."""
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    vals = align(ev.scalar(args[0]), ev.scalar(args[1]) if len(args) > 1 else Values.number(0.0))
+    shape = vals[0].kind.shape
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        code = _format_code(coerce(vals[1].kind[idx], vals[1].num[idx],
+                                   None if vals[1].text is None else vals[1].text[idx], "n"))
+        out[idx] = code if isinstance(code, ExcelError) else _shown(vals[0].python(*idx), code == 1)
+    return from_python_cells(out)
+
+
+@register("ARRAYTOTEXT")
+def _arraytotext(ev, args):
+    """ARRAYTOTEXT(array, [format]): the elements of an array as one text. Format 0 (concise)
+    joins them with ", " row by row; format 1 (strict) writes an array constant,
+    ``{1,"a";TRUE,#N/A}``. As Excel does, a lone blank cell in strict format is #VALUE!
+    (formulas' test.xlsx TEXT!V4); an array of formats gives one text per format."""
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    arr = ev.eval(args[0])
+    fmt = ev.scalar(args[1]) if len(args) > 1 else Values.number(0.0)
+    n = max(arr.n, fmt.n)
+    fmt = fmt.expand(n)
+    out = np.empty(fmt.kind.shape, object)
+    for idx in np.ndindex(fmt.kind.shape):
+        code = _format_code(coerce(fmt.kind[idx], fmt.num[idx], None if fmt.text is None else fmt.text[idx], "n"))
+        if isinstance(code, ExcelError):
+            out[idx] = code
+            continue
+        i = idx[0] if arr.n > 1 else 0
+        h, w = arr.hw
+        rows = [[arr.python(i, r, c) for c in range(w)] for r in range(h)]
+        if code == 1 and h == w == 1 and rows[0][0] is None:
+            out[idx] = VALUE
+        elif code == 1:
+            text = "{" + ";".join(",".join(_shown(x, True) for x in row) for row in rows) + "}"
+            out[idx] = text if len(text) <= MAX_TEXT else VALUE
+        else:
+            text = ", ".join(_shown(x, False) for row in rows for x in row)
+            out[idx] = text if len(text) <= MAX_TEXT else VALUE
+    return from_python_cells(out)
