@@ -617,3 +617,23 @@ def _arraytotext(ev, args):
             text = ", ".join(_shown(x, False) for row in rows for x in row)
             out[idx] = text if len(text) <= MAX_TEXT else VALUE
     return from_python_cells(out)
+
+
+def spilled(out: np.ndarray) -> Values:
+    """Values from per-element Python results, some of them 2-D lists (a function's array result).
+
+    One cell's single result spills as its array; where the function was itself applied element
+    by element (an array given for a scalar argument), each element keeps the top-left value of
+    its own result, as Excel does for an array of arrays. Cells of a shape whose results are
+    arrays go cell by cell (their sizes may differ).
+    """
+    lists = [idx for idx in np.ndindex(out.shape) if isinstance(out[idx], list)]
+    if not lists:
+        return from_python_cells(out)
+    if out.size == 1:
+        return Values.from_python(out[lists[0]])
+    if out.shape[0] > 1:
+        raise NotVectorizable("an array result per cell")
+    for idx in lists:
+        out[idx] = out[idx][0][0]
+    return from_python_cells(out)
