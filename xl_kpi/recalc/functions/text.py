@@ -637,3 +637,92 @@ def spilled(out: np.ndarray) -> Values:
     for idx in lists:
         out[idx] = out[idx][0][0]
     return from_python_cells(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# TEXTSPLIT
+
+
+def _delimiters(ev, node) -> list[str] | ExcelError:
+    """Every non-empty text of a delimiter argument (a value or an array; numbers and logicals as
+    text), or its first error; [] when omitted."""
+    if node is None:
+        return []
+    v = ev.eval(node)
+    if v.n > 1:
+        raise NotVectorizable("TEXTSPLIT with varying delimiters")
+    got = _pieces(v, 0)
+    return got if isinstance(got, ExcelError) else [d for d in got if d != ""]
+
+
+def _splitter(delims: list[str], ignore_case: bool) -> re.Pattern | None:
+    """One pattern finding any of the delimiters, the longest first where several start at a place."""
+    if not delims:
+        return None
+    alternatives = "|".join(re.escape(d) for d in sorted(set(delims), key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE if ignore_case else 0)
+
+
+def _split(text: str, col: re.Pattern | None, row: re.Pattern | None, ignore_empty: bool, pad):
+    """The rows and columns of one TEXTSPLIT, short rows padded with ``pad``."""
+    rows = row.split(text) if row is not None else [text]
+    table = []
+    for r in rows:
+        cells = col.split(r) if col is not None else [r]
+        if ignore_empty:
+            cells = [c for c in cells if c != ""]
+            if not cells:
+                continue
+        table.append(cells)
+    if not table:
+        return VALUE
+    width = max(len(r) for r in table)
+    if len(table) * width > _MAX_SPLIT:
+        return VALUE
+    return [r + [pad] * (width - len(r)) for r in table]
+
+
+#: The most elements one TEXTSPLIT builds (a 32,767-character text splits into no more pieces).
+_MAX_SPLIT = 32_768 * 2
+
+
+@register("TEXTSPLIT")
+def _textsplit(ev, args):
+    """TEXTSPLIT(text, col_delimiter, [row_delimiter], [ignore_empty], [match_mode], [pad_with]):
+    text split into rows at any row delimiter, then into columns at any column delimiter.
+
+    A delimiter argument may be an array of texts; "" delimiters are ignored and at least one
+    must remain (else #VALUE!), as for an empty text. ignore_empty drops the empty pieces (and
+    empty rows); match_mode 1 ignores case; short rows are padded with pad_with (#N/A by
+    default). An array given for text, ignore_empty, match_mode or pad_with splits each element
+    and keeps the top-left of each result.
+    """
+    if not 2 <= len(args) <= 6:
+        return Values.error(E.VALUE)
+    col = _delimiters(ev, args[1])
+    row = _delimiters(ev, args[2] if len(args) > 2 else None)
+    for d in (col, row):
+        if isinstance(d, ExcelError):
+            return from_python_cells(np.array([[[d]]], object))
+    rest = [(ev.scalar(args[k]) if len(args) > k and args[k] is not None else default)
+            for k, default in ((3, Values.boolean(False)), (4, Values.number(0.0)), (5, Values.error(E.NA)))]
+    vals = align(ev.scalar(args[0]), *rest)
+    shape = vals[0].kind.shape
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        py = []
+        for v, how in zip(vals, "tbnv"):
+            x = coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], how)
+            if isinstance(x, ExcelError) and how != "v":
+                break
+            py.append(x)
+        else:
+            text, ignore_empty, mode, pad = py
+            k = math.trunc(mode)
+            if k not in (0, 1) or text == "" or not (col or row):
+                out[idx] = VALUE
+            else:
+                out[idx] = _split(text, _splitter(col, k == 1), _splitter(row, k == 1), ignore_empty, pad)
+            continue
+        out[idx] = x
+    return spilled(out)
