@@ -11,6 +11,7 @@ evaluator itself.
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
+    bahttext,
     date_time,
     dynamic,
     engineering,

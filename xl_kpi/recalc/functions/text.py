@@ -726,3 +726,42 @@ def _textsplit(ev, args):
             continue
         out[idx] = x
     return spilled(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# FIXED: a number rounded and written with its digits, as Excel shows a number (15 significant
+# digits, the rest zeros)
+
+
+def shown_decimal(x: float):
+    """x as a Decimal of the 15 significant digits Excel keeps when it shows a number
+    (FIXED("123456789076754345682") is "123,456,789,076,754,000,000")."""
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    d = Decimal(repr(float(x)))
+    if d == 0:
+        return Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = 400
+        return d.quantize(Decimal(1).scaleb(d.adjusted() - 14), ROUND_HALF_UP)
+
+
+def round_decimal(d, places: int):
+    """A Decimal rounded half away from zero to ``places`` decimals (negative: left of the point)."""
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 800
+        q = d.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return q if q != 0 else abs(q)
+
+
+@cellwise("FIXED", args="n", optional="nb")
+def _fixed(number, decimals=None, no_commas=None):
+    """FIXED(number, [decimals], [no_commas]): number rounded to ``decimals`` places (2 by
+    default, negative rounds left of the point, at most 127 else #VALUE!) as text, with
+    thousands separators unless no_commas."""
+    k = 2 if decimals is None else math.trunc(decimals)
+    if k > 127:
+        return VALUE
+    return format(round_decimal(shown_decimal(number), k), "f" if no_commas else ",f")
