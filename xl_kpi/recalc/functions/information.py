@@ -1,11 +1,13 @@
-"""Information: NA, N, the IS* tests, ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
+"""Information: NA, N, the IS* tests (ISEVEN, ISODD, ISNONTEXT...), ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
-from .registry import register
+from .registry import cellwise, register
 
 
 @register("NA")
@@ -13,17 +15,52 @@ def _na(ev, args):
     return Values.error(E.NA)
 
 
+def _filling(ev, v: Values) -> Values:
+    """A reference as an IS* test reads it in a legacy array formula: extended to the formula's
+    range, the cells beyond the reference #N/A (a row or column of one repeats). Excel's
+    ``{=ISLOGICAL(M11:Q11)}`` over nine cells is FALSE in the last four, ``{=ISNA(...)}`` TRUE
+    (formulas' test.xlsx, sheet INFORMATION)."""
+    hw = ev.ctx.array_hw
+    if hw is None or v.ref is None or v.n != 1:
+        return v
+    (h, w), (vh, vw) = hw, v.hw
+    th, tw = (max(h, vh) if vh > 1 else 1), (max(w, vw) if vw > 1 else 1)
+    if (th, tw) == (vh, vw):
+        return v
+    kind = np.full((1, th, tw), ERR, np.uint8)
+    num = np.full((1, th, tw), float(E.NA))
+    kind[:, :vh, :vw], num[:, :vh, :vw] = v.kind, v.num
+    text = None
+    if v.text is not None:
+        text = np.empty((1, th, tw), object)
+        text[:, :vh, :vw] = v.text
+    return Values(kind, num, text)
+
+
 def _is(test):
     def impl(ev, args):
         if len(args) != 1:
             return Values.error(E.VALUE)
-        v = ev.scalar(args[0])
+        v = _filling(ev, ev.scalar(args[0]))
         return Values.boolean(test(v))
 
     return impl
 
 
+@cellwise("ISEVEN", args="N", arrays=False)
+def _iseven(number):
+    """ISEVEN(number): whether the number, truncated, is even; a logical or a range #VALUE!."""
+    return math.trunc(number) % 2 == 0
+
+
+@cellwise("ISODD", args="N", arrays=False)
+def _isodd(number):
+    """ISODD(number): whether the number, truncated, is odd; a logical or a range #VALUE!."""
+    return math.trunc(number) % 2 == 1
+
+
 register("ISBLANK")(_is(lambda v: v.kind == EMPTY))
+register("ISNONTEXT")(_is(lambda v: v.kind != STR))
 register("ISERROR")(_is(lambda v: v.kind == ERR))
 register("ISERR")(_is(lambda v: (v.kind == ERR) & (v.num != E.NA)))
 register("ISNA")(_is(lambda v: (v.kind == ERR) & (v.num == E.NA)))
@@ -84,10 +121,19 @@ def _error_type(ev, args):
 
 @register("TYPE")
 def _type(ev, args):
-    """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array."""
+    """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array, 128 compound
+    data (a LAMBDA, or a function named where one is expected: ``TYPE(_xleta.SUM)``)."""
+    from ..formula import Name
+    from .dynamic import Lambda
+
     if len(args) != 1:
         return Values.error(E.VALUE)
-    v = ev.eval(args[0])
+    node = args[0]
+    if isinstance(node, Name) and node.name.lower().startswith("_xleta."):
+        return Values.number(128.0)
+    v = ev.eval(node)
+    if isinstance(v, Lambda):
+        return Values.number(128.0, v.n)
     if not v.is_cell:
         return Values.number(64.0, v.n)
     k = v.kind[:, 0, 0]
