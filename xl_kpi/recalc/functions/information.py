@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..arrays import NotVectorizable
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
 from .registry import cellwise, register
 
@@ -147,3 +148,97 @@ def _isref(ev, args):
         return Values.error(E.VALUE)
     v = ev.eval(args[0])
     return Values.boolean(np.full((v.n, 1, 1), v.ref is not None))
+
+
+# ---------------------------------------------------------------------------------------------
+# CELL
+
+
+def _filename(ev, sheet) -> str:
+    """CELL("filename"): the workbook's folder, its name in brackets and the sheet's name, as
+    Excel writes it ("/data/[model.xlsx]Inputs"); "" for a workbook read from no file."""
+    import os
+
+    path = getattr(ev.ctx.book.pkg, "path", "") or ""
+    if not os.path.isfile(path):
+        return ""
+    full = os.path.abspath(path)
+    return os.path.join(os.path.dirname(full), f"[{os.path.basename(full)}]{sheet.name}")
+
+
+def _address(ev, sheet, row: int, col: int) -> str:
+    """CELL("address"): "$A$1", qualified by workbook and sheet when on another sheet."""
+    import os
+
+    from openpyxl.utils import get_column_letter
+
+    a1 = f"${get_column_letter(col)}${row}"
+    if sheet is ev.ctx.sheet:
+        return a1
+    book = os.path.basename(getattr(ev.ctx.book.pkg, "path", "") or "")
+    where = (f"[{book}]" if book else "") + sheet.name
+    if not all(ch.isalnum() or ch in "_." for ch in sheet.name):
+        where = "'" + where.replace("'", "''") + "'"
+    return f"{where}!{a1}"
+
+
+#: CELL's info types that read the file's styles or column widths, which the engine does not hold.
+_STYLE_INFO = frozenset({"color", "format", "parentheses", "prefix", "protect", "width"})
+
+
+@register("CELL")
+def _cell(ev, args):
+    """CELL(info_type, [reference]): about the top-left cell of the reference (Microsoft's CELL
+    page): "address" ($A$1), "col", "row", "contents" (its value), "type" ("b" blank, "l" text,
+    "v" any other value), "filename" (folder, [workbook] and sheet).
+
+    Without a reference, the formula's own cell (Excel takes the cell last changed, which a
+    file does not record). The info types read from the cell's style ("format", "color",
+    "parentheses", "prefix", "protect", "width") are #N/A: the engine does not read styles.
+    Any other info type, or a reference that is not one, is #VALUE!.
+    """
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    info = ev.scalar(args[0])
+    if info.n > 1 or not info.is_cell:
+        raise NotVectorizable("CELL with a varying info_type")
+    if info.kind[0, 0, 0] == ERR:
+        return info
+    what = str(info.text[0, 0, 0]).strip().lower() if info.kind[0, 0, 0] == STR else ""
+    if what in _STYLE_INFO:
+        return Values.error(E.NA, ev.ctx.n)
+    if len(args) > 1 and args[1] is not None:
+        v = ev.eval(args[1])
+        if v.ref is None:
+            return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE)
+        sheet = v.ref.sheet
+        rows = np.broadcast_to(np.asarray(v.ref.row0).reshape(-1), (v.n,))
+        cols = np.broadcast_to(np.asarray(v.ref.col0).reshape(-1), (v.n,))
+        first = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    else:
+        sheet, rows, cols = ev.ctx.sheet, ev.ctx.rows, ev.ctx.cols
+        first = None
+    n = len(rows)
+    if what == "row":
+        return Values.number(np.asarray(rows, float))
+    if what == "col":
+        return Values.number(np.asarray(cols, float))
+    if what == "address":
+        return Values.string(_strings([_address(ev, sheet, int(r), int(c)) for r, c in zip(rows, cols)]))
+    if what == "filename":
+        return Values.string(_strings([_filename(ev, sheet)] * n))
+    if what not in ("contents", "type"):
+        return Values.error(E.VALUE, n)
+    if first is None:
+        first = sheet.block(int(rows[0]), int(cols[0]), int(rows[0]), int(cols[0]))
+    if what == "contents":
+        return first
+    k = first.kind[:, 0, 0]
+    return Values.string(_strings(np.where(k == EMPTY, "b", np.where(k == STR, "l", "v")).tolist()))
+
+
+def _strings(items: list) -> np.ndarray:
+    out = np.empty((len(items), 1, 1), object)
+    for i, s in enumerate(items):
+        out[i, 0, 0] = s
+    return out
