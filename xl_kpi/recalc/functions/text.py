@@ -51,9 +51,10 @@ def _concat(ev, args):
     return Values.string(out)
 
 
-@cellwise("SUBSTITUTE", args="ttt", optional="n")
+@cellwise("SUBSTITUTE", args="ttt", optional="N")
 def _substitute(text, old, new, instance=None):
-    """``old`` replaced by ``new`` in ``text``: every time, or only its ``instance``-th time;
+    """``old`` replaced by ``new`` in ``text``: every time, or only its ``instance``-th time
+    (below 1, or a logical, is ``#VALUE!``: formulas' test.xlsx CORE!AB14 with TRUE);
     ``#VALUE!`` when the result would pass 32,767 characters (known before it is built)."""
     if instance is not None:
         k = math.trunc(instance)
