@@ -279,6 +279,38 @@ def iso_to_serial(text: str) -> float:
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 
 
+_TIME = re.compile(r"(\d{1,5}):(\d{1,5})(?::(\d{1,5}(?:\.\d*)?)|(\.\d*))?\s*(am|pm|a|p)?", re.I)
+
+
+def time_of_day(t: str) -> float | None:
+    """A time typed as text, as a fraction of a day, or None: ``h:m``, ``h:m:s[.f]`` (hours to 23,
+    minutes to 59 unless last), ``m:s.f`` (a decimal makes the last field seconds); the last
+    field below 10,000; an AM/PM suffix takes hours 1 to 12 (pycel's text.xlsx, saved by Excel:
+    "23:9999" reads, "24:99" does not)."""
+    m = _TIME.fullmatch(t)
+    if m is None:
+        return None
+    a, b, sec, frac, ampm = m.groups()
+    a, b = int(a), int(b)
+    if sec is not None:
+        h, mi, s = a, b, float(sec)
+        if h > 23 or mi > 59 or s >= 10000:
+            return None
+    elif frac not in (None, "."):
+        h, mi, s = 0, a, b + float(frac)
+        if mi > 59 or s >= 10000:
+            return None
+    else:
+        h, mi, s = a, b, 0.0
+        if h > 23 or mi >= 10000:
+            return None
+    if ampm:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if ampm.lower().startswith("p") else 0)
+    return (h * 3600 + mi * 60 + s) / 86400
+
+
 def text_to_number(s: str) -> float | None:
     """Excel's reading of text as a number in arithmetic (``"3"`` -> 3, ``"5%"`` -> 0.05)."""
     t = s.strip()
@@ -301,7 +333,7 @@ def text_to_number(s: str) -> float | None:
                 return date_to_serial(_dt.datetime(year, month, day))
             return date_to_serial(_dt.datetime.fromisoformat(t))
         except ValueError:
-            return None
+            return time_of_day(t)
     if not math.isfinite(x) or t.lower().lstrip("+-") in ("inf", "nan", "infinity"):
         return None
     return x / 100 if pct else x

@@ -11,8 +11,8 @@ satang, or the satang in words and สตางค์. A negative amount starts 
 
 from __future__ import annotations
 
+from .number_format import round_decimal, shown_decimal
 from .registry import cellwise
-from .text import round_decimal, shown_decimal
 
 _DIGITS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า")
 _PLACES = ("", "สิบ", "ร้อย", "พัน", "หมื่น", "แสน")

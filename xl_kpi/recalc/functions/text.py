@@ -13,7 +13,6 @@ from ...excel_errors import NUM as NUM_ERROR
 from ..arrays import NotVectorizable, align, combine_errors
 from ..values import (
     BOOL,
-    EMPTY,
     ERR,
     ERROR_CODES,
     MAX_TEXT,
@@ -29,6 +28,7 @@ from ..values import (
     truthy,
 )
 from .arguments import coerce, from_python_cells
+from .number_format import format_value, round_decimal, shown_decimal
 from .registry import cellwise, cellwise_impl, register
 
 
@@ -77,45 +77,30 @@ def _substitute(text, old, new, instance=None):
 
 @register("TEXT")
 def _text(ev, args):
+    """TEXT(value, format_text): the value shown with a number format code (see
+    :mod:`.number_format`); text that reads as a number is formatted as that number, other text
+    and logicals go to the code's text section or come back unchanged."""
     if len(args) != 2:
         return Values.error(E.VALUE)
-    from pycel.lib.text import text as pycel_text
-
     value, fmt = align(ev.scalar(args[0]), ev.scalar(args[1]))
     ft, fe = to_text(fmt)
     out = np.empty(value.kind.shape, object)
     err = combine_errors(np.where(value.kind == ERR, value.num, 0.0), fe)
     for idx in np.ndindex(value.kind.shape):
         if err[idx]:
-            out[idx] = ""
+            out[idx] = ExcelError(ERROR_CODES[int(err[idx]) - 1])
             continue
         k = value.kind[idx]
-        f = str(ft[idx])
         if k == STR:
             v = value.text[idx]
+            x = text_to_number(v)
+            v = v if x is None else x
         elif k == BOOL:
-            v = bool(value.num[idx])
-        elif k == EMPTY:
-            v = 0.0
+            v = "TRUE" if value.num[idx] else "FALSE"
         else:
-            v = float(value.num[idx])
-        if f.strip().lower() in ("general", ""):
-            out[idx] = format_general(v) if isinstance(v, float) else (str(v).upper() if isinstance(v, bool) else v)
-            continue
-        try:
-            r = pycel_text(v, f)
-        except Exception:
-            err[idx] = E.VALUE
-            out[idx] = ""
-            continue
-        if isinstance(r, str) and r.startswith("#") and r in ("#VALUE!", "#NUM!"):
-            err[idx] = E.VALUE if r == "#VALUE!" else E.NUM
-            out[idx] = ""
-        else:
-            out[idx] = str(r)
-    if err.any():
-        return Values(np.where(err != 0, ERR, STR).astype(np.uint8), np.where(err != 0, err, 0.0), out)
-    return Values.string(out)
+            v = float(value.num[idx]) if k == NUM else 0.0
+        out[idx] = format_value(v, str(ft[idx]))
+    return from_python_cells(out)
 
 
 def _text_fn(fn, arity):
@@ -732,29 +717,6 @@ def _textsplit(ev, args):
 # ---------------------------------------------------------------------------------------------
 # FIXED: a number rounded and written with its digits, as Excel shows a number (15 significant
 # digits, the rest zeros)
-
-
-def shown_decimal(x: float):
-    """x as a Decimal of the 15 significant digits Excel keeps when it shows a number
-    (FIXED("123456789076754345682") is "123,456,789,076,754,000,000")."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
-    d = Decimal(repr(float(x)))
-    if d == 0:
-        return Decimal(0)
-    with localcontext() as ctx:
-        ctx.prec = 400
-        return d.quantize(Decimal(1).scaleb(d.adjusted() - 14), ROUND_HALF_UP)
-
-
-def round_decimal(d, places: int):
-    """A Decimal rounded half away from zero to ``places`` decimals (negative: left of the point)."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
-    with localcontext() as ctx:
-        ctx.prec = 800
-        q = d.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return q if q != 0 else abs(q)
 
 
 @cellwise("FIXED", args="n", optional="nb")
