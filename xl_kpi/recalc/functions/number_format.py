@@ -35,6 +35,7 @@ after ``E+`` is ``#VALUE!``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -90,9 +91,6 @@ class _Tok:
 class _Section:
     tokens: list[_Tok] = field(default_factory=list)
     condition: tuple[str, float] | None = None
-
-    def has(self, kind: str) -> bool:
-        return any(t.kind == kind for t in self.tokens)
 
 
 _DATE_LETTERS = set("ymdhs")
@@ -301,18 +299,16 @@ def _scientific(tokens: list[_Tok], x: float) -> str:
     left, right = _split_point(mant)
     ints = [t.text for t in left if _is_digit(t)] or ["#"]
     decimals = sum(1 for t in right or () if _is_digit(t))
-    width = len(ints)
-    if x == 0:
-        e = 0
-    else:
-        mag = math.floor(math.log10(x))
-        e = math.floor(mag / width) * width if "#" in ints else mag - (width - 1)
-    for _ in range(2):
-        m = round_decimal(shown_decimal(x / 10.0 ** e), decimals) if x else round_decimal(shown_decimal(0.0), decimals)
-        if x and m >= 10 ** (width if "#" in ints else width):
-            e += width if "#" in ints else 1
-            continue
-        break
+    width, engineering = len(ints), "#" in ints
+    e = 0
+    if x:
+        magnitude = math.floor(math.log10(x))
+        e = math.floor(magnitude / width) * width if engineering else magnitude - (width - 1)
+    shown = shown_decimal(x)
+    m = round_decimal(shown.scaleb(-e), decimals)
+    if m >= 10 ** width:  # rounded up to one more digit: the next exponent
+        e += width if engineering else 1
+        m = round_decimal(shown.scaleb(-e), decimals)
     whole, _, frac = format(m, "f").partition(".")
     text = _integer_part(left, whole.lstrip("0"), False)
     if right is not None:
@@ -414,7 +410,7 @@ def _date(section: _Section, x: float) -> str:
     secs, part = divmod(rest, 10 ** subsec)
     year, month, day = _calendar(int(days)) if not elapsed_only else (0, 0, 0)
     hour, minute, second = secs // 3600, secs // 60 % 60, secs % 60
-    twelve = any(t.kind == "date" and t.text in ("am/pm",) or t.text.lower() == "a/p" for t in tokens)
+    twelve = any(t.kind == "date" and t.text.lower() in ("am/pm", "a/p") for t in tokens)
     kinds = [t.text if t.kind == "date" else None for t in tokens]
 
     def minutes_at(i: int) -> bool:
@@ -434,7 +430,7 @@ def _date(section: _Section, x: float) -> str:
         if t.kind in ("digit", "exp", "general"):
             raise _Invalid("digits in a date section")
         if t.kind != "date":
-            out.append(t.text if t.kind not in ("comma", "pct") else t.text)
+            out.append(t.text)
             i += 1
             continue
         k = t.text
@@ -521,14 +517,20 @@ def _kind(section: _Section) -> str:
     return "text" if "at" in kinds else "date" if dates else "number"
 
 
+@functools.lru_cache(maxsize=1024)
+def _parsed(code: str) -> tuple[list[_Section], list[int]]:
+    """The sections of a code and the indexes of its text sections (the last one only)."""
+    sections = _sections(code)
+    texts = [i for i, s in enumerate(sections) if _kind(s) == "text"]
+    if texts and texts != [len(sections) - 1]:
+        raise _Invalid("@ outside the last section")
+    return sections, texts
+
+
 def format_value(value: float | str, code: str) -> str | ExcelError:
     """``value`` (a number, or a text TEXT could not read as one) shown with format ``code``."""
     try:
-        sections = _sections(code)
-        kinds = [_kind(s) for s in sections]
-        texts = [i for i, k in enumerate(kinds) if k == "text"]
-        if texts and texts != [len(sections) - 1]:
-            raise _Invalid("@ outside the last section")
+        sections, texts = _parsed(code)
         if isinstance(value, str):
             if texts or len(sections) >= 4:
                 s = sections[texts[0] if texts else 3]

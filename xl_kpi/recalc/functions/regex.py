@@ -19,14 +19,8 @@ import functools
 import math
 import re
 
-import numpy as np
-
 from ...excel_errors import NA, VALUE, ExcelError
-from ..arrays import align
-from ..values import E, Values
-from .arguments import coerce
-from .registry import register
-from .text import spilled
+from .registry import cellwise
 
 _POSIX = {
     "alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z",
@@ -70,32 +64,6 @@ def _case(x) -> bool | ExcelError:
     """case_sensitivity: 0 (case matters) or 1 (ignored), truncated; True means ignore case."""
     k = math.trunc(x)
     return VALUE if k not in (0, 1) else k == 1
-
-
-def _lifted(f, specs: str, optional: str = ""):
-    """An implementation applying ``f`` element by element, each argument coerced by its letter
-    (see :func:`.arguments.coerce`); an omitted optional argument is None."""
-    letters = specs + optional
-
-    def impl(ev, nodes):
-        if not len(specs) <= len(nodes) <= len(letters):
-            return Values.error(E.VALUE)
-        vals = align(*[ev.scalar(a) for a in nodes])
-        shape = vals[0].kind.shape
-        out = np.empty(shape, object)
-        for idx in np.ndindex(shape):
-            py = []
-            for v, how in zip(vals, letters):
-                x = coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], how)
-                if isinstance(x, ExcelError):
-                    out[idx] = x
-                    break
-                py.append(x)
-            else:
-                out[idx] = f(*py, *[None] * (len(letters) - len(py)))
-        return spilled(out)
-
-    return impl
 
 
 def _regextest(text, pattern, case=None):
@@ -178,6 +146,6 @@ def _regexreplace(text, pattern, replacement, occurrence=None, case=None):
     return VALUE if len(result) > 32767 else result
 
 
-register("REGEXTEST")(_lifted(_regextest, "tt", "n"))
-register("REGEXEXTRACT")(_lifted(_regexextract, "tt", "nn"))
-register("REGEXREPLACE")(_lifted(_regexreplace, "ttt", "nn"))
+cellwise("REGEXTEST", args="tt", optional="n")(_regextest)
+cellwise("REGEXEXTRACT", args="tt", optional="nn")(_regexextract)
+cellwise("REGEXREPLACE", args="ttt", optional="nn")(_regexreplace)

@@ -27,7 +27,7 @@ from ..values import (
     to_text,
     truthy,
 )
-from .arguments import coerce, from_python_cells
+from .arguments import coerce, from_python_cells, from_python_results
 from .number_format import format_value, round_decimal, shown_decimal
 from .registry import cellwise, cellwise_impl, register
 
@@ -605,25 +605,6 @@ def _arraytotext(ev, args):
     return from_python_cells(out)
 
 
-def spilled(out: np.ndarray) -> Values:
-    """Values from per-element Python results, some of them 2-D lists (a function's array result).
-
-    One cell's single result spills as its array; where the function was itself applied element
-    by element (an array given for a scalar argument), each element keeps the top-left value of
-    its own result, as Excel does for an array of arrays. Cells of a shape whose results are
-    arrays go cell by cell (their sizes may differ).
-    """
-    lists = [idx for idx in np.ndindex(out.shape) if isinstance(out[idx], list)]
-    if not lists:
-        return from_python_cells(out)
-    if out.size == 1:
-        return Values.from_python(out[lists[0]])
-    if out.shape[0] > 1:
-        raise NotVectorizable("an array result per cell")
-    for idx in lists:
-        out[idx] = out[idx][0][0]
-    return from_python_cells(out)
-
 
 # ---------------------------------------------------------------------------------------------
 # TEXTSPLIT
@@ -711,7 +692,7 @@ def _textsplit(ev, args):
                 out[idx] = _split(text, _splitter(col, k == 1), _splitter(row, k == 1), ignore_empty, pad)
             continue
         out[idx] = x
-    return spilled(out)
+    return from_python_results(out)
 
 
 # ---------------------------------------------------------------------------------------------
