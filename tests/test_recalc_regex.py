@@ -65,3 +65,11 @@ def test_an_array_of_texts_gives_the_first_match_of_each():
     # formulas test.xlsx EXTRA!J3:J4: REGEXEXTRACT(H2:H3, pattern, G2:G3) keeps each top-left value
     got = evaluate({"A1": "ab 12", "A2": "cd 34"}, '=REGEXEXTRACT(A1:A2,"\\d+",{1;2})')
     assert got == [["12"], [VALUE]]
+
+
+def test_a_pattern_that_backtracks_without_end_is_value_error_not_a_hang(monkeypatch):
+    from xl_kpi.recalc.functions import regex
+
+    monkeypatch.setattr(regex, "MATCH_SECONDS", 0.2)
+    assert evaluate({"A1": "a" * 40 + "b"}, '=REGEXTEST(A1,"(a+)+$")') == VALUE
+    assert evaluate({"A1": "a" * 40 + "b"}, '=REGEXTEST(A1,"a+b$")') is True

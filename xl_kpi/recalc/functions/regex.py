@@ -11,13 +11,21 @@ Unicode digits and letters, as PCRE2 in UCP mode.
 
 Every argument is read element by element (an array of texts gives one result per text);
 ``case_sensitivity`` is 0 (the default, case matters) or 1, anything else ``#VALUE!``.
+
+A pattern that backtracks without end (``(a+)+$`` on a long text) must not hang a recalculation:
+each call runs under a budget of :data:`MATCH_SECONDS` (a timer signal, which Python's matcher
+heeds), after which the result is ``#VALUE!``, as PCRE2 in Excel gives up at its match limit. The
+budget needs the main thread (the CLI's and its workers'); elsewhere the call runs unbounded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
+import signal
+import threading
 
 from ...excel_errors import NA, VALUE, ExcelError
 from .registry import cellwise
@@ -58,6 +66,47 @@ def _compiled(pattern: str, ignore_case: bool) -> re.Pattern | None:
         return re.compile(translate(pattern), re.IGNORECASE if ignore_case else 0)
     except (re.error, OverflowError, RecursionError):
         return None
+
+
+#: The longest one REGEX* call may run before it is #VALUE! (see the module docstring).
+MATCH_SECONDS = 1.0
+
+
+class _MatchLimit(Exception):
+    """A regular-expression call ran past :data:`MATCH_SECONDS`."""
+
+
+def _expire(signum, frame):
+    raise _MatchLimit
+
+
+@contextlib.contextmanager
+def _budget():
+    """Raise :class:`_MatchLimit` in the block after MATCH_SECONDS, where a timer can be set."""
+    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, MATCH_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _bounded(f):
+    """``f`` run under the time budget: #VALUE! when it runs out."""
+    @functools.wraps(f)
+    def run(*args):
+        try:
+            with _budget():
+                return f(*args)
+        except _MatchLimit:
+            return VALUE
+
+    return run
 
 
 def _case(x) -> bool | ExcelError:
@@ -146,6 +195,6 @@ def _regexreplace(text, pattern, replacement, occurrence=None, case=None):
     return VALUE if len(result) > 32767 else result
 
 
-cellwise("REGEXTEST", args="tt", optional="n")(_regextest)
-cellwise("REGEXEXTRACT", args="tt", optional="nn")(_regexextract)
-cellwise("REGEXREPLACE", args="ttt", optional="nn")(_regexreplace)
+cellwise("REGEXTEST", args="tt", optional="n")(_bounded(_regextest))
+cellwise("REGEXEXTRACT", args="tt", optional="nn")(_bounded(_regexextract))
+cellwise("REGEXREPLACE", args="ttt", optional="nn")(_bounded(_regexreplace))
