@@ -215,3 +215,12 @@ def test_every_cell_of_formulas_text_and_information_sheets_equals_excel(sheet):
 def test_every_cell_of_pycels_text_and_information_workbooks_equals_excel(name, sheet):
     total, bad = sheet_disagreements(name, sheet)
     assert total > 20 and not bad, bad[:10]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # a whole column's blanks still take a delimiter each: past 32,767 characters, #VALUE!
+    ('=TEXTJOIN(",",FALSE,A:A)', VALUE), ('=TEXTJOIN(",",TRUE,A:A)', "x,2"), ('=CONCAT(A:A)', "x2"),
+    ('=LEN(TEXTJOIN(",",FALSE,1:1))', 16384.0), ('=ARRAYTOTEXT(A:A)', VALUE), ('=LEN(ARRAYTOTEXT(1:1,1))', 16388.0),
+])
+def test_whole_columns_and_rows_count_their_blanks(formula, expected):
+    assert evaluate({"A1": "x", "A2": 2}, formula) == expected

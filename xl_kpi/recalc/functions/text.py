@@ -320,6 +320,13 @@ def _joined(ev, nodes, delimiters, ignore_empty):
             continue
         if ignore_empty:
             parts = [p for p in parts if p != ""]
+        else:  # the blanks of a whole column or row beyond the used range: delimiters still
+            hidden = sum(v.hidden_cells for v in vals)
+            shortest = min(len(d) for d in delimiters)
+            if hidden and shortest and (len(parts) + hidden - 1) * shortest > MAX_TEXT:
+                out[i, 0, 0] = VALUE
+                continue
+            parts.extend([""] * (hidden if shortest else 0))
         text = parts[0] if parts else ""
         for k, p in enumerate(parts[1:]):
             text += delimiters[k % len(delimiters)] + p
@@ -592,8 +599,11 @@ def _arraytotext(ev, args):
             out[idx] = code
             continue
         i = idx[0] if arr.n > 1 else 0
-        h, w = arr.hw
-        rows = [[arr.python(i, r, c) for c in range(w)] for r in range(h)]
+        (h, w), (bh, bw) = arr.extent, arr.hw
+        if h * w - 1 > MAX_TEXT:  # a whole column: more separators than a text holds
+            out[idx] = VALUE
+            continue
+        rows = [[arr.python(i, r, c) if r < bh and c < bw else None for c in range(w)] for r in range(h)]
         if code == 1 and h == w == 1 and rows[0][0] is None:
             out[idx] = VALUE
         elif code == 1:
