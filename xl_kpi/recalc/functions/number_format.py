@@ -228,12 +228,13 @@ def _integer_part(tokens: list[_Tok], digits: str, grouping: bool) -> str:
     """The integer side: placeholders filled from the right, the leftmost taking the rest."""
     places = [i for i, t in enumerate(tokens) if _is_digit(t)]
     count = len(places)
+    ranks = {at: count - k for k, at in enumerate(places)}  # 1 for the rightmost placeholder
     out = []
     for i, t in enumerate(tokens):
         if not _is_digit(t):
             out.append(t.text)
             continue
-        rank = count - places.index(i)  # 1 for the rightmost placeholder
+        rank = ranks[i]
         positions = range(max(rank, len(digits)), rank - 1, -1) if rank == count else (rank,)
         for p in positions:
             if p <= len(digits):

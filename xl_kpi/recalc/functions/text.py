@@ -659,8 +659,9 @@ def _split(text: str, col: re.Pattern | None, row: re.Pattern | None, ignore_emp
     return [r + [pad] * (width - len(r)) for r in table]
 
 
-#: The most elements one TEXTSPLIT builds (a 32,767-character text splits into no more pieces).
-_MAX_SPLIT = 32_768 * 2
+#: The most elements one TEXTSPLIT builds, padding included: a 32,767-character text can ask for
+#: 16,384 rows of 16,384 columns, whose result is #VALUE! here rather than a quarter-billion cells.
+_MAX_SPLIT = 1_048_576
 
 
 @register("TEXTSPLIT")
