@@ -49,6 +49,10 @@ from corpus import sheet_disagreements
     ('=TEXT(-1,"[h]")', "-24"), ('=TEXT(-1,"[h]:m")', VALUE), ('=TEXT(2958466,"[h]")', "71003184"),
     ('=TEXT(2958466,"yy")', VALUE), ('=TEXT(0,"[s].000")', "0.000"), ('=TEXT(1.5,"[h]:mm")', "36:00"),
     ('=TEXT(0.5000115,"hh:mm:ss.00")', "12:00:00.99"),
+    # a negative number that rounds to zero keeps its minus (Allen Wyatt, ExcelTips, "Getting Rid
+    # of Negative Zero Amounts"); a code of only a text section shows a number as General
+    ('=TEXT(-0.004,"0.00")', "-0.00"), ('=TEXT(1234.5,"@")', "1234.5"), ('=TEXT(0,"# ?/?")', "0    "),
+    ('=TEXT(0.1,"# ??/??")', "  1/10"),
     # errors and blanks
     ('=TEXT(1/0,"0")', "#DIV/0!"), ('=TEXT(1,1/0)', "#DIV/0!"), ('=TEXT(A9,"0.0")', "0.0"), ('=TEXT(TRUE,"0")', "TRUE"),
     ('=TEXT("12","0.00")', "12.00"), ('=TEXT(1.23,"#""°F""""")', VALUE),

@@ -342,12 +342,15 @@ def _fraction(tokens: list[_Tok], x: float) -> str:
         whole, num = whole + 1, 0
     text = _integer_part(whole_toks, str(whole) if whole else "", False) if has_whole else \
         "".join(t.text for t in whole_toks)
-    if has_whole and num == 0:  # a whole number: the fraction's places are blank
+    if has_whole and num == 0:  # a whole number (0 included): the fraction's places are blank
+        if not whole:
+            text = _integer_part(whole_toks, "0", False)
         return text + " " * (len(num_toks) + 1 + max(len(den_toks), len(fixed)))
     text += _integer_part(num_toks, str(num), False) + "/"
     if fixed and not den_toks:
         return text + fixed
-    return text + _fraction_part(den_toks, str(den))
+    digits = str(den)  # the denominator's placeholders fill from the left
+    return text + digits + "".join({"0": "0", "?": " ", "#": ""}[t.text] for t in den_toks[len(digits):])
 
 
 def _number(section: _Section, x: float) -> str:
@@ -540,8 +543,10 @@ def format_value(value: float | str, code: str) -> str | ExcelError:
         if code == "":
             return "-" if value < 0 else ""
         numeric = sections[:-1] if texts else sections
-        if not numeric:
-            return value if isinstance(value, str) else ""
+        if not numeric:  # only a text section: a number shows as General
+            from ..values import format_general
+
+            return format_general(value)
         section, minus = _choose(numeric, value)
         kind = _kind(section)
         x = abs(value)
