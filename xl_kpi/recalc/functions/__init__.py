@@ -11,6 +11,7 @@ evaluator itself.
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
+    bahttext,
     bessel,
     complex_numbers,
     date_time,
@@ -24,6 +25,7 @@ from . import (  # noqa: F401  (register)
     math,
     matrices,
     numerals,
+    regex,
     regression,
     stats,
     text,

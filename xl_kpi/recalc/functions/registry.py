@@ -28,7 +28,7 @@ import numpy as np
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
 from ..values import BOOL, ERROR_CODES, E, Values, numbers, truthy
-from .arguments import aggregate_args, coerce, from_python_cells, samples
+from .arguments import aggregate_args, coerce, from_python_cells, from_python_results, samples
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -114,7 +114,7 @@ def cellwise_impl(f, args: str, optional: str = "", arrays: bool = True) -> Impl
                 py.append(x)
             else:
                 out[idx] = f(*py, *missing)
-        return from_python_cells(out)
+        return from_python_results(out)
 
     return impl
 
@@ -125,7 +125,7 @@ def cellwise(*names: str, args: str, optional: str = "", arrays: bool = True):
     ``args``/``optional``: one coercion letter per required/optional argument (``n`` number,
     ``N`` number but not a logical, ``t`` text, ``T`` text but not a logical, ``b`` logical,
     ``v`` as is); an optional argument left out is passed as None. ``f`` returns a float, str,
-    bool, None or an ExcelError. ``arrays=False``: a multi-cell argument (in an array formula)
+    bool, None, an ExcelError or a 2-D list (an array result, see :func:`.arguments.from_python_results`). ``arrays=False``: a multi-cell argument (in an array formula)
     is ``#VALUE!``, as for the functions Excel took from the Analysis ToolPak (CONVERT...).
     """
 
