@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (register)
     logical,
     lookup,
     math,
+    pivot,
     stats,
     text,
 )
