@@ -47,7 +47,7 @@ import numpy as np
 
 from ..arrays import NotVectorizable, combine_errors
 from ..formula import Name
-from ..values import EMPTY, ERR, NUM, STR, E, Values, format_general, numbers, truthy
+from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, format_general, numbers, truthy
 from .arguments import aggregate_args, finish
 from .dynamic import EtaLambda, Lambda, _order, _same_key, _sort_key
 from .registry import register
@@ -84,6 +84,7 @@ class _Table:
             raise _Fail(v.num[0, 0, 0])  # an argument that is an error, not data holding one
         self.kind, self.num = v.kind[0], v.num[0]
         self.text = v.text[0] if v.text is not None else np.full(self.kind.shape, None, object)
+        self.ref = v.ref
 
     @property
     def height(self) -> int:
@@ -97,12 +98,18 @@ class _Table:
         return int(self.kind[r, c]), float(self.num[r, c]), self.text[r, c]
 
     def column(self, rows: list[int], c: int) -> Values:
-        """The cells of column ``c`` at ``rows``, as one (len(rows) x 1) array."""
+        """The cells of column ``c`` at ``rows``, as one (len(rows) x 1) array. One cell of a
+        range keeps its reference, so that SUM, COUNT... skip its text and logicals as in the
+        array Excel passes (a value without reference would read as typed in)."""
         ix = np.asarray(rows, np.int64)
         text = self.text[ix, c]
         has_text = (self.kind[ix, c] == STR).any()
+        ref = None
+        if len(rows) == 1 and self.ref is not None:
+            r = self.ref
+            ref = RefInfo(r.sheet, r.row0 + rows[0], r.col0 + c)
         return Values(self.kind[ix, c][None, :, None], self.num[ix, c][None, :, None],
-                      text[None, :, None] if has_text else None)
+                      text[None, :, None] if has_text else None, ref)
 
 
 def _option(ev, node, default: int, allowed) -> int:
