@@ -137,11 +137,19 @@ def test_summary_and_trim_functions(cells, formula, expected):
     assert evaluate(cells, formula) == expected
 
 
-def test_groupby_beyond_its_cell_budget_is_num_error(monkeypatch):
+def test_a_summary_beyond_its_cell_budget_is_num_error(monkeypatch):
     from xl_kpi.recalc.functions import pivot
 
-    monkeypatch.setattr(pivot, "MAX_PIVOT_CELLS", 2)
+    monkeypatch.setattr(pivot, "MAX_PIVOT_CELLS", 5)  # three rows of two cells: six
     assert evaluate(SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xleta.SUM)") == NUM
+    assert evaluate(SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B5,C1:C5,_xleta.SUM)") == NUM
+
+
+def test_thousands_of_field_columns_neither_crash_nor_recurse():
+    # 3 rows grouped by 1,500 columns, a subtotal at every level: 4,501 rows of 1,501 cells
+    got = evaluate({}, "=ROWS(_xlfn.GROUPBY(SEQUENCE(3,1500),SEQUENCE(3),_xleta.SUM,0,-1500))")
+    assert got == NUM  # beyond the budget of a million cells, computed without recursion
+    assert evaluate({}, "=ROWS(_xlfn.GROUPBY(SEQUENCE(2,1200),SEQUENCE(2),_xleta.SUM,0,0))") == 2
 
 
 # -- the corpus ---------------------------------------------------------------------------------

@@ -54,8 +54,8 @@ from .registry import register
 
 __all__ = ["MAX_PIVOT_CELLS"]
 
-#: The most aggregates one GROUPBY/PIVOTBY computes (cells times value columns): beyond, ``#NUM!``,
-#: so that a formula cannot take the hours of a batch (the function runs once per cell).
+#: The most cells one GROUPBY/PIVOTBY returns, labels included: beyond, ``#NUM!``, so that a
+#: formula cannot take the hours of a batch (the function runs once per cell).
 MAX_PIVOT_CELLS = 1_000_000
 
 Item = tuple  # one cell: (kind, num, text)
@@ -254,29 +254,31 @@ def _tree(fields: _Table, rows: list[int], table: bool) -> _Group:
     return root
 
 
-def _sort(node: _Group, specs: list[int], width: int, value_key, table: bool) -> None:
-    """Order ``node``'s children, then theirs (see the module docstring for the rules)."""
-    kids = list(node.children.values())
-    if not kids:
-        return
-    leaf = kids[0].level == width
-    level = kids[0].level
-    keys, descending = [], []
-    for s in specs:
-        k = abs(s)
-        if k <= width and (table or k == level):
-            keys.append([_sort_key(*c.path[k - 1]) for c in kids])
-        elif k > width and leaf:
-            keys.append([value_key(c, k - width - 1) for c in kids])
-        else:
+def _sort(root: _Group, specs: list[int], width: int, value_key, table: bool) -> None:
+    """Order every group's children (see the module docstring for the rules)."""
+    pending = [root]  # an explicit stack: as many levels as fields, however many they are
+    while pending:
+        node = pending.pop()
+        kids = list(node.children.values())
+        if not kids:
             continue
-        descending.append(s < 0)
-    for j in range(width) if table else [level - 1]:  # ties: the labels, ascending
-        keys.append([_sort_key(*c.path[j]) for c in kids])
-        descending.append(False)
-    node.kids = [kids[i] for i in _order(keys, descending)]
-    for c in node.kids:
-        _sort(c, specs, width, value_key, table)
+        level = kids[0].level
+        leaf = level == width
+        keys, descending = [], []
+        for s in specs:
+            k = abs(s)
+            if k <= width and (table or k == level):
+                keys.append([_sort_key(*c.path[k - 1]) for c in kids])
+            elif k > width and leaf:
+                keys.append([value_key(c, k - width - 1) for c in kids])
+            else:
+                continue
+            descending.append(s < 0)
+        for j in range(width) if table else [level - 1]:  # ties: the labels, ascending
+            keys.append([_sort_key(*c.path[j]) for c in kids])
+            descending.append(False)
+        node.kids = [kids[i] for i in _order(keys, descending)]
+        pending.extend(node.kids)
 
 
 def _entries(root: _Group, depth: int, width: int, table: bool) -> tuple[list[_Group], str]:
@@ -284,23 +286,21 @@ def _entries(root: _Group, depth: int, width: int, table: bool) -> tuple[list[_G
     sub_levels = 0 if table else max(abs(depth) - 1, 0)
     top = depth < 0
     out: list[_Group] = []
-
-    def walk(node: _Group) -> None:  # recursion as deep as the fields are many
-        for c in node.kids:
-            if c.level == width:
-                out.append(c)
-                continue
-            shown = c.level <= sub_levels
-            if shown and top:
-                out.append(c)
-            walk(c)
-            if shown and not top:
-                out.append(c)
-
+    pending: list[tuple[_Group, bool]] = [(c, False) for c in reversed(root.kids)]
+    while pending:  # depth first; (group, True) is a subtotal placed after its children
+        node, after = pending.pop()
+        if after or node.level == width:
+            out.append(node)
+            continue
+        shown = node.level <= sub_levels
+        if shown and top:
+            out.append(node)
+        if shown and not top:
+            pending.append((node, True))
+        pending.extend((c, False) for c in reversed(node.kids))
     if depth and top:
-        out.append(root)
-    walk(root)
-    if depth and not top:
+        out.insert(0, root)
+    elif depth:
         out.append(root)
     return out, "Grand Total" if sub_levels else "Total"
 
@@ -411,7 +411,7 @@ def _groupby(ev, args):
     agg = _Aggregates(ev, fn, two, values, 0)
     _sort(root, specs, nf, lambda g, j: _sort_key(*agg.cell(g, everything, j)), table)
     entries, total = _entries(root, depth, nf, table)
-    if len(entries) * nv > MAX_PIVOT_CELLS:
+    if len(entries) * (nf + nv) > MAX_PIVOT_CELLS:
         return Values.error(E.NUM)
     out = []
     if field_headers in (2, 3):
@@ -448,19 +448,17 @@ def _pivotby(ev, args):
     _sort(croot, col_specs, nc, lambda g, j: _sort_key(*agg.cell(rroot, g, j)), False)
     row_entries, row_total = _entries(rroot, row_depth, nr, False)
     col_entries, col_total = _entries(croot, col_depth, nc, False)
-    if len(row_entries) * len(col_entries) * nv > MAX_PIVOT_CELLS:
-        return Values.error(E.NUM)
     width = nr + len(col_entries) * nv
+    if (len(row_entries) + nc + 2) * width > MAX_PIVOT_CELLS:
+        return Values.error(E.NUM)
     out = []
     show = field_headers in (2, 3)
     if show:
         joined = ", ".join(_text(i) for i in _names(cfields, headers, "Col Field"))
         out.append([BLANK] * nr + [(STR, 0.0, joined)] + [BLANK] * (width - nr - 1))
+    col_labels = [_labels(g, nc, col_total) for g in col_entries]
     for level in range(nc):
-        line = [BLANK] * nr
-        for g in col_entries:
-            line += [_labels(g, nc, col_total)[level]] * nv
-        out.append(line)
+        out.append([BLANK] * nr + [labels[level] for labels in col_labels for _ in range(nv)])
     if show:
         row_names = _names(rfields, headers, "Row Field")
         if nv > 1:
