@@ -70,6 +70,7 @@ GROUPBY_CASES = [
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xleta.SUM,1,1,,{1;0;0;0;0})", CALC),  # nothing kept
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xleta.SUM,1,1,,{1;1;#N/A;1;1})", NA),  # an error in the filter
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,5)", VALUE),  # not a function
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.MAX))", VALUE),  # not computed yet
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,#REF!)", REF),
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.LAMBDA(_xlpm.x,_xlpm.x))", [["East", CALC], ["West", CALC], ["Total", CALC]]),
     ({"A1": "a", "A2": "a", "B1": 1, "B2": "#N/A"}, "=_xlfn.GROUPBY(A1:A2,B1:B2,_xleta.SUM,0)",

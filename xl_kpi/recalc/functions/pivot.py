@@ -46,7 +46,7 @@ import math
 import numpy as np
 
 from ..arrays import NotVectorizable, combine_errors
-from ..formula import Name
+from ..formula import Func, Name
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, format_general, numbers, truthy
 from .arguments import aggregate_args, finish
 from .dynamic import EtaLambda, Lambda, _order, _same_key, _sort_key
@@ -152,6 +152,9 @@ def _function(ev, node) -> tuple[Lambda, bool]:
         name = node.name.split(".", 1)[1].upper()
         return EtaLambda(name), name == "PERCENTOF"
     if node is None:
+        raise _Fail(E.VALUE)
+    if isinstance(node, Func) and node.name in ("HSTACK", "VSTACK"):
+        ev.ctx.issues.add("GROUPBY/PIVOTBY with a vector of functions (HSTACK, VSTACK) is not computed: #VALUE!")
         raise _Fail(E.VALUE)
     v = ev.eval(node)
     if isinstance(v, Lambda):
