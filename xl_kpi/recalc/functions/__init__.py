@@ -25,6 +25,7 @@ from . import (  # noqa: F401  (register)
     math,
     matrices,
     numerals,
+    pivot,
     regex,
     regression,
     stats,
