@@ -133,3 +133,58 @@ def test_edate_and_eomonth_refuse_logicals():
     assert evaluate({"A1": False}, "=EDATE(366,A1)") == VALUE
     assert evaluate({"A1": True}, "=EOMONTH(A1,1)") == VALUE
     assert evaluate({}, "=EDATE(366,1)") == 397.0
+
+
+PRODUCTS = {"A2": "Bananas", "A3": "Oranges", "A4": "Apples", "A5": "Pears", "B2": 25, "B3": 38, "B4": 40, "B5": 41}
+COLOURS = {"A2": 4.14, "A3": 4.19, "A4": 5.17, "A5": 5.77, "A6": 6.39,
+           "B2": "red", "B3": "orange", "B4": "yellow", "B5": "green", "B6": "blue"}
+
+
+@pytest.mark.parametrize("cells, formula, expected", [
+    # Microsoft's MATCH page: 39 is matched by 38; -1 needs a list sorted descending
+    (PRODUCTS, "=MATCH(39,B2:B5,1)", 2), (PRODUCTS, "=MATCH(41,B2:B5,0)", 4), (PRODUCTS, "=MATCH(40,B2:B5,-1)", NA),
+    # Microsoft's LOOKUP page, vector form
+    (COLOURS, "=LOOKUP(4.19,A2:A6,B2:B6)", "orange"), (COLOURS, "=LOOKUP(5.75,A2:A6,B2:B6)", "yellow"),
+    (COLOURS, "=LOOKUP(7.66,A2:A6,B2:B6)", "blue"), (COLOURS, "=LOOKUP(0,A2:A6,B2:B6)", NA),
+    ({}, '=LOOKUP("bump",{"a",1;"b",2;"c",3})', 2),
+    # MATCH(0,{3,2,2},-1) is the last of the equal items (Microsoft Tech Community, XMATCH and MATCH differ)
+    ({}, "=MATCH(0,{3,2,2},-1)", 3),
+])
+def test_approximate_match_as_documented(cells, formula, expected):
+    assert evaluate(cells, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # formulas test.xlsx LOOKUP!R56:Y63: the binary search compares a value with items of its type only
+    ('=LOOKUP(2,{"b",4.1,"a",1.1})', NA), ('=LOOKUP(4.1,{"b",4.1,"a",1.1})', 4.1), ('=LOOKUP("b",{"b",4.1,"a",1.1})', "a"),
+    ('=LOOKUP(4,{"",4.1,"a",1.1})', NA), ("=LOOKUP(TRUE,{TRUE,4.1,FALSE,1.1})", False),
+    ('=LOOKUP("b",{TRUE,4.1,FALSE,"b"})', "b"), ('=LOOKUP(20,{TRUE,4.1,FALSE,"b"},{"L","ML","MR","R"})', "ML"),
+    ('=LOOKUP(20,{TRUE,FALSE,"a","b"},{"L","ML","MR","R"})', NA), ("=LOOKUP(3,{4.1,2.1,3.1,1.1})", 2.1),
+    ("=LOOKUP(4,{4.1,2.1,3.1,1.1})", 1.1), ('=LOOKUP(3,{"a",2.1,"b",4.1})', 2.1),
+    # LOOKUP!R65:Y91: MATCH type 1 and -1 over unsorted and mixed lists
+    ("=MATCH(3,{4.1,3.1,2.1,1.1})", NA), ('=MATCH(4.1,{"c bau c",4.1,"a",1.1})', 2), ("=MATCH(A9,{-1.1,2.1,3.1,4.1})", 1),
+    ("=MATCH(1.1,{-1.1,2.1,3.1,4.1},-1)", NA), ("=MATCH(-2,{-1.1,2.1,3.1,4.1},-1)", 4),
+    ('=MATCH(3,{"c bau c",4.1,"a",1.1},-1)', 2), ('=MATCH("*b?u*",{"a",2.1,"c bau c",4.1},-1)', 3),
+    ('=MATCH("*b?u*",{"",4.1,"a",1.1},-1)', NA), ("=MATCH(TRUE,{FALSE,2.1,TRUE,4.1},-1)", NA),
+    ("=MATCH(TRUE,{TRUE,4.1,FALSE,1.1},-1)", 1), ("=MATCH(3,{FALSE,2.1,TRUE,4.1},5)", 2),
+    ('=MATCH("A?",{1,"as",2.1,"c bau c",4.1},5)', NA),  # EXTRA!M78: no wildcards in an approximate match
+    # EXTRA!L74, L78: MATCH compares text without case but does not fold ß to ss (XMATCH does)
+    ('=MATCH("ß",{1,"ss",2.1,"c bau c",4.1},0)', NA), ('=MATCH("ß?",{1,"ßs",2.1,"c bau c",4.1},0)', 2),
+    ('=MATCH("B",{"a","b"},0)', 2), ("=MATCH(1,{1,2;3,4},0)", NA), ("=MATCH(1/0,{1,2},0)", DIV0),
+])
+def test_approximate_match_over_mixed_lists_as_excel(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # formulas test.xlsx LOOKUP!AH56:AW63 and AH44:AW44: a lookup value that is an array is looked
+    # up element by element; an array of row indexes counts by its first item
+    ('=LOOKUP({-1.1,2.1,3,4,4.1},{-1.1,2.1,3.1,4.1},{"L","ML","MR","R"})', [["L", "ML", "ML", "MR", "R"]]),
+    ('=LOOKUP({2.1,4.1,"b",TRUE},{"a",2.1,"b",4.1},{"L","ML","MR","R"})', [["ML", "R", "MR", NA]]),
+    ('=LOOKUP({4.1;"b";1},{"b",4.1,"a",1.1},{"L","ML","MR","R"})', [["ML"], ["MR"], [NA]]),
+    ("=HLOOKUP({-1.1,2.1,3,4.1},{-1.1,2.1,3.1,4.1;5,6,7,8},{2,1},0)", [[5.0, 6.0, NA, 8.0]]),
+    ("=MATCH({3,1},{1,2,3},0)", [[3.0, 1.0]]), ('=VLOOKUP({4;0},{1,"a";3,"b";5,"c"},2)', [["b"], [NA]]),
+    ('=LOOKUP({1,#DIV/0!},{1,2})', [[1.0, DIV0]]),
+])
+def test_lookups_of_an_array_are_element_by_element(formula, expected):
+    assert evaluate({}, formula) == expected

@@ -8,10 +8,10 @@ import re
 import numpy as np
 
 from ..arrays import NotVectorizable, align, combine_errors
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
-from .arguments import col, finish, select
-from .criteria import has_wild, wildcard_regex
-from .matching import exact_positions, item_keys, lookup_key, search
+from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
+from .arguments import col, select
+from .criteria import has_wild
+from .matching import approximate, exact_positions, item_keys, lookup_key, search
 from .registry import register
 
 
@@ -100,111 +100,119 @@ def _index(ev, args):
     return Values(col(kind), col(num), None if text is None else col(text), ref)
 
 
-def _key(kind: int, num: float, text) -> tuple:
-    if kind == STR:
-        return (STR, str(text).casefold())
-    if kind == EMPTY:
-        return (EMPTY, 0)
-    return (int(kind), float(num))
+class _Vector:
+    """The items of a lookup vector (each instance's), keyed once for the many lookups into it.
+
+    MATCH, LOOKUP, VLOOKUP and HLOOKUP compare text with ``str.lower`` ("ß" is not "ss"), see
+    :func:`.matching.lookup_key`.
+    """
+
+    def __init__(self, vec: Values):
+        self.vec = vec
+        self._items: dict = {}
+        self._exact: dict = {}
+
+    def _keys(self, ai: int):
+        got = self._items.get(ai)
+        if got is None:
+            v = self.vec
+            texts = None if v.text is None else v.text[ai].reshape(-1)
+            keys = item_keys(v.kind[ai].reshape(-1), v.num[ai].reshape(-1), texts, str.lower)
+            got = self._items[ai] = (keys, texts)
+        return got
+
+    def find(self, ai: int, kind: int, num: float, text, match_type: int) -> int | None:
+        """0-based position of one value (not an error) by MATCH's ``match_type``, None if not found."""
+        keys, texts = self._keys(ai)
+        if kind == EMPTY:  # a blank looked up is 0
+            kind, num = NUM, 0.0
+        key = lookup_key(kind, num, text, str.lower)
+        if match_type != 0:
+            return approximate(key, keys, match_type)
+        if kind == STR and has_wild(text):
+            return search(key, text, keys, texts, 2, 1)
+        index = self._exact.get(ai)
+        if index is None:
+            index = self._exact[ai] = exact_positions(keys)
+        hit = index.get(key)
+        return None if hit is None else hit[0]
+
+
+def _match_positions(look: Values, vec: Values, match_type: Values) -> tuple[np.ndarray, np.ndarray]:
+    """(1-based position, error code) of every element of ``look`` in the vector ``vec``.
+
+    ``look`` and ``match_type`` are broadcast together (arrays in an array formula: one lookup
+    per element); the match type is read as its sign (MATCH(x, v, 5) is type 1).
+    """
+    look, mt = align(look, match_type)
+    mt_x, mt_err = numbers(mt)
+    n = max(look.n, vec.n)
+    look = look.expand(n)
+    mt_x, mt_err = (np.broadcast_to(a, look.kind.shape) for a in (mt_x, mt_err))
+    pos = np.zeros(look.kind.shape)
+    err = np.zeros(look.kind.shape)
+    searcher = _Vector(vec)
+    seen: dict = {}  # the same value looked up again in the same vector
+    for idx in np.ndindex(look.kind.shape):
+        kind = int(look.kind[idx])
+        if kind == ERR:
+            err[idx] = look.num[idx]
+            continue
+        if mt_err[idx]:
+            err[idx] = mt_err[idx]
+            continue
+        ai = idx[0] if vec.n > 1 else 0
+        text = look.text[idx] if kind == STR else None
+        t = int(np.sign(np.trunc(mt_x[idx])))
+        memo = (ai, kind, text if kind == STR else float(look.num[idx]), t)
+        p = seen[memo] if memo in seen else seen.setdefault(memo, searcher.find(ai, kind, look.num[idx], text, t))
+        if p is None:
+            err[idx] = E.NA
+        else:
+            pos[idx] = p + 1
+    return pos, err
+
+
+def _as_vector(v: Values) -> Values:
+    """A row or column as an (n, k, 1) column."""
+    return Values(v.kind.reshape(v.n, -1, 1), v.num.reshape(v.n, -1, 1),
+                  None if v.text is None else v.text.reshape(v.n, -1, 1))
 
 
 @register("MATCH")
 def _match(ev, args):
+    """MATCH(lookup_value, lookup_array, [match_type]): the 1-based position; #N/A if not found
+    or the array is not one row or column. Type 0 is exact (wildcards in text), 1 (the default)
+    and -1 binary searches, see :func:`.matching.approximate`."""
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
     look = ev.scalar(args[0])
     arr = ev.eval(args[1])
-    if len(args) > 2 and args[2] is not None:
-        mt, emt = numbers(ev.scalar(args[2]))
-    else:
-        mt, emt = np.ones((1, 1, 1)), np.zeros((1, 1, 1))
+    if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
+        return arr
+    mt = ev.scalar(args[2]) if len(args) > 2 and args[2] is not None else Values.number(1.0)
     h, w = arr.hw
     if h > 1 and w > 1:
-        return Values.error(E.NA)
-    n = max(look.n, arr.n, mt.shape[0])
-    out = np.zeros(n)
-    err = np.zeros(n)
-    cache: dict = {}
-    found: dict = {}  # over one array with one match type, cells looking up the same value
-    fixed = arr.n == 1 and mt.shape[0] == 1
-    for i in range(n):
-        li = i if look.n > 1 else 0
-        ai = i if arr.n > 1 else 0
-        mi = i if mt.shape[0] > 1 else 0
-        lk, ln_ = int(look.kind[li, 0, 0]), float(look.num[li, 0, 0])
-        if lk == ERR:
-            err[i] = ln_
-            continue
-        if fixed:
-            seen = (lk, ln_, look.text[li, 0, 0] if lk == STR else None)
-            known = found.get(seen)
-            if known is not None:
-                out[i], err[i] = known
-                continue
-            found[seen] = _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache)
-            out[i], err[i] = found[seen]
-            continue
-        out[i], err[i] = _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache)
-    return finish(out, err)
+        return Values.error(E.NA, max(look.n, arr.n))
+    pos, err = _match_positions(look, _as_vector(arr), mt)
+    return Values.from_numbers(pos, err)
 
 
-def _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache) -> tuple[float, float]:
-    """(position, error code) of one MATCH lookup (a value that is not an error)."""
-    if emt[mi, 0, 0]:
-        return 0.0, float(emt[mi, 0, 0])
-    mtype = int(np.sign(np.trunc(mt[mi, 0, 0])))
-    kinds = arr.kind[ai].reshape(-1)
-    nums = arr.num[ai].reshape(-1)
-    texts = arr.text[ai].reshape(-1) if arr.text is not None else None
-    lt = look.text[li, 0, 0] if lk == STR else None
-    if lk == EMPTY:
-        lk, ln_ = NUM, 0.0
-    if mtype == 0:
-        if lk == STR and has_wild(lt):
-            rx = wildcard_regex(lt)
-            pos = next((j for j in range(kinds.shape[0]) if kinds[j] == STR and rx.fullmatch(texts[j])), None)
-        else:
-            table = cache.get(ai)
-            if table is None:
-                table = {}
-                for j in range(kinds.shape[0] - 1, -1, -1):
-                    table[_key(kinds[j], nums[j], texts[j] if texts is not None else None)] = j
-                cache[ai] = table
-            pos = table.get(_key(lk, ln_, lt))
-    else:
-        pos = _approx_match(kinds, nums, texts, lk, ln_, lt, mtype)
-    if pos is None:
-        return 0.0, float(E.NA)
-    return float(pos + 1), 0.0
-
-
-def _approx_match(kinds, nums, texts, lk, ln_, lt, mtype):
-    """Binary search as Excel does on sorted data (ascending for 1, descending for -1)."""
-    same = np.nonzero(kinds == (STR if lk == STR else (BOOL if lk == BOOL else NUM)))[0]
-    if same.size == 0:
-        return None
-    if lk == STR:
-        keys = [str(texts[j]).casefold() for j in same]
-        target = lt.casefold()
-    else:
-        keys = nums[same]
-        target = ln_
-    if mtype > 0:
-        import bisect
-
-        k = bisect.bisect_right(list(keys), target) - 1
-        return int(same[k]) if k >= 0 else None
-    pos = None
-    for idx, key in zip(same, keys):  # descending: the last value >= target
-        if key >= target:
-            pos = int(idx)
-        else:
-            break
-    return pos
+def _gather(vec: Values, pos: np.ndarray, err: np.ndarray) -> Values:
+    """The items of ``vec`` (one instance, (1, k, 1)) at 1-based positions, the error where ``err``."""
+    bad = (err != 0) | (pos < 1) | (pos > vec.kind.shape[1])
+    p = np.where(bad, 0, pos - 1).astype(np.int64)
+    kind = np.where(bad, ERR, vec.kind[0, p, 0]).astype(np.uint8)
+    num = np.where(bad, np.where(err != 0, err, float(E.NA)), vec.num[0, p, 0])
+    text = None if vec.text is None else np.where(bad, None, vec.text[0, p, 0])
+    return Values(kind, num, text)
 
 
 def _lookup(horizontal: bool):
     def impl(ev, args):
+        """VLOOKUP/HLOOKUP(lookup_value, table, index, [range_lookup]): the item of the index-th
+        column (row) on the row (column) where the first column (row) matches; an approximate
+        match (the default) is MATCH's type 1, exact is type 0."""
         if not 3 <= len(args) <= 4:
             return Values.error(E.VALUE)
         look = ev.scalar(args[0])
@@ -215,54 +223,27 @@ def _lookup(horizontal: bool):
             b, eb = truthy(ev.scalar(args[3]))
             if b.shape[0] > 1:
                 raise NotVectorizable("VLOOKUP with a varying match mode")
-            approx = bool(b[0, 0, 0])
+            if eb.reshape(-1)[0]:
+                return Values.error(int(eb.reshape(-1)[0]))
+            approx = bool(b.reshape(-1)[0])
         if table.n > 1 or idx.shape[0] > 1:
             raise NotVectorizable("VLOOKUP over a moving table")
-        k = int(np.trunc(idx[0, 0, 0]))
+        if table.kind.shape[1:] == (1, 1) and table.ref is None and table.kind[0, 0, 0] == ERR:
+            return table
+        k = int(np.trunc(idx.reshape(-1)[0]))  # an array of indexes: its first (formulas test.xlsx LOOKUP!AH44)
         h, w = table.hw
-        if eidx[0, 0, 0]:
-            return Values.error(int(eidx[0, 0, 0]))
+        if eidx.reshape(-1)[0]:
+            return Values.error(int(eidx.reshape(-1)[0]))
         if k < 1:
             return Values.error(E.VALUE)
         if k > (h if horizontal else w):
             return Values.error(E.REF)
-        first = Values(table.kind[:, :1, :] if horizontal else table.kind[:, :, :1],
-                       table.num[:, :1, :] if horizontal else table.num[:, :, :1],
-                       None if table.text is None else (table.text[:, :1, :] if horizontal else table.text[:, :, :1]))
-        if horizontal:
-            first = Values(first.kind.transpose(0, 2, 1), first.num.transpose(0, 2, 1),
-                           None if first.text is None else first.text.transpose(0, 2, 1))
-        pos = _match_values(look, first, 1 if approx else 0)
-        nfound = pos.kind[:, 0, 0] == ERR
-        p = np.where(nfound, 1, pos.num[:, 0, 0]).astype(np.int64) - 1
-        if horizontal:
-            kind = table.kind[0, k - 1, p]
-            num = table.num[0, k - 1, p]
-            text = None if table.text is None else table.text[0, k - 1, p]
-        else:
-            kind = table.kind[0, p, k - 1]
-            num = table.num[0, p, k - 1]
-            text = None if table.text is None else table.text[0, p, k - 1]
-        kind = np.where(nfound, ERR, kind).astype(np.uint8)
-        num = np.where(nfound, pos.num[:, 0, 0], num)
-        return Values(col(kind), col(num), None if text is None else col(text))
+        first = _block(table, [0], range(w)) if horizontal else _block(table, range(h), [0])
+        pos, err = _match_positions(look, _as_vector(first), Values.number(1.0 if approx else 0.0))
+        result = _block(table, [k - 1], range(w)) if horizontal else _block(table, range(h), [k - 1])
+        return _gather(_as_vector(result), pos, err)
 
     return impl
-
-
-def _match_values(look: Values, arr: Values, mtype: int) -> Values:
-    class _Const:
-        def __init__(self, v):
-            self.v = v
-
-    class _Shim:
-        def scalar(self, node):
-            return node.v
-
-        def eval(self, node):
-            return node.v
-
-    return _match(_Shim(), [_Const(look), _Const(arr), _Const(Values.number(float(mtype)))])
 
 
 register("VLOOKUP")(_lookup(False))
@@ -415,14 +396,18 @@ register("DROP")(_take_drop(False))
 @register("LOOKUP")
 def _lookup_vector(ev, args):
     """LOOKUP(value, lookup_vector, [result_vector]): the last item <= value of a sorted vector
-    (binary search as MATCH type 1); the array form searches the first row or column of a
-    table (the longer side) and returns from its last row or column."""
+    (MATCH type 1's binary search), or the result vector's item at its position; the array form
+    searches the first row or column of a table (the longer side) and returns from its last row
+    or column. A lookup value that is an array (in an array formula) is looked up element by
+    element."""
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
     look = ev.scalar(args[0])
     table = ev.eval(args[1])
     if table.n > 1:
         raise NotVectorizable("LOOKUP over a moving table")
+    if table.kind.shape[1:] == (1, 1) and table.ref is None and table.kind[0, 0, 0] == ERR:
+        return table
     h, w = table.hw
     if len(args) == 3:
         key, result = table, ev.eval(args[2])
@@ -432,27 +417,12 @@ def _lookup_vector(ev, args):
             key = _block(table, range(h), [0]) if h >= w else _block(table, [0], range(w))
         if result.hw[0] > 1 and result.hw[1] > 1:
             return Values.error(E.NA)
-        res = Values(result.kind.reshape(1, -1, 1), result.num.reshape(1, -1, 1),
-                     None if result.text is None else result.text.reshape(1, -1, 1))
     else:
         vertical = h >= w
         key = _block(table, range(h), [0]) if vertical else _block(table, [0], range(w))
-        res = _block(table, range(h), [w - 1]) if vertical else _block(table, [h - 1], range(w))
-        res = Values(res.kind.reshape(1, -1, 1), res.num.reshape(1, -1, 1),
-                     None if res.text is None else res.text.reshape(1, -1, 1))
-    key = Values(key.kind.reshape(1, -1, 1), key.num.reshape(1, -1, 1),
-                 None if key.text is None else key.text.reshape(1, -1, 1))
-    pos = _match_values(look, key, 1)
-    pos = Values(np.where(look.kind[:, :1, :1] == ERR, ERR, pos.kind).astype(np.uint8),
-                 np.where(look.kind[:, :1, :1] == ERR, look.num[:, :1, :1], pos.num))
-    found = pos.kind[:, 0, 0] != ERR
-    p = np.where(found, pos.num[:, 0, 0], 1).astype(np.int64) - 1
-    inside = p < res.kind.shape[1]
-    p = np.where(inside, p, 0)
-    kind = np.where(found & inside, res.kind[0, p, 0], ERR).astype(np.uint8)
-    num = np.where(found & inside, res.num[0, p, 0], np.where(found, E.NA, pos.num[:, 0, 0]))
-    text = None if res.text is None else res.text[0, p, 0]
-    return Values(col(kind), col(num), None if text is None else col(text))
+        result = _block(table, range(h), [w - 1]) if vertical else _block(table, [h - 1], range(w))
+    pos, err = _match_positions(look, _as_vector(key), Values.number(1.0))
+    return _gather(_as_vector(result), pos, err)
 
 
 # ---------------------------------------------------------------------------------------------
