@@ -7,7 +7,7 @@ Sources: Microsoft's XMATCH and XLOOKUP pages (their examples), and cells of the
 import pytest
 from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import CALC, DIV0, NA, REF, VALUE
+from xl_kpi.excel_errors import CALC, DIV0, NA, NULL, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 FRUIT = {"A1": "Apple", "A2": "Grape", "A3": "Pear", "A4": "Banana", "A5": "Cherry"}
@@ -188,3 +188,35 @@ def test_approximate_match_over_mixed_lists_as_excel(formula, expected):
 ])
 def test_lookups_of_an_array_are_element_by_element(formula, expected):
     assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's ADDRESS page
+    ("=ADDRESS(2,3)", "$C$2"), ("=ADDRESS(2,3,2)", "C$2"), ("=ADDRESS(2,3,2,FALSE)", "R2C[3]"),
+    ('=ADDRESS(2,3,1,FALSE,"[Book1]Sheet1")', "[Book1]Sheet1!R2C3"),
+    ('=ADDRESS(2,3,1,FALSE,"EXCEL SHEET")', "'EXCEL SHEET'!R2C3"),
+    # formulas test.xlsx LOOKUP!R3:AW3: numbers truncated, a blank sheet text is "", errors in order
+    ("=ADDRESS(1.1,3,4,4.1,A1)", "!C1"), ('=ADDRESS(3,4,4.1,A1,"*b?u*")', "'*b?u*'!R[3]C[4]"),
+    ("=ADDRESS(-2,1.1,3,4,4.1)", VALUE), ("=ADDRESS(4,4.1,A1)", VALUE), ('=ADDRESS(4,4,1,"x")', VALUE),
+    ("=ADDRESS(TRUE,3)", "$C$1"), ("=ADDRESS(NA(),1/0)", NA), ("=ADDRESS({1;3},3,4)", [["C1"], ["C3"]]),
+    # an omitted abs_num or a1 takes its default; the sheet's limits
+    ('=ADDRESS(1,1,,,"Sheet1")', "Sheet1!$A$1"), ("=ADDRESS(1,1,,FALSE)", "R1C1"), ("=ADDRESS(1,16385)", VALUE),
+    ("=ADDRESS(1048576,16384)", "$XFD$1048576"), ('=ADDRESS(1,1,1,TRUE,"it\'s")', "'it''s'!$A$1"),
+])
+def test_address_as_excel(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's AREAS page and formulas test.xlsx LOOKUP!R4:X4, COLUMNS!R15:W15, ROWS R115:W115
+    ("=AREAS(B2:D4)", 1), ("=AREAS((B2:D4,E5,F6:I9))", 3), ("=AREAS(B2:D4 B2)", 1),
+    ("=AREAS((E4:H4 J4:K4 L4:O4))", NULL), ("=AREAS(((F4:G4,G4:I4,F6:G6,G6:I6) G3:G11))", 4),
+    ("=COLUMNS((D15:G15,I15:J15,K15:N15))", REF), ("=ROWS((E115:H115 J115:K115 L115:O115))", NULL),
+    ("=COLUMNS(((G15:H16) H14:H23))", 1),
+    # LOOKUP!AG12:AG14, AG112:AG113: range operators chained, intersections, and none
+    ("=ROW(C114:E114:G113:I114 E113:F113)", 113), ("=COLUMN(C14:E14:G13:I14 E13:F13)", [[5.0, 6.0]]),
+    ("=COLUMN(C12:E13 F12:H13)", NULL), ("=COLUMN(C12:E13 D13:F13)", [[4.0, 5.0]]),
+    ("=COLUMN(Z12:AA13:AF12:AF13 AB13:AD14)", [[28.0, 29.0, 30.0]]), ("=SUM(A1:A2:B3)", 3),
+])
+def test_areas_and_reference_operators_as_excel(formula, expected):
+    assert evaluate({"A1": 1, "B3": 2}, formula) == expected

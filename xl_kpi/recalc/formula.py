@@ -274,12 +274,12 @@ UNION_SPREADING = frozenset({
 })
 
 
-def _areas(node: Node) -> list[Node]:
+def union_areas(node: Node) -> list[Node]:
     """The areas of a union, an intersection distributed over it: ``(A,B) C`` -> ``[A C, B C]``."""
     if isinstance(node, Op) and node.op == "union":
-        return [x for a in node.args for x in _areas(a)]
+        return [x for a in node.args for x in union_areas(a)]
     if isinstance(node, Op) and node.op == "isect":
-        left, right = _areas(node.args[0]), _areas(node.args[1])
+        left, right = union_areas(node.args[0]), union_areas(node.args[1])
         if len(left) == 1 and len(right) == 1:
             return [node]
         return [Op("isect", [a, b]) for a in left for b in right]
@@ -293,7 +293,7 @@ def _spread_unions(root: Node) -> Node:
         node = stack.pop()
         if isinstance(node, Func):
             if node.name in UNION_SPREADING:
-                node.args = [x for a in node.args for x in (_areas(a) if isinstance(a, Op) and
+                node.args = [x for a in node.args for x in (union_areas(a) if isinstance(a, Op) and
                                                             a.op in ("union", "isect") else [a])]
             stack.extend(a for a in node.args if a is not None)
         elif isinstance(node, Op):
@@ -506,6 +506,15 @@ def _ref_node(value: str, row: int, col: int) -> Node:
     if area.upper() == "#REF!":
         return Const(Values.error(E.REF))
     m = _AREA.match(area)
+    if not m and area.count(":") > 1:  # A1:B2:C3, one operand to the tokenizer: range operators
+        parts = [_ref_node(p, row, col) for p in area.split(":")]
+        if all(type(p) is Ref for p in parts):
+            for p in parts:
+                p.sheet = sheet
+            node = parts[0]
+            for p in parts[1:]:
+                node = Op(":", [node, p])
+            return node
     if not m:
         return Name(area, sheet)
     g = m.groups()

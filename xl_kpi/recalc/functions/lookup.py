@@ -7,12 +7,15 @@ import re
 
 import numpy as np
 
+from ...excel_errors import VALUE
 from ..arrays import NotVectorizable, align, combine_errors
+from ..book import MAX_COL, MAX_ROW
+from ..formula import Const, Op, union_areas
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
 from .arguments import col, select
 from .criteria import has_wild
 from .matching import approximate, exact_positions, item_keys, lookup_key, search
-from .registry import register
+from .registry import cellwise_impl, register
 
 
 @register("CHOOSE")
@@ -250,15 +253,36 @@ register("VLOOKUP")(_lookup(False))
 register("HLOOKUP")(_lookup(True))
 
 
+def _areas(node) -> list:
+    """The areas a reference argument names: several for a union ``(A1:B2,D4)``, an
+    intersection distributed over it (``(A1:A9,C1:C9) A2:C2`` is two areas)."""
+    if type(node) is Op and node.op in ("union", "isect"):
+        return union_areas(node)
+    return [node]
+
+
+def _reference(ev, node) -> Values:
+    """The one area a reference argument names: #REF! for a union of several, the error an
+    intersection with no cell gives (#NULL!), #VALUE! for a value that is no reference."""
+    if len(_areas(node)) > 1:
+        return Values.error(E.REF)
+    v = ev.eval(node)
+    if v.ref is None:
+        return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE, v.n)
+    return v
+
+
 def _rowcol(which: str):
     def impl(ev, args):
         """ROW([ref]) / COLUMN([ref]): the formula's own, or the rows (columns) of a range as an array."""
         ctx = ev.ctx
         if not args:
             return Values.number((ctx.rows if which == "ROW" else ctx.cols).astype(float))
-        v = ev.eval(args[0])
-        if v.ref is None:
+        if len(args) > 1:
             return Values.error(E.VALUE)
+        v = _reference(ev, args[0])
+        if v.ref is None:
+            return v
         n = v.n
         h, w = v.hw
         if which == "ROW":
@@ -274,24 +298,84 @@ register("ROW")(_rowcol("ROW"))
 register("COLUMN")(_rowcol("COLUMN"))
 
 
-@register("ROWS")
-def _rows(ev, args):
-    if len(args) != 1:
-        return Values.error(E.VALUE)
-    v = ev.eval(args[0])
-    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
-        return v
-    return Values.number(float(v.extent[0]))
+def _size(axis: int):
+    def impl(ev, args):
+        """ROWS(array) / COLUMNS(array): how many rows (columns); #REF! for several areas."""
+        if len(args) != 1:
+            return Values.error(E.VALUE)
+        if len(_areas(args[0])) > 1:
+            return Values.error(E.REF)
+        v = ev.eval(args[0])
+        if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+            return v
+        return Values.number(float(v.extent[axis]))
+
+    return impl
 
 
-@register("COLUMNS")
-def _columns(ev, args):
+register("ROWS")(_size(0))
+register("COLUMNS")(_size(1))
+
+
+@register("AREAS")
+def _areas_count(ev, args):
+    """AREAS(reference): how many areas the reference has (a union's, ``(A1:B2,D4)`` is 2)."""
     if len(args) != 1:
         return Values.error(E.VALUE)
-    v = ev.eval(args[0])
-    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
-        return v
-    return Values.number(float(v.extent[1]))
+    areas = _areas(args[0])
+    for node in areas:
+        v = ev.eval(node)
+        if v.ref is None:
+            return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE, v.n)
+    return Values.number(float(len(areas)))
+
+
+#: ADDRESS's abs_num: (row absolute, column absolute).
+_ABSOLUTE = {1: (True, True), 2: (True, False), 3: (False, True), 4: (False, False)}
+_PLAIN_SHEET = re.compile(r"^[A-Za-z_\\][\w.]*$")
+_LOOKS_LIKE_CELL = re.compile(r"^(?:[A-Za-z]{1,3}\d+|R\d*C\d*|[RC]\d*)$", re.I)
+
+
+def _sheet_prefix(sheet: str) -> str:
+    """``Sheet1!`` or ``'My sheet'!``: quoted unless a plain name that cannot be read as a cell."""
+    book, rest = "", sheet
+    if sheet.startswith("[") and "]" in sheet:
+        book, rest = sheet[: sheet.index("]") + 1], sheet[sheet.index("]") + 1:]
+    if rest and _PLAIN_SHEET.match(rest) and not _LOOKS_LIKE_CELL.match(rest):
+        return f"{sheet}!"
+    if not rest and not book:
+        return "!"
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+def _address(row, column, abs_num, a1, sheet):
+    """ADDRESS(row_num, column_num, [abs_num], [a1], [sheet_text]): a reference as text."""
+    r, c = int(row), int(column)
+    k = 1 if abs_num is None else int(abs_num)
+    if not (1 <= r <= MAX_ROW and 1 <= c <= MAX_COL) or k not in _ABSOLUTE:
+        return VALUE
+    abs_row, abs_col = _ABSOLUTE[k]
+    if a1 is None or a1:
+        from ..package import col_letters
+
+        ref = f"{'$' if abs_col else ''}{col_letters(c)}{'$' if abs_row else ''}{r}"
+    else:
+        ref = f"R{r if abs_row else f'[{r}]'}C{c if abs_col else f'[{c}]'}"
+    return ref if sheet is None else _sheet_prefix(sheet) + ref
+
+
+_address_cells = cellwise_impl(_address, "nn", "nbt")
+
+
+@register("ADDRESS")
+def _address_impl(ev, args):
+    """ADDRESS cell by cell; an omitted abs_num or a1 (``ADDRESS(1,1,,FALSE)``) takes its
+    default, while a blank cell given for one is 0 (FALSE)."""
+    args = [Const(d) if k < len(args) and args[k] is None else args[k] if k < len(args) else None
+            for k, d in ((0, None), (1, None), (2, Values.number(1.0)), (3, Values.boolean(True)), (4, None))]
+    while args and args[-1] is None:
+        args.pop()
+    return _address_cells(ev, args)
 
 
 # ---------------------------------------------------------------------------------------------
