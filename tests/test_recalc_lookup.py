@@ -220,3 +220,35 @@ def test_address_as_excel(formula, expected):
 ])
 def test_areas_and_reference_operators_as_excel(formula, expected):
     assert evaluate({"A1": 1, "B3": 2}, formula) == expected
+
+
+INDEX_GRID = {"C52": -1.1, "D52": 2.1, "E52": 3, "C53": -2, "D53": 1.1, "E53": 2, "C54": -2.9, "D54": 0.1, "E54": 1}
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # formulas test.xlsx LOOKUP!R52:AU54: areas of a union, arrays of indexes lifted element by element
+    ("=INDEX((C52:C54,D52:D54),2,1,2)", 1.1), ("=INDEX((C52:C54,D52:D54),1,1,3)", REF),
+    ("=INDEX((C52:C54,D52:D54),1,1,{3;2;1})", [[REF], [2.1], [-1.1]]),
+    ("=INDEX((C52:C54,D52:D54),{3;2;1},1,{3;2;1})", [[REF], [1.1], [-1.1]]),
+    ("=INDEX({2,3;4,5},{1,2})", [[2.0, 4.0]]), ("=INDEX({2,3;4,5},{1})", 2.0),
+    ("=INDEX({2,3;4,5},{3;2;1})", [[REF], [4.0], [2.0]]), ("=INDEX({2,3,4,5},1,1,1/0)", DIV0),
+    # a range of rows and columns needs a row and a column (an array gives the whole row)
+    ("=INDEX(C52:E53,2)", REF), ("=INDEX(C52:E53,-1)", VALUE), ("=INDEX({2,3;4,5},2)", [[4.0, 5.0]]),
+    # koala advanced.xlsx: a range between two INDEX references
+    ("=SUM(INDEX(C52:E52,1,1):INDEX(C52:E52,1,3))", 4.0), ("=SUM(INDEX(C52:E54,2,1):INDEX(C52:E54,3,2))", -3.7),
+    ('="a):B("&SUM(OFFSET(C52,0,0):OFFSET(C52,0,2))', "a):B(4"),
+])
+def test_index_of_areas_and_arrays_as_excel(formula, expected):
+    got = evaluate(INDEX_GRID, formula)
+    assert got == (pytest.approx(expected) if isinstance(expected, float) else expected)
+
+
+def test_index_ranges_inside_their_own_list_are_no_circular_reference(tmp_path):
+    # koala advanced.xlsx B17:G17: each cell sums the list up to the cell before it, the list
+    # holding the cells themselves (Excel computes it; only the cells INDEX returns are read)
+    cells = {"A1": 1, "B1": "=A1+1", "C1": "=B1+1", "D1": "=C1+1", "A2": 30}
+    cells.update({c + "2": "=SUM(INDEX($A$2:$D$2,1,1):INDEX($A$2:$D$2,1,%s1-1))" % c for c in "BCD"})
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert [got[c + "2"] for c in "BCD"] == [30, 60, 120]

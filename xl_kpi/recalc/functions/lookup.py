@@ -10,9 +10,9 @@ import numpy as np
 from ...excel_errors import VALUE
 from ..arrays import NotVectorizable, align, combine_errors
 from ..book import MAX_COL, MAX_ROW
-from ..formula import Const, Op, union_areas
+from ..formula import ArrayLit, Const, Name, Op, Ref, union_areas
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
-from .arguments import col, select
+from .arguments import col, from_python_cells, select
 from .criteria import has_wild
 from .matching import approximate, exact_positions, item_keys, lookup_key, search
 from .registry import cellwise_impl, register
@@ -38,21 +38,103 @@ def _index_number(v: Values) -> tuple[np.ndarray, np.ndarray]:
     return np.trunc(x[:, 0, 0]), err[:, 0, 0]
 
 
+def _unwatched(ev, node) -> Values:
+    """INDEX's reference argument, evaluated without reporting its reads to the engine's cycle
+    watcher (``SheetData.watch``): INDEX reads only the cells it returns (reported by
+    :func:`_report_read`), so ``SUM(INDEX(L,1,1):INDEX(L,1,k))`` inside the range ``L`` is no
+    circular reference, as in Excel. Only for a plain reference or name, which computes nothing."""
+    book = ev.ctx.book
+    watched = [s for s in book.sheets if s is not None and s.watch is not None]
+    if not watched or type(node) not in (Ref, Name):
+        return ev.eval(node)
+    saved = [(s, s.watch) for s in watched]
+    for sheet in watched:
+        sheet.watch = None
+    try:
+        return ev.eval(node)
+    finally:
+        for sheet, watch in saved:
+            sheet.watch = watch
+
+
+def _report_read(v: Values) -> None:
+    """Tell the cycle watcher of the cells INDEX returned (see :func:`_unwatched`)."""
+    if v.ref is None or getattr(v.ref.sheet, "watch", None) is None:
+        return
+    h, w = v.hw
+    for r0, c0 in zip(np.asarray(v.ref.row0).reshape(-1).tolist(), np.asarray(v.ref.col0).reshape(-1).tolist()):
+        v.ref.sheet.watch(v.ref.sheet, int(r0), int(c0), int(r0) + h - 1, int(c0) + w - 1)
+
+
 @register("INDEX")
 def _index(ev, args):
-    if not 2 <= len(args) <= 3:
+    """INDEX(array, row_num, [column_num], [area_num]): the item (a reference, for a range) at a
+    row and column of an array, or of the area_num-th area of a union ``(A1:B2,D1:E2)``; a row
+    or column 0 is the whole column or row. Index arguments that are arrays (in an array
+    formula, or written ``{1,2}``) give one item per element, as Excel lifts them."""
+    if not 2 <= len(args) <= 4:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    given = [None if k >= len(args) or args[k] is None else ev.scalar(args[k]) for k in (1, 2, 3)]
+    if any(v is not None and not v.is_cell for v in given) or any(type(a) is ArrayLit for a in args[1:]):
+        return _index_lifted(ev, args, given)
+    return _index_at(ev, args, *given)
+
+
+def _index_lifted(ev, args, given) -> Values:
+    """INDEX once per element of its index arguments, each result's top-left item."""
+    present = [v for v in given if v is not None]
+    if any(v.n > 1 for v in present):
+        raise NotVectorizable("INDEX over moving arrays of indexes")
+    present = iter(align(*present))
+    given = [None if v is None else next(present) for v in given]
+    h, w = next(v for v in given if v is not None).hw
+    out = np.empty((1, h, w), object)
+    for i in range(h):
+        for j in range(w):
+            one = [None if v is None else Values(v.kind[:, i:i + 1, j:j + 1], v.num[:, i:i + 1, j:j + 1],
+                                                 None if v.text is None else v.text[:, i:i + 1, j:j + 1])
+                   for v in given]
+            out[0, i, j] = _index_at(ev, args, *one).python(0, 0, 0)
+    return from_python_cells(out)
+
+
+def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None) -> Values:
+    """INDEX for index values of one item per cell."""
+    areas = _areas(args[0])
+    k = 1
+    if av is not None:
+        a, ea = _index_number(av)
+        if a.shape[0] > 1:
+            raise NotVectorizable("INDEX with a varying area")
+        if ea[0]:
+            return Values.error(int(ea[0]))
+        k = int(a[0])
+        if k < 1:
+            return Values.error(E.VALUE)
+    if k > len(areas):
+        return Values.error(E.REF)
+    arr = _unwatched(ev, areas[k - 1])
     if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
         return arr
+    out = _index_of(arr, rv, cv, len(args) > 2)
+    _report_read(out)
+    return out
+
+
+def _index_of(arr: Values, rv: Values, cv: Values | None, column_given: bool) -> Values:
+    """The item, row or column of ``arr`` at the given row and column (see :func:`_index`)."""
     h, w = arr.extent  # A:A is 1,048,576 rows; those beyond the used range are blank
-    r, er = _index_number(ev.scalar(args[1]))
-    if len(args) > 2 and args[2] is not None:
-        c, ec = _index_number(ev.scalar(args[2]))
+    r, er = _index_number(rv)
+    if cv is not None:
+        c, ec = _index_number(cv)
     else:
         c, ec = np.zeros_like(r), np.zeros_like(r)
         if h == 1 and w > 1:  # INDEX(row, k): the k-th column
             r, c = np.zeros_like(r), r
+        elif h > 1 and w > 1 and not column_given and arr.ref is not None:
+            # a range of rows and columns needs both (a negative row is #VALUE! first)
+            return Values.from_numbers(np.zeros((r.shape[0], 1, 1)),
+                                       col(np.where(er != 0, er, np.where(r < 0, E.VALUE, E.REF))))
     n = max(arr.n, r.shape[0], c.shape[0])
     r = np.broadcast_to(r, (n,))
     c = np.broadcast_to(c, (n,))
