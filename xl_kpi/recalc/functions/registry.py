@@ -50,10 +50,15 @@ def register(*names: str):
     return deco
 
 
-def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True):
+def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True,
+                ranges: bool = True):
     """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
 
-    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions).
+    The Analysis ToolPak functions (EDATE, EOMONTH, WEEKNUM, YEARFRAC, MROUND...) read their
+    arguments as Excel's add-in did: ``logicals=False``, a logical argument is #VALUE!;
+    ``ranges=False``, a reference to several cells (in an array formula, where other functions
+    take it element by element) is #VALUE!, while an array is taken element by element
+    (``EDATE(A1:A3+0, 1)``, the usual workaround).
     """
 
     def deco(f):
@@ -61,6 +66,8 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
             if not arity[0] <= len(args) <= arity[1]:
                 return Values.error(E.VALUE)
             vals = [ev.scalar(a) for a in args]
+            if not ranges and any(v.ref is not None and not v.is_cell for v in vals):
+                return Values.error(E.VALUE, max(v.n for v in vals))
             for d in defaults[len(args) - arity[0]:] if len(args) < arity[1] else ():
                 vals.append(Values.number(d))
             vals = align(*vals)
