@@ -36,7 +36,7 @@ FLOORS = {
     "dgorissen__pycel/excelcompiler.xlsx": 0.927,
     "dgorissen__pycel/information.xlsx": 0.957,
     "dgorissen__pycel/logical.xlsx": 1.0,
-    "dgorissen__pycel/lookup.xlsx": 0.998,
+    "dgorissen__pycel/lookup.xlsx": 1.0,
     "dgorissen__pycel/npv.xlsx": 0.818,
     "dgorissen__pycel/pv.xlsx": 1.0,
     "dgorissen__pycel/stats.xlsx": 0.978,

@@ -166,7 +166,8 @@ def test_approximate_match_as_documented(cells, formula, expected):
     ("=MATCH(1.1,{-1.1,2.1,3.1,4.1},-1)", NA), ("=MATCH(-2,{-1.1,2.1,3.1,4.1},-1)", 4),
     ('=MATCH(3,{"c bau c",4.1,"a",1.1},-1)', 2), ('=MATCH("*b?u*",{"a",2.1,"c bau c",4.1},-1)', 3),
     ('=MATCH("*b?u*",{"",4.1,"a",1.1},-1)', NA), ("=MATCH(TRUE,{FALSE,2.1,TRUE,4.1},-1)", NA),
-    ("=MATCH(TRUE,{TRUE,4.1,FALSE,1.1},-1)", 1), ("=MATCH(3,{FALSE,2.1,TRUE,4.1},5)", 2),
+    ("=MATCH(TRUE,{TRUE,4.1,FALSE,1.1},-1)", 1), ("=MATCH(A9,{0;1;2;3;4},-1)", 1),  # pycel lookup.xlsx G32
+    ("=MATCH(-1,{0;1;2;3;4},-1)", 5), ("=MATCH(3,{FALSE,2.1,TRUE,4.1},5)", 2),
     ('=MATCH("A?",{1,"as",2.1,"c bau c",4.1},5)', NA),  # EXTRA!M78: no wildcards in an approximate match
     # EXTRA!L74, L78: MATCH compares text without case but does not fold ß to ss (XMATCH does)
     ('=MATCH("ß",{1,"ss",2.1,"c bau c",4.1},0)', NA), ('=MATCH("ß?",{1,"ßs",2.1,"c bau c",4.1},0)', 2),
@@ -233,6 +234,7 @@ INDEX_GRID = {"C52": -1.1, "D52": 2.1, "E52": 3, "C53": -2, "D53": 1.1, "E53": 2
     ("=INDEX({2,3;4,5},{1,2})", [[2.0, 4.0]]), ("=INDEX({2,3;4,5},{1})", 2.0),
     ("=INDEX({2,3;4,5},{3;2;1})", [[REF], [4.0], [2.0]]), ("=INDEX({2,3,4,5},1,1,1/0)", DIV0),
     # a range of rows and columns needs a row and a column (an array gives the whole row)
+    ("=INDEX({1,2;3,4},,2)", [[2.0], [4.0]]), ("=INDEX({1,2;3,4},,3)", REF),  # pycel lookup.xlsx Index!H41:J42
     ("=INDEX(C52:E53,2)", REF), ("=INDEX(C52:E53,-1)", VALUE), ("=INDEX({2,3;4,5},2)", [[4.0, 5.0]]),
     # koala advanced.xlsx: a range between two INDEX references
     ("=SUM(INDEX(C52:E52,1,1):INDEX(C52:E52,1,3))", 4.0), ("=SUM(INDEX(C52:E54,2,1):INDEX(C52:E54,3,2))", -3.7),

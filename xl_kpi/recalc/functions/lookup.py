@@ -75,6 +75,8 @@ def _index(ev, args):
     if not 2 <= len(args) <= 4:
         return Values.error(E.VALUE)
     given = [None if k >= len(args) or args[k] is None else ev.scalar(args[k]) for k in (1, 2, 3)]
+    if given[0] is None:  # INDEX(a,,2): an omitted row is 0, the whole column
+        given[0] = Values.number(0.0)
     if any(v is not None and not v.is_cell for v in given) or any(type(a) is ArrayLit for a in args[1:]):
         return _index_lifted(ev, args, given)
     return _index_at(ev, args, *given)

@@ -48,7 +48,8 @@ def approximate(key: tuple, keys: list, match_type: int) -> int | None:
     another type it moves up to the next item of the key's type before the upper half ends (the
     upper half is dropped if there is none), and it stops at the first equal item it meets.
     ``match_type`` -1, the smallest item >= ``key`` of a list sorted descending, is a scan from
-    the first item that stops at the first one smaller than ``key``. Excel's results on unsorted
+    the first item that stops at the first equal one, or before the first one smaller than ``key``
+    (pycel lookup.xlsx, Lookup!G32: MATCH of a blank in {0;1;2;3;4} is 1). Excel's results on unsorted
     and mixed lists agree (formulas test.xlsx, LOOKUP!R56:AW91): ``LOOKUP(2,{"b",4.1,"a",1.1})``
     is #N/A, ``LOOKUP(4.1,{"b",4.1,"a",1.1})`` is 4.1, ``MATCH(1.1,{-1.1,2.1,3.1,4.1},-1)`` #N/A.
     """
@@ -58,6 +59,8 @@ def approximate(key: tuple, keys: list, match_type: int) -> int | None:
         for j, item in enumerate(keys):
             if item is None or item[0] != rank:
                 continue
+            if item == key:
+                return j
             if item < key:
                 break
             found = j
