@@ -7,7 +7,7 @@ Sources: Microsoft's XMATCH and XLOOKUP pages (their examples), and cells of the
 import pytest
 from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import CALC, DIV0, NA, NULL, REF, VALUE
+from xl_kpi.excel_errors import DIV0, NA, NULL, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 FRUIT = {"A1": "Apple", "A2": "Grape", "A3": "Pear", "A4": "Banana", "A5": "Cherry"}
@@ -53,6 +53,11 @@ def test_xmatch_modes_as_excel(formula, expected):
     ("=XLOOKUP(20,{-1.1,2.1,3.1,4.1},{1,2,3,4})", NA),
     ('=XLOOKUP(NA(),{"a",2.1,"b",4.1},{"L","ML","MR","R"},1)', NA),  # an error lookup is not "not found"
     ("=XLOOKUP(2,{1,2,3},{1,2})", VALUE),
+    # LOOKUP!AH162:AO162: a search_mode of -1.1 is -2, a binary search (wildcards refused)
+    ('=XLOOKUP(-1.1,{-1.1,2.1,3.1,4.1},{"L","ML","MR","R"},1,1,-1.1)', "R"),
+    ('=XLOOKUP(4.1,{-1.1,2.1,3.1,4.1},{"L","ML","MR","R"},1,1,-1.1)', 1),
+    ('=XLOOKUP(A1,{-1.1,2.1,3.1,4.1},{"L","ML","MR","R"},1,-1,-1.1)', "L"),
+    ('=XLOOKUP(4,{-1.1,2.1,3.1,4.1},{"L","ML","MR","R"},1,2,-1.1)', VALUE),
 ])
 def test_xlookup_as_excel(formula, expected):
     assert evaluate({}, formula) == expected
@@ -89,8 +94,11 @@ GRID = {"A1": 1, "A2": 2, "A3": 3, "B1": 10, "B2": 20, "B3": 30}
     ("=OFFSET(A1,-1,0)", REF), ("=SUM(OFFSET(A1,0,0,3,2))", 66.0),
     ("=TRANSPOSE(A1:B2)", [[1.0, 2.0], [10.0, 20.0]]), ("=CHOOSECOLS(A1:B3,-1)", [[10.0], [20.0], [30.0]]),
     ("=CHOOSEROWS(A1:B3,3,1)", [[3.0, 30.0], [1.0, 10.0]]), ("=CHOOSECOLS(A1:B3,3)", VALUE),
-    ("=TAKE(A1:B3,2,-1)", [[10.0], [20.0]]), ("=TAKE(A1:B3,-1)", [[3.0, 30.0]]), ("=TAKE(A1:B3,0)", CALC),
-    ("=DROP(A1:B3,1)", [[2.0, 20.0], [3.0, 30.0]]), ("=DROP(A1:B3,-2,1)", 10.0), ("=DROP(A1:B3,3)", CALC),
+    # formulas test.xlsx LOOKUP!AH6, AS6, AH9: indexes given in rows and columns are #VALUE!
+    ("=CHOOSECOLS(A1:B3,{1,2;1,2})", VALUE), ("=CHOOSEROWS(A1:B3,{1;2},{1,2;1,2})", VALUE),
+    ("=CHOOSEROWS(A1:B3,{1;3})", [[1.0, 10.0], [3.0, 30.0]]),
+    ("=TAKE(A1:B3,2,-1)", [[10.0], [20.0]]), ("=TAKE(A1:B3,-1)", [[3.0, 30.0]]), ("=TAKE(A1:B3,0)", VALUE),  # LOOKUP!U123: Excel's file has #VALUE!
+    ("=DROP(A1:B3,1)", [[2.0, 20.0], [3.0, 30.0]]), ("=DROP(A1:B3,-2,1)", 10.0), ("=DROP(A1:B3,3)", VALUE),
     # Microsoft's LOOKUP examples: vector and array forms
     ("=LOOKUP(2.5,A1:A3,B1:B3)", 20.0), ("=LOOKUP(0,A1:A3,B1:B3)", NA), ("=LOOKUP(9,A1:A3,B1:B3)", 30.0),
     ("=LOOKUP(3,A1:B3)", 30.0), ('=LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0),

@@ -486,7 +486,10 @@ def _fixed_ints(ev, nodes) -> list[int] | Values:
     """Whole numbers given as arguments (arrays flattened), the same for every cell; or an error."""
     out = []
     for node in nodes:
-        x, e = numbers(ev.eval(node))
+        v = ev.eval(node)
+        if v.hw[0] > 1 and v.hw[1] > 1:  # indexes in rows and columns (LOOKUP!AH6, AH9)
+            return Values.error(E.VALUE, v.n)
+        x, e = numbers(v)
         if x.shape[0] > 1 and not (x == x[:1]).all():
             raise NotVectorizable("varying CHOOSECOLS/TAKE sizes")
         if e[0].any():
@@ -528,7 +531,7 @@ def _span(size: int, k: int, take: bool):
 
 def _take_drop(take: bool):
     def impl(ev, args):
-        """TAKE/DROP(array, rows, [columns]): #CALC! when nothing is left."""
+        """TAKE/DROP(array, rows, [columns]): #VALUE! when nothing is left."""
         if not 2 <= len(args) <= 3:
             return Values.error(E.VALUE)
         from .dynamic import lift
@@ -551,7 +554,9 @@ def _take_drop(take: bool):
         rows = _span(h, sizes[0], take) if sizes[0] is not None else range(h)
         cols = _span(w, sizes[1], take) if len(sizes) > 1 and sizes[1] is not None else range(w)
         if take and (sizes[0] == 0 or (len(sizes) > 1 and sizes[1] == 0)) or not len(rows) or not len(cols):
-            return Values.error(E.CALC, v.n)
+            # nothing left: #VALUE! in Excel's files (formulas test.xlsx LOOKUP!U123, Y123, U16),
+            # where Microsoft's pages say #CALC!
+            return Values.error(E.VALUE, v.n)
         return _block(v, rows, cols)
 
     return impl
@@ -710,12 +715,16 @@ def _indirect(ev, args):
 # XMATCH and XLOOKUP
 
 
-def _mode(ev, args, k: int, default: float, allowed: tuple) -> Values:
-    """match_mode or search_mode as given (an array in an array formula), #VALUE! if not allowed."""
+def _mode(ev, args, k: int, default: float, allowed: tuple, whole=np.trunc) -> Values:
+    """match_mode or search_mode as given (an array in an array formula), #VALUE! if not allowed.
+
+    ``whole`` makes a fraction a mode: a search_mode of -1.1 is Excel's -2, a binary search
+    (formulas test.xlsx LOOKUP!AH162:AO162), so search modes are rounded down.
+    """
     if len(args) <= k or args[k] is None:
         return Values.number(default)
     x, e = numbers(ev.scalar(args[k]))
-    x = np.trunc(x)
+    x = whole(x)
     return Values.from_numbers(x, np.where((e == 0) & ~np.isin(x, allowed), E.VALUE, e))
 
 
@@ -727,7 +736,7 @@ def _positions(ev, args, arr: Values, at: int):
     array or wildcards with a binary search, #N/A when nothing matches.
     """
     look, mm, sm = align(ev.scalar(args[0]), _mode(ev, args, at, 0, (-1, 0, 1, 2)),
-                         _mode(ev, args, at + 1, 1, (-1, 1, -2, 2)))
+                         _mode(ev, args, at + 1, 1, (-1, 1, -2, 2), np.floor))
     n = max(look.n, arr.n)
     look, mm, sm = (v.expand(n) for v in (look, mm, sm))
     shape = look.kind.shape
