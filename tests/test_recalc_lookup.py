@@ -262,3 +262,12 @@ def test_index_ranges_inside_their_own_list_are_no_circular_reference(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[c + "2"] for c in "BCD"] == [30, 60, 120]
+
+
+def test_a_range_to_a_defined_name(tmp_path):
+    # formulas test.xlsx CORE!D9: SUM(B2:E5:f), f a name for G2:H5, is the sum of B2:H5
+    cells = {"B2": 1, "H5": 2, "D3": 4, "A1": "=SUM(B2:E5:f)", "A2": "=ROWS(C3:f)"}
+    src = make_book(tmp_path / "in.xlsx", {"S": cells}, names={"f": "S!$G$2:$H$5"})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert (got["A1"], got["A2"]) == (7, 4)  # C3:f is C2:H5

@@ -559,10 +559,10 @@ def _ref_node(value: str, row: int, col: int) -> Node:
     if area.upper() == "#REF!":
         return Const(Values.error(E.REF))
     m = _AREA.match(area)
-    if not m and area.count(":") > 1:  # A1:B2:C3, one operand to the tokenizer: range operators
+    if not m and ":" in area:  # A1:B2:C3 or A1:name, one operand to the tokenizer: range operators
         parts = [_ref_node(p, row, col) for p in area.split(":")]
-        if all(type(p) is Ref for p in parts):
-            for p in parts:
+        if all(type(p) in (Ref, Name) for p in parts) and any(type(p) is Ref for p in parts):
+            for p in parts:  # B2:E5:f, f a defined name: the range of both
                 p.sheet = sheet
             node = parts[0]
             for p in parts[1:]:
