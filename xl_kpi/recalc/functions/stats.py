@@ -116,7 +116,7 @@ def _countif(ev, args):
 def _averageif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "average")
+    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "average", resize=True)
 
 
 # ---------------------------------------------------------------------------------------------
