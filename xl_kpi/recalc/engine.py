@@ -20,7 +20,7 @@ internal error in one shape keeps its stored values too, or becomes ``#VALUE!``,
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -45,15 +45,20 @@ from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
 from .values import EMPTY, ERR, NUM, STR, E, Values
 
-__all__ = ["Group", "CircularReference", "Recalculation", "calculate"]
+__all__ = ["Group", "CircularReference", "Recalculation", "calculate", "CIRCULAR_CHOICES"]
+
+#: What to do with a circular reference in a workbook whose iterative calculation is off.
+CIRCULAR_CHOICES = ("refuse", "keep", "iterate")
 
 
 class CircularReference(Exception):
-    """Formulas that depend on themselves; ``cells`` names them (``Sheet1!A1``)."""
+    """Formulas that depend on themselves while the workbook has iterative calculation off;
+    ``cells`` names them (``Sheet1!A1``). The message names the two ways on."""
 
     def __init__(self, cells: list[str]):
         shown = ", ".join(cells[:10]) + (f" and {len(cells) - 10} more" if len(cells) > 10 else "")
-        super().__init__(f"circular reference among {shown}")
+        super().__init__(f"circular reference among {shown}; iterative calculation is off in the workbook "
+                         "(--circular iterate or --circular keep)")
         self.cells = cells
 
 
@@ -638,8 +643,9 @@ def _snapshot(cell: tuple[Group, int, int]):
 
 def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, kept: Kept | None,
            circular: str) -> Iteration | None:
-    """One cycle of cells: calculation-chain order, else iteration, else CircularReference (or,
-    with ``circular="keep"``, Excel's stored values in the cells of the cycle)."""
+    """One cycle of cells: calculation-chain order, else iteration (the workbook's, or forced by
+    ``circular="iterate"`` with the file's count and delta), else CircularReference (or, with
+    ``circular="keep"``, Excel's stored values in the cells of the cycle)."""
     local = {k: i for i, k in enumerate(comp_cells)}
     sub_cells = [cells[k] for k in comp_cells]
     sub_deps = [[local[j] for j in deps[k] if j in local] for k in comp_cells]
@@ -672,11 +678,14 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
         kept.ranges.extend((sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2], sub_cells[i][1], sub_cells[i][2])
                            for i in indices)
 
+    calc = book.pkg.calc
+    if circular == "iterate" and not calc.iterate:
+        calc = replace(calc, iterate=True)  # Excel's "Enable iterative calculation" ticked
     try:
         first = sorted(range(len(sub_cells)),
                        key=lambda i: (sub_cells[i][0].sheet.index, sub_cells[i][1], sub_cells[i][2]))
         outcome = solve_cycle(len(sub_cells), sub_deps, list(zip(keys, key_index)), book, evaluate,
-                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values, first,
+                              lambda i: _snapshot(sub_cells[i]), calc, start_values, first,
                               freeze if circular == "keep" and kept is not None else None)
     except RuntimeCycle as exc:
         names = sorted({_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in exc.cells})
@@ -723,10 +732,12 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     Raises :class:`CircularReference` when formulas depend on themselves at run time and the
     workbook does not turn iterative calculation on; with ``circular="keep"`` those cells keep
     the values Excel stored instead (as Excel shows them without iterating), and the rest is
-    computed.
+    computed; with ``circular="iterate"`` they are iterated as Excel does once "Enable iterative
+    calculation" is ticked, with the file's ``iterateCount`` and ``iterateDelta`` (Excel's 100
+    and 0.001 when the file has none).
     """
-    if circular not in ("refuse", "keep"):
-        raise ValueError(f"circular must be 'refuse' or 'keep', not {circular!r}")
+    if circular not in CIRCULAR_CHOICES:
+        raise ValueError(f"circular must be one of {', '.join(map(repr, CIRCULAR_CHOICES))}, not {circular!r}")
     start = time.perf_counter()
     book = Book(pkg)
     issue_list: list[str] = []
