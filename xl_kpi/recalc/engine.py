@@ -592,22 +592,72 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                     d.add(k)
         deps.append(sorted(d))
     order = strongly_connected(len(cells), lambda k: deps[k])
-    cyclic = [comp_cells for comp_cells in order
-              if len(comp_cells) > 1 or comp_cells[0] in deps[comp_cells[0]]]
-    in_cycle = {k for cc in cyclic for k in cc}
     iterations = []
-    for comp_cells in order:
-        if comp_cells[0] not in in_cycle:
-            _evaluate_cell(cells[comp_cells[0]], book, issues)
-            if plan is not None:
-                plan.append(_step(cells[comp_cells[0]]))
+    for batch in _batches(order, cells, deps):
+        if isinstance(batch, list):  # a cycle of cells
+            result = _solve(batch, cells, deps, where, book, issues, kept, circular)
+            if result is not None:
+                iterations.append(result)
+            if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
+                plan.extend(_step(cells[k]) for k in batch)
             continue
-        result = _solve(comp_cells, cells, deps, where, book, issues, kept, circular)
-        if result is not None:
-            iterations.append(result)
-        if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
-            plan.extend(_step(cells[k]) for k in comp_cells)
+        g, rows, cols = batch
+        if rows is None:
+            _evaluate_cell((g, *g.anchor), book, issues)
+        elif len(rows) == 1:
+            evaluate_group(g, book, issues, rows, cols)
+        else:
+            try:
+                evaluate_group(g, book, issues, rows, cols)
+            except (CircularReference, MemoryError):
+                raise
+            except Exception:  # as one cell at a time would be: a failing cell fails its groups
+                for r, c in zip(rows, cols):
+                    evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+        if plan is not None:
+            plan.append((g.gid, rows, cols))
     return iterations
+
+
+def _batches(order: list[list[int]], cells: list[tuple[Group, int, int]], deps: list[list[int]]):
+    """The cells of a cyclic group component, in evaluation batches: ``(group, rows, cols)`` (rows
+    None for an array formula or data table) or a list of cells on a cycle (see ``_solve``).
+
+    Each component of the cell graph gets a level, one more than the highest level it reads;
+    a level reads only lower levels, so its cells of one group are evaluated at once, vectorized
+    (a row of a three-statement model: one evaluation per year instead of one per cell).
+    """
+    comp_of = [0] * len(cells)
+    for i, cc in enumerate(order):
+        for k in cc:
+            comp_of[k] = i
+    level = [0] * len(order)
+    by_level: dict[int, list[int]] = {}
+    for i, cc in enumerate(order):
+        lv = 0
+        for k in cc:
+            for j in deps[k]:
+                ci = comp_of[j]
+                if ci != i and level[ci] >= lv:
+                    lv = level[ci] + 1
+        level[i] = lv
+        by_level.setdefault(lv, []).append(i)
+    for lv in sorted(by_level):
+        singles: dict[int, list[int]] = {}
+        for i in by_level[lv]:
+            cc = order[i]
+            k = cc[0]
+            if len(cc) > 1 or k in deps[k]:
+                yield cc
+                continue
+            g = cells[k][0]
+            if g.array or g.table:
+                yield g, None, None
+                continue
+            singles.setdefault(g.gid, []).append(k)
+        for ks in singles.values():
+            g = cells[ks[0]][0]
+            yield g, np.array([cells[k][1] for k in ks], np.int64), np.array([cells[k][2] for k in ks], np.int64)
 
 
 def _step(cell: tuple[Group, int, int]) -> tuple:
