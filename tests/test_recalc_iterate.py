@@ -594,3 +594,24 @@ def test_corpus_circular_models_with_iteration_enabled_compute(tmp_path):
         report = recalculate(FOLDER / name, tmp_path / "out.xlsx", circular="iterate")
         assert report.ok, (name, report.reason)
         assert report.iterations
+
+
+def test_array_results_replace_the_cells_they_write_into_in_rows_without_numbers(tmp_path):
+    """Rows and cells without ``r`` attributes (allowed by ECMA-376): the cells an array formula
+    writes into are found by position, replaced, never written twice."""
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": 1, "A2": 2, "A3": 3, "B1": ("=A1:A3*10", 0, 't="array" ref="B1:B3"'),
+                                                "B2": 0, "B3": 0, "A4": 9}})
+    data = {i.filename: zipfile.ZipFile(src).read(i) for i in zipfile.ZipFile(src).infolist()}
+    xml = data["xl/worksheets/sheet1.xml"]
+    for r in (2, 3, 4):
+        xml = xml.replace(b'<row r="%d">' % r, b"<row>").replace(b'<c r="A%d">' % r, b"<c>")
+        xml = xml.replace(b'<c r="B%d">' % r, b"<c>")
+    data["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(src, "w") as z:
+        for name, blob in data.items():
+            z.writestr(name, blob)
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    out = zipfile.ZipFile(tmp_path / "out.xlsx").read("xl/worksheets/sheet1.xml")
+    assert out.count(b"<c") == xml.count(b"<c")  # nothing added: the cells were found
+    assert b"<row><c><v>2</v></c><c><v>20</v></c></row><row><c><v>3</v></c><c><v>30</v></c></row>" in out
