@@ -942,29 +942,11 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
     ``formula_values`` holds (kind, number, text) for each of ``sheet.formulas``, in order.
     """
     xml = sheet.xml
-    edits: list[tuple[int, int, bytes]] = []
     prefix = sheet.prefix
-    fast = _FAST_FCELL.match
-    for f, val in zip(sheet.formulas, formula_values):
-        if val is None:
-            continue
-        s, e = f.span
-        m = fast(xml, s, e)
-        if m is None:
-            edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
-            continue
-        # cell_xml's fast case, inline: this loop runs once per formula cell
-        kind, num, text = val
-        if kind == NUM:
-            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
-        else:
-            v, t = encode_value(kind, num, text)
-            tattr = b' t="' + t + b'"' if t else b""
-        r_attr, style, style2, f_element = m.groups()
-        style = style or style2
-        edits.append((s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
-                                                            tattr, f_element, v)))
-    cell_spans = sheet.cell_spans({r for r, _ in spill_values}) if spill_values else {}
+    edits: list[tuple[int, int, bytes]] = list(_formula_edits(sheet, formula_values))
+    if not spill_values:  # formula cells only, in document order (as scanned): no sort needed
+        return _apply(xml, edits)
+    cell_spans = sheet.cell_spans({r for r, _ in spill_values})
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
     for (r, c), val in spill_values.items():
@@ -1002,17 +984,51 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
         for c, cell in new_cells:
             pos = next((sp[0] for cc, sp in existing if cc > c), row_end)
             edits.append((pos, pos, cell))
-    if not edits:
-        return xml
     edits.sort(key=itemgetter(0, 1))  # stable: insertions at one position keep their order
+    return _apply(xml, edits)
+
+
+def _apply(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """``xml`` with each (start, end, new bytes) edit made (sorted first if not in document order)."""
     out = []
     last = 0
     for s, e, new in edits:
+        if s < last:
+            edits.sort(key=itemgetter(0, 1))
+            return _apply(xml, edits)
         out.append(xml[last:s])
         out.append(new)
         last = e
+    if not out:
+        return xml
     out.append(xml[last:])
     return b"".join(out)
+
+
+def _formula_edits(sheet: SheetPart, formula_values):
+    """(start, end, new cell XML) of each formula cell given a value, in document order."""
+    xml = sheet.xml
+    prefix = sheet.prefix
+    fast = _FAST_FCELL.match
+    for f, val in zip(sheet.formulas, formula_values):
+        if val is None:
+            continue
+        s, e = f.span
+        m = fast(xml, s, e)
+        if m is None:
+            yield s, e, cell_xml(xml[s:e], prefix, *val)
+            continue
+        # cell_xml's fast case, inline: this loop runs once per formula cell
+        kind, num, text = val
+        if kind == NUM:
+            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
+        else:
+            v, t = encode_value(kind, num, text)
+            tattr = b' t="' + t + b'"' if t else b""
+        r_attr, style, style2, f_element = m.groups()
+        style = style or style2
+        yield s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
+                                                   tattr, f_element, v)
 
 
 def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> bytes:
