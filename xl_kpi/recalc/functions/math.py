@@ -295,6 +295,24 @@ def _floor_math(x, sig, mode):
     return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
 
 
+@elementwise("CEILING", arity=(2, 2))
+def _ceiling(x, sig):
+    """CEILING(x, significance), Excel 2010 on: a multiple of |significance|, up (towards +inf)
+    when significance > 0, away from zero when both are negative; 0 for significance 0; #NUM! for
+    x > 0 with significance < 0."""
+    bad = (x > 0) & (sig < 0)
+    return _round_multiple(x, sig, sig > 0), np.where(bad, E.NUM, 0)
+
+
+@elementwise("FLOOR", arity=(2, 2))
+def _floor(x, sig):
+    """FLOOR(x, significance), Excel 2010 on: a multiple of |significance|, down (towards -inf)
+    when significance > 0, towards zero when both are negative; #DIV/0! for significance 0 (0 for
+    x = 0); #NUM! for x > 0 with significance < 0."""
+    err = np.where((sig == 0) & (x != 0), E.DIV0, np.where((x > 0) & (sig < 0), E.NUM, 0))
+    return _round_multiple(x, sig, sig < 0), err
+
+
 @elementwise("CEILING.PRECISE", "ISO.CEILING", arity=(1, 2), defaults=(1,))
 def _ceiling_precise(x, sig):
     """CEILING.PRECISE(x, [significance]) = ISO.CEILING: up (towards +inf) to a multiple of
