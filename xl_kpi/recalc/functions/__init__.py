@@ -11,9 +11,11 @@ evaluator itself.
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
+    bahttext,
     bessel,
     complex_numbers,
     date_time,
+    distributions,
     dynamic,
     engineering,
     financial,
@@ -23,6 +25,9 @@ from . import (  # noqa: F401  (register)
     math,
     matrices,
     numerals,
+    pivot,
+    regex,
+    regression,
     stats,
     text,
 )

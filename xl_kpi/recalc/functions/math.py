@@ -154,7 +154,7 @@ def _sumifs(ev, args):
 def _sumif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum")
+    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum", resize=True)
 
 
 # ---------------------------------------------------------------------------------------------
