@@ -161,6 +161,16 @@ def test_fixed_rounds_and_writes_a_number(formula, expected):
 
 
 @pytest.mark.parametrize("formula, expected", [
+    # Microsoft's DOLLAR page
+    ("=DOLLAR(1234.567,2)", "$1,234.57"), ("=DOLLAR(1234.567,-2)", "$1,200"), ("=DOLLAR(-1234.567,-2)", "($1,200)"),
+    ("=DOLLAR(-0.123,4)", "($0.1230)"), ("=DOLLAR(99.888)", "$99.89"),
+    ('=DOLLAR("ciao")', VALUE), ("=DOLLAR(1,128)", VALUE), ("=DOLLAR(A1)", "$0.00"), ("=DOLLAR(1/0)", DIV0),
+])
+def test_dollar_writes_currency(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
     # Microsoft's BAHTTEXT page (1234); the rules of written Thai numbers (see bahttext.py);
     # formulas test.xlsx TEXT row 6
     ("=BAHTTEXT(1234)", "หนึ่งพันสองร้อยสามสิบสี่บาทถ้วน"), ("=BAHTTEXT(0)", "ศูนย์บาทถ้วน"),

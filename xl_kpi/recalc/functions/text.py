@@ -720,3 +720,15 @@ def _fixed(number, decimals=None, no_commas=None):
     if k > 127:
         return VALUE
     return format(round_decimal(shown_decimal(number), k), "f" if no_commas else ",f")
+
+
+@cellwise("DOLLAR", args="n", optional="n")
+def _dollar(number, decimals=None):
+    """DOLLAR(number, [decimals]): number as currency text, rounded to ``decimals`` places (2 by
+    default, negative rounds left of the point, at most 127), in Excel's US currency format
+    ``$#,##0.00_);($#,##0.00)`` without its padding: "$1,234.57", "($1,200)"."""
+    k = 2 if decimals is None else math.trunc(decimals)
+    if k > 127:
+        return VALUE
+    text = "$" + format(round_decimal(shown_decimal(abs(number)), k), ",f")
+    return f"({text})" if number < 0 else text
