@@ -105,6 +105,8 @@ def test_search_and_friends(formula, expected):
     ('=CLEAN(1.5)', "1.5"), ('=CLEAN(B9)', ""),
     # ASC: full-width letters, digits and katakana to half-width; others unchanged
     ('=ASC("ＥＸＣＥＬ　２０２４")', "EXCEL 2024"), ('=ASC("ガ")', "ｶﾞ"), ('=ASC("ciao")', "ciao"), ('=ASC(65.8)', "65.8"),
+    # Microsoft's DBCS page ("EXCEL" in full width); JIS is its Japanese name
+    ('=DBCS("EXCEL")', "ＥＸＣＥＬ"), ('=JIS("ｶﾞｷ 1")', "ガキ\u3000１"), ('=ASC(DBCS("a b!"))', "a b!"),
     # VALUE: a blank is 0, a logical #VALUE! (formulas test.xlsx TEXT!W53, Y53)
     ('=VALUE(B9)', 0.0), ('=VALUE(TRUE)', VALUE), ('=VALUE("")', VALUE), ('=VALUE("$1,000")', 1000.0),
 ])

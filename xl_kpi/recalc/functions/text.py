@@ -222,6 +222,20 @@ def _asc(text):
     return text.translate(_HALF_WIDTH)
 
 
+_FULL_WIDTH = {0x21 + i: chr(0xFF01 + i) for i in range(0x5E)} | {0x20: "\u3000"}
+_HALF_KANA = re.compile("[\uff61-\uff9f]+")
+
+
+@cellwise("DBCS", "JIS", args="t")
+def _dbcs(text):
+    """DBCS(text), JIS(text): ASC's inverse, half-width letters, digits, signs and katakana as
+    full-width (a kana and its sound mark as one voiced kana)."""
+    import unicodedata
+
+    text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return text.translate(_FULL_WIDTH)
+
+
 # ---------------------------------------------------------------------------------------------
 # character codes: CHAR and CODE use the platform's character set (Windows-1252, or Mac Roman
 # for a workbook saved by Excel for Mac); UNICHAR and UNICODE use Unicode code points.
