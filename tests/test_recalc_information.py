@@ -116,3 +116,14 @@ def test_cell_reads_the_style_of_a_cell(tmp_path):
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"B{r}"] for r in range(1, 9)] == [",2", "P0", "D1", "C0-", "S2", "D7", "G", ",0()"]
     assert [got.get(ref) for ref in tests] == ["'", "^", None, 0, 1, 1, 0, 1, 20, 8]  # "" reads back as None
+
+
+def test_sheet_and_sheets_count_the_workbooks_sheets(tmp_path):
+    # Microsoft's SHEET and SHEETS pages: a reference's sheet, a sheet's name, the formula's own
+    # sheet; a name no sheet has is #N/A, a value that is no reference #REF!
+    cells = {"A1": "=SHEET()", "A2": "=SHEET(B!A1)", "A3": '=SHEET("c")', "A4": '=SHEET("zz")', "A5": "=SHEETS()",
+             "A6": "=SHEETS(B!A1:B3)", "A7": "=SHEETS(5)", "A8": "=SHEET(1/0)"}
+    src = make_book(tmp_path / "in.xlsx", {"A": cells, "B": {"A1": 1}, "C": {}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["A"]
+    assert [got[f"A{r}"] for r in range(1, 9)] == [1, 2, 3, "#N/A", 3, 1, "#REF!", "#DIV/0!"]

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ...excel_errors import NA as NA_ERROR
+from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
 from .arguments import from_python_cells
@@ -268,3 +269,46 @@ def _strings(items: list) -> np.ndarray:
     for i, s in enumerate(items):
         out[i, 0, 0] = s
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SHEET, SHEETS
+
+
+@register("SHEET")
+def _sheet_number(ev, args):
+    """SHEET([value]): the position of a sheet in the workbook, chart sheets counted (Microsoft's
+    SHEET page): of a reference's sheet, of the sheet a text names, or of the formula's own
+    sheet; #N/A for a text (or number) naming no sheet."""
+    if len(args) > 1:
+        return Values.error(E.VALUE)
+    if not args or args[0] is None:
+        return Values.number(float(ev.ctx.sheet.index + 1), ev.ctx.n)
+    v = ev.eval(args[0])
+    if v.ref is not None:
+        return Values.number(float(v.ref.sheet.index + 1), v.n)
+    v = ev.intersect(v)
+    names = {p.name.lower(): p.index + 1 for p in ev.ctx.book.pkg.sheets}
+    out = np.empty(v.kind.shape, object)
+    for idx in np.ndindex(v.kind.shape):
+        x = v.python(*idx) if v.n > 1 else v.python(0, *idx[1:])
+        if isinstance(x, ExcelError):
+            out[idx] = x
+        else:
+            text = x if isinstance(x, str) else ""
+            out[idx] = float(names[text.lower()]) if text.lower() in names else NA_ERROR
+    return from_python_cells(out)
+
+
+@register("SHEETS")
+def _sheets(ev, args):
+    """SHEETS([reference]): the sheets of the workbook (chart sheets counted), or of a reference
+    (one); #REF! for a value that is not a reference."""
+    if len(args) > 1:
+        return Values.error(E.VALUE)
+    if not args or args[0] is None:
+        return Values.number(float(len(ev.ctx.book.pkg.sheets)), ev.ctx.n)
+    v = ev.eval(args[0])
+    if v.ref is not None:
+        return Values.number(1.0, v.n)
+    return v if v.is_cell and (v.kind == ERR).all() else Values.error(E.REF, v.n)
