@@ -19,15 +19,16 @@ def _na(ev, args):
     return Values.error(E.NA)
 
 
-def _filling(ev, v: Values) -> Values:
-    """A reference as an IS* test reads it in a legacy array formula: extended to the formula's
-    range, the cells beyond the reference #N/A (a row or column of one repeats). Excel's
-    ``{=ISLOGICAL(M11:Q11)}`` over nine cells is FALSE in the last four, ``{=ISNA(...)}`` TRUE
-    (formulas' test.xlsx, sheet INFORMATION)."""
-    hw = ev.ctx.array_hw
-    if hw is None or v.ref is None or v.n != 1:
+def _filling(ev, args: list, v: Values) -> Values:
+    """A reference as an IS* test reads it when the test is a legacy array formula's whole
+    formula: extended to the formula's range, the cells beyond the reference #N/A (a row or
+    column of one repeats). Excel's ``{=ISLOGICAL(M11:Q11)}`` over nine cells is FALSE in the
+    last four, ``{=ISNA(...)}`` TRUE (formulas' test.xlsx, sheet INFORMATION). Inside another
+    function the test keeps the reference's size."""
+    fill = ev.ctx.array_fill
+    if fill is None or v.ref is None or v.n != 1 or getattr(fill[0], "args", None) is not args:
         return v
-    (h, w), (vh, vw) = hw, v.hw
+    (h, w), (vh, vw) = fill[1], v.hw
     th, tw = (max(h, vh) if vh > 1 else 1), (max(w, vw) if vw > 1 else 1)
     if (th, tw) == (vh, vw):
         return v
@@ -45,7 +46,7 @@ def _is(test):
     def impl(ev, args):
         if len(args) != 1:
             return Values.error(E.VALUE)
-        v = _filling(ev, ev.scalar(args[0]))
+        v = _filling(ev, args, ev.scalar(args[0]))
         return Values.boolean(test(v))
 
     return impl
