@@ -10,7 +10,7 @@ import numpy as np
 from ...excel_errors import VALUE
 from ..arrays import NotVectorizable, align, combine_errors
 from ..book import MAX_COL, MAX_ROW
-from ..formula import ArrayLit, Const, Name, Op, Ref, union_areas
+from ..formula import ArrayLit, Const, FormulaSyntaxError, Name, Op, Ref, compile_formula, union_areas
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
 from .arguments import col, from_python_cells, select
 from .criteria import has_wild
@@ -45,7 +45,7 @@ def _unwatched(ev, node) -> Values:
     circular reference, as in Excel. Only for a plain reference or name, which computes nothing."""
     book = ev.ctx.book
     watched = [s for s in book.sheets if s is not None and s.watch is not None]
-    if not watched or type(node) not in (Ref, Name):
+    if not watched or not _plain_reference(ev, node):
         return ev.eval(node)
     saved = [(s, s.watch) for s in watched]
     for sheet in watched:
@@ -55,6 +55,32 @@ def _unwatched(ev, node) -> Values:
     finally:
         for sheet, watch in saved:
             sheet.watch = watch
+
+
+_NAME_IS_REFERENCE: dict[str, bool] = {}
+
+
+def _plain_reference(ev, node) -> bool:
+    """A reference, or a defined name whose formula is one reference (``Sheet1!$A$17:$G$17``)."""
+    if type(node) is Ref:
+        return True
+    if type(node) is not Name or ev.ctx.scope:
+        return False
+    book = ev.ctx.book
+    where = book.sheet(node.sheet, ev.ctx.sheet) if node.sheet else ev.ctx.sheet
+    text = None if where is None or (node.sheet or "").startswith("[") else book.name_text(node.name, where)
+    if text is None:
+        return False
+    known = _NAME_IS_REFERENCE.get(text)
+    if known is None:
+        try:
+            known = type(compile_formula(text, 1, 1)) is Ref
+        except FormulaSyntaxError:
+            known = False
+        if len(_NAME_IS_REFERENCE) > 10_000:  # names of many workbooks in one process: bounded
+            _NAME_IS_REFERENCE.clear()
+        _NAME_IS_REFERENCE[text] = known
+    return known
 
 
 def _report_read(v: Values) -> None:
@@ -696,16 +722,11 @@ def _indirect(ev, args):
         text = _r1c1_to_a1(text, row, col_)
         if text is None:
             return Values.error(E.REF)
-    from ..formula import FormulaSyntaxError, compile_formula
-    from ..formula import Name as NameNode
-    from ..formula import Op as OpNode
-    from ..formula import Ref as RefNode
-
     try:
         node = compile_formula(text, row, col_)
     except FormulaSyntaxError:
         return Values.error(E.REF)
-    if not isinstance(node, (RefNode, NameNode)) and not (isinstance(node, OpNode) and node.op == ":"):
+    if not isinstance(node, (Ref, Name)) and not (isinstance(node, Op) and node.op == ":"):
         return Values.error(E.REF)
     v = ev.eval(node)
     return v if v.ref is not None else Values.error(E.REF)
