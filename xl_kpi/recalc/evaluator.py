@@ -40,6 +40,7 @@ class Ctx:
     rows: np.ndarray  # (n,) 1-based rows of the cells being computed
     cols: np.ndarray
     array: bool = False  # an array formula: no implicit intersection, block results
+    array_hw: tuple[int, int] | None = None  # the (rows, columns) of a legacy array formula's range
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
     scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
 

@@ -11,7 +11,8 @@ February); a text whose first number cannot be a month is read day first (``"26/
 Excel reads it in most other countries. Two-digit years 00-29 are 2000-2029 and 30-99 are
 1930-1999; a date without its year is in the current year. Month names are English, in full or
 in three letters. A time is ``h:mm``, ``h:mm:ss`` or ``h:mm:ss.000`` with an optional AM/PM, or
-``h AM``; hours may pass 24 (``"25:00"`` is 1.0417) and ``mm:ss.0`` is minutes and seconds.
+``h AM``; hours may pass 24 (``"25:00"`` is 1.0417) and ``mm:ss.0`` is minutes and seconds; the
+last field may pass 59, to 9,999, when the others are in range (``"23:99"`` is 1.0271).
 
 >>> [text_to_number(t) for t in ("3", " 5% ", "$1,000.50", "(4)", "1 1/2", "1e3")]
 [3.0, 0.05, 1000.5, -4.0, 1.5, 1000.0]
@@ -42,7 +43,10 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.I)
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _FRACTION = re.compile(r"^([+-]?)(\d+) (\d+)/(\d+)$")
 _TIME = re.compile(r"^(\d+)(?::(\d+))?(?::(\d+(?:\.\d*)?))?\s*([ap]m?)?$", re.I)
-_MS_TIME = re.compile(r"^(\d+):(\d+\.\d*)$")
+_MS_TIME = re.compile(r"^(\d+):(\d+\.\d+)$")  # "23:59." is hours and minutes
+#: The last field of a time text stays below this ("23:9999" reads, "23:10000" does not: pycel's
+#: text.xlsx, saved by Excel).
+_LAST = 10_000
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/-](\d{1,2})(?:[/-](\d{1,4}))?$")
 _NAMED_DATE = re.compile(
     r"^(?:(\d{1,2})[-\s]+([a-z]+)\.?(?:[-\s,]+(\d{2}|\d{4}))?"  # 1-Jan-1987, 1 January 1987, 1-Jan
@@ -114,8 +118,8 @@ def _time(t: str) -> float | None:
     m = _MS_TIME.match(t)
     if m is not None:  # mm:ss.0
         minutes, seconds = int(m.group(1)), float(m.group(2))
-        return None if seconds >= 60 else (minutes * 60 + seconds) / 86400
-    m = _TIME.match(t)
+        return None if seconds >= _LAST or (seconds >= 60 and minutes > 59) else (minutes * 60 + seconds) / 86400
+    m = _TIME.match(t[:-1] if re.match(r"^\d+:\d+\.$", t) else t)  # "23:59." is 23:59
     if m is None:
         return None
     h, mi, s, ampm = m.groups()
@@ -124,7 +128,11 @@ def _time(t: str) -> float | None:
     hours = int(h)
     minutes = int(mi) if mi is not None else 0
     seconds = float(s) if s is not None else 0.0
-    if minutes >= 60 or seconds >= 60:
+    # the last field may pass 59 (up to 9,999) when the fields before it are in range
+    if s is not None:
+        if minutes >= 60 or seconds >= _LAST or (seconds >= 60 and hours > 23):
+            return None
+    elif minutes >= _LAST or (minutes >= 60 and hours > 23):
         return None
     if ampm is not None:
         if not 1 <= hours <= 12 and not (hours == 0):

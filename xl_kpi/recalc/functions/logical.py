@@ -15,7 +15,7 @@ from .registry import register
 
 @register("IF")
 def _if(ev, args):
-    if not 1 <= len(args) <= 3:
+    if not 2 <= len(args) <= 3:  # Excel's formula bar refuses IF(x); an eta IF given one value is #VALUE!
         return Values.error(E.VALUE)
     cond = ev.scalar(args[0])
     b, err = truthy(cond)
