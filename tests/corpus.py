@@ -132,7 +132,44 @@ class Cell:
         return f"{self.sheet}!{get_column_letter(self.col)}{self.row}"
 
 
-def _value(c: ET.Element, sst: list[str]):
+#: The rich error types of Excel's richData parts, by ``errorType`` (0-based): the errors newer than
+#: the file format's seven are stored as ``#VALUE!`` with a value-metadata index (``vm``) to them.
+_RICH_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!")
+
+
+def _rich_errors(zf: zipfile.ZipFile) -> dict[str, str]:
+    """``vm`` attribute -> the error Excel shows, for cells whose error is a rich value
+    (``xl/metadata.xml`` -> ``xl/richData``): #CALC! of an empty FILTER is saved as #VALUE! there."""
+    try:
+        meta = ET.fromstring(zf.read("xl/metadata.xml"))
+        values = ET.fromstring(zf.read("xl/richData/rdrichvalue.xml"))
+        structures = ET.fromstring(zf.read("xl/richData/rdrichvaluestructure.xml"))
+    except (KeyError, ET.ParseError):
+        return {}
+    keys = [[k.get("n") for k in st] if st.get("t") == "_error" else None for st in structures]
+    rich = [(int(rv.get("s", "-1")), [v.text for v in rv]) for rv in values]
+    future = []
+    for fm in meta:
+        if _local(fm.tag) == "futureMetadata" and fm.get("name") == "XLRICHVALUE":
+            future = [next((int(x.get("i", "-1")) for x in bk.iter() if _local(x.tag) == "rvb"), -1) for bk in fm]
+    out = {}
+    for block in meta:
+        if _local(block.tag) != "valueMetadata":
+            continue
+        for n, bk in enumerate(block, start=1):
+            rc = next((x for x in bk if _local(x.tag) == "rc"), None)
+            try:
+                s_, vals = rich[future[int(rc.get("v"))]]
+                kinds = keys[s_]
+                code = _RICH_ERRORS[int(vals[kinds.index("errorType")])]
+            except (AttributeError, IndexError, TypeError, ValueError):
+                continue
+            out[str(n)] = code
+    return out
+
+
+def _value(c: ET.Element, sst: list[str], rich: dict[str, str] | None = None):
     """The cached value of a cell element: ("n", float) | ("s", str) | ("b", bool) | ("e", code) | None."""
     t = c.get("t", "n")
     v = next((x for x in c if _local(x.tag) == "v"), None)
@@ -154,7 +191,10 @@ def _value(c: ET.Element, sst: list[str]):
     if t == "b":
         return "b", text.strip() in ("1", "true")
     if t == "e":
-        return "e", text.strip()
+        code = text.strip()
+        if code == "#VALUE!" and rich and c.get("vm"):  # Excel's placeholder for a rich error
+            code = rich.get(c.get("vm"), code)
+        return "e", code
     if not text.strip():
         return None
     try:
@@ -174,6 +214,7 @@ def read_cells(path: str | os.PathLike):
     values: dict[tuple[str, int, int], tuple] = {}
     with zipfile.ZipFile(path) as zf:
         sst = _shared_strings(zf)
+        rich = _rich_errors(zf)
         for name, part in _sheet_parts(zf):
             masters: dict[str, str] = {}
             ranges: list[tuple[tuple[int, int, int, int], str, str]] = []
@@ -187,7 +228,7 @@ def read_cells(path: str | os.PathLike):
                     continue
                 r, col = _rc(ref)
                 key = (name, r, col)
-                val = _value(c, sst)
+                val = _value(c, sst, rich)
                 if val is not None:
                     values[key] = val
                 f = next((x for x in c if _local(x.tag) == "f"), None)

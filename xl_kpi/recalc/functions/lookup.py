@@ -557,7 +557,7 @@ def _span(size: int, k: int, take: bool):
 
 def _take_drop(take: bool):
     def impl(ev, args):
-        """TAKE/DROP(array, rows, [columns]): #VALUE! when nothing is left."""
+        """TAKE/DROP(array, rows, [columns]): #CALC! when nothing is left."""
         if not 2 <= len(args) <= 3:
             return Values.error(E.VALUE)
         from .dynamic import lift
@@ -580,9 +580,7 @@ def _take_drop(take: bool):
         rows = _span(h, sizes[0], take) if sizes[0] is not None else range(h)
         cols = _span(w, sizes[1], take) if len(sizes) > 1 and sizes[1] is not None else range(w)
         if take and (sizes[0] == 0 or (len(sizes) > 1 and sizes[1] == 0)) or not len(rows) or not len(cols):
-            # nothing left: #VALUE! in Excel's files (formulas test.xlsx LOOKUP!U123, Y123, U16),
-            # where Microsoft's pages say #CALC!
-            return Values.error(E.VALUE, v.n)
+            return Values.error(E.CALC, v.n)
         return _block(v, rows, cols)
 
     return impl
