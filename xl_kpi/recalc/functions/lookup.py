@@ -43,10 +43,10 @@ def _unwatched(ev, node) -> Values:
     watcher (``SheetData.watch``): INDEX reads only the cells it returns (reported by
     :func:`_report_read`), so ``SUM(INDEX(L,1,1):INDEX(L,1,k))`` inside the range ``L`` is no
     circular reference, as in Excel. Only for a plain reference or name, which computes nothing."""
-    book = ev.ctx.book
-    watched = [s for s in book.sheets if s is not None and s.watch is not None]
-    if not watched or not _plain_reference(ev, node):
+    if ev.ctx.sheet.watch is None or not _plain_reference(ev, node):  # watched: every sheet at once
         return ev.eval(node)
+    book = ev.ctx.book
+    watched = [s for s in (*book.sheets, *book.external_sheets.values()) if s is not None and s.watch is not None]
     saved = [(s, s.watch) for s in watched]
     for sheet in watched:
         sheet.watch = None
