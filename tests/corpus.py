@@ -9,6 +9,9 @@ Values agree when both are numbers within 1e-9 relative (1e-12 absolute, for res
 rounds to zero), the same text, the same logical, or the same error value. Every other cell gets
 one cause (:func:`cause`): an unknown function, an error Excel did not have, a wrong number...
 
+An error newer than the file format (#CALC!, #SPILL!) is read from the rich value the cell
+points to, not from the #VALUE! Excel writes beside it for older readers.
+
 The sheet XML is read with the standard library (column letters by openpyxl's utilities),
 independently of ``xl_kpi.recalc``, so the
 oracle does not share the engine's parser. Used by ``benchmarks/realworld.py`` and by
@@ -132,44 +135,7 @@ class Cell:
         return f"{self.sheet}!{get_column_letter(self.col)}{self.row}"
 
 
-#: The rich error types of Excel's richData parts, by ``errorType`` (0-based): the errors newer than
-#: the file format's seven are stored as ``#VALUE!`` with a value-metadata index (``vm``) to them.
-_RICH_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-                "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!")
-
-
-def _rich_errors(zf: zipfile.ZipFile) -> dict[str, str]:
-    """``vm`` attribute -> the error Excel shows, for cells whose error is a rich value
-    (``xl/metadata.xml`` -> ``xl/richData``): #CALC! of an empty FILTER is saved as #VALUE! there."""
-    try:
-        meta = ET.fromstring(zf.read("xl/metadata.xml"))
-        values = ET.fromstring(zf.read("xl/richData/rdrichvalue.xml"))
-        structures = ET.fromstring(zf.read("xl/richData/rdrichvaluestructure.xml"))
-    except (KeyError, ET.ParseError):
-        return {}
-    keys = [[k.get("n") for k in st] if st.get("t") == "_error" else None for st in structures]
-    rich = [(int(rv.get("s", "-1")), [v.text for v in rv]) for rv in values]
-    future = []
-    for fm in meta:
-        if _local(fm.tag) == "futureMetadata" and fm.get("name") == "XLRICHVALUE":
-            future = [next((int(x.get("i", "-1")) for x in bk.iter() if _local(x.tag) == "rvb"), -1) for bk in fm]
-    out = {}
-    for block in meta:
-        if _local(block.tag) != "valueMetadata":
-            continue
-        for n, bk in enumerate(block, start=1):
-            rc = next((x for x in bk if _local(x.tag) == "rc"), None)
-            try:
-                s_, vals = rich[future[int(rc.get("v"))]]
-                kinds = keys[s_]
-                code = _RICH_ERRORS[int(vals[kinds.index("errorType")])]
-            except (AttributeError, IndexError, TypeError, ValueError):
-                continue
-            out[str(n)] = code
-    return out
-
-
-def _value(c: ET.Element, sst: list[str], rich: dict[str, str] | None = None):
+def _value(c: ET.Element, sst: list[str]):
     """The cached value of a cell element: ("n", float) | ("s", str) | ("b", bool) | ("e", code) | None."""
     t = c.get("t", "n")
     v = next((x for x in c if _local(x.tag) == "v"), None)
@@ -191,16 +157,55 @@ def _value(c: ET.Element, sst: list[str], rich: dict[str, str] | None = None):
     if t == "b":
         return "b", text.strip() in ("1", "true")
     if t == "e":
-        code = text.strip()
-        if code == "#VALUE!" and rich and c.get("vm"):  # Excel's placeholder for a rich error
-            code = rich.get(c.get("vm"), code)
-        return "e", code
+        return "e", text.strip()
     if not text.strip():
         return None
     try:
         return "n", float(text)
     except ValueError:
         return None
+
+
+#: Excel's rich error types (MS-XLSX, the ``_error`` rich value's ``errorType``): a cell whose
+#: error is newer than the file format (#SPILL!, #CALC!...) stores #VALUE! in ``<v>`` for older
+#: readers and its true error in ``xl/richData``, pointed to by the cell's ``vm`` attribute.
+_RICH_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!")
+
+
+def _rich_errors(zf: zipfile.ZipFile) -> dict[int, str]:
+    """The error each ``vm`` index (1-based) of the workbook shows, where its rich value is one."""
+    try:
+        meta = ET.fromstring(zf.read("xl/metadata.xml"))
+        values = ET.fromstring(zf.read("xl/richData/rdrichvalue.xml"))
+        structures = ET.fromstring(zf.read("xl/richData/rdrichvaluestructure.xml"))
+    except (KeyError, ET.ParseError):
+        return {}
+    types = [t.get("name") for t in meta.iter() if _local(t.tag) == "metadataType"]
+    rich = next((i + 1 for i, n in enumerate(types) if n == "XLRICHVALUE"), None)
+    future = next((f for f in meta if _local(f.tag) == "futureMetadata" and f.get("name") == "XLRICHVALUE"), None)
+    block = next((b for b in meta if _local(b.tag) == "valueMetadata"), None)
+    if rich is None or future is None or block is None:
+        return {}
+    rvb = [int(x.get("i", "-1")) for x in future.iter() if _local(x.tag) == "rvb"]
+    keys = [[k.get("n") for k in st if _local(k.tag) == "k"] for st in structures if _local(st.tag) == "s"]
+    kinds = [st.get("t") for st in structures if _local(st.tag) == "s"]
+    rvs = [(int(rv.get("s", "-1")), [v.text or "" for v in rv if _local(v.tag) == "v"])
+           for rv in values if _local(rv.tag) == "rv"]
+    out = {}
+    for vm, bk in enumerate((b for b in block if _local(b.tag) == "bk"), start=1):
+        rc = next((x for x in bk if _local(x.tag) == "rc"), None)
+        if rc is None or int(rc.get("t", "0")) != rich:
+            continue
+        try:
+            s, vals = rvs[rvb[int(rc.get("v", "-1"))]]
+            if kinds[s] != "_error":
+                continue
+            code = int(dict(zip(keys[s], vals))["errorType"])
+            out[vm] = _RICH_ERRORS[code]
+        except (IndexError, KeyError, ValueError):
+            continue
+    return out
 
 
 def read_cells(path: str | os.PathLike):
@@ -228,7 +233,9 @@ def read_cells(path: str | os.PathLike):
                     continue
                 r, col = _rc(ref)
                 key = (name, r, col)
-                val = _value(c, sst, rich)
+                val = _value(c, sst)
+                if val is not None and val[0] == "e" and c.get("vm") and int(c.get("vm")) in rich:
+                    val = ("e", rich[int(c.get("vm"))])  # the error Excel shows, not the fallback
                 if val is not None:
                     values[key] = val
                 f = next((x for x in c if _local(x.tag) == "f"), None)
