@@ -615,3 +615,12 @@ def test_array_results_replace_the_cells_they_write_into_in_rows_without_numbers
     out = zipfile.ZipFile(tmp_path / "out.xlsx").read("xl/worksheets/sheet1.xml")
     assert out.count(b"<c") == xml.count(b"<c")  # nothing added: the cells were found
     assert b"<row><c><v>2</v></c><c><v>20</v></c></row><row><c><v>3</v></c><c><v>30</v></c></row>" in out
+
+
+def test_a_linked_sheet_whose_last_refresh_failed_keeps_its_cached_cells(tmp_path):
+    """formulas' test.xlsx caches [1]Sheet1!A1 = 2 under ``refreshError="1"`` and Excel computes
+    the defined name m = [1]Sheet1!$A$1 as 2 (CORE!O13): the cells cached before are used."""
+    link = ('<sheetNames><sheetName val="Sheet1"/></sheetNames><sheetDataSet><sheetData sheetId="0" '
+            'refreshError="1"><row r="1"><cell r="A1"><v>2</v></cell></row></sheetData></sheetDataSet>')
+    got, report = run(tmp_path, {"S": {"A1": ("=[1]Sheet1!$A$1*3", 0)}}, external=link)
+    assert got["S!A1"] == 6 and report.kept == {}
