@@ -28,7 +28,8 @@ from xml.etree import ElementTree as ET
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-__all__ = ["corpus_dir", "workbooks", "read_cells", "strip_cached_values", "compare", "FileResult", "Cell"]
+__all__ = ["corpus_dir", "workbooks", "read_cells", "strip_cached_values", "compare", "FileResult", "Cell",
+           "sheet_disagreements"]
 
 ROOT = Path(__file__).resolve().parents[1]
 _CANDIDATES = (ROOT / ".." / "shared" / "realworld", Path("/work/shared/realworld"))
@@ -372,3 +373,46 @@ def compare(original: str | os.PathLike, recalculated: str | os.PathLike | None,
         else:
             result.add(cell, cause(cell, want, value, unknown))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# one sheet of a corpus workbook, recalculated once per test session
+
+_RECALCULATED: dict[str, tuple] = {}
+
+
+def sheet_disagreements(name: str, sheet: str) -> tuple[int, list[tuple[str, str, object, object]]]:
+    """(formula cells, disagreeing cells) of ``sheet`` of corpus workbook ``name`` recalculated from
+    a copy with no stored values; each disagreement is (address, formula, Excel's value, ours).
+
+    The workbook is recalculated once per session (the result shared by every sheet's test);
+    ``pytest.skip`` when the corpus or the file is absent.
+    """
+    import tempfile
+
+    import pytest
+
+    folder = corpus_dir()
+    if folder is None or not (folder / name).exists():
+        pytest.skip(f"{name} not in the corpus")
+    if name not in _RECALCULATED:
+        from xl_kpi.recalc import recalculate
+
+        work = Path(tempfile.mkdtemp(prefix="xl-kpi-corpus-"))
+        original = folder / name
+        stripped, out = work / ("stripped" + original.suffix), work / ("out" + original.suffix)
+        strip_cached_values(original, stripped)
+        report = recalculate(stripped, out)
+        assert report.ok, report.reason
+        cells, excel = read_cells(original)
+        _, got = read_cells(out)
+        _RECALCULATED[name] = (cells, excel, got)
+    cells, excel, got = _RECALCULATED[name]
+    total, bad = 0, []
+    for key, cell in cells.items():
+        if cell.sheet != sheet or excel.get(key) is None:
+            continue
+        total += 1
+        if not agree(excel[key], got.get(key)):
+            bad.append((cell.address, cell.formula, excel[key], got.get(key)))
+    return total, bad

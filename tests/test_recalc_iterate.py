@@ -306,6 +306,14 @@ def test_external_sheet_excel_could_not_refresh_is_ref_and_a_name_without_formul
     assert got["S!B1"] == "#REF!" and got["S!B2"] == "#NAME?"
 
 
+def test_a_link_part_beyond_the_part_limit_is_not_parsed_and_its_references_keep_excels_values(tmp_path, monkeypatch):
+    from xl_kpi.recalc import package
+
+    monkeypatch.setattr(package, "MAX_TREE_PART", 4000)  # workbook.xml fits, the padded link part not
+    got, report = run(tmp_path, {"S": {"A1": 100, "B1": ("=A1*[1]Rates!$A$1", 5)}}, external=LINK + " " * 5000)
+    assert report.ok and got["S!B1"] == 5 and report.kept == {"external link": 1}
+
+
 def test_reference_to_a_link_the_file_does_not_carry_keeps_the_stored_value(tmp_path):
     got, report = run(tmp_path, {"S": {"A1": ("=[3]Sheet1!A1+1", 8)}})
     assert got["S!A1"] == 8 and report.kept == {"external link": 1}

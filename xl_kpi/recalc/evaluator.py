@@ -40,6 +40,7 @@ class Ctx:
     rows: np.ndarray  # (n,) 1-based rows of the cells being computed
     cols: np.ndarray
     array: bool = False  # an array formula: no implicit intersection, block results
+    array_hw: tuple[int, int] | None = None  # the (rows, columns) of a legacy array formula's range
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
     scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
 
@@ -380,7 +381,8 @@ class Evaluator:
         """``A1:C3 B2:D4``: the cells both references cover, ``#NULL!`` when none (Excel's space)."""
         va, vb = self.eval(node.args[0]), self.eval(node.args[1])
         if va.ref is None or vb.ref is None:
-            return Values.error(E.VALUE, max(va.n, vb.n))
+            bad = next((v for v in (va, vb) if v.ref is None and v.is_cell and (v.kind == ERR).all()), None)
+            return bad if bad is not None else Values.error(E.VALUE, max(va.n, vb.n))  # (A1 B2) C3: #NULL!
         if va.n > 1 or vb.n > 1:
             raise NotVectorizable("intersection of moving references")
         if va.ref.sheet is not vb.ref.sheet:

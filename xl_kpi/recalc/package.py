@@ -491,7 +491,8 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
                     CalcSettings())
         from .external import read_external_books
 
-        external = read_external_books(zf, wb_part, wb, len(sheets))
+        external = read_external_books(zf, wb_part, wb, len(sheets), read=lambda name: _read(zf, name, budget),
+                                       max_part=MAX_TREE_PART)
         pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
         cells = _CellCount(limits.max_cells)
         for sheet in sheets:

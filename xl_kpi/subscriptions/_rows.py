@@ -62,3 +62,37 @@ def file_rows(path_name: str, *, header_lines: int = 1, sheet: str | None = None
     if sheet is not None:
         return Rows("row", "rows", header_lines + 1, f" of sheet {sheet!r} in {path_name}")
     return Rows("line", "lines", header_lines + 1, f" of {path_name}")
+
+
+@dataclass(frozen=True)
+class ReorderedRows:
+    """Rows of arrays that hold a file's rows in another order: element ``i`` is the file's row
+    ``positions[i]`` (the DuckDB path hands back its rows sorted by customer and month).
+
+    Names the file's rows, in file order, as ``base`` does.
+    """
+
+    base: Rows
+    positions: np.ndarray
+
+    def name(self, indices: np.ndarray, total: int | None = None) -> str:
+        at = np.sort(self.positions[np.asarray(indices, dtype=np.int64).reshape(-1)])
+        return self.base.name(at, total)
+
+    def count(self, n: int) -> str:
+        return self.base.count(n)
+
+
+@dataclass(frozen=True)
+class UniqueRows:
+    """Rows named through the distinct values of a column: ``name(k)`` names every row whose code
+    is one of ``k``, so a check run on the distinct values names the rows that hold them."""
+
+    base: "Rows | ReorderedRows"
+    codes: np.ndarray
+
+    def name(self, uniques: np.ndarray, total: int | None = None) -> str:
+        return self.base.name(np.flatnonzero(np.isin(self.codes, np.asarray(uniques).reshape(-1))))
+
+    def count(self, n: int) -> str:
+        return self.base.count(n)

@@ -55,8 +55,9 @@ import pandas as pd
 
 from ..errors import DomainError, InvalidOptionError, NoDataError, NonNumericError, ShapeMismatchError
 from ..metrics._kernel import check_option
+from ._factorized import Factorized, spread
 from ._hints import option
-from ._rows import POSITIONS, SHOWN, Rows
+from ._rows import POSITIONS, SHOWN, ReorderedRows, Rows, UniqueRows
 from .months import month_timestamps, to_month_numbers
 
 __all__ = ["Ledger", "build_ledger", "LAYOUTS", "DUPLICATES", "BILLING_PERIODS", "NO_LABEL",
@@ -176,7 +177,10 @@ class Ledger:
 
 
 def _one_dimensional(func: str, name: str, x: Any):
-    """A 1-D array (or ExtensionArray) of the elements of ``x``, read row by row."""
+    """A 1-D array (or ExtensionArray) of the elements of ``x``, read row by row (a
+    :class:`Factorized` column as it is)."""
+    if isinstance(x, Factorized):
+        return x
     if isinstance(x, pd.DataFrame):
         if x.shape[1] != 1:
             raise ShapeMismatchError(
@@ -258,7 +262,10 @@ def _stripped_labels(x) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
 
 def _labels(x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(codes, uniques, missing) of a label column; blank text counts as missing."""
-    codes, uniques = pd.factorize(x, use_na_sentinel=True)
+    if isinstance(x, Factorized):
+        codes, uniques = x.codes, x.uniques
+    else:
+        codes, uniques = pd.factorize(x, use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
     blank = np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
     missing = codes < 0
@@ -269,6 +276,8 @@ def _labels(x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _billing_months(func: str, x, rows: Rows) -> np.ndarray:
     """Billing periods in months: numbers, or words such as "month" and "year"."""
+    if isinstance(x, Factorized):
+        return spread(_billing_months(func, x.uniques, UniqueRows(rows, x.codes)), x.codes, np.nan)
     if isinstance(x, pd.api.extensions.ExtensionArray):
         x = x.to_numpy(dtype=object, na_value=None)
     arr = np.asarray(x)
@@ -420,7 +429,7 @@ def build_ledger(
 
     periods = np.ones_like(amount)
     if "billing_months" in extra:
-        periods = _billing_months(func, extra.pop("billing_months"), rows)
+        periods = _billing_months(func, extra.pop("billing_months"), ReorderedRows(rows, position))
         missing = np.isnan(periods)
         if missing.any():
             raise NoDataError(

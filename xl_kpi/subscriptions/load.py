@@ -20,7 +20,9 @@ openpyxl.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -195,36 +197,55 @@ def _numeric_text(func: str, name: str, column: pd.Series, rows: Rows, decimal: 
     bad = np.isnan(values) & filled
     if bad.any():
         pos = np.flatnonzero(bad)
-        other = "," if decimal == "." else "."
-        raise NonNumericError(
-            f"{func}: {name!r} must hold numbers (decimal mark {decimal!r}); got "
-            f"{column.iloc[pos[0]]!r} {rows.name(pos)}"
-            + (f"; if {other!r} is the decimal mark, say so with {option(func, 'decimal', other)}"
-               if isinstance(column.iloc[pos[0]], str) and other in column.iloc[pos[0]] else ""),
-            argument=name,
-            value=column.iloc[pos[0]],
-        )
+        raise not_numbers(func, name, column.iloc[pos[0]], rows.name(pos), decimal)
     return values
+
+
+def not_numbers(func: str, name: str, value, where: str, decimal: str) -> NonNumericError:
+    """The error for text that is not a number in the decimal mark used, at the rows ``where``."""
+    other = "," if decimal == "." else "."
+    return NonNumericError(
+        f"{func}: {name!r} must hold numbers (decimal mark {decimal!r}); got {value!r} {where}"
+        + (f"; if {other!r} is the decimal mark, say so with {option(func, 'decimal', other)}"
+           if isinstance(value, str) and other in value else ""),
+        argument=name,
+        value=value,
+    )
 
 
 def _file_decimal(func, table, cols, decimal, delimiter) -> str:
     """The decimal mark given, or the one the amounts are written in (',' by default after ';')."""
     if decimal is not None:
-        if decimal not in DECIMAL_MARKS:
-            raise InvalidOptionError(
-                f"{func}: the 'decimal' parameter must be '.' or ','; got {decimal!r}",
-                argument="decimal",
-                value=decimal,
-            )
-        return decimal
-    default = "," if delimiter == ";" else "."
+        return checked_decimal(func, decimal)
+    distinct = [pd.unique(table[cols[f]].dropna().to_numpy(dtype=object)) for f in ("mrr", "billing_months")
+                if f in cols and not pd.api.types.is_numeric_dtype(table[cols[f]].dtype)]
+    return decimal_of(distinct, delimiter)
+
+
+#: The distinct texts of a column that decide its decimal mark: the first ones, in order of appearance.
+DECIMAL_SAMPLE = 100_000
+
+
+def checked_decimal(func: str, decimal: str) -> str:
+    if decimal not in DECIMAL_MARKS:
+        raise InvalidOptionError(
+            f"{func}: the 'decimal' parameter must be '.' or ','; got {decimal!r}",
+            argument="decimal",
+            value=decimal,
+        )
+    return decimal
+
+
+def decimal_of(distinct: Sequence[Sequence], delimiter: str | None) -> str:
+    """The decimal mark of a file from the distinct values (in order of appearance, missing ones
+    left out) of its amount and billing-period columns: the first :data:`DECIMAL_SAMPLE` texts of
+    each, noise removed; ``","`` by default after ``";"``."""
     texts: list[str] = []
-    for f in ("mrr", "billing_months"):
-        if f in cols and not pd.api.types.is_numeric_dtype(table[cols[f]].dtype):
-            distinct = pd.Series(pd.unique(table[cols[f]].dropna().to_numpy(dtype=object)), dtype=object)
-            sample = distinct[distinct.map(lambda v: isinstance(v, str))].head(100_000)
-            texts.extend(sample.astype(str).str.replace(_NOISE, "", regex=True).tolist())
-    return decimal_mark(texts, default)
+    for values in distinct:
+        values = pd.Series(np.asarray(values, dtype=object), dtype=object)
+        sample = values[values.map(lambda v: isinstance(v, str))].head(DECIMAL_SAMPLE)
+        texts.extend(sample.astype(str).str.replace(_NOISE, "", regex=True).tolist())
+    return decimal_mark(texts, "," if delimiter == ";" else ".")
 
 
 def _constant_period(value) -> float | None:
@@ -242,33 +263,56 @@ def _constant_period(value) -> float | None:
         return None
 
 
+def fields(func: str, columns, given: dict, billing_months, attributes: Sequence[str], *,
+           from_file: bool) -> tuple[dict[str, str], float | None, dict[str, str]]:
+    """The column of each field, the billing period given as one value for every row (or None),
+    and the column of each other attribute to group by."""
+    constant = None
+    if billing_months is not None and not any(_norm(c) == _norm(billing_months) for c in columns):
+        constant = _constant_period(billing_months)
+        if constant is not None:
+            given = {**given, "billing_months": None}
+    cols = _resolve(func, columns, given, from_file=from_file)
+    if constant is not None:
+        cols.pop("billing_months", None)
+    extra = {}
+    for name in attributes:
+        if name in ("plan", "segment") and name in cols:
+            continue
+        extra[name] = _column(func, columns, name)
+    return cols, constant, extra
+
+
+def period_values(column: pd.Series, mark: str) -> pd.Series:
+    """A billing-period column with the numbers written as text read in the decimal mark; words
+    ("year") and other values as they are."""
+    if column.dtype.kind in "iuf":
+        return column
+    obj = column.astype(object)
+    text = obj.where(obj.map(lambda v: isinstance(v, str))).astype("string")
+    as_number = pd.Series(_to_numbers(text.str.replace(_NOISE, "", regex=True), mark), index=column.index)
+    return obj.where(as_number.isna(), as_number.astype(object))
+
+
 #: Who reads an export: see :func:`load_ledger`'s ``engine``.
 ENGINES = ("auto", "pandas", "duckdb")
 
 
-def _use_duckdb(engine: str, source, *, func: str, **options) -> bool:
-    """Whether the DuckDB path reads ``source``; refuses options it does not take when asked for."""
-    if engine == "pandas":
-        return False
-    unsupported = [name for name, value in options.items()
-                   if value is not None and value != {} and not (name == "layout" and value == "snapshot")
-                   and not (name == "duplicates" and value == "sum")]
-    if engine == "auto":
-        if unsupported:
-            return False
-        from .outofcore import big_enough_for_duckdb
+def _use_duckdb(engine: str, source) -> bool:
+    """Whether the DuckDB path reads ``source`` (a path): asked for, or ``"auto"`` and a Parquet or
+    CSV file (or folder) of :data:`~xl_kpi.subscriptions.outofcore.DUCKDB_THRESHOLD` bytes or more
+    with DuckDB installed."""
+    if engine != "auto":
+        return engine == "duckdb"
+    from .outofcore import SUFFIXES, big_enough_for_duckdb
 
-        if not big_enough_for_duckdb(source):
-            return False
-        try:
-            import duckdb  # noqa: F401
-        except ImportError:
-            return False
-        return True
-    if unsupported:
-        raise InvalidOptionError(
-            f"{func}: engine='duckdb' does not take {', '.join(unsupported)}; use engine='pandas'",
-            argument="engine", value=engine)
+    path = Path(os.fspath(source))
+    if not (path.is_dir() or path.name.lower().endswith(SUFFIXES)) or not big_enough_for_duckdb(path):
+        return False
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return False
     return True
 
 
@@ -332,10 +376,11 @@ def load_ledger(
         first in a file with decimal commas or ``;``, else refused as ambiguous.
     engine : {"auto", "pandas", "duckdb"}
         Who reads the export. ``"duckdb"``: a Parquet file or folder or a CSV larger than memory,
-        read and aggregated out of core (:mod:`~xl_kpi.subscriptions.outofcore`, needs
-        ``pip install "xl-kpi[bigdata]"``); ``"pandas"``: every option and format above;
-        ``"auto"`` (default): DuckDB for a file or folder of 1 GiB or more when it is installed
-        and the options allow, pandas otherwise. Both give the same ledger.
+        read out of core (:mod:`~xl_kpi.subscriptions.outofcore`, needs
+        ``pip install "xl-kpi[bigdata]"``), with every option above; ``"pandas"``: in memory, also
+        Excel files and DataFrames; ``"auto"`` (default): DuckDB for a Parquet or CSV file (or a
+        folder of Parquet files) of 1 GiB or more when it is installed, pandas otherwise. Both
+        give the same ledger, notes and errors.
 
     Returns
     -------
@@ -369,14 +414,13 @@ def load_ledger(
     12500.0
     """
     check_option(func, "engine", engine, ENGINES)
-    if not isinstance(source, pd.DataFrame) and _use_duckdb(engine, source, sheet=sheet, currency=currency,
-                                                            layout=layout, rates=rates, duplicates=duplicates,
-                                                            header_row=header_row, delimiter=delimiter,
-                                                            decimal=decimal, dayfirst=dayfirst, func=func):
+    if not isinstance(source, pd.DataFrame) and _use_duckdb(engine, source):
         from .outofcore import load_ledger_duckdb
 
         return load_ledger_duckdb(source, customer=customer, month=month, mrr=mrr, billing_months=billing_months,
-                                  plan=plan, segment=segment, attributes=attributes, func=func)
+                                  currency=currency, plan=plan, segment=segment, attributes=attributes,
+                                  layout=layout, rates=rates, duplicates=duplicates, header_row=header_row,
+                                  delimiter=delimiter, decimal=decimal, dayfirst=dayfirst, func=func)
     given = {
         "customer": customer,
         "month": month,
@@ -394,32 +438,16 @@ def load_ledger(
         export = read_export(source, sheet=sheet, header_row=header_row, delimiter=delimiter,
                              required=_required(given), func=func)
         table, rows, read_notes, delimiter_used = export.table, export.rows, export.notes, export.delimiter
-    constant = None
-    if billing_months is not None and not any(_norm(c) == _norm(billing_months) for c in table.columns):
-        constant = _constant_period(billing_months)
-        if constant is not None:
-            given["billing_months"] = None
-    cols = _resolve(func, table.columns, given, from_file=not isinstance(source, pd.DataFrame))
-    if constant is not None:
-        cols.pop("billing_months", None)
-    extra = {}
-    for name in attributes:
-        if name in ("plan", "segment") and name in cols:
-            continue
-        extra[name] = table[_column(func, table.columns, name)]
+    cols, constant, extra_columns = fields(func, table.columns, given, billing_months, attributes,
+                                           from_file=not isinstance(source, pd.DataFrame))
+    extra = {name: table[column] for name, column in extra_columns.items()}
     mark = _file_decimal(func, table, cols, decimal, delimiter_used)
     amount = _numeric_text(func, "mrr", table[cols["mrr"]], rows, mark)
     periods = None
     if constant is not None:
         periods = np.full(len(table), constant)
     elif "billing_months" in cols:
-        col = table[cols["billing_months"]]
-        if col.dtype.kind not in "iuf":
-            obj = col.astype(object)
-            text = obj.where(obj.map(lambda v: isinstance(v, str))).astype("string")
-            as_number = pd.Series(_to_numbers(text.str.replace(_NOISE, "", regex=True), mark), index=col.index)
-            col = obj.where(as_number.isna(), as_number.astype(object))
-        periods = col
+        periods = period_values(table[cols["billing_months"]], mark)
     return build_ledger(
         table[cols["customer"]],
         table[cols["month"]],

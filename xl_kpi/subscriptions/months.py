@@ -27,7 +27,8 @@ import pandas as pd
 
 from ..errors import DomainError, NonNumericError
 from ..excel_dates import EPOCH64, serial_to_days, to_serial
-from ._rows import POSITIONS, Rows
+from ._factorized import Factorized, spread
+from ._rows import POSITIONS, Rows, UniqueRows
 
 __all__ = ["to_month_numbers", "month_timestamps", "EXCEL_EPOCH", "FIRST_YEAR", "LAST_YEAR"]
 
@@ -78,6 +79,14 @@ def to_month_numbers(func: str, name: str, values, rows: Rows = POSITIONS, *, da
     DomainError
         A date before 1900 or after 2199, or an Excel serial below 1 (``#NUM!``).
     """
+    if isinstance(values, Factorized):
+        # each distinct value once; the messages name the rows holding the bad ones
+        months_u, missing_u, raw_u = to_month_numbers(func, name, values.uniques, UniqueRows(rows, values.codes),
+                                                      dayfirst=dayfirst, dayfirst_default=dayfirst_default,
+                                                      notes=notes)
+        missing = spread(missing_u, values.codes, True)
+        return (np.where(missing, 0, spread(months_u, values.codes, 0)), missing,
+                np.where(missing, -1, spread(raw_u, values.codes, -1)))
     if isinstance(values, pd.Series):
         values = values.array
     arr = values if isinstance(values, pd.api.extensions.ExtensionArray) else np.asarray(values)

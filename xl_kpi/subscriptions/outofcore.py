@@ -1,26 +1,27 @@
-"""Billing exports larger than memory: read, checked and aggregated by DuckDB, out of core.
+"""Billing exports larger than memory: read, factorized and sorted by DuckDB, out of core.
 
-What costs memory in a billing export is the raw table: ids and dates as text, one row per
-invoice line, the extra columns (the pandas path holds about 370 MiB per million rows). What the
-KPIs need is small: one (customer, month, MRR) element per paying customer-month, 24 bytes. So
-DuckDB does the heavy part where the data lies (Parquet files or folders, CSV), streaming and
-spilling to disk past its memory limit: finding and checking the columns, turning dates into
-months and amounts into monthly MRR, adding up the rows of one customer and month, numbering
-the customers, and sorting. Only the compact result comes into numpy, as the very
-:class:`~xl_kpi.subscriptions.ledger.Ledger` the pandas path builds, so every movement, cohort
-and retention figure is computed by the same code, with the same definitions (nothing here
-computes a KPI). On the 2-core development machine, 101 million rows take about 66 s (44 s
-reading) and 6.5 GiB at peak (``benchmarks/outofcore.py``).
+What costs memory in a billing export is the raw table: ids and dates as text, one Python object
+per cell (the pandas path holds about 300 MiB per million rows). What the checks and the KPIs
+need is small: a code per distinct value. So DuckDB does the heavy part where the data lies
+(Parquet files or folders, CSV), streaming and spilling to disk past its memory limit: it reads
+only the columns used, finds the distinct values of each text column (customer ids, dates,
+billing periods, currencies, labels) in order of first appearance, as :func:`pandas.factorize`
+does, reads the amounts (in the file's decimal mark), and hands back one compact row per row of
+the export (codes, amount, position in the file), sorted by customer and month. From there the
+very :func:`~xl_kpi.subscriptions.ledger.build_ledger` of the pandas path checks and builds the
+ledger, running each check and conversion of a text column once per distinct value
+(:class:`~xl_kpi.subscriptions._factorized.Factorized`): the same definitions, options, notes and
+errors, naming the same rows (CSV lines, positions in a Parquet file).
 
-The checks are the pandas path's, as SQL over the whole file: a missing id, month or MRR
-(:class:`~xl_kpi.errors.NoDataError`), text where an amount belongs or a date that cannot be read
-(:class:`~xl_kpi.errors.NonNumericError`), a negative or infinite MRR, a non-positive billing
-period or a date outside 1900-2199 (:class:`~xl_kpi.errors.DomainError`), each naming the first
-rows (CSV lines, positions in a Parquet set). Blank rows are skipped and counted, rows of one
-customer and month are added up and counted in the notes; a customer's segment or plan is the
-one on its last paying row. Not supported here (an :class:`~xl_kpi.errors.InvalidOptionError`
-says to use ``engine="pandas"``): the invoices layout, exchange rates, ``duplicates`` other than
-``"sum"``, and the header search of odd CSV files (the header must be the first line).
+Every option of :func:`~xl_kpi.subscriptions.load_ledger` is taken: the invoices layout, exchange
+rates, ``duplicates``, decimal commas, the header search of CSV files (or ``header_row``), the
+delimiter, day-first dates. What differs: DuckDB's CSV reader skips a line that is entirely
+empty (a line of empty fields, ``,,``, is read and skipped with a note as the pandas path does),
+so the lines after one are named one line early; an Excel workbook (at most 1,048,576 rows) is
+read by the pandas path.
+
+On the 2-core development machine, 101 million Parquet rows take about 66 s (44 s reading) and
+6.5 GiB at peak (``benchmarks/outofcore.py``).
 
 DuckDB is an optional dependency (``pip install "xl-kpi[bigdata]"``): a 20 MB wheel whose native
 library takes about 0.1 s to import, which the everyday path and xlwings Lite should not pay.
@@ -30,24 +31,33 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
-from ..errors import DomainError, InvalidOptionError, NoDataError, NonNumericError
-from ._rows import SHOWN, Rows
-from .ledger import BILLING_PERIODS, NO_LABEL, Ledger
-from .months import FIRST_YEAR, LAST_YEAR
+from ..errors import InvalidOptionError, KPIError
+from ._factorized import Factorized
+from ._rows import ReorderedRows, Rows, file_rows
+from .ledger import Ledger, build_ledger
+from .months import to_month_numbers
 
-__all__ = ["load_ledger_duckdb", "SUFFIXES", "big_enough_for_duckdb", "DUCKDB_THRESHOLD"]
+__all__ = ["load_ledger_duckdb", "SUFFIXES", "big_enough_for_duckdb", "DUCKDB_THRESHOLD", "DUCKDB_MEMORY"]
 
 #: Files this path reads: Parquet (a file or a folder of them) and CSV (optionally compressed).
-SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
+SUFFIXES = (".parquet", ".pq", ".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 #: DuckDB's working memory unless told otherwise: past it, its sorts and joins spill to disk. The
-#: ledger it hands back (24 bytes a customer-month) and the KPI arrays come on top.
+#: rows it hands back and the ledger come on top.
 DUCKDB_MEMORY = "3GB"
 #: ``engine="auto"`` reads a file (or folder) of at least this many bytes with DuckDB.
 DUCKDB_THRESHOLD = 1 << 30
+#: The fields read as distinct values and a code per row, in the order build_ledger checks them.
+_FACTORIZED = ("customer", "month", "billing_months", "currency", "plan", "segment")
+#: Python's whitespace (``str.strip``, ``\\s`` of the pandas path's regular expressions) for RE2,
+#: whose ``\\s`` is ASCII only.
+_SPACES = r"\t\n\x{0b}\f\r \x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+#: The noise the pandas path removes from an amount written as text (see ``load._NOISE``).
+_NOISE = f"[{_SPACES}€$£¥]"
 
 
 def big_enough_for_duckdb(path) -> bool:
@@ -61,12 +71,19 @@ def big_enough_for_duckdb(path) -> bool:
         return False
 
 
-def _connect(memory_limit: str | None, threads: int | None):
+def _duckdb():
     try:
         import duckdb
     except ImportError:
         raise ModuleNotFoundError('engine="duckdb" needs DuckDB: pip install "xl-kpi[bigdata]"') from None
-    con = duckdb.connect(config={"preserve_insertion_order": True})
+    return duckdb
+
+
+def _connect(memory_limit: str | None, threads: int | None, *, ordered: bool):
+    duckdb = _duckdb()
+    # A CSV file's rows are numbered as they stream (row_number() OVER ()), which needs DuckDB to
+    # keep their order; a Parquet file numbers its own rows, and order-free plans are faster.
+    con = duckdb.connect(config={"preserve_insertion_order": ordered})
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{_sql_text(memory_limit or DUCKDB_MEMORY)}'")
     if threads:
@@ -82,24 +99,76 @@ def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _source(path: Path, func: str) -> tuple[str, Rows]:
-    """The DuckDB table function reading ``path``, and how to name its rows in messages."""
+def _source(con, path: Path, func: str, header_row, delimiter, required,
+            cp1252: bool = False) -> tuple[Rows, tuple[str, ...], str | None]:
+    """Create the view ``src``: the export's columns and ``_pos``, each row's 0-based position.
+
+    Returns how to name its rows, the notes of the reading and the CSV delimiter. ``cp1252``
+    reads a CSV file as Windows-1252 whatever its first bytes say (UTF-8 that fails further
+    down, as the pandas path falls back).
+    """
+    from .read import _CP1252_NOTE, check_header_row, csv_layout
+
     if path.is_dir():
         files = sorted(path.rglob("*.parquet"))
         if not files:
             raise InvalidOptionError(f"{func}: no .parquet file in the folder {path}", argument="source",
                                      value=str(path))
+        import pyarrow.parquet as pq
+
+        # a row's position: the rows of the files before its own (sorted by name), plus its own number
+        offsets = np.concatenate(([0], np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]))
+        con.execute("CREATE TEMP TABLE _files AS SELECT * FROM (VALUES "
+                    + ", ".join(f"('{_sql_text(str(f))}', {int(o)})" for f, o in zip(files, offsets))
+                    + ") t(filename, first)")
         listed = ", ".join(f"'{_sql_text(str(f))}'" for f in files)
-        return f"read_parquet([{listed}])", Rows("position", "positions", 0, f" of the Parquet files in {path}")
+        con.execute(f"""CREATE TEMP VIEW src AS SELECT * EXCLUDE (filename, file_row_number, first),
+            file_row_number + first AS _pos
+            FROM read_parquet([{listed}], filename = true, file_row_number = true) JOIN _files USING (filename)""")
+        return Rows(where=f" of the Parquet files in {path.name}"), (), None
     name = path.name.lower()
-    if name.endswith(".parquet"):
-        return f"read_parquet('{_sql_text(str(path))}')", Rows("position", "positions", 0, f" of {path.name}")
+    if name.endswith((".parquet", ".pq")):
+        con.execute(f"""CREATE TEMP VIEW src AS SELECT * EXCLUDE (file_row_number), file_row_number AS _pos
+            FROM read_parquet('{_sql_text(str(path))}', file_row_number = true)""")
+        return Rows(), (), None
     if name.endswith(SUFFIXES):
-        # every column as text: the checks below read amounts and dates the way the pandas path does
-        return (f"read_csv('{_sql_text(str(path))}', header=true, all_varchar=true, auto_detect=true)",
-                Rows("line", "lines", 2, f" of {path.name}"))
-    raise InvalidOptionError(f"{func}: the DuckDB engine reads Parquet and CSV files, not {path.name}",
-                             argument="source", value=str(path))
+        check_header_row(func, header_row)
+        layout = csv_layout(path, header_row=header_row, delimiter=delimiter, required=required)
+        notes = layout.notes
+        if cp1252 or layout.encoding == "cp1252":
+            notes += (_CP1252_NOTE,)
+        encoding = "cp1252" if cp1252 else layout.encoding
+        # DuckDB reads Latin-1: Windows-1252 differs from it in 27 characters (€, curly quotes...)
+        encoding = {"utf-8": None, "utf-8-sig": None, "utf-16": "utf-16", "utf-16-le": "utf-16",
+                    "cp1252": "latin-1"}.get(encoding, encoding)
+        options = f", encoding = '{encoding}'" if encoding else ""
+        # every value as text, as the pandas path reads it; spaces after a delimiter left out
+        # (its skipinitialspace), an empty value missing
+        table = (f"read_csv('{_sql_text(str(path))}', header = true, all_varchar = true, auto_detect = true, "
+                 f"delim = '{_sql_text(layout.delimiter)}', quote = '\"', escape = '\"', skip = {layout.skip}"
+                 f"{options})")
+        columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
+        cleaned = ", ".join(f"NULLIF(ltrim({_windows_1252(_ident(c)) if encoding == 'latin-1' else _ident(c)}, ' '), "
+                            f"'') AS {_ident(c)}" for c in columns)
+        con.execute(f"CREATE TEMP VIEW src AS SELECT {cleaned}, row_number() OVER () - 1 AS _pos FROM {table}")
+        return file_rows(path.name, header_lines=layout.skip + 1), notes, layout.delimiter
+    raise InvalidOptionError(f"{func}: the DuckDB engine reads Parquet and CSV files, not {path.name} "
+                             "(an Excel workbook is read with engine='pandas')", argument="source", value=str(path))
+
+
+#: The characters that Windows-1252 puts at the bytes 0x80-0x9F, where Latin-1 has control codes.
+_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+def _windows_1252(sql: str) -> str:
+    """A text read as Latin-1, as Windows-1252 reads it."""
+    return (f"translate({sql}, '{''.join(chr(b) for b in _CP1252)}', "
+            f"'{_sql_text(''.join(_CP1252.values()))}')")
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def load_ledger_duckdb(
@@ -109,240 +178,204 @@ def load_ledger_duckdb(
     month: str | None = None,
     mrr: str | None = None,
     billing_months: str | float | None = None,
+    currency: str | None = None,
     plan: str | None = None,
     segment: str | None = None,
     attributes: Sequence[str] = (),
+    layout: str = "snapshot",
+    rates: Mapping[str, float] | None = None,
+    duplicates: str = "sum",
+    header_row: int | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    dayfirst: bool | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
     func: str = "load_ledger",
 ) -> Ledger:
-    """A :class:`Ledger` from a Parquet file or folder or a CSV file, computed by DuckDB.
+    """A :class:`Ledger` from a Parquet file or folder or a CSV file, read by DuckDB.
 
-    The arguments are :func:`~xl_kpi.subscriptions.load_ledger`'s (columns found by the same
-    names); ``memory_limit`` (default :data:`DUCKDB_MEMORY`) and ``threads`` bound DuckDB. The ledger equals the
-    pandas path's on the same export, its MRR sums up to float rounding.
+    The arguments are :func:`~xl_kpi.subscriptions.load_ledger`'s; ``memory_limit`` (default
+    :data:`DUCKDB_MEMORY`) and ``threads`` bound DuckDB. The ledger, its notes and its errors are
+    the pandas path's on the same export (the customers numbered in the same order).
     """
-    from .load import _column, _resolve
+    from .load import _required, checked_decimal, decimal_of, fields
 
     path = Path(os.fspath(source))
     if not path.exists():
         raise FileNotFoundError(f"{func}: no such file or folder: {path}")
-    table, rows = _source(path, func)
-    con = _connect(memory_limit, threads)
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()
-        columns = [r[0] for r in described]
-        types = {r[0]: r[1] for r in described}
-        given = {"customer": customer, "month": month, "mrr": mrr, "plan": plan, "segment": segment,
-                 "billing_months": billing_months if isinstance(billing_months, str) and
-                 billing_months.strip().lower() not in BILLING_PERIODS else None}
-        found = _resolve(func, columns, given, from_file=True)
-        labels = {k: found[k] for k in ("segment", "plan") if k in found}
-        for a in attributes:
-            labels[a] = _column(func, columns, a)
-        period = _period_sql(func, billing_months, found.get("billing_months"))
-        attrs = "".join(f", CAST({_ident(c)} AS VARCHAR) AS {_ident('attr_' + k)}" for k, c in labels.items())
-        typed = f"""SELECT
-            NULLIF(trim(CAST({_ident(found['customer'])} AS VARCHAR)), '') AS id,
-            {_month_sql(found['month'], types.get(found['month'], 'VARCHAR'))} AS m,
-            {_amount_sql(found['mrr'], types.get(found['mrr'], 'VARCHAR'))} AS amount,
-            {_raw_blank(found['mrr'])} AS amount_blank,
-            {_raw_blank(found['month'])} AS month_blank,
-            {period} AS period{attrs}"""
-        # the rows as read, typed; a second view numbers them, read only to name bad rows
-        con.execute(f"CREATE TEMP VIEW typed AS {typed} FROM {table}")
-        con.execute(f"CREATE TEMP VIEW src AS SELECT *, row_number() OVER () - 1 AS _pos FROM {table}")
-        con.execute(f"CREATE TEMP VIEW numbered AS {typed}, _pos FROM src")
-        notes, months = _check(con, func, rows, found, billing_months)
-        return _ledger(con, labels, notes, months)
-    finally:
-        con.close()
+    given = {"customer": customer, "month": month, "mrr": mrr, "billing_months": billing_months,
+             "currency": currency, "plan": plan, "segment": segment}
+    csv = not path.is_dir() and not path.name.lower().endswith((".parquet", ".pq"))
+    duckdb = _duckdb()
+    for cp1252 in (False, True):
+        con = _connect(memory_limit, threads, ordered=csv)
+        try:
+            rows, read_notes, delimiter_used = _source(con, path, func, header_row, delimiter, _required(given),
+                                                           cp1252)
+            described = [r for r in con.execute("DESCRIBE src").fetchall() if r[0] != "_pos"]
+            columns = [r[0] for r in described]
+            types = {r[0]: str(r[1]).upper() for r in described}
+            cols, constant, extra = fields(func, columns, given, billing_months, attributes, from_file=True)
+            text = {f: c for f, c in cols.items() if f in ("mrr", "billing_months") and not _numeric(types[c])}
+            if decimal is not None:
+                mark = checked_decimal(func, decimal)
+            else:
+                mark = decimal_of([_first_distinct(con, c) for c in text.values()], delimiter_used)
+            factorized = {f: cols[f] for f in _FACTORIZED if f in cols}
+            factorized.update({f"attr:{k}": c for k, c in extra.items()})
+            uniques = {f: _factorize(con, i, c, types[c]) for i, (f, c) in enumerate(factorized.items())}
+            if "billing_months" in uniques and "billing_months" in text:
+                from .load import period_values
+
+                uniques["billing_months"] = period_values(pd.Series(uniques["billing_months"], dtype=object),
+                                                          mark).to_numpy(dtype=object)
+            dayfirst_default = True if (mark == "," or delimiter_used == ";") else None
+            _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
+            got = _rows(con, factorized, cols["mrr"], types[cols["mrr"]], mark)
+            break
+        except duckdb.Error as exc:
+            # UTF-8 by its first bytes that fails further down is Windows-1252, as the pandas path reads it
+            if not (csv and not cp1252 and "unicode" in str(exc).lower()):
+                from .read import ExportFileError
+
+                raise ExportFileError(f"cannot read {path.name!r}: {_short(exc)}") from None
+        finally:
+            con.close()
+    pos = got.pop("_pos")
+    reordered = ReorderedRows(rows, pos)
+    if "bad" in got:
+        from .load import not_numbers
+
+        raise not_numbers(func, "mrr", got["raw"], reordered.name(np.flatnonzero(got["bad"])), mark)
+    column = {f: Factorized(got[f], uniques[f]) for f in factorized}
+    n = pos.size
+    return build_ledger(
+        column["customer"],
+        column["month"],
+        got["amount"],
+        billing_months=np.full(n, constant) if constant is not None else column.get("billing_months"),
+        currency=column.get("currency"),
+        plan=column.get("plan"),
+        segment=column.get("segment"),
+        attributes={k: column[f"attr:{k}"] for k in extra},
+        layout=layout,
+        rates=rates,
+        duplicates=duplicates,
+        dayfirst=dayfirst,
+        dayfirst_default=dayfirst_default,
+        notes=read_notes,
+        func=func,
+        rows=reordered,
+    )
 
 
-def _raw_blank(column: str) -> str:
-    return f"(NULLIF(trim(CAST({_ident(column)} AS VARCHAR)), '') IS NULL)"
+_NUMBERS = ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
+            "UINTEGER", "USMALLINT", "UTINYINT", "UHUGEINT")
 
 
-def _amount_sql(column: str, sql_type: str) -> str:
+def _numeric(sql_type: str) -> bool:
+    return sql_type in _NUMBERS or sql_type.startswith("DECIMAL")
+
+
+def _first_distinct(con, column: str) -> np.ndarray:
+    """The first distinct values of a text column, in order of first appearance, that decide its
+    decimal mark (:func:`~xl_kpi.subscriptions.load.decimal_of`)."""
+    from .load import DECIMAL_SAMPLE
+
     c = _ident(column)
-    if sql_type.upper() in ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
-                            "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT") or sql_type.upper().startswith("DECIMAL"):
-        return f"CAST({c} AS DOUBLE)"
-    # text: spaces and currency signs out, as the pandas path reads "1 234.50 €"; a point decimal
-    # mark (a decimal-comma CSV is read by the pandas path, engine="pandas")
-    return (f"TRY_CAST(regexp_replace(CAST({c} AS VARCHAR), '[\\s\u00a0\u202f\u2009€$£¥]', '', 'g') AS DOUBLE)")
+    got = con.execute(f"SELECT v FROM (SELECT {c} AS v, min(_pos) AS first FROM src WHERE {c} IS NOT NULL "
+                      f"GROUP BY {c}) ORDER BY first LIMIT {DECIMAL_SAMPLE}").fetchnumpy()["v"]
+    return np.asarray(got, dtype=object)
 
 
-def _month_sql(column: str, sql_type: str) -> str:
-    """Months since January 1970, from a date, a timestamp, an Excel serial or ISO text."""
+def _factorize(con, i: int, column: str, sql_type: str) -> np.ndarray:
+    """Create the table ``f{i}`` (value, code) of a column's distinct values numbered in order of
+    first appearance (``pandas.factorize``), and return the values by code."""
     c = _ident(column)
-    t = sql_type.upper()
-    months_of = "(year({d}) - 1970) * 12 + month({d}) - 1"
-    if t.startswith("DATE") or t.startswith("TIMESTAMP"):
-        return months_of.format(d=c)
-    # Excel serials (1900 system: serial 60 is Excel's 29 February 1900, in February)
-    serial = f"TRY_CAST(CAST({c} AS VARCHAR) AS DOUBLE)"
-    from_serial = (f"CASE WHEN {serial} >= 60 AND {serial} < 61 THEN (1900 - 1970) * 12 + 1 "
-                   f"ELSE " + months_of.format(
-                       d=f"(DATE '1899-12-30' + CAST(floor({serial}) + CASE WHEN {serial} < 60 THEN 1 ELSE 0 END "
-                         f"AS INTEGER))") + " END")
-    text = f"trim(CAST({c} AS VARCHAR))"
-    iso = f"TRY_CAST(CASE WHEN length({text}) = 7 THEN {text} || '-01' ELSE {text} END AS TIMESTAMP)"
-    return (f"CASE WHEN {serial} IS NOT NULL AND {serial} >= 1 AND {serial} < 2958466 THEN {from_serial} "
-            f"ELSE {months_of.format(d=iso)} END")
+    con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT v, CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code
+        FROM (SELECT {c} AS v, min(_pos) AS first FROM src WHERE {c} IS NOT NULL GROUP BY {c})""")
+    values = _arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0)
+    if _numeric(sql_type):
+        return values.to_numpy(zero_copy_only=False).astype(np.float64)
+    if sql_type.startswith("TIMESTAMP"):
+        return values.to_pandas().to_numpy()
+    return np.asarray(values.to_pylist(), dtype=object)
 
 
-def _period_sql(func: str, billing_months, column: str | None) -> str:
-    if column is not None:
-        words = " ".join(f"WHEN '{_sql_text(w)}' THEN {v!r}" for w, v in BILLING_PERIODS.items())
-        text = f"lower(trim(CAST({_ident(column)} AS VARCHAR)))"
-        return f"CASE {text} {words} ELSE TRY_CAST({text} AS DOUBLE) END"
-    if billing_months is None:
-        return "1.0"
-    if isinstance(billing_months, str):
-        return repr(float(BILLING_PERIODS[billing_months.strip().lower()]))
+def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> None:
+    """Create ``months``: the month of each distinct date, to sort the rows by (dates that do not
+    read sort first; build_ledger names them)."""
     try:
-        value = float(billing_months)
-    except (TypeError, ValueError):
-        raise InvalidOptionError(f"{func}: billing_months must be a column, a number or a period; got "
-                                 f"{billing_months!r}", argument="billing_months", value=billing_months) from None
-    if not value > 0:
-        raise DomainError(f"{func}: 'billing_months' must be positive; got {value!r}", argument="billing_months",
-                          value=value)
-    return repr(value)
+        months, _, _ = to_month_numbers(func, "months", uniques, dayfirst=dayfirst,
+                                        dayfirst_default=dayfirst_default)
+    except KPIError:
+        months = np.zeros(len(uniques), dtype=np.int64)
+    frame = pd.DataFrame({"code": np.arange(len(uniques), dtype=np.int32), "m": months.astype(np.int32)})
+    con.register("_month_frame", frame)
+    con.execute("CREATE TEMP TABLE months AS SELECT * FROM _month_frame")
+    con.unregister("_month_frame")
 
 
-def _first_value(con, column: str, where: str):
-    got = con.execute(f"SELECT CAST({_ident(column)} AS VARCHAR) FROM src WHERE {where} ORDER BY _pos LIMIT 1"
-                      ).fetchone()
-    return None if got is None else got[0]
+def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]:
+    """The SQL of a row's amount (NULL where missing) and of "text that is not a number" (None
+    for a numeric column), as :func:`~xl_kpi.subscriptions.load._numeric_text` reads them."""
+    from .load import _GROUPED, _PLAIN
+
+    c = _ident(column)
+    if _numeric(sql_type):
+        return f"CAST({c} AS DOUBLE)", None
+    if sql_type not in ("VARCHAR", "TEXT", "STRING"):
+        return "CAST(NULL AS DOUBLE)", f"{c} IS NOT NULL"  # a boolean, a date...: not a number
+    cleaned = f"regexp_replace({c}, '{_NOISE}', '', 'g')"
+    grouped, plain = (_sql_text(p[mark].pattern.lstrip("^").rstrip("$")) for p in (_GROUPED, _PLAIN))
+
+    def point(x: str) -> str:
+        return x if mark == "." else f"replace({x}, ',', '.')"
+
+    thousands = "," if mark == "." else "."
+    amount = (f"CASE WHEN regexp_full_match({cleaned}, '{grouped}') "
+              f"THEN TRY_CAST({point(f'replace({cleaned}, {chr(39) + thousands + chr(39)}, {chr(39) * 2})')} AS DOUBLE) "
+              f"WHEN regexp_full_match({cleaned}, '{plain}') THEN TRY_CAST({point(cleaned)} AS DOUBLE) END")
+    return amount, f"({c} IS NOT NULL AND {cleaned} <> '' AND ({amount}) IS NULL)"
 
 
-def _check(con, func: str, rows: Rows, found: dict, billing_months) -> tuple[list[str], tuple[int, int]]:
-    """Raise the pandas path's errors for bad rows; the notes of the rows skipped, and the first
-    and last month of the export.
+def _rows(con, fields: Mapping[str, str], mrr: str, mrr_type: str, mark: str) -> dict:
+    """Every row of the export as codes (-1 where missing), amount and position, sorted by
+    customer, month and position: the one pass over the whole file.
 
-    One pass counts every kind of bad row (and finds the months); the rows are looked up only
-    for a kind that occurs.
+    Keys: ``_pos``, one per field, ``amount``, and ``bad`` (the rows whose amount is text that is
+    not a number) with ``raw`` (the first one's text) when there are some.
     """
-    blank = "id IS NULL AND month_blank AND amount_blank"
-    lo, hi = (FIRST_YEAR - 1970) * 12, (LAST_YEAR - 1970) * 12 + 11
-    periods = "billing_months" in found or billing_months is not None
-    kinds = {
-        "no_id": "id IS NULL", "no_month": "month_blank", "no_mrr": "amount_blank",
-        "text_mrr": "amount IS NULL", "bad_month": "m IS NULL", "out_of_range": f"(m < {lo} OR m > {hi})",
-        "negative": "amount < 0", "infinite": "isinf(amount)",
-        "bad_period": "(period IS NULL OR NOT period > 0 OR period > 120)" if periods else "false",
-    }
-    filters = ", ".join(f"count(*) FILTER (WHERE NOT ({blank}) AND {cond})" for cond in kinds.values())
-    got = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {blank}), min(m) FILTER (WHERE NOT ({blank})), "
-                      f"max(m) FILTER (WHERE NOT ({blank})), {filters} FROM typed").fetchall()[0]
-    total, blanks, months, counts = got[0], got[1], (got[2], got[3]), dict(zip(kinds, got[4:]))
-    if total - blanks == 0:
-        raise NoDataError(f"{func}: the ledger has no rows", argument="customer_ids", value=None)
-
-    def where(kind: str) -> tuple[np.ndarray, str]:
-        pos = con.execute(f"SELECT _pos FROM numbered WHERE NOT ({blank}) AND {kinds[kind]} ORDER BY _pos "
-                          f"LIMIT {SHOWN}").fetchnumpy()["_pos"]
-        pos = np.asarray(pos, dtype=np.int64)
-        return pos, rows.name(pos, counts[kind])
-
-    for kind, name in (("no_id", "customer_ids"), ("no_month", "months"), ("no_mrr", "mrr")):
-        if counts[kind]:
-            raise NoDataError(f"{func}: {name!r} is missing {where(kind)[1]}", argument=name, value=None)
-    for kind, name, column, what in (("text_mrr", "mrr", found["mrr"], "numbers"),
-                                     ("bad_month", "months", found["month"], "dates")):
-        if counts[kind]:
-            pos, text = where(kind)
-            value = _first_value(con, column, f"_pos = {int(pos[0])}")
-            raise NonNumericError(f"{func}: {name!r} must hold {what}; got {value!r} {text}", argument=name,
-                                  value=value)
-    if counts["out_of_range"]:
-        raise DomainError(f"{func}: 'months' must be dates from {FIRST_YEAR} to {LAST_YEAR} "
-                          f"{where('out_of_range')[1]}", argument="months", value=None)
-    if counts["negative"]:
-        pos, text = where("negative")
-        value = con.execute(f"SELECT amount FROM numbered WHERE _pos = {int(pos[0])}").fetchone()[0]
-        raise DomainError(f"{func}: 'mrr' must be non-negative (a credit is not MRR); got {value!r} {text}",
-                          argument="mrr", value=value)
-    if counts["infinite"]:
-        raise DomainError(f"{func}: 'mrr' must be finite {where('infinite')[1]}", argument="mrr", value=None)
-    if counts["bad_period"]:
-        raise DomainError(f"{func}: 'billing_months' must be a period of 1 day to 120 months "
-                          f"{where('bad_period')[1]}", argument="billing_months", value=None)
-    notes = []
-    if blanks:
-        notes.append(f"{blanks} blank {'row' if blanks == 1 else 'rows'} skipped")
-    return notes, months
+    amount, bad = _amount_sql(mrr, mrr_type, mark)
+    names = list(fields)
+    joins = " ".join(f"LEFT JOIN f{i} ON f{i}.v = src.{_ident(c)}" for i, c in enumerate(fields.values()))
+    codes = ", ".join(f"coalesce(f{i}.code, -1) AS c{i}" for i in range(len(names)))
+    query = f"""SELECT src._pos AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
+        FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
+        ORDER BY c0, months.m NULLS FIRST, src._pos"""
+    table = _arrow(con, query)
+    out = {"_pos": _numpy(table, "_pos", np.int64)}
+    for i, f in enumerate(names):
+        out[f] = _numpy(table, f"c{i}", np.int32)
+    out["amount"] = _numpy(table, "amount", np.float64)
+    if bad:
+        flags = _numpy(table, "bad", bool)
+        if flags.any():
+            out["bad"] = flags
+            first = int(out["_pos"][np.flatnonzero(flags)[0]])
+            out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchone()[0]
+    return out
 
 
-def _ledger(con, labels: dict[str, str], notes: list[str], months: tuple[int, int]) -> Ledger:
-    """The compact ledger: DuckDB numbers the customers and sorts the rows (out of core), numpy
-    adds up the rows of each customer-month (adjacent once sorted) and keeps the paying ones.
-
-    A sort and one pass, instead of a hash aggregate over as many groups as customer-months.
-    """
-    blank = "id IS NULL AND month_blank AND amount_blank"
-    con.execute("CREATE TEMP TABLE ids AS SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS code "
-                f"FROM (SELECT DISTINCT id FROM typed WHERE NOT ({blank}))")
-    joins, codes, label_values = [], [], {}
-    for i, k in enumerate(labels):
-        col = _ident("attr_" + k)
-        con.execute(f"CREATE TEMP TABLE lab{i} AS SELECT v, CAST(row_number() OVER (ORDER BY v) - 1 AS INTEGER) "
-                    f"AS code FROM (SELECT DISTINCT NULLIF(trim({col}), '') AS v FROM typed)")
-        joins.append(f"LEFT JOIN lab{i} ON lab{i}.v IS NOT DISTINCT FROM NULLIF(trim(typed.{col}), '')")
-        codes.append(f", lab{i}.code AS lab{i}")
-        got = con.execute(f"SELECT code, v FROM lab{i} ORDER BY code").fetchall()
-        label_values[k] = np.array([NO_LABEL if v is None else v for _, v in got] + [NO_LABEL], dtype=object)
-    first, last = months
-    query = con.sql(f"""SELECT ids.code AS code, CAST(m - {int(first)} AS INTEGER) AS month,
-            amount / period AS mrr{''.join(codes)}
-        FROM typed JOIN ids USING (id) {' '.join(joins)}
-        WHERE NOT ({blank}) ORDER BY code, month""")
-    # one arrow table, viewed by numpy without a copy (DuckDB 2 renamed fetch_arrow_table)
-    rows = (getattr(query, "to_arrow_table", None) or query.arrow)()
-    columns = {name: _numpy(rows.column(name)) for name in rows.column_names}
-    del rows  # the arrow buffers stay alive through the numpy views only
-    code, month, mrr = columns.pop("code"), columns.pop("month"), columns.pop("mrr")
-    # rows of one customer-month are adjacent once sorted: add them up (rare: usually none)
-    repeat = code[1:] == code[:-1]
-    repeat &= month[1:] == month[:-1]
-    summed = int(np.count_nonzero(repeat))
-    ends = None
-    if summed:
-        starts = np.flatnonzero(np.concatenate(([True], ~repeat)))
-        mrr = np.add.reduceat(mrr.astype(np.float64), starts)
-        ends = np.append(starts[1:], code.size) - 1  # the last row of each customer-month
-        code, month = code[starts], month[starts]
-        notes.append(f"{summed} {'row' if summed == 1 else 'rows'} added to another row of the same customer "
-                     "and month")
-    del repeat
-    paying = mrr > 0
-    zero = int(paying.size - np.count_nonzero(paying))
-    if zero:
-        notes.append(f"{zero} customer-{'month' if zero == 1 else 'months'} with zero MRR not counted as paying")
-    ids = np.asarray(con.execute("SELECT id FROM ids ORDER BY code").fetchnumpy()["id"], dtype=object)
-    attributes = {}
-    for i, k in enumerate(labels):
-        lab = columns.pop(f"lab{i}")
-        lab = lab if ends is None else lab[ends]
-        values = np.full(len(ids), len(label_values[k]) - 1, dtype=np.int64)
-        values[code[paying]] = lab[paying]  # sorted by customer, then month: the last paying month wins
-        attributes[k] = label_values[k][values]
-    if not paying.all():
-        code, month, mrr = code[paying], month[paying], mrr[paying]
-    del paying
-    return Ledger(customer=code.astype(np.int64), month=month.astype(np.int64), mrr=np.asarray(mrr, np.float64),
-                  ids=ids, first_month=int(first), n_months=int(last) - int(first) + 1, attributes=attributes,
-                  notes=tuple(notes))
+def _arrow(con, query: str):
+    """The result of a query as one arrow table (DuckDB 2 renamed ``arrow`` to_arrow_table)."""
+    relation = con.sql(query)
+    return (getattr(relation, "to_arrow_table", None) or relation.arrow)()
 
 
-def _numpy(column) -> np.ndarray:
-    """A numpy view of an arrow column (one copy when it has several chunks); nulls (a label
-    blank in the export, read through a LEFT JOIN) become the "(none)" code, one past the last."""
-    if column.null_count:
-        import pyarrow.compute as pc
-
-        column = pc.fill_null(column, -1)
-    arr = column.to_numpy()
-    return arr
+def _numpy(table, name: str, dtype) -> np.ndarray:
+    """A numpy array of an arrow column (NULL as NaN for floats; one copy when it has several chunks)."""
+    column = table.column(name)
+    column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return column.to_numpy(zero_copy_only=False).astype(dtype, copy=False)

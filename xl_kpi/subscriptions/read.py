@@ -117,6 +117,15 @@ def normalize_name(name) -> str:
     return re.sub(r"[\s_\-.'’]+", "_", text).strip("_")
 
 
+def check_header_row(func: str, header_row) -> None:
+    """Refuse a header row that is not a line number (1-based)."""
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
+        from ..errors import InvalidOptionError
+
+        raise InvalidOptionError(f"{func}: the header row must be a whole number >= 1; got {header_row!r}",
+                                 argument="header_row", value=header_row)
+
+
 def _fail(path: Path, reason: str) -> ExportFileError:
     return ExportFileError(f"cannot read {path.name!r}: {reason}")
 
@@ -169,11 +178,7 @@ def read_export(
         raise FileNotFoundError(f"{func}: no file {str(path)!r}")
     if path.is_dir():
         raise _fail(path, "it is a folder, not a file")
-    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
-        from ..errors import InvalidOptionError
-
-        raise InvalidOptionError(f"{func}: the header row must be a whole number >= 1; got {header_row!r}",
-                                 argument="header_row", value=header_row)
+    check_header_row(func, header_row)
     head = _head(path)
     if suffix in _CSV:
         if head.startswith(b"PK\x03\x04") and not name.endswith(".gz"):
@@ -355,7 +360,23 @@ def _find_header(rows: Sequence[Sequence], required) -> int | None:
     return None
 
 
-def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Export:
+@dataclass(frozen=True)
+class CsvLayout:
+    """How a CSV file is laid out, from its first bytes: encoding, delimiter, lines above the
+    header, and the notes saying what was found rather than given."""
+
+    encoding: str
+    delimiter: str
+    skip: int
+    notes: tuple[str, ...]
+
+
+def csv_layout(path, *, header_row: int | None = None, delimiter: str | None = None,
+               required: Sequence[Iterable[str]] = ()) -> CsvLayout:
+    """The layout of a CSV file as :func:`read_export` finds it (the DuckDB path reads it so too)."""
+    path = Path(os.fspath(path))
+    name = path.name.lower()
+    suffix = Path(name[:-3] if name.endswith(".gz") else name).suffix
     try:
         text, encoding, note = _sample_text(path)
     except _TooLarge:
@@ -377,6 +398,12 @@ def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Expor
         skip = found or 0
         if found:
             notes.append(f"the header is on line {found + 1} (the lines above it are left out)")
+    return CsvLayout(encoding, delimiter, skip, tuple(notes))
+
+
+def _read_csv(path: Path, suffix: str, header_row, delimiter, required) -> Export:
+    layout = csv_layout(path, header_row=header_row, delimiter=delimiter, required=required)
+    encoding, delimiter, skip, notes = layout.encoding, layout.delimiter, layout.skip, list(layout.notes)
     # UTF-8 that fails further down the file is Windows-1252 (Latin-1 for its five unused bytes).
     fallbacks = {"utf-8": ("cp1252", "latin-1"), "cp1252": ("latin-1",)}.get(encoding, ())
     for used in (encoding, *fallbacks):

@@ -11,7 +11,11 @@ evaluator itself.
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
+    bahttext,
+    bessel,
+    complex_numbers,
     date_time,
+    distributions,
     dynamic,
     engineering,
     financial,
@@ -19,6 +23,11 @@ from . import (  # noqa: F401  (register)
     logical,
     lookup,
     math,
+    matrices,
+    numerals,
+    pivot,
+    regex,
+    regression,
     stats,
     text,
 )

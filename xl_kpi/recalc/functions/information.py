@@ -1,11 +1,14 @@
-"""Information: NA, N, the IS* tests, ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
+"""Information: NA, N, the IS* tests (ISEVEN, ISODD, ISNONTEXT...), ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..arrays import NotVectorizable
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
-from .registry import register
+from .registry import cellwise, register
 
 
 @register("NA")
@@ -13,17 +16,52 @@ def _na(ev, args):
     return Values.error(E.NA)
 
 
+def _filling(ev, v: Values) -> Values:
+    """A reference as an IS* test reads it in a legacy array formula: extended to the formula's
+    range, the cells beyond the reference #N/A (a row or column of one repeats). Excel's
+    ``{=ISLOGICAL(M11:Q11)}`` over nine cells is FALSE in the last four, ``{=ISNA(...)}`` TRUE
+    (formulas' test.xlsx, sheet INFORMATION)."""
+    hw = ev.ctx.array_hw
+    if hw is None or v.ref is None or v.n != 1:
+        return v
+    (h, w), (vh, vw) = hw, v.hw
+    th, tw = (max(h, vh) if vh > 1 else 1), (max(w, vw) if vw > 1 else 1)
+    if (th, tw) == (vh, vw):
+        return v
+    kind = np.full((1, th, tw), ERR, np.uint8)
+    num = np.full((1, th, tw), float(E.NA))
+    kind[:, :vh, :vw], num[:, :vh, :vw] = v.kind, v.num
+    text = None
+    if v.text is not None:
+        text = np.empty((1, th, tw), object)
+        text[:, :vh, :vw] = v.text
+    return Values(kind, num, text)
+
+
 def _is(test):
     def impl(ev, args):
         if len(args) != 1:
             return Values.error(E.VALUE)
-        v = ev.scalar(args[0])
+        v = _filling(ev, ev.scalar(args[0]))
         return Values.boolean(test(v))
 
     return impl
 
 
+@cellwise("ISEVEN", args="N", arrays=False)
+def _iseven(number):
+    """ISEVEN(number): whether the number, truncated, is even; a logical or a range #VALUE!."""
+    return math.trunc(number) % 2 == 0
+
+
+@cellwise("ISODD", args="N", arrays=False)
+def _isodd(number):
+    """ISODD(number): whether the number, truncated, is odd; a logical or a range #VALUE!."""
+    return math.trunc(number) % 2 == 1
+
+
 register("ISBLANK")(_is(lambda v: v.kind == EMPTY))
+register("ISNONTEXT")(_is(lambda v: v.kind != STR))
 register("ISERROR")(_is(lambda v: v.kind == ERR))
 register("ISERR")(_is(lambda v: (v.kind == ERR) & (v.num != E.NA)))
 register("ISNA")(_is(lambda v: (v.kind == ERR) & (v.num == E.NA)))
@@ -84,10 +122,19 @@ def _error_type(ev, args):
 
 @register("TYPE")
 def _type(ev, args):
-    """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array."""
+    """TYPE(value): 1 number (or blank), 2 text, 4 logical, 16 error, 64 array, 128 compound
+    data (a LAMBDA, or a function named where one is expected: ``TYPE(_xleta.SUM)``)."""
+    from ..formula import Name
+    from .dynamic import Lambda
+
     if len(args) != 1:
         return Values.error(E.VALUE)
-    v = ev.eval(args[0])
+    node = args[0]
+    if isinstance(node, Name) and node.name.lower().startswith("_xleta."):
+        return Values.number(128.0)
+    v = ev.eval(node)
+    if isinstance(v, Lambda):
+        return Values.number(128.0, v.n)
     if not v.is_cell:
         return Values.number(64.0, v.n)
     k = v.kind[:, 0, 0]
@@ -101,3 +148,97 @@ def _isref(ev, args):
         return Values.error(E.VALUE)
     v = ev.eval(args[0])
     return Values.boolean(np.full((v.n, 1, 1), v.ref is not None))
+
+
+# ---------------------------------------------------------------------------------------------
+# CELL
+
+
+def _filename(ev, sheet) -> str:
+    """CELL("filename"): the workbook's folder, its name in brackets and the sheet's name, as
+    Excel writes it ("/data/[model.xlsx]Inputs"); "" for a workbook read from no file."""
+    import os
+
+    path = getattr(ev.ctx.book.pkg, "path", "") or ""
+    if not os.path.isfile(path):
+        return ""
+    full = os.path.abspath(path)
+    return os.path.join(os.path.dirname(full), f"[{os.path.basename(full)}]{sheet.name}")
+
+
+def _address(ev, sheet, row: int, col: int) -> str:
+    """CELL("address"): "$A$1", qualified by workbook and sheet when on another sheet."""
+    import os
+
+    from openpyxl.utils import get_column_letter
+
+    a1 = f"${get_column_letter(col)}${row}"
+    if sheet is ev.ctx.sheet:
+        return a1
+    book = os.path.basename(getattr(ev.ctx.book.pkg, "path", "") or "")
+    where = (f"[{book}]" if book else "") + sheet.name
+    if not all(ch.isalnum() or ch in "_." for ch in sheet.name):
+        where = "'" + where.replace("'", "''") + "'"
+    return f"{where}!{a1}"
+
+
+#: CELL's info types that read the file's styles or column widths, which the engine does not hold.
+_STYLE_INFO = frozenset({"color", "format", "parentheses", "prefix", "protect", "width"})
+
+
+@register("CELL")
+def _cell(ev, args):
+    """CELL(info_type, [reference]): about the top-left cell of the reference (Microsoft's CELL
+    page): "address" ($A$1), "col", "row", "contents" (its value), "type" ("b" blank, "l" text,
+    "v" any other value), "filename" (folder, [workbook] and sheet).
+
+    Without a reference, the formula's own cell (Excel takes the cell last changed, which a
+    file does not record). The info types read from the cell's style ("format", "color",
+    "parentheses", "prefix", "protect", "width") are #N/A: the engine does not read styles.
+    Any other info type, or a reference that is not one, is #VALUE!.
+    """
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    info = ev.scalar(args[0])
+    if info.n > 1 or not info.is_cell:
+        raise NotVectorizable("CELL with a varying info_type")
+    if info.kind[0, 0, 0] == ERR:
+        return info
+    what = str(info.text[0, 0, 0]).strip().lower() if info.kind[0, 0, 0] == STR else ""
+    if what in _STYLE_INFO:
+        return Values.error(E.NA, ev.ctx.n)
+    if len(args) > 1 and args[1] is not None:
+        v = ev.eval(args[1])
+        if v.ref is None:
+            return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE)
+        sheet = v.ref.sheet
+        rows = np.broadcast_to(np.asarray(v.ref.row0).reshape(-1), (v.n,))
+        cols = np.broadcast_to(np.asarray(v.ref.col0).reshape(-1), (v.n,))
+        first = Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1])
+    else:
+        sheet, rows, cols = ev.ctx.sheet, ev.ctx.rows, ev.ctx.cols
+        first = None
+    n = len(rows)
+    if what == "row":
+        return Values.number(np.asarray(rows, float))
+    if what == "col":
+        return Values.number(np.asarray(cols, float))
+    if what == "address":
+        return Values.string(_strings([_address(ev, sheet, int(r), int(c)) for r, c in zip(rows, cols)]))
+    if what == "filename":
+        return Values.string(_strings([_filename(ev, sheet)] * n))
+    if what not in ("contents", "type"):
+        return Values.error(E.VALUE, n)
+    if first is None:
+        first = sheet.block(int(rows[0]), int(cols[0]), int(rows[0]), int(cols[0]))
+    if what == "contents":
+        return first
+    k = first.kind[:, 0, 0]
+    return Values.string(_strings(np.where(k == EMPTY, "b", np.where(k == STR, "l", "v")).tolist()))
+
+
+def _strings(items: list) -> np.ndarray:
+    out = np.empty((len(items), 1, 1), object)
+    for i, s in enumerate(items):
+        out[i, 0, 0] = s
+    return out

@@ -9,11 +9,13 @@ import re
 import numpy as np
 
 from ...excel_errors import NUM as NUM_ERROR
+from ...excel_errors import VALUE as VALUE_ERROR
+from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
-from ..values import NUM, E, Values, numbers
-from .arguments import finish, first_error, ok
+from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values, numbers
+from .arguments import aggregate_args, finish, first_error, from_python_cells, ok
 from .criteria import conditional
-from .registry import aggregate, elementwise, register, sample
+from .registry import aggregate, cellwise, elementwise, register
 
 
 @aggregate("SUM")
@@ -29,25 +31,31 @@ def _sumproduct(ev, args):
     if not args:
         return Values.error(E.VALUE)
     vals = [ev.eval_array(a) for a in args]
-    shapes = {v.hw for v in vals}
-    if len(shapes) != 1:
-        return Values.error(E.VALUE, max(v.n for v in vals))
     n = max(v.n for v in vals)
-    prod = None
     err = np.zeros(n)
+    for v in vals:  # an error in an argument comes before a mismatch of sizes, as in Excel
+        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+    if len({v.hw for v in vals}) != 1:
+        return finish(np.zeros(n), np.where(err != 0, err, E.VALUE))
+    prod = None
     for v in vals:
         x = np.where(v.kind == NUM, v.num, 0.0)
-        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
         prod = x if prod is None else prod * x
     total = np.broadcast_to(prod, (n, *vals[0].hw)).reshape(n, -1).sum(axis=1)
     return finish(total, err)
 
 
 def _round_to(x, d, mode):
+    """x rounded at d decimals (d truncated): half away from zero, up (away) or down (towards 0).
+
+    The scaled |x| * 10^d is nudged by 4 units in its last place (2^-50 relative) before rounding,
+    which absorbs the error of the scaling (ROUND(1.005, 2) = 1.01, ROUNDDOWN(4.35, 2) = 4.35 as
+    Excel has them) and no more: TRUNC(-0.39999999999999947, 1) stays -0.3, as in Excel.
+    """
     d = np.trunc(d)
     f = np.power(10.0, d)
     y = np.abs(x) * f
-    eps = np.abs(y) * 4e-15
+    eps = np.abs(y) * 2.0 ** -50
     if mode == "half":
         r = np.floor(y + 0.5 + eps)
     elif mode == "up":
@@ -146,7 +154,7 @@ def _sumifs(ev, args):
 def _sumif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum")
+    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum", resize=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,8 +180,16 @@ for _name, _f, _domain in (
         ("COSH", np.cosh, None), ("TANH", np.tanh, None), ("ASINH", np.arcsinh, None),
         ("ACOSH", np.arccosh, lambda x: x >= 1), ("ATANH", np.arctanh, lambda x: np.abs(x) < 1),
         ("RADIANS", np.radians, None), ("DEGREES", np.degrees, None),
-        ("SQRTPI", lambda x: np.sqrt(x * np.pi), lambda x: x >= 0)):
+        ("ACOT", lambda x: np.pi / 2 - np.arctan(x), None),
+        ("ACOTH", lambda x: 0.5 * np.log((x + 1) / (x - 1)), lambda x: np.abs(x) > 1)):
     _unary(_name, _f, _domain)
+
+
+@elementwise("SQRTPI", arity=(1, 1), logicals=False, ranges=False)
+def _sqrtpi(x):
+    """SQRTPI(number) = sqrt(number * pi); #NUM! below 0 (an Analysis ToolPak function: a logical
+    or a range is #VALUE!)."""
+    return np.sqrt(np.where(x < 0, 0, x) * np.pi), np.where(x < 0, E.NUM, 0)
 
 
 def _reciprocal(name: str, f):
@@ -196,6 +212,23 @@ def _atan2(x, y):
     """ATAN2(x, y): the angle of the point (x, y); #DIV/0! at the origin."""
     origin = (x == 0) & (y == 0)
     return np.arctan2(y, x), np.where(origin, E.DIV0, 0)
+
+
+@register("PERCENTOF")
+def _percentof(ev, args):
+    """PERCENTOF(data_subset, data_all) = SUM(data_subset) / SUM(data_all), numbers read as SUM
+    reads them; an error value in either is #NUM! (as Excel gives it), a zero total #DIV/0!."""
+    if len(args) != 2:
+        return Values.error(E.VALUE)
+    sums, bad = [], None
+    for a in args:
+        parts, err, n = aggregate_args(ev, [a])
+        sums.append(parts[0][0].sum(axis=1))
+        bad = err != 0 if bad is None else bad | (err != 0)
+    part, whole = np.broadcast_arrays(*sums)
+    zero = whole == 0
+    x = part / np.where(zero, 1.0, whole)
+    return finish(x, np.where(np.broadcast_to(bad, x.shape), E.NUM, np.where(zero, E.DIV0, 0)))
 
 
 @register("PI")
@@ -231,9 +264,10 @@ def _quotient(x, d):
     return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
 
 
-@elementwise("MROUND", arity=(2, 2))
+@elementwise("MROUND", arity=(2, 2), logicals=False, ranges=False)
 def _mround(x, m):
-    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs."""
+    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs
+    (an Analysis ToolPak function: a logical or a range is #VALUE!)."""
     bad = (x * m < 0)
     safe = np.where(m == 0, 1, m)
     r = np.sign(x / safe) * np.floor(np.abs(x / safe) + 0.5 + 1e-12) * safe
@@ -261,6 +295,33 @@ def _floor_math(x, sig, mode):
     return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
 
 
+@elementwise("CEILING.PRECISE", "ISO.CEILING", arity=(1, 2), defaults=(1,))
+def _ceiling_precise(x, sig):
+    """CEILING.PRECISE(x, [significance]) = ISO.CEILING: up (towards +inf) to a multiple of
+    |significance| (default 1), whatever its sign; 0 when significance is 0."""
+    return _round_multiple(x, sig, np.ones(np.shape(x), bool)), ok(x)
+
+
+@elementwise("FLOOR.PRECISE", arity=(1, 2), defaults=(1,))
+def _floor_precise(x, sig):
+    """FLOOR.PRECISE(x, [significance]): down (towards -inf) to a multiple of |significance|."""
+    return _round_multiple(x, sig, np.zeros(np.shape(x), bool)), ok(x)
+
+
+#: The largest n whose double factorial n!! is a finite double (301!! overflows).
+_FACTDOUBLE_MAX = 300
+
+
+@cellwise("FACTDOUBLE", args="N", arrays=False)
+def _factdouble(x):
+    """FACTDOUBLE(n) = n!! = n (n-2) (n-4) ... down to 1 or 2, n truncated; 1 from -1 to 1;
+    #NUM! below -1 (FACTDOUBLE(-1.1) too) and where it overflows (an Analysis ToolPak function)."""
+    n = math.trunc(x)
+    if x < -1 or n > _FACTDOUBLE_MAX:
+        return NUM_ERROR
+    return float(math.prod(range(n, 0, -2)))
+
+
 @elementwise("COMBIN", arity=(2, 2))
 def _combin(n, k):
     """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
@@ -281,21 +342,155 @@ def _permut(n, k):
     return out, np.where(bad, E.NUM, 0)
 
 
-def _gcd_lcm(lcm: bool):
-    def f(x):
-        if (x < 0).any() or (x >= 2 ** 53).any():
-            return NUM_ERROR
-        vals = [int(v) for v in np.trunc(x)]
-        out = vals[0] if vals else 0
-        for v in vals[1:]:
-            out = math.lcm(out, v) if lcm else math.gcd(out, v)
-        return float(out)
+def _integers(vals: list[Values], i: int):
+    """The numbers GCD/LCM read for instance i, truncated, or the error they give.
 
-    return f
+    Analysis ToolPak rules, from the cells of Excel: an error value is itself, a logical, text or a
+    reference to one blank cell is #VALUE!, in argument order and before any #NUM!; a blank cell
+    inside a range is left out; a number below 0 or from 2^53 on is #NUM!.
+    """
+    out = []
+    for v in vals:
+        j = i if v.n > 1 else 0
+        for r, c in np.ndindex(v.hw):
+            k = v.kind[j, r, c]
+            if k == ERR:
+                return ExcelError(ERROR_CODES[int(v.num[j, r, c]) - 1])
+            if k == NUM:
+                out.append(float(v.num[j, r, c]))
+            elif k != EMPTY or v.is_cell:
+                return VALUE_ERROR
+    if any(x < 0 or x >= 2.0 ** 53 for x in out):
+        return NUM_ERROR
+    return [math.trunc(x) for x in out]
 
 
-sample("GCD")(_gcd_lcm(False))
-sample("LCM")(_gcd_lcm(True))
+def _gcd_lcm(name: str, combine):
+    def impl(ev, args):
+        if not args:
+            return Values.error(E.VALUE)
+        vals = [ev.eval(a) for a in args]
+        n = max(v.n for v in vals)
+        out = np.empty((n, 1, 1), object)
+        for i in range(n):
+            xs = _integers(vals, i)
+            out[i, 0, 0] = xs if isinstance(xs, ExcelError) else float(combine(*xs))
+        return from_python_cells(out)
+
+    impl.__doc__ = f"{name}(number1, [number2], ...) of whole numbers (each truncated)."
+    register(name)(impl)
+
+
+_gcd_lcm("GCD", math.gcd)
+_gcd_lcm("LCM", math.lcm)
+
+
+@register("MULTINOMIAL")
+def _multinomial(ev, args):
+    """MULTINOMIAL(number1, ...) = (a1 + a2 + ...)! / (a1! a2! ...), each truncated; read as GCD
+    reads its arguments (an Analysis ToolPak function); #NUM! where it overflows."""
+    if not args:
+        return Values.error(E.VALUE)
+    vals = [ev.eval(a) for a in args]
+    n = max(v.n for v in vals)
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        xs = _integers(vals, i)
+        if isinstance(xs, ExcelError):
+            out[i, 0, 0] = xs
+        elif sum(xs) <= 1000:  # exact
+            out[i, 0, 0] = float(math.factorial(sum(xs)) // math.prod(math.factorial(x) for x in xs))
+        else:
+            log = math.lgamma(sum(xs) + 1) - sum(math.lgamma(x + 1) for x in xs)
+            out[i, 0, 0] = math.exp(log) if log < 709.78 else NUM_ERROR
+    return from_python_cells(out)
+
+
+@elementwise("COMBINA", arity=(2, 2))
+def _combina(n, k):
+    """COMBINA(n, k) = COMBIN(n + k - 1, k), combinations with repetitions, both truncated;
+    #NUM! unless 0 <= k <= n."""
+    n, k = np.trunc(n), np.trunc(k)
+    bad = (n < 0) | (k < 0) | (k > n)
+    out = np.vectorize(lambda a, b: float(math.comb(int(a + b - 1), int(b))) if b else 1.0,
+                       otypes=[float])(np.where(bad, 1, n), np.where(bad, 0, k))
+    return out, np.where(bad, E.NUM, 0)
+
+
+@register("SERIESSUM")
+def _seriessum(ev, args):
+    """SERIESSUM(x, n, m, coefficients) = sum of a_i * x^(n + i*m), i from 0, over the coefficients
+    (numbers, in row-major order; a blank, text or logical among them is #VALUE!)."""
+    if len(args) != 4:
+        return Values.error(E.VALUE)
+    heads = [ev.scalar(a) for a in args[:3]]
+    coefficients = ev.eval_array(args[3])
+    n = max([v.n for v in heads] + [coefficients.n])
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        scalars = [_atp_number(v, i) for v in heads]
+        bad = next((x for x in scalars if isinstance(x, ExcelError)), None)
+        a = _numbers_of(coefficients, i)
+        if bad is None and isinstance(a, ExcelError):
+            bad = a
+        if bad is not None:
+            out[i, 0, 0] = bad
+            continue
+        x, p, m = scalars
+        try:
+            out[i, 0, 0] = math.fsum(c * x ** (p + j * m) for j, c in enumerate(a))
+        except (OverflowError, ZeroDivisionError, ValueError):
+            out[i, 0, 0] = NUM_ERROR
+    return from_python_cells(out)
+
+
+def _atp_number(v: Values, i: int):
+    """One scalar argument of an Analysis ToolPak function: a number (blank 0, number-like text),
+    the error it holds, or #VALUE! for a logical or other text."""
+    from .arguments import coerce
+
+    j = i if v.n > 1 else 0
+    return coerce(v.kind[j, 0, 0], v.num[j, 0, 0], None if v.text is None else v.text[j, 0, 0], "N")
+
+
+def _numbers_of(v: Values, i: int):
+    """The numbers of an array argument, row-major, or its first error; #VALUE! for anything else."""
+    j = i if v.n > 1 else 0
+    kind, num = v.kind[j], v.num[j]
+    if (kind == ERR).any():
+        return ExcelError(ERROR_CODES[int(num[kind == ERR][0]) - 1])
+    if (kind != NUM).any():
+        return VALUE_ERROR
+    return [float(x) for x in num.ravel()]
+
+
+def _sum_of_pairs(name: str, term):
+    """Register SUMX2MY2-like f(array_x, array_y) = sum of term(x, y) over the pairs of numbers;
+    #N/A for arrays of different sizes; a pair with text, a logical or a blank is left out."""
+
+    def impl(ev, args):
+        if len(args) != 2:
+            return Values.error(E.VALUE)
+        xs, ys = (ev.eval_array(a) for a in args)
+        n = max(xs.n, ys.n)
+        err = np.zeros(n)
+        for v in (xs, ys):
+            err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+        if xs.kind[0].size != ys.kind[0].size:
+            return finish(np.zeros(n), np.where(err != 0, err, E.NA))
+        kx, ky = xs.kind.reshape(xs.n, -1), ys.kind.reshape(ys.n, -1)
+        both = (kx == NUM) & (ky == NUM)
+        x = np.where(both, xs.num.reshape(xs.n, -1), 0.0)
+        y = np.where(both, ys.num.reshape(ys.n, -1), 0.0)
+        return finish(np.where(both, term(x, y), 0.0).sum(axis=1), err)
+
+    impl.__doc__ = f"{name}(array_x, array_y): the sum over pairs of numbers (Microsoft's {name} page)."
+    register(name)(impl)
+
+
+_sum_of_pairs("SUMX2MY2", lambda x, y: x * x - y * y)
+_sum_of_pairs("SUMX2PY2", lambda x, y: x * x + y * y)
+_sum_of_pairs("SUMXMY2", lambda x, y: (x - y) ** 2)
 
 
 @register("RAND")
@@ -304,7 +499,52 @@ def _rand(ev, args):
     return Values.number(np.random.default_rng().random(ev.ctx.n))
 
 
-@elementwise("RANDBETWEEN", arity=(2, 2))
+@register("RANDARRAY")
+def _randarray(ev, args):
+    """RANDARRAY([rows], [columns], [min], [max], [whole_number]): a rows x columns array of
+    uniform numbers in [min, max) (whole numbers in [min, max] when whole_number), defaults
+    1, 1, 0, 1, FALSE; #VALUE! for max < min, negative sizes or non-whole bounds of whole
+    numbers; #CALC! for an empty array; #NUM! beyond 10 million elements (as SEQUENCE)."""
+    from .dynamic import MAX_SEQUENCE
+
+    if len(args) > 5:
+        return Values.error(E.VALUE)
+    nodes = list(args) + [None] * (5 - len(args))
+    vals = [ev.scalar(a) if a is not None else None for a in nodes]
+    n = max([v.n for v in vals if v is not None] + [1])
+    rng = np.random.default_rng()
+    out = []
+    for i in range(n):
+        got = []
+        for v, default in zip(vals, (1.0, 1.0, 0.0, 1.0, 0.0)):
+            if v is None or v.kind[min(i, v.n - 1), 0, 0] == EMPTY:
+                got.append(default)
+                continue
+            x, e = numbers(v.instance(i) if v.n > 1 else v)
+            if e[0, 0, 0]:
+                got = Values.error(int(e[0, 0, 0]))
+                break
+            got.append(float(x[0, 0, 0]))
+        if isinstance(got, Values):
+            out.append(got)
+            continue
+        rows, cols, lo, hi, whole = math.trunc(got[0]), math.trunc(got[1]), got[2], got[3], got[4] != 0
+        if rows < 0 or cols < 0 or hi < lo or (whole and (lo != math.trunc(lo) or hi != math.trunc(hi))):
+            out.append(Values.error(E.VALUE))
+        elif rows == 0 or cols == 0:
+            out.append(Values.error(E.CALC))
+        elif rows * cols > MAX_SEQUENCE:
+            out.append(Values.error(E.NUM))
+        elif whole:
+            out.append(Values.from_numbers(rng.integers(int(lo), int(hi) + 1, (1, rows, cols)).astype(float)))
+        else:
+            out.append(Values.from_numbers(lo + (hi - lo) * rng.random((1, rows, cols))))
+    if len({v.hw for v in out}) != 1:
+        raise NotVectorizable("RANDARRAY of different sizes")
+    return out[0] if n == 1 else Values(np.concatenate([v.kind for v in out]), np.concatenate([v.num for v in out]))
+
+
+@elementwise("RANDBETWEEN", arity=(2, 2), logicals=False)
 def _randbetween(lo, hi):
     """RANDBETWEEN(bottom, top): a whole number between ceil(bottom) and floor(top)."""
     a, b = np.ceil(lo), np.floor(hi)
@@ -346,42 +586,94 @@ def _subtotal_layout(book, sheet):
     return got
 
 
+def _function_number(ev, node):
+    """The whole number an argument holds, the same for every cell (else not vectorizable), or
+    the Values error it is."""
+    code = ev.scalar(node)
+    if code.n > 1:
+        raise NotVectorizable("SUBTOTAL/AGGREGATE with a function number per cell")
+    x, e = numbers(code)
+    if e[0, 0, 0]:
+        return Values.error(int(e[0, 0, 0]))
+    return int(x[0, 0, 0])
+
+
+def _left_out(ev, v: Values, *, nested: bool, hidden: str | None, errors: bool):
+    """``v`` as a constant node with the cells SUBTOTAL/AGGREGATE leave out made blank (which every
+    function skips): cells holding SUBTOTAL/AGGREGATE (``nested``), the rows hidden by a filter
+    (``hidden="filtered"``) or hidden at all (``"all"``), and error values (``errors``)."""
+    from ..formula import Const
+
+    kind = v.kind
+    if errors and (kind == ERR).any():
+        kind = np.where(kind == ERR, EMPTY, kind).astype(np.uint8)
+    if v.ref is not None and (nested or hidden):
+        layout_nested, all_hidden, filtered = _subtotal_layout(ev.ctx.book, v.ref.sheet)
+        drop_rows = () if hidden is None else (all_hidden if hidden == "all" else filtered)
+        drop_cells = layout_nested if nested else ()
+        if drop_rows or drop_cells:
+            h, w = v.hw
+            kind = kind.copy()
+            for i in range(v.n):
+                r0 = int(v.ref.row0[min(i, v.ref.row0.shape[0] - 1)])
+                c0 = int(v.ref.col0[min(i, v.ref.col0.shape[0] - 1)])
+                for rr in range(h):
+                    for cc in range(w):
+                        if r0 + rr in drop_rows or (r0 + rr, c0 + cc) in drop_cells:
+                            kind[i, rr, cc] = EMPTY
+    if kind is not v.kind:
+        v = Values(kind, v.num, v.text, v.ref)
+    return Const(v)
+
+
 @register("SUBTOTAL")
 def _subtotal(ev, args):
     """SUBTOTAL(function_num, ref1, ...): the function of the references' cells, leaving out the
     cells that hold a SUBTOTAL themselves and the rows a filter hides (101-111: every hidden row)."""
-    from ..formula import Const
     from .registry import resolve
 
     if len(args) < 2:
         return Values.error(E.VALUE)
-    code = ev.scalar(args[0])
-    if code.n > 1:
-        raise NotVectorizable("SUBTOTAL with a function number per cell")
-    x, e = numbers(code)
-    if e[0, 0, 0]:
-        return Values.error(int(e[0, 0, 0]))
-    k = int(x[0, 0, 0])
+    k = _function_number(ev, args[0])
+    if isinstance(k, Values):
+        return k
     name = _SUBTOTAL.get(k % 100 if k > 100 else k)
     if name is None or not (1 <= k <= 11 or 101 <= k <= 111):
         return Values.error(E.VALUE)
-    refs = []
-    for a in args[1:]:
-        v = ev.eval(a)
-        if v.ref is None:  # an array: nothing to leave out
-            refs.append(Const(v))
-            continue
-        nested, hidden, filtered = _subtotal_layout(ev.ctx.book, v.ref.sheet)
-        drop_rows = hidden if k > 100 else filtered
-        if nested or drop_rows:
-            h, w = v.hw
-            kind = v.kind.copy()
-            for i in range(v.n):
-                r0, c0 = int(v.ref.row0[min(i, v.ref.row0.shape[0] - 1)]), int(v.ref.col0[min(i, v.ref.col0.shape[0] - 1)])
-                for rr in range(h):
-                    for cc in range(w):
-                        if r0 + rr in drop_rows or (r0 + rr, c0 + cc) in nested:
-                            kind[i, rr, cc] = 0  # left out: a blank, which every function skips
-            v = Values(kind, v.num, v.text, v.ref)
-        refs.append(Const(v))
-    return resolve(name)(ev, refs)
+    hidden = "all" if k > 100 else "filtered"
+    return resolve(name)(ev, [_left_out(ev, ev.eval(a), nested=True, hidden=hidden, errors=False)
+                              for a in args[1:]])
+
+
+#: AGGREGATE's function numbers: 1-13 take references (ref1, ...), 14-19 an array and k.
+_AGGREGATE = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV.S",
+              8: "STDEV.P", 9: "SUM", 10: "VAR.S", 11: "VAR.P", 12: "MEDIAN", 13: "MODE.SNGL", 14: "LARGE",
+              15: "SMALL", 16: "PERCENTILE.INC", 17: "QUARTILE.INC", 18: "PERCENTILE.EXC", 19: "QUARTILE.EXC"}
+
+
+@register("AGGREGATE")
+def _aggregate(ev, args):
+    """AGGREGATE(function_num, options, ref1, ...) or AGGREGATE(function_num, options, array, k).
+
+    ``options`` (default 0) says what to leave out: 0 nested SUBTOTAL/AGGREGATE cells, 1 those and
+    hidden rows, 2 those and error values, 3 all three, 4 nothing, 5 hidden rows, 6 error values,
+    7 hidden rows and error values (Microsoft's AGGREGATE page); other values are #VALUE!.
+    """
+    from .registry import resolve
+
+    if len(args) < 3:
+        return Values.error(E.VALUE)
+    k = _function_number(ev, args[0])
+    opt = 0 if args[1] is None else _function_number(ev, args[1])
+    for got in (k, opt):
+        if isinstance(got, Values):
+            return got
+    name = _AGGREGATE.get(k)
+    if name is None or not 0 <= opt <= 7:
+        return Values.error(E.VALUE)
+    how = {"nested": opt <= 3, "hidden": "all" if opt in (1, 3, 5, 7) else None, "errors": opt in (2, 3, 6, 7)}
+    if k >= 14:
+        if len(args) != 4:
+            return Values.error(E.VALUE)
+        return resolve(name)(ev, [_left_out(ev, ev.eval_array(args[2]), **how), args[3]])
+    return resolve(name)(ev, [_left_out(ev, ev.eval(a), **how) for a in args[2:]])
