@@ -30,6 +30,7 @@ library takes about 0.1 s to import, which the everyday path and xlwings Lite sh
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidOptionError, KPIError
-from ._factorized import Factorized
+from ._factorized import Factorized, code_dtype
 from ._rows import ReorderedRows, Rows, file_rows
 from .ledger import Ledger, build_ledger
 from .months import to_month_numbers
@@ -79,12 +80,13 @@ def _duckdb():
     return duckdb
 
 
-def _connect(memory_limit: str | None, threads: int | None, *, ordered: bool):
+def _connect(memory_limit: str | None, threads: int | None, *, ordered: bool, spill: str):
     duckdb = _duckdb()
     # A CSV file's rows are numbered as they stream (row_number() OVER ()), which needs DuckDB to
     # keep their order; a Parquet file numbers its own rows, and order-free plans are faster.
     con = duckdb.connect(config={"preserve_insertion_order": ordered})
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET temp_directory = '{_sql_text(spill)}'")  # where sorts spill past memory_limit
     con.execute(f"SET memory_limit = '{_sql_text(memory_limit or DUCKDB_MEMORY)}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -209,7 +211,8 @@ def load_ledger_duckdb(
     csv = not path.is_dir() and not path.name.lower().endswith((".parquet", ".pq"))
     duckdb = _duckdb()
     for cp1252 in (False, True):
-        con = _connect(memory_limit, threads, ordered=csv)
+        spill = tempfile.TemporaryDirectory(prefix="xl-kpi-duckdb-")
+        con = _connect(memory_limit, threads, ordered=csv, spill=spill.name)
         try:
             rows, read_notes, delimiter_used = _source(con, path, func, header_row, delimiter, _required(given),
                                                            cp1252)
@@ -224,7 +227,9 @@ def load_ledger_duckdb(
                 mark = decimal_of([_first_distinct(con, c) for c in text.values()], delimiter_used)
             factorized = {f: cols[f] for f in _FACTORIZED if f in cols}
             factorized.update({f"attr:{k}": c for k, c in extra.items()})
-            uniques = {f: _factorize(con, i, c, types[c]) for i, (f, c) in enumerate(factorized.items())}
+            uniques, n = {}, 0
+            for i, (f, c) in enumerate(factorized.items()):
+                uniques[f], n = _factorize(con, i, c, types[c])
             if "billing_months" in uniques and "billing_months" in text:
                 from .load import period_values
 
@@ -232,7 +237,8 @@ def load_ledger_duckdb(
                                                           mark).to_numpy(dtype=object)
             dayfirst_default = True if (mark == "," or delimiter_used == ";") else None
             _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
-            got = _rows(con, factorized, cols["mrr"], types[cols["mrr"]], mark)
+            got = _rows(con, factorized, {f: len(u) for f, u in uniques.items()}, n, cols["mrr"],
+                    types[cols["mrr"]], mark)
             break
         except duckdb.Error as exc:
             # UTF-8 by its first bytes that fails further down is Windows-1252, as the pandas path reads it
@@ -242,6 +248,7 @@ def load_ledger_duckdb(
                 raise ExportFileError(f"cannot read {path.name!r}: {_short(exc)}") from None
         finally:
             con.close()
+            spill.cleanup()
     pos = got.pop("_pos")
     reordered = ReorderedRows(rows, pos)
     if "bad" in got:
@@ -289,13 +296,21 @@ def _first_distinct(con, column: str) -> np.ndarray:
     return np.asarray(got, dtype=object)
 
 
-def _factorize(con, i: int, column: str, sql_type: str) -> np.ndarray:
+def _factorize(con, i: int, column: str, sql_type: str) -> tuple[np.ndarray, int]:
     """Create the table ``f{i}`` (value, code) of a column's distinct values numbered in order of
-    first appearance (``pandas.factorize``), and return the values by code."""
+    first appearance (``pandas.factorize``); return the values by code, and the number of rows."""
     c = _ident(column)
+    con.execute(f"CREATE TEMP TABLE g{i} AS SELECT {c} AS v, min(_pos) AS first, count(*) AS n FROM src GROUP BY {c}")
     con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT v, CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code
-        FROM (SELECT {c} AS v, min(_pos) AS first FROM src WHERE {c} IS NOT NULL GROUP BY {c})""")
-    values = _arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0)
+        FROM g{i} WHERE v IS NOT NULL""")
+    total = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM g{i}").fetchone()[0])
+    con.execute(f"DROP TABLE g{i}")
+    return _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), sql_type), total
+
+
+def _values(values, sql_type: str) -> np.ndarray:
+    """Distinct values as the pandas path holds them: numbers as float64, timestamps as datetime64,
+    the rest (text, dates) as Python objects."""
     if _numeric(sql_type):
         return values.to_numpy(zero_copy_only=False).astype(np.float64)
     if sql_type.startswith("TIMESTAMP"):
@@ -340,9 +355,11 @@ def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]
     return amount, f"({c} IS NOT NULL AND {cleaned} <> '' AND ({amount}) IS NULL)"
 
 
-def _rows(con, fields: Mapping[str, str], mrr: str, mrr_type: str, mark: str) -> dict:
+def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr: str, mrr_type: str,
+          mark: str) -> dict:
     """Every row of the export as codes (-1 where missing), amount and position, sorted by
-    customer, month and position: the one pass over the whole file.
+    customer, month and position: the one pass over the whole file, streamed into arrays of the
+    smallest types that hold them (a code of a few distinct values takes one byte).
 
     Keys: ``_pos``, one per field, ``amount``, and ``bad`` (the rows whose amount is text that is
     not a number) with ``raw`` (the first one's text) when there are some.
@@ -354,17 +371,29 @@ def _rows(con, fields: Mapping[str, str], mrr: str, mrr_type: str, mark: str) ->
     query = f"""SELECT src._pos AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
         FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
         ORDER BY c0, months.m NULLS FIRST, src._pos"""
-    table = _arrow(con, query)
-    out = {"_pos": _numpy(table, "_pos", np.int64)}
-    for i, f in enumerate(names):
-        out[f] = _numpy(table, f"c{i}", np.int32)
-    out["amount"] = _numpy(table, "amount", np.float64)
+    out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)}
+    for f in names:
+        out[f] = np.empty(n, dtype=code_dtype(sizes[f]))
+    out["amount"] = np.empty(n, dtype=np.float64)
     if bad:
-        flags = _numpy(table, "bad", bool)
-        if flags.any():
-            out["bad"] = flags
-            first = int(out["_pos"][np.flatnonzero(flags)[0]])
-            out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchone()[0]
+        out["bad"] = np.zeros(n, dtype=bool)
+    columns = ["_pos", *(f"c{i}" for i in range(len(names))), "amount", *(["bad"] if bad else [])]
+    keys = ["_pos", *names, "amount", *(["bad"] if bad else [])]
+    relation = con.sql(query)  # streamed in batches (DuckDB 2 renamed fetch_arrow_reader to_arrow_reader)
+    reader = (getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader)(1 << 20)
+    at = 0
+    for batch in reader:
+        size = batch.num_rows
+        for column, key in zip(columns, keys):
+            out[key][at:at + size] = batch.column(column).to_numpy(zero_copy_only=False)
+        at += size
+    if at != n:
+        raise RuntimeError(f"DuckDB gave {at} rows of {n}")  # a file changed while it was read
+    if bad and out["bad"].any():
+        first = int(out["_pos"][np.flatnonzero(out["bad"])[0]])
+        out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchone()[0]
+    elif bad:
+        del out["bad"]
     return out
 
 
