@@ -227,18 +227,25 @@ def load_ledger_duckdb(
                 mark = decimal_of([_first_distinct(con, c) for c in text.values()], delimiter_used)
             factorized = {f: cols[f] for f in _FACTORIZED if f in cols}
             factorized.update({f"attr:{k}": c for k, c in extra.items()})
-            uniques, n = {}, 0
+            uniques, n, grouped = {}, 0, {}
             for i, (f, c) in enumerate(factorized.items()):
-                uniques[f], n = _factorize(con, i, c, types[c])
+                uniques[f], n, grouped[f] = _factorize(con, i, c, types[c])
             if "billing_months" in uniques and "billing_months" in text:
                 from .load import period_values
 
                 uniques["billing_months"] = period_values(pd.Series(uniques["billing_months"], dtype=object),
                                                           mark).to_numpy(dtype=object)
             dayfirst_default = True if (mark == "," or delimiter_used == ";") else None
-            _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
-            got = _rows(con, factorized, {f: len(u) for f, u in uniques.items()}, n, cols["mrr"],
-                    types[cols["mrr"]], mark)
+            month_of = _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
+            sizes = {f: len(u) for f, u in uniques.items()}
+            got = None
+            if grouped["customer"]:
+                # the rows of each customer adjacent: in file order they may be sorted already
+                got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark, sort=False)
+                if not _sorted(got["customer"], got["month"], month_of):
+                    got = None
+            if got is None:
+                got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark, sort=True)
             break
         except duckdb.Error as exc:
             # UTF-8 by its first bytes that fails further down is Windows-1252, as the pandas path reads it
@@ -250,13 +257,13 @@ def load_ledger_duckdb(
             con.close()
             spill.cleanup()
     pos = got.pop("_pos")
-    reordered = ReorderedRows(rows, pos)
+    reordered = rows if pos is None else ReorderedRows(rows, pos)
     if "bad" in got:
         from .load import not_numbers
 
         raise not_numbers(func, "mrr", got["raw"], reordered.name(np.flatnonzero(got["bad"])), mark)
     column = {f: Factorized(got[f], uniques[f]) for f in factorized}
-    n = pos.size
+    n = got["amount"].size
     return build_ledger(
         column["customer"],
         column["month"],
@@ -296,16 +303,20 @@ def _first_distinct(con, column: str) -> np.ndarray:
     return np.asarray(got, dtype=object)
 
 
-def _factorize(con, i: int, column: str, sql_type: str) -> tuple[np.ndarray, int]:
+def _factorize(con, i: int, column: str, sql_type: str) -> tuple[np.ndarray, int, bool]:
     """Create the table ``f{i}`` (value, code) of a column's distinct values numbered in order of
-    first appearance (``pandas.factorize``); return the values by code, and the number of rows."""
+    first appearance (``pandas.factorize``); return the values by code, the number of rows, and
+    whether the rows of each value are adjacent in the file (an export grouped by customer)."""
     c = _ident(column)
-    con.execute(f"CREATE TEMP TABLE g{i} AS SELECT {c} AS v, min(_pos) AS first, count(*) AS n FROM src GROUP BY {c}")
+    con.execute(f"CREATE TEMP TABLE g{i} AS SELECT {c} AS v, min(_pos) AS first, max(_pos) AS last, count(*) AS n "
+                f"FROM src GROUP BY {c}")
     con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT v, CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code
         FROM g{i} WHERE v IS NOT NULL""")
-    total = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM g{i}").fetchone()[0])
+    total, apart = con.execute(f"SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE v IS NULL OR last - first + 1 <> n) "
+                               f"FROM g{i}").fetchone()
     con.execute(f"DROP TABLE g{i}")
-    return _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), sql_type), total
+    values = _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), sql_type)
+    return values, int(total), not apart
 
 
 def _values(values, sql_type: str) -> np.ndarray:
@@ -318,9 +329,9 @@ def _values(values, sql_type: str) -> np.ndarray:
     return np.asarray(values.to_pylist(), dtype=object)
 
 
-def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> None:
+def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> np.ndarray:
     """Create ``months``: the month of each distinct date, to sort the rows by (dates that do not
-    read sort first; build_ledger names them)."""
+    read sort first; build_ledger names them); return it, by code."""
     try:
         months, _, _ = to_month_numbers(func, "months", uniques, dayfirst=dayfirst,
                                         dayfirst_default=dayfirst_default)
@@ -330,6 +341,20 @@ def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default
     con.register("_month_frame", frame)
     con.execute("CREATE TEMP TABLE months AS SELECT * FROM _month_frame")
     con.unregister("_month_frame")
+    return frame["m"].to_numpy()
+
+
+def _sorted(customer: np.ndarray, month_code: np.ndarray, month_of: np.ndarray) -> bool:
+    """Whether rows in file order are sorted by customer, then month (a missing value aside)."""
+    from ._factorized import spread
+
+    if customer.size < 2 or (customer < 0).any() or (month_code < 0).any():
+        return False
+    if not (customer[1:] >= customer[:-1]).all():
+        return False
+    m = spread(month_of, month_code, 0)
+    same = customer[1:] == customer[:-1]
+    return bool((~same | (m[1:] >= m[:-1])).all())
 
 
 def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]:
@@ -356,10 +381,13 @@ def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]
 
 
 def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr: str, mrr_type: str,
-          mark: str) -> dict:
-    """Every row of the export as codes (-1 where missing), amount and position, sorted by
-    customer, month and position: the one pass over the whole file, streamed into arrays of the
-    smallest types that hold them (a code of a few distinct values takes one byte).
+          mark: str, *, sort: bool) -> dict:
+    """Every row of the export as codes (-1 where missing), amount and position: the one pass
+    over the whole file, streamed into arrays of the smallest types that hold them (a code of a
+    few distinct values takes one byte).
+
+    ``sort``: sorted by customer, month and position (DuckDB sorts, spilling to disk); else in
+    file order (each batch put at its rows' positions; no sort, ``_pos`` None).
 
     Keys: ``_pos``, one per field, ``amount``, and ``bad`` (the rows whose amount is text that is
     not a number) with ``raw`` (the first one's text) when there are some.
@@ -370,27 +398,30 @@ def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr:
     codes = ", ".join(f"coalesce(f{i}.code, -1) AS c{i}" for i in range(len(names)))
     query = f"""SELECT src._pos AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
         FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
-        ORDER BY c0, months.m NULLS FIRST, src._pos"""
-    out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)}
+        {'ORDER BY c0, months.m NULLS FIRST, src._pos' if sort else ''}"""
+    out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64) if sort else None}
     for f in names:
         out[f] = np.empty(n, dtype=code_dtype(sizes[f]))
     out["amount"] = np.empty(n, dtype=np.float64)
     if bad:
         out["bad"] = np.zeros(n, dtype=bool)
-    columns = ["_pos", *(f"c{i}" for i in range(len(names))), "amount", *(["bad"] if bad else [])]
-    keys = ["_pos", *names, "amount", *(["bad"] if bad else [])]
+    columns = [*(["_pos"] if sort else []), *(f"c{i}" for i in range(len(names))), "amount", *(["bad"] if bad else [])]
+    keys = [*(["_pos"] if sort else []), *names, "amount", *(["bad"] if bad else [])]
     relation = con.sql(query)  # streamed in batches (DuckDB 2 renamed fetch_arrow_reader to_arrow_reader)
     reader = (getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader)(1 << 20)
     at = 0
     for batch in reader:
         size = batch.num_rows
+        where = slice(at, at + size)
+        if not sort:
+            where = batch.column("_pos").to_numpy(zero_copy_only=False)
         for column, key in zip(columns, keys):
-            out[key][at:at + size] = batch.column(column).to_numpy(zero_copy_only=False)
+            out[key][where] = batch.column(column).to_numpy(zero_copy_only=False)
         at += size
     if at != n:
         raise RuntimeError(f"DuckDB gave {at} rows of {n}")  # a file changed while it was read
     if bad and out["bad"].any():
-        first = int(out["_pos"][np.flatnonzero(out["bad"])[0]])
+        first = int(np.flatnonzero(out["bad"])[0]) if not sort else int(out["_pos"][np.flatnonzero(out["bad"])[0]])
         out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchone()[0]
     elif bad:
         del out["bad"]
