@@ -227,9 +227,7 @@ def load_ledger_duckdb(
                 mark = decimal_of([_first_distinct(con, c) for c in text.values()], delimiter_used)
             factorized = {f: cols[f] for f in _FACTORIZED if f in cols}
             factorized.update({f"attr:{k}": c for k, c in extra.items()})
-            uniques, n, grouped = {}, 0, {}
-            for i, (f, c) in enumerate(factorized.items()):
-                uniques[f], n, grouped[f] = _factorize(con, i, c, types[c])
+            uniques, n, grouped = _factorize(con, factorized, types)
             if "billing_months" in uniques and "billing_months" in text:
                 from .load import period_values
 
@@ -303,20 +301,30 @@ def _first_distinct(con, column: str) -> np.ndarray:
     return np.asarray(got, dtype=object)
 
 
-def _factorize(con, i: int, column: str, sql_type: str) -> tuple[np.ndarray, int, bool]:
-    """Create the table ``f{i}`` (value, code) of a column's distinct values numbered in order of
-    first appearance (``pandas.factorize``); return the values by code, the number of rows, and
-    whether the rows of each value are adjacent in the file (an export grouped by customer)."""
-    c = _ident(column)
-    con.execute(f"CREATE TEMP TABLE g{i} AS SELECT {c} AS v, min(_pos) AS first, max(_pos) AS last, count(*) AS n "
-                f"FROM src GROUP BY {c}")
-    con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT v, CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code
-        FROM g{i} WHERE v IS NOT NULL""")
-    total, apart = con.execute(f"SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE v IS NULL OR last - first + 1 <> n) "
-                               f"FROM g{i}").fetchone()
-    con.execute(f"DROP TABLE g{i}")
-    values = _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), sql_type)
-    return values, int(total), not apart
+def _factorize(con, fields: Mapping[str, str], types: Mapping[str, str]) -> tuple[dict, int, dict]:
+    """Create for each field ``i`` the table ``f{i}`` (value, code) of its column's distinct
+    values numbered in order of first appearance (``pandas.factorize``), all in one scan of the
+    file (one grouping set per column).
+
+    Returns the values by code of each field, the number of rows, and for each field whether
+    the rows of each value are adjacent in the file (an export grouped by customer).
+    """
+    distinct = list(dict.fromkeys(fields.values()))
+    listed = ", ".join(_ident(c) for c in distinct)
+    con.execute(f"""CREATE TEMP TABLE g AS SELECT GROUPING({listed}) AS gid, {listed}, min(_pos) AS first,
+        max(_pos) AS last, count(*) AS n FROM src GROUP BY GROUPING SETS ({', '.join(f'({_ident(c)})' for c in distinct)})""")
+    full = (1 << len(distinct)) - 1
+    uniques, grouped, total = {}, {}, 0
+    for i, (f, column) in enumerate(fields.items()):
+        c, gid = _ident(column), full & ~(1 << (len(distinct) - 1 - distinct.index(column)))
+        con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT {c} AS v,
+            CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code FROM g WHERE gid = {gid} AND {c} IS NOT NULL""")
+        rows, apart = con.execute(f"SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE {c} IS NULL OR "
+                                  f"last - first + 1 <> n) FROM g WHERE gid = {gid}").fetchall()[0]
+        total, grouped[f] = int(rows), not apart
+        uniques[f] = _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), types[column])
+    con.execute("DROP TABLE g")
+    return uniques, total, grouped
 
 
 def _values(values, sql_type: str) -> np.ndarray:
@@ -412,20 +420,35 @@ def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr:
     at = 0
     for batch in reader:
         size = batch.num_rows
-        where = slice(at, at + size)
-        if not sort:
-            where = batch.column("_pos").to_numpy(zero_copy_only=False)
-        for column, key in zip(columns, keys):
-            out[key][where] = batch.column(column).to_numpy(zero_copy_only=False)
+        values = [batch.column(column).to_numpy(zero_copy_only=False) for column in columns]
+        for start, stop, to in _runs(batch.column("_pos").to_numpy(zero_copy_only=False), at, sort):
+            for key, v in zip(keys, values):
+                out[key][to] = v[start:stop]
         at += size
     if at != n:
         raise RuntimeError(f"DuckDB gave {at} rows of {n}")  # a file changed while it was read
     if bad and out["bad"].any():
         first = int(np.flatnonzero(out["bad"])[0]) if not sort else int(out["_pos"][np.flatnonzero(out["bad"])[0]])
-        out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchone()[0]
+        out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchall()[0][0]
     elif bad:
         del out["bad"]
     return out
+
+
+def _runs(pos: np.ndarray, at: int, in_order: bool):
+    """Where the rows of one batch go: ``(start, stop, destination)`` per run of consecutive
+    positions (a batch of DuckDB's parallel scan is a few long runs, each copied as one slice),
+    or the positions themselves when the runs are short."""
+    if in_order:
+        yield 0, pos.size, slice(at, at + pos.size)
+        return
+    cuts = np.flatnonzero(np.diff(pos) != 1) + 1
+    if cuts.size > pos.size // 256:
+        yield 0, pos.size, pos
+        return
+    bounds = np.concatenate(([0], cuts, [pos.size]))
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield start, stop, slice(int(pos[start]), int(pos[start]) + stop - start)
 
 
 def _arrow(con, query: str):
