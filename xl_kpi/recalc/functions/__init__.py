@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (register)
     dynamic,
     engineering,
     financial,
+    forecasting,
     information,
     logical,
     lookup,
