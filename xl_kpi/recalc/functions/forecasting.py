@@ -12,8 +12,10 @@ error, trend and seasonality (Holt-Winters), on a timeline with a constant step.
    (``data_completion`` 1, the default) or 0 (``data_completion`` 0).
 2. *Seasonality* m: given (2 to 8,760; 0 none) or detected (1, the default): the lag in 2..n/2
    where the autocorrelation of the linearly detrended series peaks highest above the 95 %
-   white-noise bound 1.96 / sqrt(n); none (0) when no lag clears it (a pattern seen barely two
-   times in 9 points is not told from noise: Excel's SEASONALITY is 0 there too).
+   white-noise bound z / sqrt(n), z the normal quantile of 1 - 0.025 / L for the L lags tried
+   (Bonferroni: noise alone clears it 5 % of the time), or its smallest divisor peaking as high
+   within that bound (the period, not a multiple of it); none (0) when no lag clears it (a
+   pattern seen barely twice in 9 points is not told from noise: Excel's SEASONALITY is 0 there).
 3. *Fit*: level l, trend b, seasonal s (seasonal states only when m > 1), for y_0..y_{n-1}:
    ``f_t = l + b + s_{t-m}`` (one step ahead), ``e_t = y_t - f_t``,
    ``l' = l + b + alpha e``, ``b' = b + alpha beta e``, ``s_t = s_{t-m} + gamma (1 - alpha) e``
@@ -64,8 +66,9 @@ from .stats import as_error
 
 MAX_SEASONALITY = 8760
 MAX_MISSING = 0.3
-#: The longest completed series fitted (points after completion): bounds time and memory.
-MAX_POINTS = 100_000
+#: The longest completed series fitted (#NUM! beyond): 27 years of days, 14 months of hours;
+#: bounds the time of the fit (a few seconds at this size).
+MAX_POINTS = 10_000
 _AGGREGATIONS = {
     0: np.mean, 1: np.mean, 2: np.size, 3: np.size, 4: np.max, 5: np.median, 6: np.min, 7: np.sum,
 }
@@ -186,14 +189,18 @@ def detect_seasonality(y: np.ndarray) -> int:
     c0 = float(d @ d)
     if c0 <= 1e-12 * max(float(y @ y), 1e-300):
         return 0
-    r = np.array([float(d[:-lag] @ d[lag:]) / c0 if lag else 1.0 for lag in range(n // 2 + 2)])
-    bound = 1.96 / math.sqrt(n)
-    best, best_r = 0, bound
-    for lag in range(2, n // 2 + 1):
-        peak = r[lag] >= r[lag - 1] and (lag + 1 >= r.size or r[lag] >= r[lag + 1])
-        if peak and r[lag] > best_r:
-            best, best_r = lag, r[lag]
-    return best
+    size = 1 << (2 * n - 1).bit_length()
+    spectrum = np.fft.rfft(d, size)
+    r = np.fft.irfft(spectrum * np.conj(spectrum), size)[: n // 2 + 2] / c0
+    lags = range(2, min(n // 2, MAX_SEASONALITY) + 1)
+    bound = NormalDist().inv_cdf(1 - 0.025 / max(len(lags), 1)) / math.sqrt(n)
+    peaks = [lag for lag in lags
+             if r[lag] > bound and r[lag] >= r[lag - 1] and (lag + 1 >= r.size or r[lag] >= r[lag + 1])]
+    if not peaks:
+        return 0
+    best = max(peaks, key=lambda lag: r[lag])
+    # a multiple of the period correlates as well, within sampling noise: keep the period
+    return next(lag for lag in peaks if best % lag == 0 and r[lag] >= r[best] - bound)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,21 +238,28 @@ def _start(y: np.ndarray, m: int):
 
 
 def _run(y, m, alpha, beta, gamma, start):
-    """(sum of squared one-step errors, fitted values, level, trend, seasonal states)."""
+    """Run the recursions for P parameter sets at once (``alpha``, ``beta``, ``gamma`` of shape
+    (P,)): (sums of squared one-step errors (P,), fitted values (n, P), level, trend, last m
+    seasonal states (m, P))."""
     level, trend, s0 = start
-    season = list(s0)
-    fitted = np.empty(y.size)
-    sse = 0.0
+    p = alpha.size
+    level, trend = np.full(p, level), np.full(p, trend)
+    seasonal = m > 1
+    season = np.empty((y.size + m if seasonal else 0, p))
+    if seasonal:
+        season[:m] = s0[:, None]
+    ab, gc = alpha * beta, gamma * (1 - alpha)
+    fitted = np.empty((y.size, p))
     for t in range(y.size):
-        s = season[t] if m > 1 else 0.0
-        f = level + trend + s
+        f = level + trend + season[t] if seasonal else level + trend
         e = y[t] - f
         fitted[t] = f
-        sse += e * e
-        level, trend = level + trend + alpha * e, trend + alpha * beta * e
-        if m > 1:
-            season.append(s + gamma * (1 - alpha) * e)
-    return sse, fitted, level, trend, np.array(season[-m:] if m > 1 else [])
+        level = f - (season[t] if seasonal else 0.0) + alpha * e
+        trend = trend + ab * e
+        if seasonal:
+            season[t + m] = season[t] + gc * e
+    sse = ((y[:, None] - fitted) ** 2).sum(axis=0)
+    return sse, fitted, level, trend, (season[-m:] if seasonal else np.zeros((0, p)))
 
 
 def fit(y: np.ndarray, m: int):
@@ -255,27 +269,29 @@ def fit(y: np.ndarray, m: int):
     start = _start(y, m)
     names = 3 if m > 1 else 2
 
-    def sse(p):
-        return _run(y, m, p[0], p[1], p[2] if names == 3 else 0.0, start)[0]
+    def sse(points: np.ndarray) -> np.ndarray:
+        gamma = points[:, 2] if names == 3 else np.zeros(len(points))
+        return _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
 
-    grid = (0.05, 0.25, 0.5, 0.75, 0.95)
-    points = [(a, b, g) for a in grid for b in grid for g in (grid if names == 3 else (0.0,))]
-    best = min(points, key=sse)
-    best, err = list(best), sse(best)
+    axis = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+    mesh = np.meshgrid(*([axis] * names), indexing="ij")
+    grid = np.stack([g.reshape(-1) for g in mesh] + ([] if names == 3 else [np.zeros(mesh[0].size)]), axis=1)
+    errs = sse(grid)
+    best, err = grid[int(np.argmin(errs))], float(errs.min())
     step = 0.1
-    while step > 1e-6 and err > 0:
-        moved = False
-        for i in range(names):
-            for delta in (step, -step):
-                p = list(best)
-                p[i] = min(1.0, max(0.0, p[i] + delta))
-                e = sse(p)
-                if e < err:
-                    best, err, moved = p, e, True
-        if not moved:
+    moves = np.concatenate([np.eye(3)[:names], -np.eye(3)[:names]])
+    while step > 1e-5 and err > 0:
+        trial = np.clip(best + step * moves, 0.0, 1.0)
+        errs = sse(trial)
+        j = int(np.argmin(errs))
+        if errs[j] < err:
+            best, err = trial[j], float(errs[j])
+        else:
             step /= 2
-    _, fitted, level, trend, season = _run(y, m, best[0], best[1], best[2], start)
-    return Fit(best[0], best[1], best[2] if m > 1 else 0.0, m, level, trend, season, fitted)
+    one = best[None, :]
+    _, fitted, level, trend, season = _run(y, m, one[:, 0], one[:, 1], one[:, 2], start)
+    return Fit(float(best[0]), float(best[1]), float(best[2]) if m > 1 else 0.0, m,
+               float(level[0]), float(trend[0]), season[:, 0], fitted[:, 0])
 
 
 def _value_at(model: Fit, k: int) -> float:
@@ -299,8 +315,8 @@ def forecast(ser: Series, model: Fit, target: float):
     frac = pos - k
     low = _value_at(model, k)
     if frac < 1e-9:
-        return low
-    return low + frac * (_value_at(model, k + 1) - low)
+        return float(low)
+    return float(low + frac * (_value_at(model, k + 1) - low))
 
 
 def _variance_factor(model: Fit, h: int) -> float:
