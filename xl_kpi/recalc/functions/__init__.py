@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (register)
     dynamic,
     engineering,
     financial,
+    forecasting,
     information,
     logical,
     lookup,
