@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from xl_kpi.excel_dates import to_serial
-from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
+from xl_kpi.excel_errors import DIV0, NA, NUM, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 # formulas test.xlsx STATISTICAL!R38: duplicates at 3 and 7, a gap at 2; completed and averaged
@@ -127,7 +127,7 @@ def test_the_smoothing_constants_lie_between_zero_and_one():
     # errors in the arguments propagate (STATISTICAL!Z38:AF38)
     (f"FORECAST.ETS(#N/A,{VALUES},{TIMELINE},4,1)", NA),
     (f"FORECAST.ETS.STAT({VALUES},{TIMELINE},#DIV/0!)", DIV0),
-    ("FORECAST.ETS(5,{1,#N/A,3,4},{1,2,3,4})", NA),
+    ("FORECAST.ETS(5,{1,#N/A,3,4},{1,2,3,4})", NA), ("FORECAST.ETS(5,#REF!,{1,2,3,4})", REF),
     # Microsoft's rules: seasonality 0..8,760, aggregation 0..7, a constant step, same sizes
     (f"FORECAST.ETS(10,{VALUES},{TIMELINE},8761)", NUM),
     (f"FORECAST.ETS(10,{VALUES},{TIMELINE},-1)", NUM),

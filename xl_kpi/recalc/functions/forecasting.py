@@ -40,7 +40,7 @@ error, trend and seasonality (Holt-Winters), on a timeline with a constant step.
 
 Arguments: errors propagate in argument order, then the scalar checks (#NUM!: seasonality not
 0..8,760, data_completion not 0 or 1, aggregation not 0..7, statistic_type not 1..8), then the
-arrays: sizes that differ #N/A, an error value in them that error, text or logicals #VALUE!
+arrays: an error value in them that error, sizes that differ #N/A, text or logicals #VALUE!
 (pairs blank in both are skipped; a blank value alone is a missing point); a blank optional
 scalar argument reads as omitted. Targets, levels and types in a range (array formulas) are
 taken element by element over one fit.
@@ -108,12 +108,12 @@ def _pairs(values: Values, timeline: Values, i: int):
     vi, ti = (i if values.n > 1 else 0), (i if timeline.n > 1 else 0)
     vk, vn = values.kind[vi].reshape(-1), values.num[vi].reshape(-1)
     tk, tn = timeline.kind[ti].reshape(-1), timeline.num[ti].reshape(-1)
-    if vk.size != tk.size:
-        return NA
     for kind, num in ((vk, vn), (tk, tn)):
         bad = kind == ERR
         if bad.any():
             return as_error(num[np.argmax(bad)])
+    if vk.size != tk.size:
+        return NA
     keep = ~((vk == EMPTY) & (tk == EMPTY))
     vk, vn, tk, tn = vk[keep], vn[keep], tk[keep], tn[keep]
     if not (tk == NUM).all() or not ((vk == NUM) | (vk == EMPTY)).all():
