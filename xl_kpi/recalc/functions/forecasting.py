@@ -51,6 +51,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Callable
 
 import numpy as np
 
@@ -378,142 +379,126 @@ def _integer_in(x: float, low: int, high: int):
     return int(x)
 
 
-def _scalar_args(ev, nodes, defaults):
-    """(aligned values, number arrays, error arrays, omitted masks) of the scalar arguments;
-    an omitted argument (or a blank one, see the module notes) takes its default."""
-    vals = [ev.scalar(a) if a is not None else Values.number(d) for a, d in zip(nodes, defaults)]
-    vals = align(*vals)
+def _options(season: float, completion: float, aggregation: float):
+    """The checked (seasonality, data_completion, aggregation), or #NUM!."""
+    s = _integer_in(season, 0, MAX_SEASONALITY)
+    a = _integer_in(aggregation, 0, 7)
+    if s is None or a is None or completion not in (0.0, 1.0):
+        return NUM_ERROR
+    return s, int(completion), a
+
+
+@dataclass(frozen=True)
+class Task:
+    """What one element of a call asks: the series options, and its result from the series,
+    the fitted model (None when ``needs_fit`` is False) and the seasonality used."""
+
+    options: tuple[int, int, int]
+    result: Callable[[Series, "Fit | None", int], object]
+    needs_fit: bool = True
+
+
+def _scalars(ev, nodes, defaults):
+    """(shape, n, [(numbers, error codes)]) of the scalar arguments, aligned; an omitted
+    or blank argument with a default takes it (a blank required one reads 0)."""
+    vals = align(*[ev.scalar(a) if a is not None else Values.number(d) for a, d in zip(nodes, defaults)])
     out = []
     for v, d in zip(vals, defaults):
         x, err = numbers(v)
-        if d is not None:
-            x = np.where(v.kind == EMPTY, d, x)
-        out.append((x, err))
-    return vals, out
+        out.append((x if d is None else np.where(v.kind == EMPTY, d, x), err))
+    return vals[0].kind.shape, vals[0].n, out
 
 
-def _ets_impl(scalar_pos, array_pos, build):
-    """impl(ev, args): the arrays evaluated whole, the scalars element by element; ``build``
-    maps the scalar numbers of one element (as a list) to a key (seasonality, completion,
-    aggregation) and a finisher f(series, model) -> result, or an ExcelError."""
+def _ets_function(name: str, arrays: tuple[int, int], scalars: tuple[int, ...], required: int,
+                  defaults: tuple, task: Callable[[list[float]], Task | ExcelError]) -> None:
+    """Register ``name``: the arguments at ``arrays`` (values, timeline) read whole, those at
+    ``scalars`` (``required`` of them first, then optional ones with ``defaults``) element by
+    element; ``task`` maps one element's scalar numbers to a :class:`Task` or an ExcelError.
+    Series, seasonality and fit are computed once per instance and options, not per element."""
+    arity = (2 + required, 2 + len(scalars))
 
-    def impl(ev, args, scalar_pos=scalar_pos):
-        arity, defaults = build.arity, build.defaults
+    def impl(ev, args):
         if not arity[0] <= len(args) <= arity[1]:
             return Values.error(E.VALUE)
         nodes = list(args) + [None] * (arity[1] - len(args))
-        scalar_nodes = [nodes[p] for p in scalar_pos]
-        if any(nodes[p] is None for p in scalar_pos[: arity[0] - len(array_pos)]):
+        if any(nodes[p] is None for p in (*arrays, *scalars[:required])):
             return Values.error(E.VALUE)
-        values, timeline = (ev.eval(nodes[p]) for p in array_pos)
-        vals, nums = _scalar_args(ev, scalar_nodes, defaults)
-        shape = vals[0].kind.shape
-        n = max(shape[0], values.n, timeline.n)
-        shape = (n, *shape[1:])
+        values, timeline = (ev.eval(nodes[p]) for p in arrays)
+        shape, sn, nums = _scalars(ev, [nodes[p] for p in scalars], defaults)
+        per_instance = max(values.n, timeline.n) > 1
+        shape = (max(shape[0], values.n, timeline.n), *shape[1:])
         out = np.empty(shape, object)
         cache: dict = {}
         for idx in np.ndindex(shape):
-            sidx = (idx[0] if vals[0].n > 1 else 0, *idx[1:])
-            errs = [e[sidx] for _, e in nums]
-            first = next((e for e in errs if e), 0)
-            if first:
-                out[idx] = as_error(first)
-                continue
-            got = build([float(x[sidx]) for x, _ in nums])
-            if isinstance(got, ExcelError):
-                out[idx] = got
-                continue
-            (season, completion, aggregation), finish = got
-            i = idx[0] if max(values.n, timeline.n) > 1 else 0
-            key = (i, season, completion, aggregation)
-            if key not in cache:
-                ser = series(values, timeline, i, completion, aggregation)
-                if isinstance(ser, ExcelError):
-                    cache[key] = ser
-                else:
-                    m = detect_seasonality(ser.y) if season == 1 else season
-                    cache[key] = (ser, m)
-            entry = cache[key]
-            if isinstance(entry, ExcelError):
-                out[idx] = entry
-                continue
-            ser, m = entry
-            mkey = key + ("fit",)
-            if finish.needs_fit and mkey not in cache:
-                cache[mkey] = fit(ser.y, m)
-            model = cache.get(mkey)
-            out[idx] = model if isinstance(model, ExcelError) else finish(ser, model, m)
+            sidx = (idx[0] if sn > 1 else 0, *idx[1:])
+            first = next((e[sidx] for _, e in nums if e[sidx]), 0)
+            got = as_error(first) if first else task([float(x[sidx]) for x, _ in nums])
+            if isinstance(got, Task):
+                got = _run_task(cache, values, timeline, idx[0] if per_instance else 0, got)
+            out[idx] = got
         return from_python_cells(out)
 
-    return impl
+    register(name)(impl)
 
 
-def _options(season, completion, aggregation):
-    """The checked (seasonality, data_completion, aggregation) or #NUM!."""
-    s = _integer_in(season, 0, MAX_SEASONALITY)
-    c = completion if completion in (0.0, 1.0) else None
-    a = _integer_in(aggregation, 0, 7)
-    if s is None or c is None or a is None:
-        return NUM_ERROR
-    return s, int(c), a
+def _run_task(cache: dict, values: Values, timeline: Values, i: int, task: Task):
+    """The task's result on instance ``i``, the series and the fit memoised in ``cache``."""
+    key = (i, *task.options)
+    if key not in cache:
+        season, completion, aggregation = task.options
+        ser = series(values, timeline, i, completion, aggregation)
+        cache[key] = ser if isinstance(ser, ExcelError) else (
+            ser, detect_seasonality(ser.y) if season == 1 else season)
+    if isinstance(cache[key], ExcelError):
+        return cache[key]
+    ser, m = cache[key]
+    model = None
+    if task.needs_fit:
+        if key + ("fit",) not in cache:
+            cache[key + ("fit",)] = fit(ser.y, m)
+        model = cache[key + ("fit",)]
+        if isinstance(model, ExcelError):
+            return model
+    return task.result(ser, model, m)
 
 
-def _finisher(f, needs_fit=True):
-    f.needs_fit = needs_fit
-    return f
-
-
-def _spec(arity, defaults):
-    def deco(f):
-        f.arity, f.defaults = arity, defaults
-        return f
-
-    return deco
-
-
-@_spec((3, 6), (None, 1, 1, 1))
-def _build_forecast(x):
+def _forecast_task(x):
     target, *opts = x
     got = _options(*opts)
-    if isinstance(got, ExcelError):
-        return got
-    return got, _finisher(lambda ser, model, m: forecast(ser, model, target))
+    return got if isinstance(got, ExcelError) else Task(got, lambda ser, model, m: forecast(ser, model, target))
 
 
-@_spec((3, 7), (None, 0.95, 1, 1, 1))
-def _build_confint(x):
+def _confint_task(x):
     target, level, *opts = x
     got = _options(*opts)
-    if isinstance(got, ExcelError):
-        return got
-    if not 0 < level < 1:
-        return NUM_ERROR
-    return got, _finisher(lambda ser, model, m: confint(ser, model, target, level))
+    if not isinstance(got, ExcelError) and not 0 < level < 1:
+        got = NUM_ERROR
+    return got if isinstance(got, ExcelError) else Task(got, lambda ser, model, m: confint(ser, model, target, level))
 
 
-@_spec((2, 4), (1, 1))
-def _build_seasonality(x):
+def _seasonality_task(x):
     got = _options(1.0, *x)
-    if isinstance(got, ExcelError):
-        return got
-    return got, _finisher(lambda ser, model, m: float(m), needs_fit=False)
+    return got if isinstance(got, ExcelError) else Task(got, lambda ser, model, m: float(m), needs_fit=False)
 
 
-@_spec((3, 6), (None, 1, 1, 1))
-def _build_stat(x):
+def _stat_task(x):
     kind, *opts = x
     k = _integer_in(kind, 1, 8)
     got = _options(*opts)
+    if not isinstance(got, ExcelError) and k is None:
+        got = NUM_ERROR
     if isinstance(got, ExcelError):
         return got
-    if k is None:
-        return NUM_ERROR
     if k == 8:
-        return got, _finisher(lambda ser, model, m: ser.step, needs_fit=False)
-    return got, _finisher(lambda ser, model, m: statistic(ser, model, k))
+        return Task(got, lambda ser, model, m: ser.step, needs_fit=False)
+    return Task(got, lambda ser, model, m: statistic(ser, model, k))
 
 
-register("FORECAST.ETS")(_ets_impl((0, 3, 4, 5), (1, 2), _build_forecast))
-register("FORECAST.ETS.CONFINT")(_ets_impl((0, 3, 4, 5, 6), (1, 2), _build_confint))
-register("FORECAST.ETS.SEASONALITY")(_ets_impl((2, 3), (0, 1), _build_seasonality))
-register("FORECAST.ETS.STAT")(_ets_impl((2, 3, 4, 5), (0, 1), _build_stat))
+# FORECAST.ETS(target_date, values, timeline, [seasonality], [data_completion], [aggregation])
+_ets_function("FORECAST.ETS", (1, 2), (0, 3, 4, 5), 1, (None, 1, 1, 1), _forecast_task)
+# FORECAST.ETS.CONFINT(target_date, values, timeline, [confidence_level], [seasonality], ...)
+_ets_function("FORECAST.ETS.CONFINT", (1, 2), (0, 3, 4, 5, 6), 1, (None, 0.95, 1, 1, 1), _confint_task)
+# FORECAST.ETS.SEASONALITY(values, timeline, [data_completion], [aggregation])
+_ets_function("FORECAST.ETS.SEASONALITY", (0, 1), (2, 3), 0, (1, 1), _seasonality_task)
+# FORECAST.ETS.STAT(values, timeline, statistic_type, [seasonality], [data_completion], [aggregation])
+_ets_function("FORECAST.ETS.STAT", (0, 1), (2, 3, 4, 5), 1, (None, 1, 1, 1), _stat_task)
