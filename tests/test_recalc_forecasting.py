@@ -50,6 +50,13 @@ def test_a_target_a_step_before_the_timeline_or_earlier_is_num(target):
     assert ets(f"FORECAST.ETS({target},{VALUES},{TIMELINE},4,1)") == NUM
 
 
+def test_a_target_on_the_timeline_is_its_value_and_between_points_heads_for_the_next_forecast():
+    noisy = "{1,1,1,2,5,5,6,5,9,9,8,9},{1,2,3,4,5,6,7,8,9,10,11,12}"
+    assert ets(f"FORECAST.ETS(5,{noisy},0)") == 5
+    after_first = ets(f"FORECAST.ETS(12.5,{noisy},0)")
+    assert after_first == pytest.approx((9 + ets(f"FORECAST.ETS(13,{noisy},0)")) / 2)
+
+
 def test_a_perfect_fit_has_no_error_and_a_zero_interval():
     # STATISTICAL!R41:V41 and S39, W39 (a blank level is the default 95 %)
     stat = ets(f"FORECAST.ETS.STAT({VALUES},{TIMELINE},{{4,5,6,7,8}},4,1,)")

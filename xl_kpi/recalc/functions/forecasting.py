@@ -26,11 +26,12 @@ error, trend and seasonality (Holt-Winters), on a timeline with a constant step.
    ten points); alpha, beta, gamma in [0, 1] minimise the sum of squared one-step errors (a
    coarse grid, then a pattern search).
 4. *Forecast* h steps after the last point: ``l + h b + s_{n-m+(h-1) mod m}``; between two steps,
-   the straight line between them. A target inside the timeline reads the one-step fitted
-   values the same way. Microsoft's page says a target before the end is #NUM!, but Excel
-   computes one: its results (1 at the first point, 0.1 and 0.7 for targets 0.1 and 0.7 before
-   a timeline starting at 1) are the line from 0 one step before the start to the fitted
-   first value, and a target that far back or further is #NUM!; this module does the same.
+   the straight line between them. Microsoft's page says a target before the end is #NUM!, but
+   Excel computes one; what its results show (formulas' test.xlsx, STATISTICAL row 38: exactly
+   1 at the first point, 0.1 and 0.7 at 0.1 and 0.7 on a timeline starting at 1, #NUM! at 0 and
+   -1), this module does: at a point of the timeline its value; between a point and the next,
+   the line from that value to the one-step forecast of the next (LibreOffice's rule too); from
+   one step before the first point, where the value counts as 0; #NUM! that far back or further.
 5. *CONFINT*: ``z * RMSE * sqrt(1 + sum_{j<h} (alpha + alpha beta j + gamma (1 - alpha) [m | j])^2)``
    (Hyndman et al., *Forecasting with Exponential Smoothing*, 2008, class 1 variance), ``z`` the
    normal quantile of (1 + confidence_level) / 2; ``confidence_level`` in (0, 1), 0.95 by
@@ -295,14 +296,8 @@ def fit(y: np.ndarray, m: int):
                float(level[0]), float(trend[0]), season[:, 0], fitted[:, 0])
 
 
-def _value_at(model: Fit, k: int) -> float:
-    """The fitted value at index k of the series, the forecast beyond it, 0 just before it."""
-    n = model.fitted.size
-    if k < 0:
-        return 0.0
-    if k < n:
-        return float(model.fitted[k])
-    h = k - n + 1
+def _ahead(model: Fit, h: int) -> float:
+    """The forecast h >= 1 steps after the last point: l + h b + s_{n-m+(h-1) mod m}."""
     s = model.season[(h - 1) % model.m] if model.m > 1 else 0.0
     return model.level + h * model.trend + s
 
@@ -312,12 +307,17 @@ def forecast(ser: Series, model: Fit, target: float):
     pos = ser.position(target)
     if not pos > -1 or not math.isfinite(pos):
         return NUM_ERROR
+    n = ser.y.size
     k = math.floor(pos)
     frac = pos - k
-    low = _value_at(model, k)
+    if k >= n:
+        low = _ahead(model, k - n + 1)
+        return low if frac < 1e-9 else low + frac * (_ahead(model, k - n + 2) - low)
+    low = float(ser.y[k]) if k >= 0 else 0.0
     if frac < 1e-9:
-        return float(low)
-    return float(low + frac * (_value_at(model, k + 1) - low))
+        return low
+    high = float(model.fitted[k + 1]) if k + 1 < n else _ahead(model, 1)
+    return low + frac * (high - low)
 
 
 def _variance_factor(model: Fit, h: int) -> float:
