@@ -204,3 +204,14 @@ def test_a_stationary_noise_has_no_seasonality():
     noise = "{" + ",".join(f"{v:.6f}" for v in seq) + "}"
     assert ets(f"FORECAST.ETS.SEASONALITY({noise},{{{','.join(str(t) for t in range(1, 61))}}})") == 0
     assert not math.isnan(ets(f"FORECAST.ETS(61,{noise},{{{','.join(str(t) for t in range(1, 61))}}})"))
+
+
+@pytest.mark.parametrize("formula", [
+    "FORECAST.ETS(5,{1E+308,-1E+308,1E+308},{1,2,3},0)",
+    "FORECAST.ETS.STAT({1E+308,-1E+308,1E+308,5},{1,2,3,4},7,0)",
+    "FORECAST.ETS.CONFINT(1E+308,{1,2,4},{1,2,3},0.9,0)",
+    "FORECAST.ETS(1E+308,{10,20,30},{45292,45323,45352},0)",  # months: beyond 9999-12-31
+])
+def test_extreme_numbers_give_a_number_or_num_never_a_crash(formula):
+    got = ets(formula)
+    assert got == NUM or (isinstance(got, float) and math.isfinite(got))

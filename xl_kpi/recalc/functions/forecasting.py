@@ -67,6 +67,8 @@ from .registry import register
 from .stats import as_error
 
 MAX_SEASONALITY = 8760
+#: The first serial after 9999-12-31: a monthly timeline reads dates only up to there.
+MAX_SERIAL = 2958466
 MAX_MISSING = 0.3
 #: The longest completed series fitted (#NUM! beyond): 27 years of days, 14 months of hours;
 #: bounds the time of the fit (a few seconds at this size).
@@ -93,6 +95,8 @@ class Series:
     def position(self, target: float) -> float:
         """The target on the series' index axis (0 the first point, 1 the next...)."""
         if self.month_day:
+            if not 0 <= target < MAX_SERIAL:
+                return math.nan
             target = _months(target, self.month_day)
         return (target - self.start) / self.step
 
@@ -268,18 +272,25 @@ def fit(y: np.ndarray, m: int):
     """The AAA model of a series with seasonality m (0: none), or #NUM! with too few points."""
     if y.size < 2 or (m > 1 and y.size < 2 * m):
         return NUM_ERROR
+    # fitted on the series over its largest magnitude (the recursions are linear in y): squares
+    # of values near 1e308 stay finite
+    scale = float(np.max(np.abs(y))) or 1.0
+    y = y / scale
     start = _start(y, m)
     names = 3 if m > 1 else 2
 
     def sse(points: np.ndarray) -> np.ndarray:
         gamma = points[:, 2] if names == 3 else np.zeros(len(points))
-        return _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
+        got = _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
+        return np.where(np.isfinite(got), got, np.inf)
 
     axis = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
     mesh = np.meshgrid(*([axis] * names), indexing="ij")
     grid = np.stack([g.reshape(-1) for g in mesh] + ([] if names == 3 else [np.zeros(mesh[0].size)]), axis=1)
     errs = sse(grid)
     best, err = grid[int(np.argmin(errs))], float(errs.min())
+    if not math.isfinite(err):
+        return NUM_ERROR  # values so large that their squares overflow
     step = 0.1
     moves = np.concatenate([np.eye(3)[:names], -np.eye(3)[:names]])
     while step > 1e-5 and err > 0:
@@ -293,7 +304,7 @@ def fit(y: np.ndarray, m: int):
     one = best[None, :]
     _, fitted, level, trend, season = _run(y, m, one[:, 0], one[:, 1], one[:, 2], start)
     return Fit(float(best[0]), float(best[1]), float(best[2]) if m > 1 else 0.0, m,
-               float(level[0]), float(trend[0]), season[:, 0], fitted[:, 0])
+               float(level[0]) * scale, float(trend[0]) * scale, season[:, 0] * scale, fitted[:, 0] * scale)
 
 
 def _ahead(model: Fit, h: int) -> float:
@@ -324,10 +335,10 @@ def _variance_factor(model: Fit, h: int) -> float:
     """1 + sum_{j=1}^{h-1} (a + b j + c [m divides j])^2, in closed form."""
     a, b = model.alpha, model.alpha * model.beta
     c = model.gamma * (1 - model.alpha) if model.m > 1 else 0.0
-    j = h - 1
+    j = float(h - 1)
     total = j * a * a + 2 * a * b * j * (j + 1) / 2 + b * b * j * (j + 1) * (2 * j + 1) / 6
     if c and model.m > 1:
-        q = j // model.m
+        q = float((h - 1) // model.m)
         total += q * (2 * c * a + c * c) + 2 * c * b * model.m * q * (q + 1) / 2
     return 1.0 + total
 
@@ -443,6 +454,12 @@ def _ets_function(name: str, arrays: tuple[int, int], scalars: tuple[int, ...], 
 
 def _run_task(cache: dict, values: Values, timeline: Values, i: int, task: Task):
     """The task's result on instance ``i``, the series and the fit memoised in ``cache``."""
+    with np.errstate(all="ignore"):
+        got = _task_result(cache, values, timeline, i, task)
+    return NUM_ERROR if isinstance(got, float) and not math.isfinite(got) else got
+
+
+def _task_result(cache: dict, values: Values, timeline: Values, i: int, task: Task):
     key = (i, *task.options)
     if key not in cache:
         season, completion, aggregation = task.options
