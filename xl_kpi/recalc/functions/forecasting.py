@@ -281,7 +281,8 @@ def fit(y: np.ndarray, m: int):
 
     def sse(points: np.ndarray) -> np.ndarray:
         gamma = points[:, 2] if names == 3 else np.zeros(len(points))
-        got = _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
+        with np.errstate(all="ignore"):  # constants near 1 can make the recursion diverge
+            got = _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
         return np.where(np.isfinite(got), got, np.inf)
 
     axis = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
