@@ -37,7 +37,7 @@ FLOORS = {
     "dgorissen__pycel/information.xlsx": 1.0,
     "dgorissen__pycel/logical.xlsx": 1.0,
     "dgorissen__pycel/lookup.xlsx": 1.0,
-    "dgorissen__pycel/npv.xlsx": 0.818,
+    "dgorissen__pycel/npv.xlsx": 1.0,
     "dgorissen__pycel/pv.xlsx": 1.0,
     "dgorissen__pycel/stats.xlsx": 1.0,
     "dgorissen__pycel/text.xlsx": 1.0,

@@ -77,6 +77,23 @@ def test_corpus_cells(formula, expected):
         assert got == expected
 
 
+@pytest.mark.parametrize("formula, excel", [
+    # pycel npv.xlsx, the cells A2, A3, A7, A8, A9, A10 (inputs typed, blanks and text dropped)
+    ("=NPV(0.1,-10000,3000,4200,6800)", 1188.4434123352207),
+    ("=NPV(0.08,1,3,2,4)", 8.025726280057427),
+    ("=NPV(0.08,8000,9200,10000,12000,14500)", 41922.06155493237),
+    ("=NPV(0.08,8000,10000,12000,14500)", 36164.71536821584),
+    ("=NPV(0.07,8000,10000,14500)", 28047.342011668155),
+    ("=NPV(0.08,8000,9200,10000,12000,14500,-9000)", 36250.534912984425),
+    # formulas test.xlsx FINANCIAL!R33, S33 and AK33, AL33 (rates 4 and 5 of the array AH33:AW33)
+    ("=NPV(-0.1,-0.1,2,0,4,5)", 16.922200206608068), ("=NPV(2,2,0,4,5)", 0.87654320987654322),
+    ("=NPV(4,-0.1,2,0,4,5)", 0.068000000000000019), ("=NPV(5,-0.1,2,0,4,5)", 0.042618312757201647),
+])
+def test_npv_equals_excel_to_the_last_bit(formula, excel):
+    # Excel's last bit shows once a subtraction cancels the leading digits (npv.xlsx D7 = C7-A7)
+    assert evaluate({}, formula) == excel
+
+
 def test_npv_skips_text_and_logicals_in_ranges_but_not_errors():
     cells = {"A1": 0.07, "B1": 8000, "C1": "a", "D1": 10000, "E1": True, "F1": 14500}
     assert evaluate(cells, "=NPV(A1,B1:F1)") == pytest.approx(28047.342011668155, rel=1e-12)  # pycel npv.xlsx B9

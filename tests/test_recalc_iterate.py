@@ -641,3 +641,12 @@ def test_lambda_let_and_functions_passed_by_name_are_computed_not_kept(tmp_path)
 def test_a_function_passed_by_name_that_the_engine_lacks_keeps_excels_value(tmp_path):
     got, report = run(tmp_path, {"S": {"A1": 2, "B1": ("=_xlfn.REDUCE(0,A1,_xleta.TRANSLATE)", 7)}})
     assert got["S!B1"] == 7 and report.kept == {"function": 1}
+
+
+def test_a_linked_sheet_whose_last_refresh_failed_keeps_its_cached_cells(tmp_path):
+    """formulas' test.xlsx caches [1]Sheet1!A1 = 2 under ``refreshError="1"`` and Excel computes
+    the defined name m = [1]Sheet1!$A$1 as 2 (CORE!O13): the cells cached before are used."""
+    link = ('<sheetNames><sheetName val="Sheet1"/></sheetNames><sheetDataSet><sheetData sheetId="0" '
+            'refreshError="1"><row r="1"><cell r="A1"><v>2</v></cell></row></sheetData></sheetDataSet>')
+    got, report = run(tmp_path, {"S": {"A1": ("=[1]Sheet1!$A$1*3", 0)}}, external=link)
+    assert got["S!A1"] == 6 and report.kept == {}
