@@ -117,17 +117,18 @@ def _index_lifted(ev, args, given) -> Values:
     given = [None if v is None else next(present) for v in given]
     h, w = next(v for v in given if v is not None).hw
     out = np.empty((1, h, w), object)
+    areas: dict = {}  # each area evaluated once for all the elements
     for i in range(h):
         for j in range(w):
             one = [None if v is None else Values(v.kind[:, i:i + 1, j:j + 1], v.num[:, i:i + 1, j:j + 1],
                                                  None if v.text is None else v.text[:, i:i + 1, j:j + 1])
                    for v in given]
-            out[0, i, j] = _index_at(ev, args, *one).python(0, 0, 0)
+            out[0, i, j] = _index_at(ev, args, *one, areas).python(0, 0, 0)
     return from_python_cells(out)
 
 
-def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None) -> Values:
-    """INDEX for index values of one item per cell."""
+def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None, memo: dict | None = None) -> Values:
+    """INDEX for index values of one item per cell (``memo``: the areas already evaluated)."""
     areas = _areas(args[0])
     k = 1
     if av is not None:
@@ -141,7 +142,11 @@ def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None) -> Val
             return Values.error(E.VALUE)
     if k > len(areas):
         return Values.error(E.REF)
-    arr = _unwatched(ev, areas[k - 1])
+    arr = memo.get(k) if memo is not None else None
+    if arr is None:
+        arr = _unwatched(ev, areas[k - 1])
+        if memo is not None:
+            memo[k] = arr
     if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
         return arr
     out = _index_of(arr, rv, cv, len(args) > 2)
