@@ -12,9 +12,15 @@ wrong numbers, refused workbooks.
 the value Excel stored (the ``kept`` figures), which is what a user gets; the table then also
 counts the cells holding an error Excel did not have.
 
+A workbook refused for a circular reference (its iterative calculation is off, as Excel
+then warns) counts as refused in the total; it is also recalculated with ``--circular iterate``
+(as Excel computes it once "Enable iterative calculation" is ticked) and shown on a line of its
+own, "with iteration enabled", with a second total counting those lines instead.
+
 ``--libreoffice`` also times the three largest files (by formula cells) LibreOffice can load against it
 headless with recalculation forced (a profile whose ``OOXMLRecalcMode`` is 0, "always"), both
-as whole processes on the same stripped copy, medians of ``--repeat`` runs, and gives
+as whole processes on the same stripped copy (a file refused for a circular reference timed
+with ``--circular iterate``), medians of ``--repeat`` runs, and gives
 LibreOffice's own agreement on them.
 
 Run: ``python benchmarks/realworld.py [--causes 15] [--libreoffice] [--repeat 3] [--json]``
@@ -49,18 +55,20 @@ _RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalc_file(original: Path, work: Path, name: str, stored: bool = False) -> tuple[FileResult, Path, dict]:
+def recalc_file(original: Path, work: Path, name: str, stored: bool = False,
+                circular: str = "refuse") -> tuple[FileResult, Path, dict]:
     """Strip (unless ``stored``), recalculate in process, compare; returns the result, the copy
     recalculated and the report."""
     from xl_kpi.recalc import recalculate
 
     stripped = work / ("stripped" + original.suffix)
     out = work / ("out" + original.suffix)
-    if stored:
-        shutil.copyfile(original, stripped)
-    else:
-        strip_cached_values(original, stripped)
-    report = recalculate(stripped, out)
+    if not stripped.exists():
+        if stored:
+            shutil.copyfile(original, stripped)
+        else:
+            strip_cached_values(original, stripped)
+    report = recalculate(stripped, out, circular=circular)
     if not report.ok:
         res = compare(original, None, name=name, refused=report.reason)
     else:
@@ -95,11 +103,21 @@ def time_libreoffice(stripped: Path, profile: Path, out_dir: Path) -> tuple[floa
     return elapsed, None
 
 
-def time_xl_kpi(stripped: Path, out: Path) -> float:
+def refused_as_circular(res: FileResult) -> bool:
+    return bool(res.refused) and res.refused.startswith("circular reference")
+
+
+def time_xl_kpi(stripped: Path, out: Path, circular: str = "refuse") -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "xl_kpi.cli", "recalc", str(stripped), "-o", str(out), "--no-progress"],
-                   check=False, capture_output=True, timeout=600, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "xl_kpi.cli", "recalc", str(stripped), "-o", str(out), "--no-progress",
+                    "--circular", circular], check=False, capture_output=True, timeout=600, cwd=ROOT)
     return time.perf_counter() - t
+
+
+def _file_json(r: FileResult) -> dict:
+    return {"file": r.name, "cells": r.cells, "agreeing": r.agreeing, "share": round(r.share, 6),
+            "refused": r.refused, "seconds": round(r.seconds, 3), "causes": dict(r.causes.most_common()),
+            "examples": r.examples}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[FileResult] = []
     stripped_copies: dict[str, Path] = {}
     reports: dict[str, dict] = {}
+    iterated: dict[str, FileResult] = {}  # refused for a circular reference: with iteration enabled
     with tempfile.TemporaryDirectory(prefix="xl-kpi-realworld-") as tmp:
         tmp = Path(tmp)
         for i, book in enumerate(books):
@@ -130,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             res, stripped, reports[name] = recalc_file(book, work, name, args.stored)
             results.append(res)
             stripped_copies[name] = stripped
+            if refused_as_circular(res):
+                iterated[name], _, reports[name] = recalc_file(book, work, name, args.stored, "iterate")
         lo_rows = []
         lo_skipped: list[str] = []
         if args.libreoffice:
@@ -146,15 +167,18 @@ def main(argv: list[str] | None = None) -> int:
                     lo_skipped.append(res.name)
                     continue
                 xl_times, lo_times = [], []
+                circular = "iterate" if res.name in iterated else "refuse"
                 for k in range(max(1, args.repeat)):
-                    xl_times.append(time_xl_kpi(stripped, tmp / f"xl-{k}{stripped.suffix}"))
+                    xl_times.append(time_xl_kpi(stripped, tmp / f"xl-{k}{stripped.suffix}", circular))
                     t, lo_out = time_libreoffice(stripped, profile, tmp / f"lo-{k}")
                     lo_times.append(t)
                 lo_res = compare(folder / res.name, lo_out, name=res.name,
                                  refused=None if lo_out else "LibreOffice wrote no output")
-                lo_rows.append((res, statistics.median(xl_times), statistics.median(lo_times), lo_res))
+                lo_rows.append((iterated.get(res.name, res), statistics.median(xl_times), statistics.median(lo_times),
+                                lo_res))
     total_cells = sum(r.cells for r in results)
     total_ok = sum(r.agreeing for r in results)
+    iterated_ok = sum(iterated[r.name].agreeing if r.name in iterated else r.agreeing for r in results)
     causes: Counter = Counter()
     examples: dict[str, list[str]] = {}
     for r in results:
@@ -170,15 +194,18 @@ def main(argv: list[str] | None = None) -> int:
     iterations = {name: rep_.get("iterations") for name, rep_ in reports.items() if rep_.get("iterations")}
     if args.json:
         json.dump({
-            "files": [{"file": r.name, "cells": r.cells, "agreeing": r.agreeing, "share": round(r.share, 6),
-                       "refused": r.refused, "seconds": round(r.seconds, 3), "causes": dict(r.causes.most_common()),
-                       "examples": r.examples} for r in results],
+            "files": [{**_file_json(r),
+                       **({"with_iteration_enabled": _file_json(iterated[r.name])} if r.name in iterated else {})}
+                      for r in results],
             "total": {"cells": total_cells, "agreeing": total_ok,
                       "share": round(total_ok / total_cells, 6) if total_cells else 1.0,
                       "causes": dict(causes.most_common())},
+            "total_with_iteration_enabled": {"cells": total_cells, "agreeing": iterated_ok,
+                                             "share": round(iterated_ok / total_cells, 6) if total_cells else 1.0},
             "errors_excel_did_not_have": new_errors, "kept": dict(kept), "iterations": iterations,
             "libreoffice": [{"file": r.name, "xl_kpi_seconds": round(x, 3), "libreoffice_seconds": round(lo, 3),
-                             "ratio": round(x / lo, 3), "libreoffice_share": round(lr.share, 6)}
+                             "ratio": round(x / lo, 3), "libreoffice_share": round(lr.share, 6),
+                             "with_iteration_enabled": r.name in iterated}
                             for r, x, lo, lr in lo_rows],
             "libreoffice_could_not_load": lo_skipped,
         }, sys.stdout, indent=2)
@@ -186,12 +213,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     width = max((len(r.name) for r in results), default=10)
     print(f"{'file':<{width}}  {'cells':>6}  {'agree':>6}  {'share':>7}  {'s':>5}  main cause of the rest")
-    for r in results:
+    def row(label: str, r: FileResult) -> None:
         top = r.causes.most_common(1)
         why = f"{top[0][0]} ({top[0][1]})" if top else ""
-        print(f"{r.name:<{width}}  {r.cells:>6}  {r.agreeing:>6}  {r.share:>7.2%}  {r.seconds:>5.2f}  {why}")
+        print(f"{label:<{width}}  {r.cells:>6}  {r.agreeing:>6}  {r.share:>7.2%}  {r.seconds:>5.2f}  {why}")
+
+    for r in results:
+        row(r.name, r)
+        if r.name in iterated:
+            row("  with iteration enabled (--circular iterate)", iterated[r.name])
     share = total_ok / total_cells if total_cells else 1.0
     print(f"{'total':<{width}}  {total_cells:>6}  {total_ok:>6}  {share:>7.2%}")
+    if iterated:
+        print(f"{'total, with iteration enabled where refused':<{width}}  {total_cells:>6}  {iterated_ok:>6}  "
+              f"{iterated_ok / total_cells if total_cells else 1.0:>7.2%}")
     print(f"\ncells holding an error Excel did not have: {sum(new_errors.values()):,}"
           + (f"; kept as Excel stored them: {sum(kept.values()):,} ("
              + ", ".join(f"{k} {v:,}" for k, v in kept.most_common()) + ")" if kept else ""))
@@ -211,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nwhole-process time on the three largest files LibreOffice loads (median of {args.repeat}), "
               "LibreOffice recalculating:")
         for r, x, lo, lr in lo_rows:
-            print(f"  {r.name}: xl-kpi {x:.2f} s, LibreOffice {lo:.2f} s, ratio {x / lo:.2f}; "
+            how = " (with iteration enabled)" if r.name in iterated else ""
+            print(f"  {r.name}{how}: xl-kpi {x:.2f} s, LibreOffice {lo:.2f} s, ratio {x / lo:.2f}; "
                   f"agreeing cells: xl-kpi {r.share:.2%}, LibreOffice {lr.share:.2%}")
     return 0
 

@@ -9,6 +9,9 @@ Values agree when both are numbers within 1e-9 relative (1e-12 absolute, for res
 rounds to zero), the same text, the same logical, or the same error value. Every other cell gets
 one cause (:func:`cause`): an unknown function, an error Excel did not have, a wrong number...
 
+An error newer than the file format (#CALC!, #SPILL!) is read from the rich value the cell
+points to, not from the #VALUE! Excel writes beside it for older readers.
+
 The sheet XML is read with the standard library (column letters by openpyxl's utilities),
 independently of ``xl_kpi.recalc``, so the
 oracle does not share the engine's parser. Used by ``benchmarks/realworld.py`` and by
@@ -28,7 +31,8 @@ from xml.etree import ElementTree as ET
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-__all__ = ["corpus_dir", "workbooks", "read_cells", "strip_cached_values", "compare", "FileResult", "Cell"]
+__all__ = ["corpus_dir", "workbooks", "read_cells", "strip_cached_values", "compare", "FileResult", "Cell",
+           "sheet_disagreements"]
 
 ROOT = Path(__file__).resolve().parents[1]
 _CANDIDATES = (ROOT / ".." / "shared" / "realworld", Path("/work/shared/realworld"))
@@ -162,6 +166,48 @@ def _value(c: ET.Element, sst: list[str]):
         return None
 
 
+#: Excel's rich error types (MS-XLSX, the ``_error`` rich value's ``errorType``): a cell whose
+#: error is newer than the file format (#SPILL!, #CALC!...) stores #VALUE! in ``<v>`` for older
+#: readers and its true error in ``xl/richData``, pointed to by the cell's ``vm`` attribute.
+_RICH_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!")
+
+
+def _rich_errors(zf: zipfile.ZipFile) -> dict[int, str]:
+    """The error each ``vm`` index (1-based) of the workbook shows, where its rich value is one."""
+    try:
+        meta = ET.fromstring(zf.read("xl/metadata.xml"))
+        values = ET.fromstring(zf.read("xl/richData/rdrichvalue.xml"))
+        structures = ET.fromstring(zf.read("xl/richData/rdrichvaluestructure.xml"))
+    except (KeyError, ET.ParseError):
+        return {}
+    types = [t.get("name") for t in meta.iter() if _local(t.tag) == "metadataType"]
+    rich = next((i + 1 for i, n in enumerate(types) if n == "XLRICHVALUE"), None)
+    future = next((f for f in meta if _local(f.tag) == "futureMetadata" and f.get("name") == "XLRICHVALUE"), None)
+    block = next((b for b in meta if _local(b.tag) == "valueMetadata"), None)
+    if rich is None or future is None or block is None:
+        return {}
+    rvb = [int(x.get("i", "-1")) for x in future.iter() if _local(x.tag) == "rvb"]
+    keys = [[k.get("n") for k in st if _local(k.tag) == "k"] for st in structures if _local(st.tag) == "s"]
+    kinds = [st.get("t") for st in structures if _local(st.tag) == "s"]
+    rvs = [(int(rv.get("s", "-1")), [v.text or "" for v in rv if _local(v.tag) == "v"])
+           for rv in values if _local(rv.tag) == "rv"]
+    out = {}
+    for vm, bk in enumerate((b for b in block if _local(b.tag) == "bk"), start=1):
+        rc = next((x for x in bk if _local(x.tag) == "rc"), None)
+        if rc is None or int(rc.get("t", "0")) != rich:
+            continue
+        try:
+            s, vals = rvs[rvb[int(rc.get("v", "-1"))]]
+            if kinds[s] != "_error":
+                continue
+            code = int(dict(zip(keys[s], vals))["errorType"])
+            out[vm] = _RICH_ERRORS[code]
+        except (IndexError, KeyError, ValueError):
+            continue
+    return out
+
+
 def read_cells(path: str | os.PathLike):
     """(formula cells, values) of a workbook.
 
@@ -173,6 +219,7 @@ def read_cells(path: str | os.PathLike):
     values: dict[tuple[str, int, int], tuple] = {}
     with zipfile.ZipFile(path) as zf:
         sst = _shared_strings(zf)
+        rich = _rich_errors(zf)
         for name, part in _sheet_parts(zf):
             masters: dict[str, str] = {}
             ranges: list[tuple[tuple[int, int, int, int], str, str]] = []
@@ -187,6 +234,8 @@ def read_cells(path: str | os.PathLike):
                 r, col = _rc(ref)
                 key = (name, r, col)
                 val = _value(c, sst)
+                if val is not None and val[0] == "e" and c.get("vm") and int(c.get("vm")) in rich:
+                    val = ("e", rich[int(c.get("vm"))])  # the error Excel shows, not the fallback
                 if val is not None:
                     values[key] = val
                 f = next((x for x in c if _local(x.tag) == "f"), None)
@@ -372,3 +421,46 @@ def compare(original: str | os.PathLike, recalculated: str | os.PathLike | None,
         else:
             result.add(cell, cause(cell, want, value, unknown))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# one sheet of a corpus workbook, recalculated once per test session
+
+_RECALCULATED: dict[str, tuple] = {}
+
+
+def sheet_disagreements(name: str, sheet: str) -> tuple[int, list[tuple[str, str, object, object]]]:
+    """(formula cells, disagreeing cells) of ``sheet`` of corpus workbook ``name`` recalculated from
+    a copy with no stored values; each disagreement is (address, formula, Excel's value, ours).
+
+    The workbook is recalculated once per session (the result shared by every sheet's test);
+    ``pytest.skip`` when the corpus or the file is absent.
+    """
+    import tempfile
+
+    import pytest
+
+    folder = corpus_dir()
+    if folder is None or not (folder / name).exists():
+        pytest.skip(f"{name} not in the corpus")
+    if name not in _RECALCULATED:
+        from xl_kpi.recalc import recalculate
+
+        work = Path(tempfile.mkdtemp(prefix="xl-kpi-corpus-"))
+        original = folder / name
+        stripped, out = work / ("stripped" + original.suffix), work / ("out" + original.suffix)
+        strip_cached_values(original, stripped)
+        report = recalculate(stripped, out)
+        assert report.ok, report.reason
+        cells, excel = read_cells(original)
+        _, got = read_cells(out)
+        _RECALCULATED[name] = (cells, excel, got)
+    cells, excel, got = _RECALCULATED[name]
+    total, bad = 0, []
+    for key, cell in cells.items():
+        if cell.sheet != sheet or excel.get(key) is None:
+            continue
+        total += 1
+        if not agree(excel[key], got.get(key)):
+            bad.append((cell.address, cell.formula, excel[key], got.get(key)))
+    return total, bad

@@ -149,6 +149,10 @@ CASES = [
     ({"A1": 1, "A2": 5, "A3": 9, "B1": 1, "B2": 2, "B3": 4}, '=SUMIFS(B1:B3,A1:A3,">"&A1)', 6.0),
     ({"A1": "north", "A2": "nope", "A3": "south"}, '=COUNTIFS(A1:A3,"no*")', 2.0),
     ({"A1": 1, "A2": None, "A3": 3}, '=COUNTIFS(A1:A3,"")', 1.0),
+    # equality with a number counts the text that reads as it (formulas test.xlsx STATISTICAL X24)
+    ({"A1": "29/02/1900", "A2": True}, "=COUNTIF(A1:A2,A1)", 1.0),
+    ({"A1": "1", "A2": 1, "A3": "x"}, '=COUNTIF(A1:A3,"1")', 2.0),
+    ({"A1": "1", "A2": 1, "A3": "x"}, '=COUNTIF(A1:A3,"<>1")', 1.0),
     ({"A1": 1, "A2": 2}, '=AVERAGEIFS(A1:A2,A1:A2,">5")', ExcelError("#DIV/0!")),
     ({"A1": 1, "A2": 2, "A3": 3}, '=AVERAGEIFS(A1:A3,A1:A3,">=2")', 2.5),
     ({"A1": 1, "A2": 2, "B1": 3, "B2": "x"}, "=SUMPRODUCT(A1:A2,B1:B2)", 3.0),  # text counts 0

@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 
-from xl_kpi.excel_errors import NUM, VALUE
+from xl_kpi.excel_errors import NA, NUM, VALUE
 from xl_kpi.recalc import evaluate
+
+from corpus import sheet_disagreements
 
 HOLIDAYS = {"A1": dt.date(2012, 10, 1), "A2": dt.date(2013, 3, 1), "A3": dt.date(2012, 11, 22),
             "A4": dt.date(2012, 12, 4), "A5": dt.date(2013, 1, 21),
@@ -42,3 +44,54 @@ def test_microsoft_examples(formula, expected):
 ])
 def test_time_and_weeks(formula, expected):
     assert evaluate({}, formula) == expected
+
+
+# -- text read as dates and times, Analysis ToolPak arguments, YEARFRAC -------------------------
+
+TEXTS = {"A1": "1/1/1987 05:00 AM", "A2": "26/08/1987", "A3": "3", "A4": True, "A5": 0.44, "A6": -1,
+         "B1": 31778.0, "B2": 31809.0}
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # a date-time text is read as Excel reads it, wherever a number is expected
+    ("=WEEKDAY(A1)", 5.0), ("=ISOWEEKNUM(A1)", 1.0), ("=A1+0", 31778.208333333332), ("=A2+0", 32015.0),
+    ("=EDATE(0.7,A1)", 967223.0), ('=DATEVALUE(A1)', 31778.0), ('=DATEVALUE("1-Jan-1987")', 31778.0),
+    ("=TIMEVALUE(A1)", 0.20833333333212067),  # the fraction of the whole serial, as Excel computes it
+    ('=TIMEVALUE("2:24 AM")', 0.1), ('=TIMEVALUE("22-Aug-2011 6:35 AM")', pytest.approx(0.27430556, abs=1e-8)),
+    ('=DATEVALUE("8/22/2011")', 40777.0), ('=DATEVALUE("22-MAY-2011")', 40685.0),  # Microsoft's examples
+    ("=DATEVALUE(B1)", VALUE), ("=DATEVALUE(A4)", VALUE), ("=TIMEVALUE(1987)", VALUE), ('=DATEVALUE("ciao")', VALUE),
+    # HOUR, MINUTE, SECOND: the time of day to the second; text, logicals and blanks read as numbers
+    ("=HOUR(A5)", 10.0), ("=MINUTE(A5)", 33.0), ("=SECOND(A5)", 36.0), ("=HOUR(A6)", NUM), ("=HOUR(A3)", 0.0),
+    ("=HOUR(A4)", 0.0), ('=HOUR("3:30:30 PM")', 15.0), ('=MINUTE("15:48:00")', 48.0), ("=SECOND(TIME(4,48,18))", 18.0),
+    # Analysis ToolPak functions: a logical or a reference to several cells is #VALUE!
+    ("=WEEKNUM(A4)", VALUE), ("=EDATE(A4,1)", VALUE), ("=EOMONTH(B1:B2,1)", VALUE), ("=EDATE(B1:B2,1)", VALUE),
+    ("=YEARFRAC(B1:B2,B2)", VALUE), ("=YEARFRAC(A4,B2)", VALUE), ("=EDATE(B1:B2+0,1)", [[31809.0], [31837.0]]),
+    # serial 0 is 1900-01-00 and 60 is 1900-02-29, in Excel's calendar
+    ("=EOMONTH(0,0)", 31.0), ("=EOMONTH(0,1)", 60.0), ("=EDATE(31,1)", 60.0), ("=EDATE(0,0)", 0.0),
+    ("=EOMONTH(DATE(2011,1,1),1)", 40602.0), ("=EOMONTH(DATE(2011,1,1),-3)", 40482.0),
+    ("=EDATE(DATE(2011,1,15),-1)", 40527.0), ("=EDATE(DATE(2011,1,31),1)", 40602.0),
+    ('=DATEDIF(TRUE,"-1","YD")', NUM),  # DATEDIF is no ToolPak function: TRUE is 1, then start > end
+])
+def test_text_dates_and_toolpak_arguments(formula, expected):
+    assert evaluate(TEXTS, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30))", pytest.approx(0.58055556, abs=1e-8)),  # Microsoft's example
+    ("=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),1)", pytest.approx(0.57650273, abs=1e-8)),
+    ("=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),3)", pytest.approx(0.57808219, abs=1e-8)),
+    ("=YEARFRAC(DATE(2012,7,30),DATE(2012,1,1))", pytest.approx(0.58055556, abs=1e-8)),  # either order
+    ("=YEARFRAC(1987,345,1)", 4.496576905522592),  # 1900 counts 365 days in the average year length
+    ("=YEARFRAC(DATE(2011,2,28),DATE(2012,2,29),0)", 1.0),  # the last days of February are day 30
+    ("=YEARFRAC(DATE(2011,1,31),DATE(2011,3,31),4)", pytest.approx(60 / 360)),
+    ("=YEARFRAC(1,2,5)", NUM), ("=YEARFRAC(-1,2)", NUM), ('=YEARFRAC(1,345,"3")', 344 / 365),
+    ("=YEARFRAC(1/0,200,-1)", NUM), ("=YEARFRAC(1/0,200,NA())", NA),  # the basis is read first
+])
+def test_yearfrac_day_counts(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.slow
+def test_every_date_and_time_cell_of_formulas_test_workbook_equals_excel():
+    total, bad = sheet_disagreements("vinci1it2000__formulas/test.xlsx", "DATE & TIME")
+    assert total > 500 and not bad, bad[:10]

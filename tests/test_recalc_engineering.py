@@ -1,7 +1,8 @@
-"""Engineering functions: base conversions and CONVERT, against Excel's values.
+"""Engineering functions: base conversions, CONVERT, Bessel and bitwise functions, against Excel.
 
 Sources: Microsoft's documented examples (support.microsoft.com pages of DEC2BIN, DEC2HEX,
-DEC2OCT, BIN2DEC, HEX2DEC, OCT2DEC, CONVERT) and cells of the corpus workbooks saved by Excel
+DEC2OCT, BIN2DEC, HEX2DEC, OCT2DEC, CONVERT, BESSELI/J/K/Y, BITAND, BITOR, BITXOR, BITLSHIFT,
+BITRSHIFT) and cells of the corpus workbooks saved by Excel
 (vinci1it2000/formulas test.xlsx sheets ENGINEERING and EXTRA, bradbase/xlcalculator BASES.xlsx).
 """
 
@@ -92,3 +93,77 @@ def test_a_filled_down_column_gives_each_row_its_own_value_or_error(tmp_path):
 def test_error_function_and_steps(formula, expected):
     got = evaluate({}, formula)
     assert got == (pytest.approx(expected, abs=5e-9) if isinstance(expected, float) else expected)
+
+
+# -- Bessel functions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's examples (BESSELI, BESSELJ, BESSELK, BESSELY pages), given to 9 digits
+    ("=BESSELI(1.5,1)", 0.981666428), ("=BESSELJ(1.9,2)", 0.329925829), ("=BESSELK(1.5,1)", 0.277387804),
+    ("=BESSELY(2.5,1)", 0.145918138),
+])
+def test_bessel_microsoft_examples(formula, expected):
+    assert evaluate({}, formula) == pytest.approx(expected, abs=5e-10)
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # cells of Excel (formulas test workbook, ENGINEERING), equal to the last bit: Excel's
+    # approximations, which the exact functions miss in the 8th digit
+    ("=BESSELI(2.3,2)", 1.0054316669125958), ("=BESSELI(-1,0)", 1.2660658480342601),
+    ("=BESSELI(\"3.2\",2)", 2.7882984611029293), ("=BESSELJ(1E7,2.3)", 8.683739567294922e-05),
+    ("=BESSELJ(2.3,2)", 0.41391458970875217), ("=BESSELJ(-1,0)", 0.7651976837548592),
+    ("=BESSELK(2.3,2)", 0.1617333633782021), ("=BESSELY(1E7,2.3)", -0.00023689922733673244),
+    ("=BESSELY(2.3,2)", -0.4726168566767928), ("=BESSELK(1E7,2)", 0.0), ("=BESSELI(0,1E7)", 0.0),
+    ("=BESSELJ(A1,\"3.3\")", 0.0),
+])
+def test_bessel_equals_excel_to_the_last_bit(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=BESSELI(1E7,2.3)", NUM), ("=BESSELI(2,-1)", NUM), ("=BESSELK(0,1E7)", NUM), ("=BESSELK(-1,0)", NUM),
+    ("=BESSELY(0,2)", NUM), ("=BESSELY(-1,0)", NUM), ("=BESSELJ(TRUE,1)", VALUE), ("=BESSELJ(\"x\",1)", VALUE),
+    ("=BESSELJ(1,NA())", NA), ("=BESSELY(1/0,1)", DIV0),
+])
+def test_bessel_domain_and_argument_errors(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+def test_bessel_of_a_high_order_is_the_exact_value():
+    pytest.importorskip("scipy")
+    from scipy.special import jv
+
+    assert evaluate({}, "=BESSELJ(150000,200000)") == pytest.approx(float(jv(200000, 150000)), rel=1e-12)
+
+
+def test_bessel_recurrences_agree_with_the_exact_functions_to_excels_accuracy():
+    pytest.importorskip("scipy")
+    from scipy.special import iv, jv, kv, yv
+
+    for x in (0.3, 1.7, 5.0, 9.5, 30.0):
+        for n in (0, 1, 2, 5, 12):
+            for name, f in (("J", jv), ("Y", yv), ("I", iv), ("K", kv)):
+                got = evaluate({}, f"=BESSEL{name}({x},{n})")
+                assert got == pytest.approx(float(f(n, x)), rel=1e-6, abs=1e-12), (name, x, n)
+
+
+# -- bitwise functions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's examples
+    ("=BITAND(1,5)", 1.0), ("=BITAND(13,25)", 9.0), ("=BITOR(23,10)", 31.0), ("=BITXOR(5,3)", 6.0),
+    ("=BITLSHIFT(4,2)", 16.0), ("=BITRSHIFT(13,2)", 3.0),
+    # cells of Excel (formulas test workbook, ENGINEERING)
+    ("=BITLSHIFT(13,25)", 436207616.0), ("=BITLSHIFT(99,-1)", 49.0), ("=BITRSHIFT(99,-1)", 198.0),
+    ("=BITLSHIFT(A1,\"3.3\")", 0.0), ("=BITAND(2^48,25)", NUM), ("=BITAND(2^48-1,2^48-1)", 2.0 ** 48 - 1),
+    ("=BITAND(25,2.3)", NUM), ("=BITOR(-1,A1)", NUM), ("=BITLSHIFT(436207616,100)", NUM),
+    ("=BITRSHIFT(1,54)", NUM), ("=BITRSHIFT(1,53)", 0.0), ("=BITXOR(\"x\",1)", VALUE), ("=BITAND(NA(),1)", NA),
+])
+def test_bitwise_functions_as_excel(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+def test_bitwise_functions_take_arrays_element_by_element():
+    assert evaluate({}, "=SUM(BITAND({12,10},{10,6}))") == 8.0 + 2.0

@@ -306,6 +306,14 @@ def test_external_sheet_excel_could_not_refresh_is_ref_and_a_name_without_formul
     assert got["S!B1"] == "#REF!" and got["S!B2"] == "#NAME?"
 
 
+def test_a_link_part_beyond_the_part_limit_is_not_parsed_and_its_references_keep_excels_values(tmp_path, monkeypatch):
+    from xl_kpi.recalc import package
+
+    monkeypatch.setattr(package, "MAX_TREE_PART", 4000)  # workbook.xml fits, the padded link part not
+    got, report = run(tmp_path, {"S": {"A1": 100, "B1": ("=A1*[1]Rates!$A$1", 5)}}, external=LINK + " " * 5000)
+    assert report.ok and got["S!B1"] == 5 and report.kept == {"external link": 1}
+
+
 def test_reference_to_a_link_the_file_does_not_carry_keeps_the_stored_value(tmp_path):
     got, report = run(tmp_path, {"S": {"A1": ("=[3]Sheet1!A1+1", 8)}})
     assert got["S!A1"] == 8 and report.kept == {"external link": 1}
@@ -507,3 +515,138 @@ def test_tesla_model_with_circular_keep_computes_everything_but_its_freeze_cell(
     cells, excel = read_cells(src)
     _, got = read_cells(tmp_path / "out.xlsx")
     assert [k for k in cells if k in excel and not agree(excel[k], got.get(k))] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# --circular iterate: iteration off in the file, turned on as a user ticks it in Excel
+
+DEBT = {"Model": {"B1": 1000, "B2": 0.08, "B3": 100, "B4": ("=B2*(B1+B5)/2", 0), "B5": ("=B1+B4-B3", 0)}}
+
+
+def test_circular_iterate_computes_as_the_same_workbook_with_iteration_on(tmp_path):
+    """Same values and same report lines as the file saved with "Enable iterative calculation"."""
+    off = raw_book(tmp_path / "off.xlsx", DEBT, calc='iterateCount="100" iterateDelta="0.000001"')
+    on = raw_book(tmp_path / "on.xlsx", DEBT, calc=ITERATE)
+    forced = recalculate(off, tmp_path / "forced.xlsx", circular="iterate")
+    native = recalculate(on, tmp_path / "native.xlsx")
+    assert forced.ok and native.ok
+    assert forced.iterations == native.iterations and forced.issues == native.issues
+    assert read_cells(tmp_path / "forced.xlsx")[1] == read_cells(tmp_path / "native.xlsx")[1]
+    expected = 0.08 * (2 * 1000 - 100) / (2 - 0.08)
+    assert read_cells(tmp_path / "forced.xlsx")[1][("Model", 4, 2)][1] == pytest.approx(expected, abs=1e-5)
+
+
+def test_circular_iterate_uses_the_files_iteration_count(tmp_path):
+    """``iterateCount`` without ``iterate`` (formulas' circular.xlsx has one): ten iterations."""
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 5)}}, calc='iterateCount="10"')
+    report = recalculate(src, tmp_path / "out.xlsx", circular="iterate")
+    assert read_cells(tmp_path / "out.xlsx")[1][("S", 1, 1)] == ("n", 15.0)
+    assert report.iterations == [{"cells": ["S!A1"], "size": 1, "iterations": 10, "converged": False,
+                                  "max_change": 1.0}]
+
+
+def test_circular_iterate_uses_the_files_maximum_change(tmp_path):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=IF(A1>=3,A1,A1+1)", 0)}}, calc='iterateDelta="1"')
+    assert recalculate(src, tmp_path / "out.xlsx", circular="iterate").iterations[0]["iterations"] == 4
+
+
+def test_circular_iterate_defaults_to_excels_count_and_delta(tmp_path):
+    """No iteration attribute at all: 100 iterations at most, stopping under a change of 0.001."""
+    src = raw_book(tmp_path / "a.xlsx", {"S": {"A1": ("=A1/2+1", 0)}})
+    report = recalculate(src, tmp_path / "a-out.xlsx", circular="iterate")
+    [it] = report.iterations
+    assert it["converged"] and it["max_change"] < 0.001 <= 2 * it["max_change"]
+    src = raw_book(tmp_path / "b.xlsx", {"S": {"A1": ("=A1+1", 0)}})
+    [it] = recalculate(src, tmp_path / "b-out.xlsx", circular="iterate").iterations
+    assert (it["iterations"], it["converged"]) == (100, False)
+
+
+def test_circular_iterate_leaves_a_cycle_not_taken_at_run_time_uniterated(tmp_path):
+    sheets = {"S": {"A1": 1, "B1": 42, "C1": ("=IF(A1=1,B1,C1)", 7)}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    report = recalculate(src, tmp_path / "out.xlsx", circular="iterate")
+    assert report.ok and report.iterations == []
+    assert read_cells(tmp_path / "out.xlsx")[1][("S", 1, 3)] == ("n", 42.0)
+
+
+def test_refusal_for_a_circular_reference_names_the_options(tmp_path):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 5)}})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert not report.ok and "\n" not in report.reason
+    assert report.reason.startswith("circular reference among S!A1; iterative calculation is off")
+    assert "--circular iterate" in report.reason and "--circular keep" in report.reason
+
+
+def test_circular_iterate_on_the_command_line(tmp_path, capsys):
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 5)}}, calc='iterateCount="3"')
+    out = str(tmp_path / "out.xlsx")
+    assert main(["recalc", str(src), "-o", out, "--no-progress", "--circular", "iterate"]) == 0
+    assert "1 circular group iterated (1 did not converge)" in capsys.readouterr().out
+    assert main(["recalc", str(src), "-o", out, "--no-progress", "--circular", "iterate", "--strict"]) == 1
+
+
+def test_circular_must_be_one_of_the_choices(tmp_path):
+    from xl_kpi.recalc.engine import calculate
+    from xl_kpi.recalc.package import open_package
+
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": 1}})
+    with pytest.raises(ValueError, match="'iterate'"):
+        calculate(open_package(str(src)), circular="loop")
+
+
+@corpus
+def test_corpus_circular_models_with_iteration_enabled_compute(tmp_path):
+    """formulas' circular.xlsx (iterateCount 1, iteration off) and Tesla's (iterateDelta 1E-4)."""
+    for name in ("vinci1it2000__formulas/circular.xlsx",
+                 "chifang-c__tesla-three-statement-model/Tesla-ThreeStatementModel.xlsx"):
+        report = recalculate(FOLDER / name, tmp_path / "out.xlsx", circular="iterate")
+        assert report.ok, (name, report.reason)
+        assert report.iterations
+
+
+def test_array_results_replace_the_cells_they_write_into_in_rows_without_numbers(tmp_path):
+    """Rows and cells without ``r`` attributes (allowed by ECMA-376): the cells an array formula
+    writes into are found by position, replaced, never written twice."""
+    src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": 1, "A2": 2, "A3": 3, "B1": ("=A1:A3*10", 0, 't="array" ref="B1:B3"'),
+                                                "B2": 0, "B3": 0, "A4": 9}})
+    data = {i.filename: zipfile.ZipFile(src).read(i) for i in zipfile.ZipFile(src).infolist()}
+    xml = data["xl/worksheets/sheet1.xml"]
+    for r in (2, 3, 4):
+        xml = xml.replace(b'<row r="%d">' % r, b"<row>").replace(b'<c r="A%d">' % r, b"<c>")
+        xml = xml.replace(b'<c r="B%d">' % r, b"<c>")
+    data["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(src, "w") as z:
+        for name, blob in data.items():
+            z.writestr(name, blob)
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok, report.reason
+    out = zipfile.ZipFile(tmp_path / "out.xlsx").read("xl/worksheets/sheet1.xml")
+    assert out.count(b"<c") == xml.count(b"<c")  # nothing added: the cells were found
+    assert b"<row><c><v>2</v></c><c><v>20</v></c></row><row><c><v>3</v></c><c><v>30</v></c></row>" in out
+
+
+def test_lambda_let_and_functions_passed_by_name_are_computed_not_kept(tmp_path):
+    # stored values deliberately stale: a kept cell would show them
+    sheets = {"S": {"A1": 2, "A2": 3,
+                    "B1": ("=_xlfn.LET(_xlpm.x,A1*10,_xlpm.x+1)", 0),
+                    "B2": ("=_xlfn.LAMBDA(_xlpm.a,_xlpm.a*A2)(4)", 0),
+                    "B3": ("=_xlfn.REDUCE(0,A1:A2,_xlfn.LAMBDA(_xlpm.acc,_xlpm.v,_xlpm.acc+_xlpm.v))", 0),
+                    "B4": ("=_xlfn.LET(_xlpm.f,_xlfn.LAMBDA(_xlpm.n,_xlpm.n*2),_xlpm.f(A2))", 0),
+                    "B5": ("=_xlfn.REDUCE(0,A1:A2,_xleta.SUM)", 0)}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and report.kept == {}, report.kept
+    assert [got[f"S!B{i}"] for i in range(1, 6)] == [21, 12, 5, 6, 5]
+
+
+def test_a_function_passed_by_name_that_the_engine_lacks_keeps_excels_value(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": 2, "B1": ("=_xlfn.REDUCE(0,A1,_xleta.TRANSLATE)", 7)}})
+    assert got["S!B1"] == 7 and report.kept == {"function": 1}
+
+
+def test_a_linked_sheet_whose_last_refresh_failed_keeps_its_cached_cells(tmp_path):
+    """formulas' test.xlsx caches [1]Sheet1!A1 = 2 under ``refreshError="1"`` and Excel computes
+    the defined name m = [1]Sheet1!$A$1 as 2 (CORE!O13): the cells cached before are used."""
+    link = ('<sheetNames><sheetName val="Sheet1"/></sheetNames><sheetDataSet><sheetData sheetId="0" '
+            'refreshError="1"><row r="1"><cell r="A1"><v>2</v></cell></row></sheetData></sheetDataSet>')
+    got, report = run(tmp_path, {"S": {"A1": ("=[1]Sheet1!$A$1*3", 0)}}, external=link)
+    assert got["S!A1"] == 6 and report.kept == {}

@@ -7,7 +7,7 @@ logical.xlsx, sheets Logical and Switch, saved by Excel).
 import pytest
 from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import DIV0, NA, VALUE
+from xl_kpi.excel_errors import DIV0, NA, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 
@@ -34,3 +34,13 @@ def test_xor_is_a_logical_in_a_filled_down_column(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"B{r}"] for r in range(1, 4)] == [True, True, True]  # pycel logical.xlsx H10:I21
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # formulas test.xlsx LOGICAL row 3: a text argument that reads no logical is skipped
+    ('=AND(TRUE,"0")', True), ('=AND(TRUE,"0",#REF!)', REF), ('=AND(TRUE,#REF!,"0")', REF),
+    ('=AND(TRUE,"ciao",#REF!,"0")', REF), ('=AND("ciao")', VALUE), ('=AND("TRUE")', True),
+    ('=AND("FALSE",TRUE)', False), ('=OR(FALSE,"0")', False), ('=OR("0")', VALUE), ('=XOR(TRUE,"0",#REF!)', REF),
+])
+def test_text_arguments_that_read_no_logical_are_skipped(formula, expected):
+    assert evaluate({}, formula) == expected

@@ -39,9 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="refuse a workbook of more cells (default 10,000,000)")
     p.add_argument("--max-unzipped-size", type=_size, default=None, metavar="SIZE",
                    help="refuse a workbook that unzips to more (default 1G; K, M, G suffixes)")
-    p.add_argument("--circular", choices=("refuse", "keep"), default="refuse",
+    p.add_argument("--circular", choices=("refuse", "keep", "iterate"), default="refuse",
                    help="a circular reference in a workbook without iterative calculation: refuse the "
-                   "workbook (default), or keep the values Excel stored in its cells and compute the rest")
+                   "workbook (default), keep the values Excel stored in its cells and compute the rest, "
+                   "or iterate as Excel does once iterative calculation is enabled (the file's "
+                   "iteration count and maximum change, else Excel's 100 and 0.001)")
     p.add_argument("--json", action="store_true", help="print one JSON report for scripts")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 if any cell computed to an Excel error, kept the value Excel stored, "

@@ -92,7 +92,9 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
     A circular reference in a workbook without iterative calculation refuses it (``ok=False``,
     the cells named); ``circular="keep"`` computes the rest and leaves the cells of the cycle
     with the values Excel stored, as Excel shows them without iterating (kept, "circular
-    reference").
+    reference"); ``circular="iterate"`` iterates them as Excel does once "Enable iterative
+    calculation" is ticked (the file's iteration count and maximum change, else Excel's 100 and
+    0.001), reported in ``iterations`` as for a workbook that has it on.
 
     Never raises for a bad workbook: the :class:`Report` says ``ok=False`` with the reason.
     ``limits`` (default :class:`Limits`: 10 million cells, 1 GiB unzipped) refuse a workbook

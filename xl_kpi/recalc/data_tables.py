@@ -57,13 +57,18 @@ class DataTable:
     runner: "TableRunner | None" = None
     done: bool = False  # computed (else the stored values are kept)
 
-    def substitutions(self):
-        """(input cell, source cell) pairs and (formula cell, result cell) pairs, per recalculation."""
+    def substitutions(self, row_input_outer: bool = False):
+        """(input cell, source cell) pairs and (formula cell, result cell) pairs, per recalculation.
+
+        A two-variable table goes row by row (the row input changing at every substitution), or
+        with ``row_input_outer`` column by column: the same values, in another order.
+        """
         r0, c0, r1, c1 = self.ref
         if self.two_d:
             row_in, col_in = self.inputs
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
+            for a in range(c0, c1 + 1) if row_input_outer else range(r0, r1 + 1):
+                for b in range(r0, r1 + 1) if row_input_outer else range(c0, c1 + 1):
+                    r, c = (b, a) if row_input_outer else (a, b)
                     yield [(row_in, (r0 - 1, c)), (col_in, (r, c0 - 1))], [((r0 - 1, c0 - 1), (r, c))]
         elif self.along_row:
             for c in range(c0, c1 + 1):
@@ -233,8 +238,12 @@ class TableRunner:
         changed = _Changed(sheet, table.inputs, cone.steps)
         dirty = _Dirty()
         results: list[tuple[int, int, tuple]] = []
+        row_outer = False
+        if table.two_d:  # the input whose change costs more changes least often (exact either way)
+            row_cost, col_cost = (_reruns(sheet, cell, cone.steps, dirty) for cell in table.inputs)
+            row_outer = row_cost > col_cost
         try:
-            for assign, outs in table.substitutions():
+            for assign, outs in table.substitutions(row_outer):
                 # Each substitution starts from the previous one's values: only the formulas
                 # reading a cell that changed since are re-run, and a formula whose value comes
                 # out the same does not make its readers run (exact, cell by cell).
@@ -331,6 +340,25 @@ class _Dirty:
                 diff[i] = True
         if diff.any():
             self.mark(sheet, rows[diff], cols[diff])
+
+
+def _reruns(sheet, cell: tuple[int, int], steps, dirty: _Dirty) -> int:
+    """How many cells a change of input ``cell`` alone makes the cone re-run (at most)."""
+    dirty.clear()
+    dirty.mark(sheet, np.array([cell[0]]), np.array([cell[1]]))
+    n = 0
+    for grp, rows, cols, boxes, always in steps:
+        if always or dirty.reads(boxes):
+            if rows is None:
+                a0, b0, a1, b1 = grp.array
+                n += (a1 - a0 + 1) * (b1 - b0 + 1)
+                rr, cc = np.mgrid[a0:a1 + 1, b0:b1 + 1]
+                dirty.mark(grp.sheet, rr.reshape(-1), cc.reshape(-1))
+            else:
+                n += len(rows)
+                dirty.mark(grp.sheet, rows, cols)
+    dirty.clear()
+    return n
 
 
 def _closure(start: set[int], edges) -> set[int]:

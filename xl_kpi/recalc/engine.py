@@ -20,7 +20,7 @@ internal error in one shape keeps its stored values too, or becomes ``#VALUE!``,
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -45,15 +45,20 @@ from .keep import Kept, find_kept, mark_dependents, stored_value
 from .package import ERROR_CODES, FormulaCell, Package, parse_range
 from .values import EMPTY, ERR, NUM, STR, E, Values
 
-__all__ = ["Group", "CircularReference", "Recalculation", "calculate"]
+__all__ = ["Group", "CircularReference", "Recalculation", "calculate", "CIRCULAR_CHOICES"]
+
+#: What to do with a circular reference in a workbook whose iterative calculation is off.
+CIRCULAR_CHOICES = ("refuse", "keep", "iterate")
 
 
 class CircularReference(Exception):
-    """Formulas that depend on themselves; ``cells`` names them (``Sheet1!A1``)."""
+    """Formulas that depend on themselves while the workbook has iterative calculation off;
+    ``cells`` names them (``Sheet1!A1``). The message names the two ways on."""
 
     def __init__(self, cells: list[str]):
         shown = ", ".join(cells[:10]) + (f" and {len(cells) - 10} more" if len(cells) > 10 else "")
-        super().__init__(f"circular reference among {shown}")
+        super().__init__(f"circular reference among {shown}; iterative calculation is off in the workbook "
+                         "(--circular iterate or --circular keep)")
         self.cells = cells
 
 
@@ -466,7 +471,8 @@ def _stored(g: Group, book: Book) -> list:
 
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
-    ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues)
+    ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues,
+              array_fill=None if g.dynamic else (g.tree, (r1 - r0 + 1, c1 - c0 + 1)))
     v = Evaluator(ctx).formula(g.tree).instance(0)
     if g.dynamic:
         _store_spill(g, v, issues)
@@ -587,22 +593,72 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                     d.add(k)
         deps.append(sorted(d))
     order = strongly_connected(len(cells), lambda k: deps[k])
-    cyclic = [comp_cells for comp_cells in order
-              if len(comp_cells) > 1 or comp_cells[0] in deps[comp_cells[0]]]
-    in_cycle = {k for cc in cyclic for k in cc}
     iterations = []
-    for comp_cells in order:
-        if comp_cells[0] not in in_cycle:
-            _evaluate_cell(cells[comp_cells[0]], book, issues)
-            if plan is not None:
-                plan.append(_step(cells[comp_cells[0]]))
+    for batch in _batches(order, cells, deps):
+        if isinstance(batch, list):  # a cycle of cells
+            result = _solve(batch, cells, deps, where, book, issues, kept, circular)
+            if result is not None:
+                iterations.append(result)
+            if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
+                plan.extend(_step(cells[k]) for k in batch)
             continue
-        result = _solve(comp_cells, cells, deps, where, book, issues, kept, circular)
-        if result is not None:
-            iterations.append(result)
-        if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
-            plan.extend(_step(cells[k]) for k in comp_cells)
+        g, rows, cols = batch
+        if rows is None:
+            _evaluate_cell((g, *g.anchor), book, issues)
+        elif len(rows) == 1:
+            evaluate_group(g, book, issues, rows, cols)
+        else:
+            try:
+                evaluate_group(g, book, issues, rows, cols)
+            except (CircularReference, MemoryError):
+                raise
+            except Exception:  # as one cell at a time would be: a failing cell fails its groups
+                for r, c in zip(rows, cols):
+                    evaluate_group(g, book, issues, np.array([r]), np.array([c]))
+        if plan is not None:
+            plan.append((g.gid, rows, cols))
     return iterations
+
+
+def _batches(order: list[list[int]], cells: list[tuple[Group, int, int]], deps: list[list[int]]):
+    """The cells of a cyclic group component, in evaluation batches: ``(group, rows, cols)`` (rows
+    None for an array formula or data table) or a list of cells on a cycle (see ``_solve``).
+
+    Each component of the cell graph gets a level, one more than the highest level it reads;
+    a level reads only lower levels, so its cells of one group are evaluated at once, vectorized
+    (a row of a three-statement model: one evaluation per year instead of one per cell).
+    """
+    comp_of = [0] * len(cells)
+    for i, cc in enumerate(order):
+        for k in cc:
+            comp_of[k] = i
+    level = [0] * len(order)
+    by_level: dict[int, list[int]] = {}
+    for i, cc in enumerate(order):
+        lv = 0
+        for k in cc:
+            for j in deps[k]:
+                ci = comp_of[j]
+                if ci != i and level[ci] >= lv:
+                    lv = level[ci] + 1
+        level[i] = lv
+        by_level.setdefault(lv, []).append(i)
+    for lv in sorted(by_level):
+        singles: dict[int, list[int]] = {}
+        for i in by_level[lv]:
+            cc = order[i]
+            k = cc[0]
+            if len(cc) > 1 or k in deps[k]:
+                yield cc
+                continue
+            g = cells[k][0]
+            if g.array or g.table:
+                yield g, None, None
+                continue
+            singles.setdefault(g.gid, []).append(k)
+        for ks in singles.values():
+            g = cells[ks[0]][0]
+            yield g, np.array([cells[k][1] for k in ks], np.int64), np.array([cells[k][2] for k in ks], np.int64)
 
 
 def _step(cell: tuple[Group, int, int]) -> tuple:
@@ -638,8 +694,9 @@ def _snapshot(cell: tuple[Group, int, int]):
 
 def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, kept: Kept | None,
            circular: str) -> Iteration | None:
-    """One cycle of cells: calculation-chain order, else iteration, else CircularReference (or,
-    with ``circular="keep"``, Excel's stored values in the cells of the cycle)."""
+    """One cycle of cells: calculation-chain order, else iteration (the workbook's, or forced by
+    ``circular="iterate"`` with the file's count and delta), else CircularReference (or, with
+    ``circular="keep"``, Excel's stored values in the cells of the cycle)."""
     local = {k: i for i, k in enumerate(comp_cells)}
     sub_cells = [cells[k] for k in comp_cells]
     sub_deps = [[local[j] for j in deps[k] if j in local] for k in comp_cells]
@@ -672,11 +729,14 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
         kept.ranges.extend((sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2], sub_cells[i][1], sub_cells[i][2])
                            for i in indices)
 
+    calc = book.pkg.calc
+    if circular == "iterate" and not calc.iterate:
+        calc = replace(calc, iterate=True)  # Excel's "Enable iterative calculation" ticked
     try:
         first = sorted(range(len(sub_cells)),
                        key=lambda i: (sub_cells[i][0].sheet.index, sub_cells[i][1], sub_cells[i][2]))
         outcome = solve_cycle(len(sub_cells), sub_deps, list(zip(keys, key_index)), book, evaluate,
-                              lambda i: _snapshot(sub_cells[i]), book.pkg.calc, start_values, first,
+                              lambda i: _snapshot(sub_cells[i]), calc, start_values, first,
                               freeze if circular == "keep" and kept is not None else None)
     except RuntimeCycle as exc:
         names = sorted({_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in exc.cells})
@@ -723,10 +783,12 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     Raises :class:`CircularReference` when formulas depend on themselves at run time and the
     workbook does not turn iterative calculation on; with ``circular="keep"`` those cells keep
     the values Excel stored instead (as Excel shows them without iterating), and the rest is
-    computed.
+    computed; with ``circular="iterate"`` they are iterated as Excel does once "Enable iterative
+    calculation" is ticked, with the file's ``iterateCount`` and ``iterateDelta`` (Excel's 100
+    and 0.001 when the file has none).
     """
-    if circular not in ("refuse", "keep"):
-        raise ValueError(f"circular must be 'refuse' or 'keep', not {circular!r}")
+    if circular not in CIRCULAR_CHOICES:
+        raise ValueError(f"circular must be one of {', '.join(map(repr, CIRCULAR_CHOICES))}, not {circular!r}")
     start = time.perf_counter()
     book = Book(pkg)
     issue_list: list[str] = []

@@ -5,7 +5,8 @@ defined names), ``1`` being the position of an ``<externalReference>`` in ``work
 part (``xl/externalLinks/externalLink1.xml``) holds the book's sheet names, its defined names
 and, in ``<sheetDataSet>``, the last values Excel read from every cell the formulas use. Excel
 computes with those values while the source workbook is closed; so does the recalculation. A
-sheet whose cache is marked ``refreshError`` gives ``#REF!``, as Excel shows it.
+sheet whose cache is marked ``refreshError`` and holds no cell gives ``#REF!``, as Excel shows it;
+one that still holds cells gives them (Excel keeps the values of the last refresh that worked).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
@@ -39,11 +41,25 @@ class ExternalBook:
     names: dict[str, str | None] = field(default_factory=dict)  # lower name -> refersTo text
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
-    folder, _, base = part.rpartition("/")
+def _part(zf: zipfile.ZipFile, name: str, read: Callable[[str], bytes], max_part: int) -> bytes | None:
+    """A link part's bytes through ``read`` (the package's budgeted reader), or None when it is
+    missing or larger than ``max_part`` (its references then keep the values Excel stored)."""
     try:
-        root = ET.fromstring(zf.read(f"{folder}/_rels/{base}.rels"))
-    except (KeyError, ET.ParseError):
+        if zf.getinfo(name).file_size > max_part:
+            return None
+    except KeyError:
+        return None
+    return read(name)
+
+
+def _rels(zf: zipfile.ZipFile, part: str, read: Callable[[str], bytes], max_part: int) -> dict[str, str]:
+    folder, _, base = part.rpartition("/")
+    data = _part(zf, f"{folder}/_rels/{base}.rels", read, max_part)
+    if data is None:
+        return {}
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
         return {}
     out = {}
     for el in root:
@@ -74,14 +90,17 @@ def _cell_value(cell: ET.Element) -> tuple[int, float, str | None] | None:
 
 
 def read_external_books(zf: zipfile.ZipFile, workbook_part: str, workbook_xml: ET.Element,
-                        base_index: int) -> list[ExternalBook]:
+                        base_index: int, read: Callable[[str], bytes] | None = None,
+                        max_part: int = 64 << 20) -> list[ExternalBook]:
     """Every ``<externalReference>`` of the workbook, in ``[n]`` order, with its cached values.
 
     ``base_index`` numbers the cached sheets after the workbook's own (``SheetPart.index``).
-    A link part that is missing or damaged gives a book without sheets (its references then keep
-    the values Excel stored, see :mod:`.keep`).
+    A link part that is missing, damaged or larger than ``max_part`` gives a book without sheets
+    (its references then keep the values Excel stored, see :mod:`.keep`). ``read`` reads a member
+    (the package's reader, which counts the bytes against --max-unzipped-size).
     """
-    rels = _rels(zf, workbook_part)
+    read = read or zf.read
+    rels = _rels(zf, workbook_part, read, max_part)
     books: list[ExternalBook] = []
     n_sheets = base_index
     refs = [el for el in workbook_xml.iter() if _local(el.tag) == "externalReference"]
@@ -89,14 +108,17 @@ def read_external_books(zf: zipfile.ZipFile, workbook_part: str, workbook_xml: E
         book = ExternalBook(i, "")
         books.append(book)
         part = rels.get(el.get(_REL) or "", "")
+        data = _part(zf, part, read, max_part) if part else None
+        if data is None:
+            continue
         try:
-            root = ET.fromstring(zf.read(part))
-        except (KeyError, ET.ParseError, zipfile.BadZipFile, ValueError):
+            root = ET.fromstring(data)
+        except (ET.ParseError, ValueError):
             continue
         ext = next((x for x in root.iter() if _local(x.tag) == "externalBook"), None)
         if ext is None:  # a DDE or OLE link: no cached workbook values
             continue
-        book.target = unquote(_rels(zf, part).get(ext.get(_REL) or "", ""))
+        book.target = unquote(_rels(zf, part, read, max_part).get(ext.get(_REL) or "", ""))
         names = [x.get("val", "") for x in ext.iter() if _local(x.tag) == "sheetName"]
         for dn in ext.iter():
             if _local(dn.tag) == "definedName" and dn.get("name"):

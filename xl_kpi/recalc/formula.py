@@ -251,6 +251,8 @@ def compile_formula(text: str, row: int, col: int, tables=None) -> Node:
         src = _plain_whitespace(src)
     if ")(" in src and "LAMBDA(" in src.upper():
         src = _lambda_calls(src)
+    if "):" in src:
+        src = _ranges_between_calls(src)
     try:
         tree = _excel_formula()(src).ast
     except Exception as exc:  # pycel raises its own and openpyxl's tokenizer errors
@@ -274,12 +276,12 @@ UNION_SPREADING = frozenset({
 })
 
 
-def _areas(node: Node) -> list[Node]:
+def union_areas(node: Node) -> list[Node]:
     """The areas of a union, an intersection distributed over it: ``(A,B) C`` -> ``[A C, B C]``."""
     if isinstance(node, Op) and node.op == "union":
-        return [x for a in node.args for x in _areas(a)]
+        return [x for a in node.args for x in union_areas(a)]
     if isinstance(node, Op) and node.op == "isect":
-        left, right = _areas(node.args[0]), _areas(node.args[1])
+        left, right = union_areas(node.args[0]), union_areas(node.args[1])
         if len(left) == 1 and len(right) == 1:
             return [node]
         return [Op("isect", [a, b]) for a in left for b in right]
@@ -293,7 +295,7 @@ def _spread_unions(root: Node) -> Node:
         node = stack.pop()
         if isinstance(node, Func):
             if node.name in UNION_SPREADING:
-                node.args = [x for a in node.args for x in (_areas(a) if isinstance(a, Op) and
+                node.args = [x for a in node.args for x in (union_areas(a) if isinstance(a, Op) and
                                                             a.op in ("union", "isect") else [a])]
             stack.extend(a for a in node.args if a is not None)
         elif isinstance(node, Op):
@@ -349,6 +351,55 @@ def _lambda_calls(src: str) -> str:
             call = "LAMBDA.CALL(" + src[m.start():end + 1] + ("," + args if args.strip() else "") + ")"
             src = src[:m.start()] + call + src[close + 1:]
         pos = m.start() + len("LAMBDA.CALL(")
+
+
+_RANGE_CALL = "_XLKPI.RANGE"
+_CALL_AFTER_COLON = re.compile(r"\):\s*(?=[A-Za-z_][\w.]*\()")
+_NAME_BEFORE = re.compile(r"[A-Za-z_][\w.]*$")
+
+
+def _opening(src: str, end: int) -> int:
+    """The index of the parenthesis opening the one closed at ``end``, -1 if none (strings skipped)."""
+    depth, i = 0, end
+    while i >= 0:
+        ch = src[i]
+        if ch == '"':
+            i = src.rfind('"', 0, i)
+            while i > 0 and src[i - 1] == '"':
+                i = src.rfind('"', 0, i - 1)
+            if i < 0:
+                return -1
+        elif ch == ")":
+            depth += 1
+        elif ch == "(":
+            depth -= 1
+            if depth == 0:
+                return i
+        i -= 1
+    return -1
+
+
+def _ranges_between_calls(src: str) -> str:
+    """``INDEX(L,1,1):INDEX(L,1,3)``, a range between two function calls, as
+    ``_XLKPI.RANGE(INDEX(L,1,1),INDEX(L,1,3))``: the tokenizer reads ``:INDEX(`` as one name.
+    Outside strings only; the result is the range operator (see :func:`_node`)."""
+    pos = 0
+    while True:
+        m = _CALL_AFTER_COLON.search(src, pos)
+        if m is None:
+            return src
+        if src.count('"', 0, m.start()) % 2:
+            pos = m.end()
+            continue
+        left_open = _opening(src, m.start())
+        right_close = _closing(src, src.index("(", m.end()))
+        if left_open < 0 or right_close < 0:
+            return src
+        name = _NAME_BEFORE.search(src, 0, left_open)
+        left = name.start() if name else left_open
+        src = (src[:left] + _RANGE_CALL + "(" + src[left:m.start() + 1] + "," + src[m.end():right_close + 1] + ")"
+               + src[right_close + 1:])
+        pos = left + len(_RANGE_CALL)
 
 
 def _plain_whitespace(src: str) -> str:
@@ -474,6 +525,8 @@ def _node(t, row: int, col: int, args: list) -> Node:
                 name = name[len(p):]
         if "!" in name:  # 'book.xlam'!KPI_X or [1]!KPI_X: an add-in function by its own name
             name = name.rsplit("!", 1)[1]
+        if name == _RANGE_CALL and len(args) == 2:  # see _ranges_between_calls
+            return Op(":", args)
         return Func(name, args)
     if kind == "ARRAY":
         rows, i = [], 0
@@ -495,17 +548,65 @@ def split_sheet(value: str) -> tuple[str | None, str]:
     return sheet, rest
 
 
+def _range_parts(value: str) -> list[str]:
+    """``"B2:E5:f"`` -> ["B2:E5", "f"]: the operands of range operators the tokenizer left in one
+    operand, split at the colons outside quotes, an ``A1:B2`` pair kept whole (one area)."""
+    parts, depth_quote, last = [], False, 0
+    for i, ch in enumerate(value):
+        if ch == "'":
+            depth_quote = not depth_quote
+        elif ch == ":" and not depth_quote:
+            parts.append(value[last:i])
+            last = i + 1
+    parts.append(value[last:])
+    out: list[str] = []
+    for p in parts:
+        if out and "!" not in p and _AREA.match(out[-1].rpartition("!")[2]) and _AREA.match(
+                f"{out[-1].rpartition('!')[2]}:{p}") and ":" not in out[-1].rpartition("!")[2]:
+            out[-1] += ":" + p
+        else:
+            out.append(p)
+    return out
+
+
+def _range_operands(sheet: str | None, area: str) -> bool:
+    """Whether an operand is several references joined by range operators, not one reference:
+    an area that is no reference (``B2:E5:f``), or a "sheet" that starts with a cell reference
+    (``A2:'[2]Data'!A2``; ``Sheet1:Sheet3!A1`` is a 3-D reference, kept as one)."""
+    if sheet is None:
+        return ":" in area and not _AREA.match(area)
+    head = sheet.split(":", 1)[0] if ":" in sheet and not sheet.startswith("'") else ""
+    return bool(head) and _AREA.match(head.rpartition("!")[2]) is not None
+
+
 def _ref_node(value: str, row: int, col: int) -> Node:
     if value.startswith("@"):  # implicit intersection marker: the evaluator intersects anyway
         value = value[1:]
     if value.endswith("]"):
         return Structured(value)
     sheet, area = split_sheet(value)
+    if ":" in value and not value.startswith("[") and _range_operands(sheet, area):
+        # B2:E5:f (f a name), a:b, A2:'[2]Data'!A2: range operators between references or names
+        # that the tokenizer left in one operand
+        parts = _range_parts(value)
+        node = _ref_node(parts[0], row, col)
+        for p in parts[1:]:
+            node = Op(":", [node, _ref_node(p, row, col)])
+        return node
     if sheet is not None and ":" in sheet and not sheet.startswith("["):
         return Const(Values.error(E.REF))  # 3-D references (Sheet1:Sheet3!A1) are not supported
     if area.upper() == "#REF!":
         return Const(Values.error(E.REF))
     m = _AREA.match(area)
+    if not m and ":" in area:  # A1:B2:C3 or A1:name, one operand to the tokenizer: range operators
+        parts = [_ref_node(p, row, col) for p in area.split(":")]
+        if all(type(p) in (Ref, Name) for p in parts) and any(type(p) is Ref for p in parts):
+            for p in parts:  # B2:E5:f, f a defined name: the range of both
+                p.sheet = sheet
+            node = parts[0]
+            for p in parts[1:]:
+                node = Op(":", [node, p])
+            return node
     if not m:
         return Name(area, sheet)
     g = m.groups()

@@ -18,7 +18,6 @@ import re
 import stat
 import zipfile
 import zlib
-from array import array
 from dataclasses import dataclass, field
 from html import unescape
 from operator import itemgetter
@@ -110,18 +109,32 @@ class SheetPart:
     formulas: list[FormulaCell] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # odd cells read as errors, for the report
     odd_cells: int = 0
-    # row, column, start, end of every cell element, flat (for cells an array formula writes into)
-    span_table: array = field(default_factory=lambda: array("q"))
+    cells_scanned: int = 0  # cell elements read
     row_spans: dict[int, tuple[int, int, bool]] = field(default_factory=dict)  # open tag, self-closing
     sheetdata_span: tuple[int, int] | None = None  # content span between <sheetData> tags
     prefix: bytes = b""  # namespace prefix of the cell elements ("x:" in some writers)
     max_row: int = 0
     max_col: int = 0
 
-    def cell_spans(self) -> dict[tuple[int, int], tuple[int, int]]:
-        """Byte span of each cell element, by (row, column)."""
-        t = self.span_table
-        return {(t[i], t[i + 1]): (t[i + 2], t[i + 3]) for i in range(0, len(t), 4)}
+    def cell_spans(self, rows=None) -> dict[tuple[int, int], tuple[int, int]]:
+        """Byte span of each cell element, by (row, column): every cell of the rows ``rows`` (and
+        of the rows between them; all rows when None or when one has no row element).
+
+        Found when asked, by scanning those rows again: the writer needs them only for the cells
+        an array formula or data table writes into, and recording them for every cell while
+        reading cost a sixth of the scan of a big sheet.
+        """
+        if self.sheetdata_span is None:
+            return {}
+        start, end = self.sheetdata_span
+        rows = sorted(set(rows)) if rows else []
+        before = 0  # the row number before the first row element scanned
+        if rows and rows[0] in self.row_spans and rows[-1] in self.row_spans:
+            start, before = self.row_spans[rows[0]][0], rows[0] - 1
+            after = [k for k in self.row_spans if k > rows[-1]]
+            if after:
+                end = self.row_spans[min(after)][0]
+        return {(r, c): (a, b) for r, c, a, b in _cell_tokens(self.xml, start, end, before)}
 
 
 @dataclass(frozen=True)
@@ -478,7 +491,8 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
                     CalcSettings())
         from .external import read_external_books
 
-        external = read_external_books(zf, wb_part, wb, len(sheets))
+        external = read_external_books(zf, wb_part, wb, len(sheets), read=lambda name: _read(zf, name, budget),
+                                       max_part=MAX_TREE_PART)
         pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
         cells = _CellCount(limits.max_cells)
         for sheet in sheets:
@@ -491,7 +505,7 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
             except UnicodeDecodeError as exc:
                 raise UnreadableWorkbook(f"sheet {sheet.name!r} is not valid UTF-8 ({exc.reason}: "
                                          f"{exc.object[exc.start:exc.end + 1]!r}); the file is damaged") from None
-            unread = cells.n - tags_before - len(sheet.span_table) // 4
+            unread = cells.n - tags_before - sheet.cells_scanned
             if unread > 0:  # cells computed from blanks where values were would be wrong values
                 raise UnreadableWorkbook(f"sheet {sheet.name!r} has {unread:,} cell element(s) that cannot be "
                                          f"read (no end tag); the file is damaged")
@@ -614,6 +628,28 @@ def _col_of(letters: bytes) -> int:
     return c
 
 
+def _cell_tokens(xml: bytes, start: int, end: int, row: int = 0):
+    """(row, column, start, end) of each cell element between two offsets of the sheet XML,
+    positioned as :func:`_scan_sheet` positions them (``row``: the row before the first)."""
+    col = 0
+    for tok in _SCAN.finditer(xml, start, end):
+        letters, digits = tok.group(1, 2)
+        if letters is not None:
+            col, row = _col_of(letters), int(digits)
+        elif tok.group(10) is not None:  # a <row> element
+            rm = _ROW_R.search(tok.group(10))
+            row = int(rm.group(1)) if rm else row + 1
+            col = 0
+            continue
+        else:
+            rm = _R_ATTR.search(tok.group(11))
+            if rm:
+                col, row = _col_of(rm.group(1)), int(rm.group(2))
+            else:
+                col += 1
+        yield (row, col, *tok.span())
+
+
 _MAX_NOTES = 5
 _VALUE, _NUM = ERROR_CODES.index("#VALUE!") + 1, ERROR_CODES.index("#NUM!") + 1
 _RANGE = re.compile(rb"\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
@@ -668,11 +704,11 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     sheet.sheetdata_span = (start, end)
     rows, cols, kinds, nums, texts = sheet.rows, sheet.cols, sheet.kinds, sheet.nums, sheet.texts
     formulas = sheet.formulas
-    spans = sheet.span_table.extend
     row_spans = sheet.row_spans
     row = 0
     col = 0
     max_col = 0
+    scanned = 0
     n_shared = len(shared)
 
     def odd(r: int, c: int, code: int, why: str) -> None:
@@ -689,18 +725,17 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
         if letters is not None:  # fast path
             col = colmap.get(letters) or _col_of(letters)
             row = int(digits)
+            scanned += 1
             if col > max_col:
                 max_col = col
-            span = tok.span()
-            spans((row, col, span[0], span[1]))
             if ftext is not None:
                 text = ftext.decode("utf-8")
                 formulas.append(FormulaCell(row, col, _text(ftext) if "&" in text else text, "normal", None,
-                                            None, span))
+                                            None, tok.span()))
                 continue
             if si is not None:
                 formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
-                                            None if sref is None else sref.decode(), si.decode(), span))
+                                            None if sref is None else sref.decode(), si.decode(), tok.span()))
                 continue
             if istr is not None:
                 if t == b"inlineStr":
@@ -727,10 +762,10 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 row = int(rm.group(2))
             else:
                 col += 1
+            scanned += 1
             if col > max_col:
                 max_col = col
             span = tok.span()
-            spans((row, col, *span))
             if not body:
                 continue
             tm = _TYPE.search(raw_attrs) if b"t" in raw_attrs else None
@@ -804,6 +839,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             continue
         rows.append(row)
         cols.append(col)
+    sheet.cells_scanned = scanned
     _non_finite(sheet)
     if sheet.odd_cells > len(sheet.notes):
         sheet.notes.append(f"{sheet.name}: {sheet.odd_cells - len(sheet.notes):,} more odd cells")
@@ -907,29 +943,11 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
     ``formula_values`` holds (kind, number, text) for each of ``sheet.formulas``, in order.
     """
     xml = sheet.xml
-    edits: list[tuple[int, int, bytes]] = []
     prefix = sheet.prefix
-    fast = _FAST_FCELL.match
-    for f, val in zip(sheet.formulas, formula_values):
-        if val is None:
-            continue
-        s, e = f.span
-        m = fast(xml, s, e)
-        if m is None:
-            edits.append((s, e, cell_xml(xml[s:e], prefix, *val)))
-            continue
-        # cell_xml's fast case, inline: this loop runs once per formula cell
-        kind, num, text = val
-        if kind == NUM:
-            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
-        else:
-            v, t = encode_value(kind, num, text)
-            tattr = b' t="' + t + b'"' if t else b""
-        r_attr, style, style2, f_element = m.groups()
-        style = style or style2
-        edits.append((s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
-                                                            tattr, f_element, v)))
-    cell_spans = sheet.cell_spans() if spill_values else {}
+    edits: list[tuple[int, int, bytes]] = list(_formula_edits(sheet, formula_values))
+    if not spill_values:  # formula cells only, in document order (as scanned): no sort needed
+        return _apply(xml, edits)
+    cell_spans = sheet.cell_spans({r for r, _ in spill_values})
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
     for (r, c), val in spill_values.items():
@@ -967,17 +985,51 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
         for c, cell in new_cells:
             pos = next((sp[0] for cc, sp in existing if cc > c), row_end)
             edits.append((pos, pos, cell))
-    if not edits:
-        return xml
     edits.sort(key=itemgetter(0, 1))  # stable: insertions at one position keep their order
+    return _apply(xml, edits)
+
+
+def _apply(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """``xml`` with each (start, end, new bytes) edit made (sorted first if not in document order)."""
     out = []
     last = 0
     for s, e, new in edits:
+        if s < last:
+            edits.sort(key=itemgetter(0, 1))
+            return _apply(xml, edits)
         out.append(xml[last:s])
         out.append(new)
         last = e
+    if not out:
+        return xml
     out.append(xml[last:])
     return b"".join(out)
+
+
+def _formula_edits(sheet: SheetPart, formula_values):
+    """(start, end, new cell XML) of each formula cell given a value, in document order."""
+    xml = sheet.xml
+    prefix = sheet.prefix
+    fast = _FAST_FCELL.match
+    for f, val in zip(sheet.formulas, formula_values):
+        if val is None:
+            continue
+        s, e = f.span
+        m = fast(xml, s, e)
+        if m is None:
+            yield s, e, cell_xml(xml[s:e], prefix, *val)
+            continue
+        # cell_xml's fast case, inline: this loop runs once per formula cell
+        kind, num, text = val
+        if kind == NUM:
+            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
+        else:
+            v, t = encode_value(kind, num, text)
+            tattr = b' t="' + t + b'"' if t else b""
+        r_attr, style, style2, f_element = m.groups()
+        style = style or style2
+        yield s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
+                                                   tattr, f_element, v)
 
 
 def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> bytes:

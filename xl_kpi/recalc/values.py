@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +31,7 @@ from ..excel_dates import serial_to_days as serial_to_days64  # noqa: F401 - re-
 from ..excel_dates import to_serial as date_to_serial
 from ..excel_errors import ERROR_CODE, ERROR_CODES, ExcelError
 from .package import BOOL, EMPTY, ERR, NUM, STR
+from .text_numbers import text_to_number  # noqa: F401 - re-exported: where arithmetic reads text
 
 __all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E", "MAX_TEXT", "text_too_long"]
 
@@ -273,38 +273,7 @@ def iso_to_serial(text: str) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Conversions
-
-
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
-
-
-def text_to_number(s: str) -> float | None:
-    """Excel's reading of text as a number in arithmetic (``"3"`` -> 3, ``"5%"`` -> 0.05)."""
-    t = s.strip()
-    if not t:
-        return None
-    pct = t.endswith("%")
-    if pct:
-        t = t[:-1].strip()
-    t = t.replace(",", "") if "," in t and t.replace(",", "").replace(".", "", 1).lstrip("+-").isdigit() else t
-    if t.startswith("$"):
-        t = t[1:]
-    try:
-        x = float(t)
-    except ValueError:
-        m = _US_DATE.match(t)
-        try:
-            if m is not None:  # m/d/yyyy, as Excel (en-US) reads "01/01/1900"; yy 00-29 is 20yy
-                month, day, year = (int(g) for g in m.groups())
-                year += (2000 if year < 30 else 1900) if year < 100 else 0
-                return date_to_serial(_dt.datetime(year, month, day))
-            return date_to_serial(_dt.datetime.fromisoformat(t))
-        except ValueError:
-            return None
-    if not math.isfinite(x) or t.lower().lstrip("+-") in ("inf", "nan", "infinity"):
-        return None
-    return x / 100 if pct else x
+# Conversions (text read as a number: .text_numbers)
 
 
 def numbers(v: Values) -> tuple[np.ndarray, np.ndarray]:

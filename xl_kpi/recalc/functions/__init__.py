@@ -11,15 +11,27 @@ evaluator itself.
 from __future__ import annotations
 
 from . import (  # noqa: F401  (register)
+    bahttext,
+    bessel,
+    combinatorics,
+    complex_numbers,
     date_time,
+    distributions,
     dynamic,
     engineering,
     financial,
+    forecasting,
     information,
     logical,
     lookup,
     math,
+    matrices,
+    numerals,
+    pivot,
+    regex,
+    regression,
     stats,
+    subtotals,
     text,
 )
 from .criteria import wildcard_regex

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...excel_errors import VALUE, ExcelError
-from ..arrays import align
+from ..arrays import NotVectorizable, align
 from ..values import (
     BOOL,
     EMPTY,
@@ -30,8 +30,8 @@ from ..values import (
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
 
-__all__ = ["aggregate_args", "coerce", "col", "finish", "first_error", "from_python_cells", "numeric_items", "ok",
-           "samples", "select"]
+__all__ = ["aggregate_args", "coerce", "col", "finish", "first_error", "from_python_cells", "from_python_results",
+           "numeric_items", "ok", "samples", "select"]
 
 
 def first_error(kind: np.ndarray, num: np.ndarray) -> np.ndarray:
@@ -160,3 +160,24 @@ def from_python_cells(results: np.ndarray) -> Values:
                 text = np.empty(results.shape, object)
             text[idx] = t
     return Values(kind, num, text)
+
+
+def from_python_results(results: np.ndarray) -> Values:
+    """Values from per-element Python results, some of which may be 2-D lists (array results).
+
+    A single cell's single result spills as its array; where the function was applied element
+    by element (an array given for a scalar argument), each element keeps the top-left value of
+    its own result, as Excel does for an array of arrays. Cells of a shape whose results are
+    arrays go cell by cell (their sizes may differ).
+    """
+    if not any(type(x) is list for x in results.flat):
+        return from_python_cells(results)
+    if results.size == 1:
+        return Values.from_python(results.flat[0])
+    if results.shape[0] > 1:
+        raise NotVectorizable("an array result per cell")
+    flat = results.reshape(-1)
+    for k, x in enumerate(flat):
+        if type(x) is list:
+            flat[k] = x[0][0]
+    return from_python_cells(flat.reshape(results.shape))

@@ -11,8 +11,10 @@ import re
 
 import numpy as np
 
+from ..arrays import NotVectorizable, align
+from ..formula import Const
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, text_to_number
-from .arguments import finish
+from .arguments import finish, from_python_cells
 
 __all__ = ["Criterion", "conditional", "has_wild", "wildcard_regex"]
 
@@ -185,13 +187,23 @@ class Criterion:
             target = self.text.casefold()
             cmp = {"<": folded < target, ">": folded > target, "<=": folded <= target, ">=": folded >= target}[op]
             return (kind == STR) & cmp.astype(bool)
-        if op == "<>":
-            return ~((kind == self.kind) & (num == self.num))
+        if op in ("=", "<>"):
+            hit = (kind == self.kind) & (num == self.num)
+            if self.kind == NUM and text is not None and (kind == STR).any():
+                hit = hit | _reads_as(kind, text, self.num)  # "1" matches the text "01", as Excel
+            return hit if op == "=" else ~hit
         sel = kind == self.kind
         with np.errstate(invalid="ignore"):
-            cmp = {"=": num == self.num, "<": num < self.num, ">": num > self.num,
-                   "<=": num <= self.num, ">=": num >= self.num}[op]
+            cmp = {"<": num < self.num, ">": num > self.num, "<=": num <= self.num, ">=": num >= self.num}[op]
         return sel & cmp
+
+
+def _reads_as(kind, text, x: float) -> np.ndarray:
+    """Where a text cell reads as the number ``x`` (COUNTIF(A:A, 1) counts the text "1")."""
+    out = np.zeros(kind.shape, bool)
+    for idx in zip(*np.nonzero(kind == STR)):
+        out[idx] = text_to_number(text[idx]) == x
+    return out
 
 
 def texts_of(kind, text) -> np.ndarray:
@@ -218,22 +230,37 @@ def criteria_values(ev, node) -> list[Criterion]:
     return out
 
 
-def conditional(ev, value_node, pairs, how: str) -> Values:
-    """SUMIFS-style aggregation: how is "sum", "count", "average", "max" or "min"."""
+def conditional(ev, value_node, pairs, how: str, *, resize: bool = False) -> Values:
+    """SUMIFS-style aggregation: how is "sum", "count", "average", "max" or "min".
+
+    A criterion that is an array (``{"a","b"}``, or a range in an array formula) gives one
+    result per element. An error in a cell of the value range that meets the criteria is the
+    result (SUMIF over a #N/A is #N/A), while one in a criteria range only fails to match,
+    unless the criterion is that error. The ranges must have one shape (#VALUE! otherwise);
+    ``resize`` (SUMIF, AVERAGEIF): the value range is read from its top-left cell over the
+    criteria range's shape instead, as Microsoft documents.
+    """
+    given = [ev.scalar(c) for _, c in pairs]
+    if any(not v.is_cell for v in given):
+        return _per_criterion(ev, value_node, pairs, how, resize, given)
     ranges = [ev.eval(r) for r, _ in pairs]
-    crits = [criteria_values(ev, c) for _, c in pairs]
+    crits = [criteria_values(ev, Const(v)) for v in given]
     target = ev.eval(value_node) if value_node is not None else None
     hw = ranges[0].hw
+    if resize and target is not None and target.hw != hw and target.ref is not None and target.n == 1:
+        r0, c0 = int(target.ref.row0[0]), int(target.ref.col0[0])
+        target = target.ref.sheet.block(r0, c0, r0 + hw[0] - 1, c0 + hw[1] - 1)
     if any(r.hw != hw for r in ranges) or (target is not None and target.hw != hw):
         return Values.error(E.VALUE)
     n = max([r.n for r in ranges] + [len(c) for c in crits] + ([target.n] if target is not None else []))
     if any(r.kind.shape[1:] == (1, 1) and r.ref is None and r.kind[0, 0, 0] == ERR for r in ranges):
         return Values.error(int(ranges[0].num[0, 0, 0]), n)
-    tvals = tmask = None
+    tvals = tmask = terr = None
     if target is not None:
         tmask = target.kind == NUM
         tvals = np.where(tmask, target.num, 0.0)
-    if n > 1 and all(r.n == 1 for r in ranges) and (target is None or target.n == 1) \
+        terr = np.where(target.kind == ERR, target.num, 0.0)
+    if n > 1 and all(r.n == 1 for r in ranges) and (target is None or (target.n == 1 and not terr.any())) \
             and all(c.plain_equality for cs in crits for c in cs) and how in ("sum", "count", "average"):
         return _count_hidden(conditional_grouped(ranges, crits, tvals, tmask, how, n), ranges, crits, how)
     out = np.zeros(n)
@@ -262,12 +289,16 @@ def conditional(ev, value_node, pairs, how: str) -> Values:
                     mask_cache[key] = m
             mask = m if mask is None else mask & m
         if same_ranges:
-            results[ids] = (out[i], err[i]) = _aggregate(mask, target, tvals, tmask, how)
+            results[ids] = (out[i], err[i]) = _aggregate(mask, target, tvals, tmask, how, terr)
             continue
         if target is None:
             out[i] = mask.sum()
             continue
         ti = i if target.n > 1 else 0
+        bad = terr[ti][mask]
+        if bad.any():
+            err[i] = bad[bad != 0][0]
+            continue
         sel = mask & tmask[ti]
         if how == "sum":
             out[i] = tvals[ti][mask].sum()
@@ -283,10 +314,30 @@ def conditional(ev, value_node, pairs, how: str) -> Values:
     return _count_hidden(finish(out, err), ranges, crits, how)
 
 
-def _aggregate(mask, target, tvals, tmask, how: str) -> tuple[float, float]:
+def _per_criterion(ev, value_node, pairs, how: str, resize: bool, given: list[Values]) -> Values:
+    """:func:`conditional` once per element of criteria that are arrays, broadcast together
+    (elements beyond a smaller array are #N/A, as Excel's array formulas give)."""
+    if any(v.n > 1 for v in given):
+        raise NotVectorizable("criteria arrays that move with the cell")
+    given = align(*given)
+    h, w = given[0].hw
+    out = np.empty((1, h, w), object)
+    for i in range(h):
+        for j in range(w):
+            one = [(r, Const(Values(v.kind[:, i:i + 1, j:j + 1], v.num[:, i:i + 1, j:j + 1],
+                                    None if v.text is None else v.text[:, i:i + 1, j:j + 1])))
+                   for (r, _), v in zip(pairs, given)]
+            out[0, i, j] = conditional(ev, value_node, one, how, resize=resize).python(0, 0, 0)
+    return from_python_cells(out)
+
+
+def _aggregate(mask, target, tvals, tmask, how: str, terr) -> tuple[float, float]:
     """(value, error code) of one cell over fixed ranges whose selected cells are ``mask``."""
     if target is None:
         return float(mask.sum()), 0.0
+    bad = terr[0][mask]
+    if bad.any():
+        return 0.0, float(bad[bad != 0][0])
     sel = mask & tmask[0]
     if how == "sum":
         return float(tvals[0][mask].sum()), 0.0

@@ -9,6 +9,8 @@ import numpy as np
 
 from ...excel_dates import serial_to_ymd, ymd_to_serial
 from ...excel_errors import NUM, VALUE, ExcelError
+from ..arrays import align
+from ..text_numbers import text_to_serial
 from ..values import (
     BOOL,
     EMPTY,
@@ -19,16 +21,11 @@ from ..values import (
     Values,
     date_to_serial,
     days64_to_serial,
-    serial_to_days64,
     text_to_number,
 )
 from ..values import NUM as NUMBER
-from .arguments import from_python_cells
+from .arguments import coerce, from_python_cells
 from .registry import cellwise, elementwise, register
-
-
-def _months(days64: np.ndarray) -> np.ndarray:
-    return days64.astype("datetime64[M]")
 
 
 def date_ok(serial: np.ndarray) -> np.ndarray:
@@ -49,25 +46,31 @@ def _date(y, m, d):
     return serial, np.where(bad, E.NUM, 0)
 
 
-@elementwise("EOMONTH", arity=(2, 2), logicals=False)
+def _month_shift(start, months):
+    """(year, month, day) of ``start`` and (year, month) ``months`` later, in Excel's calendar
+    (serial 0 is 1900-01-00, serial 60 is 1900-02-29)."""
+    y, m, d = serial_to_ymd(start)
+    total = y * 12 + (m - 1) + np.trunc(months).astype(np.int64)
+    return d, total // 12, total % 12 + 1
+
+
+@elementwise("EOMONTH", arity=(2, 2), logicals=False, ranges=False)
 def _eomonth(start, months):
-    bad = ~date_ok(start)
-    days = serial_to_days64(np.where(bad, 1, start))
-    nxt = _months(days) + (np.trunc(months).astype(np.int64) + 1)
-    serial = days64_to_serial(nxt.astype("datetime64[D]") - 1)
+    """EOMONTH(start, months): the last day of the month ``months`` after start's month."""
+    bad = ~date_ok(start) | (np.abs(months) > 120000)
+    _, ty, tm = _month_shift(np.where(bad, 1, start), np.where(bad, 0, months))
+    serial = ymd_to_serial(ty, tm + 1, np.zeros_like(tm))
     bad = bad | ~date_ok(serial)
     return serial, np.where(bad, E.NUM, 0)
 
 
-@elementwise("EDATE", arity=(2, 2), logicals=False)
+@elementwise("EDATE", arity=(2, 2), logicals=False, ranges=False)
 def _edate(start, months):
-    bad = ~date_ok(start)
-    days = serial_to_days64(np.where(bad, 1, start))
-    month = _months(days)
-    target = month + np.trunc(months).astype(np.int64)
-    dom = (days - month.astype("datetime64[D]")).astype(np.int64)
-    last = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64) - 1
-    serial = days64_to_serial(target.astype("datetime64[D]") + np.minimum(dom, last))
+    """EDATE(start, months): the same day ``months`` later, the month's last day if it is shorter."""
+    bad = ~date_ok(start) | (np.abs(months) > 120000)
+    d, ty, tm = _month_shift(np.where(bad, 1, start), np.where(bad, 0, months))
+    last = ymd_to_serial(ty, tm + 1, np.zeros_like(tm)) - ymd_to_serial(ty, tm, np.zeros_like(tm))
+    serial = ymd_to_serial(ty, tm, np.minimum(d, last))
     bad = bad | ~date_ok(serial)
     return serial, np.where(bad, E.NUM, 0)
 
@@ -124,7 +127,7 @@ def _weekday(serial, kind):
     return out, np.where(bad, E.NUM, 0)
 
 
-@cellwise("DATEDIF", args="NNt")
+@cellwise("DATEDIF", args="nnt")
 def _datedif(start, end, unit):
     """DATEDIF(start, end, unit): whole years (Y), months (M), days (D), or the rest of the
     months (YM), days without years (YD) or without months (MD); #NUM! when start > end."""
@@ -282,7 +285,7 @@ def _days(end, start):
 _WEEK_START = {1: 0, 2: 1, 11: 1, 12: 2, 13: 3, 14: 4, 15: 5, 16: 6, 17: 0}
 
 
-@elementwise("WEEKNUM", arity=(1, 2), defaults=(1,))
+@elementwise("WEEKNUM", arity=(1, 2), defaults=(1,), logicals=False, ranges=False)
 def _weeknum(serial, kind):
     """WEEKNUM(serial, [type]): the week of the year, week 1 holding 1 January (type 21: ISO)."""
     t = np.trunc(kind)
@@ -310,3 +313,130 @@ def _isoweek(s):
 def _isoweeknum(serial):
     bad = (serial < 0) | (serial >= 2958466)
     return _isoweek(np.floor(np.where(bad, 1, serial))), np.where(bad, E.NUM, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# HOUR, MINUTE, SECOND, DATEVALUE, TIMEVALUE, YEARFRAC
+
+
+def _clock(which: int):
+    """HOUR (0), MINUTE (1) or SECOND (2) of serials: the time of day rounded to the second."""
+
+    def f(serial):
+        bad = ~date_ok(serial)
+        s = np.where(bad, 0.0, serial)
+        seconds = np.round((s - np.floor(s)) * 86400) % 86400
+        part = (seconds // 3600, (seconds // 60) % 60, seconds % 60)[which]
+        return part, np.where(bad, E.NUM, 0)
+
+    return f
+
+
+elementwise("HOUR", arity=(1, 1))(_clock(0))
+elementwise("MINUTE", arity=(1, 1))(_clock(1))
+elementwise("SECOND", arity=(1, 1))(_clock(2))
+
+
+def _date_text(text):
+    """The serial of DATEVALUE's and TIMEVALUE's argument, which must be a date or time text."""
+    if isinstance(text, ExcelError):
+        return text
+    if not isinstance(text, str):
+        return VALUE
+    serial = text_to_serial(text)
+    if serial is None:
+        return VALUE
+    return serial if 0 <= serial < 2958466 else VALUE
+
+
+@cellwise("DATEVALUE", args="v")
+def _datevalue(text):
+    """DATEVALUE(text): the serial of the date a text gives (its time dropped)."""
+    serial = _date_text(text)
+    return serial if isinstance(serial, ExcelError) else float(math.floor(serial))
+
+
+@cellwise("TIMEVALUE", args="v")
+def _timevalue(text):
+    """TIMEVALUE(text): the fraction of a day of the time a text gives (its date dropped; the
+    fraction of the whole serial, as Excel computes it)."""
+    serial = _date_text(text)
+    return serial if isinstance(serial, ExcelError) else serial - math.floor(serial)
+
+
+def _gregorian_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _actual_actual(s: int, e: int, ys, ye) -> float:
+    """YEARFRAC basis 1: the days over the length of the year(s) they span. Within one year
+    (end no later than start's anniversary) the year is 366 days if a 29 February lies between;
+    over several, the average length of the calendar years from start's to end's (real leap
+    years: 1900 has 365 days here)."""
+    (y1, m1, d1), (y2, m2, d2) = ys, ye
+    if y1 == y2 or (y2 == y1 + 1 and (m1, d1) >= (m2, d2)):
+        leap = (y1 == y2 and _gregorian_leap(y1)) or (
+            _gregorian_leap(y1) and (m1, d1) <= (2, 29)) or (_gregorian_leap(y2) and (m2, d2) >= (2, 29))
+        if y1 != y2 and _gregorian_leap(y1) and (m1, d1) > (2, 29) and not (_gregorian_leap(y2) and (m2, d2) >= (2, 29)):
+            leap = False
+        return (e - s) / (366.0 if leap else 365.0)
+    days = sum(366 if _gregorian_leap(y) else 365 for y in range(y1, y2 + 1))
+    return (e - s) / (days / (y2 - y1 + 1))
+
+
+def _last_of_february(y: int, m: int, d: int) -> bool:
+    return m == 2 and d == (29 if _gregorian_leap(y) else 28)
+
+
+@register("YEARFRAC")
+def _yearfrac_impl(ev, nodes):
+    """YEARFRAC's arguments as Excel reads them: the basis first (an error or an invalid basis is
+    the result even when a date is an error: ``YEARFRAC(#DIV/0!, 200, -1)`` is #NUM!), then the
+    dates; logicals and references to several cells are #VALUE! (an Analysis ToolPak function)."""
+    if not 2 <= len(nodes) <= 3:
+        return Values.error(E.VALUE)
+    vals = [ev.scalar(a) for a in nodes if a is not None]
+    if any(not v.is_cell for v in vals):
+        return Values.error(E.VALUE, max(v.n for v in vals))
+    vals = align(*vals)
+    out = np.empty(vals[0].kind.shape, object)
+    for idx in np.ndindex(out.shape):
+        got = [coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], "N") for v in vals]
+        basis = got[2] if len(got) == 3 else 0.0
+        if isinstance(basis, ExcelError) or math.trunc(basis) not in (0, 1, 2, 3, 4):
+            out[idx] = basis if isinstance(basis, ExcelError) else NUM
+            continue
+        bad = next((x for x in got[:2] if isinstance(x, ExcelError)), None)
+        out[idx] = bad if bad is not None else _yearfrac(got[0], got[1], basis)
+    return from_python_cells(out)
+
+
+def _yearfrac(start, end, basis):
+    """YEARFRAC(start, end, [basis]): the fraction of a year between two dates, by the day count
+    of ``basis``: 0 US 30/360 (default), 1 actual/actual, 2 actual/360, 3 actual/365, 4 European
+    30/360. The dates are truncated and may come in either order."""
+    b = 0 if basis is None else math.trunc(basis)
+    if b not in (0, 1, 2, 3, 4) or not (0 <= start < 2958466 and 0 <= end < 2958466):
+        return NUM
+    s, e = sorted((math.floor(start), math.floor(end)))
+    if s == e:
+        return 0.0
+    if b == 2:
+        return (e - s) / 360.0
+    if b == 3:
+        return (e - s) / 365.0
+    (y1, m1, d1), (y2, m2, d2) = ((int(x[0]) for x in serial_to_ymd(np.array([v]))) for v in (s, e))
+    if b == 1:
+        return _actual_actual(s, e, (y1, m1, d1), (y2, m2, d2))
+    if b == 0:
+        if _last_of_february(y1, m1, d1) and _last_of_february(y2, m2, d2):
+            d2 = 30
+        if _last_of_february(y1, m1, d1):
+            d1 = 30
+        if d2 == 31 and d1 >= 30:
+            d2 = 30
+        if d1 == 31:
+            d1 = 30
+    else:
+        d1, d2 = min(d1, 30), min(d2, 30)
+    return ((y2 - y1) * 360 + (m2 - m1) * 30 + (d2 - d1)) / 360.0

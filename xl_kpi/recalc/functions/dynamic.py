@@ -1,6 +1,7 @@
 """Excel 365's dynamic-array functions: FILTER, SORT, SORTBY, UNIQUE, SEQUENCE, VSTACK, HSTACK,
 TOCOL, TOROW, WRAPROWS, WRAPCOLS, EXPAND, LET, LAMBDA and its helpers BYROW, BYCOL, MAP, REDUCE,
-SCAN, MAKEARRAY, and ANCHORARRAY (``A1#``).
+SCAN, MAKEARRAY, ANCHORARRAY (``A1#``), and TRIMRANGE with the trim references (``A1:.C10``).
+GROUPBY and PIVOTBY, which call LAMBDAs too, are in :mod:`.pivot`.
 
 Their results are arrays whose size depends on the data, so each cell of a shape (each instance)
 is computed on its own block; instances whose results differ in size are evaluated one cell at a
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import NotVectorizable, align
-from ..formula import Name, Ref
+from ..formula import Const, Name, Ref
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, numbers, truthy
 from .registry import register
 
@@ -672,8 +673,13 @@ def _scan(ev, args):
 
 @register("MAKEARRAY")
 def _makearray(ev, args):
+    """MAKEARRAY(rows, cols, LAMBDA(r, c, ...)): sizes are whole numbers >= 1, else #VALUE!; lifted
+    over a range of sizes (each element the top-left of its array, as Excel shows it)."""
     if len(args) != 3:
         return Values.error(E.VALUE)
+    lifted = lift(ev, _makearray, args, [0, 1])
+    if lifted is not None:
+        return lifted
     rows, cols = ev.scalar(args[0]), ev.scalar(args[1])
     fn = _lambda_arg(ev, args[2])
     if fn is None or not fn.accepts(2):
@@ -683,9 +689,9 @@ def _makearray(ev, args):
     (r, er), (c, ec) = _scalar_number(rows), _scalar_number(cols)
     if er or ec:
         return Values.error(int(er or ec))
-    r, c = int(r), int(c)
-    if r < 1 or c < 1:
+    if r != int(r) or c != int(c) or r < 1 or c < 1:
         return Values.error(E.VALUE)
+    r, c = int(r), int(c)
     if r * c > MAX_MAKEARRAY:
         return Values.error(E.NUM)
     out = [[_cell(fn.call(ev, [Values.number(i + 1), Values.number(j + 1)]), 1) for j in range(c)] for i in range(r)]
@@ -739,3 +745,77 @@ def _anchorarray(ev, args):
     if spill is None:
         return Values.error(E.REF)
     return sheet.block(*spill)
+
+
+# ---------------------------------------------------------------------------------------------
+# TRIMRANGE and the trim references (A1:.C10)
+
+
+def _trim_mode(ev, args, i) -> int | Values:
+    """TRIMRANGE's trim_rows/trim_cols: 0 none, 1 leading, 2 trailing, 3 both (the default); a
+    whole number (text that reads as one too), else ``#VALUE!`` (an array: ``#VALUE!`` in each
+    of its cells, as Excel shows it)."""
+    if len(args) <= i or args[i] is None:
+        return 3
+    v = ev.scalar(args[i])
+    if v.n > 1:
+        raise NotVectorizable("a TRIMRANGE option that varies from cell to cell")
+    if not v.is_cell:
+        return Values.error(E.VALUE, 1, v.hw)
+    x, e = _scalar_number(v)
+    if e:
+        return Values.error(int(e))
+    if x != int(x) or not 0 <= x <= 3:
+        return Values.error(E.VALUE)
+    return int(x)
+
+
+def _trim(v: Values, trim_rows: int, trim_cols: int) -> Values:
+    """The reference ``v`` without its blank outer rows/columns (1 leading, 2 trailing, 3 both);
+    ``#REF!`` when every cell is blank. A formula's ``""`` is not blank."""
+    filled = v.kind[0] != EMPTY
+    rows, cols = np.nonzero(filled.any(axis=1))[0], np.nonzero(filled.any(axis=0))[0]
+    if not rows.size:
+        return Values.error(E.REF)
+    h, w = v.hw
+    r0, r1 = (int(rows[0]) if trim_rows & 1 else 0), (int(rows[-1]) if trim_rows & 2 else h - 1)
+    c0, c1 = (int(cols[0]) if trim_cols & 1 else 0), (int(cols[-1]) if trim_cols & 2 else w - 1)
+    out = _slice(v, slice(r0, r1 + 1), slice(c0, c1 + 1))
+    eh, ew = v.extent  # a whole column/row: the blank cells beyond the used range are not held
+    if (eh, ew) != (h, w):
+        out = out.with_extent((r1 - r0 + 1 if trim_rows & 2 else eh - r0, c1 - c0 + 1 if trim_cols & 2 else ew - c0))
+    return out
+
+
+@register("TRIMRANGE")
+def _trimrange(ev, args):
+    """TRIMRANGE(range, [trim_rows=3], [trim_cols=3]): the range (still a reference) without its
+    blank leading and/or trailing rows and columns. ``#VALUE!`` for a value that is no reference."""
+    if not 1 <= len(args) <= 3 or args[0] is None:
+        return Values.error(E.VALUE)
+    modes = [_trim_mode(ev, args, 1), _trim_mode(ev, args, 2)]
+    for m in modes:
+        if isinstance(m, Values):
+            return m
+    v = ev.eval(args[0])
+    if v.n > 1:
+        raise NotVectorizable("TRIMRANGE of a moving range")
+    if v.ref is None:
+        return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE)
+    return _trim(v, *modes)
+
+
+def _trim_ref(mode: int):
+    def impl(ev, args):
+        """A trim reference (``A1:.C10`` trailing, ``A1.:C10`` leading, ``A1.:.C10`` both), stored
+        as ``_xlfn._TRO_TRAILING(A1:C10)``, ``_TRO_LEADING``, ``_TRO_ALL``."""
+        if len(args) != 1:
+            return Values.error(E.VALUE)
+        return _trimrange(ev, [args[0], Const(Values.number(mode)), Const(Values.number(mode))])
+
+    return impl
+
+
+register("_TRO_ALL")(_trim_ref(3))
+register("_TRO_LEADING")(_trim_ref(1))
+register("_TRO_TRAILING")(_trim_ref(2))

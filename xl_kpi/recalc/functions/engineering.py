@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ...excel_errors import NA, NUM, VALUE
-from ..values import text_to_number
-from .registry import cellwise
+from ..values import E, text_to_number
+from .registry import cellwise, elementwise
 
 _BITS = {2: 10, 8: 30, 16: 40}
 _DIGITS = {2: "01", 8: "01234567", 16: "0123456789ABCDEF"}
@@ -256,3 +258,49 @@ def _delta(a, b=None):
 def _gestep(x, step=None):
     """GESTEP(number, [step]): 1 if number >= step (default 0), else 0."""
     return 1.0 if x >= (step or 0.0) else 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# BITAND, BITOR, BITXOR, BITLSHIFT, BITRSHIFT (Microsoft's pages of the five functions): each
+# number a whole number from 0 to 2^48 - 1, else #NUM! (a fraction is not truncated); a shift
+# truncated, of at most 53 places either way, a negative shift going the other way.
+
+_BIT_LIMIT = 2.0 ** 48
+
+
+def _bit_operand(x: np.ndarray) -> np.ndarray:
+    """Where ``x`` is no whole number in [0, 2^48): the mask of Excel's #NUM!."""
+    return ~((x >= 0) & (x < _BIT_LIMIT) & (x == np.trunc(x)))
+
+
+def _bitwise(name: str, op):
+    def f(a, b):
+        bad = _bit_operand(a) | _bit_operand(b)
+        ia, ib = (np.where(bad, 0, v).astype(np.uint64) for v in (a, b))
+        return op(ia, ib).astype(np.float64), np.where(bad, E.NUM, 0)
+
+    f.__doc__ = f"{name}(number1, number2): the bitwise {name[3:]} of two whole numbers below 2^48."
+    elementwise(name, arity=(2, 2))(f)
+
+
+_bitwise("BITAND", np.bitwise_and)
+_bitwise("BITOR", np.bitwise_or)
+_bitwise("BITXOR", np.bitwise_xor)
+
+
+def _shift(name: str, direction: int):
+    def f(x, shift):
+        s = np.trunc(shift) * direction  # places to the left
+        bad = _bit_operand(x) | (np.abs(s) > 53)
+        s = np.where(bad, 0, s)
+        left = x * np.exp2(np.maximum(s, 0))
+        right = np.floor(x / np.exp2(np.maximum(-s, 0)))
+        return np.where(bad, 0.0, np.where(s >= 0, left, right)), np.where(bad, E.NUM, 0)
+
+    f.__doc__ = (f"{name}(number, shift_amount): number shifted {'left' if direction > 0 else 'right'} by "
+                 "shift_amount bits (the other way when negative).")
+    elementwise(name, arity=(2, 2))(f)
+
+
+_shift("BITLSHIFT", 1)
+_shift("BITRSHIFT", -1)

@@ -11,15 +11,15 @@ whole shape. Where Excel differs from it, the difference is written here:
   20 steps; IRR is Newton from the guess and, where that diverges, from the nearest of a
   ladder of rates (Excel finds IRR({-7,2,1,4,-3,-7,2,-1,4,4}, 7) = -2.1 %); XIRR only from
   the guess (Excel's XIRR from a guess of -10 % is #NUM! where 60 % is the rate).
-- VDB with fractional start or end periods: Excel's proration after the switch to straight
-  line differs from this one in the 4th digit (koala VDB.xlsx, 15 of 128 cells).
 - NPV and IRR skip text, logicals and blanks inside ranges; NPV counts values typed directly
   (TRUE is 1) and an error in a range is its result, while IRR turns an error into #VALUE!.
-- XIRR: Newton's method from the guess to full precision; #NUM! when it diverges, when a date
-  precedes the first one, or when the flows do not change sign. Excel stops earlier: its
-  results differ from the exact rate in the 8th digit, and with the guess.
+- XIRR: Excel's bracketing and bisection from the guess (see :func:`_xirr_bisection`), so its
+  results equal Excel's to the last digit and differ from the exact rate in the 8th, with the
+  guess, as Excel's do; #NUM! when no bracket is found, when a date precedes the first one, or
+  when the flows do not change sign. XNPV takes positive rates only, as Excel does.
 - VDB switches from declining balance to straight line in the period where straight line
-  becomes larger, unless ``no_switch`` is TRUE; fractional start/end periods are prorated.
+  becomes larger, unless ``no_switch`` is TRUE; a fractional start shifts the periods of the
+  schedule, as Excel's results show (see :func:`_vdb_schedule`).
 - CUMIPMT, CUMPRINC, EFFECT, NOMINAL, XNPV, XIRR come from the Analysis ToolPak: a logical
   argument is #VALUE! and so is a range in an array formula.
 """
@@ -31,11 +31,11 @@ import math
 import numpy as np
 import numpy_financial as npf
 
-from ...excel_errors import NUM, VALUE, ExcelError
+from ...excel_errors import DIV0, NUM, VALUE, ExcelError
 from ..arrays import align, combine_errors
-from ..values import BOOL, EMPTY, ERROR_CODE, STR, E, Values, numbers, truthy
+from ..values import BOOL, EMPTY, ERROR_CODE, ERROR_CODES, STR, E, Values, numbers, truthy
 from ..values import NUM as NUMBER
-from .arguments import finish, first_error
+from .arguments import finish, first_error, from_python_cells
 from .registry import cellwise, elementwise, register
 
 _NO = np.zeros(())
@@ -184,48 +184,54 @@ def _db(cost, salvage, life, period, month):
     return out, np.where(bad, E.NUM, 0)
 
 
-def _vdb_whole(cost, salvage, life, life1, period, factor):
-    """Declining balance switching to straight line, from period 0 to ``period`` (may be fractional)."""
-    total, left, straight, switched = 0.0, cost - salvage, 0.0, False
-    end = math.ceil(period)
-    for i in range(1, end + 1):
-        if not switched:
-            ddb = _ddb_one(cost, salvage, life, i, factor)
-            straight = left / (life1 - (i - 1))
-            if straight > ddb:
-                term, switched = straight, True
-            else:
-                term = ddb
-                left -= ddb
+def _vdb_schedule(cost, salvage, life, start, end, factor) -> float:
+    """VDB with the switch to straight line, as Excel computes it: a schedule from period 0 whose
+    periods are shifted by start's fraction ([0, 0.5], [0.5, 1.5], ... for a start of 13.5), each
+    period's depreciation the declining balance of the book value at ``factor / life`` per unit of
+    time (not below salvage) until straight line over the remaining life is larger, then straight
+    line; the periods from start to end are summed, the last one cut at end.
+
+    Reverse-engineered from Excel's cached values (koala VDB.xlsx): VDB(1,0,14,13.5,14,1.25) is
+    half the straight-line amount of the shifted schedule, not half of VDB(...,13,14,...).
+    """
+    frac = start - math.floor(start)
+    points = [0.0] + ([frac] if frac > 0 else [])
+    while points[-1] + 1 < end:
+        points.append(points[-1] + 1)
+    if points[-1] < end:
+        points.append(end)
+    rate = min(factor / life, 1.0)
+    book, straight, total = cost, None, 0.0
+    for a, b in zip(points, points[1:]):
+        h = b - a
+        if straight is None:
+            dep = book * rate * h
+            if book - dep < salvage:
+                dep = max(book - salvage, 0.0)
+            line = (book - salvage) / (life - a)
+            if line * h > dep:
+                straight, dep = line, line * h
         else:
-            term = straight
-        if i == end:
-            term *= period + 1 - end
-        total += term
+            dep = straight * h
+        if a >= start:
+            total += dep
+        book -= dep
     return total
 
 
 def _vdb_one(cost, salvage, life, start, end, factor, no_switch):
+    if not no_switch:
+        return _vdb_schedule(cost, salvage, life, start, end, factor)
     lo, hi = math.floor(start), math.ceil(end)
-    if no_switch:
-        total = 0.0
-        for i in range(lo + 1, hi + 1):
-            term = _ddb_one(cost, salvage, life, i, factor)
-            if i == lo + 1:
-                term *= min(end, lo + 1) - start
-            elif i == hi:
-                term *= end + 1 - hi
-            total += term
-        return total
-    part = 0.0
-    if start != lo:
-        value = cost - _vdb_whole(cost, salvage, life, life, lo, factor)
-        part += (start - lo) * _vdb_whole(value, salvage, life, life - lo, 1, factor)
-    if end != hi:
-        value = cost - _vdb_whole(cost, salvage, life, life, hi - 1, factor)
-        part += (hi - end) * _vdb_whole(value, salvage, life, life - (hi - 1), 1, factor)
-    cost -= _vdb_whole(cost, salvage, life, life, lo, factor)
-    return _vdb_whole(cost, salvage, life, life - lo, hi - lo, factor) - part
+    total = 0.0
+    for i in range(lo + 1, hi + 1):
+        term = _ddb_one(cost, salvage, life, i, factor)
+        if i == lo + 1:
+            term *= min(end, lo + 1) - start
+        elif i == hi:
+            term *= end + 1 - hi
+        total += term
+    return total
 
 
 @register("VDB")
@@ -260,45 +266,69 @@ def _flows(v: Values, i: int):
     return x[k == NUMBER], e
 
 
+def _over_elements(scalar: Values, n: int, f) -> Values:
+    """``f(i, kind, number)`` for every element of a scalar argument given a range or array in an
+    array formula (NPV's rate, IRR's guess): Excel computes the function once per element."""
+    h, w = scalar.hw
+    out = np.empty((n, h, w), object)
+    x, e = numbers(scalar)
+    for i in range(n):
+        si = i if scalar.n > 1 else 0
+        for r in range(h):
+            for c in range(w):
+                code = int(e[si, r, c])
+                out[i, r, c] = ExcelError(ERROR_CODES[code - 1]) if code else f(i, float(x[si, r, c]))
+    return from_python_cells(out)
+
+
+def _npv_flows(vals: list[Values], i: int):
+    """The numbers of NPV's value arguments for instance ``i``, in order, or the error among them."""
+    flows = []
+    for v in vals:
+        vi = i if v.n > 1 else 0
+        if v.ref is not None or not v.is_cell:
+            x, e = _flows(v, vi)
+        else:
+            x, ee = numbers(v.instance(vi))
+            e = ee[0, 0, 0] if v.kind[vi, 0, 0] != EMPTY else 0
+            x = x.reshape(-1) if v.kind[vi, 0, 0] != EMPTY else np.zeros(0)
+        if e:
+            return ExcelError(ERROR_CODES[int(e) - 1])
+        flows.append(x)
+    return np.concatenate(flows) if flows else np.zeros(0)
+
+
 @register("NPV")
 def _npv(ev, args):
-    """NPV(rate, value1, ...) = sum of value_i / (1 + rate)^i over the numbers, in order."""
+    """NPV(rate, value1, ...) = sum of value_i / (1 + rate)^i over the numbers, in order.
+
+    Computed as Excel's last digits show: the values are discounted to the first period,
+    (v1 + v2/b + v3/b^2 + ...) with b = 1 + rate and b^k by repeated multiplication, and the
+    sum divided by b once at the end. This reproduces every NPV Excel cached in the corpus to
+    the bit (pycel npv.xlsx A2:A10, formulas test.xlsx FINANCIAL row 33), where the direct
+    sum of v_i/b^i misses some by an ulp, enough to fail a subtraction of two close values.
+    """
     if len(args) < 2:
         return Values.error(E.VALUE)
     rate = ev.scalar(args[0])
-    r, er = numbers(rate)
     vals = [ev.eval(a) for a in args[1:]]
     n = max([rate.n] + [v.n for v in vals])
-    out = np.zeros(n)
-    err = np.zeros(n)
-    for i in range(n):
-        ri = i if rate.n > 1 else 0
-        e = er[ri, 0, 0]
-        flows = []
-        for v in vals:
-            vi = i if v.n > 1 else 0
-            if v.ref is not None or not v.is_cell:
-                x, ev_ = _flows(v, vi)
-            else:
-                x, ee = numbers(v.instance(vi))
-                ev_ = ee[0, 0, 0] if v.kind[vi, 0, 0] != EMPTY else 0
-                x = x.reshape(-1) if v.kind[vi, 0, 0] != EMPTY else np.zeros(0)
-            e = e or ev_
-            flows.append(x)
-        if e:
-            err[i] = e
-            continue
-        x = np.concatenate(flows) if flows else np.zeros(0)
-        rr = float(r[ri, 0, 0])
+    flows = [_npv_flows(vals, i) for i in range(n)]
+
+    def one(i, rr):
+        x = flows[i]
+        if isinstance(x, ExcelError):
+            return x
         if rr == -1:
-            err[i] = E.DIV0
-            continue
+            return DIV0
+        b = 1 + rr
         total, discount = 0.0, 1.0
         for value in x.tolist():  # Excel's order of operations, for its last digit
-            discount *= 1 + rr
             total += value / discount
-        out[i] = total
-    return finish(out, err)
+            discount *= b
+        return total / b
+
+    return _over_elements(rate, n, one)
 
 
 def _irr_newton(x: np.ndarray, guess: float, times=None, steps=20, tol=1e-7):
@@ -340,26 +370,20 @@ def _irr(ev, args):
     if not 1 <= len(args) <= 2:
         return Values.error(E.VALUE)
     v = ev.eval(args[0])
-    g, eg = (numbers(ev.scalar(args[1])) if len(args) > 1 and args[1] is not None
-             else (np.full((1, 1, 1), 0.1), np.zeros((1, 1, 1))))
-    n = max(v.n, g.shape[0])
-    out, err = np.zeros(n), np.zeros(n)
-    for i in range(n):
-        x, e = _flows(v, i if v.n > 1 else 0)
-        gi = i if g.shape[0] > 1 else 0
-        if eg[gi, 0, 0]:
-            err[i] = eg[gi, 0, 0]
-        elif e:
-            err[i] = E.VALUE
-        elif not ((x > 0).any() and (x < 0).any()):
-            err[i] = E.NUM
-        else:
-            r = _irr_from(x, float(g[gi, 0, 0]))
-            if r is None:
-                err[i] = E.NUM
-            else:
-                out[i] = r
-    return finish(out, err)
+    guess = ev.scalar(args[1]) if len(args) > 1 and args[1] is not None else Values.number(0.1)
+    n = max(v.n, guess.n)
+    flows = [_flows(v, i if v.n > 1 else 0) for i in range(n)]
+
+    def one(i, g):
+        x, e = flows[i]
+        if e:
+            return VALUE
+        if not ((x > 0).any() and (x < 0).any()):
+            return NUM
+        r = _irr_from(x, g)
+        return NUM if r is None else r
+
+    return _over_elements(guess, n, one)
 
 
 @register("MIRR")
@@ -398,7 +422,7 @@ def _dated_flows(values, dates):
         if bad is not None:
             return bad
     for v, t in zip(vs, ds):
-        if v is None and t is None:  # a blank pair is skipped
+        if (v is None and t is None) or isinstance(v, str):  # a blank pair, or text for a value, is skipped
             continue
         if not isinstance(v, float) or not isinstance(t, float) or isinstance(v, bool) or isinstance(t, bool):
             return VALUE
@@ -430,6 +454,8 @@ def _xnpv(ev, args):
     if len(args) != 3:
         return Values.error(E.VALUE)
     rate, vals, dates = ev.scalar(args[0]), ev.eval(args[1]), ev.eval(args[2])
+    if rate.ref is not None and not rate.is_cell:  # an Analysis ToolPak function: no range of rates
+        return Values.error(E.VALUE, rate.n)
     r, er = numbers(rate)
     n = max(rate.n, vals.n, dates.n)
     out, err = np.zeros(n), np.zeros(n)
@@ -444,11 +470,61 @@ def _xnpv(ev, args):
             continue
         x, t = got
         rr = float(r[ri, 0, 0])
-        if rr <= -1:
+        if rr <= 0:  # Excel's XNPV takes positive rates only (0 and -10 % are #NUM!)
             err[i] = E.NUM
             continue
-        out[i] = float(np.sum(x / (1 + rr) ** t))
+        total = 0.0
+        for value, years in zip(x.tolist(), t.tolist()):  # in order, as Excel sums them
+            total += value / (1 + rr) ** years
+        out[i] = total
     return finish(out, err)
+
+
+def _xirr_bisection(x: np.ndarray, t: np.ndarray, guess: float) -> float | None:
+    """XIRR's search as Excel's results show it: from [0, guess] the interval moves up by
+    doubling (``[guess, 2 guess]``, ``[2 guess, 4 guess]``...) until XNPV changes sign across it,
+    then is halved until it is narrower than 2e-8, and its midpoint is the rate; None (#NUM!)
+    when no interval brackets a root before the rate leaves the domain.
+
+    Reverse-engineered from Excel's cached results (formulas' test.xlsx, FINANCIAL row 54):
+    guesses 1 and 4 give the same dyadic rate, 0.1 the rate of bisecting [0.4, 0.8], a guess of
+    0 starts from 1e-5, and a negative guess walks down and fails (#NUM!, as Excel gives for
+    -10 % where the rate is 60 %). So the result differs from the exact rate by up to 1e-8, as
+    Excel's does, and a negative rate needs a negative guess, as in Excel.
+    """
+
+    def xnpv(r: float) -> float:
+        with np.errstate(all="ignore"):
+            v = float(np.sum(x / (1 + r) ** t))
+        return v if r > -1 else math.nan
+
+    lo, hi = 0.0, guess if guess != 0 else 1e-5
+    f_lo, f_hi = xnpv(lo), xnpv(hi)
+    for _ in range(1100):  # doubling reaches the float range's end long before
+        if not (math.isfinite(f_lo) and math.isfinite(f_hi)):
+            return None
+        if f_lo == 0:
+            return lo
+        if f_hi == 0 or (f_lo < 0) != (f_hi < 0):
+            break
+        lo, f_lo, hi = hi, f_hi, hi * 2
+        f_hi = xnpv(hi)
+    else:
+        return None
+    if f_hi == 0:
+        return hi
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if abs(hi - lo) < 2e-8:
+            return mid
+        f_mid = xnpv(mid)
+        if f_mid == 0:
+            return mid
+        if (f_mid < 0) == (f_lo < 0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    return None
 
 
 @register("XIRR")
@@ -477,7 +553,7 @@ def _xirr(ev, args):
         if not ((x > 0).any() and (x < 0).any()):
             err[i] = E.NUM
             continue
-        r = _irr_newton(x, float(g[gi, 0, 0]), times=t, steps=100, tol=1e-10)
+        r = _xirr_bisection(x, t, float(g[gi, 0, 0]))
         if r is None:
             err[i] = E.NUM
         else:

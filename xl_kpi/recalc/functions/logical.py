@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import align, compare
-from ..values import BOOL, EMPTY, ERR, NUM, E, Values, truthy
+from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, truthy
 from .arguments import col, first_error, select
 from .registry import register
 
 
 @register("IF")
 def _if(ev, args):
-    if not 1 <= len(args) <= 3:
+    if not 2 <= len(args) <= 3:  # Excel's formula bar refuses IF(x); an eta IF given one value is #VALUE!
         return Values.error(E.VALUE)
     cond = ev.scalar(args[0])
     b, err = truthy(cond)
@@ -121,7 +121,17 @@ def _switch(ev, args):
     return select(done, result, fallback)
 
 
+def _reads_false(v: Values) -> np.ndarray:
+    """Where a text element reads FALSE (a logical AND/OR/XOR count, unlike other text)."""
+    if v.text is None:
+        return np.zeros(v.kind.shape, bool)
+    return np.vectorize(lambda t: isinstance(t, str) and t.strip().upper() == "FALSE", otypes=[bool])(v.text)
+
+
 def _logical(ev, args, how):
+    """AND, OR, XOR over the logicals of the arguments: numbers count (0 is FALSE), text and blanks
+    in ranges are skipped, and so is a text argument that does not read TRUE or FALSE
+    (``AND(TRUE, "0")`` is TRUE); no logical at all is #VALUE!, the first error is the result."""
     acc = None
     seen = None
     err = None
@@ -133,7 +143,8 @@ def _logical(ev, args, how):
             e = first_error(v.kind, v.num)
         else:
             bb, ee = truthy(v)
-            m = (v.kind != EMPTY) & (ee == 0)
+            ee = np.where(v.kind == STR, 0, ee)  # text that reads as no logical is skipped ("0")
+            m = (v.kind != EMPTY) & (ee == 0) & ((v.kind != STR) | (bb | _reads_false(v)))
             b = bb & m
             e = ee[:, 0, 0]
         flat_b = b.reshape(b.shape[0], -1)

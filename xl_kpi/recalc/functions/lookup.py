@@ -7,12 +7,15 @@ import re
 
 import numpy as np
 
+from ...excel_errors import VALUE
 from ..arrays import NotVectorizable, align, combine_errors
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
-from .arguments import col, finish, select
-from .criteria import has_wild, wildcard_regex
-from .matching import exact_positions, item_keys, lookup_key, search
-from .registry import register
+from ..book import MAX_COL, MAX_ROW
+from ..formula import ArrayLit, Const, FormulaSyntaxError, Name, Op, Ref, compile_formula, union_areas
+from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
+from .arguments import col, from_python_cells, select
+from .criteria import has_wild
+from .matching import approximate, exact_positions, item_keys, lookup_key, search
+from .registry import cellwise_impl, register
 
 
 @register("CHOOSE")
@@ -35,21 +38,131 @@ def _index_number(v: Values) -> tuple[np.ndarray, np.ndarray]:
     return np.trunc(x[:, 0, 0]), err[:, 0, 0]
 
 
+def _unwatched(ev, node) -> Values:
+    """INDEX's reference argument, evaluated without reporting its reads to the engine's cycle
+    watcher (``SheetData.watch``): INDEX reads only the cells it returns (reported by
+    :func:`_report_read`), so ``SUM(INDEX(L,1,1):INDEX(L,1,k))`` inside the range ``L`` is no
+    circular reference, as in Excel. Only for a plain reference or name, which computes nothing."""
+    if ev.ctx.sheet.watch is None or not _plain_reference(ev, node):  # watched: every sheet at once
+        return ev.eval(node)
+    book = ev.ctx.book
+    watched = [s for s in (*book.sheets, *book.external_sheets.values()) if s is not None and s.watch is not None]
+    saved = [(s, s.watch) for s in watched]
+    for sheet in watched:
+        sheet.watch = None
+    try:
+        return ev.eval(node)
+    finally:
+        for sheet, watch in saved:
+            sheet.watch = watch
+
+
+_NAME_IS_REFERENCE: dict[str, bool] = {}
+
+
+def _plain_reference(ev, node) -> bool:
+    """A reference, or a defined name whose formula is one reference (``Sheet1!$A$17:$G$17``)."""
+    if type(node) is Ref:
+        return True
+    if type(node) is not Name or ev.ctx.scope:
+        return False
+    book = ev.ctx.book
+    where = book.sheet(node.sheet, ev.ctx.sheet) if node.sheet else ev.ctx.sheet
+    text = None if where is None or (node.sheet or "").startswith("[") else book.name_text(node.name, where)
+    if text is None:
+        return False
+    known = _NAME_IS_REFERENCE.get(text)
+    if known is None:
+        try:
+            known = type(compile_formula(text, 1, 1)) is Ref
+        except FormulaSyntaxError:
+            known = False
+        if len(_NAME_IS_REFERENCE) > 10_000:  # names of many workbooks in one process: bounded
+            _NAME_IS_REFERENCE.clear()
+        _NAME_IS_REFERENCE[text] = known
+    return known
+
+
+def _report_read(v: Values) -> None:
+    """Tell the cycle watcher of the cells INDEX returned (see :func:`_unwatched`)."""
+    if v.ref is None or getattr(v.ref.sheet, "watch", None) is None:
+        return
+    h, w = v.hw
+    for r0, c0 in zip(np.asarray(v.ref.row0).reshape(-1).tolist(), np.asarray(v.ref.col0).reshape(-1).tolist()):
+        v.ref.sheet.watch(v.ref.sheet, int(r0), int(c0), int(r0) + h - 1, int(c0) + w - 1)
+
+
 @register("INDEX")
 def _index(ev, args):
-    if not 2 <= len(args) <= 3:
+    """INDEX(array, row_num, [column_num], [area_num]): the item (a reference, for a range) at a
+    row and column of an array, or of the area_num-th area of a union ``(A1:B2,D1:E2)``; a row
+    or column 0 is the whole column or row. Index arguments that are arrays (in an array
+    formula, or written ``{1,2}``) give one item per element, as Excel lifts them."""
+    if not 2 <= len(args) <= 4:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    given = [None if k >= len(args) or args[k] is None else ev.scalar(args[k]) for k in (1, 2, 3)]
+    if given[0] is None:  # INDEX(a,,2): an omitted row is 0, the whole column
+        given[0] = Values.number(0.0)
+    if any(v is not None and not v.is_cell for v in given) or any(type(a) is ArrayLit for a in args[1:]):
+        return _index_lifted(ev, args, given)
+    return _index_at(ev, args, *given)
+
+
+def _index_lifted(ev, args, given) -> Values:
+    """INDEX once per element of its index arguments, each result's top-left item."""
+    present = [v for v in given if v is not None]
+    if any(v.n > 1 for v in present):
+        raise NotVectorizable("INDEX over moving arrays of indexes")
+    present = iter(align(*present))
+    given = [None if v is None else next(present) for v in given]
+    h, w = next(v for v in given if v is not None).hw
+    out = np.empty((1, h, w), object)
+    for i in range(h):
+        for j in range(w):
+            one = [None if v is None else Values(v.kind[:, i:i + 1, j:j + 1], v.num[:, i:i + 1, j:j + 1],
+                                                 None if v.text is None else v.text[:, i:i + 1, j:j + 1])
+                   for v in given]
+            out[0, i, j] = _index_at(ev, args, *one).python(0, 0, 0)
+    return from_python_cells(out)
+
+
+def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None) -> Values:
+    """INDEX for index values of one item per cell."""
+    areas = _areas(args[0])
+    k = 1
+    if av is not None:
+        a, ea = _index_number(av)
+        if a.shape[0] > 1:
+            raise NotVectorizable("INDEX with a varying area")
+        if ea[0]:
+            return Values.error(int(ea[0]))
+        k = int(a[0])
+        if k < 1:
+            return Values.error(E.VALUE)
+    if k > len(areas):
+        return Values.error(E.REF)
+    arr = _unwatched(ev, areas[k - 1])
     if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
         return arr
+    out = _index_of(arr, rv, cv, len(args) > 2)
+    _report_read(out)
+    return out
+
+
+def _index_of(arr: Values, rv: Values, cv: Values | None, column_given: bool) -> Values:
+    """The item, row or column of ``arr`` at the given row and column (see :func:`_index`)."""
     h, w = arr.extent  # A:A is 1,048,576 rows; those beyond the used range are blank
-    r, er = _index_number(ev.scalar(args[1]))
-    if len(args) > 2 and args[2] is not None:
-        c, ec = _index_number(ev.scalar(args[2]))
+    r, er = _index_number(rv)
+    if cv is not None:
+        c, ec = _index_number(cv)
     else:
         c, ec = np.zeros_like(r), np.zeros_like(r)
         if h == 1 and w > 1:  # INDEX(row, k): the k-th column
             r, c = np.zeros_like(r), r
+        elif h > 1 and w > 1 and not column_given and arr.ref is not None:
+            # a range of rows and columns needs both (a negative row is #VALUE! first)
+            return Values.from_numbers(np.zeros((r.shape[0], 1, 1)),
+                                       col(np.where(er != 0, er, np.where(r < 0, E.VALUE, E.REF))))
     n = max(arr.n, r.shape[0], c.shape[0])
     r = np.broadcast_to(r, (n,))
     c = np.broadcast_to(c, (n,))
@@ -100,111 +213,119 @@ def _index(ev, args):
     return Values(col(kind), col(num), None if text is None else col(text), ref)
 
 
-def _key(kind: int, num: float, text) -> tuple:
-    if kind == STR:
-        return (STR, str(text).casefold())
-    if kind == EMPTY:
-        return (EMPTY, 0)
-    return (int(kind), float(num))
+class _Vector:
+    """The items of a lookup vector (each instance's), keyed once for the many lookups into it.
+
+    MATCH, LOOKUP, VLOOKUP and HLOOKUP compare text with ``str.lower`` ("ß" is not "ss"), see
+    :func:`.matching.lookup_key`.
+    """
+
+    def __init__(self, vec: Values):
+        self.vec = vec
+        self._items: dict = {}
+        self._exact: dict = {}
+
+    def _keys(self, ai: int):
+        got = self._items.get(ai)
+        if got is None:
+            v = self.vec
+            texts = None if v.text is None else v.text[ai].reshape(-1)
+            keys = item_keys(v.kind[ai].reshape(-1), v.num[ai].reshape(-1), texts, str.lower)
+            got = self._items[ai] = (keys, texts)
+        return got
+
+    def find(self, ai: int, kind: int, num: float, text, match_type: int) -> int | None:
+        """0-based position of one value (not an error) by MATCH's ``match_type``, None if not found."""
+        keys, texts = self._keys(ai)
+        if kind == EMPTY:  # a blank looked up is 0
+            kind, num = NUM, 0.0
+        key = lookup_key(kind, num, text, str.lower)
+        if match_type != 0:
+            return approximate(key, keys, match_type)
+        if kind == STR and has_wild(text):
+            return search(key, text, keys, texts, 2, 1)
+        index = self._exact.get(ai)
+        if index is None:
+            index = self._exact[ai] = exact_positions(keys)
+        hit = index.get(key)
+        return None if hit is None else hit[0]
+
+
+def _match_positions(look: Values, vec: Values, match_type: Values) -> tuple[np.ndarray, np.ndarray]:
+    """(1-based position, error code) of every element of ``look`` in the vector ``vec``.
+
+    ``look`` and ``match_type`` are broadcast together (arrays in an array formula: one lookup
+    per element); the match type is read as its sign (MATCH(x, v, 5) is type 1).
+    """
+    look, mt = align(look, match_type)
+    mt_x, mt_err = numbers(mt)
+    n = max(look.n, vec.n)
+    look = look.expand(n)
+    mt_x, mt_err = (np.broadcast_to(a, look.kind.shape) for a in (mt_x, mt_err))
+    pos = np.zeros(look.kind.shape)
+    err = np.zeros(look.kind.shape)
+    searcher = _Vector(vec)
+    seen: dict = {}  # the same value looked up again in the same vector
+    for idx in np.ndindex(look.kind.shape):
+        kind = int(look.kind[idx])
+        if kind == ERR:
+            err[idx] = look.num[idx]
+            continue
+        if mt_err[idx]:
+            err[idx] = mt_err[idx]
+            continue
+        ai = idx[0] if vec.n > 1 else 0
+        text = look.text[idx] if kind == STR else None
+        t = int(np.sign(np.trunc(mt_x[idx])))
+        memo = (ai, kind, text if kind == STR else float(look.num[idx]), t)
+        p = seen[memo] if memo in seen else seen.setdefault(memo, searcher.find(ai, kind, look.num[idx], text, t))
+        if p is None:
+            err[idx] = E.NA
+        else:
+            pos[idx] = p + 1
+    return pos, err
+
+
+def _as_vector(v: Values) -> Values:
+    """A row or column as an (n, k, 1) column."""
+    return Values(v.kind.reshape(v.n, -1, 1), v.num.reshape(v.n, -1, 1),
+                  None if v.text is None else v.text.reshape(v.n, -1, 1))
 
 
 @register("MATCH")
 def _match(ev, args):
+    """MATCH(lookup_value, lookup_array, [match_type]): the 1-based position; #N/A if not found
+    or the array is not one row or column. Type 0 is exact (wildcards in text), 1 (the default)
+    and -1 binary searches, see :func:`.matching.approximate`."""
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
     look = ev.scalar(args[0])
     arr = ev.eval(args[1])
-    if len(args) > 2 and args[2] is not None:
-        mt, emt = numbers(ev.scalar(args[2]))
-    else:
-        mt, emt = np.ones((1, 1, 1)), np.zeros((1, 1, 1))
+    if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
+        return arr
+    mt = ev.scalar(args[2]) if len(args) > 2 and args[2] is not None else Values.number(1.0)
     h, w = arr.hw
     if h > 1 and w > 1:
-        return Values.error(E.NA)
-    n = max(look.n, arr.n, mt.shape[0])
-    out = np.zeros(n)
-    err = np.zeros(n)
-    cache: dict = {}
-    found: dict = {}  # over one array with one match type, cells looking up the same value
-    fixed = arr.n == 1 and mt.shape[0] == 1
-    for i in range(n):
-        li = i if look.n > 1 else 0
-        ai = i if arr.n > 1 else 0
-        mi = i if mt.shape[0] > 1 else 0
-        lk, ln_ = int(look.kind[li, 0, 0]), float(look.num[li, 0, 0])
-        if lk == ERR:
-            err[i] = ln_
-            continue
-        if fixed:
-            seen = (lk, ln_, look.text[li, 0, 0] if lk == STR else None)
-            known = found.get(seen)
-            if known is not None:
-                out[i], err[i] = known
-                continue
-            found[seen] = _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache)
-            out[i], err[i] = found[seen]
-            continue
-        out[i], err[i] = _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache)
-    return finish(out, err)
+        return Values.error(E.NA, max(look.n, arr.n))
+    pos, err = _match_positions(look, _as_vector(arr), mt)
+    return Values.from_numbers(pos, err)
 
 
-def _match_one(arr, ai, mt, emt, mi, look, li, lk, ln_, cache) -> tuple[float, float]:
-    """(position, error code) of one MATCH lookup (a value that is not an error)."""
-    if emt[mi, 0, 0]:
-        return 0.0, float(emt[mi, 0, 0])
-    mtype = int(np.sign(np.trunc(mt[mi, 0, 0])))
-    kinds = arr.kind[ai].reshape(-1)
-    nums = arr.num[ai].reshape(-1)
-    texts = arr.text[ai].reshape(-1) if arr.text is not None else None
-    lt = look.text[li, 0, 0] if lk == STR else None
-    if lk == EMPTY:
-        lk, ln_ = NUM, 0.0
-    if mtype == 0:
-        if lk == STR and has_wild(lt):
-            rx = wildcard_regex(lt)
-            pos = next((j for j in range(kinds.shape[0]) if kinds[j] == STR and rx.fullmatch(texts[j])), None)
-        else:
-            table = cache.get(ai)
-            if table is None:
-                table = {}
-                for j in range(kinds.shape[0] - 1, -1, -1):
-                    table[_key(kinds[j], nums[j], texts[j] if texts is not None else None)] = j
-                cache[ai] = table
-            pos = table.get(_key(lk, ln_, lt))
-    else:
-        pos = _approx_match(kinds, nums, texts, lk, ln_, lt, mtype)
-    if pos is None:
-        return 0.0, float(E.NA)
-    return float(pos + 1), 0.0
-
-
-def _approx_match(kinds, nums, texts, lk, ln_, lt, mtype):
-    """Binary search as Excel does on sorted data (ascending for 1, descending for -1)."""
-    same = np.nonzero(kinds == (STR if lk == STR else (BOOL if lk == BOOL else NUM)))[0]
-    if same.size == 0:
-        return None
-    if lk == STR:
-        keys = [str(texts[j]).casefold() for j in same]
-        target = lt.casefold()
-    else:
-        keys = nums[same]
-        target = ln_
-    if mtype > 0:
-        import bisect
-
-        k = bisect.bisect_right(list(keys), target) - 1
-        return int(same[k]) if k >= 0 else None
-    pos = None
-    for idx, key in zip(same, keys):  # descending: the last value >= target
-        if key >= target:
-            pos = int(idx)
-        else:
-            break
-    return pos
+def _gather(vec: Values, pos: np.ndarray, err: np.ndarray) -> Values:
+    """The items of ``vec`` (one instance, (1, k, 1)) at 1-based positions, the error where ``err``."""
+    bad = (err != 0) | (pos < 1) | (pos > vec.kind.shape[1])
+    p = np.where(bad, 0, pos - 1).astype(np.int64)
+    kind = np.where(bad, ERR, vec.kind[0, p, 0]).astype(np.uint8)
+    num = np.where(bad, np.where(err != 0, err, float(E.NA)), vec.num[0, p, 0])
+    text = None if vec.text is None else np.where(bad, None, vec.text[0, p, 0])
+    return Values(kind, num, text)
 
 
 def _lookup(horizontal: bool):
     def impl(ev, args):
+        """VLOOKUP/HLOOKUP(lookup_value, table, index, [range_lookup]): the item of the index-th
+        column (row) on the row (column) where the first column (row) matches; an approximate
+        match (the default) is MATCH's type 1, exact is type 0."""
         if not 3 <= len(args) <= 4:
             return Values.error(E.VALUE)
         look = ev.scalar(args[0])
@@ -215,58 +336,50 @@ def _lookup(horizontal: bool):
             b, eb = truthy(ev.scalar(args[3]))
             if b.shape[0] > 1:
                 raise NotVectorizable("VLOOKUP with a varying match mode")
-            approx = bool(b[0, 0, 0])
+            if eb.reshape(-1)[0]:
+                return Values.error(int(eb.reshape(-1)[0]))
+            approx = bool(b.reshape(-1)[0])
         if table.n > 1 or idx.shape[0] > 1:
             raise NotVectorizable("VLOOKUP over a moving table")
-        k = int(np.trunc(idx[0, 0, 0]))
+        if table.kind.shape[1:] == (1, 1) and table.ref is None and table.kind[0, 0, 0] == ERR:
+            return table
+        k = int(np.trunc(idx.reshape(-1)[0]))  # an array of indexes: its first (formulas test.xlsx LOOKUP!AH44)
         h, w = table.hw
-        if eidx[0, 0, 0]:
-            return Values.error(int(eidx[0, 0, 0]))
+        if eidx.reshape(-1)[0]:
+            return Values.error(int(eidx.reshape(-1)[0]))
         if k < 1:
             return Values.error(E.VALUE)
         if k > (h if horizontal else w):
             return Values.error(E.REF)
-        first = Values(table.kind[:, :1, :] if horizontal else table.kind[:, :, :1],
-                       table.num[:, :1, :] if horizontal else table.num[:, :, :1],
-                       None if table.text is None else (table.text[:, :1, :] if horizontal else table.text[:, :, :1]))
-        if horizontal:
-            first = Values(first.kind.transpose(0, 2, 1), first.num.transpose(0, 2, 1),
-                           None if first.text is None else first.text.transpose(0, 2, 1))
-        pos = _match_values(look, first, 1 if approx else 0)
-        nfound = pos.kind[:, 0, 0] == ERR
-        p = np.where(nfound, 1, pos.num[:, 0, 0]).astype(np.int64) - 1
-        if horizontal:
-            kind = table.kind[0, k - 1, p]
-            num = table.num[0, k - 1, p]
-            text = None if table.text is None else table.text[0, k - 1, p]
-        else:
-            kind = table.kind[0, p, k - 1]
-            num = table.num[0, p, k - 1]
-            text = None if table.text is None else table.text[0, p, k - 1]
-        kind = np.where(nfound, ERR, kind).astype(np.uint8)
-        num = np.where(nfound, pos.num[:, 0, 0], num)
-        return Values(col(kind), col(num), None if text is None else col(text))
+        first = _block(table, [0], range(w)) if horizontal else _block(table, range(h), [0])
+        pos, err = _match_positions(look, _as_vector(first), Values.number(1.0 if approx else 0.0))
+        result = _block(table, [k - 1], range(w)) if horizontal else _block(table, range(h), [k - 1])
+        return _gather(_as_vector(result), pos, err)
 
     return impl
 
 
-def _match_values(look: Values, arr: Values, mtype: int) -> Values:
-    class _Const:
-        def __init__(self, v):
-            self.v = v
-
-    class _Shim:
-        def scalar(self, node):
-            return node.v
-
-        def eval(self, node):
-            return node.v
-
-    return _match(_Shim(), [_Const(look), _Const(arr), _Const(Values.number(float(mtype)))])
-
-
 register("VLOOKUP")(_lookup(False))
 register("HLOOKUP")(_lookup(True))
+
+
+def _areas(node) -> list:
+    """The areas a reference argument names: several for a union ``(A1:B2,D4)``, an
+    intersection distributed over it (``(A1:A9,C1:C9) A2:C2`` is two areas)."""
+    if type(node) is Op and node.op in ("union", "isect"):
+        return union_areas(node)
+    return [node]
+
+
+def _reference(ev, node) -> Values:
+    """The one area a reference argument names: #REF! for a union of several, the error an
+    intersection with no cell gives (#NULL!), #VALUE! for a value that is no reference."""
+    if len(_areas(node)) > 1:
+        return Values.error(E.REF)
+    v = ev.eval(node)
+    if v.ref is None:
+        return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE, v.n)
+    return v
 
 
 def _rowcol(which: str):
@@ -275,9 +388,11 @@ def _rowcol(which: str):
         ctx = ev.ctx
         if not args:
             return Values.number((ctx.rows if which == "ROW" else ctx.cols).astype(float))
-        v = ev.eval(args[0])
-        if v.ref is None:
+        if len(args) > 1:
             return Values.error(E.VALUE)
+        v = _reference(ev, args[0])
+        if v.ref is None:
+            return v
         n = v.n
         h, w = v.hw
         if which == "ROW":
@@ -293,24 +408,84 @@ register("ROW")(_rowcol("ROW"))
 register("COLUMN")(_rowcol("COLUMN"))
 
 
-@register("ROWS")
-def _rows(ev, args):
-    if len(args) != 1:
-        return Values.error(E.VALUE)
-    v = ev.eval(args[0])
-    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
-        return v
-    return Values.number(float(v.extent[0]))
+def _size(axis: int):
+    def impl(ev, args):
+        """ROWS(array) / COLUMNS(array): how many rows (columns); #REF! for several areas."""
+        if len(args) != 1:
+            return Values.error(E.VALUE)
+        if len(_areas(args[0])) > 1:
+            return Values.error(E.REF)
+        v = ev.eval(args[0])
+        if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+            return v
+        return Values.number(float(v.extent[axis]))
+
+    return impl
 
 
-@register("COLUMNS")
-def _columns(ev, args):
+register("ROWS")(_size(0))
+register("COLUMNS")(_size(1))
+
+
+@register("AREAS")
+def _areas_count(ev, args):
+    """AREAS(reference): how many areas the reference has (a union's, ``(A1:B2,D4)`` is 2)."""
     if len(args) != 1:
         return Values.error(E.VALUE)
-    v = ev.eval(args[0])
-    if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
-        return v
-    return Values.number(float(v.extent[1]))
+    areas = _areas(args[0])
+    for node in areas:
+        v = ev.eval(node)
+        if v.ref is None:
+            return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE, v.n)
+    return Values.number(float(len(areas)))
+
+
+#: ADDRESS's abs_num: (row absolute, column absolute).
+_ABSOLUTE = {1: (True, True), 2: (True, False), 3: (False, True), 4: (False, False)}
+_PLAIN_SHEET = re.compile(r"^[A-Za-z_\\][\w.]*$")
+_LOOKS_LIKE_CELL = re.compile(r"^(?:[A-Za-z]{1,3}\d+|R\d*C\d*|[RC]\d*)$", re.I)
+
+
+def _sheet_prefix(sheet: str) -> str:
+    """``Sheet1!`` or ``'My sheet'!``: quoted unless a plain name that cannot be read as a cell."""
+    book, rest = "", sheet
+    if sheet.startswith("[") and "]" in sheet:
+        book, rest = sheet[: sheet.index("]") + 1], sheet[sheet.index("]") + 1:]
+    if rest and _PLAIN_SHEET.match(rest) and not _LOOKS_LIKE_CELL.match(rest):
+        return f"{sheet}!"
+    if not rest and not book:
+        return "!"
+    return "'" + sheet.replace("'", "''") + "'!"
+
+
+def _address(row, column, abs_num, a1, sheet):
+    """ADDRESS(row_num, column_num, [abs_num], [a1], [sheet_text]): a reference as text."""
+    r, c = int(row), int(column)
+    k = 1 if abs_num is None else int(abs_num)
+    if not (1 <= r <= MAX_ROW and 1 <= c <= MAX_COL) or k not in _ABSOLUTE:
+        return VALUE
+    abs_row, abs_col = _ABSOLUTE[k]
+    if a1 is None or a1:
+        from ..package import col_letters
+
+        ref = f"{'$' if abs_col else ''}{col_letters(c)}{'$' if abs_row else ''}{r}"
+    else:
+        ref = f"R{r if abs_row else f'[{r}]'}C{c if abs_col else f'[{c}]'}"
+    return ref if sheet is None else _sheet_prefix(sheet) + ref
+
+
+_address_cells = cellwise_impl(_address, "nn", "nbt")
+
+
+@register("ADDRESS")
+def _address_impl(ev, args):
+    """ADDRESS cell by cell; an omitted abs_num or a1 (``ADDRESS(1,1,,FALSE)``) takes its
+    default, while a blank cell given for one is 0 (FALSE)."""
+    args = [Const(d) if k < len(args) and args[k] is None else args[k] if k < len(args) else None
+            for k, d in ((0, None), (1, None), (2, Values.number(1.0)), (3, Values.boolean(True)), (4, None))]
+    while args and args[-1] is None:
+        args.pop()
+    return _address_cells(ev, args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,7 +512,10 @@ def _fixed_ints(ev, nodes) -> list[int] | Values:
     """Whole numbers given as arguments (arrays flattened), the same for every cell; or an error."""
     out = []
     for node in nodes:
-        x, e = numbers(ev.eval(node))
+        v = ev.eval(node)
+        if v.hw[0] > 1 and v.hw[1] > 1:  # indexes in rows and columns (LOOKUP!AH6, AH9)
+            return Values.error(E.VALUE, v.n)
+        x, e = numbers(v)
         if x.shape[0] > 1 and not (x == x[:1]).all():
             raise NotVectorizable("varying CHOOSECOLS/TAKE sizes")
         if e[0].any():
@@ -415,14 +593,18 @@ register("DROP")(_take_drop(False))
 @register("LOOKUP")
 def _lookup_vector(ev, args):
     """LOOKUP(value, lookup_vector, [result_vector]): the last item <= value of a sorted vector
-    (binary search as MATCH type 1); the array form searches the first row or column of a
-    table (the longer side) and returns from its last row or column."""
+    (MATCH type 1's binary search), or the result vector's item at its position; the array form
+    searches the first row or column of a table (the longer side) and returns from its last row
+    or column. A lookup value that is an array (in an array formula) is looked up element by
+    element."""
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
     look = ev.scalar(args[0])
     table = ev.eval(args[1])
     if table.n > 1:
         raise NotVectorizable("LOOKUP over a moving table")
+    if table.kind.shape[1:] == (1, 1) and table.ref is None and table.kind[0, 0, 0] == ERR:
+        return table
     h, w = table.hw
     if len(args) == 3:
         key, result = table, ev.eval(args[2])
@@ -432,27 +614,12 @@ def _lookup_vector(ev, args):
             key = _block(table, range(h), [0]) if h >= w else _block(table, [0], range(w))
         if result.hw[0] > 1 and result.hw[1] > 1:
             return Values.error(E.NA)
-        res = Values(result.kind.reshape(1, -1, 1), result.num.reshape(1, -1, 1),
-                     None if result.text is None else result.text.reshape(1, -1, 1))
     else:
         vertical = h >= w
         key = _block(table, range(h), [0]) if vertical else _block(table, [0], range(w))
-        res = _block(table, range(h), [w - 1]) if vertical else _block(table, [h - 1], range(w))
-        res = Values(res.kind.reshape(1, -1, 1), res.num.reshape(1, -1, 1),
-                     None if res.text is None else res.text.reshape(1, -1, 1))
-    key = Values(key.kind.reshape(1, -1, 1), key.num.reshape(1, -1, 1),
-                 None if key.text is None else key.text.reshape(1, -1, 1))
-    pos = _match_values(look, key, 1)
-    pos = Values(np.where(look.kind[:, :1, :1] == ERR, ERR, pos.kind).astype(np.uint8),
-                 np.where(look.kind[:, :1, :1] == ERR, look.num[:, :1, :1], pos.num))
-    found = pos.kind[:, 0, 0] != ERR
-    p = np.where(found, pos.num[:, 0, 0], 1).astype(np.int64) - 1
-    inside = p < res.kind.shape[1]
-    p = np.where(inside, p, 0)
-    kind = np.where(found & inside, res.kind[0, p, 0], ERR).astype(np.uint8)
-    num = np.where(found & inside, res.num[0, p, 0], np.where(found, E.NA, pos.num[:, 0, 0]))
-    text = None if res.text is None else res.text[0, p, 0]
-    return Values(col(kind), col(num), None if text is None else col(text))
+        result = _block(table, range(h), [w - 1]) if vertical else _block(table, [h - 1], range(w))
+    pos, err = _match_positions(look, _as_vector(key), Values.number(1.0))
+    return _gather(_as_vector(result), pos, err)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,16 +720,11 @@ def _indirect(ev, args):
         text = _r1c1_to_a1(text, row, col_)
         if text is None:
             return Values.error(E.REF)
-    from ..formula import FormulaSyntaxError, compile_formula
-    from ..formula import Name as NameNode
-    from ..formula import Op as OpNode
-    from ..formula import Ref as RefNode
-
     try:
         node = compile_formula(text, row, col_)
     except FormulaSyntaxError:
         return Values.error(E.REF)
-    if not isinstance(node, (RefNode, NameNode)) and not (isinstance(node, OpNode) and node.op == ":"):
+    if not isinstance(node, (Ref, Name)) and not (isinstance(node, Op) and node.op == ":"):
         return Values.error(E.REF)
     v = ev.eval(node)
     return v if v.ref is not None else Values.error(E.REF)
@@ -572,12 +734,16 @@ def _indirect(ev, args):
 # XMATCH and XLOOKUP
 
 
-def _mode(ev, args, k: int, default: float, allowed: tuple) -> Values:
-    """match_mode or search_mode as given (an array in an array formula), #VALUE! if not allowed."""
+def _mode(ev, args, k: int, default: float, allowed: tuple, whole=np.trunc) -> Values:
+    """match_mode or search_mode as given (an array in an array formula), #VALUE! if not allowed.
+
+    ``whole`` makes a fraction a mode: a search_mode of -1.1 is Excel's -2, a binary search
+    (formulas test.xlsx LOOKUP!AH162:AO162), so search modes are rounded down.
+    """
     if len(args) <= k or args[k] is None:
         return Values.number(default)
     x, e = numbers(ev.scalar(args[k]))
-    x = np.trunc(x)
+    x = whole(x)
     return Values.from_numbers(x, np.where((e == 0) & ~np.isin(x, allowed), E.VALUE, e))
 
 
@@ -589,7 +755,7 @@ def _positions(ev, args, arr: Values, at: int):
     array or wildcards with a binary search, #N/A when nothing matches.
     """
     look, mm, sm = align(ev.scalar(args[0]), _mode(ev, args, at, 0, (-1, 0, 1, 2)),
-                         _mode(ev, args, at + 1, 1, (-1, 1, -2, 2)))
+                         _mode(ev, args, at + 1, 1, (-1, 1, -2, 2), np.floor))
     n = max(look.n, arr.n)
     look, mm, sm = (v.expand(n) for v in (look, mm, sm))
     shape = look.kind.shape

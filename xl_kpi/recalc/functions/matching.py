@@ -12,26 +12,76 @@ from __future__ import annotations
 from ..values import BOOL, EMPTY, NUM, STR
 from .criteria import wildcard_regex
 
-__all__ = ["exact_positions", "item_keys", "lookup_key", "search"]
+__all__ = ["approximate", "exact_positions", "item_keys", "lookup_key", "search"]
 
 _RANK = {NUM: 0, STR: 1, BOOL: 2, EMPTY: 3}
 
 
-def lookup_key(kind: int, num: float, text) -> tuple:
-    """(rank, value) of a value in Excel's lookup order (errors are never looked up)."""
+def lookup_key(kind: int, num: float, text, fold=str.casefold) -> tuple:
+    """(rank, value) of a value in Excel's lookup order (errors are never looked up).
+
+    ``fold`` makes text caseless: ``str.casefold`` for XMATCH/XLOOKUP, where "ß" equals "ss";
+    ``str.lower`` for MATCH, LOOKUP, VLOOKUP and HLOOKUP, where it does not (formulas test.xlsx,
+    EXTRA!L74 against L75).
+    """
     rank = _RANK[int(kind)]
     if rank == 1:
-        return 1, str(text).casefold()
+        return 1, fold(str(text))
     return rank, (float(num) if rank != 3 else 0.0)
 
 
-def item_keys(kinds, nums, texts) -> list:
+def item_keys(kinds, nums, texts, fold=str.casefold) -> list:
     """The key of every item of a lookup array, None for an error item (never matched)."""
     out = []
     for j in range(len(kinds)):
         k = int(kinds[j])
-        out.append(None if k not in _RANK else lookup_key(k, nums[j], texts[j] if texts is not None else None))
+        out.append(None if k not in _RANK else lookup_key(k, nums[j], texts[j] if texts is not None else None, fold))
     return out
+
+
+def approximate(key: tuple, keys: list, match_type: int) -> int | None:
+    """0-based position MATCH's approximate match finds (LOOKUP, VLOOKUP and HLOOKUP's too), or None.
+
+    Items of another type than ``key`` (and errors) are passed over: a number is only compared
+    with numbers, text with text, a logical with logicals. ``match_type`` 1, the largest item
+    <= ``key`` of a list sorted ascending, is Excel's binary search: when the middle item is of
+    another type it moves up to the next item of the key's type before the upper half ends (the
+    upper half is dropped if there is none), and it stops at the first equal item it meets.
+    ``match_type`` -1, the smallest item >= ``key`` of a list sorted descending, is a scan from
+    the first item that stops at the first equal one, or before the first one smaller than ``key``
+    (pycel lookup.xlsx, Lookup!G32: MATCH of a blank in {0;1;2;3;4} is 1). Excel's results on unsorted
+    and mixed lists agree (formulas test.xlsx, LOOKUP!R56:AW91): ``LOOKUP(2,{"b",4.1,"a",1.1})``
+    is #N/A, ``LOOKUP(4.1,{"b",4.1,"a",1.1})`` is 4.1, ``MATCH(1.1,{-1.1,2.1,3.1,4.1},-1)`` #N/A.
+    """
+    rank = key[0]
+    found = None
+    if match_type < 0:
+        for j, item in enumerate(keys):
+            if item is None or item[0] != rank:
+                continue
+            if item == key:
+                return j
+            if item < key:
+                break
+            found = j
+        return found
+    lo, hi = 0, len(keys) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        j = mid
+        while j <= hi and (keys[j] is None or keys[j][0] != rank):
+            j += 1
+        if j > hi:
+            hi = mid - 1
+            continue
+        item = keys[j]
+        if item == key:
+            return j
+        if item < key:
+            found, lo = j, j + 1
+        else:
+            hi = mid - 1
+    return found
 
 
 def search(key: tuple, raw_text, keys: list, texts, match_mode: int, search_mode: int, exact_index=None):

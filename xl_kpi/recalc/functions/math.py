@@ -1,19 +1,26 @@
-"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), SUBTOTAL, ROUND, trigonometry and the element-wise functions
-of numbers."""
+"""Maths & trig: sums (SUM, SUMPRODUCT, SUMIF(S), SUMX2MY2..., PERCENTOF, SERIESSUM), roundings
+(ROUND..., the CEILING and FLOOR families, MROUND), the element-wise functions of numbers
+(logarithms, trigonometry), RAND, RANDARRAY and RANDBETWEEN.
+
+The rest of Excel's category has its own modules: :mod:`.combinatorics` (FACT, COMBIN, GCD...),
+:mod:`.subtotals` (SUBTOTAL, AGGREGATE), :mod:`.numerals` (ROMAN, ARABIC, DECIMAL, BASE) and
+:mod:`.matrices` (MMULT, MDETERM, MINVERSE, MUNIT).
+"""
 
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from ...excel_errors import NUM as NUM_ERROR
+from ...excel_errors import VALUE as VALUE_ERROR
+from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
-from ..values import NUM, E, Values, numbers
-from .arguments import finish, first_error, ok
+from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values, numbers
+from .arguments import aggregate_args, finish, first_error, from_python_cells, ok
 from .criteria import conditional
-from .registry import aggregate, elementwise, register, sample
+from .registry import aggregate, elementwise, register
 
 
 @aggregate("SUM")
@@ -29,25 +36,31 @@ def _sumproduct(ev, args):
     if not args:
         return Values.error(E.VALUE)
     vals = [ev.eval_array(a) for a in args]
-    shapes = {v.hw for v in vals}
-    if len(shapes) != 1:
-        return Values.error(E.VALUE, max(v.n for v in vals))
     n = max(v.n for v in vals)
-    prod = None
     err = np.zeros(n)
+    for v in vals:  # an error in an argument comes before a mismatch of sizes, as in Excel
+        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+    if len({v.hw for v in vals}) != 1:
+        return finish(np.zeros(n), np.where(err != 0, err, E.VALUE))
+    prod = None
     for v in vals:
         x = np.where(v.kind == NUM, v.num, 0.0)
-        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
         prod = x if prod is None else prod * x
     total = np.broadcast_to(prod, (n, *vals[0].hw)).reshape(n, -1).sum(axis=1)
     return finish(total, err)
 
 
 def _round_to(x, d, mode):
+    """x rounded at d decimals (d truncated): half away from zero, up (away) or down (towards 0).
+
+    The scaled |x| * 10^d is nudged by 4 units in its last place (2^-50 relative) before rounding,
+    which absorbs the error of the scaling (ROUND(1.005, 2) = 1.01, ROUNDDOWN(4.35, 2) = 4.35 as
+    Excel has them) and no more: TRUNC(-0.39999999999999947, 1) stays -0.3, as in Excel.
+    """
     d = np.trunc(d)
     f = np.power(10.0, d)
     y = np.abs(x) * f
-    eps = np.abs(y) * 4e-15
+    eps = np.abs(y) * 2.0 ** -50
     if mode == "half":
         r = np.floor(y + 0.5 + eps)
     elif mode == "up":
@@ -146,7 +159,7 @@ def _sumifs(ev, args):
 def _sumif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum")
+    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "sum", resize=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,8 +185,16 @@ for _name, _f, _domain in (
         ("COSH", np.cosh, None), ("TANH", np.tanh, None), ("ASINH", np.arcsinh, None),
         ("ACOSH", np.arccosh, lambda x: x >= 1), ("ATANH", np.arctanh, lambda x: np.abs(x) < 1),
         ("RADIANS", np.radians, None), ("DEGREES", np.degrees, None),
-        ("SQRTPI", lambda x: np.sqrt(x * np.pi), lambda x: x >= 0)):
+        ("ACOT", lambda x: np.pi / 2 - np.arctan(x), None),
+        ("ACOTH", lambda x: 0.5 * np.log((x + 1) / (x - 1)), lambda x: np.abs(x) > 1)):
     _unary(_name, _f, _domain)
+
+
+@elementwise("SQRTPI", arity=(1, 1), logicals=False, ranges=False)
+def _sqrtpi(x):
+    """SQRTPI(number) = sqrt(number * pi); #NUM! below 0 (an Analysis ToolPak function: a logical
+    or a range is #VALUE!)."""
+    return np.sqrt(np.where(x < 0, 0, x) * np.pi), np.where(x < 0, E.NUM, 0)
 
 
 def _reciprocal(name: str, f):
@@ -198,6 +219,23 @@ def _atan2(x, y):
     return np.arctan2(y, x), np.where(origin, E.DIV0, 0)
 
 
+@register("PERCENTOF")
+def _percentof(ev, args):
+    """PERCENTOF(data_subset, data_all) = SUM(data_subset) / SUM(data_all), numbers read as SUM
+    reads them; an error value in either is #NUM! (as Excel gives it), a zero total #DIV/0!."""
+    if len(args) != 2:
+        return Values.error(E.VALUE)
+    sums, bad = [], None
+    for a in args:
+        parts, err, n = aggregate_args(ev, [a])
+        sums.append(parts[0][0].sum(axis=1))
+        bad = err != 0 if bad is None else bad | (err != 0)
+    part, whole = np.broadcast_arrays(*sums)
+    zero = whole == 0
+    x = part / np.where(zero, 1.0, whole)
+    return finish(x, np.where(np.broadcast_to(bad, x.shape), E.NUM, np.where(zero, E.DIV0, 0)))
+
+
 @register("PI")
 def _pi(ev, args):
     return Values.number(float(np.pi)) if not args else Values.error(E.VALUE)
@@ -217,23 +255,15 @@ def _odd(x):
     return np.where(x < 0, -a, a), ok(x)
 
 
-@elementwise("FACT", arity=(1, 1))
-def _fact(x):
-    """FACT(n) = n! of n truncated (Gamma(n + 1)); #NUM! below 0 and above 170."""
-    n = np.trunc(x)
-    bad = (n < 0) | (n > 170)
-    out = np.vectorize(lambda k: float(math.factorial(int(k))), otypes=[float])(np.where(bad, 0, n))
-    return out, np.where(bad, E.NUM, 0)
-
-
 @elementwise("QUOTIENT", arity=(2, 2))
 def _quotient(x, d):
     return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
 
 
-@elementwise("MROUND", arity=(2, 2))
+@elementwise("MROUND", arity=(2, 2), logicals=False, ranges=False)
 def _mround(x, m):
-    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs."""
+    """MROUND(x, multiple): the nearest multiple, halves away from zero; #NUM! for opposite signs
+    (an Analysis ToolPak function: a logical or a range is #VALUE!)."""
     bad = (x * m < 0)
     safe = np.where(m == 0, 1, m)
     r = np.sign(x / safe) * np.floor(np.abs(x / safe) + 0.5 + 1e-12) * safe
@@ -261,41 +291,111 @@ def _floor_math(x, sig, mode):
     return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
 
 
-@elementwise("COMBIN", arity=(2, 2))
-def _combin(n, k):
-    """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.comb(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
-                                                                                       np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
+@elementwise("CEILING", arity=(2, 2))
+def _ceiling(x, sig):
+    """CEILING(x, significance), Excel 2010 on: a multiple of |significance|, up (towards +inf)
+    when significance > 0, away from zero when both are negative; 0 for significance 0; #NUM! for
+    x > 0 with significance < 0."""
+    bad = (x > 0) & (sig < 0)
+    return _round_multiple(x, sig, sig > 0), np.where(bad, E.NUM, 0)
 
 
-@elementwise("PERMUT", arity=(2, 2))
-def _permut(n, k):
-    """PERMUT(n, k) = n! / (n - k)!, both truncated; #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.perm(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
-                                                                                       np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
+@elementwise("FLOOR", arity=(2, 2))
+def _floor(x, sig):
+    """FLOOR(x, significance), Excel 2010 on: a multiple of |significance|, down (towards -inf)
+    when significance > 0, towards zero when both are negative; #DIV/0! for significance 0 (0 for
+    x = 0); #NUM! for x > 0 with significance < 0."""
+    err = np.where((sig == 0) & (x != 0), E.DIV0, np.where((x > 0) & (sig < 0), E.NUM, 0))
+    return _round_multiple(x, sig, sig < 0), err
 
 
-def _gcd_lcm(lcm: bool):
-    def f(x):
-        if (x < 0).any() or (x >= 2 ** 53).any():
-            return NUM_ERROR
-        vals = [int(v) for v in np.trunc(x)]
-        out = vals[0] if vals else 0
-        for v in vals[1:]:
-            out = math.lcm(out, v) if lcm else math.gcd(out, v)
-        return float(out)
-
-    return f
+@elementwise("CEILING.PRECISE", "ISO.CEILING", arity=(1, 2), defaults=(1,))
+def _ceiling_precise(x, sig):
+    """CEILING.PRECISE(x, [significance]) = ISO.CEILING: up (towards +inf) to a multiple of
+    |significance| (default 1), whatever its sign; 0 when significance is 0."""
+    return _round_multiple(x, sig, np.ones(np.shape(x), bool)), ok(x)
 
 
-sample("GCD")(_gcd_lcm(False))
-sample("LCM")(_gcd_lcm(True))
+@elementwise("FLOOR.PRECISE", arity=(1, 2), defaults=(1,))
+def _floor_precise(x, sig):
+    """FLOOR.PRECISE(x, [significance]): down (towards -inf) to a multiple of |significance|."""
+    return _round_multiple(x, sig, np.zeros(np.shape(x), bool)), ok(x)
+
+
+@register("SERIESSUM")
+def _seriessum(ev, args):
+    """SERIESSUM(x, n, m, coefficients) = sum of a_i * x^(n + i*m), i from 0, over the coefficients
+    (numbers, in row-major order; a blank, text or logical among them is #VALUE!)."""
+    if len(args) != 4:
+        return Values.error(E.VALUE)
+    heads = [ev.scalar(a) for a in args[:3]]
+    coefficients = ev.eval_array(args[3])
+    n = max([v.n for v in heads] + [coefficients.n])
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        scalars = [_atp_number(v, i) for v in heads]
+        bad = next((x for x in scalars if isinstance(x, ExcelError)), None)
+        a = _numbers_of(coefficients, i)
+        if bad is None and isinstance(a, ExcelError):
+            bad = a
+        if bad is not None:
+            out[i, 0, 0] = bad
+            continue
+        x, p, m = scalars
+        try:
+            out[i, 0, 0] = math.fsum(c * x ** (p + j * m) for j, c in enumerate(a))
+        except (OverflowError, ZeroDivisionError, ValueError):
+            out[i, 0, 0] = NUM_ERROR
+    return from_python_cells(out)
+
+
+def _atp_number(v: Values, i: int):
+    """One scalar argument of an Analysis ToolPak function: a number (blank 0, number-like text),
+    the error it holds, or #VALUE! for a logical or other text."""
+    from .arguments import coerce
+
+    j = i if v.n > 1 else 0
+    return coerce(v.kind[j, 0, 0], v.num[j, 0, 0], None if v.text is None else v.text[j, 0, 0], "N")
+
+
+def _numbers_of(v: Values, i: int):
+    """The numbers of an array argument, row-major, or its first error; #VALUE! for anything else."""
+    j = i if v.n > 1 else 0
+    kind, num = v.kind[j], v.num[j]
+    if (kind == ERR).any():
+        return ExcelError(ERROR_CODES[int(num[kind == ERR][0]) - 1])
+    if (kind != NUM).any():
+        return VALUE_ERROR
+    return [float(x) for x in num.ravel()]
+
+
+def _sum_of_pairs(name: str, term):
+    """Register SUMX2MY2-like f(array_x, array_y) = sum of term(x, y) over the pairs of numbers;
+    #N/A for arrays of different sizes; a pair with text, a logical or a blank is left out."""
+
+    def impl(ev, args):
+        if len(args) != 2:
+            return Values.error(E.VALUE)
+        xs, ys = (ev.eval_array(a) for a in args)
+        n = max(xs.n, ys.n)
+        err = np.zeros(n)
+        for v in (xs, ys):
+            err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+        if xs.kind[0].size != ys.kind[0].size:
+            return finish(np.zeros(n), np.where(err != 0, err, E.NA))
+        kx, ky = xs.kind.reshape(xs.n, -1), ys.kind.reshape(ys.n, -1)
+        both = (kx == NUM) & (ky == NUM)
+        x = np.where(both, xs.num.reshape(xs.n, -1), 0.0)
+        y = np.where(both, ys.num.reshape(ys.n, -1), 0.0)
+        return finish(np.where(both, term(x, y), 0.0).sum(axis=1), err)
+
+    impl.__doc__ = f"{name}(array_x, array_y): the sum over pairs of numbers (Microsoft's {name} page)."
+    register(name)(impl)
+
+
+_sum_of_pairs("SUMX2MY2", lambda x, y: x * x - y * y)
+_sum_of_pairs("SUMX2PY2", lambda x, y: x * x + y * y)
+_sum_of_pairs("SUMXMY2", lambda x, y: (x - y) ** 2)
 
 
 @register("RAND")
@@ -304,84 +404,55 @@ def _rand(ev, args):
     return Values.number(np.random.default_rng().random(ev.ctx.n))
 
 
-@elementwise("RANDBETWEEN", arity=(2, 2))
+@register("RANDARRAY")
+def _randarray(ev, args):
+    """RANDARRAY([rows], [columns], [min], [max], [whole_number]): a rows x columns array of
+    uniform numbers in [min, max) (whole numbers in [min, max] when whole_number), defaults
+    1, 1, 0, 1, FALSE; #VALUE! for max < min, negative sizes or non-whole bounds of whole
+    numbers; #CALC! for an empty array; #NUM! beyond 10 million elements (as SEQUENCE)."""
+    from .dynamic import MAX_SEQUENCE
+
+    if len(args) > 5:
+        return Values.error(E.VALUE)
+    nodes = list(args) + [None] * (5 - len(args))
+    vals = [ev.scalar(a) if a is not None else None for a in nodes]
+    n = max([v.n for v in vals if v is not None] + [1])
+    rng = np.random.default_rng()
+    out = []
+    for i in range(n):
+        got = []
+        for v, default in zip(vals, (1.0, 1.0, 0.0, 1.0, 0.0)):
+            if v is None or v.kind[min(i, v.n - 1), 0, 0] == EMPTY:
+                got.append(default)
+                continue
+            x, e = numbers(v.instance(i) if v.n > 1 else v)
+            if e[0, 0, 0]:
+                got = Values.error(int(e[0, 0, 0]))
+                break
+            got.append(float(x[0, 0, 0]))
+        if isinstance(got, Values):
+            out.append(got)
+            continue
+        rows, cols, lo, hi, whole = math.trunc(got[0]), math.trunc(got[1]), got[2], got[3], got[4] != 0
+        if rows < 0 or cols < 0 or hi < lo or (whole and (lo != math.trunc(lo) or hi != math.trunc(hi))):
+            out.append(Values.error(E.VALUE))
+        elif rows == 0 or cols == 0:
+            out.append(Values.error(E.CALC))
+        elif rows * cols > MAX_SEQUENCE:
+            out.append(Values.error(E.NUM))
+        elif whole:
+            out.append(Values.from_numbers(rng.integers(int(lo), int(hi) + 1, (1, rows, cols)).astype(float)))
+        else:
+            out.append(Values.from_numbers(lo + (hi - lo) * rng.random((1, rows, cols))))
+    if len({v.hw for v in out}) != 1:
+        raise NotVectorizable("RANDARRAY of different sizes")
+    return out[0] if n == 1 else Values(np.concatenate([v.kind for v in out]), np.concatenate([v.num for v in out]))
+
+
+@elementwise("RANDBETWEEN", arity=(2, 2), logicals=False)
 def _randbetween(lo, hi):
     """RANDBETWEEN(bottom, top): a whole number between ceil(bottom) and floor(top)."""
     a, b = np.ceil(lo), np.floor(hi)
     bad = a > b
     x = np.random.default_rng().integers(np.where(bad, 0, a).astype(np.int64), np.where(bad, 0, b).astype(np.int64) + 1)
     return x.astype(float), np.where(bad, E.NUM, 0)
-
-
-#: SUBTOTAL's function numbers (1-11; 101-111 also leave out the rows hidden by hand).
-_SUBTOTAL = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV", 8: "STDEVP",
-             9: "SUM", 10: "VAR", 11: "VARP"}
-_HIDDEN = re.compile(rb'\bhidden\s*=\s*["\'](?:1|true)["\']')
-_AUTOFILTER = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?autoFilter\b[^>]*\bref\s*=\s*["\']([A-Z]+\d+:[A-Z]+\d+)["\']')
-
-
-def _subtotal_layout(book, sheet):
-    """(cells holding SUBTOTAL, hidden rows, rows an AutoFilter hid) of a sheet, cached on the book."""
-    cache = book.__dict__.setdefault("subtotal_layout", {})
-    got = cache.get(sheet.index)
-    if got is not None:
-        return got
-    part = sheet.part
-    masters = {f.si: f.text for f in part.formulas if f.ftype == "shared" and f.text}
-    nested = set()
-    for f in part.formulas:
-        text = (f.text or masters.get(f.si) or "").upper()
-        if "SUBTOTAL(" in text or "AGGREGATE(" in text:
-            nested.add((f.row, f.col))
-    xml = part.xml
-    hidden = {r for r, (s, e, _) in part.row_spans.items() if _HIDDEN.search(xml, s, e)}
-    filtered = set()
-    if hidden:
-        from ..package import parse_range
-
-        spans = [parse_range(m.group(1).decode()) for m in _AUTOFILTER.finditer(xml)]
-        spans += [(t.r0, t.c0, t.r1, t.c1) for t in getattr(book, "tables", []) if t.sheet == sheet.name]
-        filtered = {r for r in hidden if any(r0 < r <= r1 for r0, _, r1, _ in spans)}
-    cache[sheet.index] = got = (nested, hidden, filtered)
-    return got
-
-
-@register("SUBTOTAL")
-def _subtotal(ev, args):
-    """SUBTOTAL(function_num, ref1, ...): the function of the references' cells, leaving out the
-    cells that hold a SUBTOTAL themselves and the rows a filter hides (101-111: every hidden row)."""
-    from ..formula import Const
-    from .registry import resolve
-
-    if len(args) < 2:
-        return Values.error(E.VALUE)
-    code = ev.scalar(args[0])
-    if code.n > 1:
-        raise NotVectorizable("SUBTOTAL with a function number per cell")
-    x, e = numbers(code)
-    if e[0, 0, 0]:
-        return Values.error(int(e[0, 0, 0]))
-    k = int(x[0, 0, 0])
-    name = _SUBTOTAL.get(k % 100 if k > 100 else k)
-    if name is None or not (1 <= k <= 11 or 101 <= k <= 111):
-        return Values.error(E.VALUE)
-    refs = []
-    for a in args[1:]:
-        v = ev.eval(a)
-        if v.ref is None:  # an array: nothing to leave out
-            refs.append(Const(v))
-            continue
-        nested, hidden, filtered = _subtotal_layout(ev.ctx.book, v.ref.sheet)
-        drop_rows = hidden if k > 100 else filtered
-        if nested or drop_rows:
-            h, w = v.hw
-            kind = v.kind.copy()
-            for i in range(v.n):
-                r0, c0 = int(v.ref.row0[min(i, v.ref.row0.shape[0] - 1)]), int(v.ref.col0[min(i, v.ref.col0.shape[0] - 1)])
-                for rr in range(h):
-                    for cc in range(w):
-                        if r0 + rr in drop_rows or (r0 + rr, c0 + cc) in nested:
-                            kind[i, rr, cc] = 0  # left out: a blank, which every function skips
-            v = Values(kind, v.num, v.text, v.ref)
-        refs.append(Const(v))
-    return resolve(name)(ev, refs)

@@ -27,8 +27,8 @@ import numpy as np
 
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
-from ..values import BOOL, ERROR_CODES, E, Values, numbers
-from .arguments import aggregate_args, coerce, from_python_cells, samples
+from ..values import BOOL, ERROR_CODES, E, Values, numbers, truthy
+from .arguments import aggregate_args, coerce, from_python_cells, from_python_results, samples
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -50,10 +50,17 @@ def register(*names: str):
     return deco
 
 
-def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True):
+def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logicals: bool = True,
+                ranges: bool = True, flags: tuple[int, ...] = ()):
     """Register a function of numbers applied element by element: f(*arrays) -> (x, err).
 
-    ``logicals=False``: a logical argument is #VALUE! (EDATE, EOMONTH: Analysis ToolPak functions).
+    The Analysis ToolPak functions (EDATE, EOMONTH, WEEKNUM, YEARFRAC, MROUND...) read their
+    arguments as Excel's add-in did: ``logicals=False``, a logical argument is #VALUE!;
+    ``ranges=False``, a reference to several cells (in an array formula, where other functions
+    take it element by element) is #VALUE!, while an array is taken element by element
+    (``EDATE(A1:A3+0, 1)``, the usual workaround).
+    ``flags``: the positions of logical arguments (a cumulative flag), read as IF reads a
+    condition: a number is TRUE unless 0, text must read TRUE or FALSE, blank is FALSE.
     """
 
     def deco(f):
@@ -61,10 +68,12 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
             if not arity[0] <= len(args) <= arity[1]:
                 return Values.error(E.VALUE)
             vals = [ev.scalar(a) for a in args]
+            if not ranges and any(v.ref is not None and not v.is_cell for v in vals):
+                return Values.error(E.VALUE, max(v.n for v in vals))
             for d in defaults[len(args) - arity[0]:] if len(args) < arity[1] else ():
                 vals.append(Values.number(d))
             vals = align(*vals)
-            xs, errs = zip(*(numbers(v) for v in vals))
+            xs, errs = zip(*(truthy(v) if i in flags else numbers(v) for i, v in enumerate(vals)))
             if not logicals:
                 errs = [np.where((e == 0) & (v.kind == BOOL), E.VALUE, e) for v, e in zip(vals, errs)]
             err = combine_errors(*errs)
@@ -105,7 +114,7 @@ def cellwise_impl(f, args: str, optional: str = "", arrays: bool = True) -> Impl
                 py.append(x)
             else:
                 out[idx] = f(*py, *missing)
-        return from_python_cells(out)
+        return from_python_results(out)
 
     return impl
 
@@ -116,7 +125,7 @@ def cellwise(*names: str, args: str, optional: str = "", arrays: bool = True):
     ``args``/``optional``: one coercion letter per required/optional argument (``n`` number,
     ``N`` number but not a logical, ``t`` text, ``T`` text but not a logical, ``b`` logical,
     ``v`` as is); an optional argument left out is passed as None. ``f`` returns a float, str,
-    bool, None or an ExcelError. ``arrays=False``: a multi-cell argument (in an array formula)
+    bool, None, an ExcelError or a 2-D list (an array result, see :func:`.arguments.from_python_results`). ``arrays=False``: a multi-cell argument (in an array formula)
     is ``#VALUE!``, as for the functions Excel took from the Analysis ToolPak (CONVERT...).
     """
 

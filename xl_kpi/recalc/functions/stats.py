@@ -1,22 +1,19 @@
 """Statistical: AVERAGE, MAX, MIN, the COUNT family, the conditional aggregates, the spread and
 shape of a sample (STDEV/VAR and their S, P, A, PA variants, MEDIAN, MODE, KURT, SKEW...),
-LARGE/SMALL, PERCENTILE/QUARTILE (.INC/.EXC), regression (SLOPE, INTERCEPT, FORECAST, TREND,
-LINEST, CORREL, RSQ, STEYX, COVARIANCE) and T.TEST."""
+LARGE/SMALL, PERCENTILE/QUARTILE/PERCENTRANK (.INC/.EXC), RANK, TRIMMEAN, FREQUENCY, PROB, how
+two samples are paired, and T.TEST. Regression is in :mod:`.regression`."""
 
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 import numpy as np
 
 from ...excel_errors import DIV0, NA, ExcelError
 from ...excel_errors import NUM as NUM_ERROR
-from ...excel_errors import REF as REF_ERROR
-from ...excel_errors import VALUE as VALUE_ERROR
 from ..arrays import NotVectorizable, align
-from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers, truthy
-from .arguments import finish, from_python_cells, numeric_items
+from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers
+from .arguments import finish, first_error, from_python_cells, numeric_items, samples
 from .criteria import conditional
 from .registry import aggregate, cellwise, register, sample
 
@@ -119,7 +116,7 @@ def _countif(ev, args):
 def _averageif(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "average")
+    return conditional(ev, args[2] if len(args) == 3 else args[0], [(args[0], args[1])], "average", resize=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,18 +163,6 @@ _register_spread(True, {"STDEVA": (1, True), "STDEVPA": (0, True), "VARA": (1, F
 @sample("MEDIAN")
 def _median(x):
     return float(np.median(x)) if x.size else NUM_ERROR
-
-
-@sample("MODE", "MODE.SNGL")
-def _mode(x):
-    """The most frequent number, the first met among equals; #N/A when none repeats."""
-    best, count = None, 1
-    seen: dict = {}
-    for v in x.tolist():
-        seen[v] = seen.get(v, 0) + 1
-        if seen[v] > count:
-            best, count = v, seen[v]
-    return NA if best is None else best
 
 
 @sample("AVEDEV")
@@ -249,371 +234,333 @@ def _sumsq(x):
 
 
 # ---------------------------------------------------------------------------------------------
-# functions of an array and a k: LARGE, SMALL, PERCENTILE, QUARTILE (k may be an array)
+# functions of a sample and scalars: LARGE, SMALL, PERCENTILE, QUARTILE, PERCENTRANK, RANK,
+# TRIMMEAN (the scalars may be arrays: the function is computed element by element)
 
 
-def _array_and_k(ev, args, f):
-    """f(sorted numbers of the array, k) for every element of k; an error in k, then in the array, wins."""
-    if len(args) != 2:
+def _with_sample(ev, args, f, *, at: int = 0, arity: tuple[int, int] = (2, 2), defaults: tuple = ()):
+    """f(sorted numbers of ``args[at]``, *the other arguments as number arrays) -> (values, error
+    codes), computed at once for every element of those (broadcast together), once per distinct
+    sample; an omitted optional argument takes its default. An error among the scalars wins (in
+    argument order), then the sample's first error, then f's."""
+    if not arity[0] <= len(args) <= arity[1]:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    arr = ev.eval(args[at])
     x, mask, err = numeric_items(arr)
     x, mask = x.reshape(x.shape[0], -1), mask.reshape(mask.shape[0], -1)
-    k = ev.scalar(args[1])
-    kx, ke = numbers(k)
-    n = max(arr.n, k.n)
-    shape = (n, *k.hw)
-    out = np.empty(shape, object)
-    cache: dict = {}
-    for idx in np.ndindex(shape):
-        i = idx[0]
-        ai = i if arr.n > 1 else 0
-        ki = (i if k.n > 1 else 0, *idx[1:])
-        if ke[ki]:
-            out[idx] = _error(ke[ki])
-        elif err[ai]:
-            out[idx] = _error(err[ai])
-        else:
-            s = cache.get(ai)
-            if s is None:
-                s = cache[ai] = np.sort(x[ai][mask[ai]])
-            out[idx] = f(s, float(kx[ki]))
-    return from_python_cells(out)
+    scalars = [ev.scalar(a) for i, a in enumerate(args) if i != at]
+    scalars += [Values.number(d) for d in defaults[len(args) - arity[0]:]]
+    scalars = align(*scalars)
+    n = max(arr.n, scalars[0].n)
+    shape = (n, *scalars[0].hw)
+    parsed = [numbers(v) for v in scalars]
+    ks = [np.broadcast_to(k, shape) for k, _ in parsed]
+    arg_err = np.zeros(shape)
+    for _, e in reversed(parsed):
+        arg_err = np.where(e != 0, np.broadcast_to(e, shape), arg_err)
+    out, out_err = np.zeros(shape), np.zeros(shape)
+    for i in range(arr.n):
+        rows = slice(None) if arr.n == 1 else slice(i, i + 1)
+        if err[i]:
+            out_err[rows] = err[i]
+            continue
+        with np.errstate(all="ignore"):
+            v, e = f(np.sort(x[i][mask[i]]), *(k[rows] for k in ks))
+        out[rows], out_err[rows] = np.where(e != 0, 0.0, v), e
+    return Values.from_numbers(out, np.where(arg_err != 0, arg_err, out_err))
 
 
-def _error(code) -> ExcelError:
+def as_error(code) -> ExcelError:
+    """The ExcelError of an error code stored in ``Values.num``."""
     return ExcelError(ERROR_CODES[int(code) - 1])
 
 
+def _pick(s, index, bad):
+    """(s[index], error codes): #NUM! where ``bad``; index is 0-based."""
+    safe = np.clip(np.where(bad, 0, index), 0, max(s.size - 1, 0)).astype(np.intp)
+    return (s[safe] if s.size else np.zeros(np.shape(index))), np.where(bad, E.NUM, 0)
+
+
 def _large(s, k):
-    k = math.ceil(k)
-    return NUM_ERROR if not 1 <= k <= s.size else float(s[s.size - k])
+    """The k-th largest, k rounded up; #NUM! for k < 1 or beyond the count (k = 0.9 is #NUM!)."""
+    kk = np.ceil(k)
+    return _pick(s, s.size - kk, (k < 1) | (kk > s.size))
 
 
 def _small(s, k):
-    k = math.ceil(k)
-    return NUM_ERROR if not 1 <= k <= s.size else float(s[k - 1])
+    """The k-th smallest, k truncated (Excel's SMALL rounds k down where LARGE rounds it up)."""
+    kk = np.floor(k)
+    return _pick(s, kk - 1, (kk < 1) | (kk > s.size))
+
+
+def _at_rank(s, rank, bad):
+    """Linear interpolation of the sorted sample at the 0-based ``rank``; #NUM! where ``bad``."""
+    if not s.size:
+        return np.zeros(np.shape(rank)), np.full(np.shape(rank), E.NUM)
+    rank = np.where(bad, 0, rank)
+    lo = np.clip(np.floor(rank), 0, s.size - 1).astype(np.intp)
+    hi = np.minimum(lo + 1, s.size - 1)
+    return s[lo] + (rank - lo) * (s[hi] - s[lo]), np.where(bad, E.NUM, 0)
 
 
 def _percentile_inc(s, p):
     """Linear interpolation at rank p * (n - 1) (0-based)."""
-    if not s.size or not 0 <= p <= 1:
-        return NUM_ERROR
-    return _at_rank(s, p * (s.size - 1))
+    return _at_rank(s, p * (s.size - 1), (p < 0) | (p > 1))
 
 
 def _percentile_exc(s, p):
     """Linear interpolation at rank p * (n + 1) (1-based); #NUM! outside the data."""
     rank = p * (s.size + 1) - 1
-    if not s.size or not 0 < p < 1 or rank < 0 or rank > s.size - 1:
-        return NUM_ERROR
-    return _at_rank(s, rank)
-
-
-def _at_rank(s, rank):
-    lo = math.floor(rank)
-    hi = min(lo + 1, s.size - 1)
-    return float(s[lo] + (rank - lo) * (s[hi] - s[lo]))
+    return _at_rank(s, rank, (p <= 0) | (p >= 1) | (rank < 0) | (rank > s.size - 1))
 
 
 def _quartile_inc(s, q):
-    q = math.trunc(q)
-    return NUM_ERROR if not 0 <= q <= 4 else _percentile_inc(s, q / 4)
+    """QUARTILE.INC: quart truncated, 0..4; a negative quart is #NUM! (-0.1 does not truncate to 0)."""
+    v, e = _percentile_inc(s, np.trunc(np.where((q < 0) | (q >= 5), 0, q)) / 4)
+    return v, np.where((q < 0) | (q >= 5), E.NUM, e)
 
 
 def _quartile_exc(s, q):
-    q = math.trunc(q)
-    return NUM_ERROR if not 1 <= q <= 3 else _percentile_exc(s, q / 4)
+    qq = np.trunc(q)
+    bad = (qq < 1) | (qq > 3)
+    v, e = _percentile_exc(s, np.where(bad, 2, qq) / 4)
+    return v, np.where(bad, E.NUM, e)
 
 
-for _names, _f in (("LARGE", _large), ("SMALL", _small), ("PERCENTILE PERCENTILE.INC", _percentile_inc),
-                   ("PERCENTILE.EXC", _percentile_exc), ("QUARTILE QUARTILE.INC", _quartile_inc),
-                   ("QUARTILE.EXC", _quartile_exc)):
-    register(*_names.split())(lambda ev, args, _f=_f: _array_and_k(ev, args, _f))
+def _rank_position(s, x):
+    """(0-based rank of x in the sorted sample, interpolated between neighbours; an x met several
+    times ranks at its first place), and where x lies outside the sample (#N/A)."""
+    outside = (x < s[0]) | (x > s[-1]) if s.size else np.ones(np.shape(x), bool)
+    if not s.size:
+        return np.zeros(np.shape(x)), outside
+    lo = np.searchsorted(s, x, side="left")
+    at = np.clip(lo, 0, s.size - 1)
+    below = np.clip(lo - 1, 0, s.size - 1)
+    gap = np.where(s[at] == s[below], 1.0, s[at] - s[below])
+    r = np.where(s[at] == x, at, below + (x - s[below]) / gap)
+    return r, outside
 
 
-# ---------------------------------------------------------------------------------------------
-# two samples: regression (SLOPE, INTERCEPT, FORECAST, TREND, LINEST, ...) and T.TEST
-
-
-def _paired(ys: Values, xs: Values, i: int):
-    """(y, x) of the pairs where both are numbers, or an ExcelError: #N/A for sizes that differ,
-    else the first error met scanning the pairs in order (y before x)."""
-    yk, yn = ys.kind[i if ys.n > 1 else 0].reshape(-1), ys.num[i if ys.n > 1 else 0].reshape(-1)
-    xk, xn = xs.kind[i if xs.n > 1 else 0].reshape(-1), xs.num[i if xs.n > 1 else 0].reshape(-1)
-    if yk.size != xk.size:
-        return NA
-    bad = (yk == ERR) | (xk == ERR)
-    if bad.any():
-        j = int(np.argmax(bad))
-        return _error(yn[j] if yk[j] == ERR else xn[j])
-    ok_ = (yk == NUM) & (xk == NUM)
-    return yn[ok_], xn[ok_]
-
-
-def _two_samples(f, first_is_y=True):
-    def impl(ev, args):
-        if len(args) != 2:
-            return Values.error(E.VALUE)
-        a, b = ev.eval(args[0]), ev.eval(args[1])
-        n = max(a.n, b.n)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
-            got = _paired(a, b, i)
-            out[i, 0, 0] = got if isinstance(got, ExcelError) else f(*got)
-        return from_python_cells(out)
-
-    return impl
-
-
-def _line(y, x):
-    """(slope, intercept) of least squares, or #DIV/0! without two distinct x."""
-    if x.size < 2:
-        return DIV0
-    dx = x - x.mean()
-    sxx = float(np.sum(dx * dx))
-    if sxx == 0:
-        return DIV0
-    b = float(np.sum(dx * (y - y.mean()))) / sxx
-    return b, float(y.mean() - b * x.mean())
-
-
-def _slope(y, x):
-    got = _line(y, x)
-    return got if isinstance(got, ExcelError) else got[0]
-
-
-def _intercept(y, x):
-    got = _line(y, x)
-    return got if isinstance(got, ExcelError) else got[1]
-
-
-def _correl(a, b):
-    if a.size < 2:
-        return DIV0
-    da, db = a - a.mean(), b - b.mean()
-    d = math.sqrt(float(np.sum(da * da)) * float(np.sum(db * db)))
-    return DIV0 if d == 0 else float(np.sum(da * db)) / d
-
-
-def _rsq(y, x):
-    r = _correl(y, x)
-    return r if isinstance(r, ExcelError) else r * r
-
-
-def _steyx(y, x):
-    if x.size < 3:
-        return DIV0
-    got = _line(y, x)
-    if isinstance(got, ExcelError):
-        return got
-    b, a = got
-    return math.sqrt(float(np.sum((y - (a + b * x)) ** 2)) / (x.size - 2))
-
-
-def _covariance(ddof):
-    def f(a, b):
-        if a.size <= ddof:
-            return DIV0
-        return float(np.sum((a - a.mean()) * (b - b.mean()))) / (a.size - ddof)
+def _percentrank(exclusive: bool):
+    """PERCENTRANK.INC = rank / (n - 1), PERCENTRANK.EXC = (rank + 1) / (n + 1), rank 0-based and
+    interpolated, truncated (not rounded) to ``significance`` digits (default 3, >= 1; past 15 digits
+    the share is kept whole); #N/A for an x outside the sample, #NUM! for an empty one."""
+    def f(s, x, significance):
+        r, outside = _rank_position(s, x)
+        if exclusive:
+            share = (r + 1) / (s.size + 1)
+        else:
+            share = r / (s.size - 1) if s.size > 1 else np.ones(np.shape(x))
+        digits = np.trunc(np.clip(significance, 1, 15))
+        scale = 10.0 ** digits
+        value = np.where(significance < 16, np.floor(np.round(share * scale, 6)) / scale, share)
+        return value, np.where((significance < 1) | (s.size == 0), E.NUM, np.where(outside, E.NA, 0))
 
     return f
 
 
-for _names, _f in (("SLOPE", _slope), ("INTERCEPT", _intercept), ("CORREL PEARSON", _correl), ("RSQ", _rsq),
-                   ("STEYX", _steyx), ("COVAR COVARIANCE.P", _covariance(0)), ("COVARIANCE.S", _covariance(1))):
-    register(*_names.split())(_two_samples(_f))
+def _rank(average: bool):
+    """RANK.EQ(number, ref, order): 1 + how many numbers of ref rank before it (descending when
+    order is 0, ascending otherwise); RANK.AVG averages the places of equal numbers; #N/A when
+    the number is not in ref."""
+    def f(s, x, order):
+        lo, hi = np.searchsorted(s, x, side="left"), np.searchsorted(s, x, side="right")
+        first = np.where(order != 0, lo + 1, s.size - hi + 1).astype(float)
+        value = first + (hi - lo - 1) / 2 if average else first
+        return value, np.where(hi == lo, E.NA, 0)
+
+    return f
 
 
-@register("FORECAST", "FORECAST.LINEAR")
-def _forecast(ev, args):
-    """FORECAST(x, known_y, known_x) = intercept + slope * x, element-wise over x."""
-    if len(args) != 3:
+def _trimmean(s, percent):
+    """TRIMMEAN(array, percent): the mean without floor(n * percent / 2) numbers at each end;
+    #NUM! unless 0 <= percent < 1."""
+    bad = (percent < 0) | (percent >= 1) | (s.size == 0)
+    k = np.floor(s.size * np.where(bad, 0, percent) / 2).astype(np.intp)
+    sums = np.concatenate(([0.0], np.cumsum(s)))
+    kept = s.size - 2 * k
+    return (sums[s.size - k] - sums[k]) / np.where(kept > 0, kept, 1), np.where(bad, E.NUM, 0)
+
+
+for _names, _f in (("LARGE", _large), ("SMALL", _small), ("PERCENTILE PERCENTILE.INC", _percentile_inc),
+                   ("PERCENTILE.EXC", _percentile_exc), ("QUARTILE QUARTILE.INC", _quartile_inc),
+                   ("QUARTILE.EXC", _quartile_exc), ("TRIMMEAN", _trimmean)):
+    register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f))
+for _names, _f in (("PERCENTRANK PERCENTRANK.INC", _percentrank(False)), ("PERCENTRANK.EXC", _percentrank(True))):
+    register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f, arity=(2, 3), defaults=(3,)))
+for _names, _f in (("RANK RANK.EQ", _rank(False)), ("RANK.AVG", _rank(True))):
+    register(*_names.split())(lambda ev, args, _f=_f: _with_sample(ev, args, _f, at=1, arity=(2, 3), defaults=(0,)))
+
+
+# ---------------------------------------------------------------------------------------------
+# MODE, FREQUENCY, PROB
+
+
+def _mode_samples(ev, args):
+    """(numbers of all arguments per cell, first error per cell) as MODE reads them: the numbers of
+    every argument, a typed text or logical skipped as in a range (MODE.SNGL(1,1,"") is 1), or
+    None when an argument is left empty (MODE.MULT(A1:A3,) is #VALUE!)."""
+    if not args or any(a is None for a in args):
+        return None
+    vals = [ev.eval(a) for a in args]
+    n = max(v.n for v in vals)
+    err = np.zeros(n)
+    parts = []
+    for v in vals:
+        err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
+        parts.append((v.num.reshape(v.n, -1), (v.kind == NUM).reshape(v.n, -1)))
+    return samples(parts, n), err
+
+
+def _modes(x) -> list[float]:
+    """The numbers met most often (at least twice), in the order they first appear."""
+    counts: dict = {}
+    for v in x.tolist():
+        counts[v] = counts.get(v, 0) + 1
+    top = max(counts.values(), default=0)
+    return [v for v, c in counts.items() if c == top] if top > 1 else []
+
+
+@register("MODE", "MODE.SNGL")
+def _mode(ev, args):
+    """MODE.SNGL(number1, ...): the most frequent number, the first to appear among equals; #N/A
+    when none repeats."""
+    got = _mode_samples(ev, args)
+    if got is None:
         return Values.error(E.VALUE)
-    x = ev.scalar(args[0])
-    xv, xe = numbers(x)
-    ys, xs = ev.eval(args[1]), ev.eval(args[2])
-    n = max(x.n, ys.n, xs.n)
-    shape = (n, *x.hw)
-    out = np.empty(shape, object)
-    for idx in np.ndindex(shape):
-        i = idx[0]
-        xi = (i if x.n > 1 else 0, *idx[1:])
-        if xe[xi]:
-            out[idx] = _error(xe[xi])
-            continue
-        got = _paired(ys, xs, i)
-        if not isinstance(got, ExcelError):
-            got = _line(*got)
-        out[idx] = got if isinstance(got, ExcelError) else got[1] + got[0] * float(xv[xi])
+    xs, err = got
+    out = np.empty((len(xs), 1, 1), object)
+    for i, x in enumerate(xs):
+        m = _modes(x)
+        out[i, 0, 0] = as_error(err[i]) if err[i] else (m[0] if m else NA)
     return from_python_cells(out)
 
 
-def _design(ys: Values, xs: Values | None):
-    """(y, X) of a least-squares fit: X's columns the regressors (one per column of known_x when
-    known_y is a column and known_x has as many rows, or per row for a row); or an ExcelError:
-    #REF! for sizes that do not fit (checked first, as Excel), then an error or non-number."""
-    yk, yn = ys.kind[0], ys.num[0]
-    h, w = ys.hw
-    size = h * w
-    if xs is None:
-        layout = "count"
-    else:
-        xh, xw = xs.hw
-        if xh * xw == size:
-            layout = "flat"
-        elif w == 1 and xh == h:
-            layout = "columns"
-        elif h == 1 and xw == w:
-            layout = "rows"
-        else:
-            return REF_ERROR
-    if (yk == ERR).any():
-        return _error(yn[yk == ERR][0])
-    if not (yk == NUM).all():
-        return VALUE_ERROR
-    y = yn.reshape(-1)
-    if layout == "count":
-        return y, np.arange(1, y.size + 1, dtype=float).reshape(-1, 1)
-    xk, xn = xs.kind[0], xs.num[0]
-    if (xk == ERR).any():
-        return _error(xn[xk == ERR][0])
-    if not (xk == NUM).all():
-        return VALUE_ERROR
-    if layout == "flat":
-        return y, xn.reshape(-1, 1)
-    return y, (xn if layout == "columns" else xn.T)
-
-
-def _kept_columns(X, const: bool) -> list[int]:
-    """The regressors not collinear with the constant and the ones before them: Excel drops the
-    others (their coefficient is 0, as LINEST of a constant x gives {0, mean(y)})."""
-    n = X.shape[0]
-    base = [np.ones(n)] if const else []
-    keep: list[int] = []
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        if base or keep:
-            B = np.column_stack(base + [X[:, i] for i in keep])
-            col = col - B @ np.linalg.lstsq(B, col, rcond=None)[0]
-        if np.linalg.norm(col) > 1e-10 * max(np.linalg.norm(X[:, j]), 1e-300):
-            keep.append(j)
-    return keep
-
-
-def _fit(y, X, const: bool):
-    """Least-squares coefficients (b for each column of X, then the constant), collinear
-    regressors dropped (coefficient 0)."""
-    keep = _kept_columns(X, const)
-    cols = [X[:, i] for i in keep] + ([np.ones(len(y))] if const else [])
-    coef = np.zeros(X.shape[1] + 1)
-    if cols:
-        c = np.linalg.lstsq(np.column_stack(cols), y, rcond=None)[0]
-        coef[keep] = c[:len(keep)]
-        if const:
-            coef[-1] = c[-1]
-    return coef
-
-
-@register("TREND")
-def _trend(ev, args):
-    """TREND(known_y, [known_x], [new_x], [const]): the least-squares fit's values at new_x."""
-    if not 1 <= len(args) <= 4:
+@register("MODE.MULT")
+def _mode_mult(ev, args):
+    """MODE.MULT(number1, ...): a column of every most frequent number, in order of first
+    appearance; #N/A when none repeats."""
+    got = _mode_samples(ev, args)
+    if got is None:
         return Values.error(E.VALUE)
-    ys = ev.eval(args[0])
-    xs = ev.eval(args[1]) if len(args) > 1 and args[1] is not None else None
-    new = ev.eval(args[2]) if len(args) > 2 and args[2] is not None else xs
-    const = True
-    if len(args) > 3 and args[3] is not None:
-        b, e = truthy(ev.scalar(args[3]))
-        if e.reshape(-1)[0]:
-            return Values.error(int(e.reshape(-1)[0]))
-        const = bool(b.reshape(-1)[0])
-    if ys.n > 1 or (xs is not None and xs.n > 1) or (new is not None and new.n > 1):
-        raise NotVectorizable("TREND over moving ranges")
-    got = _design(ys, xs)
-    if isinstance(got, ExcelError):
-        return from_python_cells(np.array([[[got]]], object))
-    y, X = got
-    coef = _fit(y, X, const)
-    if new is None:
-        Xn, shape = X, ys.hw
-    else:
-        nk, nn = new.kind[0], new.num[0]
-        if (nk != NUM).any():
-            return Values.error(E.VALUE)
-        k = X.shape[1]
-        if k == 1:
-            Xn, shape = nn.reshape(-1, 1), new.hw
-        elif new.hw[1] == k:
-            Xn, shape = nn, (new.hw[0], 1)
-        elif new.hw[0] == k:
-            Xn, shape = nn.T, (1, new.hw[1])
-        else:
-            return Values.error(E.REF)
-    pred = Xn @ coef[:-1] + coef[-1]
-    return Values.from_numbers(pred.reshape(1, *shape))
+    xs, err = got
+    if len(xs) > 1:
+        raise NotVectorizable("MODE.MULT over moving ranges")
+    if err[0]:
+        return Values.error(int(err[0]))
+    m = _modes(xs[0])
+    return Values.from_numbers(np.array(m, float).reshape(1, -1, 1)) if m else Values.error(E.NA)
 
 
-@register("LINEST")
-def _linest(ev, args):
-    """LINEST(known_y, [known_x], [const], [stats]): {m_k ... m_1, b}, and with stats the rows of
-    standard errors, (r^2, se_y), (F, df), (ss_reg, ss_resid), #N/A where a row is shorter."""
-    if not 1 <= len(args) <= 4:
+@register("FREQUENCY")
+def _frequency(ev, args):
+    """FREQUENCY(data_array, bins_array): a column of len(bins) + 1 counts, in the bins' order:
+    the data <= each bin and > the bin below it (a repeated bin counts 0), then the data above
+    the largest bin. Text, logicals and blanks are skipped in both; bins holding no number are
+    one bin of 0 (FREQUENCY(A1:A3, B1) with B1 blank counts the data <= 0)."""
+    if len(args) != 2:
         return Values.error(E.VALUE)
-    ys = ev.eval(args[0])
-    xs = ev.eval(args[1]) if len(args) > 1 and args[1] is not None else None
-    flags = []
-    for k in (2, 3):
-        if len(args) > k and args[k] is not None:
-            b, e = truthy(ev.scalar(args[k]))
-            if e.reshape(-1)[0]:
-                return Values.error(int(e.reshape(-1)[0]))
-            flags.append(bool(b.reshape(-1)[0]))
-        else:
-            flags.append(k == 2)
-    const, stats = flags
-    if ys.n > 1 or (xs is not None and xs.n > 1):
-        raise NotVectorizable("LINEST over moving ranges")
-    got = _design(ys, xs)
-    if isinstance(got, ExcelError):
-        return from_python_cells(np.array([[[got]]], object))
-    y, X = got
-    coef = _fit(y, X, const)
-    k = X.shape[1]
-    row = np.append(coef[:-1][::-1], coef[-1])
-    if not stats:
-        return Values.from_numbers(row.reshape(1, 1, -1))
-    n = y.size
-    keep = _kept_columns(X, const)
-    A = np.column_stack([X[:, i] for i in keep] + ([np.ones(n)] if const else [])) if keep or const \
-        else np.zeros((n, 0))
-    resid = y - (X @ coef[:-1] + coef[-1])
-    ss_resid = float(np.sum(resid ** 2))
-    ss_tot = float(np.sum((y - y.mean()) ** 2)) if const else float(np.sum(y ** 2))
-    ss_reg = ss_tot - ss_resid
-    df = n - len(keep) - (1 if const else 0)
-    out = np.full((1, 5, k + 1), np.nan)
-    err = np.full((1, 5, k + 1), float(E.NA))
-    out[0, 0], err[0, 0] = row, 0
-    if df > 0:
-        se_y = math.sqrt(ss_resid / df)
-        se_kept = np.sqrt(np.diag(np.linalg.pinv(A.T @ A)) * (ss_resid / df)) if A.shape[1] else np.zeros(0)
-        se = np.zeros(k + 1)
-        se[keep] = se_kept[:len(keep)]
-        se[k] = se_kept[-1] if const else np.nan
-        se_row = np.append(se[:k][::-1], se[k])
-        out[0, 1] = se_row
-        err[0, 1] = np.where(np.isfinite(se_row), 0, E.NA)
-        r2 = ss_reg / ss_tot if ss_tot else 1.0
-        f_stat = (ss_reg / max(len(keep), 1)) / (ss_resid / df) if ss_resid else np.inf
-        for r, vals in ((2, (r2, se_y)), (3, (f_stat, df)), (4, (ss_reg, ss_resid))):
-            out[0, r, :2], err[0, r, :2] = vals, 0
-    else:
-        for r in range(1, 5):
-            out[0, r, :2], err[0, r, :2] = np.nan, E.NUM
-    err = np.where((err == 0) & ~np.isfinite(out), E.NUM, err)
-    return Values.from_numbers(np.where(err != 0, 0.0, out), err)
+    data, bins = ev.eval(args[0]), ev.eval(args[1])
+    if data.n > 1 or bins.n > 1:
+        raise NotVectorizable("FREQUENCY over moving ranges")
+    (dx, dm, de), (bx, bm, be) = numeric_items(data), numeric_items(bins)
+    if de[0] or be[0]:
+        return Values.error(int(de[0] or be[0]))
+    d = np.sort(dx[0][dm[0]].reshape(-1))
+    b = bx[0][bm[0]].reshape(-1)
+    if not b.size:
+        b = np.zeros(1)
+    order = np.argsort(b, kind="stable")
+    upto = np.searchsorted(d, b[order], side="right")
+    counts = np.empty(b.size + 1)
+    counts[order] = np.diff(np.concatenate(([0], upto)))
+    counts[-1] = d.size - upto[-1]
+    return Values.from_numbers(counts.reshape(1, -1, 1))
+
+
+@register("PROB")
+def _prob(ev, args):
+    """PROB(x_range, prob_range, lower_limit, [upper_limit]): the sum of the probabilities of the
+    x in [lower, upper], or of the x equal to lower when upper is omitted; element-wise over the
+    limits. #N/A when the ranges differ in size; #NUM! unless every probability is in (0, 1] and
+    they sum to 1."""
+    if len(args) not in (3, 4):
+        return Values.error(E.VALUE)
+    xs, ps = ev.eval(args[0]), ev.eval(args[1])
+    limits = align(*(ev.scalar(a) for a in args[2:]))
+    parsed = [numbers(v) for v in limits]
+    n = max(xs.n, ps.n, limits[0].n)
+    shape = (n, *limits[0].hw)
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        i = idx[0]
+        ki = (i if limits[0].n > 1 else 0, *idx[1:])
+        bad = next((e[ki] for _, e in parsed if e[ki]), 0)
+        got = as_error(bad) if bad else paired(xs, ps, i)
+        if isinstance(got, ExcelError):
+            out[idx] = got
+            continue
+        x, p = got
+        if (p <= 0).any() or (p > 1).any() or abs(float(np.sum(p)) - 1) > 1e-12:
+            out[idx] = NUM_ERROR
+            continue
+        lo = float(parsed[0][0][ki])
+        hi = float(parsed[1][0][ki]) if len(parsed) > 1 else lo
+        out[idx] = float(np.sum(p[(x >= lo) & (x <= hi)]))
+    return from_python_cells(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# two samples: how their pairs and errors are read (the regressions of :mod:`.regression` too),
+# and T.TEST
+
+
+def paired(ys: Values, xs: Values, i: int):
+    """(y, x) of the pairs where both are numbers, or an ExcelError: #N/A for sizes that differ,
+    else the first error of :func:`pair_error`."""
+    yk, yn = ys.kind[i if ys.n > 1 else 0].reshape(-1), ys.num[i if ys.n > 1 else 0].reshape(-1)
+    xk, xn = xs.kind[i if xs.n > 1 else 0].reshape(-1), xs.num[i if xs.n > 1 else 0].reshape(-1)
+    if yk.size != xk.size:
+        return NA
+    code = pair_error(ys, xs, i)
+    if code:
+        return as_error(code)
+    ok_ = (yk == NUM) & (xk == NUM)
+    return yn[ok_], xn[ok_]
+
+
+def pair_error(ys: Values, xs: Values, i: int) -> int:
+    """The error code two samples give, 0 if none: the first met scanning the pairs in order, y
+    before x, as Excel's two-sample functions (SLOPE, COVARIANCE.S, T.TEST...) report it. A pair
+    whose y is #NULL! is passed over (Excel's internal code of #NULL! is 0, read as no error),
+    #NULL! being the result only when no other error is met."""
+    yk, yn = ys.kind[i if ys.n > 1 else 0].reshape(-1), ys.num[i if ys.n > 1 else 0].reshape(-1)
+    xk, xn = xs.kind[i if xs.n > 1 else 0].reshape(-1), xs.num[i if xs.n > 1 else 0].reshape(-1)
+    size = max(yk.size, xk.size)
+    ye = np.zeros(size)
+    xe = np.zeros(size)
+    ye[:yk.size] = np.where(yk == ERR, yn, 0)
+    xe[:xk.size] = np.where(xk == ERR, xn, 0)
+    null_y = ye == E.NULL
+    codes = np.where(ye != 0, ye, xe)[~null_y]
+    codes = codes[codes != 0]
+    if codes.size:
+        return int(codes[0])
+    return E.NULL if null_y.any() else 0
+
+
+def samples_error(arrays, i: int) -> int:
+    """The error code of independent samples (T.TEST of type 2 and 3), 0 if none: the first
+    error of the first sample holding one, #NULL! passed over as in :func:`pair_error`."""
+    null = False
+    for v in arrays:
+        k, x = v.kind[i if v.n > 1 else 0].reshape(-1), v.num[i if v.n > 1 else 0].reshape(-1)
+        codes = x[k == ERR]
+        null = null or bool((codes == E.NULL).any())
+        codes = codes[codes != E.NULL]
+        if codes.size:
+            return int(codes[0])
+    return E.NULL if null else 0
 
 
 def _betacf(a, b, x):
@@ -674,7 +621,7 @@ def _t_test(ev, args):
         j = (i if tails.n > 1 else 0, *idx[1:])
         e = te[j] or ke[j]
         if e:
-            out[idx] = _error(e)
+            out[idx] = as_error(e)
             continue
         out[idx] = _t_test_one(a, b, i, math.trunc(tv[j]), math.trunc(kv[j]))
     return from_python_cells(out)
@@ -684,7 +631,7 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
     if tails not in (1, 2) or kind not in (1, 2, 3):
         return NUM_ERROR
     if kind == 1:
-        got = _paired(a, b, i)
+        got = paired(a, b, i)
         if isinstance(got, ExcelError):
             return got
         d = got[0] - got[1]
@@ -695,12 +642,13 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
             return DIV0
         t, df = d.mean() / (s / math.sqrt(d.size)), d.size - 1
     else:
+        code = samples_error((a, b), i)
+        if code:
+            return as_error(code)
         xs = []
         for v in (a, b):
-            x, mask, err = numeric_items(v)
+            x, mask, _ = numeric_items(v)
             vi = i if v.n > 1 else 0
-            if err[vi]:
-                return _error(err[vi])
             xs.append(x[vi].reshape(-1)[mask[vi].reshape(-1)])
         x1, x2 = xs
         n1, n2 = x1.size, x2.size
@@ -725,57 +673,3 @@ def _t_test_one(a: Values, b: Values, i: int, tails: int, kind: int):
 def _standardize(x, mean, sd):
     """STANDARDIZE(x, mean, standard_dev) = (x - mean) / standard_dev; #NUM! unless sd > 0."""
     return NUM_ERROR if sd <= 0 else (x - mean) / sd
-
-
-# ---------------------------------------------------------------------------------------------
-# the normal distribution and the gamma function (Python's statistics.NormalDist and math.gamma)
-
-_STANDARD = NormalDist()
-
-
-@cellwise("NORM.DIST", "NORMDIST", args="nnnb")
-def _norm_dist(x, mean, sd, cumulative):
-    """NORM.DIST(x, mean, sd, cumulative): the normal cdf (or pdf); #NUM! unless sd > 0."""
-    if sd <= 0:
-        return NUM_ERROR
-    d = NormalDist(mean, sd)
-    return d.cdf(x) if cumulative else d.pdf(x)
-
-
-@cellwise("NORM.S.DIST", args="nb")
-def _norm_s_dist(z, cumulative):
-    return _STANDARD.cdf(z) if cumulative else _STANDARD.pdf(z)
-
-
-cellwise("NORMSDIST", args="n")(lambda z: _STANDARD.cdf(z))
-cellwise("PHI", args="n")(lambda z: _STANDARD.pdf(z))
-cellwise("GAUSS", args="n")(lambda z: _STANDARD.cdf(z) - 0.5)
-
-
-@cellwise("NORM.INV", "NORMINV", args="nnn")
-def _norm_inv(p, mean, sd):
-    """NORM.INV(p, mean, sd): the x where the normal cdf is p; #NUM! unless 0 < p < 1 and sd > 0."""
-    if not 0 < p < 1 or sd <= 0:
-        return NUM_ERROR
-    return NormalDist(mean, sd).inv_cdf(p)
-
-
-@cellwise("NORM.S.INV", "NORMSINV", args="n")
-def _norm_s_inv(p):
-    return _STANDARD.inv_cdf(p) if 0 < p < 1 else NUM_ERROR
-
-
-@cellwise("GAMMA", args="n")
-def _gamma(x):
-    """GAMMA(x); #NUM! at 0 and the negative integers, and where it overflows."""
-    if x <= 0 and x == math.floor(x):
-        return NUM_ERROR
-    try:
-        return math.gamma(x)
-    except OverflowError:
-        return NUM_ERROR
-
-
-@cellwise("GAMMALN", "GAMMALN.PRECISE", args="n")
-def _gammaln(x):
-    return NUM_ERROR if x <= 0 else math.lgamma(x)

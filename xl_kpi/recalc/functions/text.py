@@ -9,10 +9,10 @@ import re
 import numpy as np
 
 from ...excel_errors import NA, VALUE, ExcelError
+from ...excel_errors import NUM as NUM_ERROR
 from ..arrays import NotVectorizable, align, combine_errors
 from ..values import (
     BOOL,
-    EMPTY,
     ERR,
     ERROR_CODES,
     MAX_TEXT,
@@ -27,7 +27,8 @@ from ..values import (
     to_text,
     truthy,
 )
-from .arguments import from_python_cells
+from .arguments import coerce, from_python_cells, from_python_results
+from .number_format import format_value, round_decimal, shown_decimal
 from .registry import cellwise, cellwise_impl, register
 
 
@@ -50,9 +51,10 @@ def _concat(ev, args):
     return Values.string(out)
 
 
-@cellwise("SUBSTITUTE", args="ttt", optional="n")
+@cellwise("SUBSTITUTE", args="ttt", optional="N")
 def _substitute(text, old, new, instance=None):
-    """``old`` replaced by ``new`` in ``text``: every time, or only its ``instance``-th time;
+    """``old`` replaced by ``new`` in ``text``: every time, or only its ``instance``-th time
+    (below 1, or a logical, is ``#VALUE!``: formulas' test.xlsx CORE!AB14 with TRUE);
     ``#VALUE!`` when the result would pass 32,767 characters (known before it is built)."""
     if instance is not None:
         k = math.trunc(instance)
@@ -75,45 +77,30 @@ def _substitute(text, old, new, instance=None):
 
 @register("TEXT")
 def _text(ev, args):
+    """TEXT(value, format_text): the value shown with a number format code (see
+    :mod:`.number_format`); text that reads as a number is formatted as that number, other text
+    and logicals go to the code's text section or come back unchanged."""
     if len(args) != 2:
         return Values.error(E.VALUE)
-    from pycel.lib.text import text as pycel_text
-
     value, fmt = align(ev.scalar(args[0]), ev.scalar(args[1]))
     ft, fe = to_text(fmt)
     out = np.empty(value.kind.shape, object)
     err = combine_errors(np.where(value.kind == ERR, value.num, 0.0), fe)
     for idx in np.ndindex(value.kind.shape):
         if err[idx]:
-            out[idx] = ""
+            out[idx] = ExcelError(ERROR_CODES[int(err[idx]) - 1])
             continue
         k = value.kind[idx]
-        f = str(ft[idx])
         if k == STR:
             v = value.text[idx]
+            x = text_to_number(v)
+            v = v if x is None else x
         elif k == BOOL:
-            v = bool(value.num[idx])
-        elif k == EMPTY:
-            v = 0.0
+            v = "TRUE" if value.num[idx] else "FALSE"
         else:
-            v = float(value.num[idx])
-        if f.strip().lower() in ("general", ""):
-            out[idx] = format_general(v) if isinstance(v, float) else (str(v).upper() if isinstance(v, bool) else v)
-            continue
-        try:
-            r = pycel_text(v, f)
-        except Exception:
-            err[idx] = E.VALUE
-            out[idx] = ""
-            continue
-        if isinstance(r, str) and r.startswith("#") and r in ("#VALUE!", "#NUM!"):
-            err[idx] = E.VALUE if r == "#VALUE!" else E.NUM
-            out[idx] = ""
-        else:
-            out[idx] = str(r)
-    if err.any():
-        return Values(np.where(err != 0, ERR, STR).astype(np.uint8), np.where(err != 0, err, 0.0), out)
-    return Values.string(out)
+            v = float(value.num[idx]) if k == NUM else 0.0
+        out[idx] = format_value(v, str(ft[idx]))
+    return from_python_cells(out)
 
 
 def _text_fn(fn, arity):
@@ -159,14 +146,94 @@ def _mid(s, start, k):
     return (E.VALUE,) if start < 1 or k < 0 else s[int(start) - 1: int(start) - 1 + int(k)]
 
 
-register("LEFT")(_text_fn(_left, (1, 2)))
-register("RIGHT")(_text_fn(_right, (1, 2)))
-register("MID")(_text_fn(_mid, (3, 3)))
-register("LEN")(_text_fn(lambda s: float(len(s)), (1, 1)))
+# The byte variants (LEFTB, LENB...) count characters as their plain forms do: Excel counts two
+# bytes a double-byte character only when the default language is Japanese, Chinese or Korean
+# (Microsoft's LEFT, LEFTB page); formulas' test.xlsx, saved with a single-byte language, has
+# LENB("山田太郎ciao") = 8 (TEXT!X23).
+register("LEFT", "LEFTB")(_text_fn(_left, (1, 2)))
+register("RIGHT", "RIGHTB")(_text_fn(_right, (1, 2)))
+register("MID", "MIDB")(_text_fn(_mid, (3, 3)))
+register("LEN", "LENB")(_text_fn(lambda s: float(len(s)), (1, 1)))
 register("UPPER")(_text_fn(str.upper, (1, 1)))
 register("LOWER")(_text_fn(str.lower, (1, 1)))
 register("TRIM")(_text_fn(lambda s: re.sub(" +", " ", s).strip(" "), (1, 1)))
-register("VALUE")(_text_fn(lambda s: (lambda x: (E.VALUE,) if x is None else x)(text_to_number(s)), (1, 1)))
+
+
+@cellwise("VALUE", args="v")
+def _value(x):
+    """VALUE(text): the number a text reads as (a date or time as its serial); a number as
+    itself, a blank 0; a logical or other text #VALUE!."""
+    if x is None or isinstance(x, float):
+        return 0.0 if x is None else x
+    if isinstance(x, bool):
+        return VALUE
+    got = text_to_number(x)
+    return VALUE if got is None else got
+
+
+@cellwise("REPLACE", "REPLACEB", args="tnnt")
+def _replace(text, start, count, new):
+    """REPLACE(old_text, start_num, num_chars, new_text): num_chars characters from start_num
+    replaced by new_text; #VALUE! for a start below 1 or a negative count."""
+    k, m = math.trunc(start), math.trunc(count)
+    if k < 1 or m < 0:
+        return VALUE
+    out = text[:k - 1] + new + text[k - 1 + m:]
+    return VALUE if len(out) > MAX_TEXT else out
+
+
+@cellwise("CLEAN", args="t")
+def _clean(text):
+    """CLEAN(text): text without the 32 non-printing characters of 7-bit ASCII (codes 0 to 31)."""
+    return text.translate(_CONTROL)
+
+
+_CONTROL = dict.fromkeys(range(32))
+
+
+def _half_width_table() -> dict[int, str]:
+    """Full-width (double-byte) characters to their half-width forms: ASCII U+FF01..U+FF5E, the
+    ideographic space, and the katakana of the Halfwidth Forms block (a voiced kana becomes
+    the kana and the half-width sound mark)."""
+    import unicodedata
+
+    table = {0xFF01 + i: chr(0x21 + i) for i in range(0x5E)}
+    table[0x3000] = " "
+    for code in range(0xFF61, 0xFFA0):
+        full = unicodedata.normalize("NFKC", chr(code))
+        if len(full) == 1 and ord(full) >= 0x3000:
+            table.setdefault(ord(full), chr(code))
+    marks = {"\u3099": "\uff9e", "\u309a": "\uff9f"}
+    for code in range(0x30A0, 0x3100):
+        base, *mark = unicodedata.normalize("NFD", chr(code))
+        if mark and mark[0] in marks and ord(base) in table:
+            table[code] = table[ord(base)] + marks[mark[0]]
+    return table
+
+
+_HALF_WIDTH: dict[int, str] = {}
+
+
+@cellwise("ASC", args="t")
+def _asc(text):
+    """ASC(text): full-width (double-byte) letters, digits, signs and katakana as half-width."""
+    if not _HALF_WIDTH:
+        _HALF_WIDTH.update(_half_width_table())
+    return text.translate(_HALF_WIDTH)
+
+
+_FULL_WIDTH = {0x21 + i: chr(0xFF01 + i) for i in range(0x5E)} | {0x20: "\u3000"}
+_HALF_KANA = re.compile("[\uff61-\uff9f]+")
+
+
+@cellwise("DBCS", "JIS", args="t")
+def _dbcs(text):
+    """DBCS(text), JIS(text): ASC's inverse, half-width letters, digits, signs and katakana as
+    full-width (a kana and its sound mark as one voiced kana)."""
+    import unicodedata
+
+    text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return text.translate(_FULL_WIDTH)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +334,13 @@ def _joined(ev, nodes, delimiters, ignore_empty):
             continue
         if ignore_empty:
             parts = [p for p in parts if p != ""]
+        else:  # the blanks of a whole column or row beyond the used range: delimiters still
+            hidden = sum(v.hidden_cells for v in vals)
+            shortest = min(len(d) for d in delimiters)
+            if hidden and shortest and (len(parts) + hidden - 1) * shortest > MAX_TEXT:
+                out[i, 0, 0] = VALUE
+                continue
+            parts.extend([""] * (hidden if shortest else 0))
         text = parts[0] if parts else ""
         for k, p in enumerate(parts[1:]):
             text += delimiters[k % len(delimiters)] + p
@@ -390,6 +464,7 @@ def _search(case: bool):
 
 
 cellwise("SEARCH", "SEARCHB", args="tt", optional="n")(_search(False))
+cellwise("FIND", "FINDB", args="tt", optional="n")(_search(True))
 
 
 @cellwise("REPT", args="tn")
@@ -429,3 +504,245 @@ def _t(ev, args):
     keep = (v.kind == STR) | (v.kind == ERR)
     text = np.where(v.kind == STR, v.texts(), "")
     return Values(np.where(keep, v.kind, STR).astype(np.uint8), np.where(v.kind == ERR, v.num, 0.0), text)
+
+
+# ---------------------------------------------------------------------------------------------
+# NUMBERVALUE, VALUETOTEXT, ARRAYTOTEXT
+
+_NUMBER_BODY = re.compile(r"(?P<digits>[0-9]*(?:\.[0-9]*)?)(?:[eE](?P<exp>[+-]?[0-9]+))?")
+
+
+@cellwise("NUMBERVALUE", args="T", optional="TT")
+def _numbervalue(text, decimal_sep=None, group_sep=None):
+    """NUMBERVALUE(text, [decimal_separator], [group_separator]): text read as a number with the
+    given separators (the first character of each; "." and "," by default).
+
+    Microsoft's rules: spaces are ignored anywhere, "" is 0, a group separator after the
+    decimal separator or a second decimal separator is #VALUE!, each trailing % divides by 100;
+    as VALUE, parentheses make the number negative ("(2.500,27)" with "," and "." is -2500.27)
+    and a % may also stand inside them. A separator given as "" is #VALUE!. A decimal separator equal to the default group
+    separator swaps the default ("," as decimal separator makes "." the group separator).
+    """
+    if decimal_sep == "" or group_sep == "":  # a separator given as a blank (TEXT!AB28)
+        return VALUE
+    dec = "." if decimal_sep is None else decimal_sep[0]
+    group = group_sep[0] if group_sep is not None else ("," if dec != "," else ".")
+    if dec == group:
+        return VALUE
+    t = re.sub(r"\s+", "", text)
+    if t == "":
+        return 0.0
+    neg = t.startswith("(")
+    pct = len(t) - len(t.rstrip("%"))
+    t = t.rstrip("%")
+    if neg:
+        if not t.endswith(")"):
+            return VALUE
+        t = t[1:-1]
+        inner = len(t) - len(t.rstrip("%"))
+        pct, t = pct + inner, t.rstrip("%")
+    elif t[:1] in "+-":
+        neg, t = t[0] == "-", t[1:]
+    whole, _, frac = t.partition(dec)
+    if dec in frac or group in frac:
+        return VALUE
+    body = whole.replace(group, "") + ("." + frac if _ else "")
+    m = _NUMBER_BODY.fullmatch(body)
+    if m is None or m.group("digits") in ("", "."):
+        return VALUE
+    x = float(m.group("digits") + ("e" + m.group("exp") if m.group("exp") else ""))
+    x = x / 100.0 ** pct
+    if not math.isfinite(x):
+        return NUM_ERROR
+    return -x if neg else x
+
+
+def _format_code(x):
+    """The format argument of VALUETOTEXT/ARRAYTOTEXT: 0 concise, 1 strict, else #VALUE!."""
+    if isinstance(x, ExcelError):
+        return x
+    k = math.trunc(x)
+    return k if k in (0, 1) else VALUE
+
+
+def _shown(x, strict: bool) -> str:
+    """One value as VALUETOTEXT shows it: strict format quotes text (quotes doubled)."""
+    if x is None:
+        return ""
+    if isinstance(x, ExcelError):
+        return str(x)
+    if isinstance(x, bool):
+        return "TRUE" if x else "FALSE"
+    if isinstance(x, float):
+        return format_general(x)
+    return '"' + x.replace('"', '""') + '"' if strict else x
+
+
+@register("VALUETOTEXT")
+def _valuetotext(ev, args):
+    """VALUETOTEXT(value, [format]): a value as text, errors included ("#N/A"); format 1
+    (strict) puts text in quotes. An array is converted element by element."""
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    vals = align(ev.scalar(args[0]), ev.scalar(args[1]) if len(args) > 1 else Values.number(0.0))
+    shape = vals[0].kind.shape
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        code = _format_code(coerce(vals[1].kind[idx], vals[1].num[idx],
+                                   None if vals[1].text is None else vals[1].text[idx], "n"))
+        out[idx] = code if isinstance(code, ExcelError) else _shown(vals[0].python(*idx), code == 1)
+    return from_python_cells(out)
+
+
+@register("ARRAYTOTEXT")
+def _arraytotext(ev, args):
+    """ARRAYTOTEXT(array, [format]): the elements of an array as one text. Format 0 (concise)
+    joins them with ", " row by row; format 1 (strict) writes an array constant,
+    ``{1,"a";TRUE,#N/A}``. As Excel does, a lone blank cell in strict format is #VALUE!
+    (formulas' test.xlsx TEXT!V4); an array of formats gives one text per format."""
+    if not 1 <= len(args) <= 2:
+        return Values.error(E.VALUE)
+    arr = ev.eval(args[0])
+    fmt = ev.scalar(args[1]) if len(args) > 1 else Values.number(0.0)
+    n = max(arr.n, fmt.n)
+    fmt = fmt.expand(n)
+    out = np.empty(fmt.kind.shape, object)
+    for idx in np.ndindex(fmt.kind.shape):
+        code = _format_code(coerce(fmt.kind[idx], fmt.num[idx], None if fmt.text is None else fmt.text[idx], "n"))
+        if isinstance(code, ExcelError):
+            out[idx] = code
+            continue
+        i = idx[0] if arr.n > 1 else 0
+        (h, w), (bh, bw) = arr.extent, arr.hw
+        if h * w - 1 > MAX_TEXT:  # a whole column: more separators than a text holds
+            out[idx] = VALUE
+            continue
+        rows = [[arr.python(i, r, c) if r < bh and c < bw else None for c in range(w)] for r in range(h)]
+        if code == 1 and h == w == 1 and rows[0][0] is None:
+            out[idx] = VALUE
+        elif code == 1:
+            text = "{" + ";".join(",".join(_shown(x, True) for x in row) for row in rows) + "}"
+            out[idx] = text if len(text) <= MAX_TEXT else VALUE
+        else:
+            text = ", ".join(_shown(x, False) for row in rows for x in row)
+            out[idx] = text if len(text) <= MAX_TEXT else VALUE
+    return from_python_cells(out)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# TEXTSPLIT
+
+
+def _delimiters(ev, node) -> list[str] | ExcelError:
+    """Every non-empty text of a delimiter argument (a value or an array; numbers and logicals as
+    text), or its first error; [] when omitted."""
+    if node is None:
+        return []
+    v = ev.eval(node)
+    if v.n > 1:
+        raise NotVectorizable("TEXTSPLIT with varying delimiters")
+    got = _pieces(v, 0)
+    return got if isinstance(got, ExcelError) else [d for d in got if d != ""]
+
+
+def _splitter(delims: list[str], ignore_case: bool) -> re.Pattern | None:
+    """One pattern finding any of the delimiters, the longest first where several start at a place."""
+    if not delims:
+        return None
+    alternatives = "|".join(re.escape(d) for d in sorted(set(delims), key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE if ignore_case else 0)
+
+
+def _split(text: str, col: re.Pattern | None, row: re.Pattern | None, ignore_empty: bool, pad):
+    """The rows and columns of one TEXTSPLIT, short rows padded with ``pad``."""
+    rows = row.split(text) if row is not None else [text]
+    table = []
+    for r in rows:
+        cells = col.split(r) if col is not None else [r]
+        if ignore_empty:
+            cells = [c for c in cells if c != ""]
+            if not cells:
+                continue
+        table.append(cells)
+    if not table:
+        return VALUE
+    width = max(len(r) for r in table)
+    if len(table) * width > _MAX_SPLIT:
+        return VALUE
+    return [r + [pad] * (width - len(r)) for r in table]
+
+
+#: The most elements one TEXTSPLIT builds, padding included: a 32,767-character text can ask for
+#: 16,384 rows of 16,384 columns, whose result is #VALUE! here rather than a quarter-billion cells.
+_MAX_SPLIT = 1_048_576
+
+
+@register("TEXTSPLIT")
+def _textsplit(ev, args):
+    """TEXTSPLIT(text, col_delimiter, [row_delimiter], [ignore_empty], [match_mode], [pad_with]):
+    text split into rows at any row delimiter, then into columns at any column delimiter.
+
+    A delimiter argument may be an array of texts; "" delimiters are ignored and at least one
+    must remain (else #VALUE!), as for an empty text. ignore_empty drops the empty pieces (and
+    empty rows); match_mode 1 ignores case; short rows are padded with pad_with (#N/A by
+    default). An array given for text, ignore_empty, match_mode or pad_with splits each element
+    and keeps the top-left of each result.
+    """
+    if not 2 <= len(args) <= 6:
+        return Values.error(E.VALUE)
+    col = _delimiters(ev, args[1])
+    row = _delimiters(ev, args[2] if len(args) > 2 else None)
+    for d in (col, row):
+        if isinstance(d, ExcelError):
+            return from_python_cells(np.array([[[d]]], object))
+    rest = [(ev.scalar(args[k]) if len(args) > k and args[k] is not None else default)
+            for k, default in ((3, Values.boolean(False)), (4, Values.number(0.0)), (5, Values.error(E.NA)))]
+    vals = align(ev.scalar(args[0]), *rest)
+    shape = vals[0].kind.shape
+    out = np.empty(shape, object)
+    for idx in np.ndindex(shape):
+        py = []
+        for v, how in zip(vals, "tbnv"):
+            x = coerce(v.kind[idx], v.num[idx], None if v.text is None else v.text[idx], how)
+            if isinstance(x, ExcelError) and how != "v":
+                break
+            py.append(x)
+        else:
+            text, ignore_empty, mode, pad = py
+            k = math.trunc(mode)
+            if k not in (0, 1) or text == "" or not (col or row):
+                out[idx] = VALUE
+            else:
+                out[idx] = _split(text, _splitter(col, k == 1), _splitter(row, k == 1), ignore_empty, pad)
+            continue
+        out[idx] = x
+    return from_python_results(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# FIXED: a number rounded and written with its digits, as Excel shows a number (15 significant
+# digits, the rest zeros)
+
+
+@cellwise("FIXED", args="n", optional="nb")
+def _fixed(number, decimals=None, no_commas=None):
+    """FIXED(number, [decimals], [no_commas]): number rounded to ``decimals`` places (2 by
+    default, negative rounds left of the point, at most 127 else #VALUE!) as text, with
+    thousands separators unless no_commas."""
+    k = 2 if decimals is None else math.trunc(decimals)
+    if k > 127:
+        return VALUE
+    return format(round_decimal(shown_decimal(number), k), "f" if no_commas else ",f")
+
+
+@cellwise("DOLLAR", args="n", optional="n")
+def _dollar(number, decimals=None):
+    """DOLLAR(number, [decimals]): number as currency text, rounded to ``decimals`` places (2 by
+    default, negative rounds left of the point, at most 127), in Excel's US currency format
+    ``$#,##0.00_);($#,##0.00)`` without its padding: "$1,234.57", "($1,200)"."""
+    k = 2 if decimals is None else math.trunc(decimals)
+    if k > 127:
+        return VALUE
+    text = "$" + format(round_decimal(shown_decimal(abs(number)), k), ",f")
+    return f"({text})" if number < 0 else text
