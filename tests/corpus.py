@@ -9,6 +9,9 @@ Values agree when both are numbers within 1e-9 relative (1e-12 absolute, for res
 rounds to zero), the same text, the same logical, or the same error value. Every other cell gets
 one cause (:func:`cause`): an unknown function, an error Excel did not have, a wrong number...
 
+An error newer than the file format (#CALC!, #SPILL!) is read from the rich value the cell
+points to, not from the #VALUE! Excel writes beside it for older readers.
+
 The sheet XML is read with the standard library (column letters by openpyxl's utilities),
 independently of ``xl_kpi.recalc``, so the
 oracle does not share the engine's parser. Used by ``benchmarks/realworld.py`` and by
@@ -163,6 +166,48 @@ def _value(c: ET.Element, sst: list[str]):
         return None
 
 
+#: Excel's rich error types (MS-XLSX, the ``_error`` rich value's ``errorType``): a cell whose
+#: error is newer than the file format (#SPILL!, #CALC!...) stores #VALUE! in ``<v>`` for older
+#: readers and its true error in ``xl/richData``, pointed to by the cell's ``vm`` attribute.
+_RICH_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!")
+
+
+def _rich_errors(zf: zipfile.ZipFile) -> dict[int, str]:
+    """The error each ``vm`` index (1-based) of the workbook shows, where its rich value is one."""
+    try:
+        meta = ET.fromstring(zf.read("xl/metadata.xml"))
+        values = ET.fromstring(zf.read("xl/richData/rdrichvalue.xml"))
+        structures = ET.fromstring(zf.read("xl/richData/rdrichvaluestructure.xml"))
+    except (KeyError, ET.ParseError):
+        return {}
+    types = [t.get("name") for t in meta.iter() if _local(t.tag) == "metadataType"]
+    rich = next((i + 1 for i, n in enumerate(types) if n == "XLRICHVALUE"), None)
+    future = next((f for f in meta if _local(f.tag) == "futureMetadata" and f.get("name") == "XLRICHVALUE"), None)
+    block = next((b for b in meta if _local(b.tag) == "valueMetadata"), None)
+    if rich is None or future is None or block is None:
+        return {}
+    rvb = [int(x.get("i", "-1")) for x in future.iter() if _local(x.tag) == "rvb"]
+    keys = [[k.get("n") for k in st if _local(k.tag) == "k"] for st in structures if _local(st.tag) == "s"]
+    kinds = [st.get("t") for st in structures if _local(st.tag) == "s"]
+    rvs = [(int(rv.get("s", "-1")), [v.text or "" for v in rv if _local(v.tag) == "v"])
+           for rv in values if _local(rv.tag) == "rv"]
+    out = {}
+    for vm, bk in enumerate((b for b in block if _local(b.tag) == "bk"), start=1):
+        rc = next((x for x in bk if _local(x.tag) == "rc"), None)
+        if rc is None or int(rc.get("t", "0")) != rich:
+            continue
+        try:
+            s, vals = rvs[rvb[int(rc.get("v", "-1"))]]
+            if kinds[s] != "_error":
+                continue
+            code = int(dict(zip(keys[s], vals))["errorType"])
+            out[vm] = _RICH_ERRORS[code]
+        except (IndexError, KeyError, ValueError):
+            continue
+    return out
+
+
 def read_cells(path: str | os.PathLike):
     """(formula cells, values) of a workbook.
 
@@ -174,6 +219,7 @@ def read_cells(path: str | os.PathLike):
     values: dict[tuple[str, int, int], tuple] = {}
     with zipfile.ZipFile(path) as zf:
         sst = _shared_strings(zf)
+        rich = _rich_errors(zf)
         for name, part in _sheet_parts(zf):
             masters: dict[str, str] = {}
             ranges: list[tuple[tuple[int, int, int, int], str, str]] = []
@@ -188,6 +234,8 @@ def read_cells(path: str | os.PathLike):
                 r, col = _rc(ref)
                 key = (name, r, col)
                 val = _value(c, sst)
+                if val is not None and val[0] == "e" and c.get("vm") and int(c.get("vm")) in rich:
+                    val = ("e", rich[int(c.get("vm"))])  # the error Excel shows, not the fallback
                 if val is not None:
                     values[key] = val
                 f = next((x for x in c if _local(x.tag) == "f"), None)

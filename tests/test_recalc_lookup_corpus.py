@@ -57,3 +57,11 @@ def test_rows_equal_excel(recalculated, what):
             wrong.append((cell.address, cell.formula, excel[key], ours.get(key)))
     assert checked > 0
     assert not wrong, f"{len(wrong)} of {checked} cells differ, first: {wrong[:3]}"
+
+
+def test_the_oracle_reads_the_errors_excel_saves_as_rich_values(recalculated):
+    # DROP of every row is #CALC!: Excel stores <v>#VALUE!</v> with vm= pointing to a rich error
+    # of errorType 13 (xl/metadata.xml, xl/richData); corpus.read_cells resolves it
+    _, excel, ours = recalculated
+    assert excel[("LOOKUP", 16, 21)] == ("e", "#CALC!") == ours[("LOOKUP", 16, 21)]
+    assert excel[("LOOKUP", 6, 34)] == ("e", "#VALUE!")  # AH6: a plain #VALUE!, no rich value

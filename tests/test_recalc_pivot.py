@@ -105,7 +105,13 @@ PIVOTBY_CASES = [
 ]
 
 
+#: Microsoft's PERCENTOF example 1, ``=PERCENTOF(C3:C4,C3:C14)``: Bib-Shorts and Bike Racks as a
+#: share of all sales (the sales as SpreadJS's PERCENTOF page reproduces the example's table).
+BIKES = {f"C{3 + i}": x for i, x in enumerate(
+    [7600, 56100, 2100, 11100, 55900, 59600, 74800, 48300, 9700, 61400, 7000, 48500])}
+
 OTHER_CASES = [
+    (BIKES, "=_xlfn.PERCENTOF(C3:C4,C3:C14)", pytest.approx(63700 / 442100)),
     ({}, "=_xlfn.PERCENTOF({1,2},{1,2,3,4})", pytest.approx(0.3)),
     ({"A1": 1, "A2": "x", "A3": 3}, "=_xlfn.PERCENTOF(A1,A1:A3)", pytest.approx(0.25)),  # text skipped
     ({}, "=_xlfn.PERCENTOF({1,#N/A},{1,2})", NUM),  # an error is #NUM!, as Excel shows it

@@ -65,3 +65,23 @@ def test_error_values_inside_an_array_result_are_error_cells_not_text():
     assert v.kind[0, 0, 0] == ERR and v.python(0, 0, 0) == ExcelError("#N/A")
     assert v.python(0, 1, 0) == ExcelError("#DIV/0!")
     assert v.kind[0, 0, 2] == STR and v.python(0, 1, 1) is True
+
+
+def test_range_operator_between_a_reference_and_a_name_spans_both(tmp_path):
+    """``B2:E5:f`` with f naming G2:H5 is the smallest range holding both, B2:H5 (formulas' test.xlsx,
+    CORE!D9: Excel's 81); ``Sheet2!A1:Sheet2!B2`` is a range of Sheet2."""
+    cells = {f"{c}{r}": 1 for c in "BCDEFGH" for r in range(2, 6)}
+    cells.update({"A1": "=SUM(B2:E5:f)", "A2": "=SUM(B2:C3:D4)", "A3": "=SUM(Other!A1:Other!B2)"})
+    src = make_book(tmp_path / "in.xlsx", {"S": cells, "Other": {"A1": 1, "B2": 2, "C3": 4}},
+                    names={"f": "S!$G$2:$H$5"})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert report.ok and (got["A1"], got["A2"], got["A3"]) == (28, 9, 3)
+
+
+@pytest.mark.parametrize("formula", ["=SUM(A2:Other!B3)", "=A2:'[7]Missing'!A2"])
+def test_range_operator_across_sheets_is_value_error(tmp_path, formula):
+    """A range lies on one sheet: ``A2:'[2]MISSING'!A2`` is Excel's #VALUE! (formulas' test.xlsx, CORE!P18)."""
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A2": 1, "C1": formula}, "Other": {"B3": 2}})
+    recalculate(src, tmp_path / "out.xlsx")
+    assert values(tmp_path / "out.xlsx")["S"]["C1"] == "#VALUE!"

@@ -105,6 +105,8 @@ def test_search_and_friends(formula, expected):
     ('=CLEAN(1.5)', "1.5"), ('=CLEAN(B9)', ""),
     # ASC: full-width letters, digits and katakana to half-width; others unchanged
     ('=ASC("ＥＸＣＥＬ　２０２４")', "EXCEL 2024"), ('=ASC("ガ")', "ｶﾞ"), ('=ASC("ciao")', "ciao"), ('=ASC(65.8)', "65.8"),
+    # Microsoft's DBCS page ("EXCEL" in full width); JIS is its Japanese name
+    ('=DBCS("EXCEL")', "ＥＸＣＥＬ"), ('=JIS("ｶﾞｷ 1")', "ガキ\u3000１"), ('=ASC(DBCS("a b!"))', "a b!"),
     # VALUE: a blank is 0, a logical #VALUE! (formulas test.xlsx TEXT!W53, Y53)
     ('=VALUE(B9)', 0.0), ('=VALUE(TRUE)', VALUE), ('=VALUE("")', VALUE), ('=VALUE("$1,000")', 1000.0),
 ])
@@ -157,6 +159,16 @@ def test_values_and_arrays_as_text(formula, expected):
     ('=FIXED(B9)', "0.00"), ('=FIXED(1/0)', DIV0),
 ])
 def test_fixed_rounds_and_writes_a_number(formula, expected):
+    assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's DOLLAR page
+    ("=DOLLAR(1234.567,2)", "$1,234.57"), ("=DOLLAR(1234.567,-2)", "$1,200"), ("=DOLLAR(-1234.567,-2)", "($1,200)"),
+    ("=DOLLAR(-0.123,4)", "($0.1230)"), ("=DOLLAR(99.888)", "$99.89"),
+    ('=DOLLAR("ciao")', VALUE), ("=DOLLAR(1,128)", VALUE), ("=DOLLAR(A1)", "$0.00"), ("=DOLLAR(1/0)", DIV0),
+])
+def test_dollar_writes_currency(formula, expected):
     assert evaluate({}, formula) == expected
 
 

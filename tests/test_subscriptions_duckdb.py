@@ -147,6 +147,16 @@ def test_a_generated_ledger_with_every_movement_gives_the_same_ledger(tmp_path, 
     assert any("converted" in n for n in duck.notes)
 
 
+@pytest.mark.parametrize("order", ["by-date", "months-reversed"])
+def test_rows_in_any_order_give_the_same_ledger(tmp_path, order):
+    frame = _generated(customers=150)
+    if order == "by-date":  # the usual export: DuckDB sorts the rows
+        frame = frame.sort_values("date", kind="stable")
+    else:  # each customer's rows together, its months backwards: read in file order, then sorted
+        frame = frame.iloc[::-1].sort_values("customer_id", kind="stable")
+    _both(_write(frame, tmp_path, "parquet"), rates=RATES, attributes=["plan"])
+
+
 def test_a_folder_of_parquet_files_reads_as_one_export(tmp_path):
     frame = _generated(customers=120)
     folder = load_ledger(_write(frame, tmp_path, "folder"), engine="duckdb", rates=RATES)

@@ -160,7 +160,7 @@ class Book:
         self.external_sheets: dict[str, SheetData] = {}
         for b in pkg.external:
             for low, part in b.sheets.items():
-                if low not in b.broken:
+                if low not in b.broken or part.rows:  # a failed refresh keeps the cells cached before
                     self.external_sheets[f"[{b.index}]{low}"] = SheetData(part)
         # defined names: (lower name, local sheet index or None) -> formula text
         self.names: dict[tuple[str, int | None], str] = {}

@@ -472,7 +472,7 @@ def _stored(g: Group, book: Book) -> list:
 def _evaluate_array(g: Group, book: Book, issues: set) -> None:
     r0, c0, r1, c1 = g.array
     ctx = Ctx(book, g.sheet, np.array([g.anchor[0]]), np.array([g.anchor[1]]), array=True, issues=issues,
-              array_hw=None if g.dynamic else (r1 - r0 + 1, c1 - c0 + 1))
+              array_fill=None if g.dynamic else (g.tree, (r1 - r0 + 1, c1 - c0 + 1)))
     v = Evaluator(ctx).formula(g.tree).instance(0)
     if g.dynamic:
         _store_spill(g, v, issues)

@@ -40,7 +40,8 @@ class Ctx:
     rows: np.ndarray  # (n,) 1-based rows of the cells being computed
     cols: np.ndarray
     array: bool = False  # an array formula: no implicit intersection, block results
-    array_hw: tuple[int, int] | None = None  # the (rows, columns) of a legacy array formula's range
+    # a legacy array formula's tree and the (rows, columns) of its range, for IS* at its root
+    array_fill: tuple[Node, tuple[int, int]] | None = None
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
     scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
 
@@ -400,17 +401,23 @@ class Evaluator:
         a, b = node.args
         if self.ctx.n != 1:
             raise NotVectorizable("range operator")
+        if type(a) is Ref and type(b) is Ref and self._sheet_of(a) != self._sheet_of(b):
+            return Values.error(E.VALUE)  # A2:'[2]Data'!A2: a range lies on one sheet (Excel: #VALUE!)
         va, vb = self.eval(a), self.eval(b)
         if va.ref is None or vb.ref is None:
             bad = next((v for v in (va, vb) if v.is_cell and v.kind[0, 0, 0] == ERR), None)
             return bad if bad is not None else Values.error(E.VALUE)
         if va.ref.sheet is not vb.ref.sheet:
-            return Values.error(E.REF)
+            return Values.error(E.VALUE)
         ra, ca = int(va.ref.row0[0]), int(va.ref.col0[0])
         rb, cb = int(vb.ref.row0[0]), int(vb.ref.col0[0])
         ra2, ca2 = ra + va.hw[0] - 1, ca + va.hw[1] - 1
         rb2, cb2 = rb + vb.hw[0] - 1, cb + vb.hw[1] - 1
         return va.ref.sheet.block(min(ra, rb), min(ca, cb), max(ra2, rb2), max(ca2, cb2))
+
+    def _sheet_of(self, node: Ref) -> str:
+        """The lower-case name of the sheet a reference is on, as written (missing sheets too)."""
+        return (node.sheet if node.sheet is not None else self.ctx.sheet.name).lower()
 
     # -- functions ---------------------------------------------------------------------------
     def func(self, node: Func) -> Values:

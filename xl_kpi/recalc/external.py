@@ -5,7 +5,8 @@ defined names), ``1`` being the position of an ``<externalReference>`` in ``work
 part (``xl/externalLinks/externalLink1.xml``) holds the book's sheet names, its defined names
 and, in ``<sheetDataSet>``, the last values Excel read from every cell the formulas use. Excel
 computes with those values while the source workbook is closed; so does the recalculation. A
-sheet whose cache is marked ``refreshError`` gives ``#REF!``, as Excel shows it.
+sheet whose cache is marked ``refreshError`` and holds no cell gives ``#REF!``, as Excel shows it;
+one that still holds cells gives them (Excel keeps the values of the last refresh that worked).
 """
 
 from __future__ import annotations

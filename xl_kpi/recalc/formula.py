@@ -548,12 +548,51 @@ def split_sheet(value: str) -> tuple[str | None, str]:
     return sheet, rest
 
 
+def _range_parts(value: str) -> list[str]:
+    """``"B2:E5:f"`` -> ["B2:E5", "f"]: the operands of range operators the tokenizer left in one
+    operand, split at the colons outside quotes, an ``A1:B2`` pair kept whole (one area)."""
+    parts, depth_quote, last = [], False, 0
+    for i, ch in enumerate(value):
+        if ch == "'":
+            depth_quote = not depth_quote
+        elif ch == ":" and not depth_quote:
+            parts.append(value[last:i])
+            last = i + 1
+    parts.append(value[last:])
+    out: list[str] = []
+    for p in parts:
+        if out and "!" not in p and _AREA.match(out[-1].rpartition("!")[2]) and _AREA.match(
+                f"{out[-1].rpartition('!')[2]}:{p}") and ":" not in out[-1].rpartition("!")[2]:
+            out[-1] += ":" + p
+        else:
+            out.append(p)
+    return out
+
+
+def _range_operands(sheet: str | None, area: str) -> bool:
+    """Whether an operand is several references joined by range operators, not one reference:
+    an area that is no reference (``B2:E5:f``), or a "sheet" that starts with a cell reference
+    (``A2:'[2]Data'!A2``; ``Sheet1:Sheet3!A1`` is a 3-D reference, kept as one)."""
+    if sheet is None:
+        return ":" in area and not _AREA.match(area)
+    head = sheet.split(":", 1)[0] if ":" in sheet and not sheet.startswith("'") else ""
+    return bool(head) and _AREA.match(head.rpartition("!")[2]) is not None
+
+
 def _ref_node(value: str, row: int, col: int) -> Node:
     if value.startswith("@"):  # implicit intersection marker: the evaluator intersects anyway
         value = value[1:]
     if value.endswith("]"):
         return Structured(value)
     sheet, area = split_sheet(value)
+    if ":" in value and not value.startswith("[") and _range_operands(sheet, area):
+        # B2:E5:f (f a name), a:b, A2:'[2]Data'!A2: range operators between references or names
+        # that the tokenizer left in one operand
+        parts = _range_parts(value)
+        node = _ref_node(parts[0], row, col)
+        for p in parts[1:]:
+            node = Op(":", [node, _ref_node(p, row, col)])
+        return node
     if sheet is not None and ":" in sheet and not sheet.startswith("["):
         return Const(Values.error(E.REF))  # 3-D references (Sheet1:Sheet3!A1) are not supported
     if area.upper() == "#REF!":

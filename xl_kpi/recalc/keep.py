@@ -137,17 +137,30 @@ def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve):
         prefixes = prefixed_functions(where_text)
         for node in walk(node_tree):
             if isinstance(node, Func):
+                if node.name.startswith("_XLPM."):
+                    continue  # a LAMBDA bound by LET or passed as a parameter: known at run time
                 if resolve(node.name) is None:
-                    if node.name in _PIVOT:
+                    if book.name_text(node.name, where) is not None:  # a LAMBDA named in the workbook
+                        node = Name(node.name)
+                    elif node.name in _PIVOT:
                         return "pivot", node.name
-                    if is_excel_function(node.name, prefixes.get(node.name, "")):
+                    elif is_excel_function(node.name, prefixes.get(node.name, "")):
                         return "function", node.name
-                    return "other function", node.name
-            elif isinstance(node, Ref):
+                    else:
+                        return "other function", node.name
+            if isinstance(node, Ref):
                 if node.sheet is not None and node.sheet.startswith("[") and book.sheet(node.sheet, where) is None \
                         and not _broken_link(book, node.sheet):
                     return "external link", node.sheet
             elif isinstance(node, Name):
+                low = node.name.lower()
+                if low.startswith("_xlpm."):
+                    continue  # a LAMBDA's or LET's parameter, bound where the formula uses it
+                if low.startswith("_xleta."):  # a function passed by name (BYROW(A1:C3, SUM))
+                    fn = node.name.split(".", 1)[1].upper()
+                    if resolve(fn) is None:
+                        return ("function" if is_excel_function(fn, "_XLFN.") else "other function"), fn
+                    continue
                 if node.sheet is not None and node.sheet.startswith("["):
                     if find_book(book.external, node.sheet.strip("[]")) is None:
                         return "external link", f"{node.sheet}!{node.name}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Factorized", "spread"]
+__all__ = ["Factorized", "spread", "code_dtype"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +37,16 @@ def spread(per_unique: np.ndarray, codes: np.ndarray, fill):
     absent = codes < 0
     if per_unique.size == 0:
         return np.full(codes.shape, fill, dtype=np.result_type(per_unique.dtype, type(fill)))
+    if not absent.any():
+        return per_unique[codes]
     out = per_unique[np.where(absent, 0, codes)]
-    if absent.any():
-        out[absent] = fill
+    out[absent] = fill
     return out
+
+
+def code_dtype(n_uniques: int) -> np.dtype:
+    """The smallest signed integer type holding the codes of ``n_uniques`` values and -1."""
+    for t in (np.int8, np.int16, np.int32):
+        if n_uniques <= np.iinfo(t).max:
+            return np.dtype(t)
+    return np.dtype(np.int64)

@@ -405,7 +405,8 @@ def build_ledger(
     amount, amount_missing = _numbers(func, "mrr", columns["mrr"], rows)
 
     blank = id_missing & month_missing & amount_missing
-    position = np.arange(len(id_codes))
+    # a position per row (the row it is in the source, through ``rows``), 32 bits when it fits
+    position = np.arange(len(id_codes), dtype=np.int32 if len(id_codes) < 2**31 else np.int64)
     if blank.any():
         keep = ~blank
         notes.append(f"{rows.count(int(blank.sum()))} with no customer, month or MRR skipped "
@@ -427,7 +428,7 @@ def build_ledger(
             )
     _check_amounts(func, "mrr", amount, position, rows)
 
-    periods = np.ones_like(amount)
+    periods = None  # every amount monthly
     if "billing_months" in extra:
         periods = _billing_months(func, extra.pop("billing_months"), ReorderedRows(rows, position))
         missing = np.isnan(periods)
@@ -462,15 +463,18 @@ def build_ledger(
     label_codes = {}
     for name, values in extra.items():
         codes, uniques, missing, _ = _stripped_labels(values)
-        label_codes[name] = (np.where(missing, -1, codes), uniques)
+        label_codes[name] = (np.where(missing, -1, codes) if missing.any() else codes, uniques)
 
     first = int(month_no.min())
     n_months = int(month_no.max()) - first + 1
-    offset = month_no - first
+    offset = month_no
+    offset -= first  # in place: the month numbers are not needed past this point
+    del month_no
     n_ids = len(id_uniques)
-    key = id_codes.astype(np.int64) * n_months + offset
+    key = _keys(id_codes, offset, n_months)
 
-    dup_rows = _exact_duplicates(key, [id_codes, month_raw, amount, periods, *(c for c, _ in label_codes.values())])
+    compared = [] if periods is None else [periods]  # what two rows must share to repeat each other
+    dup_rows = _exact_duplicates(key, [id_codes, month_raw, amount, *compared, *(c for c, _ in label_codes.values())])
     if dup_rows.size:
         where = rows.name(position[dup_rows])
         if duplicates == "raise":
@@ -483,13 +487,13 @@ def build_ledger(
             )
         if duplicates == "drop":
             label_columns = (c for c, _ in label_codes.values())
-            dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, periods, *label_columns])
+            dropped = _repeats_to_drop(key, [id_codes, month_raw, amount, *compared, *label_columns])
             notes.append(f"{rows.count(dropped.size)} repeating an earlier row exactly dropped "
                          f"({rows.name(position[dropped])})")
             keep = np.ones(key.size, dtype=bool)
             keep[dropped] = False
             key, offset, amount = key[keep], offset[keep], amount[keep]
-            periods, id_codes = periods[keep], id_codes[keep]
+            periods, id_codes = None if periods is None else periods[keep], id_codes[keep]
             position = position[keep]
             label_codes = {n: (c[keep], u) for n, (c, u) in label_codes.items()}
         else:
@@ -500,7 +504,8 @@ def build_ledger(
                 "are double exports"
             )
 
-    monthly = amount / periods
+    del month_raw
+    monthly = amount if periods is None else amount / periods
     row_ids, row_offset, row_amount = id_codes, offset, amount
     zero = amount == 0
     if zero.any():
@@ -509,8 +514,9 @@ def build_ledger(
                      f"that month ({rows.name(position[zero])})")
 
     if layout == "invoices":
-        id_codes, offset, monthly, deferred = _spread(id_codes, offset, monthly, periods, n_months)
-        key = id_codes.astype(np.int64) * n_months + offset
+        id_codes, offset, monthly, deferred = _spread(id_codes, offset, monthly,
+                                                      np.ones_like(amount) if periods is None else periods, n_months)
+        key = _keys(id_codes, offset, n_months)
         if deferred:
             notes.append(
                 f"{deferred} invoice-months fall after the last month of the export and are left out "
@@ -518,6 +524,7 @@ def build_ledger(
             )
 
     customer, month, value, several = _aggregate(key, monthly, n_months)
+    del key, monthly
     if several.size:
         noun = "customer-month has" if several.size == 1 else "customer-months have"
         shown = ", ".join(
@@ -540,6 +547,14 @@ def build_ledger(
         currency=ledger_currency,
         notes=tuple(notes),
     )
+
+
+def _keys(id_codes: np.ndarray, offset: np.ndarray, n_months: int) -> np.ndarray:
+    """One int64 per row ordering the rows by customer, then month: ``code * n_months + offset``."""
+    key = id_codes.astype(np.int64)
+    key *= n_months
+    key += offset
+    return key
 
 
 def _check_amounts(func, name, amount, position, rows):
@@ -666,33 +681,53 @@ def _aggregate(key, monthly, n_months):
     order = _sort_order(key)
     k = key if order is None else key[order]
     v = monthly if order is None else monthly[order]
-    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    del order
+    new = np.empty(k.size, dtype=bool)  # the first row of its customer-month
+    new[:1] = True
+    np.not_equal(k[1:], k[:-1], out=new[1:])
     several = np.zeros(0, dtype=np.int64)
-    if k.size != starts.size:
+    if new.all():
+        summed = v
+    else:
+        starts = np.flatnonzero(new)
         summed = np.add.reduceat(v, starts)
         several = k[starts][np.diff(np.append(starts, v.size)) > 1]
         k = k[starts]
-    else:
-        summed = v
+        del starts
+    del new, v
     paying = summed > 0
-    k, summed = k[paying], summed[paying]
-    return k // n_months, k % n_months, np.ascontiguousarray(summed, dtype=np.float64), several
+    if not paying.all():
+        k, summed = k[paying], summed[paying]
+    del paying
+    customer, month = np.divmod(k, n_months)
+    return customer, month, np.ascontiguousarray(summed, dtype=np.float64), several
 
 
 def _per_customer(label_codes, id_codes, offset, amount, n_ids) -> dict[str, np.ndarray]:
-    """Each customer's label on its last paying row (its last row when it never paid)."""
+    """Each customer's label on its last paying row (its last row when it never paid).
+
+    The last by (paying, month, position): one pass keeping, per customer, the largest of
+    ``(paying * months + month) * rows + position`` (no sort).
+    """
     if not label_codes:
         return {}
-    # Sorted by (paying, month): a customer's last row in this order is its last paying one.
-    order = np.lexsort((offset, amount > 0))
-    ids = id_codes[order][::-1]
-    _, last_in_reversed = np.unique(ids, return_index=True)
-    last = order[::-1][last_in_reversed]
+    n = id_codes.size
+    span = int(offset.max()) + 1 if n else 1
+    rank = (amount > 0).astype(np.int64)
+    rank *= span
+    rank += offset
+    rank *= n
+    rank += np.arange(n, dtype=np.int64)
+    best = np.full(n_ids, -1, dtype=np.int64)
+    np.maximum.at(best, id_codes, rank)
+    del rank
+    has = best >= 0
+    last = best[has] % max(n, 1)
     out = {}
     for name, (codes, uniques) in label_codes.items():
         labels = np.array([str(u) for u in uniques] + [NO_LABEL], dtype=object)
         per = np.full(n_ids, len(uniques), dtype=np.int64)
         chosen = codes[last]
-        per[id_codes[last]] = np.where(chosen < 0, len(uniques), chosen)
+        per[has] = np.where(chosen < 0, len(uniques), chosen)
         out[name] = labels[per]
     return out

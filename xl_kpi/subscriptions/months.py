@@ -84,9 +84,13 @@ def to_month_numbers(func: str, name: str, values, rows: Rows = POSITIONS, *, da
         months_u, missing_u, raw_u = to_month_numbers(func, name, values.uniques, UniqueRows(rows, values.codes),
                                                       dayfirst=dayfirst, dayfirst_default=dayfirst_default,
                                                       notes=notes)
+        # months and raw codes fit 32 bits (years 1900-2199, codes of distinct values): half the memory
         missing = spread(missing_u, values.codes, True)
-        return (np.where(missing, 0, spread(months_u, values.codes, 0)), missing,
-                np.where(missing, -1, spread(raw_u, values.codes, -1)))
+        months = spread(months_u.astype(np.int32), values.codes, 0)
+        raw = spread(raw_u.astype(np.int32), values.codes, -1)
+        if missing.any():
+            months[missing], raw[missing] = 0, -1
+        return months, missing, raw
     if isinstance(values, pd.Series):
         values = values.array
     arr = values if isinstance(values, pd.api.extensions.ExtensionArray) else np.asarray(values)

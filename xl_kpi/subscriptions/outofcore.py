@@ -30,6 +30,7 @@ library takes about 0.1 s to import, which the everyday path and xlwings Lite sh
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidOptionError, KPIError
-from ._factorized import Factorized
+from ._factorized import Factorized, code_dtype
 from ._rows import ReorderedRows, Rows, file_rows
 from .ledger import Ledger, build_ledger
 from .months import to_month_numbers
@@ -79,12 +80,13 @@ def _duckdb():
     return duckdb
 
 
-def _connect(memory_limit: str | None, threads: int | None, *, ordered: bool):
+def _connect(memory_limit: str | None, threads: int | None, *, ordered: bool, spill: str):
     duckdb = _duckdb()
     # A CSV file's rows are numbered as they stream (row_number() OVER ()), which needs DuckDB to
     # keep their order; a Parquet file numbers its own rows, and order-free plans are faster.
     con = duckdb.connect(config={"preserve_insertion_order": ordered})
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET temp_directory = '{_sql_text(spill)}'")  # where sorts spill past memory_limit
     con.execute(f"SET memory_limit = '{_sql_text(memory_limit or DUCKDB_MEMORY)}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -209,7 +211,8 @@ def load_ledger_duckdb(
     csv = not path.is_dir() and not path.name.lower().endswith((".parquet", ".pq"))
     duckdb = _duckdb()
     for cp1252 in (False, True):
-        con = _connect(memory_limit, threads, ordered=csv)
+        spill = tempfile.TemporaryDirectory(prefix="xl-kpi-duckdb-")
+        con = _connect(memory_limit, threads, ordered=csv, spill=spill.name)
         try:
             rows, read_notes, delimiter_used = _source(con, path, func, header_row, delimiter, _required(given),
                                                            cp1252)
@@ -224,15 +227,23 @@ def load_ledger_duckdb(
                 mark = decimal_of([_first_distinct(con, c) for c in text.values()], delimiter_used)
             factorized = {f: cols[f] for f in _FACTORIZED if f in cols}
             factorized.update({f"attr:{k}": c for k, c in extra.items()})
-            uniques = {f: _factorize(con, i, c, types[c]) for i, (f, c) in enumerate(factorized.items())}
+            uniques, n, grouped = _factorize(con, factorized, types)
             if "billing_months" in uniques and "billing_months" in text:
                 from .load import period_values
 
                 uniques["billing_months"] = period_values(pd.Series(uniques["billing_months"], dtype=object),
                                                           mark).to_numpy(dtype=object)
             dayfirst_default = True if (mark == "," or delimiter_used == ";") else None
-            _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
-            got = _rows(con, factorized, cols["mrr"], types[cols["mrr"]], mark)
+            month_of = _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
+            sizes = {f: len(u) for f, u in uniques.items()}
+            got = None
+            if grouped["customer"]:
+                # the rows of each customer adjacent: in file order they may be sorted already
+                got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark, sort=False)
+                if not _sorted(got["customer"], got["month"], month_of):
+                    got = None
+            if got is None:
+                got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark, sort=True)
             break
         except duckdb.Error as exc:
             # UTF-8 by its first bytes that fails further down is Windows-1252, as the pandas path reads it
@@ -242,14 +253,15 @@ def load_ledger_duckdb(
                 raise ExportFileError(f"cannot read {path.name!r}: {_short(exc)}") from None
         finally:
             con.close()
+            spill.cleanup()
     pos = got.pop("_pos")
-    reordered = ReorderedRows(rows, pos)
+    reordered = rows if pos is None else ReorderedRows(rows, pos)
     if "bad" in got:
         from .load import not_numbers
 
         raise not_numbers(func, "mrr", got["raw"], reordered.name(np.flatnonzero(got["bad"])), mark)
     column = {f: Factorized(got[f], uniques[f]) for f in factorized}
-    n = pos.size
+    n = got["amount"].size
     return build_ledger(
         column["customer"],
         column["month"],
@@ -289,13 +301,35 @@ def _first_distinct(con, column: str) -> np.ndarray:
     return np.asarray(got, dtype=object)
 
 
-def _factorize(con, i: int, column: str, sql_type: str) -> np.ndarray:
-    """Create the table ``f{i}`` (value, code) of a column's distinct values numbered in order of
-    first appearance (``pandas.factorize``), and return the values by code."""
-    c = _ident(column)
-    con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT v, CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code
-        FROM (SELECT {c} AS v, min(_pos) AS first FROM src WHERE {c} IS NOT NULL GROUP BY {c})""")
-    values = _arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0)
+def _factorize(con, fields: Mapping[str, str], types: Mapping[str, str]) -> tuple[dict, int, dict]:
+    """Create for each field ``i`` the table ``f{i}`` (value, code) of its column's distinct
+    values numbered in order of first appearance (``pandas.factorize``), all in one scan of the
+    file (one grouping set per column).
+
+    Returns the values by code of each field, the number of rows, and for each field whether
+    the rows of each value are adjacent in the file (an export grouped by customer).
+    """
+    distinct = list(dict.fromkeys(fields.values()))
+    listed = ", ".join(_ident(c) for c in distinct)
+    con.execute(f"""CREATE TEMP TABLE g AS SELECT GROUPING({listed}) AS gid, {listed}, min(_pos) AS first,
+        max(_pos) AS last, count(*) AS n FROM src GROUP BY GROUPING SETS ({', '.join(f'({_ident(c)})' for c in distinct)})""")
+    full = (1 << len(distinct)) - 1
+    uniques, grouped, total = {}, {}, 0
+    for i, (f, column) in enumerate(fields.items()):
+        c, gid = _ident(column), full & ~(1 << (len(distinct) - 1 - distinct.index(column)))
+        con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT {c} AS v,
+            CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code FROM g WHERE gid = {gid} AND {c} IS NOT NULL""")
+        rows, apart = con.execute(f"SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE {c} IS NULL OR "
+                                  f"last - first + 1 <> n) FROM g WHERE gid = {gid}").fetchall()[0]
+        total, grouped[f] = int(rows), not apart
+        uniques[f] = _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), types[column])
+    con.execute("DROP TABLE g")
+    return uniques, total, grouped
+
+
+def _values(values, sql_type: str) -> np.ndarray:
+    """Distinct values as the pandas path holds them: numbers as float64, timestamps as datetime64,
+    the rest (text, dates) as Python objects."""
     if _numeric(sql_type):
         return values.to_numpy(zero_copy_only=False).astype(np.float64)
     if sql_type.startswith("TIMESTAMP"):
@@ -303,9 +337,9 @@ def _factorize(con, i: int, column: str, sql_type: str) -> np.ndarray:
     return np.asarray(values.to_pylist(), dtype=object)
 
 
-def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> None:
+def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> np.ndarray:
     """Create ``months``: the month of each distinct date, to sort the rows by (dates that do not
-    read sort first; build_ledger names them)."""
+    read sort first; build_ledger names them); return it, by code."""
     try:
         months, _, _ = to_month_numbers(func, "months", uniques, dayfirst=dayfirst,
                                         dayfirst_default=dayfirst_default)
@@ -315,6 +349,20 @@ def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default
     con.register("_month_frame", frame)
     con.execute("CREATE TEMP TABLE months AS SELECT * FROM _month_frame")
     con.unregister("_month_frame")
+    return frame["m"].to_numpy()
+
+
+def _sorted(customer: np.ndarray, month_code: np.ndarray, month_of: np.ndarray) -> bool:
+    """Whether rows in file order are sorted by customer, then month (a missing value aside)."""
+    from ._factorized import spread
+
+    if customer.size < 2 or (customer < 0).any() or (month_code < 0).any():
+        return False
+    if not (customer[1:] >= customer[:-1]).all():
+        return False
+    m = spread(month_of, month_code, 0)
+    same = customer[1:] == customer[:-1]
+    return bool((~same | (m[1:] >= m[:-1])).all())
 
 
 def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]:
@@ -340,9 +388,14 @@ def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]
     return amount, f"({c} IS NOT NULL AND {cleaned} <> '' AND ({amount}) IS NULL)"
 
 
-def _rows(con, fields: Mapping[str, str], mrr: str, mrr_type: str, mark: str) -> dict:
-    """Every row of the export as codes (-1 where missing), amount and position, sorted by
-    customer, month and position: the one pass over the whole file.
+def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr: str, mrr_type: str,
+          mark: str, *, sort: bool) -> dict:
+    """Every row of the export as codes (-1 where missing), amount and position: the one pass
+    over the whole file, streamed into arrays of the smallest types that hold them (a code of a
+    few distinct values takes one byte).
+
+    ``sort``: sorted by customer, month and position (DuckDB sorts, spilling to disk); else in
+    file order (each batch put at its rows' positions; no sort, ``_pos`` None).
 
     Keys: ``_pos``, one per field, ``amount``, and ``bad`` (the rows whose amount is text that is
     not a number) with ``raw`` (the first one's text) when there are some.
@@ -353,19 +406,49 @@ def _rows(con, fields: Mapping[str, str], mrr: str, mrr_type: str, mark: str) ->
     codes = ", ".join(f"coalesce(f{i}.code, -1) AS c{i}" for i in range(len(names)))
     query = f"""SELECT src._pos AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
         FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
-        ORDER BY c0, months.m NULLS FIRST, src._pos"""
-    table = _arrow(con, query)
-    out = {"_pos": _numpy(table, "_pos", np.int64)}
-    for i, f in enumerate(names):
-        out[f] = _numpy(table, f"c{i}", np.int32)
-    out["amount"] = _numpy(table, "amount", np.float64)
+        {'ORDER BY c0, months.m NULLS FIRST, src._pos' if sort else ''}"""
+    out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64) if sort else None}
+    for f in names:
+        out[f] = np.empty(n, dtype=code_dtype(sizes[f]))
+    out["amount"] = np.empty(n, dtype=np.float64)
     if bad:
-        flags = _numpy(table, "bad", bool)
-        if flags.any():
-            out["bad"] = flags
-            first = int(out["_pos"][np.flatnonzero(flags)[0]])
-            out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchone()[0]
+        out["bad"] = np.zeros(n, dtype=bool)
+    columns = [*(["_pos"] if sort else []), *(f"c{i}" for i in range(len(names))), "amount", *(["bad"] if bad else [])]
+    keys = [*(["_pos"] if sort else []), *names, "amount", *(["bad"] if bad else [])]
+    relation = con.sql(query)  # streamed in batches (DuckDB 2 renamed fetch_arrow_reader to_arrow_reader)
+    reader = (getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader)(1 << 20)
+    at = 0
+    for batch in reader:
+        size = batch.num_rows
+        values = [batch.column(column).to_numpy(zero_copy_only=False) for column in columns]
+        for start, stop, to in _runs(batch.column("_pos").to_numpy(zero_copy_only=False), at, sort):
+            for key, v in zip(keys, values):
+                out[key][to] = v[start:stop]
+        at += size
+    if at != n:
+        raise RuntimeError(f"DuckDB gave {at} rows of {n}")  # a file changed while it was read
+    if bad and out["bad"].any():
+        first = int(np.flatnonzero(out["bad"])[0]) if not sort else int(out["_pos"][np.flatnonzero(out["bad"])[0]])
+        out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchall()[0][0]
+    elif bad:
+        del out["bad"]
     return out
+
+
+def _runs(pos: np.ndarray, at: int, in_order: bool):
+    """Where the rows of one batch go: ``(start, stop, destination)`` per run of consecutive
+    positions (a batch of DuckDB's parallel scan is a few long runs, each copied as one slice),
+    or the positions themselves when the runs are short."""
+    if in_order:
+        yield 0, pos.size, slice(at, at + pos.size)
+        return
+    cuts = np.flatnonzero(np.diff(pos) != 1) + 1
+    if cuts.size > pos.size // 256:
+        yield 0, pos.size, pos
+        return
+    bounds = np.concatenate(([0], cuts, [pos.size]))
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield start, stop, slice(int(pos[start]), int(pos[start]) + stop - start)
 
 
 def _arrow(con, query: str):

@@ -13,12 +13,14 @@ from __future__ import annotations
 from . import (  # noqa: F401  (register)
     bahttext,
     bessel,
+    combinatorics,
     complex_numbers,
     date_time,
     distributions,
     dynamic,
     engineering,
     financial,
+    forecasting,
     information,
     logical,
     lookup,
@@ -29,6 +31,7 @@ from . import (  # noqa: F401  (register)
     regex,
     regression,
     stats,
+    subtotals,
     text,
 )
 from .criteria import wildcard_regex

@@ -170,13 +170,14 @@ def from_python_results(results: np.ndarray) -> Values:
     its own result, as Excel does for an array of arrays. Cells of a shape whose results are
     arrays go cell by cell (their sizes may differ).
     """
-    lists = [idx for idx in np.ndindex(results.shape) if isinstance(results[idx], list)]
-    if not lists:
+    if not any(type(x) is list for x in results.flat):
         return from_python_cells(results)
     if results.size == 1:
-        return Values.from_python(results[lists[0]])
+        return Values.from_python(results.flat[0])
     if results.shape[0] > 1:
         raise NotVectorizable("an array result per cell")
-    for idx in lists:
-        results[idx] = results[idx][0][0]
-    return from_python_cells(results)
+    flat = results.reshape(-1)
+    for k, x in enumerate(flat):
+        if type(x) is list:
+            flat[k] = x[0][0]
+    return from_python_cells(flat.reshape(results.shape))

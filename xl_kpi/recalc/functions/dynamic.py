@@ -1,6 +1,7 @@
 """Excel 365's dynamic-array functions: FILTER, SORT, SORTBY, UNIQUE, SEQUENCE, VSTACK, HSTACK,
 TOCOL, TOROW, WRAPROWS, WRAPCOLS, EXPAND, LET, LAMBDA and its helpers BYROW, BYCOL, MAP, REDUCE,
-SCAN, MAKEARRAY, and ANCHORARRAY (``A1#``).
+SCAN, MAKEARRAY, ANCHORARRAY (``A1#``), and TRIMRANGE with the trim references (``A1:.C10``).
+GROUPBY and PIVOTBY, which call LAMBDAs too, are in :mod:`.pivot`.
 
 Their results are arrays whose size depends on the data, so each cell of a shape (each instance)
 is computed on its own block; instances whose results differ in size are evaluated one cell at a

@@ -6,8 +6,11 @@ import math
 
 import numpy as np
 
+from ...excel_errors import NA as NA_ERROR
+from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
+from .arguments import from_python_cells
 from .registry import cellwise, register
 
 
@@ -16,15 +19,16 @@ def _na(ev, args):
     return Values.error(E.NA)
 
 
-def _filling(ev, v: Values) -> Values:
-    """A reference as an IS* test reads it in a legacy array formula: extended to the formula's
-    range, the cells beyond the reference #N/A (a row or column of one repeats). Excel's
-    ``{=ISLOGICAL(M11:Q11)}`` over nine cells is FALSE in the last four, ``{=ISNA(...)}`` TRUE
-    (formulas' test.xlsx, sheet INFORMATION)."""
-    hw = ev.ctx.array_hw
-    if hw is None or v.ref is None or v.n != 1:
+def _filling(ev, args: list, v: Values) -> Values:
+    """A reference as an IS* test reads it when the test is a legacy array formula's whole
+    formula: extended to the formula's range, the cells beyond the reference #N/A (a row or
+    column of one repeats). Excel's ``{=ISLOGICAL(M11:Q11)}`` over nine cells is FALSE in the
+    last four, ``{=ISNA(...)}`` TRUE (formulas' test.xlsx, sheet INFORMATION). Inside another
+    function the test keeps the reference's size."""
+    fill = ev.ctx.array_fill
+    if fill is None or v.ref is None or v.n != 1 or getattr(fill[0], "args", None) is not args:
         return v
-    (h, w), (vh, vw) = hw, v.hw
+    (h, w), (vh, vw) = fill[1], v.hw
     th, tw = (max(h, vh) if vh > 1 else 1), (max(w, vw) if vw > 1 else 1)
     if (th, tw) == (vh, vw):
         return v
@@ -42,7 +46,7 @@ def _is(test):
     def impl(ev, args):
         if len(args) != 1:
             return Values.error(E.VALUE)
-        v = _filling(ev, ev.scalar(args[0]))
+        v = _filling(ev, args, ev.scalar(args[0]))
         return Values.boolean(test(v))
 
     return impl
@@ -182,20 +186,39 @@ def _address(ev, sheet, row: int, col: int) -> str:
     return f"{where}!{a1}"
 
 
-#: CELL's info types that read the file's styles or column widths, which the engine does not hold.
+#: CELL's info types read from the cell's style and column (see :mod:`.cell_styles`).
 _STYLE_INFO = frozenset({"color", "format", "parentheses", "prefix", "protect", "width"})
+
+
+def _style_info(ev, what: str, sheet, row: int, col: int, kind: int):
+    """One style-based CELL answer, or #N/A when the file's styles cannot be read."""
+    from .cell_styles import cell_style, column_width, format_class
+
+    if what == "width":
+        width = column_width(ev.ctx.book, sheet, col)
+        return NA_ERROR if width is None else float(int(width))
+    style = cell_style(ev.ctx.book, sheet, row, col)
+    if style is None:
+        return NA_ERROR
+    if what == "protect":
+        return 1.0 if style.locked else 0.0
+    if what == "prefix":
+        marks = {"left": "'", "right": '"', "center": "^", "fill": "\\"}
+        return marks.get(style.horizontal, "") if kind == STR else ""
+    code, color, parentheses = format_class(style.number_format)
+    return code if what == "format" else float(color if what == "color" else parentheses)
 
 
 @register("CELL")
 def _cell(ev, args):
     """CELL(info_type, [reference]): about the top-left cell of the reference (Microsoft's CELL
     page): "address" ($A$1), "col", "row", "contents" (its value), "type" ("b" blank, "l" text,
-    "v" any other value), "filename" (folder, [workbook] and sheet).
+    "v" any other value), "filename" (folder, [workbook] and sheet), and from the cell's style
+    "format" ("F2", ",0", "C2-", "P0", "D1"...), "color", "parentheses", "prefix", "protect",
+    "width" (whole characters).
 
     Without a reference, the formula's own cell (Excel takes the cell last changed, which a
-    file does not record). The info types read from the cell's style ("format", "color",
-    "parentheses", "prefix", "protect", "width") are #N/A: the engine does not read styles.
-    Any other info type, or a reference that is not one, is #VALUE!.
+    file does not record). Any other info type, or a reference that is not one, is #VALUE!.
     """
     if not 1 <= len(args) <= 2:
         return Values.error(E.VALUE)
@@ -205,8 +228,6 @@ def _cell(ev, args):
     if info.kind[0, 0, 0] == ERR:
         return info
     what = str(info.text[0, 0, 0]).strip().lower() if info.kind[0, 0, 0] == STR else ""
-    if what in _STYLE_INFO:
-        return Values.error(E.NA, ev.ctx.n)
     if len(args) > 1 and args[1] is not None:
         v = ev.eval(args[1])
         if v.ref is None:
@@ -227,14 +248,21 @@ def _cell(ev, args):
         return Values.string(_strings([_address(ev, sheet, int(r), int(c)) for r, c in zip(rows, cols)]))
     if what == "filename":
         return Values.string(_strings([_filename(ev, sheet)] * n))
-    if what not in ("contents", "type"):
+    if what not in ("contents", "type") and what not in _STYLE_INFO:
         return Values.error(E.VALUE, n)
-    if first is None:
+    if first is None:  # the formula's own cell
+        if n > 1:
+            raise NotVectorizable("CELL without a reference")
         first = sheet.block(int(rows[0]), int(cols[0]), int(rows[0]), int(cols[0]))
     if what == "contents":
         return first
     k = first.kind[:, 0, 0]
-    return Values.string(_strings(np.where(k == EMPTY, "b", np.where(k == STR, "l", "v")).tolist()))
+    if what == "type":
+        return Values.string(_strings(np.where(k == EMPTY, "b", np.where(k == STR, "l", "v")).tolist()))
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        out[i, 0, 0] = _style_info(ev, what, sheet, int(rows[i]), int(cols[i]), int(k[i if len(k) > 1 else 0]))
+    return from_python_cells(out)
 
 
 def _strings(items: list) -> np.ndarray:
@@ -242,3 +270,46 @@ def _strings(items: list) -> np.ndarray:
     for i, s in enumerate(items):
         out[i, 0, 0] = s
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SHEET, SHEETS
+
+
+@register("SHEET")
+def _sheet_number(ev, args):
+    """SHEET([value]): the position of a sheet in the workbook, chart sheets counted (Microsoft's
+    SHEET page): of a reference's sheet, of the sheet a text names, or of the formula's own
+    sheet; #N/A for a text (or number) naming no sheet."""
+    if len(args) > 1:
+        return Values.error(E.VALUE)
+    if not args or args[0] is None:
+        return Values.number(float(ev.ctx.sheet.index + 1), ev.ctx.n)
+    v = ev.eval(args[0])
+    if v.ref is not None:
+        return Values.number(float(v.ref.sheet.index + 1), v.n)
+    v = ev.intersect(v)
+    names = {p.name.lower(): p.index + 1 for p in ev.ctx.book.pkg.sheets}
+    out = np.empty(v.kind.shape, object)
+    for idx in np.ndindex(v.kind.shape):
+        x = v.python(*idx) if v.n > 1 else v.python(0, *idx[1:])
+        if isinstance(x, ExcelError):
+            out[idx] = x
+        else:
+            text = x if isinstance(x, str) else ""
+            out[idx] = float(names[text.lower()]) if text.lower() in names else NA_ERROR
+    return from_python_cells(out)
+
+
+@register("SHEETS")
+def _sheets(ev, args):
+    """SHEETS([reference]): the sheets of the workbook (chart sheets counted), or of a reference
+    (one); #REF! for a value that is not a reference."""
+    if len(args) > 1:
+        return Values.error(E.VALUE)
+    if not args or args[0] is None:
+        return Values.number(float(len(ev.ctx.book.pkg.sheets)), ev.ctx.n)
+    v = ev.eval(args[0])
+    if v.ref is not None:
+        return Values.number(1.0, v.n)
+    return v if v.is_cell and (v.kind == ERR).all() else Values.error(E.REF, v.n)

@@ -10,7 +10,7 @@ import numpy as np
 from ...excel_errors import VALUE
 from ..arrays import NotVectorizable, align, combine_errors
 from ..book import MAX_COL, MAX_ROW
-from ..formula import ArrayLit, Const, Name, Op, Ref, union_areas
+from ..formula import ArrayLit, Const, FormulaSyntaxError, Name, Op, Ref, compile_formula, union_areas
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
 from .arguments import col, from_python_cells, select
 from .criteria import has_wild
@@ -43,10 +43,10 @@ def _unwatched(ev, node) -> Values:
     watcher (``SheetData.watch``): INDEX reads only the cells it returns (reported by
     :func:`_report_read`), so ``SUM(INDEX(L,1,1):INDEX(L,1,k))`` inside the range ``L`` is no
     circular reference, as in Excel. Only for a plain reference or name, which computes nothing."""
-    book = ev.ctx.book
-    watched = [s for s in book.sheets if s is not None and s.watch is not None]
-    if not watched or type(node) not in (Ref, Name):
+    if ev.ctx.sheet.watch is None or not _plain_reference(ev, node):  # watched: every sheet at once
         return ev.eval(node)
+    book = ev.ctx.book
+    watched = [s for s in (*book.sheets, *book.external_sheets.values()) if s is not None and s.watch is not None]
     saved = [(s, s.watch) for s in watched]
     for sheet in watched:
         sheet.watch = None
@@ -55,6 +55,32 @@ def _unwatched(ev, node) -> Values:
     finally:
         for sheet, watch in saved:
             sheet.watch = watch
+
+
+_NAME_IS_REFERENCE: dict[str, bool] = {}
+
+
+def _plain_reference(ev, node) -> bool:
+    """A reference, or a defined name whose formula is one reference (``Sheet1!$A$17:$G$17``)."""
+    if type(node) is Ref:
+        return True
+    if type(node) is not Name or ev.ctx.scope:
+        return False
+    book = ev.ctx.book
+    where = book.sheet(node.sheet, ev.ctx.sheet) if node.sheet else ev.ctx.sheet
+    text = None if where is None or (node.sheet or "").startswith("[") else book.name_text(node.name, where)
+    if text is None:
+        return False
+    known = _NAME_IS_REFERENCE.get(text)
+    if known is None:
+        try:
+            known = type(compile_formula(text, 1, 1)) is Ref
+        except FormulaSyntaxError:
+            known = False
+        if len(_NAME_IS_REFERENCE) > 10_000:  # names of many workbooks in one process: bounded
+            _NAME_IS_REFERENCE.clear()
+        _NAME_IS_REFERENCE[text] = known
+    return known
 
 
 def _report_read(v: Values) -> None:
@@ -531,7 +557,7 @@ def _span(size: int, k: int, take: bool):
 
 def _take_drop(take: bool):
     def impl(ev, args):
-        """TAKE/DROP(array, rows, [columns]): #VALUE! when nothing is left."""
+        """TAKE/DROP(array, rows, [columns]): #CALC! when nothing is left."""
         if not 2 <= len(args) <= 3:
             return Values.error(E.VALUE)
         from .dynamic import lift
@@ -554,9 +580,7 @@ def _take_drop(take: bool):
         rows = _span(h, sizes[0], take) if sizes[0] is not None else range(h)
         cols = _span(w, sizes[1], take) if len(sizes) > 1 and sizes[1] is not None else range(w)
         if take and (sizes[0] == 0 or (len(sizes) > 1 and sizes[1] == 0)) or not len(rows) or not len(cols):
-            # nothing left: #VALUE! in Excel's files (formulas test.xlsx LOOKUP!U123, Y123, U16),
-            # where Microsoft's pages say #CALC!
-            return Values.error(E.VALUE, v.n)
+            return Values.error(E.CALC, v.n)
         return _block(v, rows, cols)
 
     return impl
@@ -696,16 +720,11 @@ def _indirect(ev, args):
         text = _r1c1_to_a1(text, row, col_)
         if text is None:
             return Values.error(E.REF)
-    from ..formula import FormulaSyntaxError, compile_formula
-    from ..formula import Name as NameNode
-    from ..formula import Op as OpNode
-    from ..formula import Ref as RefNode
-
     try:
         node = compile_formula(text, row, col_)
     except FormulaSyntaxError:
         return Values.error(E.REF)
-    if not isinstance(node, (RefNode, NameNode)) and not (isinstance(node, OpNode) and node.op == ":"):
+    if not isinstance(node, (Ref, Name)) and not (isinstance(node, Op) and node.op == ":"):
         return Values.error(E.REF)
     v = ev.eval(node)
     return v if v.ref is not None else Values.error(E.REF)

@@ -1,10 +1,15 @@
-"""Maths & trig: SUM, SUMPRODUCT, SUMIF(S), SUBTOTAL, ROUND, trigonometry and the element-wise functions
-of numbers."""
+"""Maths & trig: sums (SUM, SUMPRODUCT, SUMIF(S), SUMX2MY2..., PERCENTOF, SERIESSUM), roundings
+(ROUND..., the CEILING and FLOOR families, MROUND), the element-wise functions of numbers
+(logarithms, trigonometry), RAND, RANDARRAY and RANDBETWEEN.
+
+The rest of Excel's category has its own modules: :mod:`.combinatorics` (FACT, COMBIN, GCD...),
+:mod:`.subtotals` (SUBTOTAL, AGGREGATE), :mod:`.numerals` (ROMAN, ARABIC, DECIMAL, BASE) and
+:mod:`.matrices` (MMULT, MDETERM, MINVERSE, MUNIT).
+"""
 
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
@@ -15,7 +20,7 @@ from ..arrays import NotVectorizable
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values, numbers
 from .arguments import aggregate_args, finish, first_error, from_python_cells, ok
 from .criteria import conditional
-from .registry import aggregate, cellwise, elementwise, register
+from .registry import aggregate, elementwise, register
 
 
 def _added_in_order(total, x):
@@ -24,7 +29,7 @@ def _added_in_order(total, x):
     SUM is Excel's 3.28e-09 so, 1.49e-09 pairwise). A range that every cell shares is added up
     once (after differing totals, that sum is added to them: last bits only, not n times k adds)."""
     if x.shape[0] == 1:
-        if (total == total[0]).all():
+        if total.size and (total == total[0]).all():
             return np.full(total.shape, np.cumsum(np.concatenate([total[:1], x[0]]))[-1])
         return total + np.cumsum(x[0])[-1] if x.shape[1] else total
     total = total.copy()
@@ -267,15 +272,6 @@ def _odd(x):
     return np.where(x < 0, -a, a), ok(x)
 
 
-@elementwise("FACT", arity=(1, 1))
-def _fact(x):
-    """FACT(n) = n! of n truncated (Gamma(n + 1)); #NUM! below 0 and above 170."""
-    n = np.trunc(x)
-    bad = (n < 0) | (n > 170)
-    out = np.vectorize(lambda k: float(math.factorial(int(k))), otypes=[float])(np.where(bad, 0, n))
-    return out, np.where(bad, E.NUM, 0)
-
-
 @elementwise("QUOTIENT", arity=(2, 2))
 def _quotient(x, d):
     return np.trunc(x / np.where(d == 0, 1, d)), np.where(d == 0, E.DIV0, 0)
@@ -312,6 +308,24 @@ def _floor_math(x, sig, mode):
     return _round_multiple(x, sig, (x < 0) & (mode != 0)), ok(x)
 
 
+@elementwise("CEILING", arity=(2, 2))
+def _ceiling(x, sig):
+    """CEILING(x, significance), Excel 2010 on: a multiple of |significance|, up (towards +inf)
+    when significance > 0, away from zero when both are negative; 0 for significance 0; #NUM! for
+    x > 0 with significance < 0."""
+    bad = (x > 0) & (sig < 0)
+    return _round_multiple(x, sig, sig > 0), np.where(bad, E.NUM, 0)
+
+
+@elementwise("FLOOR", arity=(2, 2))
+def _floor(x, sig):
+    """FLOOR(x, significance), Excel 2010 on: a multiple of |significance|, down (towards -inf)
+    when significance > 0, towards zero when both are negative; #DIV/0! for significance 0 (0 for
+    x = 0); #NUM! for x > 0 with significance < 0."""
+    err = np.where((sig == 0) & (x != 0), E.DIV0, np.where((x > 0) & (sig < 0), E.NUM, 0))
+    return _round_multiple(x, sig, sig < 0), err
+
+
 @elementwise("CEILING.PRECISE", "ISO.CEILING", arity=(1, 2), defaults=(1,))
 def _ceiling_precise(x, sig):
     """CEILING.PRECISE(x, [significance]) = ISO.CEILING: up (towards +inf) to a multiple of
@@ -323,115 +337,6 @@ def _ceiling_precise(x, sig):
 def _floor_precise(x, sig):
     """FLOOR.PRECISE(x, [significance]): down (towards -inf) to a multiple of |significance|."""
     return _round_multiple(x, sig, np.zeros(np.shape(x), bool)), ok(x)
-
-
-#: The largest n whose double factorial n!! is a finite double (301!! overflows).
-_FACTDOUBLE_MAX = 300
-
-
-@cellwise("FACTDOUBLE", args="N", arrays=False)
-def _factdouble(x):
-    """FACTDOUBLE(n) = n!! = n (n-2) (n-4) ... down to 1 or 2, n truncated; 1 from -1 to 1;
-    #NUM! below -1 (FACTDOUBLE(-1.1) too) and where it overflows (an Analysis ToolPak function)."""
-    n = math.trunc(x)
-    if x < -1 or n > _FACTDOUBLE_MAX:
-        return NUM_ERROR
-    return float(math.prod(range(n, 0, -2)))
-
-
-@elementwise("COMBIN", arity=(2, 2))
-def _combin(n, k):
-    """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.comb(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
-                                                                                       np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
-
-
-@elementwise("PERMUT", arity=(2, 2))
-def _permut(n, k):
-    """PERMUT(n, k) = n! / (n - k)!, both truncated; #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.perm(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
-                                                                                       np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
-
-
-def _integers(vals: list[Values], i: int):
-    """The numbers GCD/LCM read for instance i, truncated, or the error they give.
-
-    Analysis ToolPak rules, from the cells of Excel: an error value is itself, a logical, text or a
-    reference to one blank cell is #VALUE!, in argument order and before any #NUM!; a blank cell
-    inside a range is left out; a number below 0 or from 2^53 on is #NUM!.
-    """
-    out = []
-    for v in vals:
-        j = i if v.n > 1 else 0
-        for r, c in np.ndindex(v.hw):
-            k = v.kind[j, r, c]
-            if k == ERR:
-                return ExcelError(ERROR_CODES[int(v.num[j, r, c]) - 1])
-            if k == NUM:
-                out.append(float(v.num[j, r, c]))
-            elif k != EMPTY or v.is_cell:
-                return VALUE_ERROR
-    if any(x < 0 or x >= 2.0 ** 53 for x in out):
-        return NUM_ERROR
-    return [math.trunc(x) for x in out]
-
-
-def _gcd_lcm(name: str, combine):
-    def impl(ev, args):
-        if not args:
-            return Values.error(E.VALUE)
-        vals = [ev.eval(a) for a in args]
-        n = max(v.n for v in vals)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
-            xs = _integers(vals, i)
-            out[i, 0, 0] = xs if isinstance(xs, ExcelError) else float(combine(*xs))
-        return from_python_cells(out)
-
-    impl.__doc__ = f"{name}(number1, [number2], ...) of whole numbers (each truncated)."
-    register(name)(impl)
-
-
-_gcd_lcm("GCD", math.gcd)
-_gcd_lcm("LCM", math.lcm)
-
-
-@register("MULTINOMIAL")
-def _multinomial(ev, args):
-    """MULTINOMIAL(number1, ...) = (a1 + a2 + ...)! / (a1! a2! ...), each truncated; read as GCD
-    reads its arguments (an Analysis ToolPak function); #NUM! where it overflows."""
-    if not args:
-        return Values.error(E.VALUE)
-    vals = [ev.eval(a) for a in args]
-    n = max(v.n for v in vals)
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
-        xs = _integers(vals, i)
-        if isinstance(xs, ExcelError):
-            out[i, 0, 0] = xs
-        elif sum(xs) <= 1000:  # exact
-            out[i, 0, 0] = float(math.factorial(sum(xs)) // math.prod(math.factorial(x) for x in xs))
-        else:
-            log = math.lgamma(sum(xs) + 1) - sum(math.lgamma(x + 1) for x in xs)
-            out[i, 0, 0] = math.exp(log) if log < 709.78 else NUM_ERROR
-    return from_python_cells(out)
-
-
-@elementwise("COMBINA", arity=(2, 2))
-def _combina(n, k):
-    """COMBINA(n, k) = COMBIN(n + k - 1, k), combinations with repetitions, both truncated;
-    #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.comb(int(a + b - 1), int(b))) if b else 1.0,
-                       otypes=[float])(np.where(bad, 1, n), np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
 
 
 @register("SERIESSUM")
@@ -568,129 +473,3 @@ def _randbetween(lo, hi):
     bad = a > b
     x = np.random.default_rng().integers(np.where(bad, 0, a).astype(np.int64), np.where(bad, 0, b).astype(np.int64) + 1)
     return x.astype(float), np.where(bad, E.NUM, 0)
-
-
-#: SUBTOTAL's function numbers (1-11; 101-111 also leave out the rows hidden by hand).
-_SUBTOTAL = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV", 8: "STDEVP",
-             9: "SUM", 10: "VAR", 11: "VARP"}
-_HIDDEN = re.compile(rb'\bhidden\s*=\s*["\'](?:1|true)["\']')
-_AUTOFILTER = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?autoFilter\b[^>]*\bref\s*=\s*["\']([A-Z]+\d+:[A-Z]+\d+)["\']')
-
-
-def _subtotal_layout(book, sheet):
-    """(cells holding SUBTOTAL, hidden rows, rows an AutoFilter hid) of a sheet, cached on the book."""
-    cache = book.__dict__.setdefault("subtotal_layout", {})
-    got = cache.get(sheet.index)
-    if got is not None:
-        return got
-    part = sheet.part
-    masters = {f.si: f.text for f in part.formulas if f.ftype == "shared" and f.text}
-    nested = set()
-    for f in part.formulas:
-        text = (f.text or masters.get(f.si) or "").upper()
-        if "SUBTOTAL(" in text or "AGGREGATE(" in text:
-            nested.add((f.row, f.col))
-    xml = part.xml
-    hidden = {r for r, (s, e, _) in part.row_spans.items() if _HIDDEN.search(xml, s, e)}
-    filtered = set()
-    if hidden:
-        from ..package import parse_range
-
-        spans = [parse_range(m.group(1).decode()) for m in _AUTOFILTER.finditer(xml)]
-        spans += [(t.r0, t.c0, t.r1, t.c1) for t in getattr(book, "tables", []) if t.sheet == sheet.name]
-        filtered = {r for r in hidden if any(r0 < r <= r1 for r0, _, r1, _ in spans)}
-    cache[sheet.index] = got = (nested, hidden, filtered)
-    return got
-
-
-def _function_number(ev, node):
-    """The whole number an argument holds, the same for every cell (else not vectorizable), or
-    the Values error it is."""
-    code = ev.scalar(node)
-    if code.n > 1:
-        raise NotVectorizable("SUBTOTAL/AGGREGATE with a function number per cell")
-    x, e = numbers(code)
-    if e[0, 0, 0]:
-        return Values.error(int(e[0, 0, 0]))
-    return int(x[0, 0, 0])
-
-
-def _left_out(ev, v: Values, *, nested: bool, hidden: str | None, errors: bool):
-    """``v`` as a constant node with the cells SUBTOTAL/AGGREGATE leave out made blank (which every
-    function skips): cells holding SUBTOTAL/AGGREGATE (``nested``), the rows hidden by a filter
-    (``hidden="filtered"``) or hidden at all (``"all"``), and error values (``errors``)."""
-    from ..formula import Const
-
-    kind = v.kind
-    if errors and (kind == ERR).any():
-        kind = np.where(kind == ERR, EMPTY, kind).astype(np.uint8)
-    if v.ref is not None and (nested or hidden):
-        layout_nested, all_hidden, filtered = _subtotal_layout(ev.ctx.book, v.ref.sheet)
-        drop_rows = () if hidden is None else (all_hidden if hidden == "all" else filtered)
-        drop_cells = layout_nested if nested else ()
-        if drop_rows or drop_cells:
-            h, w = v.hw
-            kind = kind.copy()
-            for i in range(v.n):
-                r0 = int(v.ref.row0[min(i, v.ref.row0.shape[0] - 1)])
-                c0 = int(v.ref.col0[min(i, v.ref.col0.shape[0] - 1)])
-                for rr in range(h):
-                    for cc in range(w):
-                        if r0 + rr in drop_rows or (r0 + rr, c0 + cc) in drop_cells:
-                            kind[i, rr, cc] = EMPTY
-    if kind is not v.kind:
-        v = Values(kind, v.num, v.text, v.ref)
-    return Const(v)
-
-
-@register("SUBTOTAL")
-def _subtotal(ev, args):
-    """SUBTOTAL(function_num, ref1, ...): the function of the references' cells, leaving out the
-    cells that hold a SUBTOTAL themselves and the rows a filter hides (101-111: every hidden row)."""
-    from .registry import resolve
-
-    if len(args) < 2:
-        return Values.error(E.VALUE)
-    k = _function_number(ev, args[0])
-    if isinstance(k, Values):
-        return k
-    name = _SUBTOTAL.get(k % 100 if k > 100 else k)
-    if name is None or not (1 <= k <= 11 or 101 <= k <= 111):
-        return Values.error(E.VALUE)
-    hidden = "all" if k > 100 else "filtered"
-    return resolve(name)(ev, [_left_out(ev, ev.eval(a), nested=True, hidden=hidden, errors=False)
-                              for a in args[1:]])
-
-
-#: AGGREGATE's function numbers: 1-13 take references (ref1, ...), 14-19 an array and k.
-_AGGREGATE = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV.S",
-              8: "STDEV.P", 9: "SUM", 10: "VAR.S", 11: "VAR.P", 12: "MEDIAN", 13: "MODE.SNGL", 14: "LARGE",
-              15: "SMALL", 16: "PERCENTILE.INC", 17: "QUARTILE.INC", 18: "PERCENTILE.EXC", 19: "QUARTILE.EXC"}
-
-
-@register("AGGREGATE")
-def _aggregate(ev, args):
-    """AGGREGATE(function_num, options, ref1, ...) or AGGREGATE(function_num, options, array, k).
-
-    ``options`` (default 0) says what to leave out: 0 nested SUBTOTAL/AGGREGATE cells, 1 those and
-    hidden rows, 2 those and error values, 3 all three, 4 nothing, 5 hidden rows, 6 error values,
-    7 hidden rows and error values (Microsoft's AGGREGATE page); other values are #VALUE!.
-    """
-    from .registry import resolve
-
-    if len(args) < 3:
-        return Values.error(E.VALUE)
-    k = _function_number(ev, args[0])
-    opt = 0 if args[1] is None else _function_number(ev, args[1])
-    for got in (k, opt):
-        if isinstance(got, Values):
-            return got
-    name = _AGGREGATE.get(k)
-    if name is None or not 0 <= opt <= 7:
-        return Values.error(E.VALUE)
-    how = {"nested": opt <= 3, "hidden": "all" if opt in (1, 3, 5, 7) else None, "errors": opt in (2, 3, 6, 7)}
-    if k >= 14:
-        if len(args) != 4:
-            return Values.error(E.VALUE)
-        return resolve(name)(ev, [_left_out(ev, ev.eval_array(args[2]), **how), args[3]])
-    return resolve(name)(ev, [_left_out(ev, ev.eval(a), **how) for a in args[2:]])

@@ -32,6 +32,10 @@ formulas project's test workbook (sheets LOOKUP and EXTRA of the real-world corp
 - PIVOTBY's ``relative_to`` (what a two-argument function gets second): 0 the column's total
   (default), 1 the row's, 2 the grand total, 3 the parent column group's, 4 the parent row
   group's; GROUPBY gives the whole (filtered) value column.
+- Headers shown: GROUPBY's first row names the row fields and the value columns; PIVOTBY's first
+  row names the column fields (joined by ", "), its last header row the row fields and, for
+  several value columns, each value column (as the corpus shows); with one value column the row
+  fields' names sit beside the innermost column labels.
 - A blank label or an empty row/column intersection is empty text, as Excel stores it; no row
   left after the filter is ``#CALC!``; fields of different lengths, or an option out of range,
   ``#VALUE!``.

@@ -222,6 +222,20 @@ def _asc(text):
     return text.translate(_HALF_WIDTH)
 
 
+_FULL_WIDTH = {0x21 + i: chr(0xFF01 + i) for i in range(0x5E)} | {0x20: "\u3000"}
+_HALF_KANA = re.compile("[\uff61-\uff9f]+")
+
+
+@cellwise("DBCS", "JIS", args="t")
+def _dbcs(text):
+    """DBCS(text), JIS(text): ASC's inverse, half-width letters, digits, signs and katakana as
+    full-width (a kana and its sound mark as one voiced kana)."""
+    import unicodedata
+
+    text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return text.translate(_FULL_WIDTH)
+
+
 # ---------------------------------------------------------------------------------------------
 # character codes: CHAR and CODE use the platform's character set (Windows-1252, or Mac Roman
 # for a workbook saved by Excel for Mac); UNICHAR and UNICODE use Unicode code points.
@@ -720,3 +734,15 @@ def _fixed(number, decimals=None, no_commas=None):
     if k > 127:
         return VALUE
     return format(round_decimal(shown_decimal(number), k), "f" if no_commas else ",f")
+
+
+@cellwise("DOLLAR", args="n", optional="n")
+def _dollar(number, decimals=None):
+    """DOLLAR(number, [decimals]): number as currency text, rounded to ``decimals`` places (2 by
+    default, negative rounds left of the point, at most 127), in Excel's US currency format
+    ``$#,##0.00_);($#,##0.00)`` without its padding: "$1,234.57", "($1,200)"."""
+    k = 2 if decimals is None else math.trunc(decimals)
+    if k > 127:
+        return VALUE
+    text = "$" + format(round_decimal(shown_decimal(abs(number)), k), ",f")
+    return f"({text})" if number < 0 else text
