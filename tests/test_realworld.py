@@ -43,7 +43,7 @@ FLOORS = {
     "dgorissen__pycel/text.xlsx": 1.0,
     "dgorissen__pycel/yearfrac.xlsx": 1.0,
     "faresgaoua__costco-valuation-dcf-model/FINA 415 - DCF.xlsx": 1.0,
-    "mohamed-kamal-acc__DMC-ERP-Excel-Financial-Model/DMC_ERP_V1.xlsx": 0.999,
+    "mohamed-kamal-acc__DMC-ERP-Excel-Financial-Model/DMC_ERP_V1.xlsx": 1.0,
     "rajdeepgupta68__excel-saas-financial-model/SaaS_Financial_Model_Rajdeep.xlsx": 1.0,
     "vinci1it2000__formulas/circular.xlsx": 0.0,
     "vinci1it2000__formulas/excel.xlsx": 1.0,
