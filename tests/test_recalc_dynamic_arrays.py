@@ -153,6 +153,7 @@ CORPUS_FUNCTIONS = ("VSTACK", "HSTACK", "SORTBY", "SCAN", "REDUCE", "MAP(", "BYC
                     "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "EXPAND")
 
 
+@pytest.mark.slow
 def test_formulas_project_dynamic_arrays_equal_excel(tmp_path):
     root = corpus_dir()
     book = root / "vinci1it2000__formulas" / "test.xlsx" if root else None

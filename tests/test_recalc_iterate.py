@@ -363,7 +363,10 @@ def test_very_long_sheet_name_with_quotes_and_spaces(tmp_path):
 # the corpus
 
 FOLDER = corpus_dir()
-corpus = pytest.mark.skipif(FOLDER is None, reason="the real-world corpus (shared/realworld) is absent")
+def corpus(test):
+    """A test on a workbook of the real-world corpus: skipped where it is absent, and slow."""
+    absent = pytest.mark.skipif(FOLDER is None, reason="the real-world corpus (shared/realworld) is absent")
+    return pytest.mark.slow(absent(test))
 
 
 @corpus
