@@ -8,10 +8,18 @@ both cohort tables and the trailing 12-month NRR/GRR, and prints the time of eac
 process's peak resident memory (``ru_maxrss``: the interpreter, DuckDB's buffers and the arrays).
 
 With ``--pandas-rows N`` it also runs the pandas path on an N-row export of the same shape,
-for its memory per million rows (from which the largest ledger it can hold follows).
+for its memory per million rows (from which the largest ledger it can hold follows). ``--repeat
+K`` runs the DuckDB path K times and prints the median of each step; the load average (the
+machine is shared) is printed before and after. ``--by-date`` writes the export sorted by month,
+as billing systems export, instead of grouped by customer: the DuckDB path then sorts it.
 
-Run: ``python benchmarks/outofcore.py [--rows 100000000] [--months 48] [--pandas-rows 2000000]``
-(needs ``pip install "xl-kpi[bigdata]"``).
+On Linux with transparent huge pages on "madvise" (``/sys/kernel/mm/transparent_hugepage``),
+numpy asks for huge pages for every large array, and the kernel may compact memory at each first
+touch: ``NUMPY_MADVISE_HUGEPAGE=0`` (numpy's own switch) can make the numpy part much faster; the
+figures printed say which was used.
+
+Run: ``python benchmarks/outofcore.py [--rows 100000000] [--months 48] [--pandas-rows 2000000]
+[--parquet PATH] [--repeat 3]`` (needs ``pip install "xl-kpi[bigdata]"``).
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generate(path: Path, rows: int, months: int) -> int:
+def generate(path: Path, rows: int, months: int, by_date: bool = False) -> int:
     """Write the export; the number of rows written."""
     import duckdb
 
@@ -45,6 +53,7 @@ def generate(path: Path, rows: int, months: int) -> int:
                CASE WHEN c % 3 = 0 THEN 'enterprise' ELSE 'smb' END AS segment
         FROM range({customers}) t(c), range({months}) s(m)
         WHERE m >= hash(c) % {max(1, months // 2)} AND hash(c * 1000003 + m) % 100 >= 8
+        {'ORDER BY m, hash(c)' if by_date else ''}
     ) TO '{path}' (FORMAT PARQUET, ROW_GROUP_SIZE 1000000)""")
     n = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
     con.close()
@@ -86,12 +95,28 @@ def _show(title: str, rows: int, got: dict) -> None:
           f"({got['peak_load_mib'] / 1024:.2f} GiB by the end of load_ledger)")
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _median(runs: list[dict]) -> dict:
+    """Each step's median time and the median peak over several runs."""
+    import statistics
+
+    return {"times": {k: statistics.median(r["times"][k] for r in runs) for k in runs[0]["times"]},
+            "peak_mib": statistics.median(r["peak_mib"] for r in runs),
+            "peak_load_mib": statistics.median(r["peak_load_mib"] for r in runs),
+            "customer_months": runs[0]["customer_months"]}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000_000)
     ap.add_argument("--months", type=int, default=48)
     ap.add_argument("--pandas-rows", type=int, default=0)
     ap.add_argument("--parquet", metavar="PATH", help="write (or reuse, when it exists) the generated export here")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of the DuckDB path (the median is shown)")
+    ap.add_argument("--by-date", action="store_true", help="generate the export sorted by month")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -111,10 +136,13 @@ def main() -> int:
             print(f"reusing {path}: {n:,} rows")
         else:
             t = time.perf_counter()
-            n = generate(path, args.rows, args.months)
+            n = generate(path, args.rows, args.months, args.by_date)
             print(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s "
                   f"({path.stat().st_size / 2**20:.0f} MiB Parquet)")
-        _show("DuckDB path", n, _run(path, "duckdb"))
+        print(f"load average {_load()}; NUMPY_MADVISE_HUGEPAGE={os.environ.get('NUMPY_MADVISE_HUGEPAGE', '(unset)')}")
+        runs = [_run(path, "duckdb") for _ in range(max(1, args.repeat))]
+        _show(f"DuckDB path (median of {len(runs)})" if len(runs) > 1 else "DuckDB path", n, _median(runs))
+        print(f"load average {_load()}")
         if args.pandas_rows:
             small = Path(tmp) / "small.parquet"
             m = generate(small, args.pandas_rows, args.months)

@@ -128,8 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window", type=int, default=12, metavar="N", help="months of the trailing "
                    "NRR/GRR, named for it (NRR 12m by default)")
     p.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
-                   help="duckdb: a Parquet file or folder or a CSV larger than memory, read out of core "
-                   '(pip install "xl-kpi[bigdata]"); auto (default): duckdb from 1 GiB when installed')
+                   help="duckdb: a Parquet file or folder or a CSV larger than memory, read out of core, "
+                   'with every option above (pip install "xl-kpi[bigdata]"); pandas: in memory, also Excel; '
+                   "auto (default): duckdb from 1 GiB when installed; both give the same report")
     p.set_defaults(run=run)
 
 

@@ -20,8 +20,10 @@ empty (a line of empty fields, ``,,``, is read and skipped with a note as the pa
 so the lines after one are named one line early; an Excel workbook (at most 1,048,576 rows) is
 read by the pandas path.
 
-On the 2-core development machine, 101 million Parquet rows take about 66 s (44 s reading) and
-6.5 GiB at peak (``benchmarks/outofcore.py``).
+Memory: about 20 bytes a row while reading (positions and codes in the smallest integer types
+that hold them), then the ledger's 24 bytes a paying customer-month, and DuckDB's
+``memory_limit`` on top: 101 million Parquet rows peak at 6.4 GiB on the 2-core development
+machine (``benchmarks/outofcore.py`` gives the time).
 
 DuckDB is an optional dependency (``pip install "xl-kpi[bigdata]"``): a 20 MB wheel whose native
 library takes about 0.1 s to import, which the everyday path and xlwings Lite should not pay.
