@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (register)
     complex_numbers,
     date_time,
     distributions,
+    database,
     dynamic,
     engineering,
     financial,

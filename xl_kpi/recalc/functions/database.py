@@ -1,0 +1,245 @@
+"""Database functions: DSUM, DCOUNT, DCOUNTA, DAVERAGE, DMAX, DMIN, DGET, DPRODUCT, DSTDEV,
+DSTDEVP, DVAR, DVARP (Microsoft's "Database functions" pages).
+
+``Dxxx(database, field, criteria)``: ``database`` is a range whose first row holds the field
+labels and whose other rows are the records; ``field`` names the column aggregated, by its label
+(without case) or its 1-based position; ``criteria`` is a range whose first row holds field
+labels and whose other rows hold conditions: the conditions of one row must all hold (AND), a
+record is selected when one row's do (OR). A condition is COUNTIFS's criterion language
+(:class:`.criteria.Criterion`, matched by the same code) with the rules of Excel's criteria
+ranges: a blank cell is no condition (a row with none selects every record: "enter a blank line
+below the column labels" to take the whole column); a text with no operator selects the texts
+that begin with it ("Pea" selects Pear, "=Pea" only Pea); ``=`` alone selects blank cells.
+
+The aggregation is the one its plain function makes of the selected cells of the field's column:
+numbers only (text, logicals and blanks skipped), an error among them the result (DCOUNT skips
+it, DCOUNTA counts it); DAVERAGE of nothing ``#DIV/0!``, DMAX/DMIN/DPRODUCT/DSUM of nothing 0,
+DSTDEV/DVAR of fewer than two numbers ``#DIV/0!``. DGET gives the one selected record's cell:
+``#VALUE!`` when none is selected, ``#NUM!`` when several are. An unknown field label or a
+position outside the database is ``#VALUE!``; DCOUNT and DCOUNTA without a field count the
+selected records.
+
+Every cell of a shape is computed with numpy over the records; cells whose database, field and
+criteria values are the same (a filled-down DSUM whose per-row criteria ranges repeat) share one
+computation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...excel_errors import ExcelError
+from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, format_general, text_to_number
+from .arguments import from_python_cells
+from .criteria import Criterion
+from .registry import register
+
+__all__ = ["database_function"]
+
+_VALUE = ExcelError("#VALUE!")
+_NUM = ExcelError("#NUM!")
+_DIV0 = ExcelError("#DIV/0!")
+
+
+def _label(kind: int, num: float, text) -> str | None:
+    """A header cell as a label to compare without case (a number as General shows it)."""
+    if kind == STR:
+        return str(text).casefold()
+    if kind == NUM:
+        return format_general(float(num)).casefold()
+    if kind == BOOL:
+        return "true" if num else "false"
+    return None
+
+
+def _condition(kind: int, num: float, text) -> Criterion | None:
+    """The criterion of one criteria cell, or None for no condition (a blank cell, or "")."""
+    if kind == EMPTY or (kind == STR and text == ""):
+        return None
+    if kind == STR and text[:1] not in ("<", ">", "=") and text_to_number(text) is None \
+            and text.strip().upper() not in ("TRUE", "FALSE"):
+        text = text + "*"  # a bare text selects the texts that begin with it
+    return Criterion(kind, num, text if kind == STR else None)
+
+
+class _Block:
+    """One instance of a range argument: kind/num/text arrays of shape (h, w)."""
+
+    __slots__ = ("kind", "num", "text", "extra_rows")
+
+    def __init__(self, v: Values, i: int):
+        j = i if v.n > 1 else 0
+        self.kind, self.num = v.kind[j], v.num[j]
+        self.text = v.text[j] if v.text is not None else None
+        h, w = v.hw
+        eh, ew = v.extent
+        self.extra_rows = eh - h if ew == w else 0  # blank rows of a whole-column reference past the block
+
+    def cell(self, r: int, c: int):
+        return int(self.kind[r, c]), float(self.num[r, c]), None if self.text is None else self.text[r, c]
+
+    def key(self) -> tuple:
+        t = None if self.text is None else tuple(self.text.reshape(-1).tolist())
+        return self.kind.tobytes(), self.num.tobytes(), t, self.kind.shape, self.extra_rows
+
+
+def _labels(db: _Block) -> list:
+    return [_label(*db.cell(0, c)) for c in range(db.kind.shape[1])]
+
+
+def _selected(db: _Block, labels: list, crit: _Block) -> tuple[np.ndarray, bool] | ExcelError:
+    """Which records the criteria select (a bool per record), and whether a blank record is
+    selected (for the blank rows of a whole-column database past its used range)."""
+    h, w = crit.kind.shape
+    if h < 2:
+        return _VALUE
+    columns: list[int | None] = []
+    for c in range(w):
+        lab = _label(*crit.cell(0, c))
+        columns.append(labels.index(lab) if lab is not None and lab in labels else None)
+    records = db.kind[1:]
+    n_rec = records.shape[0]
+    rnum = db.num[1:]
+    rtext = None if db.text is None else db.text[1:]
+    blank = (np.zeros((1, 1), np.uint8), np.zeros((1, 1)), None)
+    hit = np.zeros(n_rec, bool)
+    blank_hit = False
+    rows = [(r, None) for r in range(1, h)] + ([(None, None)] if crit.extra_rows else [])
+    for r, _ in rows:
+        row = np.ones(n_rec, bool)
+        row_blank = True
+        for c in range(w):
+            cond = None if r is None else _condition(*crit.cell(r, c))
+            if cond is None:
+                continue
+            j = columns[c]
+            if j is None:  # a condition under a label the database lacks selects nothing
+                row[:] = False
+                row_blank = False
+                continue
+            m = cond.mask(records[:, j], rnum[:, j], None if rtext is None else rtext[:, j])
+            row &= m
+            row_blank = row_blank and bool(cond.mask(*blank)[0, 0])
+        hit |= row
+        blank_hit = blank_hit or row_blank
+    return hit, blank_hit
+
+
+def _field(how: str, node_missing: bool, f: Values, i: int, labels: list) -> int | None | ExcelError:
+    """The database column the field names (0-based), None for no field (DCOUNT, DCOUNTA)."""
+    if node_missing:
+        return None if how in ("count", "counta") else _VALUE
+    j = i if f.n > 1 else 0
+    kind, num = int(f.kind[j, 0, 0]), float(f.num[j, 0, 0])
+    if kind == ERR:
+        return ExcelError(ERROR_CODES[int(num) - 1])
+    if kind == NUM:
+        c = math.trunc(num)
+        return c - 1 if 1 <= c <= len(labels) else _VALUE
+    if kind == STR:
+        lab = str(f.text[j, 0, 0]).casefold()
+        return labels.index(lab) if lab in labels else _VALUE
+    return _VALUE
+
+
+def _reduce(how: str, db: _Block, col: int | None, hit: np.ndarray, blank_hits: int):
+    """The function's result over the selected records of column ``col``."""
+    if col is None:
+        return float(hit.sum() + blank_hits)
+    kind = db.kind[1:, col][hit]
+    num = db.num[1:, col][hit]
+    if how == "get":
+        count = kind.size + blank_hits
+        if count == 0:
+            return _VALUE
+        if count > 1:
+            return _NUM
+        if kind.size == 0:
+            return 0.0
+        k = int(kind[0])
+        if k == EMPTY:
+            return 0.0
+        if k == ERR:
+            return ExcelError(ERROR_CODES[int(num[0]) - 1])
+        if k == STR:
+            return str(db.text[1:, col][hit][0])
+        return bool(num[0]) if k == BOOL else float(num[0])
+    if how == "count":
+        return float((kind == NUM).sum())
+    if how == "counta":
+        return float((kind != EMPTY).sum())
+    errs = num[kind == ERR]
+    if errs.size:
+        return ExcelError(ERROR_CODES[int(errs[0]) - 1])
+    x = num[kind == NUM]
+    if how == "sum":
+        return float(x.sum())
+    if how == "product":
+        return float(np.prod(x)) if x.size else 0.0
+    if how in ("max", "min"):
+        return float((x.max() if how == "max" else x.min()) if x.size else 0.0)
+    if how == "average":
+        return float(x.mean()) if x.size else _DIV0
+    ddof = 1 if how in ("stdev", "var") else 0
+    if x.size <= ddof:
+        return _DIV0
+    var = float(((x - x.mean()) ** 2).sum() / (x.size - ddof))
+    return math.sqrt(var) if how.startswith("stdev") else var
+
+
+def database_function(ev, args: list, how: str) -> Values:
+    """``how`` ("sum", "count", "counta", "average", "max", "min", "get", "product", "stdev",
+    "stdevp", "var", "varp") over the records ``criteria`` selects, for every cell of a shape."""
+    if len(args) != 3 or args[0] is None or args[2] is None:
+        return Values.error(E.VALUE)
+    db_v = ev.eval(args[0])
+    crit_v = ev.eval(args[2])
+    for v in (db_v, crit_v):
+        if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
+            return v
+    missing = args[1] is None
+    f_v = Values.empty() if missing else ev.scalar(args[1])
+    n = max(db_v.n, crit_v.n, f_v.n, ev.ctx.n)
+    out = np.empty((n, 1, 1), object)
+    selections: dict = {}
+    results: dict = {}
+    labels_of: dict = {}
+    for i in range(n):
+        di, ci, fi = (i if v.n > 1 else 0 for v in (db_v, crit_v, f_v))
+        db = _Block(db_v, di)
+        dkey = db.key() if db_v.n > 1 else 0
+        labels = labels_of.get(dkey)
+        if labels is None:
+            labels = labels_of[dkey] = _labels(db)
+        col = _field(how, missing, f_v, fi, labels)
+        if isinstance(col, ExcelError):
+            out[i, 0, 0] = col
+            continue
+        crit = _Block(crit_v, ci)
+        skey = (dkey, crit.key() if crit_v.n > 1 else 0)
+        rkey = (skey, col)
+        if rkey in results:
+            out[i, 0, 0] = results[rkey]
+            continue
+        sel = selections.get(skey)
+        if sel is None:
+            sel = selections[skey] = _selected(db, labels, crit)
+        if isinstance(sel, ExcelError):
+            result = sel
+        else:
+            hit, blank_hit = sel
+            result = _reduce(how, db, col, hit, db.extra_rows if blank_hit else 0)
+        out[i, 0, 0] = results[rkey] = result
+    return from_python_cells(out)
+
+
+def _register(name: str, how: str) -> None:
+    register(name)(lambda ev, args: database_function(ev, args, how))
+
+
+for _name, _how in (("DSUM", "sum"), ("DCOUNT", "count"), ("DCOUNTA", "counta"), ("DAVERAGE", "average"),
+                    ("DMAX", "max"), ("DMIN", "min"), ("DGET", "get"), ("DPRODUCT", "product"),
+                    ("DSTDEV", "stdev"), ("DSTDEVP", "stdevp"), ("DVAR", "var"), ("DVARP", "varp")):
+    _register(_name, _how)
