@@ -46,7 +46,7 @@ _DIV0 = ExcelError("#DIV/0!")
 def _label(kind: int, num: float, text) -> str | None:
     """A header cell as a label to compare without case (a number as General shows it)."""
     if kind == STR:
-        return str(text).casefold()
+        return str(text).strip().casefold()
     if kind == NUM:
         return format_general(float(num)).casefold()
     if kind == BOOL:
@@ -89,42 +89,39 @@ def _labels(db: _Block) -> list:
     return [_label(*db.cell(0, c)) for c in range(db.kind.shape[1])]
 
 
-def _selected(db: _Block, labels: list, crit: _Block) -> tuple[np.ndarray, bool] | ExcelError:
-    """Which records the criteria select (a bool per record), and whether a blank record is
-    selected (for the blank rows of a whole-column database past its used range)."""
+def _selected(db: _Block, labels: list, crit: _Block) -> np.ndarray | ExcelError:
+    """Which records the criteria select, a bool per record: those some criteria row accepts.
+
+    The records of a whole-column database are the rows of its used range, as LibreOffice
+    reads them (the blank rows below would count in a DCOUNT without a field); the blank rows
+    of a whole-column criteria range past its used range are a blank criteria row."""
     h, w = crit.kind.shape
-    if h < 2:
-        return _VALUE
     columns: list[int | None] = []
     for c in range(w):
         lab = _label(*crit.cell(0, c))
-        columns.append(labels.index(lab) if lab is not None and lab in labels else None)
+        if lab is not None and lab not in labels:
+            return _VALUE  # a label the database lacks (Excel's computed criteria are not read)
+        columns.append(None if lab is None else labels.index(lab))
     records = db.kind[1:]
     n_rec = records.shape[0]
     rnum = db.num[1:]
     rtext = None if db.text is None else db.text[1:]
-    blank = (np.zeros((1, 1), np.uint8), np.zeros((1, 1)), None)
     hit = np.zeros(n_rec, bool)
-    blank_hit = False
-    rows = [(r, None) for r in range(1, h)] + ([(None, None)] if crit.extra_rows else [])
-    for r, _ in rows:
+    # a criteria range of labels only selects every record, as a blank row does
+    rows = list(range(1, h)) + ([None] if crit.extra_rows or h == 1 else [])
+    for r in rows:
         row = np.ones(n_rec, bool)
-        row_blank = True
         for c in range(w):
             cond = None if r is None else _condition(*crit.cell(r, c))
             if cond is None:
                 continue
             j = columns[c]
-            if j is None:  # a condition under a label the database lacks selects nothing
-                row[:] = False
-                row_blank = False
-                continue
+            if j is None:  # a condition under a blank label: a computed criterion, not read
+                return _VALUE
             m = cond.mask(records[:, j], rnum[:, j], None if rtext is None else rtext[:, j])
             row &= m
-            row_blank = row_blank and bool(cond.mask(*blank)[0, 0])
         hit |= row
-        blank_hit = blank_hit or row_blank
-    return hit, blank_hit
+    return hit
 
 
 def _field(how: str, node_missing: bool, f: Values, i: int, labels: list) -> int | None | ExcelError:
@@ -139,25 +136,20 @@ def _field(how: str, node_missing: bool, f: Values, i: int, labels: list) -> int
         c = math.trunc(num)
         return c - 1 if 1 <= c <= len(labels) else _VALUE
     if kind == STR:
-        lab = str(f.text[j, 0, 0]).casefold()
+        lab = str(f.text[j, 0, 0]).strip().casefold()
         return labels.index(lab) if lab in labels else _VALUE
     return _VALUE
 
 
-def _reduce(how: str, db: _Block, col: int | None, hit: np.ndarray, blank_hits: int):
+def _reduce(how: str, db: _Block, col: int | None, hit: np.ndarray):
     """The function's result over the selected records of column ``col``."""
     if col is None:
-        return float(hit.sum() + blank_hits)
+        return float(hit.sum())
     kind = db.kind[1:, col][hit]
     num = db.num[1:, col][hit]
     if how == "get":
-        count = kind.size + blank_hits
-        if count == 0:
-            return _VALUE
-        if count > 1:
-            return _NUM
-        if kind.size == 0:
-            return 0.0
+        if kind.size != 1:
+            return _VALUE if kind.size == 0 else _NUM
         k = int(kind[0])
         if k == EMPTY:
             return 0.0
@@ -226,11 +218,7 @@ def database_function(ev, args: list, how: str) -> Values:
         sel = selections.get(skey)
         if sel is None:
             sel = selections[skey] = _selected(db, labels, crit)
-        if isinstance(sel, ExcelError):
-            result = sel
-        else:
-            hit, blank_hit = sel
-            result = _reduce(how, db, col, hit, db.extra_rows if blank_hit else 0)
+        result = sel if isinstance(sel, ExcelError) else _reduce(how, db, col, sel)
         out[i, 0, 0] = results[rkey] = result
     return from_python_cells(out)
 
