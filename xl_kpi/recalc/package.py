@@ -174,13 +174,13 @@ class Package:
     shared_strings: list[str]
     macro_enabled: bool
     application: str = ""  # docProps/app.xml's Application: "Microsoft Macintosh Excel" on a Mac
-    app_version: str = ""  # docProps/app.xml's AppVersion: "16.0300" (INFO("release"))
-    active_tab: int = 0  # <workbookView activeTab>: the sheet shown when the file opens (INFO("origin"))
     limits: Limits = field(default_factory=Limits)
     calc: CalcSettings = field(default_factory=CalcSettings)  # <calcPr>
     external: list = field(default_factory=list)  # linked workbooks (external.ExternalBook), [n] order
     table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
     rich_errors: dict[str, bytes] = field(default_factory=dict)  # #SPILL!/#CALC! -> a vm index showing it
+    app_version: str = ""  # docProps/app.xml's AppVersion: "16.0300" (INFO("release"))
+    active_tab: int = 0  # <workbookView activeTab>: the sheet shown when the file opens (INFO("origin"))
 
     @property
     def saved_on_mac(self) -> bool:

@@ -349,6 +349,8 @@ def _info(ev, what: str):
     if what == "system":
         return "mac" if pkg.saved_on_mac else "pcdos"
     if what == "release":
+        if pkg.application.strip().lower() not in ("microsoft excel", "microsoft macintosh excel"):
+            return NA_ERROR  # another application's version is not Excel's
         major, _, minor = (pkg.app_version or "").partition(".")
         return f"{int(major)}.{minor[:1] or '0'}" if major.isdigit() else NA_ERROR
     if what == "directory":
@@ -366,7 +368,7 @@ def _info_impl(ev, args):
     """INFO(type_text), Microsoft's INFO page, answered from the workbook file: "numfile" (its
     sheets), "recalc" ("Automatic" or "Manual", from ``<calcPr calcMode>``), "system" ("mac" when
     Excel for Mac saved it, else "pcdos"), "release" (the version of the Excel that saved it,
-    "16.0", from docProps/app.xml), "directory" (the file's folder, with a final separator),
+    "16.0", from docProps/app.xml; #N/A when another application saved it), "directory" (the file's folder, with a final separator),
     "origin" (see :func:`_origin`). "osversion" (no file records it) and the retired "memavail",
     "memused", "totmem" are #N/A; any other text #VALUE!. Case is ignored."""
     if len(args) != 1:
