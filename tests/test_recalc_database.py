@@ -307,3 +307,24 @@ def test_database_functions_agree_with_libreoffice(tmp_path):
             differ.append((cell, fn, a, b))
     assert not differ, "; ".join(map(str, differ))
     assert len(cells) == 8 * 12 * 4 + 1 and compared > 300, compared
+
+
+def test_computed_criteria_evaluate_their_formula_for_each_record(tmp_path):
+    # Microsoft's "Examples of complex criteria" ("Criteria created as the result of a formula"):
+    # data A6:C10, C2 =C7>AVERAGE($C$7:$C$10) under a label that is no field, written for the
+    # first record; it selects the sales above the average (4,611)
+    cells = {"A6": "Type", "B6": "Salesperson", "C6": "Sales",
+             "A7": "Beverages", "B7": "Suyama", "C7": 5122, "A8": "Meat", "B8": "Davolio", "C8": 450,
+             "A9": "Produce", "B9": "Buchanan", "C9": 6328, "A10": "Produce", "B10": "Davolio", "C10": 6544,
+             "C1": "Above average", "C2": "=C7>AVERAGE($C$7:$C$10)",
+             "D1": "Salesperson", "D2": "=Davolio",  # with a field condition: ANDed
+             "E1": "", "E2": '=LEFT(A7,1)="P"',  # a blank label holds one too
+             "F1": "=DSUM(A6:C10,\"Sales\",C1:C2)", "F2": "=DCOUNT(A6:C10,\"Sales\",C1:C2)",
+             "F3": "=DSUM(A6:C10,\"Sales\",C1:D2)", "F4": "=DGET(A6:C10,\"Salesperson\",C1:E2)",
+             "F5": "=DSUM(A6:C10,\"Sales\",E1:E2)"}
+    cells["D2"] = '="=Davolio"'
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok and not report.issues
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert [got[f"F{r}"] for r in range(1, 6)] == [5122 + 6328 + 6544, 3, 6544, "Davolio", 6328 + 6544]

@@ -27,11 +27,13 @@ computation.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from ...excel_errors import ExcelError
-from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, format_general, text_to_number
+from ..arrays import NotVectorizable
+from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, format_general, text_to_number, truthy
 from .arguments import from_python_cells
 from .criteria import Criterion
 from .registry import register
@@ -89,8 +91,12 @@ def _labels(db: _Block) -> list:
     return [_label(*db.cell(0, c)) for c in range(db.kind.shape[1])]
 
 
-def _selected(db: _Block, labels: list, crit: _Block) -> np.ndarray | ExcelError:
+def _selected(db: _Block, labels: list, crit: _Block, computed=None) -> np.ndarray | ExcelError:
     """Which records the criteria select, a bool per record: those some criteria row accepts.
+
+    Under a label that is blank or not a field, a formula is a computed criterion:
+    ``computed(r, c, records)`` gives its TRUE/FALSE per record (None when the cell holds no
+    formula); a constant there is ``#VALUE!``, as LibreOffice has it.
 
     The records of a whole-column database are the rows of its used range, as LibreOffice
     reads them (the blank rows below would count in a DCOUNT without a field); the blank rows
@@ -99,9 +105,7 @@ def _selected(db: _Block, labels: list, crit: _Block) -> np.ndarray | ExcelError
     columns: list[int | None] = []
     for c in range(w):
         lab = _label(*crit.cell(0, c))
-        if lab is not None and lab not in labels:
-            return _VALUE  # a label the database lacks (Excel's computed criteria are not read)
-        columns.append(None if lab is None else labels.index(lab))
+        columns.append(labels.index(lab) if lab is not None and lab in labels else None)
     records = db.kind[1:]
     n_rec = records.shape[0]
     rnum = db.num[1:]
@@ -112,12 +116,17 @@ def _selected(db: _Block, labels: list, crit: _Block) -> np.ndarray | ExcelError
     for r in rows:
         row = np.ones(n_rec, bool)
         for c in range(w):
+            j = columns[c]
+            if j is None and r is not None:
+                m = computed(r, c, n_rec) if computed is not None else None
+                if m is None and crit.kind[r, c] != EMPTY:
+                    return _VALUE  # a constant under a label the database lacks
+                if m is not None:
+                    row &= m
+                continue
             cond = None if r is None else _condition(*crit.cell(r, c))
             if cond is None:
                 continue
-            j = columns[c]
-            if j is None:  # a condition under a blank label: a computed criterion, not read
-                return _VALUE
             m = cond.mask(records[:, j], rnum[:, j], None if rtext is None else rtext[:, j])
             row &= m
         hit |= row
@@ -210,17 +219,79 @@ def database_function(ev, args: list, how: str) -> Values:
             out[i, 0, 0] = col
             continue
         crit = _Block(crit_v, ci)
-        skey = (dkey, crit.key() if crit_v.n > 1 else 0)
+        computed = _computed(ev, crit_v, ci) if _has_computed(crit, labels) else None
+        where = None if computed is None else computed.where  # a computed criterion reads its own cells
+        skey = (dkey, crit.key() if crit_v.n > 1 else 0, where)
         rkey = (skey, col)
         if rkey in results:
             out[i, 0, 0] = results[rkey]
             continue
         sel = selections.get(skey)
         if sel is None:
-            sel = selections[skey] = _selected(db, labels, crit)
+            sel = selections[skey] = _selected(db, labels, crit, computed)
         result = sel if isinstance(sel, ExcelError) else _reduce(how, db, col, sel)
         out[i, 0, 0] = results[rkey] = result
     return from_python_cells(out)
+
+
+def _has_computed(crit: _Block, labels: list) -> bool:
+    """Whether a criteria column under a blank or unknown label holds something (computed criteria)."""
+    for c in range(crit.kind.shape[1]):
+        lab = _label(*crit.cell(0, c))
+        if (lab is None or lab not in labels) and (crit.kind[1:, c] != EMPTY).any():
+            return True
+    return False
+
+
+class _Computed:
+    """Excel's computed criteria: a formula in the criteria range, written for the first record
+    (its relative references on that record's row), is TRUE or FALSE for each record: it is
+    evaluated for every record at once, its relative references moved down one row per record
+    (Microsoft, "Examples of complex criteria": "the formula must evaluate to TRUE or FALSE").
+    A result that is not TRUE (an error, FALSE, 0) does not select the record."""
+
+    __slots__ = ("ev", "sheet", "r0", "c0", "groups", "where")
+
+    def __init__(self, ev, sheet, r0: int, c0: int, groups):
+        self.ev, self.sheet, self.r0, self.c0, self.groups = ev, sheet, r0, c0, groups
+        self.where = (sheet.index, r0, c0)
+
+    def __call__(self, r: int, c: int, n_rec: int) -> np.ndarray | None:
+        rr, cc = self.r0 + r, self.c0 + c
+        owner = self.sheet.owner
+        if rr >= owner.shape[0] or cc >= owner.shape[1] or owner[rr, cc] < 0:
+            return None
+        g = self.groups[int(owner[rr, cc])]
+        if g.tree is None or g.array is not None:
+            return None
+        if n_rec == 0:
+            return np.zeros(0, bool)
+        ctx = replace(self.ev.ctx, sheet=g.sheet, rows=rr + np.arange(n_rec, dtype=np.int64),
+                      cols=np.full(n_rec, cc, np.int64), array=False, array_fill=None, scope={})
+        try:
+            return self._true(type(self.ev)(ctx).formula(g.tree), n_rec)
+        except NotVectorizable:  # record by record
+            out = np.zeros(n_rec, bool)
+            for k in range(n_rec):
+                one = replace(ctx, rows=ctx.rows[k:k + 1], cols=ctx.cols[k:k + 1])
+                out[k] = self._true(type(self.ev)(one).formula(g.tree), 1)[0]
+            return out
+
+    @staticmethod
+    def _true(v: Values, n: int) -> np.ndarray:
+        x, err = truthy(Values(v.kind[:, :1, :1], v.num[:, :1, :1], None if v.text is None else v.text[:, :1, :1]))
+        return np.broadcast_to(((err == 0) & (x != 0))[:, 0, 0], (n,))
+
+
+def _computed(ev, crit_v: Values, i: int) -> _Computed | None:
+    """The computed criteria of instance ``i`` of a criteria reference (None for an array)."""
+    ref = crit_v.ref
+    groups = getattr(ev.ctx.book, "groups", None)
+    if ref is None or groups is None:
+        return None
+    rows, cols = np.asarray(ref.row0).reshape(-1), np.asarray(ref.col0).reshape(-1)
+    j = i if rows.size > 1 else 0
+    return _Computed(ev, ref.sheet, int(rows[j]), int(cols[j]), groups)
 
 
 def _register(name: str, how: str) -> None:
