@@ -10,6 +10,8 @@ record is selected when one row's do (OR). A condition is COUNTIFS's criterion l
 ranges: a blank cell is no condition (a row with none selects every record: "enter a blank line
 below the column labels" to take the whole column); a text with no operator selects the texts
 that begin with it ("Pea" selects Pear, "=Pea" only Pea); ``=`` alone selects blank cells.
+Under a label that is blank or not a field, a formula is a computed criterion (see
+:class:`_Computed`); a constant there is ``#VALUE!``.
 
 The aggregation is the one its plain function makes of the selected cells of the field's column:
 numbers only (text, logicals and blanks skipped), an error among them the result (DCOUNT skips
