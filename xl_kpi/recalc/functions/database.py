@@ -45,6 +45,8 @@ __all__ = ["database_function"]
 _VALUE = ExcelError("#VALUE!")
 _NUM = ExcelError("#NUM!")
 _DIV0 = ExcelError("#DIV/0!")
+#: The most record flags the condition cache of one database holds (16 MB), whatever the shape.
+_MASK_BUDGET = 16_000_000
 
 
 def _label(kind: int, num: float, text) -> str | None:
@@ -93,12 +95,13 @@ def _labels(db: _Block) -> list:
     return [_label(*db.cell(0, c)) for c in range(db.kind.shape[1])]
 
 
-def _selected(db: _Block, labels: list, crit: _Block, computed=None) -> np.ndarray | ExcelError:
+def _selected(db: _Block, labels: list, crit: _Block, computed=None, masks: dict | None = None) -> np.ndarray | ExcelError:
     """Which records the criteria select, a bool per record: those some criteria row accepts.
 
     Under a label that is blank or not a field, a formula is a computed criterion:
     ``computed(r, c, records)`` gives its TRUE/FALSE per record (None when the cell holds no
-    formula); a constant there is ``#VALUE!``, as LibreOffice has it.
+    formula); a constant there is ``#VALUE!``, as LibreOffice has it. ``masks`` caches each
+    condition's records by (column, criteria cell value), for the other cells of a shape.
 
     The records of a whole-column database are the rows of its used range, as LibreOffice
     reads them (the blank rows below would count in a DCOUNT without a field); the blank rows
@@ -126,10 +129,18 @@ def _selected(db: _Block, labels: list, crit: _Block, computed=None) -> np.ndarr
                 if m is not None:
                     row &= m
                 continue
-            cond = None if r is None else _condition(*crit.cell(r, c))
-            if cond is None:
+            if r is None:
                 continue
-            m = cond.mask(records[:, j], rnum[:, j], None if rtext is None else rtext[:, j])
+            cell = crit.cell(r, c)
+            key = (j, cell)
+            m = masks.get(key) if masks is not None else None
+            if m is None:
+                cond = _condition(*cell)
+                if cond is None:
+                    continue
+                m = cond.mask(records[:, j], rnum[:, j], None if rtext is None else rtext[:, j])
+                if masks is not None and len(masks) * n_rec < _MASK_BUDGET:
+                    masks[key] = m
             row &= m
         hit |= row
     return hit
@@ -209,6 +220,7 @@ def database_function(ev, args: list, how: str) -> Values:
     selections: dict = {}
     results: dict = {}
     labels_of: dict = {}
+    masks_of: dict = {}
     for i in range(n):
         di, ci, fi = (i if v.n > 1 else 0 for v in (db_v, crit_v, f_v))
         db = _Block(db_v, di)
@@ -230,7 +242,7 @@ def database_function(ev, args: list, how: str) -> Values:
             continue
         sel = selections.get(skey)
         if sel is None:
-            sel = selections[skey] = _selected(db, labels, crit, computed)
+            sel = selections[skey] = _selected(db, labels, crit, computed, masks_of.setdefault(dkey, {}))
         result = sel if isinstance(sel, ExcelError) else _reduce(how, db, col, sel)
         out[i, 0, 0] = results[rkey] = result
     return from_python_cells(out)
