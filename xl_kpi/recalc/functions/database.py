@@ -242,7 +242,9 @@ def database_function(ev, args: list, how: str) -> Values:
             continue
         sel = selections.get(skey)
         if sel is None:
-            sel = selections[skey] = _selected(db, labels, crit, computed, masks_of.setdefault(dkey, {}))
+            sel = _selected(db, labels, crit, computed, masks_of.setdefault(dkey, {}))
+            if len(selections) * db.kind.shape[0] < _MASK_BUDGET:
+                selections[skey] = sel
         result = sel if isinstance(sel, ExcelError) else _reduce(how, db, col, sel)
         out[i, 0, 0] = results[rkey] = result
     return from_python_cells(out)
