@@ -328,3 +328,21 @@ def test_computed_criteria_evaluate_their_formula_for_each_record(tmp_path):
     assert report.ok and not report.issues
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"F{r}"] for r in range(1, 6)] == [5122 + 6328 + 6544, 3, 6544, "Davolio", 6328 + 6544]
+
+
+def test_info_osversion_keeps_the_value_excel_stored(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = '=INFO("osversion")'
+    wb.active["A2"] = '=INFO("OSVersion")'
+    src = tmp_path / "in.xlsx"
+    wb.save(src)
+    with zipfile.ZipFile(src) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    stored = xml.replace('<c r="A1"><f>INFO("osversion")</f><v /></c>',
+                         '<c r="A1" t="str"><f>INFO("osversion")</f><v>Windows (64-bit) NT 10.00</v></c>')
+    assert stored != xml
+    _rewrite(src, "xl/worksheets/sheet1.xml", stored)
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["Sheet"]
+    assert got["A1"] == "Windows (64-bit) NT 10.00"  # kept: no file says which system computed it
+    assert got.get("A2") == "#N/A"  # nothing stored, nothing to keep

@@ -368,9 +368,10 @@ def _info_impl(ev, args):
     """INFO(type_text), Microsoft's INFO page, answered from the workbook file: "numfile" (its
     sheets), "recalc" ("Automatic" or "Manual", from ``<calcPr calcMode>``), "system" ("mac" when
     Excel for Mac saved it, else "pcdos"), "release" (the version of the Excel that saved it,
-    "16.0", from docProps/app.xml; #N/A when another application saved it), "directory" (the file's folder, with a final separator),
-    "origin" (see :func:`_origin`). "osversion" (no file records it) and the retired "memavail",
-    "memused", "totmem" are #N/A; any other text #VALUE!. Case is ignored."""
+    "16.0", from docProps/app.xml; #N/A when another application saved it), "directory" (the
+    file's folder, with a final separator), "origin" (see :func:`_origin`). "osversion" is in no
+    file: #N/A, but a cell Excel computed keeps its value (see :mod:`..keep`); the retired
+    "memavail", "memused", "totmem" are #N/A; any other text #VALUE!. Case is ignored."""
     if len(args) != 1:
         return Values.error(E.VALUE)
     v = ev.scalar(args[0])
