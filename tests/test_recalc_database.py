@@ -94,7 +94,9 @@ def test_a_blank_criteria_cell_is_no_condition_and_a_blank_row_selects_all():
     assert evaluate(cells, '=DSUM(A4:E10,"Profit",A1:B2)') == 225.0  # B2 blank: apples of any height
     assert evaluate(cells, '=DSUM(A4:E10,"Profit",A1:B3)') == 503.0  # row 3 blank: every record
     assert evaluate(cells, '=DSUM(A4:E10,"Profit",A1:B1)') == 503.0  # labels only, as LibreOffice
-    assert evaluate(cells, '=DCOUNT(A4:E10,,A1:B2)') == 3.0  # no field: the records selected
+    # Microsoft's DCOUNT page: "If field is omitted, DCOUNT counts all records ... that match"
+    assert evaluate(cells, '=DCOUNT(A4:E10,,A1:B2)') == 3.0
+    assert evaluate(cells, '=DCOUNTA(A4:E10,,A1:B2)') == 3.0
 
 
 def test_columns_are_anded_and_rows_ored():
