@@ -278,8 +278,8 @@ class _Computed:
         if rr >= owner.shape[0] or cc >= owner.shape[1] or owner[rr, cc] < 0:
             return None
         g = self.groups[int(owner[rr, cc])]
-        if g.tree is None or g.array is not None:
-            return None
+        if g.tree is None or g.array is not None or g.kept:
+            return None  # an array formula, or one xl-kpi cannot compute: #VALUE! rather than a guess
         if n_rec == 0:
             return np.zeros(0, bool)
         ctx = replace(self.ev.ctx, sheet=g.sheet, rows=rr + np.arange(n_rec, dtype=np.int64),
