@@ -1,0 +1,526 @@
+"""Financial, securities: coupon dates and day counts, bond price, yield and duration, accrued
+interest, discounted securities, Treasury bills, fractional-dollar prices, and the small
+depreciation/interest helpers SYD, ISPMT, FVSCHEDULE, with DAYS360 (a date function, here
+because the coupon day counts are built on the same 30/360 conventions).
+
+Almost all come from the Analysis ToolPak and read their arguments as it did: a logical or a
+reference to several cells is #VALUE! (an array is taken element by element), dates are
+truncated to whole days, ``basis`` is truncated and must be 0-4 (0 US 30/360, 1 actual/actual,
+2 actual/360, 3 actual/365, 4 European 30/360), ``frequency`` 1, 2 or 4 coupons a year, and
+settlement on or after maturity is #NUM!. The day count between two dates is YEARFRAC's
+(:func:`.date_time._yearfrac`), so a basis means the same thing in every function.
+
+Coupon dates run back from maturity by 12/frequency months; when maturity is the last day of
+its month every coupon date is the last day of its month, otherwise the day is maturity's, cut
+to the month's length. In one coupon period, A is the days from the previous coupon date to
+settlement (30/360 days for bases 0 and 4, actual days otherwise), E the days of the period
+(actual for basis 1, 360/frequency for 0, 2, 4, 365/frequency for 3) and DSC the days from
+settlement to the next coupon date (E - A for the 30/360 bases, actual days otherwise), as
+Excel's COUPDAYBS, COUPDAYS and COUPDAYSNC give them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+
+import numpy as np
+
+from ...excel_dates import serial_to_ymd, ymd_to_serial
+from ...excel_errors import DIV0, NUM, VALUE, ExcelError
+from ..values import BOOL, ERR, ERROR_CODES, STR, E, Values
+from ..values import NUM as NUMBER
+from .arguments import coerce, from_python_cells
+from .date_time import _yearfrac
+from .registry import cellwise, elementwise, register
+
+_LAST_SERIAL = 2958465  # 31 December 9999
+
+
+def _ymd(serial: int) -> tuple[int, int, int]:
+    y, m, d = serial_to_ymd(np.array([float(serial)]))
+    return int(y[0]), int(m[0]), int(d[0])
+
+
+def _serial(y: int, m: int, d: int) -> int:
+    return int(ymd_to_serial(np.array([y]), np.array([m]), np.array([d]))[0])
+
+
+def _month_length(y: int, m: int) -> int:
+    return 29 if (y, m) == (1900, 2) else calendar.monthrange(y, m)[1]
+
+
+# -- argument checks ------------------------------------------------------------------------
+
+
+def _dates(*serials: float):
+    """Whole-day serials, or None when one is outside Excel's dates."""
+    if any(not 0 <= s <= _LAST_SERIAL for s in serials):
+        return None
+    return [math.floor(s) for s in serials]
+
+
+def _basis(basis) -> int | None:
+    b = 0 if basis is None else math.trunc(basis)
+    return b if 0 <= b <= 4 else None
+
+
+def _frequency(freq) -> int | None:
+    f = math.trunc(freq)
+    return f if f in (1, 2, 4) else None
+
+
+def _checked(settlement, maturity, basis, frequency=1.0):
+    """(settlement, maturity, basis, frequency) as whole numbers, or None when Excel says #NUM!."""
+    d, b, f = _dates(settlement, maturity), _basis(basis), _frequency(frequency)
+    if d is None or b is None or f is None or d[0] >= d[1]:
+        return None
+    return d[0], d[1], b, f
+
+
+# -- day counts and coupon dates -----------------------------------------------------------
+
+
+def _days(start: int, end: int, basis: int) -> float:
+    """Days from start to end by the basis' day count: 30/360 days (US for 0, European for 4,
+    as YEARFRAC counts them), actual days otherwise."""
+    if basis in (0, 4):
+        return round(_yearfrac(start, end, basis) * 360.0) * (1 if end >= start else -1)
+    return float(end - start)
+
+
+def _coupon_date(maturity: int, months_back: int) -> int:
+    """Maturity moved ``months_back`` months earlier, by the coupon calendar's end-of-month rule."""
+    y, m, d = _ymd(maturity)
+    index = y * 12 + (m - 1) - months_back
+    y2, m2 = divmod(index, 12)
+    m2 += 1
+    last = _month_length(y2, m2)
+    return _serial(y2, m2, last if d == _month_length(y, m) else min(d, last))
+
+
+def _coupons(settlement: int, maturity: int, freq: int) -> tuple[int, int, int]:
+    """(previous coupon date, next coupon date, coupons left) around settlement."""
+    step = 12 // freq
+    # start from an estimate of the periods left, then walk to the right one
+    k = max(0, int((maturity - settlement) / 365.25 * freq) - 1)
+    while _coupon_date(maturity, k * step) <= settlement:
+        k -= 1
+    while _coupon_date(maturity, (k + 1) * step) > settlement:
+        k += 1
+    return _coupon_date(maturity, (k + 1) * step), _coupon_date(maturity, k * step), k + 1
+
+
+def _period(settlement: int, maturity: int, freq: int, basis: int) -> tuple[float, float, float, int]:
+    """(A, E, DSC, N) of the coupon period holding settlement (see the module's docstring)."""
+    pcd, ncd, n = _coupons(settlement, maturity, freq)
+    a = _days(pcd, settlement, basis)
+    e = float(ncd - pcd) if basis == 1 else (365.0 if basis == 3 else 360.0) / freq
+    dsc = e - a if basis in (0, 4) else float(ncd - settlement)
+    return a, e, dsc, n
+
+
+def _coupon_function(which: str):
+    def f(settlement, maturity, frequency, basis):
+        got = _checked(settlement, maturity, basis, frequency)
+        if got is None:
+            return NUM
+        s, m, b, fr = got
+        pcd, ncd, n = _coupons(s, m, fr)
+        a, e, dsc, _ = _period(s, m, fr, b)
+        return float({"COUPPCD": pcd, "COUPNCD": ncd, "COUPNUM": n, "COUPDAYBS": a, "COUPDAYS": e,
+                      "COUPDAYSNC": dsc}[which])
+    f.__doc__ = f"{which}(settlement, maturity, frequency, [basis]) (see the module's docstring)."
+    return f
+
+
+for _name in ("COUPPCD", "COUPNCD", "COUPNUM", "COUPDAYBS", "COUPDAYS", "COUPDAYSNC"):
+    cellwise(_name, args="NNN", optional="N", arrays=False)(_coupon_function(_name))
+
+
+# -- coupon bonds --------------------------------------------------------------------------
+
+
+def _price(a, e, dsc, n, rate, yld, redemption, freq):
+    """Excel's PRICE from one period's day counts: the coupons 100*rate/f and the redemption,
+    each discounted at yld/f per period from settlement (k - 1 + DSC/E periods away), less the
+    interest accrued since the last coupon (A/E of a coupon)."""
+    c = 100.0 * rate / freq
+    if n == 1:
+        return (redemption + c) / (1.0 + dsc / e * yld / freq) - c * a / e
+    v = 1.0 + yld / freq
+    t0 = dsc / e
+    coupons = sum(c / v ** (k + t0) for k in range(n))
+    return redemption / v ** (n - 1 + t0) + coupons - c * a / e
+
+
+def _price_slope(a, e, dsc, n, rate, yld, redemption, freq):
+    """d PRICE / d yld of :func:`_price`."""
+    c = 100.0 * rate / freq
+    if n == 1:
+        q = dsc / e / freq
+        return -(redemption + c) * q / (1.0 + q * yld) ** 2
+    v = 1.0 + yld / freq
+    t0 = dsc / e
+    terms = sum(c * (k + t0) / v ** (k + t0 + 1) for k in range(n))
+    return -(terms + redemption * (n - 1 + t0) / v ** (n + t0)) / freq
+
+
+@cellwise("PRICE", args="NNNNNN", optional="N", arrays=False)
+def _price_fn(settlement, maturity, rate, yld, redemption, frequency, basis):
+    """PRICE(settlement, maturity, rate, yld, redemption, frequency, [basis]): the price per 100
+    face value of a bond paying periodic coupons (see :func:`_price`); #NUM! for a negative rate
+    or yield or a redemption <= 0."""
+    got = _checked(settlement, maturity, basis, frequency)
+    if got is None or rate < 0 or yld < 0 or redemption <= 0:
+        return NUM
+    s, m, b, f = got
+    return _price(*_period(s, m, f, b), rate, yld, redemption, f)
+
+
+@cellwise("YIELD", args="NNNNNN", optional="N", arrays=False)
+def _yield_fn(settlement, maturity, rate, pr, redemption, frequency, basis):
+    """YIELD(settlement, maturity, rate, pr, redemption, frequency, [basis]): the yield at which
+    PRICE gives ``pr``. With one coupon left, the closed form
+    ((redemption/100 + rate/f) - (pr/100 + A/E*rate/f)) / (pr/100 + A/E*rate/f) * f*E/DSC;
+    otherwise Newton's method from ``rate`` as Excel runs it (at most 100 steps), #NUM! when it
+    does not settle. #NUM! for a negative rate, a price or redemption <= 0."""
+    got = _checked(settlement, maturity, basis, frequency)
+    if got is None or rate < 0 or pr <= 0 or redemption <= 0:
+        return NUM
+    s, m, b, f = got
+    a, e, dsc, n = _period(s, m, f, b)
+    if n == 1:
+        paid = pr / 100.0 + a / e * rate / f
+        return (redemption / 100.0 + rate / f - paid) / paid * f * e / dsc
+    y = rate if rate > 0 else 0.05
+    for _ in range(100):
+        try:
+            gap = _price(a, e, dsc, n, rate, y, redemption, f) - pr
+            slope = _price_slope(a, e, dsc, n, rate, y, redemption, f)
+        except (OverflowError, ZeroDivisionError):
+            return NUM
+        if slope == 0 or not math.isfinite(gap):
+            return NUM
+        step = gap / slope
+        y -= step
+        if y <= -f:
+            return NUM
+        if abs(step) <= 1e-14 * max(1.0, abs(y)):
+            return y
+    return NUM
+
+
+def _duration(settlement, maturity, coupon, yld, frequency, basis):
+    """Macaulay duration in years: the times (k - 1 + DSC/E)/f of the cash flows (the coupons
+    100*coupon/f and the 100 repaid), weighted by their values discounted at yld/f per period."""
+    got = _checked(settlement, maturity, basis, frequency)
+    if got is None or coupon < 0 or yld < 0:
+        return NUM
+    s, m, b, f = got
+    _, e, dsc, n = _period(s, m, f, b)
+    c, v, t0 = 100.0 * coupon / f, 1.0 + yld / f, dsc / e
+    weighted = total = 0.0
+    for k in range(n):
+        flow = (c + (100.0 if k == n - 1 else 0.0)) / v ** (k + t0)
+        weighted += (k + t0) * flow
+        total += flow
+    return weighted / total / f
+
+
+@cellwise("DURATION", args="NNNNN", optional="N", arrays=False)
+def _duration_fn(settlement, maturity, coupon, yld, frequency, basis):
+    """DURATION(settlement, maturity, coupon, yld, frequency, [basis]): the Macaulay duration,
+    in years, of a bond of face value 100 (see :func:`_duration`); #NUM! for a negative coupon or
+    yield."""
+    return _duration(settlement, maturity, coupon, yld, frequency, basis)
+
+
+@cellwise("MDURATION", args="NNNNN", optional="N", arrays=False)
+def _mduration_fn(settlement, maturity, coupon, yld, frequency, basis):
+    """MDURATION(settlement, maturity, coupon, yld, frequency, [basis]): the modified duration,
+    DURATION / (1 + yld/frequency)."""
+    d = _duration(settlement, maturity, coupon, yld, frequency, basis)
+    return d if isinstance(d, ExcelError) else d / (1.0 + yld / math.trunc(frequency))
+
+
+# -- accrued interest ----------------------------------------------------------------------
+
+
+@cellwise("ACCRINT", args="NNNNNN", optional="Nb", arrays=False)
+def _accrint(issue, first_interest, settlement, rate, par, frequency, basis, calc_method):
+    """ACCRINT(issue, first_interest, settlement, rate, par, frequency, [basis], [calc_method]):
+    the interest accrued on a security paying periodic interest, par * rate * YEARFRAC(start,
+    settlement, basis), from ``issue`` (calc_method TRUE, the default, or settlement before the
+    first interest date), else from ``first_interest``. #NUM! for rate or par <= 0 or issue on
+    or after settlement."""
+    d, b, f = _dates(issue, first_interest, settlement), _basis(basis), _frequency(frequency)
+    if d is None or b is None or f is None or rate <= 0 or par <= 0 or d[0] >= d[2]:
+        return NUM
+    i, fi, s = d
+    start = i if (calc_method is None or calc_method or s <= fi) else fi
+    return par * rate * _yearfrac(start, s, b)
+
+
+@cellwise("ACCRINTM", args="NNN", optional="NN", arrays=False)
+def _accrintm(issue, settlement, rate, par, basis):
+    """ACCRINTM(issue, settlement, rate, [par], [basis]): the interest of a security paying it at
+    maturity, par * rate * YEARFRAC(issue, settlement, basis), par 1,000 by default; #NUM! for
+    rate or par <= 0 or issue on or after settlement."""
+    par = 1000.0 if par is None else par
+    got = _checked(issue, settlement, basis)
+    if got is None or rate <= 0 or par <= 0:
+        return NUM
+    return par * rate * _yearfrac(got[0], got[1], got[2])
+
+
+# -- discounted and at-maturity securities --------------------------------------------------
+
+
+def _term(settlement, maturity, basis):
+    """YEARFRAC(settlement, maturity, basis) of checked arguments, or None for #NUM!."""
+    got = _checked(settlement, maturity, basis)
+    return None if got is None else _yearfrac(got[0], got[1], got[2])
+
+
+@cellwise("DISC", args="NNNN", optional="N", arrays=False)
+def _disc(settlement, maturity, pr, redemption, basis):
+    """DISC(settlement, maturity, pr, redemption, [basis]): the discount rate,
+    (redemption - pr) / redemption / YEARFRAC(settlement, maturity, basis)."""
+    t = _term(settlement, maturity, basis)
+    if t is None or pr <= 0 or redemption <= 0:
+        return NUM
+    return (redemption - pr) / redemption / t
+
+
+@cellwise("INTRATE", args="NNNN", optional="N", arrays=False)
+def _intrate(settlement, maturity, investment, redemption, basis):
+    """INTRATE(settlement, maturity, investment, redemption, [basis]): the interest rate of a
+    fully invested security, (redemption - investment) / investment / YEARFRAC(...)."""
+    t = _term(settlement, maturity, basis)
+    if t is None or investment <= 0 or redemption <= 0:
+        return NUM
+    return (redemption - investment) / investment / t
+
+
+@cellwise("RECEIVED", args="NNNN", optional="N", arrays=False)
+def _received(settlement, maturity, investment, discount, basis):
+    """RECEIVED(settlement, maturity, investment, discount, [basis]): the amount received at
+    maturity, investment / (1 - discount * YEARFRAC(...)); #NUM! when that is not positive."""
+    t = _term(settlement, maturity, basis)
+    if t is None or investment <= 0 or discount <= 0 or discount * t >= 1.0:
+        return NUM
+    return investment / (1.0 - discount * t)
+
+
+@cellwise("PRICEDISC", args="NNNN", optional="N", arrays=False)
+def _pricedisc(settlement, maturity, discount, redemption, basis):
+    """PRICEDISC(settlement, maturity, discount, redemption, [basis]): the price per 100 of a
+    discounted security, redemption * (1 - discount * YEARFRAC(...))."""
+    t = _term(settlement, maturity, basis)
+    if t is None or discount <= 0 or redemption <= 0:
+        return NUM
+    return redemption * (1.0 - discount * t)
+
+
+@cellwise("YIELDDISC", args="NNNN", optional="N", arrays=False)
+def _yielddisc(settlement, maturity, pr, redemption, basis):
+    """YIELDDISC(settlement, maturity, pr, redemption, [basis]): the annual yield of a
+    discounted security, (redemption - pr) / pr / YEARFRAC(...)."""
+    t = _term(settlement, maturity, basis)
+    if t is None or pr <= 0 or redemption <= 0:
+        return NUM
+    return (redemption - pr) / pr / t
+
+
+def _at_maturity(settlement, maturity, issue, basis):
+    """(DIM, A, DSM) in years (YEARFRAC of issue-maturity, issue-settlement, settlement-maturity)
+    of a security paying interest at maturity, or None for #NUM!."""
+    got = _checked(settlement, maturity, basis)
+    d = _dates(issue)
+    if got is None or d is None:
+        return None
+    s, m, b, _ = got
+    i = d[0]
+    return _yearfrac(i, m, b), _yearfrac(i, s, b), _yearfrac(s, m, b)
+
+
+@cellwise("PRICEMAT", args="NNNNN", optional="N", arrays=False)
+def _pricemat(settlement, maturity, issue, rate, yld, basis):
+    """PRICEMAT(settlement, maturity, issue, rate, yld, [basis]): the price per 100 of a security
+    paying interest at maturity, (100 + DIM*rate*100) / (1 + DSM*yld) - A*rate*100, the
+    periods in years of the basis (see :func:`_at_maturity`)."""
+    t = _at_maturity(settlement, maturity, issue, basis)
+    if t is None or rate < 0 or yld < 0:
+        return NUM
+    dim, a, dsm = t
+    return (100.0 + dim * rate * 100.0) / (1.0 + dsm * yld) - a * rate * 100.0
+
+
+@cellwise("YIELDMAT", args="NNNNN", optional="N", arrays=False)
+def _yieldmat(settlement, maturity, issue, rate, pr, basis):
+    """YIELDMAT(settlement, maturity, issue, rate, pr, [basis]): the annual yield of a security
+    paying interest at maturity, ((1 + DIM*rate) - (pr/100 + A*rate)) / (pr/100 + A*rate) / DSM."""
+    t = _at_maturity(settlement, maturity, issue, basis)
+    if t is None or rate < 0 or pr <= 0:
+        return NUM
+    dim, a, dsm = t
+    paid = pr / 100.0 + a * rate
+    return (1.0 + dim * rate - paid) / paid / dsm
+
+
+# -- Treasury bills ------------------------------------------------------------------------
+
+
+def _bill_days(settlement, maturity):
+    """Actual days from settlement to maturity of a Treasury bill, or None for #NUM! (maturity
+    not after settlement, or more than one year after it)."""
+    d = _dates(settlement, maturity)
+    if d is None or d[0] >= d[1]:
+        return None
+    y, m, day = _ymd(d[0])
+    year_later = _serial(y + 1, m, min(day, _month_length(y + 1, m)))
+    return None if d[1] > year_later else float(d[1] - d[0])
+
+
+@cellwise("TBILLPRICE", args="NNN", arrays=False)
+def _tbillprice(settlement, maturity, discount):
+    """TBILLPRICE(settlement, maturity, discount): 100 * (1 - discount * DSM/360)."""
+    dsm = _bill_days(settlement, maturity)
+    if dsm is None or discount <= 0:
+        return NUM
+    price = 100.0 * (1.0 - discount * dsm / 360.0)
+    return NUM if price <= 0 else price
+
+
+@cellwise("TBILLYIELD", args="NNN", arrays=False)
+def _tbillyield(settlement, maturity, pr):
+    """TBILLYIELD(settlement, maturity, pr): (100 - pr) / pr * 360/DSM."""
+    dsm = _bill_days(settlement, maturity)
+    if dsm is None or pr <= 0:
+        return NUM
+    return (100.0 - pr) / pr * 360.0 / dsm
+
+
+@cellwise("TBILLEQ", args="NNN", arrays=False)
+def _tbilleq(settlement, maturity, discount):
+    """TBILLEQ(settlement, maturity, discount): the bond-equivalent yield, 365*discount /
+    (360 - discount*DSM) up to half a year; beyond, the root of the semi-annual compounding
+    equation at the bill's price P = 100*(1 - discount*DSM/360):
+    (-DSM/365 + sqrt((DSM/365)^2 - (2*DSM/365 - 1)*(1 - 100/P))) / (DSM/365 - 1/2)."""
+    dsm = _bill_days(settlement, maturity)
+    if dsm is None or discount <= 0:
+        return NUM
+    if dsm <= 182:
+        denominator = 360.0 - discount * dsm
+        return NUM if denominator <= 0 else 365.0 * discount / denominator
+    price = 100.0 * (1.0 - discount * dsm / 360.0)
+    if price <= 0:
+        return NUM
+    t = dsm / 365.0
+    root = t * t - (2.0 * t - 1.0) * (1.0 - 100.0 / price)
+    return NUM if root < 0 else (-t + math.sqrt(root)) / (t - 0.5)
+
+
+# -- fractional-dollar prices ----------------------------------------------------------------
+
+
+def _dollar(which: str):
+    def f(value, fraction):
+        fraction = math.trunc(fraction)
+        if fraction < 0:
+            return NUM
+        if fraction < 1:
+            return DIV0
+        scale = 10.0 ** math.ceil(math.log10(fraction))
+        whole = math.trunc(value)
+        part = value - whole
+        return whole + (part * scale / fraction if which == "DOLLARDE" else part * fraction / scale)
+    return f
+
+
+_dollarde = cellwise("DOLLARDE", args="NN", arrays=False)(_dollar("DOLLARDE"))
+_dollarde.__doc__ = """DOLLARDE(fractional_dollar, fraction): a price quoted in fractions (1.02 with
+fraction 16 is 1 and 2/16) as a decimal, int + frac * 10^ceil(log10(fraction)) / fraction;
+fraction truncated, #NUM! below 0, #DIV/0! below 1."""
+_dollarfr = cellwise("DOLLARFR", args="NN", arrays=False)(_dollar("DOLLARFR"))
+_dollarfr.__doc__ = """DOLLARFR(decimal_dollar, fraction): the inverse of DOLLARDE,
+int + frac * fraction / 10^ceil(log10(fraction))."""
+
+
+# -- depreciation and interest helpers (Excel's own, not the ToolPak's) -------------------------
+
+
+@elementwise("SYD", arity=(4, 4))
+def _syd(cost, salvage, life, per):
+    """SYD(cost, salvage, life, per): sum-of-years'-digits depreciation of period ``per``,
+    (cost - salvage) * (life - per + 1) * 2 / (life * (life + 1)); #NUM! unless
+    0 < per <= life."""
+    x = (cost - salvage) * (life - per + 1.0) * 2.0 / (life * (life + 1.0))
+    bad = (life <= 0) | (per <= 0) | (per > life)
+    return x, np.where(bad, E.NUM, 0)
+
+
+@elementwise("ISPMT", arity=(4, 4))
+def _ispmt(rate, per, nper, pv):
+    """ISPMT(rate, per, nper, pv): the interest of period ``per`` (counted from 0) of a loan
+    repaid in equal principal parts, pv * rate * (per/nper - 1); #DIV/0! when nper is 0."""
+    return pv * rate * (per / nper - 1.0), np.where(nper == 0, E.DIV0, 0)
+
+
+@register("FVSCHEDULE")
+def _fvschedule(ev, nodes):
+    """FVSCHEDULE(principal, schedule): principal * the product of (1 + r) over the rates of
+    ``schedule`` (a number, range or array; blank cells count as 0, text or logicals in it are
+    #VALUE!, an error is itself). An Analysis ToolPak function: a logical principal is #VALUE!."""
+    if len(nodes) != 2:
+        return Values.error(E.VALUE)
+    principal, schedule = ev.scalar(nodes[0]), ev.eval(nodes[1])
+    if not principal.is_cell:
+        return Values.error(E.VALUE, principal.n)
+    n = max(principal.n, schedule.n)
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        pi, si = (i if principal.n > 1 else 0), (i if schedule.n > 1 else 0)
+        p = coerce(principal.kind[pi, 0, 0], principal.num[pi, 0, 0],
+                   None if principal.text is None else principal.text[pi, 0, 0], "N")
+        out[i, 0, 0] = p if isinstance(p, ExcelError) else _grow(p, schedule, si)
+    return from_python_cells(out)
+
+
+def _grow(principal: float, schedule: Values, i: int):
+    kinds, nums = schedule.kind[i].reshape(-1), schedule.num[i].reshape(-1)
+    value = principal
+    for k, x in zip(kinds, nums):
+        if k == ERR:
+            return ExcelError(ERROR_CODES[int(x) - 1])
+        if k in (BOOL, STR):
+            return VALUE
+        if k == NUMBER:
+            value *= 1.0 + float(x)
+        # EMPTY: a rate of 0
+    return value if math.isfinite(value) else NUM
+
+
+# -- DAYS360 -------------------------------------------------------------------------------
+
+
+@elementwise("DAYS360", arity=(2, 3), defaults=(0,), flags=(2,))
+def _days360(start, end, european):
+    """DAYS360(start, end, [method]): days between two dates in a year of twelve 30-day months.
+    US (NASD) method, method FALSE or omitted: a start on the 31st or on the last day of
+    February counts as the 30th, an end on the 31st counts as the 30th when the start (so
+    adjusted) is the 30th; European, method TRUE: every 31st counts as the 30th. Negative when
+    end precedes start. A date function, kept with the 30/360 day counts of the coupon functions."""
+    ok = (start >= 0) & (start <= _LAST_SERIAL) & (end >= 0) & (end <= _LAST_SERIAL)
+    s, e = np.where(ok, np.floor(start), 1.0), np.where(ok, np.floor(end), 1.0)
+    y1, m1, d1 = serial_to_ymd(s)
+    y2, m2, d2 = serial_to_ymd(e)
+    leap = (y1 % 4 == 0) & ((y1 % 100 != 0) | (y1 % 400 == 0) | (y1 == 1900))
+    feb_end = (m1 == 2) & (d1 == np.where(leap, 29, 28))
+    eu = european != 0
+    d1 = np.where(d1 == 31, 30, np.where(~eu & feb_end, 30, d1))
+    d2 = np.where((d2 == 31) & (eu | (d1 == 30)), 30, d2)
+    x = (y2 - y1) * 360.0 + (m2 - m1) * 30.0 + (d2 - d1)
+    return x, np.where(ok, 0, E.NUM)
+
