@@ -144,10 +144,9 @@ for _name in ("COUPPCD", "COUPNCD", "COUPNUM", "COUPDAYBS", "COUPDAYS", "COUPDAY
 def _price(a, e, dsc, n, rate, yld, redemption, freq):
     """Excel's PRICE from one period's day counts: the coupons 100*rate/f and the redemption,
     each discounted at yld/f per period from settlement (k - 1 + DSC/E periods away), less the
-    interest accrued since the last coupon (A/E of a coupon)."""
+    interest accrued since the last coupon (A/E of a coupon). With one coupon left too (the
+    formula of Microsoft's page; YIELD's closed form for that case discounts simply instead)."""
     c = 100.0 * rate / freq
-    if n == 1:
-        return (redemption + c) / (1.0 + dsc / e * yld / freq) - c * a / e
     v = 1.0 + yld / freq
     t0 = dsc / e
     coupons = sum(c / v ** (k + t0) for k in range(n))
@@ -157,9 +156,6 @@ def _price(a, e, dsc, n, rate, yld, redemption, freq):
 def _price_slope(a, e, dsc, n, rate, yld, redemption, freq):
     """d PRICE / d yld of :func:`_price`."""
     c = 100.0 * rate / freq
-    if n == 1:
-        q = dsc / e / freq
-        return -(redemption + c) * q / (1.0 + q * yld) ** 2
     v = 1.0 + yld / freq
     t0 = dsc / e
     terms = sum(c * (k + t0) / v ** (k + t0 + 1) for k in range(n))
@@ -250,16 +246,37 @@ def _mduration_fn(settlement, maturity, coupon, yld, frequency, basis):
 @cellwise("ACCRINT", args="NNNNNN", optional="Nb", arrays=False)
 def _accrint(issue, first_interest, settlement, rate, par, frequency, basis, calc_method):
     """ACCRINT(issue, first_interest, settlement, rate, par, frequency, [basis], [calc_method]):
-    the interest accrued on a security paying periodic interest, par * rate * YEARFRAC(start,
-    settlement, basis), from ``issue`` (calc_method TRUE, the default, or settlement before the
-    first interest date), else from ``first_interest``. #NUM! for rate or par <= 0 or issue on
-    or after settlement."""
+    the interest accrued on a security paying periodic interest, Microsoft's
+    par * rate/f * sum(A_i / NL_i) over the quasi-coupon periods (dates first_interest moved by
+    multiples of 12/f months) between the start and settlement: A_i the days of period i
+    accrued, NL_i its normal length (as COUPDAYS counts it). The start is ``issue`` (calc_method
+    TRUE, the default, or settlement before the first interest date), else ``first_interest``.
+    #NUM! for rate or par <= 0 or issue on or after settlement."""
     d, b, f = _dates(issue, first_interest, settlement), _basis(basis), _frequency(frequency)
     if d is None or b is None or f is None or rate <= 0 or par <= 0 or d[0] >= d[2]:
         return NUM
     i, fi, s = d
     start = i if (calc_method is None or calc_method or s <= fi) else fi
-    return par * rate * _yearfrac(start, s, b)
+    return par * rate / f * _quasi_periods(start, s, fi, f, b)
+
+
+def _quasi_periods(start: int, end: int, anchor: int, freq: int, basis: int) -> float:
+    """The coupon periods, in fractions of a period, from start to end, on the calendar of
+    coupon dates ``anchor`` moved by multiples of 12/freq months."""
+    step = 12 // freq
+    k = 0  # find the quasi-coupon date on or before start: anchor moved k*step months back
+    while _coupon_date(anchor, k * step) > start:
+        k += 1
+    while _coupon_date(anchor, (k - 1) * step) <= start:
+        k -= 1
+    total, lo = 0.0, start
+    while lo < end:
+        q0, q1 = _coupon_date(anchor, k * step), _coupon_date(anchor, (k - 1) * step)
+        hi = min(end, q1)
+        length = float(q1 - q0) if basis == 1 else (365.0 if basis == 3 else 360.0) / freq
+        total += _days(lo, hi, basis) / length
+        lo, k = hi, k - 1
+    return total
 
 
 @cellwise("ACCRINTM", args="NNN", optional="NN", arrays=False)
