@@ -162,6 +162,32 @@ def test_accrint_sums_quasi_coupon_periods_on_actual_actual():
     assert got == pytest.approx(30 * 106 / 183, rel=1e-12)
 
 
+@pytest.mark.parametrize("period, shown", [(0, 330), (1, 776), (2, 485), (3, 303), (4, 190), (5, 158), (6, 158), (7, 0)])
+def test_amordegrc_writes_off_half_the_rest_then_all_of_it(period, shown):
+    # Microsoft's AMORDEGRC page: period 1 is 776; the rate grows to 50 % the period before the
+    # last and to 100 % in the last
+    assert evaluate({}, f"=AMORDEGRC(2400,DATE(2008,8,19),DATE(2008,12,31),300,{period},0.15,1)") == shown
+
+
+def test_amorlinc_microsoft_example_and_schedule():
+    f = "=AMORLINC(2400,DATE(2008,8,19),DATE(2008,12,31),300,{},0.15,1)"
+    assert evaluate({}, f.format(1)) == 360  # Microsoft's AMORLINC page
+    schedule = [evaluate({}, f.format(p)) for p in range(8)]
+    assert schedule[0] == pytest.approx(2400 * 0.15 * 134 / 366)
+    assert sum(schedule) == pytest.approx(2400 - 300) and schedule[7] == 0
+
+
+@pytest.mark.parametrize("formula", [
+    "=AMORDEGRC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.22,1)",  # a life of 4.5 years
+    "=AMORDEGRC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.6,1)",  # 1.7 years
+    "=AMORDEGRC(2400,DATE(2008,8,19),DATE(2008,12,31),300,1,0.15,2)",  # no basis 2
+    "=AMORLINC(2400,DATE(2008,12,31),DATE(2008,8,19),300,1,0.15,1)",  # bought after the first period
+    "=AMORLINC(2400,DATE(2008,8,19),DATE(2008,12,31),3000,1,0.15,1)",  # salvage above cost
+])
+def test_french_depreciation_errors(formula):
+    assert evaluate({}, formula) == NUM
+
+
 def test_tbilleq_beyond_half_a_year_solves_the_semi_annual_equation():
     # 31-Mar-08 to 31-Dec-08, 275 days; price P = 100*(1 - 0.09*275/360); the equivalent yield r
     # gives P*(1 + r/2)*(1 + r*(275/365 - 1/2)) = 100
@@ -217,6 +243,11 @@ def formulas() -> list[str]:
     for life, per in ((10, 1), (10, 10), (5, 2.5), (7, 3)):
         out += [f"=SYD(30000,7500,{life},{per})", f"=ISPMT(0.1,{per},{life},8000000)"]
     out += ["=FVSCHEDULE(1,{0.09,0.11,0.1})", "=FVSCHEDULE(1000,{-0.5,0.25,0})"]
+    for (bought, first), rate, basis, period in itertools.product(
+            [(dt.date(2008, 8, 19), dt.date(2008, 12, 31)), (dt.date(2011, 2, 28), dt.date(2011, 12, 31)),
+             (dt.date(2012, 1, 1), dt.date(2012, 6, 30))], (0.15, 0.3, 0.1, 0.5), (0, 1, 3, 4), range(0, 12)):
+        for fn in ("AMORLINC", "AMORDEGRC"):
+            out.append(f"={fn}(2400,{_d(bought)},{_d(first)},300,{period},{rate},{basis})")
     return out
 
 
@@ -236,6 +267,8 @@ _DOCUMENTED_DIFFERENCES = {
     # LibreOffice counts 30/360 days plus one; Excel's pages count actual days, and TBILLEQ
     # beyond 182 days solves the semi-annual equation
     "TBILLPRICE": None, "TBILLYIELD": None, "TBILLEQ": None,
+    # a February end as the 30th again (AMORDEGRC: see _differs_as_documented)
+    "AMORLINC": {0}, "AMORDEGRC": {0},
 }
 
 
@@ -249,6 +282,8 @@ def _differs_as_documented(fn: str, formula: str, theirs) -> bool:
     bases = _DOCUMENTED_DIFFERENCES[fn]
     if bases is None:
         return True
+    if fn == "AMORDEGRC" and theirs == 0:
+        return True  # LibreOffice writes nothing off in the last period; Microsoft: 100 % of the rest
     if fn == "YIELD":
         settlement, maturity = re.findall(r"DATE\(\d+,\d+,\d+\)", formula)
         frequency = formula[:-1].rsplit(",", 2)[1]
@@ -285,4 +320,4 @@ def test_the_grid_agrees_with_libreoffice_except_where_excel_documents_otherwise
             unexplained.append((f, a, b))
     assert not unexplained, unexplained[:10]
     print(f"{agreed} of {len(fs)} cells agree with LibreOffice")
-    assert agreed > 0.8 * len(fs)  # 12,596 of 15,364 when written
+    assert agreed > 0.8 * len(fs)  # 13,680 of 16,516 when written
