@@ -1,7 +1,8 @@
-"""Financial, securities: coupon dates and day counts, bond price, yield and duration, accrued
-interest, discounted securities, Treasury bills, fractional-dollar prices, and the small
-depreciation/interest helpers SYD, ISPMT, FVSCHEDULE, French depreciation (AMORLINC, AMORDEGRC), with DAYS360 (a date function, here
-because the coupon day counts are built on the same 30/360 conventions).
+"""Financial, securities: coupon dates and day counts, bond price, yield and duration (regular
+and odd first or last periods), accrued interest, discounted securities, Treasury bills,
+fractional-dollar prices, French depreciation (AMORLINC, AMORDEGRC), the small helpers SYD,
+ISPMT, FVSCHEDULE, and DAYS360 (a date function, here because the coupon day counts are built
+on the same 30/360 conventions).
 
 Almost all come from the Analysis ToolPak and read their arguments as it did: a logical or a
 reference to several cells is #VALUE! (an array is taken element by element), dates are
@@ -19,7 +20,7 @@ settlement to the next coupon date (E - A for the 30/360 bases, actual days othe
 Excel's COUPDAYBS, COUPDAYS and COUPDAYSNC give them.
 
 Checked against each function's example on Microsoft's page, and against LibreOffice on a grid
-of 16,516 cells (``tests/test_recalc_securities.py``): 83 % agree to 1e-9. Where they differ,
+of 16,696 cells (``tests/test_recalc_securities.py``): 82 % agree to 1e-9. Where they differ,
 Microsoft's documented formulas are followed:
 
 - YIELD with one coupon left: Microsoft's closed form (simple interest over the last period);
@@ -37,6 +38,9 @@ Microsoft's documented formulas are followed:
 - AMORDEGRC: in the last period the rest is written off (Microsoft: the rate grows to 50 % the
   period before the last, to 100 % in the last); LibreOffice gives 0 there. A life 1/rate
   between 4 and 5 years (or under 3, not a whole number) is #NUM! as Microsoft's page says.
+- ODDFPRICE, ODDFYIELD: LibreOffice gives #VALUE! on the grid's bonds; checked against
+  Microsoft's examples and against PRICE on a regular first period. ODDLPRICE, ODDLYIELD sum
+  Microsoft's quasi-coupon periods where LibreOffice takes year fractions (actual/actual).
 """
 
 from __future__ import annotations
@@ -630,3 +634,162 @@ def _amordegrc(cost, purchased, first_period, salvage, period, rate, basis):
             return _round_half_up(value * 0.5) if per - n <= 2 else 0.0
         value -= amount
     return amount
+
+
+# -- odd first and last coupon periods (ODDFPRICE, ODDFYIELD, ODDLPRICE, ODDLYIELD) ----------
+
+
+def _normal_length(q0: int, q1: int, freq: int, basis: int) -> float:
+    """NL: the normal length in days of the quasi-coupon period q0..q1 (as COUPDAYS counts it)."""
+    return float(q1 - q0) if basis == 1 else (365.0 if basis == 3 else 360.0) / freq
+
+
+def _odd_first(settlement, maturity, issue, first_coupon, freq, basis):
+    """The cash-flow timing of a bond whose first coupon period (issue to first_coupon) is odd:
+    (first coupon as a fraction of a regular one, accrued interest as such a fraction, periods
+    from settlement to the first coupon, regular coupons after it). The odd period is cut into
+    quasi-coupon periods, dates first_coupon moved back by 12/freq months; each counts its days
+    from issue (DC_i), up to settlement (A_i), over its normal length NL_i (Microsoft's formula)."""
+    step = 12 // freq
+    coupon = accrued = 0.0
+    periods_to_first = None
+    k = 0
+    while True:
+        q0, q1 = _coupon_date(first_coupon, (k + 1) * step), _coupon_date(first_coupon, k * step)
+        nl = _normal_length(q0, q1, freq, basis)
+        lo = max(issue, q0)
+        coupon += _days(lo, q1, basis) / nl
+        if settlement > lo:
+            accrued += _days(lo, min(settlement, q1), basis) / nl
+        if q0 <= settlement < q1:  # the quasi period holding settlement: k whole ones after it
+            a = _days(q0, settlement, basis)
+            dsc = nl - a if basis in (0, 4) else float(q1 - settlement)
+            periods_to_first = k + dsc / nl
+        if q0 <= issue:
+            break
+        k += 1
+    after = _coupons(first_coupon, maturity, freq)[2] if maturity > first_coupon else 0
+    return coupon, accrued, periods_to_first, after
+
+
+def _oddf_price(t, rate, yld, redemption, freq):
+    coupon, accrued, t0, after = t
+    c, v = 100.0 * rate / freq, 1.0 + yld / freq
+    value = redemption / v ** (after + t0) + c * coupon / v ** t0
+    value += sum(c / v ** (k + t0) for k in range(1, after + 1))
+    return value - c * accrued
+
+
+def _oddf_checked(settlement, maturity, issue, first_coupon, frequency, basis):
+    d, b, f = _dates(settlement, maturity, issue, first_coupon), _basis(basis), _frequency(frequency)
+    if d is None or b is None or f is None:
+        return None
+    s, m, i, fc = d
+    if not i < s < fc < m:  # Microsoft: maturity > first_coupon > settlement > issue
+        return None
+    return _odd_first(s, m, i, fc, f, b), f
+
+
+@cellwise("ODDFPRICE", args="NNNNNNNN", optional="N", arrays=False)
+def _oddfprice(settlement, maturity, issue, first_coupon, rate, yld, redemption, frequency, basis):
+    """ODDFPRICE(settlement, maturity, issue, first_coupon, rate, yld, redemption, frequency,
+    [basis]): the price per 100 of a bond whose first period is odd (short or long): the
+    redemption and the regular coupons discounted at yld/f per period, the first coupon
+    (100*rate/f * sum DC_i/NL_i) discounted to it, less the accrued 100*rate/f * sum A_i/NL_i
+    (see :func:`_odd_first`). #NUM! unless maturity > first_coupon > settlement > issue, for a
+    negative rate or yield, or a redemption <= 0."""
+    got = _oddf_checked(settlement, maturity, issue, first_coupon, frequency, basis)
+    if got is None or rate < 0 or yld < 0 or redemption <= 0:
+        return NUM
+    return _oddf_price(got[0], rate, yld, redemption, got[1])
+
+
+def _solve_yield(price_of, target: float, guess: float):
+    """The yield at which ``price_of(y)`` is ``target``: Newton's method with a numeric slope,
+    at most 100 steps, as Excel runs its yield functions; #NUM! when it does not settle."""
+    y = guess
+    for _ in range(100):
+        try:
+            gap = price_of(y) - target
+            h = 1e-7 * max(1.0, abs(y))
+            slope = (price_of(y + h) - price_of(y - h)) / (2 * h)
+        except (OverflowError, ZeroDivisionError):
+            return NUM
+        if slope == 0 or not math.isfinite(gap) or not math.isfinite(slope):
+            return NUM
+        step = gap / slope
+        y -= step
+        if abs(step) <= 1e-12 * max(1.0, abs(y)):
+            return y
+    return NUM
+
+
+@cellwise("ODDFYIELD", args="NNNNNNNN", optional="N", arrays=False)
+def _oddfyield(settlement, maturity, issue, first_coupon, rate, pr, redemption, frequency, basis):
+    """ODDFYIELD(settlement, maturity, issue, first_coupon, rate, pr, redemption, frequency,
+    [basis]): the yield at which ODDFPRICE gives ``pr``, by Newton's method from ``rate``."""
+    got = _oddf_checked(settlement, maturity, issue, first_coupon, frequency, basis)
+    if got is None or rate < 0 or pr <= 0 or redemption <= 0:
+        return NUM
+    t, f = got
+    return _solve_yield(lambda y: _oddf_price(t, rate, y, redemption, f) if y > -f else math.inf,
+                        pr, rate if rate > 0 else 0.05)
+
+
+def _odd_last(settlement, maturity, last_interest, freq, basis):
+    """(sum DC_i/NL_i, sum A_i/NL_i, sum DSC_i/NL_i) over the quasi-coupon periods of an odd last
+    period, dates last_interest moved forward by 12/freq months: DC_i the days of period i up to
+    maturity, A_i those up to settlement, DSC_i those from settlement (Microsoft's formula)."""
+    step = 12 // freq
+    dc = a = dsc = 0.0
+    k = 0
+    while True:
+        q0, q1 = _coupon_date(last_interest, -k * step), _coupon_date(last_interest, -(k + 1) * step)
+        nl = _normal_length(q0, q1, freq, basis)
+        end = min(q1, maturity)
+        dc += _days(q0, end, basis) / nl
+        if settlement > q0:
+            a += _days(q0, min(settlement, end), basis) / nl
+        if settlement < end:
+            dsc += _days(max(settlement, q0), end, basis) / nl
+        if q1 >= maturity:
+            return dc, a, dsc
+        k += 1
+
+
+def _oddl_checked(settlement, maturity, last_interest, frequency, basis):
+    d, b, f = _dates(settlement, maturity, last_interest), _basis(basis), _frequency(frequency)
+    if d is None or b is None or f is None:
+        return None
+    s, m, li = d
+    if not li < s < m:  # Microsoft: maturity > settlement > last_interest
+        return None
+    return _odd_last(s, m, li, f, b), f
+
+
+@cellwise("ODDLPRICE", args="NNNNNNN", optional="N", arrays=False)
+def _oddlprice(settlement, maturity, last_interest, rate, yld, redemption, frequency, basis):
+    """ODDLPRICE(settlement, maturity, last_interest, rate, yld, redemption, frequency, [basis]):
+    the price per 100 of a bond whose last period is odd, Microsoft's
+    (redemption + c*sum DC_i/NL_i) / (1 + sum DSC_i/NL_i * yld/f) - c*sum A_i/NL_i with
+    c = 100*rate/f (see :func:`_odd_last`)."""
+    got = _oddl_checked(settlement, maturity, last_interest, frequency, basis)
+    if got is None or rate < 0 or yld < 0 or redemption <= 0:
+        return NUM
+    (dc, a, dsc), f = got
+    c = 100.0 * rate / f
+    return (redemption + c * dc) / (1.0 + dsc * yld / f) - c * a
+
+
+@cellwise("ODDLYIELD", args="NNNNNNN", optional="N", arrays=False)
+def _oddlyield(settlement, maturity, last_interest, rate, pr, redemption, frequency, basis):
+    """ODDLYIELD(settlement, maturity, last_interest, rate, pr, redemption, frequency, [basis]):
+    the inverse of ODDLPRICE, Microsoft's
+    ((redemption + c*sum DC_i/NL_i) - (pr + c*sum A_i/NL_i)) / (pr + c*sum A_i/NL_i) * f / sum DSC_i/NL_i."""
+    got = _oddl_checked(settlement, maturity, last_interest, frequency, basis)
+    if got is None or rate < 0 or pr <= 0 or redemption <= 0:
+        return NUM
+    (dc, a, dsc), f = got
+    c = 100.0 * rate / f
+    paid = pr + c * a
+    return (redemption + c * dc - paid) / paid * f / dsc
