@@ -402,8 +402,11 @@ def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr:
     amount, bad = _amount_sql(mrr, mrr_type, mark)
     names = list(fields)
     joins = " ".join(f"LEFT JOIN f{i} ON f{i}.v = src.{_ident(c)}" for i, c in enumerate(fields.values()))
-    codes = ", ".join(f"coalesce(f{i}.code, -1) AS c{i}" for i in range(len(names)))
-    query = f"""SELECT src._pos AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
+    # each column in the smallest type that holds it: a narrower row for DuckDB's sort to move
+    codes = ", ".join(f"CAST(coalesce(f{i}.code, -1) AS {_SQL_INTS[code_dtype(sizes[f])]}) AS c{i}"
+                      for i, f in enumerate(names))
+    position = f"CAST(src._pos AS {'INTEGER' if n < 2**31 else 'BIGINT'})"
+    query = f"""SELECT {position} AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
         FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
         {'ORDER BY c0, months.m NULLS FIRST, src._pos' if sort else ''}"""
     out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64) if sort else None}
@@ -432,6 +435,10 @@ def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr:
     elif bad:
         del out["bad"]
     return out
+
+
+_SQL_INTS = {np.dtype(np.int8): "TINYINT", np.dtype(np.int16): "SMALLINT", np.dtype(np.int32): "INTEGER",
+             np.dtype(np.int64): "BIGINT"}
 
 
 def _runs(pos: np.ndarray, at: int, in_order: bool):
