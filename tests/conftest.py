@@ -20,10 +20,15 @@ settings.register_profile("xl-kpi-ci", deadline=None, derandomize=True, print_bl
 settings.load_profile("xl-kpi-ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "xl-kpi")
 
 
+#: Fixtures whose tests are slow: building the template workbooks, or recalculating a workbook of
+#: the real-world corpus (formulas' test.xlsx takes seconds), which the everyday subset skips.
+SLOW_FIXTURES = {"workbooks", "corpus_cells", "formulas_book"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """A test that reads the built template workbooks is slow: building them takes seconds."""
+    """A test that builds the template workbooks or recalculates a corpus workbook is slow."""
     for item in items:
-        if "workbooks" in getattr(item, "fixturenames", ()):
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -33,7 +33,7 @@ FLOORS = {
     "dgorissen__pycel/circular.xlsx": 1.0,
     "dgorissen__pycel/date-time.xlsx": 1.0,
     "dgorissen__pycel/example.xlsx": 1.0,
-    "dgorissen__pycel/excelcompiler.xlsx": 0.927,
+    "dgorissen__pycel/excelcompiler.xlsx": 1.0,
     "dgorissen__pycel/information.xlsx": 1.0,
     "dgorissen__pycel/logical.xlsx": 1.0,
     "dgorissen__pycel/lookup.xlsx": 1.0,
@@ -43,12 +43,12 @@ FLOORS = {
     "dgorissen__pycel/text.xlsx": 1.0,
     "dgorissen__pycel/yearfrac.xlsx": 1.0,
     "faresgaoua__costco-valuation-dcf-model/FINA 415 - DCF.xlsx": 1.0,
-    "mohamed-kamal-acc__DMC-ERP-Excel-Financial-Model/DMC_ERP_V1.xlsx": 0.999,
+    "mohamed-kamal-acc__DMC-ERP-Excel-Financial-Model/DMC_ERP_V1.xlsx": 1.0,
     "rajdeepgupta68__excel-saas-financial-model/SaaS_Financial_Model_Rajdeep.xlsx": 1.0,
     "vinci1it2000__formulas/circular.xlsx": 0.0,
     "vinci1it2000__formulas/excel.xlsx": 1.0,
     "vinci1it2000__formulas/full-range.xlsx": 1.0,
-    "vinci1it2000__formulas/test.xlsx": 0.68,
+    "vinci1it2000__formulas/test.xlsx": 0.999,
     "vinci1it2000__formulas/test_link.xlsx": 1.0,
 }
 

@@ -54,3 +54,16 @@ def test_conditional_functions_as_documented(cells, formula, expected):
 ])
 def test_conditional_functions_as_excel(formula, expected):
     assert evaluate(ROW, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # the distinct-count idiom: one criterion per cell of the range itself
+    ("=SUMPRODUCT(1/COUNTIF(A1:A5,A1:A5))", 3), ("=SUMPRODUCT(SUMIF(A1:A5,A1:A5,B1:B5))", 3 * 25 + 20 + 40),
+    # arrays of criteria broadcast together; beyond the smaller one, #N/A
+    ('=COUNTIFS(A1:A5,{"a";"b"},B1:B5,{10,40})', [[2.0, 0.0], [0.0, 0.0]]),
+    ('=COUNTIF(A1:A5,{"a","c";"b","b"})', [[3.0, 1.0], [1.0, 1.0]]),
+    ('=COUNTIFS(A1:A5,{"a";"b";"c"},B1:B5,{10;20})', [[2.0], [1.0], [NA]]),
+])
+def test_criteria_given_as_ranges_and_arrays(formula, expected):
+    cells = {"A1": "a", "A2": "b", "A3": "a", "A4": "c", "A5": "a", "B1": 10, "B2": 20, "B3": 10, "B4": 40, "B5": 5}
+    assert evaluate(cells, formula) == expected

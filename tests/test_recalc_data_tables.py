@@ -172,6 +172,7 @@ def _drop_self_references(xml: bytes) -> bytes:
     return re.sub(rb'<c r="([A-Z]+\d+)"[^>]*><f[^>]*>([^<]*)</f>', sub, xml)
 
 
+@pytest.mark.slow
 def test_tesla_model_sensitivity_tables_equal_excel(tmp_path):
     root = corpus_dir()
     book = root / "chifang-c__tesla-three-statement-model" / "Tesla-ThreeStatementModel.xlsx" if root else None

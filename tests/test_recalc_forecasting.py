@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from xl_kpi.excel_dates import to_serial
-from xl_kpi.excel_errors import DIV0, NA, NUM, VALUE
+from xl_kpi.excel_errors import DIV0, NA, NUM, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
 # formulas test.xlsx STATISTICAL!R38: duplicates at 3 and 7, a gap at 2; completed and averaged
@@ -48,6 +48,13 @@ def test_a_repeated_pattern_is_forecast_exactly(target, expected):
 def test_a_target_a_step_before_the_timeline_or_earlier_is_num(target):
     # STATISTICAL!V38, W38 (a blank target is 0)
     assert ets(f"FORECAST.ETS({target},{VALUES},{TIMELINE},4,1)") == NUM
+
+
+def test_a_target_on_the_timeline_is_its_value_and_between_points_heads_for_the_next_forecast():
+    noisy = "{1,1,1,2,5,5,6,5,9,9,8,9},{1,2,3,4,5,6,7,8,9,10,11,12}"
+    assert ets(f"FORECAST.ETS(5,{noisy},0)") == 5
+    after_first = ets(f"FORECAST.ETS(12.5,{noisy},0)")
+    assert after_first == pytest.approx((9 + ets(f"FORECAST.ETS(13,{noisy},0)")) / 2)
 
 
 def test_a_perfect_fit_has_no_error_and_a_zero_interval():
@@ -127,7 +134,7 @@ def test_the_smoothing_constants_lie_between_zero_and_one():
     # errors in the arguments propagate (STATISTICAL!Z38:AF38)
     (f"FORECAST.ETS(#N/A,{VALUES},{TIMELINE},4,1)", NA),
     (f"FORECAST.ETS.STAT({VALUES},{TIMELINE},#DIV/0!)", DIV0),
-    ("FORECAST.ETS(5,{1,#N/A,3,4},{1,2,3,4})", NA),
+    ("FORECAST.ETS(5,{1,#N/A,3,4},{1,2,3,4})", NA), ("FORECAST.ETS(5,#REF!,{1,2,3,4})", REF),
     # Microsoft's rules: seasonality 0..8,760, aggregation 0..7, a constant step, same sizes
     (f"FORECAST.ETS(10,{VALUES},{TIMELINE},8761)", NUM),
     (f"FORECAST.ETS(10,{VALUES},{TIMELINE},-1)", NUM),
@@ -197,3 +204,14 @@ def test_a_stationary_noise_has_no_seasonality():
     noise = "{" + ",".join(f"{v:.6f}" for v in seq) + "}"
     assert ets(f"FORECAST.ETS.SEASONALITY({noise},{{{','.join(str(t) for t in range(1, 61))}}})") == 0
     assert not math.isnan(ets(f"FORECAST.ETS(61,{noise},{{{','.join(str(t) for t in range(1, 61))}}})"))
+
+
+@pytest.mark.parametrize("formula", [
+    "FORECAST.ETS(5,{1E+308,-1E+308,1E+308},{1,2,3},0)",
+    "FORECAST.ETS.STAT({1E+308,-1E+308,1E+308,5},{1,2,3,4},7,0)",
+    "FORECAST.ETS.CONFINT(1E+308,{1,2,4},{1,2,3},0.9,0)",
+    "FORECAST.ETS(1E+308,{10,20,30},{45292,45323,45352},0)",  # months: beyond 9999-12-31
+])
+def test_extreme_numbers_give_a_number_or_num_never_a_crash(formula):
+    got = ets(formula)
+    assert got == NUM or (isinstance(got, float) and math.isfinite(got))

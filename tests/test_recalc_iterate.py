@@ -363,7 +363,10 @@ def test_very_long_sheet_name_with_quotes_and_spaces(tmp_path):
 # the corpus
 
 FOLDER = corpus_dir()
-corpus = pytest.mark.skipif(FOLDER is None, reason="the real-world corpus (shared/realworld) is absent")
+def corpus(test):
+    """A test on a workbook of the real-world corpus: skipped where it is absent, and slow."""
+    absent = pytest.mark.skipif(FOLDER is None, reason="the real-world corpus (shared/realworld) is absent")
+    return pytest.mark.slow(absent(test))
 
 
 @corpus
@@ -650,3 +653,14 @@ def test_a_linked_sheet_whose_last_refresh_failed_keeps_its_cached_cells(tmp_pat
             'refreshError="1"><row r="1"><cell r="A1"><v>2</v></cell></row></sheetData></sheetDataSet>')
     got, report = run(tmp_path, {"S": {"A1": ("=[1]Sheet1!$A$1*3", 0)}}, external=link)
     assert got["S!A1"] == 6 and report.kept == {}
+
+
+def test_forecast_ets_keeps_excels_value_where_it_has_one_and_is_computed_where_not(tmp_path):
+    # Excel's ETS fit is not published: its stored digits are kept; a cell without one is computed
+    series = {f"A{i}": float(i) for i in range(1, 13)}
+    series.update({f"B{i}": 10.0 + 2 * i for i in range(1, 13)})
+    sheets = {"S": dict(series, C1=("=_xlfn.FORECAST.ETS(13,B1:B12,A1:A12)", 36.5),
+                        C2=("=_xlfn.FORECAST.ETS(13,B1:B12,A1:A12)", None))}
+    got, report = run(tmp_path, sheets)
+    assert got["S!C1"] == 36.5 and report.kept == {"function": 1}
+    assert got["S!C2"] == pytest.approx(36.0)  # a straight line: 10 + 2 * 13

@@ -232,3 +232,33 @@ def test_randarray_limits(formula, expected):
 ])
 def test_ceiling_and_floor_of_excel_2010(formula, expected):
     assert evaluate({}, formula) == expected
+
+
+# DMC_ERP_V1.xlsx TB_Trial_Balance!G4:G48 (its non-zero balances), whose SUM in G49 is Excel's
+# 3.281456883996725e-09: the residual of adding them one by one from the first (pairwise: 1.49e-09)
+BALANCES = [44642.95, -647567.21, -2222754.75, 866762.1999999993, 6741435, 2382593.733333332, -4727.33,
+            -2980651.6035087695, 136191.40999999997, -21290368.59649123, -44642.95, 17018526.666666668,
+            4727.33, 50642.450000000004, -54809.3]
+
+
+def test_sum_adds_in_excels_order_so_a_residual_keeps_its_bits():
+    cells = {f"A{r}": v for r, v in enumerate(BALANCES, start=1)}
+    assert evaluate(cells, "=SUM(A1:A15)") == 3.281456883996725e-09
+    assert evaluate(cells, "=SUM(A1:A7,A8:A15)") == 3.281456883996725e-09  # across arguments too
+
+
+def test_sum_adds_in_excels_order_in_every_cell_of_a_filled_down_group(tmp_path):
+    cells = {}
+    for r in range(1, 4):
+        for c, v in enumerate(BALANCES):
+            cells[f"{openpyxl.utils.get_column_letter(c + 1)}{r}"] = v * r
+        cells[f"Q{r}"] = f"=SUM(A{r}:O{r})"
+    src = make_book(tmp_path / "in.xlsx", {"S": cells})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    for r in range(1, 4):
+        row = [got[f"{openpyxl.utils.get_column_letter(c + 1)}{r}"] for c in range(len(BALANCES))]
+        total = 0.0
+        for v in row:  # the numbers as the file holds them (openpyxl writes 15 digits)
+            total += v
+        assert got[f"Q{r}"] == total and total != math.fsum(row)

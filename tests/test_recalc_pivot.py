@@ -164,6 +164,7 @@ def test_thousands_of_field_columns_neither_crash_nor_recurse():
 CORPUS_FUNCTIONS = ("GROUPBY", "PIVOTBY", "PERCENTOF", "TRIMRANGE", "MAKEARRAY")
 
 
+@pytest.mark.slow
 def test_formulas_project_summaries_equal_excel(tmp_path):
     root = corpus_dir()
     book = root / "vinci1it2000__formulas" / "test.xlsx" if root else None

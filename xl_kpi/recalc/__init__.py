@@ -120,7 +120,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
                 fv = result.formula_values.get(sheet.path, [])
                 sv = result.spill_values.get(sheet.path, {})
                 if fv or sv:
-                    new_xml[sheet.path] = patch_sheet(sheet, fv, sv)
+                    new_xml[sheet.path] = patch_sheet(sheet, fv, sv, pkg.rich_errors)
             write_values(pkg, dst, new_xml)
     except (UnreadableWorkbook, CircularReference, UnsafeOutput) as exc:
         report.ok, report.reason, report.output = False, str(exc), None

@@ -8,6 +8,9 @@ counts it as *kept*, by cause. Cells computed from kept cells are reported as *d
 values* (found cell by cell through the references of each formula). A formula cell with no
 stored value has nothing to keep and is computed as well as it can be (``#NAME?``).
 
+A function computed here by a published method where Excel's own is not published (the
+FORECAST.ETS family, :data:`APPROXIMATE`) is kept too where Excel stored a value.
+
 A function Excel itself does not know (a misspelling) is not kept: Excel shows ``#NAME?`` too.
 Excel's functions are those of ECMA-376 Part 1, section 18.17.7 (the functions of Excel 2007,
 as listed by ``openpyxl.utils.formulas.FORMULAE``) and every name Excel writes with the
@@ -34,6 +37,12 @@ __all__ = ["KEEP_CAUSES", "Kept", "stored_value", "is_excel_function", "find_kep
 #: The causes a formula cell's stored value is kept for, in report order.
 KEEP_CAUSES = ("function", "external link", "pivot", "data table", "formula syntax", "internal error",
                "circular reference")
+
+#: Functions computed here by a published method where Excel's own fit is not published (the AAA
+#: exponential smoothing of FORECAST.ETS: its starting values and optimiser), so that on real data
+#: the digits may differ from Excel's: a cell Excel computed keeps Excel's value, one without a
+#: stored value is computed.
+APPROXIMATE = frozenset({"FORECAST.ETS", "FORECAST.ETS.CONFINT", "FORECAST.ETS.SEASONALITY", "FORECAST.ETS.STAT"})
 
 _PIVOT = {"GETPIVOTDATA", "CUBEVALUE", "CUBEMEMBER", "CUBESET", "CUBERANKEDMEMBER", "CUBEMEMBERPROPERTY",
           "CUBEKPIMEMBER", "CUBESETCOUNT"}
@@ -139,6 +148,8 @@ def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve):
             if isinstance(node, Func):
                 if node.name.startswith("_XLPM."):
                     continue  # a LAMBDA bound by LET or passed as a parameter: known at run time
+                if node.name in APPROXIMATE:
+                    return "function", node.name
                 if resolve(node.name) is None:
                     if book.name_text(node.name, where) is not None:  # a LAMBDA named in the workbook
                         node = Name(node.name)

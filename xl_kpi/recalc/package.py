@@ -174,6 +174,7 @@ class Package:
     calc: CalcSettings = field(default_factory=CalcSettings)  # <calcPr>
     external: list = field(default_factory=list)  # linked workbooks (external.ExternalBook), [n] order
     table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
+    rich_errors: dict[str, bytes] = field(default_factory=dict)  # #SPILL!/#CALC! -> a vm index showing it
 
     @property
     def saved_on_mac(self) -> bool:
@@ -374,6 +375,50 @@ class _CellCount:
                 f"of --max-cells; raise it if the file is trusted")
 
 
+#: Errors newer than the file format. Excel writes such a cell as ``t="e"`` with ``#VALUE!`` in
+#: ``<v>`` for older readers, and the error it shows as a rich value (``xl/richData``, an
+#: ``_error`` whose ``errorType`` is the position here) that the cell's ``vm`` attribute points to.
+RICH_ONLY_ERRORS = {"#SPILL!": 8, "#CALC!": 13}
+_RICH_PARTS = ("xl/metadata.xml", "xl/richData/rdrichvalue.xml", "xl/richData/rdrichvaluestructure.xml")
+
+
+def _rich_error_indexes(zf: zipfile.ZipFile, names: set[str], budget: _Budget) -> dict[str, bytes]:
+    """For #SPILL! and #CALC!, a ``vm`` index of the workbook whose rich value shows that error
+    (the writer gives it to a cell that computes to it), where the file has one."""
+    if not all(n in names for n in _RICH_PARTS):
+        return {}
+    try:
+        meta, values, structures = (ET.fromstring(_read_tree_part(zf, n, budget)) for n in _RICH_PARTS)
+    except ET.ParseError:
+        return {}
+    types = [t.get("name") for t in meta.iter() if _local(t.tag) == "metadataType"]
+    rich = types.index("XLRICHVALUE") + 1 if "XLRICHVALUE" in types else None
+    future = next((f for f in meta if _local(f.tag) == "futureMetadata" and f.get("name") == "XLRICHVALUE"), None)
+    block = next((b for b in meta if _local(b.tag) == "valueMetadata"), None)
+    if rich is None or future is None or block is None:
+        return {}
+    rvb = [x.get("i", "") for x in future.iter() if _local(x.tag) == "rvb"]
+    structs = [(st.get("t"), [k.get("n") for k in st if _local(k.tag) == "k"]) for st in structures
+               if _local(st.tag) == "s"]
+    rvs = [(rv.get("s", ""), [v.text or "" for v in rv if _local(v.tag) == "v"]) for rv in values
+           if _local(rv.tag) == "rv"]
+    wanted = {code: text for text, code in RICH_ONLY_ERRORS.items()}
+    out: dict[str, bytes] = {}
+    for vm, bk in enumerate((b for b in block if _local(b.tag) == "bk"), start=1):
+        rc = next((x for x in bk if _local(x.tag) == "rc"), None)
+        try:
+            if rc is None or int(rc.get("t", "0")) != rich:
+                continue
+            s_index, vals = rvs[int(rvb[int(rc.get("v", ""))])]
+            kind, keys = structs[int(s_index)]
+            code = int(dict(zip(keys, vals)).get("errorType", "-1"))
+        except (ValueError, IndexError):
+            continue
+        if kind == "_error" and code in wanted:
+            out.setdefault(wanted[code], str(vm).encode())
+    return out
+
+
 def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
     """The Application property of docProps/app.xml ("" when absent or unreadable)."""
     if "docProps/app.xml" not in names or zf.getinfo("docProps/app.xml").file_size > 1 << 20:
@@ -494,6 +539,7 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
         external = read_external_books(zf, wb_part, wb, len(sheets), read=lambda name: _read(zf, name, budget),
                                        max_part=MAX_TREE_PART)
         pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
+        pkg.rich_errors = _rich_error_indexes(zf, names, budget)
         cells = _CellCount(limits.max_cells)
         for sheet in sheets:
             if not sheet.path:
@@ -872,13 +918,16 @@ _FAST_FCELL = re.compile(rb'<c( r="[A-Z]{1,3}\d+")(?: s="(\d+)")?(?: t="\w+")?(?
                          rb'(?:<v\s*/>|<v>[^<]*</v>)?</c>$')
 
 
-def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | None) -> bytes:
+def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | None,
+             rich: dict[str, bytes] | None = None) -> bytes:
     """The original ``<c>`` element with its cached value replaced by (kind, num, text).
 
-    The formula element and every attribute but ``t`` are kept as they were.
+    The formula element and every attribute but ``t`` and ``vm`` (the old value's rich value) are
+    kept as they were; ``rich``: :attr:`Package.rich_errors`.
     """
+    rich = rich or {}
     fast = _FAST_FCELL.match(original)
-    if fast is not None:
+    if fast is not None and not _needs_vm(kind, num, rich):
         v, t = encode_value(kind, num, text)
         style = fast.group(2) or fast.group(3)
         head = b"<c" + fast.group(1) + (b' s="' + style + b'"' if style else b"")
@@ -886,7 +935,7 @@ def cell_xml(original: bytes, prefix: bytes, kind: int, num: float, text: str | 
         return head + tattr + b">" + fast.group(4) + b"<v>" + v + b"</v></c>"
     m = _OPEN_C.match(original)
     cprefix = m.group(1)
-    attrs = _T_ATTR.sub(b"", m.group(2))
+    attrs = _value_metadata(_T_ATTR.sub(b"", m.group(2)), kind, num, rich)
     if m.group(3):  # self-closing: no children
         inner = b""
     else:
@@ -912,10 +961,29 @@ def encode_value(kind: int, num: float, text: str | None) -> tuple[bytes | None,
     if kind == BOOL:
         return (b"1" if num else b"0"), b"b"
     if kind == ERR:
-        return ERROR_CODES[int(num) - 1].encode(), b"e"
+        text = ERROR_CODES[int(num) - 1]
+        return (b"#VALUE!" if text in RICH_ONLY_ERRORS else text.encode()), b"e"
     if kind == EMPTY:
         return b"0", b""
     return format_number(num).encode(), b""
+
+
+_VM_ATTR = re.compile(rb"\s+vm\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+
+
+def _value_metadata(attrs: bytes, kind: int, num: float, rich: dict[str, bytes]) -> bytes:
+    """A cell's attributes for a new value: the old value's ``vm`` (rich value) dropped, and the
+    one showing #SPILL! or #CALC! added where the value is one and the workbook has it."""
+    attrs = _VM_ATTR.sub(b"", attrs)
+    if kind == ERR:
+        vm = rich.get(ERROR_CODES[int(num) - 1])
+        if vm is not None:
+            attrs += b' vm="' + vm + b'"'
+    return attrs
+
+
+def _needs_vm(kind: int, num: float, rich: dict[str, bytes]) -> bool:
+    return kind == ERR and ERROR_CODES[int(num) - 1] in rich
 
 
 def format_number(x: float) -> str:
@@ -937,14 +1005,17 @@ class NewCell:
 
 
 def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | None]],
-                spill_values: dict[tuple[int, int], tuple[int, float, str | None]]) -> bytes:
+                spill_values: dict[tuple[int, int], tuple[int, float, str | None]],
+                rich: dict[str, bytes] | None = None) -> bytes:
     """The sheet XML with each formula's cached value set and spilled cells written.
 
-    ``formula_values`` holds (kind, number, text) for each of ``sheet.formulas``, in order.
+    ``formula_values`` holds (kind, number, text) for each of ``sheet.formulas``, in order;
+    ``rich``: :attr:`Package.rich_errors`.
     """
     xml = sheet.xml
     prefix = sheet.prefix
-    edits: list[tuple[int, int, bytes]] = list(_formula_edits(sheet, formula_values))
+    rich = rich or {}
+    edits: list[tuple[int, int, bytes]] = list(_formula_edits(sheet, formula_values, rich))
     if not spill_values:  # formula cells only, in document order (as scanned): no sort needed
         return _apply(xml, edits)
     cell_spans = sheet.cell_spans({r for r, _ in spill_values})
@@ -954,9 +1025,9 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
         span = cell_spans.get((r, c))
         if span is not None:
             s, e = span
-            edits.append((s, e, _value_cell(xml[s:e], prefix, r, c, val)))
+            edits.append((s, e, _value_cell(xml[s:e], prefix, r, c, val, rich)))
         else:
-            missing.setdefault(r, []).append((c, _value_cell(None, prefix, r, c, val)))
+            missing.setdefault(r, []).append((c, _value_cell(None, prefix, r, c, val, rich)))
     by_row = None
     for r, new_cells in missing.items():
         new_cells.sort()
@@ -1006,7 +1077,7 @@ def _apply(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return b"".join(out)
 
 
-def _formula_edits(sheet: SheetPart, formula_values):
+def _formula_edits(sheet: SheetPart, formula_values, rich: dict[str, bytes]):
     """(start, end, new cell XML) of each formula cell given a value, in document order."""
     xml = sheet.xml
     prefix = sheet.prefix
@@ -1016,8 +1087,8 @@ def _formula_edits(sheet: SheetPart, formula_values):
             continue
         s, e = f.span
         m = fast(xml, s, e)
-        if m is None:
-            yield s, e, cell_xml(xml[s:e], prefix, *val)
+        if m is None or (rich and _needs_vm(*val[:2], rich)):
+            yield s, e, cell_xml(xml[s:e], prefix, *val, rich=rich)
             continue
         # cell_xml's fast case, inline: this loop runs once per formula cell
         kind, num, text = val
@@ -1032,14 +1103,14 @@ def _formula_edits(sheet: SheetPart, formula_values):
                                                    tattr, f_element, v)
 
 
-def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val) -> bytes:
+def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val, rich: dict[str, bytes]) -> bytes:
     kind, num, text = val
     if original is not None:
         m = re.match(rb"<(" + _P + rb")c\b([^>]*?)/?>", original)
-        attrs = _T_ATTR.sub(b"", m.group(2))
+        attrs = _value_metadata(_T_ATTR.sub(b"", m.group(2)), kind, num, rich)
         cprefix = m.group(1)
     else:
-        attrs = b' r="' + f"{col_letters(c)}{r}".encode() + b'"'
+        attrs = _value_metadata(b' r="' + f"{col_letters(c)}{r}".encode() + b'"', kind, num, rich)
         cprefix = prefix
     v, t = encode_value(kind, num, text)
     tattr = b' t="' + t + b'"' if t else b""

@@ -14,7 +14,7 @@ import numpy as np
 from ..arrays import NotVectorizable, align
 from ..formula import Const
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, text_to_number
-from .arguments import finish, from_python_cells
+from .arguments import finish
 
 __all__ = ["Criterion", "conditional", "has_wild", "wildcard_regex"]
 
@@ -242,8 +242,35 @@ def conditional(ev, value_node, pairs, how: str, *, resize: bool = False) -> Val
     """
     given = [ev.scalar(c) for _, c in pairs]
     if any(not v.is_cell for v in given):
-        return _per_criterion(ev, value_node, pairs, how, resize, given)
-    ranges = [ev.eval(r) for r, _ in pairs]
+        return _per_element(ev, value_node, [r for r, _ in pairs], given, how, resize)
+    return _conditional(ev, value_node, [r for r, _ in pairs], given, how, resize)
+
+
+def _per_element(ev, value_node, range_nodes, given: list[Values], how: str, resize: bool) -> Values:
+    """Criteria that are arrays: each element one criterion, computed as so many cells of a
+    shape (so ``SUMPRODUCT(1/COUNTIF(A1:A9,A1:A9))`` takes the one-pass grouping of equal
+    criteria), broadcast together; an element beyond a smaller array is #N/A."""
+    if any(v.n > 1 for v in given) or ev.ctx.n > 1:
+        raise NotVectorizable("criteria arrays that move with the cell")
+    h = max(v.hw[0] for v in given)
+    w = max(v.hw[1] for v in given)
+    outside = np.zeros((h, w), bool)
+    for v in given:
+        vh, vw = v.hw
+        outside[:, :] |= (np.arange(h)[:, None] >= vh) & (vh != 1) | (np.arange(w)[None, :] >= vw) & (vw != 1)
+    flat = [Values(x.kind.reshape(-1, 1, 1), x.num.reshape(-1, 1, 1),
+                   None if x.text is None else x.text.reshape(-1, 1, 1)) for x in align(*given)]
+    result = _conditional(ev, value_node, range_nodes, flat, how, resize)
+    if result.n != h * w:  # one value for all (an error of the ranges)
+        result = result.expand(h * w)
+    kind = np.where(outside, ERR, result.kind.reshape(h, w)).astype(np.uint8)
+    num = np.where(outside, float(E.NA), result.num.reshape(h, w))
+    return Values(kind[None], num[None])
+
+
+def _conditional(ev, value_node, range_nodes, given: list[Values], how: str, resize: bool) -> Values:
+    """:func:`conditional` for criteria of one value per instance (``given``)."""
+    ranges = [ev.eval(r) for r in range_nodes]
     crits = [criteria_values(ev, Const(v)) for v in given]
     target = ev.eval(value_node) if value_node is not None else None
     hw = ranges[0].hw
@@ -312,23 +339,6 @@ def conditional(ev, value_node, pairs, how: str, *, resize: bool = False) -> Val
             vals = tvals[ti][sel]
             out[i] = (vals.max() if how == "max" else vals.min()) if vals.size else 0.0
     return _count_hidden(finish(out, err), ranges, crits, how)
-
-
-def _per_criterion(ev, value_node, pairs, how: str, resize: bool, given: list[Values]) -> Values:
-    """:func:`conditional` once per element of criteria that are arrays, broadcast together
-    (elements beyond a smaller array are #N/A, as Excel's array formulas give)."""
-    if any(v.n > 1 for v in given):
-        raise NotVectorizable("criteria arrays that move with the cell")
-    given = align(*given)
-    h, w = given[0].hw
-    out = np.empty((1, h, w), object)
-    for i in range(h):
-        for j in range(w):
-            one = [(r, Const(Values(v.kind[:, i:i + 1, j:j + 1], v.num[:, i:i + 1, j:j + 1],
-                                    None if v.text is None else v.text[:, i:i + 1, j:j + 1])))
-                   for (r, _), v in zip(pairs, given)]
-            out[0, i, j] = conditional(ev, value_node, one, how, resize=resize).python(0, 0, 0)
-    return from_python_cells(out)
 
 
 def _aggregate(mask, target, tvals, tmask, how: str, terr) -> tuple[float, float]:

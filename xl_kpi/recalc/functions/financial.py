@@ -11,6 +11,8 @@ whole shape. Where Excel differs from it, the difference is written here:
   20 steps; IRR is Newton from the guess and, where that diverges, from the nearest of a
   ladder of rates (Excel finds IRR({-7,2,1,4,-3,-7,2,-1,4,4}, 7) = -2.1 %); XIRR only from
   the guess (Excel's XIRR from a guess of -10 % is #NUM! where 60 % is the rate).
+- PPMT is the closed form of PMT - IPMT (numpy-financial subtracts, which cancels at large
+  rates; Excel does not), and NPV divides by 1+rate once at the end, as Excel's last bits show.
 - NPV and IRR skip text, logicals and blanks inside ranges; NPV counts values typed directly
   (TRUE is 1) and an error in a range is its result, while IRR turns an error into #VALUE!.
 - XIRR: Excel's bracketing and bisection from the guess (see :func:`_xirr_bisection`), so its
@@ -79,9 +81,21 @@ def _ipmt(rate, per, nper, pv, fv, t):
 
 @elementwise("PPMT", arity=(4, 6), defaults=(0, 0))
 def _ppmt(rate, per, nper, pv, fv, t):
-    """PPMT(rate, per, nper, pv, [fv], [type]) = PMT - IPMT: the principal part of payment ``per``."""
-    i, err = _interest(rate, per, nper, pv, fv, t)
-    return npf.pmt(rate, np.where(err != 0, 1, nper), pv, fv, _when(t)) - i, err
+    """PPMT(rate, per, nper, pv, [fv], [type]): the principal part of payment ``per``.
+
+    PMT - IPMT in closed form, -rate*(pv + fv) / ((1+rate)^(nper-per+1) - (1+rate)^(1-per)),
+    divided by 1+rate for type 1 (whose first payment is all principal: PMT), -(pv + fv)/nper
+    at rate 0. The difference itself cancels when the rate is large: Excel's
+    PPMT(5,3,33,10000,1) is -3.8e-20 where PMT - IPMT leaves 3e-10 of two 50,000s.
+    """
+    _, err = _interest(rate, per, nper, pv, fv, t)
+    n, k = np.where(err != 0, 1, nper), np.where(err != 0, 1, per)
+    b = 1 + rate
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x = -rate * (pv + fv) / (np.power(b, n - k + 1) - np.power(b, 1 - k))
+        x = np.where(_when(t) == 1, np.where(k == 1, npf.pmt(rate, n, pv, fv, 1), x / b), x)
+        x = np.where(rate == 0, -(pv + fv) / n, x)
+    return x + 0.0, err  # + 0.0: no negative zero
 
 
 @elementwise("NPER", arity=(3, 5), defaults=(0, 0))
@@ -324,9 +338,12 @@ def _npv(ev, args):
         b = 1 + rr
         total, discount = 0.0, 1.0
         for value in x.tolist():  # Excel's order of operations, for its last digit
+            if discount == 0:  # (1 + rate)^k underflowed: the terms overflow
+                return NUM
             total += value / discount
             discount *= b
-        return total / b
+        total /= b
+        return total if math.isfinite(total) else NUM
 
     return _over_elements(rate, n, one)
 

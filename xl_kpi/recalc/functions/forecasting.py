@@ -26,11 +26,12 @@ error, trend and seasonality (Holt-Winters), on a timeline with a constant step.
    ten points); alpha, beta, gamma in [0, 1] minimise the sum of squared one-step errors (a
    coarse grid, then a pattern search).
 4. *Forecast* h steps after the last point: ``l + h b + s_{n-m+(h-1) mod m}``; between two steps,
-   the straight line between them. A target inside the timeline reads the one-step fitted
-   values the same way. Microsoft's page says a target before the end is #NUM!, but Excel
-   computes one: its results (1 at the first point, 0.1 and 0.7 for targets 0.1 and 0.7 before
-   a timeline starting at 1) are the line from 0 one step before the start to the fitted
-   first value, and a target that far back or further is #NUM!; this module does the same.
+   the straight line between them. Microsoft's page says a target before the end is #NUM!, but
+   Excel computes one; what its results show (formulas' test.xlsx, STATISTICAL row 38: exactly
+   1 at the first point, 0.1 and 0.7 at 0.1 and 0.7 on a timeline starting at 1, #NUM! at 0 and
+   -1), this module does: at a point of the timeline its value; between a point and the next,
+   the line from that value to the one-step forecast of the next (LibreOffice's rule too); from
+   one step before the first point, where the value counts as 0; #NUM! that far back or further.
 5. *CONFINT*: ``z * RMSE * sqrt(1 + sum_{j<h} (alpha + alpha beta j + gamma (1 - alpha) [m | j])^2)``
    (Hyndman et al., *Forecasting with Exponential Smoothing*, 2008, class 1 variance), ``z`` the
    normal quantile of (1 + confidence_level) / 2; ``confidence_level`` in (0, 1), 0.95 by
@@ -40,7 +41,7 @@ error, trend and seasonality (Holt-Winters), on a timeline with a constant step.
 
 Arguments: errors propagate in argument order, then the scalar checks (#NUM!: seasonality not
 0..8,760, data_completion not 0 or 1, aggregation not 0..7, statistic_type not 1..8), then the
-arrays: sizes that differ #N/A, an error value in them that error, text or logicals #VALUE!
+arrays: an error value in them that error, sizes that differ #N/A, text or logicals #VALUE!
 (pairs blank in both are skipped; a blank value alone is a missing point); a blank optional
 scalar argument reads as omitted. Targets, levels and types in a range (array formulas) are
 taken element by element over one fit.
@@ -51,6 +52,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Callable
 
 import numpy as np
 
@@ -65,6 +67,8 @@ from .registry import register
 from .stats import as_error
 
 MAX_SEASONALITY = 8760
+#: The first serial after 9999-12-31: a monthly timeline reads dates only up to there.
+MAX_SERIAL = 2958466
 MAX_MISSING = 0.3
 #: The longest completed series fitted (#NUM! beyond): 27 years of days, 14 months of hours;
 #: bounds the time of the fit (a few seconds at this size).
@@ -91,6 +95,8 @@ class Series:
     def position(self, target: float) -> float:
         """The target on the series' index axis (0 the first point, 1 the next...)."""
         if self.month_day:
+            if not 0 <= target < MAX_SERIAL:
+                return math.nan
             target = _months(target, self.month_day)
         return (target - self.start) / self.step
 
@@ -108,12 +114,12 @@ def _pairs(values: Values, timeline: Values, i: int):
     vi, ti = (i if values.n > 1 else 0), (i if timeline.n > 1 else 0)
     vk, vn = values.kind[vi].reshape(-1), values.num[vi].reshape(-1)
     tk, tn = timeline.kind[ti].reshape(-1), timeline.num[ti].reshape(-1)
-    if vk.size != tk.size:
-        return NA
     for kind, num in ((vk, vn), (tk, tn)):
         bad = kind == ERR
         if bad.any():
             return as_error(num[np.argmax(bad)])
+    if vk.size != tk.size:
+        return NA
     keep = ~((vk == EMPTY) & (tk == EMPTY))
     vk, vn, tk, tn = vk[keep], vn[keep], tk[keep], tn[keep]
     if not (tk == NUM).all() or not ((vk == NUM) | (vk == EMPTY)).all():
@@ -266,18 +272,26 @@ def fit(y: np.ndarray, m: int):
     """The AAA model of a series with seasonality m (0: none), or #NUM! with too few points."""
     if y.size < 2 or (m > 1 and y.size < 2 * m):
         return NUM_ERROR
+    # fitted on the series over its largest magnitude (the recursions are linear in y): squares
+    # of values near 1e308 stay finite
+    scale = float(np.max(np.abs(y))) or 1.0
+    y = y / scale
     start = _start(y, m)
     names = 3 if m > 1 else 2
 
     def sse(points: np.ndarray) -> np.ndarray:
         gamma = points[:, 2] if names == 3 else np.zeros(len(points))
-        return _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
+        with np.errstate(all="ignore"):  # constants near 1 can make the recursion diverge
+            got = _run(y, m, points[:, 0], points[:, 1], gamma, start)[0]
+        return np.where(np.isfinite(got), got, np.inf)
 
     axis = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
     mesh = np.meshgrid(*([axis] * names), indexing="ij")
     grid = np.stack([g.reshape(-1) for g in mesh] + ([] if names == 3 else [np.zeros(mesh[0].size)]), axis=1)
     errs = sse(grid)
     best, err = grid[int(np.argmin(errs))], float(errs.min())
+    if not math.isfinite(err):
+        return NUM_ERROR  # values so large that their squares overflow
     step = 0.1
     moves = np.concatenate([np.eye(3)[:names], -np.eye(3)[:names]])
     while step > 1e-5 and err > 0:
@@ -291,17 +305,11 @@ def fit(y: np.ndarray, m: int):
     one = best[None, :]
     _, fitted, level, trend, season = _run(y, m, one[:, 0], one[:, 1], one[:, 2], start)
     return Fit(float(best[0]), float(best[1]), float(best[2]) if m > 1 else 0.0, m,
-               float(level[0]), float(trend[0]), season[:, 0], fitted[:, 0])
+               float(level[0]) * scale, float(trend[0]) * scale, season[:, 0] * scale, fitted[:, 0] * scale)
 
 
-def _value_at(model: Fit, k: int) -> float:
-    """The fitted value at index k of the series, the forecast beyond it, 0 just before it."""
-    n = model.fitted.size
-    if k < 0:
-        return 0.0
-    if k < n:
-        return float(model.fitted[k])
-    h = k - n + 1
+def _ahead(model: Fit, h: int) -> float:
+    """The forecast h >= 1 steps after the last point: l + h b + s_{n-m+(h-1) mod m}."""
     s = model.season[(h - 1) % model.m] if model.m > 1 else 0.0
     return model.level + h * model.trend + s
 
@@ -311,22 +319,27 @@ def forecast(ser: Series, model: Fit, target: float):
     pos = ser.position(target)
     if not pos > -1 or not math.isfinite(pos):
         return NUM_ERROR
+    n = ser.y.size
     k = math.floor(pos)
     frac = pos - k
-    low = _value_at(model, k)
+    if k >= n:
+        low = _ahead(model, k - n + 1)
+        return low if frac < 1e-9 else low + frac * (_ahead(model, k - n + 2) - low)
+    low = float(ser.y[k]) if k >= 0 else 0.0
     if frac < 1e-9:
-        return float(low)
-    return float(low + frac * (_value_at(model, k + 1) - low))
+        return low
+    high = float(model.fitted[k + 1]) if k + 1 < n else _ahead(model, 1)
+    return low + frac * (high - low)
 
 
 def _variance_factor(model: Fit, h: int) -> float:
     """1 + sum_{j=1}^{h-1} (a + b j + c [m divides j])^2, in closed form."""
     a, b = model.alpha, model.alpha * model.beta
     c = model.gamma * (1 - model.alpha) if model.m > 1 else 0.0
-    j = h - 1
+    j = float(h - 1)
     total = j * a * a + 2 * a * b * j * (j + 1) / 2 + b * b * j * (j + 1) * (2 * j + 1) / 6
     if c and model.m > 1:
-        q = j // model.m
+        q = float((h - 1) // model.m)
         total += q * (2 * c * a + c * c) + 2 * c * b * model.m * q * (q + 1) / 2
     return 1.0 + total
 
@@ -378,142 +391,132 @@ def _integer_in(x: float, low: int, high: int):
     return int(x)
 
 
-def _scalar_args(ev, nodes, defaults):
-    """(aligned values, number arrays, error arrays, omitted masks) of the scalar arguments;
-    an omitted argument (or a blank one, see the module notes) takes its default."""
-    vals = [ev.scalar(a) if a is not None else Values.number(d) for a, d in zip(nodes, defaults)]
-    vals = align(*vals)
+def _options(season: float, completion: float, aggregation: float):
+    """The checked (seasonality, data_completion, aggregation), or #NUM!."""
+    s = _integer_in(season, 0, MAX_SEASONALITY)
+    a = _integer_in(aggregation, 0, 7)
+    if s is None or a is None or completion not in (0.0, 1.0):
+        return NUM_ERROR
+    return s, int(completion), a
+
+
+@dataclass(frozen=True)
+class Task:
+    """What one element of a call asks: the series options, and its result from the series,
+    the fitted model (None when ``needs_fit`` is False) and the seasonality used."""
+
+    options: tuple[int, int, int]
+    result: Callable[[Series, "Fit | None", int], object]
+    needs_fit: bool = True
+
+
+def _scalars(ev, nodes, defaults):
+    """(shape, n, [(numbers, error codes)]) of the scalar arguments, aligned; an omitted
+    or blank argument with a default takes it (a blank required one reads 0)."""
+    vals = align(*[ev.scalar(a) if a is not None else Values.number(d) for a, d in zip(nodes, defaults)])
     out = []
     for v, d in zip(vals, defaults):
         x, err = numbers(v)
-        if d is not None:
-            x = np.where(v.kind == EMPTY, d, x)
-        out.append((x, err))
-    return vals, out
+        out.append((x if d is None else np.where(v.kind == EMPTY, d, x), err))
+    return vals[0].kind.shape, vals[0].n, out
 
 
-def _ets_impl(scalar_pos, array_pos, build):
-    """impl(ev, args): the arrays evaluated whole, the scalars element by element; ``build``
-    maps the scalar numbers of one element (as a list) to a key (seasonality, completion,
-    aggregation) and a finisher f(series, model) -> result, or an ExcelError."""
+def _ets_function(name: str, arrays: tuple[int, int], scalars: tuple[int, ...], required: int,
+                  defaults: tuple, task: Callable[[list[float]], Task | ExcelError]) -> None:
+    """Register ``name``: the arguments at ``arrays`` (values, timeline) read whole, those at
+    ``scalars`` (``required`` of them first, then optional ones with ``defaults``) element by
+    element; ``task`` maps one element's scalar numbers to a :class:`Task` or an ExcelError.
+    Series, seasonality and fit are computed once per instance and options, not per element."""
+    arity = (2 + required, 2 + len(scalars))
 
-    def impl(ev, args, scalar_pos=scalar_pos):
-        arity, defaults = build.arity, build.defaults
+    def impl(ev, args):
         if not arity[0] <= len(args) <= arity[1]:
             return Values.error(E.VALUE)
         nodes = list(args) + [None] * (arity[1] - len(args))
-        scalar_nodes = [nodes[p] for p in scalar_pos]
-        if any(nodes[p] is None for p in scalar_pos[: arity[0] - len(array_pos)]):
+        if any(nodes[p] is None for p in (*arrays, *scalars[:required])):
             return Values.error(E.VALUE)
-        values, timeline = (ev.eval(nodes[p]) for p in array_pos)
-        vals, nums = _scalar_args(ev, scalar_nodes, defaults)
-        shape = vals[0].kind.shape
-        n = max(shape[0], values.n, timeline.n)
-        shape = (n, *shape[1:])
+        values, timeline = (ev.eval(nodes[p]) for p in arrays)
+        shape, sn, nums = _scalars(ev, [nodes[p] for p in scalars], defaults)
+        per_instance = max(values.n, timeline.n) > 1
+        shape = (max(shape[0], values.n, timeline.n), *shape[1:])
         out = np.empty(shape, object)
         cache: dict = {}
         for idx in np.ndindex(shape):
-            sidx = (idx[0] if vals[0].n > 1 else 0, *idx[1:])
-            errs = [e[sidx] for _, e in nums]
-            first = next((e for e in errs if e), 0)
-            if first:
-                out[idx] = as_error(first)
-                continue
-            got = build([float(x[sidx]) for x, _ in nums])
-            if isinstance(got, ExcelError):
-                out[idx] = got
-                continue
-            (season, completion, aggregation), finish = got
-            i = idx[0] if max(values.n, timeline.n) > 1 else 0
-            key = (i, season, completion, aggregation)
-            if key not in cache:
-                ser = series(values, timeline, i, completion, aggregation)
-                if isinstance(ser, ExcelError):
-                    cache[key] = ser
-                else:
-                    m = detect_seasonality(ser.y) if season == 1 else season
-                    cache[key] = (ser, m)
-            entry = cache[key]
-            if isinstance(entry, ExcelError):
-                out[idx] = entry
-                continue
-            ser, m = entry
-            mkey = key + ("fit",)
-            if finish.needs_fit and mkey not in cache:
-                cache[mkey] = fit(ser.y, m)
-            model = cache.get(mkey)
-            out[idx] = model if isinstance(model, ExcelError) else finish(ser, model, m)
+            sidx = (idx[0] if sn > 1 else 0, *idx[1:])
+            first = next((e[sidx] for _, e in nums if e[sidx]), 0)
+            got = as_error(first) if first else task([float(x[sidx]) for x, _ in nums])
+            if isinstance(got, Task):
+                got = _run_task(cache, values, timeline, idx[0] if per_instance else 0, got)
+            out[idx] = got
         return from_python_cells(out)
 
-    return impl
+    register(name)(impl)
 
 
-def _options(season, completion, aggregation):
-    """The checked (seasonality, data_completion, aggregation) or #NUM!."""
-    s = _integer_in(season, 0, MAX_SEASONALITY)
-    c = completion if completion in (0.0, 1.0) else None
-    a = _integer_in(aggregation, 0, 7)
-    if s is None or c is None or a is None:
-        return NUM_ERROR
-    return s, int(c), a
+def _run_task(cache: dict, values: Values, timeline: Values, i: int, task: Task):
+    """The task's result on instance ``i``, the series and the fit memoised in ``cache``."""
+    with np.errstate(all="ignore"):
+        got = _task_result(cache, values, timeline, i, task)
+    return NUM_ERROR if isinstance(got, float) and not math.isfinite(got) else got
 
 
-def _finisher(f, needs_fit=True):
-    f.needs_fit = needs_fit
-    return f
+def _task_result(cache: dict, values: Values, timeline: Values, i: int, task: Task):
+    key = (i, *task.options)
+    if key not in cache:
+        season, completion, aggregation = task.options
+        ser = series(values, timeline, i, completion, aggregation)
+        cache[key] = ser if isinstance(ser, ExcelError) else (
+            ser, detect_seasonality(ser.y) if season == 1 else season)
+    if isinstance(cache[key], ExcelError):
+        return cache[key]
+    ser, m = cache[key]
+    model = None
+    if task.needs_fit:
+        if key + ("fit",) not in cache:
+            cache[key + ("fit",)] = fit(ser.y, m)
+        model = cache[key + ("fit",)]
+        if isinstance(model, ExcelError):
+            return model
+    return task.result(ser, model, m)
 
 
-def _spec(arity, defaults):
-    def deco(f):
-        f.arity, f.defaults = arity, defaults
-        return f
-
-    return deco
-
-
-@_spec((3, 6), (None, 1, 1, 1))
-def _build_forecast(x):
+def _forecast_task(x):
     target, *opts = x
     got = _options(*opts)
-    if isinstance(got, ExcelError):
-        return got
-    return got, _finisher(lambda ser, model, m: forecast(ser, model, target))
+    return got if isinstance(got, ExcelError) else Task(got, lambda ser, model, m: forecast(ser, model, target))
 
 
-@_spec((3, 7), (None, 0.95, 1, 1, 1))
-def _build_confint(x):
+def _confint_task(x):
     target, level, *opts = x
     got = _options(*opts)
-    if isinstance(got, ExcelError):
-        return got
-    if not 0 < level < 1:
-        return NUM_ERROR
-    return got, _finisher(lambda ser, model, m: confint(ser, model, target, level))
+    if not isinstance(got, ExcelError) and not 0 < level < 1:
+        got = NUM_ERROR
+    return got if isinstance(got, ExcelError) else Task(got, lambda ser, model, m: confint(ser, model, target, level))
 
 
-@_spec((2, 4), (1, 1))
-def _build_seasonality(x):
+def _seasonality_task(x):
     got = _options(1.0, *x)
-    if isinstance(got, ExcelError):
-        return got
-    return got, _finisher(lambda ser, model, m: float(m), needs_fit=False)
+    return got if isinstance(got, ExcelError) else Task(got, lambda ser, model, m: float(m), needs_fit=False)
 
 
-@_spec((3, 6), (None, 1, 1, 1))
-def _build_stat(x):
+def _stat_task(x):
     kind, *opts = x
     k = _integer_in(kind, 1, 8)
     got = _options(*opts)
+    if not isinstance(got, ExcelError) and k is None:
+        got = NUM_ERROR
     if isinstance(got, ExcelError):
         return got
-    if k is None:
-        return NUM_ERROR
     if k == 8:
-        return got, _finisher(lambda ser, model, m: ser.step, needs_fit=False)
-    return got, _finisher(lambda ser, model, m: statistic(ser, model, k))
+        return Task(got, lambda ser, model, m: ser.step, needs_fit=False)
+    return Task(got, lambda ser, model, m: statistic(ser, model, k))
 
 
-register("FORECAST.ETS")(_ets_impl((0, 3, 4, 5), (1, 2), _build_forecast))
-register("FORECAST.ETS.CONFINT")(_ets_impl((0, 3, 4, 5, 6), (1, 2), _build_confint))
-register("FORECAST.ETS.SEASONALITY")(_ets_impl((2, 3), (0, 1), _build_seasonality))
-register("FORECAST.ETS.STAT")(_ets_impl((2, 3, 4, 5), (0, 1), _build_stat))
+# FORECAST.ETS(target_date, values, timeline, [seasonality], [data_completion], [aggregation])
+_ets_function("FORECAST.ETS", (1, 2), (0, 3, 4, 5), 1, (None, 1, 1, 1), _forecast_task)
+# FORECAST.ETS.CONFINT(target_date, values, timeline, [confidence_level], [seasonality], ...)
+_ets_function("FORECAST.ETS.CONFINT", (1, 2), (0, 3, 4, 5, 6), 1, (None, 0.95, 1, 1, 1), _confint_task)
+# FORECAST.ETS.SEASONALITY(values, timeline, [data_completion], [aggregation])
+_ets_function("FORECAST.ETS.SEASONALITY", (0, 1), (2, 3), 0, (1, 1), _seasonality_task)
+# FORECAST.ETS.STAT(values, timeline, statistic_type, [seasonality], [data_completion], [aggregation])
+_ets_function("FORECAST.ETS.STAT", (0, 1), (2, 3, 4, 5), 1, (None, 1, 1, 1), _stat_task)

@@ -116,18 +116,33 @@ def _index_lifted(ev, args, given) -> Values:
     present = iter(align(*present))
     given = [None if v is None else next(present) for v in given]
     h, w = next(v for v in given if v is not None).hw
+    if given[2] is None and len(_areas(args[0])) == 1:  # one area: every element at once
+        flat = [None if v is None else Values(v.kind.reshape(-1, 1, 1), v.num.reshape(-1, 1, 1),
+                                              None if v.text is None else v.text.reshape(-1, 1, 1)) for v in given]
+        arr = _unwatched(ev, args[0])
+        if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
+            return arr
+        try:
+            got = _index_of(arr, flat[0], flat[1], len(args) > 2)
+        except NotVectorizable:  # a whole row or column for some element: one at a time below
+            got = None
+        if got is not None and got.is_cell:
+            _report_read(got)
+            return Values(got.kind.reshape(1, h, w), got.num.reshape(1, h, w),
+                          None if got.text is None else got.text.reshape(1, h, w))
     out = np.empty((1, h, w), object)
+    areas: dict = {}  # each area evaluated once for all the elements
     for i in range(h):
         for j in range(w):
             one = [None if v is None else Values(v.kind[:, i:i + 1, j:j + 1], v.num[:, i:i + 1, j:j + 1],
                                                  None if v.text is None else v.text[:, i:i + 1, j:j + 1])
                    for v in given]
-            out[0, i, j] = _index_at(ev, args, *one).python(0, 0, 0)
+            out[0, i, j] = _index_at(ev, args, *one, areas).python(0, 0, 0)
     return from_python_cells(out)
 
 
-def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None) -> Values:
-    """INDEX for index values of one item per cell."""
+def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None, memo: dict | None = None) -> Values:
+    """INDEX for index values of one item per cell (``memo``: the areas already evaluated)."""
     areas = _areas(args[0])
     k = 1
     if av is not None:
@@ -141,7 +156,11 @@ def _index_at(ev, args, rv: Values, cv: Values | None, av: Values | None) -> Val
             return Values.error(E.VALUE)
     if k > len(areas):
         return Values.error(E.REF)
-    arr = _unwatched(ev, areas[k - 1])
+    arr = memo.get(k) if memo is not None else None
+    if arr is None:
+        arr = _unwatched(ev, areas[k - 1])
+        if memo is not None:
+            memo[k] = arr
     if arr.kind.shape[1:] == (1, 1) and arr.ref is None and arr.kind[0, 0, 0] == ERR:
         return arr
     out = _index_of(arr, rv, cv, len(args) > 2)

@@ -1,31 +1,32 @@
 """Regular expressions: REGEXTEST, REGEXEXTRACT, REGEXREPLACE.
 
-Excel runs PCRE2; this module runs Python's :mod:`re` on a pattern translated where the two
-spell the same thing differently: named groups ``(?<name>...)`` and ``\\k<name>``/``\\k{name}``
+Excel runs PCRE2; this module runs the ``regex`` library (a well-kept superset of Python's
+:mod:`re` with PCRE's features: Unicode properties ``\\p{L}``, recursion ``(?R)``, atomic
+groups, possessive quantifiers, ``\\K``, POSIX classes ``[[:alpha:]]``) on a pattern translated
+where PCRE2 spells a thing differently: named groups ``(?<name>...)`` and ``\\k<name>``/``\\k{name}``
 back-references, ``\\z`` and PCRE's ``\\Z`` (end, or before a final newline), ``\\h``/``\\H``
-(horizontal white space), ``\\Q...\\E`` literal spans and the POSIX classes ``[[:alpha:]]``...
-Atomic groups and possessive quantifiers are Python's too (3.11). Left as PCRE2-only, and
-``#VALUE!`` like any pattern that does not compile: Unicode properties (``\\p{L}``), recursion
-(``(?R)``), callouts and verbs (``(*SKIP)``). Python's classes ``\\d`` and ``\\w`` match
+(horizontal white space), ``\\Q...\\E`` literal spans. Callouts and verbs (``(*SKIP)``) are
+PCRE2-only: ``#VALUE!``, like any pattern that does not compile. ``\\d`` and ``\\w`` match
 Unicode digits and letters, as PCRE2 in UCP mode.
 
 Every argument is read element by element (an array of texts gives one result per text);
 ``case_sensitivity`` is 0 (the default, case matters) or 1, anything else ``#VALUE!``.
 
-A pattern that backtracks without end (``(a+)+$`` on a long text) must not hang a recalculation:
-each call runs under a budget of :data:`MATCH_SECONDS` (a timer signal, which Python's matcher
-heeds), after which the result is ``#VALUE!``, as PCRE2 in Excel gives up at its match limit. The
-budget needs the main thread (the CLI's and its workers'); elsewhere the call runs unbounded.
+A pattern that backtracks without end (``(a|aa)+$`` on a long text) must not hang a
+recalculation: every match runs with the library's ``timeout`` of :data:`MATCH_SECONDS`, in any
+thread (a Dask worker's too), after which the result is ``#VALUE!``, as PCRE2 in Excel gives up
+at its match limit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import re
-import signal
-import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import regex
 
 from ...excel_errors import NA, VALUE, ExcelError
 from .registry import cellwise
@@ -61,49 +62,26 @@ def translate(pattern: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(pattern: str, ignore_case: bool) -> re.Pattern | None:
+def _compiled(pattern: str, ignore_case: bool) -> regex.Pattern | None:
+    import regex  # 16 ms, paid by the first workbook that calls a REGEX* function
+
     try:
-        return re.compile(translate(pattern), re.IGNORECASE if ignore_case else 0)
-    except (re.error, OverflowError, RecursionError):
+        return regex.compile(translate(pattern), regex.IGNORECASE if ignore_case else 0)
+    except (regex.error, re.error, OverflowError, RecursionError, ValueError):
         return None
 
 
-#: The longest one REGEX* call may run before it is #VALUE! (see the module docstring).
+#: The longest one match may run before the call is #VALUE! (see the module docstring).
 MATCH_SECONDS = 1.0
 
 
-class _MatchLimit(Exception):
-    """A regular-expression call ran past :data:`MATCH_SECONDS`."""
-
-
-def _expire(signum, frame):
-    raise _MatchLimit
-
-
-@contextlib.contextmanager
-def _budget():
-    """Raise :class:`_MatchLimit` in the block after MATCH_SECONDS, where a timer can be set."""
-    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, MATCH_SECONDS)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _bounded(f):
-    """``f`` run under the time budget: #VALUE! when it runs out."""
+    """``f`` with its matches timed out: #VALUE! when one runs past :data:`MATCH_SECONDS`."""
     @functools.wraps(f)
     def run(*args):
         try:
-            with _budget():
-                return f(*args)
-        except _MatchLimit:
+            return f(*args)
+        except TimeoutError:
             return VALUE
 
     return run
@@ -121,7 +99,7 @@ def _regextest(text, pattern, case=None):
     if isinstance(ignore, ExcelError):
         return ignore
     rx = _compiled(pattern, ignore)
-    return VALUE if rx is None else rx.search(text) is not None
+    return VALUE if rx is None else rx.search(text, timeout=MATCH_SECONDS) is not None
 
 
 def _regexextract(text, pattern, mode=None, case=None):
@@ -140,9 +118,9 @@ def _regexextract(text, pattern, mode=None, case=None):
     if rx is None or k not in (0, 1, 2) or (k == 2 and rx.groups == 0):
         return VALUE
     if k == 1:
-        found = [m.group(0) for m in rx.finditer(text)]
+        found = [m.group(0) for m in rx.finditer(text, timeout=MATCH_SECONDS)]
         return [found] if found else NA
-    m = rx.search(text)
+    m = rx.search(text, timeout=MATCH_SECONDS)
     if m is None:
         return NA
     if k == 0:
@@ -153,7 +131,7 @@ def _regexextract(text, pattern, mode=None, case=None):
 _GROUP_REF = re.compile(r"\$(?:(\d+)|\{(\w+)\}|(\$))")
 
 
-def _expand(m: re.Match, replacement: str) -> str:
+def _expand(m: regex.Match, replacement: str) -> str:
     """The replacement with ``$n``, ``${n}`` and ``${name}`` filled from the match, ``$$`` a "$"."""
     def one(r: re.Match) -> str:
         if r.group(3):
@@ -167,8 +145,6 @@ def _expand(m: re.Match, replacement: str) -> str:
     return _GROUP_REF.sub(one, replacement)
 
 
-
-
 def _regexreplace(text, pattern, replacement, occurrence=None, case=None):
     """REGEXREPLACE(text, pattern, replacement, [occurrence], [case_sensitivity]): every match
     (occurrence 0, the default) or only the n-th (counted from the end when negative) replaced;
@@ -180,7 +156,7 @@ def _regexreplace(text, pattern, replacement, occurrence=None, case=None):
     rx = _compiled(pattern, ignore)
     if rx is None:
         return VALUE
-    matches = list(rx.finditer(text))
+    matches = list(rx.finditer(text, timeout=MATCH_SECONDS))
     if n:
         if abs(n) > len(matches):
             return text
