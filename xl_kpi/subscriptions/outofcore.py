@@ -1,13 +1,14 @@
 """Billing exports larger than memory: read, factorized and sorted by DuckDB, out of core.
 
 What costs memory in a billing export is the raw table: ids and dates as text, one Python object
-per cell (the pandas path holds about 300 MiB per million rows). What the checks and the KPIs
+per cell (the pandas path holds about 220 MiB per million rows of a Parquet file). What the checks and the KPIs
 need is small: a code per distinct value. So DuckDB does the heavy part where the data lies
 (Parquet files or folders, CSV), streaming and spilling to disk past its memory limit: it reads
 only the columns used, finds the distinct values of each text column (customer ids, dates,
 billing periods, currencies, labels) in order of first appearance, as :func:`pandas.factorize`
 does, reads the amounts (in the file's decimal mark), and hands back one compact row per row of
-the export (codes, amount, position in the file), sorted by customer and month. From there the
+the export (codes, amount, position in the file), sorted by customer and month (an export
+already grouped by customer is read in file order, without a sort). From there the
 very :func:`~xl_kpi.subscriptions.ledger.build_ledger` of the pandas path checks and builds the
 ledger, running each check and conversion of a text column once per distinct value
 (:class:`~xl_kpi.subscriptions._factorized.Factorized`): the same definitions, options, notes and
