@@ -367,3 +367,19 @@ def test_the_grid_agrees_with_libreoffice_except_where_excel_documents_otherwise
     assert not unexplained, unexplained[:10]
     print(f"{agreed} of {len(fs)} cells agree with LibreOffice")
     assert agreed > 0.8 * len(fs)  # 13,744 of 16,696 when written
+
+
+@pytest.mark.parametrize("formula", [
+    "=PRICE(DATE(2008,2,15),DATE(2016,11,15),0.0575,1E+300,100,2,0)",  # a discount factor out of floats
+    "=DURATION(1,2958465,0.05,1E+300,4,1)",
+    "=FVSCHEDULE(1,{1E+300,1E+300})",
+])
+def test_results_beyond_floats_are_num_errors_not_crashes(formula):
+    assert evaluate({}, formula) == NUM
+
+
+def test_a_long_bond_still_solves_and_a_huge_period_count_returns():
+    # 8,000 years of quarterly coupons: the discount factors underflow instead of overflowing
+    assert evaluate({}, "=YIELD(1,2958465,0.05,50,100,4,1)") == pytest.approx(0.1, abs=1e-5)
+    # a billion periods of a written-off asset: 0 at once, not a billion steps
+    assert evaluate({}, "=AMORDEGRC(2400,1,2,0,1E+9,0.01,1)") == 0

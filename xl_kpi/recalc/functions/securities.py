@@ -46,11 +46,13 @@ Microsoft's documented formulas are followed:
 from __future__ import annotations
 
 import calendar
+import datetime as dt
+import functools
 import math
 
 import numpy as np
 
-from ...excel_dates import serial_to_ymd, ymd_to_serial
+from ...excel_dates import serial_to_ymd, to_serial
 from ...excel_errors import DIV0, NUM, VALUE, ExcelError
 from ..values import BOOL, ERR, ERROR_CODES, STR, E, Values
 from ..values import NUM as NUMBER
@@ -61,17 +63,38 @@ from .registry import cellwise, elementwise, register
 _LAST_SERIAL = 2958465  # 31 December 9999
 
 
+@functools.lru_cache(maxsize=4096)
 def _ymd(serial: int) -> tuple[int, int, int]:
     y, m, d = serial_to_ymd(np.array([float(serial)]))
     return int(y[0]), int(m[0]), int(d[0])
 
 
 def _serial(y: int, m: int, d: int) -> int:
-    return int(ymd_to_serial(np.array([y]), np.array([m]), np.array([d]))[0])
+    return int(to_serial(dt.date(y, m, d)))
 
 
 def _month_length(y: int, m: int) -> int:
-    return 29 if (y, m) == (1900, 2) else calendar.monthrange(y, m)[1]
+    return calendar.monthrange(y, m)[1]
+
+
+def _toolpak(*names: str, args: str, optional: str = ""):
+    """Register ``f`` as :func:`.registry.cellwise` does for an Analysis ToolPak function (a
+    logical or a multi-cell reference is #VALUE!), with #NUM! for a result out of the range of
+    floats (an overflow, a non-finite value) instead of an exception."""
+
+    def deco(f):
+        def safe(*xs):
+            try:
+                out = f(*xs)
+            except (OverflowError, ZeroDivisionError, ValueError):
+                return NUM
+            return NUM if isinstance(out, float) and not math.isfinite(out) else out
+
+        safe.__doc__ = f.__doc__
+        cellwise(*names, args=args, optional=optional, arrays=False)(safe)
+        return f
+
+    return deco
 
 
 # -- argument checks ------------------------------------------------------------------------
@@ -159,7 +182,7 @@ def _coupon_function(which: str):
 
 
 for _name in ("COUPPCD", "COUPNCD", "COUPNUM", "COUPDAYBS", "COUPDAYS", "COUPDAYSNC"):
-    cellwise(_name, args="NNN", optional="N", arrays=False)(_coupon_function(_name))
+    _toolpak(_name, args="NNN", optional="N")(_coupon_function(_name))
 
 
 # -- coupon bonds --------------------------------------------------------------------------
@@ -173,8 +196,8 @@ def _price(a, e, dsc, n, rate, yld, redemption, freq):
     c = 100.0 * rate / freq
     v = 1.0 + yld / freq
     t0 = dsc / e
-    coupons = sum(c / v ** (k + t0) for k in range(n))
-    return redemption / v ** (n - 1 + t0) + coupons - c * a / e
+    coupons = sum(c * v ** -(k + t0) for k in range(n))
+    return redemption * v ** -(n - 1 + t0) + coupons - c * a / e
 
 
 def _price_slope(a, e, dsc, n, rate, yld, redemption, freq):
@@ -182,11 +205,11 @@ def _price_slope(a, e, dsc, n, rate, yld, redemption, freq):
     c = 100.0 * rate / freq
     v = 1.0 + yld / freq
     t0 = dsc / e
-    terms = sum(c * (k + t0) / v ** (k + t0 + 1) for k in range(n))
-    return -(terms + redemption * (n - 1 + t0) / v ** (n + t0)) / freq
+    terms = sum(c * (k + t0) * v ** -(k + t0 + 1) for k in range(n))
+    return -(terms + redemption * (n - 1 + t0) * v ** -(n + t0)) / freq
 
 
-@cellwise("PRICE", args="NNNNNN", optional="N", arrays=False)
+@_toolpak("PRICE", args="NNNNNN", optional="N")
 def _price_fn(settlement, maturity, rate, yld, redemption, frequency, basis):
     """PRICE(settlement, maturity, rate, yld, redemption, frequency, [basis]): the price per 100
     face value of a bond paying periodic coupons (see :func:`_price`); #NUM! for a negative rate
@@ -198,7 +221,7 @@ def _price_fn(settlement, maturity, rate, yld, redemption, frequency, basis):
     return _price(*_period(s, m, f, b), rate, yld, redemption, f)
 
 
-@cellwise("YIELD", args="NNNNNN", optional="N", arrays=False)
+@_toolpak("YIELD", args="NNNNNN", optional="N")
 def _yield_fn(settlement, maturity, rate, pr, redemption, frequency, basis):
     """YIELD(settlement, maturity, rate, pr, redemption, frequency, [basis]): the yield at which
     PRICE gives ``pr``. With one coupon left, the closed form
@@ -242,13 +265,13 @@ def _duration(settlement, maturity, coupon, yld, frequency, basis):
     c, v, t0 = 100.0 * coupon / f, 1.0 + yld / f, dsc / e
     weighted = total = 0.0
     for k in range(n):
-        flow = (c + (100.0 if k == n - 1 else 0.0)) / v ** (k + t0)
+        flow = (c + (100.0 if k == n - 1 else 0.0)) * v ** -(k + t0)
         weighted += (k + t0) * flow
         total += flow
     return weighted / total / f
 
 
-@cellwise("DURATION", args="NNNNN", optional="N", arrays=False)
+@_toolpak("DURATION", args="NNNNN", optional="N")
 def _duration_fn(settlement, maturity, coupon, yld, frequency, basis):
     """DURATION(settlement, maturity, coupon, yld, frequency, [basis]): the Macaulay duration,
     in years, of a bond of face value 100 (see :func:`_duration`); #NUM! for a negative coupon or
@@ -256,7 +279,7 @@ def _duration_fn(settlement, maturity, coupon, yld, frequency, basis):
     return _duration(settlement, maturity, coupon, yld, frequency, basis)
 
 
-@cellwise("MDURATION", args="NNNNN", optional="N", arrays=False)
+@_toolpak("MDURATION", args="NNNNN", optional="N")
 def _mduration_fn(settlement, maturity, coupon, yld, frequency, basis):
     """MDURATION(settlement, maturity, coupon, yld, frequency, [basis]): the modified duration,
     DURATION / (1 + yld/frequency)."""
@@ -267,7 +290,7 @@ def _mduration_fn(settlement, maturity, coupon, yld, frequency, basis):
 # -- accrued interest ----------------------------------------------------------------------
 
 
-@cellwise("ACCRINT", args="NNNNNN", optional="Nb", arrays=False)
+@_toolpak("ACCRINT", args="NNNNNN", optional="Nb")
 def _accrint(issue, first_interest, settlement, rate, par, frequency, basis, calc_method):
     """ACCRINT(issue, first_interest, settlement, rate, par, frequency, [basis], [calc_method]):
     the interest accrued on a security paying periodic interest, Microsoft's
@@ -303,7 +326,7 @@ def _quasi_periods(start: int, end: int, anchor: int, freq: int, basis: int) -> 
     return total
 
 
-@cellwise("ACCRINTM", args="NNN", optional="NN", arrays=False)
+@_toolpak("ACCRINTM", args="NNN", optional="NN")
 def _accrintm(issue, settlement, rate, par, basis):
     """ACCRINTM(issue, settlement, rate, [par], [basis]): the interest of a security paying it at
     maturity, par * rate * YEARFRAC(issue, settlement, basis), par 1,000 by default; #NUM! for
@@ -324,7 +347,7 @@ def _term(settlement, maturity, basis):
     return None if got is None else _yearfrac(got[0], got[1], got[2])
 
 
-@cellwise("DISC", args="NNNN", optional="N", arrays=False)
+@_toolpak("DISC", args="NNNN", optional="N")
 def _disc(settlement, maturity, pr, redemption, basis):
     """DISC(settlement, maturity, pr, redemption, [basis]): the discount rate,
     (redemption - pr) / redemption / YEARFRAC(settlement, maturity, basis)."""
@@ -334,7 +357,7 @@ def _disc(settlement, maturity, pr, redemption, basis):
     return (redemption - pr) / redemption / t
 
 
-@cellwise("INTRATE", args="NNNN", optional="N", arrays=False)
+@_toolpak("INTRATE", args="NNNN", optional="N")
 def _intrate(settlement, maturity, investment, redemption, basis):
     """INTRATE(settlement, maturity, investment, redemption, [basis]): the interest rate of a
     fully invested security, (redemption - investment) / investment / YEARFRAC(...)."""
@@ -344,7 +367,7 @@ def _intrate(settlement, maturity, investment, redemption, basis):
     return (redemption - investment) / investment / t
 
 
-@cellwise("RECEIVED", args="NNNN", optional="N", arrays=False)
+@_toolpak("RECEIVED", args="NNNN", optional="N")
 def _received(settlement, maturity, investment, discount, basis):
     """RECEIVED(settlement, maturity, investment, discount, [basis]): the amount received at
     maturity, investment / (1 - discount * YEARFRAC(...)); #NUM! when that is not positive."""
@@ -354,7 +377,7 @@ def _received(settlement, maturity, investment, discount, basis):
     return investment / (1.0 - discount * t)
 
 
-@cellwise("PRICEDISC", args="NNNN", optional="N", arrays=False)
+@_toolpak("PRICEDISC", args="NNNN", optional="N")
 def _pricedisc(settlement, maturity, discount, redemption, basis):
     """PRICEDISC(settlement, maturity, discount, redemption, [basis]): the price per 100 of a
     discounted security, redemption * (1 - discount * YEARFRAC(...))."""
@@ -364,7 +387,7 @@ def _pricedisc(settlement, maturity, discount, redemption, basis):
     return redemption * (1.0 - discount * t)
 
 
-@cellwise("YIELDDISC", args="NNNN", optional="N", arrays=False)
+@_toolpak("YIELDDISC", args="NNNN", optional="N")
 def _yielddisc(settlement, maturity, pr, redemption, basis):
     """YIELDDISC(settlement, maturity, pr, redemption, [basis]): the annual yield of a
     discounted security, (redemption - pr) / pr / YEARFRAC(...)."""
@@ -386,7 +409,7 @@ def _at_maturity(settlement, maturity, issue, basis):
     return _yearfrac(i, m, b), _yearfrac(i, s, b), _yearfrac(s, m, b)
 
 
-@cellwise("PRICEMAT", args="NNNNN", optional="N", arrays=False)
+@_toolpak("PRICEMAT", args="NNNNN", optional="N")
 def _pricemat(settlement, maturity, issue, rate, yld, basis):
     """PRICEMAT(settlement, maturity, issue, rate, yld, [basis]): the price per 100 of a security
     paying interest at maturity, (100 + DIM*rate*100) / (1 + DSM*yld) - A*rate*100, the
@@ -398,7 +421,7 @@ def _pricemat(settlement, maturity, issue, rate, yld, basis):
     return (100.0 + dim * rate * 100.0) / (1.0 + dsm * yld) - a * rate * 100.0
 
 
-@cellwise("YIELDMAT", args="NNNNN", optional="N", arrays=False)
+@_toolpak("YIELDMAT", args="NNNNN", optional="N")
 def _yieldmat(settlement, maturity, issue, rate, pr, basis):
     """YIELDMAT(settlement, maturity, issue, rate, pr, [basis]): the annual yield of a security
     paying interest at maturity, ((1 + DIM*rate) - (pr/100 + A*rate)) / (pr/100 + A*rate) / DSM."""
@@ -424,7 +447,7 @@ def _bill_days(settlement, maturity):
     return None if d[1] > year_later else float(d[1] - d[0])
 
 
-@cellwise("TBILLPRICE", args="NNN", arrays=False)
+@_toolpak("TBILLPRICE", args="NNN")
 def _tbillprice(settlement, maturity, discount):
     """TBILLPRICE(settlement, maturity, discount): 100 * (1 - discount * DSM/360)."""
     dsm = _bill_days(settlement, maturity)
@@ -434,7 +457,7 @@ def _tbillprice(settlement, maturity, discount):
     return NUM if price <= 0 else price
 
 
-@cellwise("TBILLYIELD", args="NNN", arrays=False)
+@_toolpak("TBILLYIELD", args="NNN")
 def _tbillyield(settlement, maturity, pr):
     """TBILLYIELD(settlement, maturity, pr): (100 - pr) / pr * 360/DSM."""
     dsm = _bill_days(settlement, maturity)
@@ -443,7 +466,7 @@ def _tbillyield(settlement, maturity, pr):
     return (100.0 - pr) / pr * 360.0 / dsm
 
 
-@cellwise("TBILLEQ", args="NNN", arrays=False)
+@_toolpak("TBILLEQ", args="NNN")
 def _tbilleq(settlement, maturity, discount):
     """TBILLEQ(settlement, maturity, discount): the bond-equivalent yield, 365*discount /
     (360 - discount*DSM) up to half a year; beyond, the root of the semi-annual compounding
@@ -480,11 +503,11 @@ def _dollar(which: str):
     return f
 
 
-_dollarde = cellwise("DOLLARDE", args="NN", arrays=False)(_dollar("DOLLARDE"))
+_dollarde = _toolpak("DOLLARDE", args="NN")(_dollar("DOLLARDE"))
 _dollarde.__doc__ = """DOLLARDE(fractional_dollar, fraction): a price quoted in fractions (1.02 with
 fraction 16 is 1 and 2/16) as a decimal, int + frac * 10^ceil(log10(fraction)) / fraction;
 fraction truncated, #NUM! below 0, #DIV/0! below 1."""
-_dollarfr = cellwise("DOLLARFR", args="NN", arrays=False)(_dollar("DOLLARFR"))
+_dollarfr = _toolpak("DOLLARFR", args="NN")(_dollar("DOLLARFR"))
 _dollarfr.__doc__ = """DOLLARFR(decimal_dollar, fraction): the inverse of DOLLARDE,
 int + frac * fraction / 10^ceil(log10(fraction))."""
 
@@ -584,7 +607,7 @@ def _round_half_up(x: float) -> float:
     return math.floor(x + 0.5)
 
 
-@cellwise("AMORLINC", args="NNNNNN", optional="N", arrays=False)
+@_toolpak("AMORLINC", args="NNNNNN", optional="N")
 def _amorlinc(cost, purchased, first_period, salvage, period, rate, basis):
     """AMORLINC(cost, date_purchased, first_period, salvage, period, rate, [basis]): French
     straight-line depreciation of ``period`` (0 is the first, partial one): the first period
@@ -606,7 +629,7 @@ def _amorlinc(cost, purchased, first_period, salvage, period, rate, basis):
     return 0.0
 
 
-@cellwise("AMORDEGRC", args="NNNNNN", optional="N", arrays=False)
+@_toolpak("AMORDEGRC", args="NNNNNN", optional="N")
 def _amordegrc(cost, purchased, first_period, salvage, period, rate, basis):
     """AMORDEGRC(cost, date_purchased, first_period, salvage, period, rate, [basis]): French
     declining-balance depreciation of ``period``, rounded to whole units: the rate times a
@@ -629,6 +652,8 @@ def _amordegrc(cost, purchased, first_period, salvage, period, rate, basis):
     rest = value - salvage
     for n in range(per):
         amount = _round_half_up(r * value)
+        if amount == 0:
+            return 0.0  # nothing more is written off in this or any later period
         rest -= amount
         if rest < 0:
             return _round_half_up(value * 0.5) if per - n <= 2 else 0.0
@@ -675,8 +700,8 @@ def _odd_first(settlement, maturity, issue, first_coupon, freq, basis):
 def _oddf_price(t, rate, yld, redemption, freq):
     coupon, accrued, t0, after = t
     c, v = 100.0 * rate / freq, 1.0 + yld / freq
-    value = redemption / v ** (after + t0) + c * coupon / v ** t0
-    value += sum(c / v ** (k + t0) for k in range(1, after + 1))
+    value = redemption * v ** -(after + t0) + c * coupon * v ** -t0
+    value += sum(c * v ** -(k + t0) for k in range(1, after + 1))
     return value - c * accrued
 
 
@@ -690,7 +715,7 @@ def _oddf_checked(settlement, maturity, issue, first_coupon, frequency, basis):
     return _odd_first(s, m, i, fc, f, b), f
 
 
-@cellwise("ODDFPRICE", args="NNNNNNNN", optional="N", arrays=False)
+@_toolpak("ODDFPRICE", args="NNNNNNNN", optional="N")
 def _oddfprice(settlement, maturity, issue, first_coupon, rate, yld, redemption, frequency, basis):
     """ODDFPRICE(settlement, maturity, issue, first_coupon, rate, yld, redemption, frequency,
     [basis]): the price per 100 of a bond whose first period is odd (short or long): the
@@ -724,7 +749,7 @@ def _solve_yield(price_of, target: float, guess: float):
     return NUM
 
 
-@cellwise("ODDFYIELD", args="NNNNNNNN", optional="N", arrays=False)
+@_toolpak("ODDFYIELD", args="NNNNNNNN", optional="N")
 def _oddfyield(settlement, maturity, issue, first_coupon, rate, pr, redemption, frequency, basis):
     """ODDFYIELD(settlement, maturity, issue, first_coupon, rate, pr, redemption, frequency,
     [basis]): the yield at which ODDFPRICE gives ``pr``, by Newton's method from ``rate``."""
@@ -767,7 +792,7 @@ def _oddl_checked(settlement, maturity, last_interest, frequency, basis):
     return _odd_last(s, m, li, f, b), f
 
 
-@cellwise("ODDLPRICE", args="NNNNNNN", optional="N", arrays=False)
+@_toolpak("ODDLPRICE", args="NNNNNNN", optional="N")
 def _oddlprice(settlement, maturity, last_interest, rate, yld, redemption, frequency, basis):
     """ODDLPRICE(settlement, maturity, last_interest, rate, yld, redemption, frequency, [basis]):
     the price per 100 of a bond whose last period is odd, Microsoft's
@@ -781,7 +806,7 @@ def _oddlprice(settlement, maturity, last_interest, rate, yld, redemption, frequ
     return (redemption + c * dc) / (1.0 + dsc * yld / f) - c * a
 
 
-@cellwise("ODDLYIELD", args="NNNNNNN", optional="N", arrays=False)
+@_toolpak("ODDLYIELD", args="NNNNNNN", optional="N")
 def _oddlyield(settlement, maturity, last_interest, rate, pr, redemption, frequency, basis):
     """ODDLYIELD(settlement, maturity, last_interest, rate, pr, redemption, frequency, [basis]):
     the inverse of ODDLPRICE, Microsoft's
