@@ -31,6 +31,7 @@ from . import (  # noqa: F401  (register)
     pivot,
     regex,
     regression,
+    securities,
     stats,
     subtotals,
     text,
