@@ -42,7 +42,7 @@ from .formula import (
 )
 from .functions import resolve
 from .keep import Kept, find_kept, mark_dependents, stored_value
-from .package import ERROR_CODES, FormulaCell, Package, parse_range
+from .package import ERROR_CODES, FormulaCell, FormulaValues, Package, parse_range
 from .values import EMPTY, ERR, NUM, STR, E, Values
 
 __all__ = ["Group", "CircularReference", "Recalculation", "calculate", "CIRCULAR_CHOICES"]
@@ -88,7 +88,7 @@ class Group:
 class Recalculation:
     """What a recalculation computed, for the writer and the report."""
 
-    formula_values: dict[str, list[tuple[int, float, str | None] | None]]  # by part, in formula order
+    formula_values: dict[str, FormulaValues]  # by part, in formula order
     spill_values: dict[str, dict[tuple[int, int], tuple[int, float, str | None]]]
     formulas: int
     errors: dict[str, int]
@@ -886,12 +886,9 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         kinds = sheet.kind[rows, cols]
         nums = sheet.num[rows, cols]
         text = sheet.text
-        out: list = [None] * len(rows)
-        kl, nl = kinds.tolist(), nums.tolist()  # Python ints and floats, not numpy scalars per cell
-        for i in np.nonzero(computed)[0].tolist():
-            k = kl[i]
-            out[i] = (k, nl[i], text.get((part.formulas[i].row, part.formulas[i].col)) if k == STR else None)
-        formula_values[part.path] = out
+        texts = {i: text.get((part.formulas[i].row, part.formulas[i].col))
+                 for i in np.nonzero(computed & (kinds == STR))[0].tolist()}
+        formula_values[part.path] = FormulaValues(kinds, nums, computed, texts)
         count += int(computed.sum())
         bad = np.nonzero(computed & (kinds == ERR))[0]
         for code, n in zip(*np.unique(nums[bad].astype(np.int64), return_counts=True)):
