@@ -92,9 +92,10 @@ class FormulaCell:
     span: tuple[int, int]  # byte span of the whole <c> element in the sheet XML
     dynamic: bool = False  # a dynamic array (Excel 365: cm attribute on the cell)
     table: dict[str, str] | None = None  # a data table's attributes (r1, r2, dt2D, dtr, del1, del2)
-    #: written as the scan's common form (``<c r s t>``, a plain or shared ``<f>``, at most a
-    #: ``<v>``, nothing else): the writer patches its ``t`` and ``<v>`` in place
-    plain: bool = False
+    #: the cell's ``t`` attribute (b"" for none) when it is written in the scan's common form
+    #: (``<c r s t>``, a plain or shared ``<f>``, at most a ``<v>``, nothing else), which the
+    #: writer patches in place; None for any other cell
+    vtype: bytes | None = None
 
 
 @dataclass
@@ -634,8 +635,11 @@ def _text(raw: bytes | None) -> str:
     if not raw:
         return ""
     s = raw.decode("utf-8")
-    if "&" not in s:
-        return s
+    return _entities(s) if "&" in s else s
+
+
+def _entities(s: str) -> str:
+    """XML text with its entity and character references replaced."""
     # the five entities XML writers use, replaced in C (html.unescape costs a regex and a call
     # per entity); anything else (numeric references, a bare "&") goes to html.unescape
     t = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
@@ -781,19 +785,22 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 max_col = col
             if ftext is not None:
                 text = ftext.decode("utf-8")
-                formulas.append(FormulaCell(row, col, _text(ftext) if "&" in text else text, "normal", None,
-                                            None, tok.span(), False, None, True))
+                formulas.append(FormulaCell(row, col, _entities(text) if "&" in text else text, "normal", None,
+                                            None, tok.span(), False, None, t or b""))
                 continue
             if si is not None:
                 formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
                                             None if sref is None else sref.decode(), si.decode(), tok.span(),
-                                            False, None, True))
+                                            False, None, t or b""))
                 continue
             if istr is not None:
                 if t == b"inlineStr":
                     kinds.append(STR)
                     nums.append(0.0)
-                    texts[(row, col)] = _ooxml_unescape(_text(istr))
+                    text = istr.decode("utf-8")
+                    if "&" in text:
+                        text = _entities(text)
+                    texts[(row, col)] = _ooxml_unescape(text) if "_x" in text else text
                     rows.append(row)
                     cols.append(col)
                 continue
@@ -1134,10 +1141,18 @@ def _value_elements(values: FormulaValues, idx: np.ndarray) -> list[bytes]:
     out[integral] = list(map(str, nums[integral].astype(np.int64).tolist()))
     other = is_num & ~integral
     out[other] = "\x00".join(map(repr, nums[other].tolist())).upper().split("\x00") if other.any() else []
-    for j in np.nonzero(~is_num)[0].tolist():
-        i = int(idx[j])
-        v, _ = encode_value(int(kinds[j]), float(nums[j]), values.texts.get(i))
-        out[j] = v.decode("utf-8")  # escaped text: holds no NUL (it is written _x0000_)
+    escaped: dict[str, str] = {}  # a sheet's texts repeat ("high", "ok"): each escaped once
+    texts = values.texts
+    idx_list = idx.tolist()
+    for j, k, x in zip(np.nonzero(~is_num)[0].tolist(), kinds[~is_num].tolist(), nums[~is_num].tolist()):
+        if k == STR:
+            text = texts.get(idx_list[j]) or ""
+            v = escaped.get(text)
+            if v is None:
+                v = escaped[text] = _xml_escape(text)  # holds no NUL (it is written _x0000_)
+            out[j] = v
+        else:
+            out[j] = encode_value(k, x, None)[0].decode("ascii")
     if not len(out):
         return []
     return ("<v>" + "</v>\x00<v>".join(out.tolist()) + "</v>").encode("utf-8").split(b"\x00")
@@ -1146,8 +1161,8 @@ def _value_elements(values: FormulaValues, idx: np.ndarray) -> list[bytes]:
 def _patch_formulas(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes]) -> bytes:
     """The sheet XML with each computed formula cell's ``t`` and ``<v>`` rewritten, in document order.
 
-    A cell of the scan's common form (:attr:`FormulaCell.plain`) is patched in place (its ``t``
-    attribute, its value element); any other goes through :func:`cell_xml`.
+    A cell of the scan's common form (:attr:`FormulaCell.vtype`) is patched in place (its ``t``
+    attribute where the value's differs, its value element); any other goes through :func:`cell_xml`.
     """
     xml = sheet.xml
     prefix = sheet.prefix
@@ -1168,25 +1183,25 @@ def _patch_formulas(sheet: SheetPart, values: FormulaValues, rich: dict[str, byt
         if s < last:  # not in document order: a sheet built by hand; patched as edits
             return _apply(xml, [(*formulas[i].span, cell_xml(xml[slice(*formulas[i].span)], prefix, *val,
                                                              rich=rich)) for i, val in _computed(values)])
-        if not f.plain or (kind == ERR and rich and _needs_vm(kind, float(values.nums[i]), rich)):
+        old = f.vtype
+        if old is None or (rich and kind == ERR and _needs_vm(kind, float(values.nums[i]), rich)):
             put(xml[last:s])
             put(cell_xml(xml[s:e], prefix, *values.value(i), rich=rich))
             last = e
             continue
         t = t_of[kind]
-        gt = find(b">", s, e)  # the end of <c ...>: its attribute values hold no ">"
-        tp = find(b' t="', s, gt)
-        if tp >= 0:
-            te = find(b'"', tp + 4, gt)
-            if xml[tp + 4:te] != t:
+        if old != t:
+            gt = find(b">", s, e)  # the end of <c ...>: its attribute values hold no ">"
+            if old:
+                tp = find(b' t="', s, gt)
                 put(xml[last:tp])
                 put(b' t="' + t + b'"' if t else b"")
-                last = te + 1
-        elif t:
-            put(xml[last:gt])
-            put(b' t="' + t + b'"')
-            last = gt
-        vp = rfind(b"<v", gt, e)  # the value element, after the formula (whose text holds no "<")
+                last = find(b'"', tp + 4, gt) + 1
+            else:
+                put(xml[last:gt])
+                put(b' t="' + t + b'"')
+                last = gt
+        vp = rfind(b"<v", s, e)  # the value element, after the formula (whose text holds no "<")
         if vp < 0:
             vp = e - 4  # before </c>
         put(xml[last:vp])
