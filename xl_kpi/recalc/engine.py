@@ -80,8 +80,17 @@ class Group:
     table: DataTable | None = None  # a What-If data table (see data_tables.py)
     dynamic: bool = False  # an Excel 365 dynamic array (spills), not a legacy array formula
 
+    _positions: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
+        """rows and cols as arrays, made once (read-only: every caller shares them) while the
+        lists keep their length (they only grow, while grouping)."""
+        p = self._positions
+        if p is None or len(p[0]) != len(self.rows):
+            rows, cols = np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
+            rows.flags.writeable = cols.flags.writeable = False
+            p = self._positions = (rows, cols)
+        return p
 
 
 @dataclass
