@@ -32,7 +32,7 @@ from xml.etree import ElementTree as ET
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 __all__ = ["corpus_dir", "workbooks", "read_cells", "strip_cached_values", "compare", "FileResult", "Cell",
-           "sheet_disagreements"]
+           "recalculated", "sheet_disagreements"]
 
 ROOT = Path(__file__).resolve().parents[1]
 _CANDIDATES = (ROOT / ".." / "shared" / "realworld", Path("/work/shared/realworld"))
@@ -424,18 +424,15 @@ def compare(original: str | os.PathLike, recalculated: str | os.PathLike | None,
 
 
 # ---------------------------------------------------------------------------------------------
-# one sheet of a corpus workbook, recalculated once per test session
+# a corpus workbook recalculated once per test session
 
 _RECALCULATED: dict[str, tuple] = {}
 
 
-def sheet_disagreements(name: str, sheet: str) -> tuple[int, list[tuple[str, str, object, object]]]:
-    """(formula cells, disagreeing cells) of ``sheet`` of corpus workbook ``name`` recalculated from
-    a copy with no stored values; each disagreement is (address, formula, Excel's value, ours).
-
-    The workbook is recalculated once per session (the result shared by every sheet's test);
-    ``pytest.skip`` when the corpus or the file is absent.
-    """
+def recalculated(name: str) -> tuple[dict, dict, dict]:
+    """(formula cells, Excel's values, ours) of corpus workbook ``name`` recalculated from a copy
+    with no stored values, computed once per test session and shared by every test that asks;
+    ``pytest.skip`` when the corpus or the file is absent."""
     import tempfile
 
     import pytest
@@ -453,9 +450,14 @@ def sheet_disagreements(name: str, sheet: str) -> tuple[int, list[tuple[str, str
         report = recalculate(stripped, out)
         assert report.ok, report.reason
         cells, excel = read_cells(original)
-        _, got = read_cells(out)
-        _RECALCULATED[name] = (cells, excel, got)
-    cells, excel, got = _RECALCULATED[name]
+        _RECALCULATED[name] = (cells, excel, read_cells(out)[1])
+    return _RECALCULATED[name]
+
+
+def sheet_disagreements(name: str, sheet: str) -> tuple[int, list[tuple[str, str, object, object]]]:
+    """(formula cells, disagreeing cells) of ``sheet`` of corpus workbook ``name`` (see
+    :func:`recalculated`); each disagreement is (address, formula, Excel's value, ours)."""
+    cells, excel, got = recalculated(name)
     total, bad = 0, []
     for key, cell in cells.items():
         if cell.sheet != sheet or excel.get(key) is None:

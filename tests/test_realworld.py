@@ -33,7 +33,7 @@ FLOORS = {
     "dgorissen__pycel/circular.xlsx": 1.0,
     "dgorissen__pycel/date-time.xlsx": 1.0,
     "dgorissen__pycel/example.xlsx": 1.0,
-    "dgorissen__pycel/excelcompiler.xlsx": 0.927,
+    "dgorissen__pycel/excelcompiler.xlsx": 1.0,
     "dgorissen__pycel/information.xlsx": 1.0,
     "dgorissen__pycel/logical.xlsx": 1.0,
     "dgorissen__pycel/lookup.xlsx": 1.0,
@@ -48,7 +48,7 @@ FLOORS = {
     "vinci1it2000__formulas/circular.xlsx": 0.0,
     "vinci1it2000__formulas/excel.xlsx": 1.0,
     "vinci1it2000__formulas/full-range.xlsx": 1.0,
-    "vinci1it2000__formulas/test.xlsx": 0.68,
+    "vinci1it2000__formulas/test.xlsx": 0.999,
     "vinci1it2000__formulas/test_link.xlsx": 1.0,
 }
 

@@ -9,7 +9,6 @@ test time from the corpus and recalculated (skipped when the corpus is absent).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from test_recalc_support import make_book, values
@@ -213,19 +212,11 @@ FUNCTIONS = {
 
 
 @pytest.fixture(scope="module")
-def corpus_cells(tmp_path_factory):
-    from corpus import corpus_dir, read_cells, strip_cached_values
+def corpus_cells():
+    """(formula cells, Excel's values, ours) of formulas' test.xlsx, recalculated once per session."""
+    from corpus import recalculated
 
-    folder = corpus_dir()
-    book = folder / "vinci1it2000__formulas" / "test.xlsx" if folder else None
-    if book is None or not book.exists():
-        pytest.skip("the real-world corpus (shared/realworld) is absent")
-    work = Path(tmp_path_factory.mktemp("distributions"))
-    strip_cached_values(book, work / "stripped.xlsx")
-    assert recalculate(work / "stripped.xlsx", work / "out.xlsx").ok
-    formulas, excel = read_cells(book)
-    _, ours = read_cells(work / "out.xlsx")
-    return formulas, excel, ours
+    return recalculated("vinci1it2000__formulas/test.xlsx")
 
 
 @pytest.mark.parametrize("sheet, name", [(s, n) for s, names in FUNCTIONS.items() for n in names])

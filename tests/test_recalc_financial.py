@@ -114,6 +114,12 @@ def test_ppmt_is_pmt_minus_ipmt_where_they_do_not_cancel(rate, per, nper, pv, fv
     assert ppmt == pytest.approx(pmt - evaluate({}, f"=IPMT({rate},{per},{nper},{pv},{fv},{kind})"), rel=1e-12)
 
 
+def test_npv_whose_terms_overflow_is_a_num_error():
+    cells = {f"A{r}": 1 for r in range(1, 101)}
+    assert evaluate(cells, "=NPV(-0.9999,A1:A100)") == NUM  # (1 - 0.9999)^k underflows to 0
+    assert evaluate(cells, "=NPV(1E+300,A1:A100)") == pytest.approx(1e-300)  # and overflows: 0
+
+
 def test_npv_skips_text_and_logicals_in_ranges_but_not_errors():
     cells = {"A1": 0.07, "B1": 8000, "C1": "a", "D1": 10000, "E1": True, "F1": 14500}
     assert evaluate(cells, "=NPV(A1,B1:F1)") == pytest.approx(28047.342011668155, rel=1e-12)  # pycel npv.xlsx B9

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from pathlib import Path
 
 import pytest
 
 from xl_kpi.excel_dates import to_serial
 from xl_kpi.excel_errors import DIV0, NA, NUM, REF, VALUE
-from xl_kpi.recalc import evaluate, recalculate
+from xl_kpi.recalc import evaluate
 
 # formulas test.xlsx STATISTICAL!R38: duplicates at 3 and 7, a gap at 2; completed and averaged
 # the series on 1..9 is 1,2,3,2,1,2,3,2,1 (period 4)
@@ -164,19 +163,11 @@ FUNCTIONS = ["FORECAST.ETS", "FORECAST.ETS.CONFINT", "FORECAST.ETS.SEASONALITY",
 
 
 @pytest.fixture(scope="module")
-def corpus_cells(tmp_path_factory):
-    from corpus import corpus_dir, read_cells, strip_cached_values
+def corpus_cells():
+    """(formula cells, Excel's values, ours) of formulas' test.xlsx, recalculated once per session."""
+    from corpus import recalculated
 
-    folder = corpus_dir()
-    book = folder / "vinci1it2000__formulas" / "test.xlsx" if folder else None
-    if book is None or not book.exists():
-        pytest.skip("the real-world corpus (shared/realworld) is absent")
-    work = Path(tmp_path_factory.mktemp("forecasting"))
-    strip_cached_values(book, work / "stripped.xlsx")
-    assert recalculate(work / "stripped.xlsx", work / "out.xlsx").ok
-    formulas, excel = read_cells(book)
-    _, ours = read_cells(work / "out.xlsx")
-    return formulas, excel, ours
+    return recalculated("vinci1it2000__formulas/test.xlsx")
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

@@ -14,7 +14,7 @@ from test_recalc_support import make_book, values
 from xl_kpi.excel_errors import DIV0, NA, NULL, NUM, REF, VALUE
 from xl_kpi.recalc import evaluate, recalculate
 
-from corpus import agree, corpus_dir, read_cells, strip_cached_values
+from corpus import agree
 
 STRENGTH = {f"A{i}": v for i, v in enumerate([1345, 1301, 1368, 1322, 1310, 1370, 1318, 1350, 1303, 1299], 1)}
 
@@ -237,19 +237,11 @@ CORPUS_ROWS = {  # function: rows of sheet STATISTICAL (one function per row, ar
 
 
 @pytest.fixture(scope="module")
-def formulas_book(tmp_path_factory):
-    """(formula cells, Excel's values, ours) of formulas' test.xlsx recalculated from a copy
-    whose formula cells hold no stored value."""
-    root = corpus_dir()
-    book = root / "vinci1it2000__formulas" / "test.xlsx" if root else None
-    if book is None or not book.exists():
-        pytest.skip("the real-world corpus is not here")
-    work = tmp_path_factory.mktemp("formulas")
-    strip_cached_values(book, work / "in.xlsx")
-    report = recalculate(work / "in.xlsx", work / "out.xlsx")
-    assert report.ok, report.reason
-    cells, excel = read_cells(book)
-    return cells, excel, read_cells(work / "out.xlsx")[1]
+def formulas_book():
+    """(formula cells, Excel's values, ours) of formulas' test.xlsx, recalculated once per session."""
+    from corpus import recalculated
+
+    return recalculated("vinci1it2000__formulas/test.xlsx")
 
 
 def _disagreeing(book, sheet: str, rows) -> tuple[int, list[str]]:

@@ -288,3 +288,20 @@ def test_the_report_command_takes_the_duckdb_engine(tmp_path, capsys):
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
     # the same notes, rows named by line in the CSV and by index in the Parquet file
     assert duck_notes.count("note:") == pandas_notes.count("note:") > 0
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["from-the-start", "after-64-KiB-of-ascii"])
+def test_a_windows_1252_file_reads_as_the_pandas_path_reads_it(tmp_path, late):
+    rows = "".join(f"c{i:05d},2024-01,10,smb\n" for i in range(6000)) if late else ""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("customer_id,month,mrr,segment\n" + rows + "Zoé,2024-02,12,Crème\n").encode("cp1252"))
+    duck = _both(path)
+    assert "Zoé" in duck.ids.tolist() and any("Windows-1252" in n for n in duck.notes)
+
+
+def test_windows_1252_characters_duckdb_cannot_read_are_refused_with_the_way_out(tmp_path):
+    path = tmp_path / "euro.csv"
+    path.write_bytes("customer_id,month,mrr\nA,2024-01,12 €\n".encode("cp1252"))
+    assert load_ledger(path, engine="pandas").mrr.tolist() == [12.0]
+    with pytest.raises(ExportFileError, match="save it as UTF-8 .* engine='pandas'"):
+        load_ledger(path, engine="duckdb")

@@ -243,6 +243,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                           f"({type(exc).__name__}: {exc})")
             g.tree = Const(Values.error(E.VALUE))
             g.keep_reason = g.keep_reason or ("formula syntax", f"{type(exc).__name__}")
+    book.groups = groups  # a cell's formula by sheet.owner, for the computed criteria of DSUM...
     return groups
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
-from .formula import Func, Name, Node, Ref, walk
+from .formula import Const, Func, Name, Node, Ref, walk
 from .package import BOOL, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
 
 __all__ = ["KEEP_CAUSES", "Kept", "stored_value", "is_excel_function", "find_kept"]
@@ -43,6 +43,14 @@ KEEP_CAUSES = ("function", "external link", "pivot", "data table", "formula synt
 #: the digits may differ from Excel's: a cell Excel computed keeps Excel's value, one without a
 #: stored value is computed.
 APPROXIMATE = frozenset({"FORECAST.ETS", "FORECAST.ETS.CONFINT", "FORECAST.ETS.SEASONALITY", "FORECAST.ETS.STAT"})
+
+def _machine_info(node: Func) -> bool:
+    """INFO("osversion"): the saving machine's operating system, which no file records (kept)."""
+    arg = node.args[0] if len(node.args) == 1 else None
+    if not isinstance(arg, Const) or arg.value.text is None or arg.value.kind.size != 1:
+        return False
+    return str(arg.value.text.flat[0]).strip().lower() == "osversion"
+
 
 _PIVOT = {"GETPIVOTDATA", "CUBEVALUE", "CUBEMEMBER", "CUBESET", "CUBERANKEDMEMBER", "CUBEMEMBERPROPERTY",
           "CUBEKPIMEMBER", "CUBESETCOUNT"}
@@ -150,6 +158,8 @@ def _lacking(tree: Node, book: Book, sheet: SheetData, text: str, resolve):
                     continue  # a LAMBDA bound by LET or passed as a parameter: known at run time
                 if node.name in APPROXIMATE:
                     return "function", node.name
+                if node.name == "INFO" and _machine_info(node):
+                    return "function", 'INFO("osversion")'
                 if resolve(node.name) is None:
                     if book.name_text(node.name, where) is not None:  # a LAMBDA named in the workbook
                         node = Name(node.name)

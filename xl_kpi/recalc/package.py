@@ -150,6 +150,8 @@ class CalcSettings:
     iterate: bool = False  # iterative calculation of circular references
     iterate_count: int = 100  # at most this many iterations
     iterate_delta: float = 0.001  # stop when no value changes by more than this
+    manual: bool = False  # calcMode="manual": Excel recalculates on request only (INFO("recalc"))
+    r1c1: bool = False  # refMode="R1C1": references shown in R1C1 style (INFO("origin"))
 
     @staticmethod
     def from_attrs(attrs: dict[str, str]) -> "CalcSettings":
@@ -162,7 +164,9 @@ class CalcSettings:
 
         return CalcSettings(attrs.get("iterate", "0").lower() in ("1", "true"),
                             max(1, min(number("iterateCount", 100, int), 32767)),
-                            number("iterateDelta", 0.001, float))
+                            number("iterateDelta", 0.001, float),
+                            attrs.get("calcMode", "auto").lower() == "manual",
+                            attrs.get("refMode", "A1").upper() == "R1C1")
 
 
 @dataclass
@@ -181,6 +185,8 @@ class Package:
     external: list = field(default_factory=list)  # linked workbooks (external.ExternalBook), [n] order
     table_parts: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, tableN.xml)
     rich_errors: dict[str, bytes] = field(default_factory=dict)  # #SPILL!/#CALC! -> a vm index showing it
+    app_version: str = ""  # docProps/app.xml's AppVersion: "16.0300" (INFO("release"))
+    active_tab: int = 0  # <workbookView activeTab>: the sheet shown when the file opens (INFO("origin"))
 
     @property
     def saved_on_mac(self) -> bool:
@@ -425,15 +431,15 @@ def _rich_error_indexes(zf: zipfile.ZipFile, names: set[str], budget: _Budget) -
     return out
 
 
-def _application(zf: zipfile.ZipFile, names: set[str]) -> str:
-    """The Application property of docProps/app.xml ("" when absent or unreadable)."""
+def _application(zf: zipfile.ZipFile, names: set[str], prop: str = "Application") -> str:
+    """A property of docProps/app.xml, Application by default ("" when absent or unreadable)."""
     if "docProps/app.xml" not in names or zf.getinfo("docProps/app.xml").file_size > 1 << 20:
         return ""
     try:
         root = ET.fromstring(_read(zf, "docProps/app.xml"))
     except (ET.ParseError, UnreadableWorkbook):
         return ""
-    return next((el.text or "" for el in root.iter() if _local(el.tag) == "Application"), "")
+    return next((el.text or "" for el in root.iter() if _local(el.tag) == prop), "")
 
 
 def _local(tag: str) -> str:
@@ -546,6 +552,10 @@ def open_package(path: str | os.PathLike, limits: Limits | None = None) -> Packa
                                        max_part=MAX_TREE_PART)
         pkg = Package(path, members, sheets, defined, shared, macro, _application(zf, names), limits, calc, external)
         pkg.rich_errors = _rich_error_indexes(zf, names, budget)
+        pkg.app_version = _application(zf, names, "AppVersion")
+        view = next((el for el in wb.iter() if _local(el.tag) == "workbookView"), None)
+        tab = view.get("activeTab", "0") if view is not None else "0"
+        pkg.active_tab = int(tab) if tab.isdigit() and int(tab) < len(sheets) else 0
         cells = _CellCount(limits.max_cells)
         for sheet in sheets:
             if not sheet.path:

@@ -22,8 +22,11 @@ def cohort_arrays(ledger: Ledger, measure: str) -> np.ndarray:
     first[1:] = c[1:] != c[:-1]
     start_of = np.zeros(len(ledger.ids), dtype=np.int64)
     start_of[c[first]] = m[first]
-    cohort = start_of[c]
-    cell = cohort * n + (m - cohort)
+    # the cell of (cohort, age = m - cohort) is cohort * n + m - cohort, built in place: one
+    # ledger-sized array instead of three
+    cell = start_of[c]
+    cell *= n - 1
+    cell += m
     weights = v if measure == "revenue" else None
     matrix = np.bincount(cell, weights=weights, minlength=n * n).astype(np.float64).reshape(n, n)
     beyond = np.add.outer(np.arange(n), np.arange(n)) >= n

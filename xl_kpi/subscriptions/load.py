@@ -174,7 +174,16 @@ def _to_numbers(text: pd.Series, decimal: str) -> np.ndarray:
     if decimal == ",":
         cleaned = cleaned.str.replace(",", ".", regex=False)
     cleaned = cleaned.where(grouped | plain)
-    return pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    out = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    # pandas before 2.2 reads a number beyond the float range ("1e400") as NaN, later ones as
+    # inf: read those as Python does (inf), so that every version reports them as out of range
+    redo = np.flatnonzero(np.isnan(out) & cleaned.notna().to_numpy())
+    for i in redo:
+        try:
+            out[i] = float(cleaned.iloc[i])
+        except ValueError:
+            pass
+    return out
 
 
 def _numeric_text(func: str, name: str, column: pd.Series, rows: Rows, decimal: str) -> np.ndarray:

@@ -1,13 +1,14 @@
 """Billing exports larger than memory: read, factorized and sorted by DuckDB, out of core.
 
 What costs memory in a billing export is the raw table: ids and dates as text, one Python object
-per cell (the pandas path holds about 300 MiB per million rows). What the checks and the KPIs
+per cell (the pandas path holds about 220 MiB per million rows of a Parquet file). What the checks and the KPIs
 need is small: a code per distinct value. So DuckDB does the heavy part where the data lies
 (Parquet files or folders, CSV), streaming and spilling to disk past its memory limit: it reads
 only the columns used, finds the distinct values of each text column (customer ids, dates,
 billing periods, currencies, labels) in order of first appearance, as :func:`pandas.factorize`
 does, reads the amounts (in the file's decimal mark), and hands back one compact row per row of
-the export (codes, amount, position in the file), sorted by customer and month. From there the
+the export (codes, amount, position in the file), sorted by customer and month (an export
+already grouped by customer is read in file order, without a sort). From there the
 very :func:`~xl_kpi.subscriptions.ledger.build_ledger` of the pandas path checks and builds the
 ledger, running each check and conversion of a text column once per distinct value
 (:class:`~xl_kpi.subscriptions._factorized.Factorized`): the same definitions, options, notes and
@@ -17,8 +18,10 @@ Every option of :func:`~xl_kpi.subscriptions.load_ledger` is taken: the invoices
 rates, ``duplicates``, decimal commas, the header search of CSV files (or ``header_row``), the
 delimiter, day-first dates. What differs: DuckDB's CSV reader skips a line that is entirely
 empty (a line of empty fields, ``,,``, is read and skipped with a note as the pandas path does),
-so the lines after one are named one line early; an Excel workbook (at most 1,048,576 rows) is
-read by the pandas path.
+so the lines after one are named one line early; a Windows-1252 CSV holding one of the 27
+characters where it differs from Latin-1 (``€``, curly quotes) is refused with a reason (DuckDB
+reads Latin-1, UTF-8 and UTF-16); an Excel workbook (at most 1,048,576 rows) is read by the
+pandas path.
 
 Memory: about 20 bytes a row while reading (positions and codes in the smallest integer types
 that hold them), then the ledger's 24 bytes a paying customer-month, and DuckDB's
@@ -142,7 +145,8 @@ def _source(con, path: Path, func: str, header_row, delimiter, required,
         if cp1252 or layout.encoding == "cp1252":
             notes += (_CP1252_NOTE,)
         encoding = "cp1252" if cp1252 else layout.encoding
-        # DuckDB reads Latin-1: Windows-1252 differs from it in 27 characters (€, curly quotes...)
+        # DuckDB reads Windows-1252 as Latin-1, which it is but for 27 characters (€, curly quotes...):
+        # a file that has them is refused with a reason (see load_ledger_duckdb)
         encoding = {"utf-8": None, "utf-8-sig": None, "utf-16": "utf-16", "utf-16-le": "utf-16",
                     "cp1252": "latin-1"}.get(encoding, encoding)
         options = f", encoding = '{encoding}'" if encoding else ""
@@ -152,22 +156,11 @@ def _source(con, path: Path, func: str, header_row, delimiter, required,
                  f"delim = '{_sql_text(layout.delimiter)}', quote = '\"', escape = '\"', skip = {layout.skip}"
                  f"{options})")
         columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()]
-        cleaned = ", ".join(f"NULLIF(ltrim({_windows_1252(_ident(c)) if encoding == 'latin-1' else _ident(c)}, ' '), "
-                            f"'') AS {_ident(c)}" for c in columns)
+        cleaned = ", ".join(f"NULLIF(ltrim({_ident(c)}, ' '), '') AS {_ident(c)}" for c in columns)
         con.execute(f"CREATE TEMP VIEW src AS SELECT {cleaned}, row_number() OVER () - 1 AS _pos FROM {table}")
         return file_rows(path.name, header_lines=layout.skip + 1), notes, layout.delimiter
     raise InvalidOptionError(f"{func}: the DuckDB engine reads Parquet and CSV files, not {path.name} "
                              "(an Excel workbook is read with engine='pandas')", argument="source", value=str(path))
-
-
-#: The characters that Windows-1252 puts at the bytes 0x80-0x9F, where Latin-1 has control codes.
-_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
-
-
-def _windows_1252(sql: str) -> str:
-    """A text read as Latin-1, as Windows-1252 reads it."""
-    return (f"translate({sql}, '{''.join(chr(b) for b in _CP1252)}', "
-            f"'{_sql_text(''.join(_CP1252.values()))}')")
 
 
 def _short(exc: BaseException) -> str:
@@ -252,6 +245,11 @@ def load_ledger_duckdb(
             if not (csv and not cp1252 and "unicode" in str(exc).lower()):
                 from .read import ExportFileError
 
+                if csv and "latin-1" in str(exc).lower():
+                    raise ExportFileError(
+                        f"cannot read {path.name!r}: it is Windows-1252 text with characters DuckDB does not "
+                        "read (€, curly quotes...): save it as UTF-8 (iconv -f cp1252 -t utf-8) or read it "
+                        "with engine='pandas' (--engine pandas)") from None
                 raise ExportFileError(f"cannot read {path.name!r}: {_short(exc)}") from None
         finally:
             con.close()
@@ -405,8 +403,11 @@ def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr:
     amount, bad = _amount_sql(mrr, mrr_type, mark)
     names = list(fields)
     joins = " ".join(f"LEFT JOIN f{i} ON f{i}.v = src.{_ident(c)}" for i, c in enumerate(fields.values()))
-    codes = ", ".join(f"coalesce(f{i}.code, -1) AS c{i}" for i in range(len(names)))
-    query = f"""SELECT src._pos AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
+    # each column in the smallest type that holds it: a narrower row for DuckDB's sort to move
+    codes = ", ".join(f"CAST(coalesce(f{i}.code, -1) AS {_SQL_INTS[code_dtype(sizes[f])]}) AS c{i}"
+                      for i, f in enumerate(names))
+    position = f"CAST(src._pos AS {'INTEGER' if n < 2**31 else 'BIGINT'})"
+    query = f"""SELECT {position} AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
         FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
         {'ORDER BY c0, months.m NULLS FIRST, src._pos' if sort else ''}"""
     out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64) if sort else None}
@@ -435,6 +436,10 @@ def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr:
     elif bad:
         del out["bad"]
     return out
+
+
+_SQL_INTS = {np.dtype(np.int8): "TINYINT", np.dtype(np.int16): "SMALLINT", np.dtype(np.int32): "INTEGER",
+             np.dtype(np.int64): "BIGINT"}
 
 
 def _runs(pos: np.ndarray, at: int, in_order: bool):

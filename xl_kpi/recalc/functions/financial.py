@@ -338,9 +338,12 @@ def _npv(ev, args):
         b = 1 + rr
         total, discount = 0.0, 1.0
         for value in x.tolist():  # Excel's order of operations, for its last digit
+            if discount == 0:  # (1 + rate)^k underflowed: the terms overflow
+                return NUM
             total += value / discount
             discount *= b
-        return total / b
+        total /= b
+        return total if math.isfinite(total) else NUM
 
     return _over_elements(rate, n, one)
 

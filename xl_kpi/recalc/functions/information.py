@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 from ...excel_errors import NA as NA_ERROR
 from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
-from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values
+from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values
 from .arguments import from_python_cells
 from .registry import cellwise, register
 
@@ -313,3 +314,74 @@ def _sheets(ev, args):
     if v.ref is not None:
         return Values.number(1.0, v.n)
     return v if v.is_cell and (v.kind == ERR).all() else Values.error(E.REF, v.n)
+
+
+# ---------------------------------------------------------------------------------------------
+# INFO
+
+_SHEET_VIEW = re.compile(rb"<(?:\w+:)?sheetView\b[^>]*?\btopLeftCell=\"([A-Za-z]{1,3})([0-9]{1,7})\"")
+
+
+def _origin(pkg) -> str:
+    """INFO("origin"): the top-left cell the active sheet's window shows, "$A:$D$9" ("$A:R9C4"
+    in R1C1 style), from the sheet's ``<sheetView topLeftCell>`` (A1 when the file has none)."""
+    from openpyxl.utils import column_index_from_string
+
+    sheet = next((s for s in pkg.sheets if s.index == pkg.active_tab), None)
+    xml = sheet.xml if sheet is not None else b""
+    head = xml[:sheet.sheetdata_span[0]] if sheet is not None and sheet.sheetdata_span else xml[:1 << 16]
+    m = _SHEET_VIEW.search(head)
+    col, row = (m.group(1).decode().upper(), int(m.group(2))) if m else ("A", 1)
+    if pkg.calc.r1c1:
+        return f"$A:R{row}C{column_index_from_string(col)}"
+    return f"$A:${col}${row}"
+
+
+def _info(ev, what: str):
+    """One INFO answer, from what the file records (see :func:`_info_impl`)."""
+    import os
+
+    pkg = ev.ctx.book.pkg
+    if what == "numfile":
+        return float(len(pkg.sheets))
+    if what == "recalc":
+        return "Manual" if pkg.calc.manual else "Automatic"
+    if what == "system":
+        return "mac" if pkg.saved_on_mac else "pcdos"
+    if what == "release":
+        if pkg.application.strip().lower() not in ("microsoft excel", "microsoft macintosh excel"):
+            return NA_ERROR  # another application's version is not Excel's
+        major, _, minor = (pkg.app_version or "").partition(".")
+        return f"{int(major)}.{minor[:1] or '0'}" if major.isdigit() else NA_ERROR
+    if what == "directory":
+        path = getattr(pkg, "path", "") or ""
+        return os.path.dirname(os.path.abspath(path)) + os.sep if os.path.isfile(path) else NA_ERROR
+    if what == "origin":
+        return _origin(pkg)
+    if what in ("osversion", "memavail", "memused", "totmem"):
+        return NA_ERROR
+    return ExcelError("#VALUE!")
+
+
+@register("INFO")
+def _info_impl(ev, args):
+    """INFO(type_text), Microsoft's INFO page, answered from the workbook file: "numfile" (its
+    sheets), "recalc" ("Automatic" or "Manual", from ``<calcPr calcMode>``), "system" ("mac" when
+    Excel for Mac saved it, else "pcdos"), "release" (the version of the Excel that saved it,
+    "16.0", from docProps/app.xml; #N/A when another application saved it), "directory" (the
+    file's folder, with a final separator), "origin" (see :func:`_origin`). "osversion" is in no
+    file: #N/A, but a cell Excel computed keeps its value (see :mod:`..keep`); the retired
+    "memavail", "memused", "totmem" are #N/A; any other text #VALUE!. Case is ignored."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    v = ev.scalar(args[0])
+    out = np.empty(v.kind.shape, object)
+    for idx in np.ndindex(v.kind.shape):
+        k = int(v.kind[idx])
+        if k == ERR:
+            out[idx] = ExcelError(ERROR_CODES[int(v.num[idx]) - 1])
+        elif k != STR:
+            out[idx] = ExcelError("#VALUE!")
+        else:
+            out[idx] = _info(ev, str(v.text[idx]).strip().lower())
+    return from_python_cells(out)

@@ -870,3 +870,17 @@ def _xlookup(ev, args):
             return ev.scalar(args[3])
         out = select(~notfound, out.drop_ref(), ev.scalar(args[3]))
     return out
+
+
+@register("HYPERLINK")
+def _hyperlink(ev, args):
+    """HYPERLINK(link_location, [friendly_name]): the value the cell shows, the friendly name, or
+    the link location when there is none (Microsoft's HYPERLINK page; the link is followed on a
+    click only). A blank friendly name shows 0, as a reference to a blank cell does."""
+    if not 1 <= len(args) <= 2 or args[0] is None:
+        return Values.error(E.VALUE)
+    shown = ev.scalar(args[1] if len(args) == 2 and args[1] is not None else args[0])
+    blank = shown.kind == EMPTY
+    if blank.any():
+        shown = Values(np.where(blank, NUM, shown.kind).astype(np.uint8), np.where(blank, 0.0, shown.num), shown.text)
+    return Values(shown.kind, shown.num, shown.text)
