@@ -74,11 +74,18 @@ class SheetData:
                 kind[0, : rr1 - r0 + 1, : cc1 - c0 + 1] = self.kind[r0:rr1 + 1, c0:cc1 + 1]
                 num[0, : rr1 - r0 + 1, : cc1 - c0 + 1] = self.num[r0:rr1 + 1, c0:cc1 + 1]
         text = None
-        if self.text and (kind == STR).any():
-            text = np.empty(kind.shape, object)
-            for _, i, j in zip(*np.nonzero(kind == STR)):
-                text[0, i, j] = self.text[(r0 + i, c0 + j)]
+        if self.text:
+            isstr = kind == STR
+            if isstr.any():
+                text = np.empty(kind.shape, object)
+                _, i, j = np.nonzero(isstr)
+                text[isstr] = self._texts((i + r0).tolist(), (j + c0).tolist())
         return Values(kind, num, text, RefInfo(self, np.array([r0]), np.array([c0])))
+
+    def _texts(self, rows: list[int], cols: list[int]) -> list[str]:
+        """The text of each (rows[i], cols[i]) STR cell (one dict look-up a cell, no numpy scalar)."""
+        text = self.text
+        return [text[rc] for rc in zip(rows, cols)]
 
     def blocks(self, r0: np.ndarray, c0: np.ndarray, h: int, w: int) -> Values:
         """A block of h x w for each instance, at top-left (r0[i], c0[i]): (n, h, w) Values."""
@@ -105,8 +112,7 @@ class SheetData:
             if isstr.any():
                 text = np.empty(kind.shape, object)
                 rr, cc = np.broadcast_arrays(rr, cc)
-                for idx in zip(*np.nonzero(isstr)):
-                    text[idx] = self.text[(int(rr[idx]), int(cc[idx]))]
+                text[isstr] = self._texts(rr[isstr].tolist(), cc[isstr].tolist())
         return Values(kind, num, text, RefInfo(self, r0, c0))
 
     # -- writing -----------------------------------------------------------------------------
@@ -128,8 +134,9 @@ class SheetData:
         self.num[rows, cols] = num
         if v.text is not None:
             text = v.text[:, 0, 0]
-            for i in np.nonzero(kind == STR)[0]:
-                self.text[(int(rows[i]), int(cols[i]))] = text[i if text.shape[0] > 1 else 0]
+            isstr = np.nonzero(kind == STR)[0]
+            texts = text[isstr].tolist() if text.shape[0] > 1 else [text[0]] * len(isstr)
+            self.text.update(zip(zip(rows[isstr].tolist(), cols[isstr].tolist()), texts))
 
     def store_block(self, r0: int, c0: int, v: Values) -> None:
         """Store the (1, h, w) block ``v`` with its top-left at (r0, c0) (blanks as 0, see :meth:`store`)."""
@@ -138,8 +145,9 @@ class SheetData:
         self.kind[r0:r0 + h, c0:c0 + w] = np.where(blank, NUM, v.kind[0])
         self.num[r0:r0 + h, c0:c0 + w] = np.where(blank, 0.0, v.num[0])
         if v.text is not None:
-            for i, j in zip(*np.nonzero(v.kind[0] == STR)):
-                self.text[(r0 + int(i), c0 + int(j))] = v.text[0, i, j]
+            isstr = v.kind[0] == STR
+            i, j = np.nonzero(isstr)
+            self.text.update(zip(zip((i + r0).tolist(), (j + c0).tolist()), v.text[0][isstr].tolist()))
 
     def value(self, r: int, c: int) -> tuple[int, float, str | None]:
         if r > self.max_row or c > self.max_col:

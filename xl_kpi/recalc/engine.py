@@ -42,7 +42,7 @@ from .formula import (
 )
 from .functions import resolve
 from .keep import Kept, find_kept, mark_dependents, stored_value
-from .package import ERROR_CODES, FormulaCell, Package, parse_range
+from .package import ERROR_CODES, FormulaCell, FormulaValues, Package, parse_range
 from .values import EMPTY, ERR, NUM, STR, E, Values
 
 __all__ = ["Group", "CircularReference", "Recalculation", "calculate", "CIRCULAR_CHOICES"]
@@ -80,15 +80,24 @@ class Group:
     table: DataTable | None = None  # a What-If data table (see data_tables.py)
     dynamic: bool = False  # an Excel 365 dynamic array (spills), not a legacy array formula
 
+    _positions: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
+        """rows and cols as arrays, made once (read-only: every caller shares them) while the
+        lists keep their length (they only grow, while grouping)."""
+        p = self._positions
+        if p is None or len(p[0]) != len(self.rows):
+            rows, cols = np.asarray(self.rows, np.int64), np.asarray(self.cols, np.int64)
+            rows.flags.writeable = cols.flags.writeable = False
+            p = self._positions = (rows, cols)
+        return p
 
 
 @dataclass
 class Recalculation:
     """What a recalculation computed, for the writer and the report."""
 
-    formula_values: dict[str, list[tuple[int, float, str | None] | None]]  # by part, in formula order
+    formula_values: dict[str, FormulaValues]  # by part, in formula order
     spill_values: dict[str, dict[tuple[int, int], tuple[int, float, str | None]]]
     formulas: int
     errors: dict[str, int]
@@ -887,12 +896,9 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         kinds = sheet.kind[rows, cols]
         nums = sheet.num[rows, cols]
         text = sheet.text
-        out: list = [None] * len(rows)
-        kl, nl = kinds.tolist(), nums.tolist()  # Python ints and floats, not numpy scalars per cell
-        for i in np.nonzero(computed)[0].tolist():
-            k = kl[i]
-            out[i] = (k, nl[i], text.get((part.formulas[i].row, part.formulas[i].col)) if k == STR else None)
-        formula_values[part.path] = out
+        texts = {i: text.get((part.formulas[i].row, part.formulas[i].col))
+                 for i in np.nonzero(computed & (kinds == STR))[0].tolist()}
+        formula_values[part.path] = FormulaValues(kinds, nums, computed, texts)
         count += int(computed.sum())
         bad = np.nonzero(computed & (kinds == ERR))[0]
         for code, n in zip(*np.unique(nums[bad].astype(np.int64), return_counts=True)):

@@ -162,13 +162,16 @@ class ShapeKeys:
         slot = (where, col)
         t = self._last.get(slot)
         if t is not None:
-            key, template, numbers, trow = t
-            d = row - trow
-            if template % tuple([n + d for n in numbers]) == text:
+            key, template, numbers, trow, own = t
+            if own:  # every relative row is the cell's own (A2, B2 in row 2): no list to build
+                if template % ((row,) * own) == text:
+                    return key
+            elif template % tuple([n + row - trow for n in numbers]) == text:
                 return key
         key, pieces, numbers = _key_with_rows(text, row, col)
         # the text with "%d" where its relative row numbers go (one C-level format to check a cell)
-        self._last[slot] = (key, "%d".join(p.replace("%", "%%") for p in pieces), numbers, row)
+        own = len(numbers) if numbers and all(n == row for n in numbers) else 0
+        self._last[slot] = (key, "%d".join(p.replace("%", "%%") for p in pieces), numbers, row, own)
         return key
 
 

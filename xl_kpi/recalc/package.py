@@ -23,6 +23,8 @@ from html import unescape
 from operator import itemgetter
 from xml.etree import ElementTree as ET
 
+import numpy as np
+
 from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
 
 __all__ = [
@@ -90,6 +92,10 @@ class FormulaCell:
     span: tuple[int, int]  # byte span of the whole <c> element in the sheet XML
     dynamic: bool = False  # a dynamic array (Excel 365: cm attribute on the cell)
     table: dict[str, str] | None = None  # a data table's attributes (r1, r2, dt2D, dtr, del1, del2)
+    #: the cell's ``t`` attribute (b"" for none) when it is written in the scan's common form
+    #: (``<c r s t>``, a plain or shared ``<f>``, at most a ``<v>``, nothing else), which the
+    #: writer patches in place; None for any other cell
+    vtype: bytes | None = None
 
 
 @dataclass
@@ -639,8 +645,11 @@ def _text(raw: bytes | None) -> str:
     if not raw:
         return ""
     s = raw.decode("utf-8")
-    if "&" not in s:
-        return s
+    return _entities(s) if "&" in s else s
+
+
+def _entities(s: str) -> str:
+    """XML text with its entity and character references replaced."""
     # the five entities XML writers use, replaced in C (html.unescape costs a regex and a call
     # per entity); anything else (numeric references, a bare "&") goes to html.unescape
     t = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
@@ -786,18 +795,22 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 max_col = col
             if ftext is not None:
                 text = ftext.decode("utf-8")
-                formulas.append(FormulaCell(row, col, _text(ftext) if "&" in text else text, "normal", None,
-                                            None, tok.span()))
+                formulas.append(FormulaCell(row, col, _entities(text) if "&" in text else text, "normal", None,
+                                            None, tok.span(), False, None, t or b""))
                 continue
             if si is not None:
                 formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
-                                            None if sref is None else sref.decode(), si.decode(), tok.span()))
+                                            None if sref is None else sref.decode(), si.decode(), tok.span(),
+                                            False, None, t or b""))
                 continue
             if istr is not None:
                 if t == b"inlineStr":
                     kinds.append(STR)
                     nums.append(0.0)
-                    texts[(row, col)] = _ooxml_unescape(_text(istr))
+                    text = istr.decode("utf-8")
+                    if "&" in text:
+                        text = _entities(text)
+                    texts[(row, col)] = _ooxml_unescape(text) if "_x" in text else text
                     rows.append(row)
                     cols.append(col)
                 continue
@@ -1014,20 +1027,46 @@ class NewCell:
     text: str | None
 
 
-def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | None]],
+@dataclass
+class FormulaValues:
+    """The computed values of a sheet's formula cells, in the order of ``sheet.formulas``.
+
+    Arrays, not a tuple a cell, so that the writer formats the numbers of a sheet in bulk:
+    ``kinds`` and ``nums`` as the engine holds values, ``computed`` false where the file's value
+    is kept (data tables, kept cells), ``texts`` the text of each STR cell by formula index.
+    """
+
+    kinds: np.ndarray
+    nums: np.ndarray
+    computed: np.ndarray
+    texts: dict[int, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def value(self, i: int) -> tuple[int, float, str | None] | None:
+        """(kind, number, text) of formula ``i``, None where it keeps the file's value."""
+        if not self.computed[i]:
+            return None
+        return int(self.kinds[i]), float(self.nums[i]), self.texts.get(i)
+
+
+def patch_sheet(sheet: SheetPart, formula_values: FormulaValues,
                 spill_values: dict[tuple[int, int], tuple[int, float, str | None]],
                 rich: dict[str, bytes] | None = None) -> bytes:
     """The sheet XML with each formula's cached value set and spilled cells written.
 
-    ``formula_values`` holds (kind, number, text) for each of ``sheet.formulas``, in order;
-    ``rich``: :attr:`Package.rich_errors`.
+    ``formula_values`` holds the value of each of ``sheet.formulas``; ``rich``:
+    :attr:`Package.rich_errors`.
     """
     xml = sheet.xml
     prefix = sheet.prefix
     rich = rich or {}
-    edits: list[tuple[int, int, bytes]] = list(_formula_edits(sheet, formula_values, rich))
     if not spill_values:  # formula cells only, in document order (as scanned): no sort needed
-        return _apply(xml, edits)
+        return _patch_formulas(sheet, formula_values, rich)
+    edits: list[tuple[int, int, bytes]] = [
+        (*sheet.formulas[i].span, cell_xml(xml[slice(*sheet.formulas[i].span)], prefix, *val, rich=rich))
+        for i, val in _computed(formula_values)]
     cell_spans = sheet.cell_spans({r for r, _ in spill_values})
     # spilled values into existing cells; new cells grouped by row
     missing: dict[int, list[tuple[int, bytes]]] = {}
@@ -1070,6 +1109,12 @@ def patch_sheet(sheet: SheetPart, formula_values: list[tuple[int, float, str | N
     return _apply(xml, edits)
 
 
+def _computed(values: FormulaValues):
+    """(index, (kind, number, text)) of each computed formula."""
+    for i in np.nonzero(values.computed)[0].tolist():
+        yield i, values.value(i)
+
+
 def _apply(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     """``xml`` with each (start, end, new bytes) edit made (sorted first if not in document order)."""
     out = []
@@ -1087,30 +1132,93 @@ def _apply(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return b"".join(out)
 
 
-def _formula_edits(sheet: SheetPart, formula_values, rich: dict[str, bytes]):
-    """(start, end, new cell XML) of each formula cell given a value, in document order."""
+#: The ``t`` attribute of a computed value by kind (numbers and blanks have none).
+_T_OF_KIND = {NUM: b"", EMPTY: b"", STR: b"str", BOOL: b"b", ERR: b"e"}
+
+
+def _value_elements(values: FormulaValues, idx: np.ndarray) -> list[bytes]:
+    """``<v>text</v>`` of each formula ``idx``, made in bulk.
+
+    Numbers are formatted as :func:`format_number` does, a whole sheet at once (integers by
+    ``str`` of int64, the others by ``repr``), and all the texts encoded by one join.
+    """
+    kinds = values.kinds[idx]
+    nums = values.nums[idx]
+    out = np.empty(len(idx), dtype=object)
+    is_num = kinds == NUM
+    with np.errstate(invalid="ignore"):
+        integral = is_num & (np.abs(nums) < 1e15) & (nums == np.trunc(nums))
+    out[integral] = list(map(str, nums[integral].astype(np.int64).tolist()))
+    other = is_num & ~integral
+    out[other] = "\x00".join(map(repr, nums[other].tolist())).upper().split("\x00") if other.any() else []
+    escaped: dict[str, str] = {}  # a sheet's texts repeat ("high", "ok"): each escaped once
+    texts = values.texts
+    idx_list = idx.tolist()
+    for j, k, x in zip(np.nonzero(~is_num)[0].tolist(), kinds[~is_num].tolist(), nums[~is_num].tolist()):
+        if k == STR:
+            text = texts.get(idx_list[j]) or ""
+            v = escaped.get(text)
+            if v is None:
+                v = escaped[text] = _xml_escape(text)  # holds no NUL (it is written _x0000_)
+            out[j] = v
+        else:
+            out[j] = encode_value(k, x, None)[0].decode("ascii")
+    if not len(out):
+        return []
+    return ("<v>" + "</v>\x00<v>".join(out.tolist()) + "</v>").encode("utf-8").split(b"\x00")
+
+
+def _patch_formulas(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes]) -> bytes:
+    """The sheet XML with each computed formula cell's ``t`` and ``<v>`` rewritten, in document order.
+
+    A cell of the scan's common form (:attr:`FormulaCell.vtype`) is patched in place (its ``t``
+    attribute where the value's differs, its value element); any other goes through :func:`cell_xml`.
+    """
     xml = sheet.xml
     prefix = sheet.prefix
-    fast = _FAST_FCELL.match
-    for f, val in zip(sheet.formulas, formula_values):
-        if val is None:
-            continue
+    formulas = sheet.formulas
+    idx = np.nonzero(values.computed)[0]
+    if not len(idx):
+        return xml
+    elements = _value_elements(values, idx)
+    kinds = values.kinds[idx].tolist()
+    t_of = _T_OF_KIND
+    find, rfind = xml.find, xml.rfind
+    out: list[bytes] = []
+    put = out.append
+    last = 0
+    for i, kind, vel in zip(idx.tolist(), kinds, elements):
+        f = formulas[i]
         s, e = f.span
-        m = fast(xml, s, e)
-        if m is None or (rich and _needs_vm(*val[:2], rich)):
-            yield s, e, cell_xml(xml[s:e], prefix, *val, rich=rich)
+        if s < last:  # not in document order: a sheet built by hand; patched as edits
+            return _apply(xml, [(*formulas[i].span, cell_xml(xml[slice(*formulas[i].span)], prefix, *val,
+                                                             rich=rich)) for i, val in _computed(values)])
+        old = f.vtype
+        if old is None or (rich and kind == ERR and _needs_vm(kind, float(values.nums[i]), rich)):
+            put(xml[last:s])
+            put(cell_xml(xml[s:e], prefix, *values.value(i), rich=rich))
+            last = e
             continue
-        # cell_xml's fast case, inline: this loop runs once per formula cell
-        kind, num, text = val
-        if kind == NUM:
-            v, tattr = (str(int(num)) if num == int(num) and abs(num) < 1e15 else repr(num).upper()).encode(), b""
-        else:
-            v, t = encode_value(kind, num, text)
-            tattr = b' t="' + t + b'"' if t else b""
-        r_attr, style, style2, f_element = m.groups()
-        style = style or style2
-        yield s, e, b'<c%s%s%s>%s<v>%s</v></c>' % (r_attr, b' s="' + style + b'"' if style else b"",
-                                                   tattr, f_element, v)
+        t = t_of[kind]
+        if old != t:
+            gt = find(b">", s, e)  # the end of <c ...>: its attribute values hold no ">"
+            if old:
+                tp = find(b' t="', s, gt)
+                put(xml[last:tp])
+                put(b' t="' + t + b'"' if t else b"")
+                last = find(b'"', tp + 4, gt) + 1
+            else:
+                put(xml[last:gt])
+                put(b' t="' + t + b'"')
+                last = gt
+        vp = rfind(b"<v", s, e)  # the value element, after the formula (whose text holds no "<")
+        if vp < 0:
+            vp = e - 4  # before </c>
+        put(xml[last:vp])
+        put(vel)
+        last = e - 4
+    put(xml[last:])
+    return b"".join(out)
 
 
 def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val, rich: dict[str, bytes]) -> bytes:
