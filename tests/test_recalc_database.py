@@ -193,11 +193,13 @@ def _info_book(path: Path, *, application: str | None = None) -> str:
     wb.active = 1
     wb.calculation.calcMode = "manual"
     wb.save(path)
-    if application is not None:  # as Excel for Mac writes docProps/app.xml
-        _rewrite(path, "docProps/app.xml",
-                 '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns='
-                 '"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-                 f"<Application>{application}</Application><AppVersion>16.0300</AppVersion></Properties>")
+    # docProps/app.xml written here, not left to openpyxl, whose versions write different ones
+    # (3.1.2: "Microsoft Excel" 3.1); by default as another application writes it
+    version = "16.0300" if application is not None else "7.6"
+    _rewrite(path, "docProps/app.xml",
+             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns='
+             '"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+             f"<Application>{application or 'LibreOffice'}</Application><AppVersion>{version}</AppVersion></Properties>")
     return str(path)
 
 
@@ -214,7 +216,7 @@ def test_info_answers_from_the_file(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["Sheet"]
     assert [got[f"A{r}"] for r in range(1, 12)] == [
-        3, "Manual", "pcdos", "#N/A",  # openpyxl's AppVersion is not an Excel release
+        3, "Manual", "pcdos", "#N/A",  # another application's version is not an Excel release
         str(tmp_path.resolve()) + "/", "$A:$D$9", "#N/A", "#N/A", "#VALUE!", 3, "#VALUE!"]
 
 
