@@ -351,8 +351,9 @@ def _info(ev, what: str):
     if what == "release":
         if pkg.application.strip().lower() not in ("microsoft excel", "microsoft macintosh excel"):
             return NA_ERROR  # another application's version is not Excel's
-        major, _, minor = (pkg.app_version or "").partition(".")
-        return f"{int(major)}.{minor[:1] or '0'}" if major.isdigit() else NA_ERROR
+        m = re.fullmatch(r"(\d{2})\.(\d)\d{3}", (pkg.app_version or "").strip())
+        # Excel writes "16.0300"; openpyxl claims "Microsoft Excel" with its own version ("3.1")
+        return f"{int(m.group(1))}.{m.group(2)}" if m else NA_ERROR
     if what == "directory":
         path = getattr(pkg, "path", "") or ""
         return os.path.dirname(os.path.abspath(path)) + os.sep if os.path.isfile(path) else NA_ERROR
