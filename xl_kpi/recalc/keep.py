@@ -44,6 +44,7 @@ KEEP_CAUSES = ("function", "external link", "pivot", "data table", "formula synt
 #: stored value is computed.
 APPROXIMATE = frozenset({"FORECAST.ETS", "FORECAST.ETS.CONFINT", "FORECAST.ETS.SEASONALITY", "FORECAST.ETS.STAT"})
 
+
 def _machine_info(node: Func) -> bool:
     """INFO("osversion"): the saving machine's operating system, which no file records (kept)."""
     arg = node.args[0] if len(node.args) == 1 else None
