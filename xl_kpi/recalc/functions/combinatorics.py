@@ -42,24 +42,22 @@ def _factdouble(x):
     return float(math.prod(range(n, 0, -2)))
 
 
-@elementwise("COMBIN", arity=(2, 2))
-def _combin(n, k):
-    """COMBIN(n, k) = n! / (k! (n - k)!), both truncated; #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.comb(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
+def _arrangements(count, doc: str):
+    """COMBIN or PERMUT: ``count(n, k)`` of n and k truncated; #NUM! unless 0 <= k <= n."""
+
+    def f(n, k):
+        n, k = np.trunc(n), np.trunc(k)
+        bad = (n < 0) | (k < 0) | (k > n)
+        out = np.vectorize(lambda a, b: float(count(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
                                                                                        np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
+        return out, np.where(bad, E.NUM, 0)
+
+    f.__doc__ = doc
+    return f
 
 
-@elementwise("PERMUT", arity=(2, 2))
-def _permut(n, k):
-    """PERMUT(n, k) = n! / (n - k)!, both truncated; #NUM! unless 0 <= k <= n."""
-    n, k = np.trunc(n), np.trunc(k)
-    bad = (n < 0) | (k < 0) | (k > n)
-    out = np.vectorize(lambda a, b: float(math.perm(int(a), int(b))), otypes=[float])(np.where(bad, 0, n),
-                                                                                       np.where(bad, 0, k))
-    return out, np.where(bad, E.NUM, 0)
+elementwise("COMBIN", arity=(2, 2))(_arrangements(math.comb, "COMBIN(n, k) = n! / (k! (n - k)!), both truncated."))
+elementwise("PERMUT", arity=(2, 2))(_arrangements(math.perm, "PERMUT(n, k) = n! / (n - k)!, both truncated."))
 
 
 def _integers(vals: list[Values], i: int):
