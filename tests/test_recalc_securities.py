@@ -383,3 +383,8 @@ def test_a_long_bond_still_solves_and_a_huge_period_count_returns():
     assert evaluate({}, "=YIELD(1,2958465,0.05,50,100,4,1)") == pytest.approx(0.1, abs=1e-5)
     # a billion periods of a written-off asset: 0 at once, not a billion steps
     assert evaluate({}, "=AMORDEGRC(2400,1,2,0,1E+9,0.01,1)") == 0
+
+
+def test_a_quasi_coupon_date_before_1900_is_num_not_an_exception():
+    # ODDFPRICE with a first coupon far from issue walks its quasi-coupon dates back past serial 0
+    assert evaluate({}, "=ODDFPRICE(1,2958465,0,2958460,0.05,0.06,100,4)") == NUM

@@ -132,7 +132,10 @@ def _days(start: int, end: int, basis: int) -> float:
     """Days from start to end by the basis' day count: 30/360 days (US for 0, European for 4,
     as YEARFRAC counts them), actual days otherwise."""
     if basis in (0, 4):
-        return round(_yearfrac(start, end, basis) * 360.0) * (1 if end >= start else -1)
+        fraction = _yearfrac(start, end, basis)
+        if isinstance(fraction, ExcelError):  # a quasi-coupon date before 1900 or after 9999
+            raise ValueError("date out of Excel's range")  # #NUM!, as the ToolPak wrapper gives
+        return round(fraction * 360.0) * (1 if end >= start else -1)
     return float(end - start)
 
 
