@@ -3,6 +3,8 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 from xl_kpi.recalc import functions
 from xl_kpi.recalc.functions import FUNCTIONS, resolve
 
@@ -40,3 +42,18 @@ def test_functions_left_to_pycel_run_cell_by_cell():
 
     assert evaluate({"A1": "axa"}, '=SUBSTITUTE(A1,"x","y")') == "aya"
     assert evaluate({}, "=TODAY()>40000") is True
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # found by calling every function with edge arguments: each was an exception (an internal error)
+    ('=WORKDAY.INTL("1/1/2000",-1E308,1)', "#NUM!"), ("=WORKDAY(1,1E300)", "#NUM!"),
+    ('=F.TEST("",1E308)', "#VALUE!"), ('=FTEST("","")', "#VALUE!"),
+    ("=RATE(10,{1,2},-1E308)", [["#NUM!", "#NUM!"]]),
+    # an overflow in one element of a shape (scipy's) is that element's #NUM!, the others computed
+    ("=NEGBINOMDIST(2.5,{1,2},1E-308)", [[pytest.approx(1e-308), "#NUM!"]]),
+])
+def test_an_overflow_or_a_bad_argument_is_an_excel_error_not_an_exception(formula, expected):
+    from xl_kpi.recalc import evaluate
+
+    got = evaluate({}, formula)
+    assert got == expected

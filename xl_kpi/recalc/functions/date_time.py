@@ -242,6 +242,9 @@ def _days_function(intl: bool, workday: bool):
                 continue
             d0 = _DAY0 + int(math.floor(a))
             if workday:
+                if not abs(b) < 2958466:  # more work days than Excel has dates: #NUM!
+                    out[i, 0, 0] = NUM
+                    continue
                 k = int(math.trunc(b))
                 if k == 0:
                     out[i, 0, 0] = float(math.floor(a))

@@ -650,6 +650,9 @@ def _f_test_one(first: Values, second: Values, i: int):
     if err is not None:
         return err
     xs = [_sample(v, i) for v in (first, second)]
+    bad = next((x for x in xs if isinstance(x, ExcelError)), None)
+    if bad is not None:  # a typed text ("") where an array is expected
+        return bad
     if any(x.size < 2 for x in xs):
         return DIV0
     v1, v2 = (float(np.var(x, ddof=1)) for x in xs)

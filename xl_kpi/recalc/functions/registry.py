@@ -78,7 +78,10 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
                 errs = [np.where((e == 0) & (v.kind == BOOL), E.VALUE, e) for v, e in zip(vals, errs)]
             err = combine_errors(*errs)
             with np.errstate(all="ignore"):
-                x, e2 = f(*xs)
+                try:
+                    x, e2 = f(*xs)
+                except (OverflowError, ZeroDivisionError):  # a Python or scipy overflow in some element
+                    x, e2 = _one_by_one(f, xs)
             return Values.from_numbers(np.asarray(x, np.float64), combine_errors(err, e2))
 
         for n in names:
@@ -86,6 +89,21 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
         return f
 
     return deco
+
+
+def _one_by_one(f, xs):
+    """``f`` element by element where the whole shape at once raised an overflow: each element
+    that overflows is #NUM! (a result beyond the floats), the others keep their values."""
+    arrays = np.broadcast_arrays(*(np.asarray(x, np.float64) for x in xs))
+    shape = arrays[0].shape if arrays else ()
+    out, err = np.zeros(shape), np.zeros(shape)
+    for idx in np.ndindex(shape):
+        try:
+            x, e = f(*(a[idx] for a in arrays))
+            out[idx], err[idx] = float(np.asarray(x).reshape(-1)[0]), float(np.asarray(e).reshape(-1)[0])
+        except (OverflowError, ZeroDivisionError):
+            err[idx] = E.NUM
+    return out, err
 
 
 def cellwise_impl(f, args: str, optional: str = "", arrays: bool = True) -> Impl:
