@@ -189,38 +189,34 @@ def _harmean(x):
     return float(x.size / np.sum(1 / x))
 
 
+def _standardized(x, fewest: int, ddof: int):
+    """(x - mean) / s with the sample (ddof 1) or population (ddof 0) deviation, or None where
+    there are fewer than ``fewest`` numbers or no spread (#DIV/0! in KURT, SKEW, SKEW.P)."""
+    if x.size < fewest:
+        return None
+    s = math.sqrt(_variance(x, ddof))
+    return None if s == 0 else (x - x.mean()) / s
+
+
 @sample("KURT")
 def _kurt(x):
-    n = x.size
-    if n < 4:
+    n, z = x.size, _standardized(x, 4, 1)
+    if z is None:
         return DIV0
-    s = math.sqrt(_variance(x, 1))
-    if s == 0:
-        return DIV0
-    z4 = float(np.sum(((x - x.mean()) / s) ** 4))
+    z4 = float(np.sum(z ** 4))
     return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * z4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
 
 
 @sample("SKEW")
 def _skew(x):
-    n = x.size
-    if n < 3:
-        return DIV0
-    s = math.sqrt(_variance(x, 1))
-    if s == 0:
-        return DIV0
-    return n / ((n - 1) * (n - 2)) * float(np.sum(((x - x.mean()) / s) ** 3))
+    n, z = x.size, _standardized(x, 3, 1)
+    return DIV0 if z is None else n / ((n - 1) * (n - 2)) * float(np.sum(z ** 3))
 
 
 @sample("SKEW.P")
 def _skew_p(x):
-    n = x.size
-    if n < 1:
-        return DIV0
-    s = math.sqrt(_variance(x, 0))
-    if s == 0:
-        return DIV0
-    return float(np.sum(((x - x.mean()) / s) ** 3)) / n
+    z = _standardized(x, 1, 0)
+    return DIV0 if z is None else float(np.sum(z ** 3)) / x.size
 
 
 @sample("PRODUCT")
