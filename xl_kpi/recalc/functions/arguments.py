@@ -147,6 +147,15 @@ def coerce(kind: int, num: float, text, how: str):
     raise ValueError(how)
 
 
+def per_instance(n: int, f) -> Values:
+    """One cell per instance, ``f(i)`` a Python result (float, str, bool, None, ExcelError) for
+    instance ``i`` of ``n``: the loop of the functions computed instance by instance."""
+    out = np.empty((n, 1, 1), object)
+    for i in range(n):
+        out[i, 0, 0] = f(i)
+    return from_python_cells(out)
+
+
 def from_python_cells(results: np.ndarray) -> Values:
     """Values from an object array of Python results (float, str, bool, None, ExcelError)."""
     kind = np.empty(results.shape, np.uint8)

@@ -15,7 +15,7 @@ from ...excel_errors import NUM as NUM_ERROR
 from ...excel_errors import VALUE as VALUE_ERROR
 from ...excel_errors import ExcelError
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values
-from .arguments import from_python_cells
+from .arguments import from_python_cells, per_instance
 from .registry import cellwise, elementwise, register
 
 
@@ -88,12 +88,12 @@ def _gcd_lcm(name: str, combine):
         if not args:
             return Values.error(E.VALUE)
         vals = [ev.eval(a) for a in args]
-        n = max(v.n for v in vals)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
+
+        def one(i):
             xs = _integers(vals, i)
-            out[i, 0, 0] = xs if isinstance(xs, ExcelError) else float(combine(*xs))
-        return from_python_cells(out)
+            return xs if isinstance(xs, ExcelError) else float(combine(*xs))
+
+        return per_instance(max(v.n for v in vals), one)
 
     impl.__doc__ = f"{name}(number1, [number2], ...) of whole numbers (each truncated)."
     register(name)(impl)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ...excel_errors import DIV0, NUM, VALUE, ExcelError
 from ..values import EMPTY, E, Values
-from .arguments import from_python_cells
+from .arguments import per_instance
 from .registry import cellwise, register
 
 __all__ = ["format_complex", "parse_complex"]
@@ -297,11 +297,7 @@ def _fold(name: str, f, start: complex):
         if not args:
             return Values.error(E.VALUE)
         vals = [ev.eval(a) for a in args]
-        n = max(v.n for v in vals)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
-            out[i, 0, 0] = _fold_one(vals, i, f, start)
-        return from_python_cells(out)
+        return per_instance(max(v.n for v in vals), lambda i: _fold_one(vals, i, f, start))
 
     register(name)(impl)
 

@@ -25,7 +25,7 @@ from ...excel_errors import DIV0, NA, NUM, ExcelError
 from ..arrays import align
 from ..values import ERR, ERROR_CODES, E, Values, numbers
 from ..values import NUM as NUMBER
-from .arguments import from_python_cells, numeric_items
+from .arguments import from_python_cells, numeric_items, per_instance
 from .registry import FUNCTIONS, elementwise, register
 
 #: The largest degrees of freedom CHISQ.* and F.* accept (Microsoft: "deg_freedom > 10^10").
@@ -667,11 +667,7 @@ def _pairwise(f):
         if len(args) != 2:
             return Values.error(E.VALUE)
         a, b = ev.eval(args[0]), ev.eval(args[1])
-        n = max(a.n, b.n)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
-            out[i, 0, 0] = f(a, b, i)
-        return from_python_cells(out)
+        return per_instance(max(a.n, b.n), lambda i: f(a, b, i))
 
     return impl
 

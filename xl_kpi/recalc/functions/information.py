@@ -11,7 +11,7 @@ from ...excel_errors import NA as NA_ERROR
 from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
 from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values
-from .arguments import from_python_cells
+from .arguments import from_python_cells, per_instance
 from .registry import cellwise, register
 
 
@@ -260,10 +260,8 @@ def _cell(ev, args):
     k = first.kind[:, 0, 0]
     if what == "type":
         return Values.string(_strings(np.where(k == EMPTY, "b", np.where(k == STR, "l", "v")).tolist()))
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
-        out[i, 0, 0] = _style_info(ev, what, sheet, int(rows[i]), int(cols[i]), int(k[i if len(k) > 1 else 0]))
-    return from_python_cells(out)
+    return per_instance(n, lambda i: _style_info(ev, what, sheet, int(rows[i]), int(cols[i]),
+                                                 int(k[i if len(k) > 1 else 0])))
 
 
 def _strings(items: list) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
 from ..values import BOOL, ERROR_CODES, E, Values, numbers, truthy
-from .arguments import aggregate_args, coerce, from_python_cells, from_python_results, samples
+from .arguments import aggregate_args, coerce, from_python_cells, from_python_results, per_instance, samples
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -187,10 +187,8 @@ def sample(*names: str, text_as_zero: bool = False):
             if not args:
                 return Values.error(E.VALUE)
             parts, err, n = aggregate_args(ev, args, text_as_zero)
-            out = np.empty((n, 1, 1), object)
-            for i, x in enumerate(samples(parts, n)):
-                out[i, 0, 0] = ExcelError(ERROR_CODES[int(err[i]) - 1]) if err[i] else f(x)
-            return from_python_cells(out)
+            xs = list(samples(parts, n))
+            return per_instance(n, lambda i: ExcelError(ERROR_CODES[int(err[i]) - 1]) if err[i] else f(xs[i]))
 
         for n in names:
             FUNCTIONS[n] = impl

@@ -20,7 +20,7 @@ from ...excel_errors import REF as REF_ERROR
 from ...excel_errors import VALUE as VALUE_ERROR
 from ..arrays import NotVectorizable
 from ..values import ERR, NUM, E, Values, numbers, truthy
-from .arguments import from_python_cells
+from .arguments import from_python_cells, per_instance
 from .registry import register
 from .stats import as_error, paired
 
@@ -34,12 +34,12 @@ def _two_samples(f):
         if len(args) != 2:
             return Values.error(E.VALUE)
         a, b = ev.eval(args[0]), ev.eval(args[1])
-        n = max(a.n, b.n)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
+
+        def one(i):
             got = paired(a, b, i)
-            out[i, 0, 0] = got if isinstance(got, ExcelError) else f(*got)
-        return from_python_cells(out)
+            return got if isinstance(got, ExcelError) else f(*got)
+
+        return per_instance(max(a.n, b.n), one)
 
     return impl
 
