@@ -98,6 +98,11 @@ _CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?[0-9.]+(?:[eE][+-]?\d+)?)\]")
 _COLOR = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|color\s*\d{1,2})\]", re.I)
 
 
+#: The one-character tokens of a number format, by kind.
+_ONE_CHARACTER = {"0": "digit", "#": "digit", "?": "digit", ".": "point", ",": "comma", "%": "pct",
+                  "@": "at", "/": "slash"}
+
+
 def _sections(code: str) -> list[_Section]:
     """The sections of a format code, tokenized."""
     sections = [_Section()]
@@ -150,23 +155,8 @@ def _sections(code: str) -> list[_Section]:
             elif not _COLOR.fullmatch(code, i, j + 1):
                 raise _Invalid(f"unknown [{body}]")
             i = j + 1
-        elif c in "0#?":
-            toks.append(_Tok("digit", c))
-            i += 1
-        elif c == ".":
-            toks.append(_Tok("point", "."))
-            i += 1
-        elif c == ",":
-            toks.append(_Tok("comma", ","))
-            i += 1
-        elif c == "%":
-            toks.append(_Tok("pct", "%"))
-            i += 1
-        elif c == "@":
-            toks.append(_Tok("at", "@"))
-            i += 1
-        elif c == "/":
-            toks.append(_Tok("slash", "/"))
+        elif c in _ONE_CHARACTER:
+            toks.append(_Tok(_ONE_CHARACTER[c], c))
             i += 1
         elif low == "e" and code[i + 1:i + 2] in ("+", "-"):
             toks.append(_Tok("exp", code[i:i + 2]))
