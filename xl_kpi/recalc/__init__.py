@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .engine import CircularReference, calculate
 from .kpi import use_udfs
-from .package import Limits, UnreadableWorkbook, open_package, patch_sheet, write_values
+from .package import Limits, UnreadableWorkbook, open_package, patch_sheet_chunks, write_values
 
 __all__ = ["recalculate", "evaluate", "Report", "Limits", "UnreadableWorkbook", "CircularReference", "use_udfs"]
 
@@ -120,7 +120,7 @@ def recalculate(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
                 fv = result.formula_values.get(sheet.path, [])
                 sv = result.spill_values.get(sheet.path, {})
                 if fv or sv:
-                    new_xml[sheet.path] = patch_sheet(sheet, fv, sv, pkg.rich_errors)
+                    new_xml[sheet.path] = patch_sheet_chunks(sheet, fv, sv, pkg.rich_errors)
             write_values(pkg, dst, new_xml)
     except (UnreadableWorkbook, CircularReference, UnsafeOutput) as exc:
         report.ok, report.reason, report.output = False, str(exc), None

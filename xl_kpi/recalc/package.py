@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from html import unescape
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -198,6 +198,10 @@ class Package:
         """What was odd in the file and how it was read (cells read as errors)."""
         return [n for s in self.sheets for n in s.notes]
 
+    def sheet_by_path(self, path: str) -> "SheetPart | None":
+        """The worksheet stored in the part ``path`` (``xl/worksheets/sheet1.xml``)."""
+        return next((s for s in self.sheets if s.path == path), None)
+
     def sheet(self, name: str) -> "SheetPart | None":
         low = name.lower()
         for s in self.sheets:
@@ -366,6 +370,19 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> Non
 
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c[\s/>]")
+_PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
+
+
+def _cell_tags(data: bytes) -> int:
+    """How many cell start tags ``data`` holds (:data:`_CELL_TAG`), counted at C speed: by
+    ``bytes.count`` where every ``<c`` is ``<c `` (a chunk of cells), else by a regular expression
+    starting with a literal, and the one allowing a namespace prefix only where ``:c`` occurs."""
+    if b":c" in data:
+        return len(_CELL_TAG.findall(data))
+    cells = data.count(b"<c ")
+    if cells == data.count(b"<c"):
+        return cells
+    return len(_PLAIN_CELL_TAG.findall(data))
 
 
 class _CellCount:
@@ -379,7 +396,7 @@ class _CellCount:
 
     def feed(self, chunk: bytes, sheet: str) -> None:
         data = self.tail + chunk
-        self.n += len(_CELL_TAG.findall(data)) - len(_CELL_TAG.findall(self.tail))
+        self.n += _cell_tags(data) - _cell_tags(self.tail)
         self.tail = data[-40:]
         if self.n > self.limit:
             raise UnreadableWorkbook(
@@ -1169,56 +1186,83 @@ def _value_elements(values: FormulaValues, idx: np.ndarray) -> list[bytes]:
 
 
 def _patch_formulas(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes]) -> bytes:
-    """The sheet XML with each computed formula cell's ``t`` and ``<v>`` rewritten, in document order.
+    """The sheet XML with each computed formula cell's ``t`` and ``<v>`` rewritten (see :func:`_patch_chunks`)."""
+    return b"".join(_patch_chunks(sheet, values, rich))
+
+
+#: Formula cells patched between two chunks handed to the writer (about a megabyte of XML).
+_CHUNK_CELLS = 8192
+_SPAN_OF, _VTYPE_OF = attrgetter("span"), attrgetter("vtype")
+
+
+def _patch_chunks(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes]):
+    """The sheet XML with each computed formula cell's ``t`` and ``<v>`` rewritten, in document
+    order, as successive chunks (so the zip writer compresses one while the next is made).
 
     A cell of the scan's common form (:attr:`FormulaCell.vtype`) is patched in place (its ``t``
     attribute where the value's differs, its value element); any other goes through :func:`cell_xml`.
     """
     xml = sheet.xml
     prefix = sheet.prefix
-    formulas = sheet.formulas
     idx = np.nonzero(values.computed)[0]
     if not len(idx):
-        return xml
+        yield xml
+        return
+    idx_list = idx.tolist()
+    cells = list(map(sheet.formulas.__getitem__, idx_list))
+    spans = list(map(_SPAN_OF, cells))
+    starts, ends = list(map(itemgetter(0), spans)), list(map(itemgetter(1), spans))
+    if not all(map(int.__le__, ends, starts[1:])):  # not in document order: a sheet built by hand
+        yield _apply(xml, [(*sheet.formulas[i].span, cell_xml(xml[slice(*sheet.formulas[i].span)], prefix, *val,
+                                                              rich=rich)) for i, val in _computed(values)])
+        return
     elements = _value_elements(values, idx)
     kinds = values.kinds[idx].tolist()
+    vtypes = list(map(_VTYPE_OF, cells))
     t_of = _T_OF_KIND
     find, rfind = xml.find, xml.rfind
-    out: list[bytes] = []
-    put = out.append
     last = 0
-    for i, kind, vel in zip(idx.tolist(), kinds, elements):
-        f = formulas[i]
-        s, e = f.span
-        if s < last:  # not in document order: a sheet built by hand; patched as edits
-            return _apply(xml, [(*formulas[i].span, cell_xml(xml[slice(*formulas[i].span)], prefix, *val,
-                                                             rich=rich)) for i, val in _computed(values)])
-        old = f.vtype
-        if old is None or (rich and kind == ERR and _needs_vm(kind, float(values.nums[i]), rich)):
-            put(xml[last:s])
-            put(cell_xml(xml[s:e], prefix, *values.value(i), rich=rich))
-            last = e
-            continue
-        t = t_of[kind]
-        if old != t:
-            gt = find(b">", s, e)  # the end of <c ...>: its attribute values hold no ">"
-            if old:
-                tp = find(b' t="', s, gt)
-                put(xml[last:tp])
-                put(b' t="' + t + b'"' if t else b"")
-                last = find(b'"', tp + 4, gt) + 1
-            else:
-                put(xml[last:gt])
-                put(b' t="' + t + b'"')
-                last = gt
-        vp = rfind(b"<v", s, e)  # the value element, after the formula (whose text holds no "<")
-        if vp < 0:
-            vp = e - 4  # before </c>
-        put(xml[last:vp])
-        put(vel)
-        last = e - 4
-    put(xml[last:])
-    return b"".join(out)
+    for at in range(0, len(idx_list), _CHUNK_CELLS):
+        out: list[bytes] = []
+        put = out.append
+        part = slice(at, at + _CHUNK_CELLS)
+        for i, kind, vel, s, e, old in zip(idx_list[part], kinds[part], elements[part], starts[part], ends[part],
+                                           vtypes[part]):
+            if old is None or (rich and kind == ERR and _needs_vm(kind, float(values.nums[i]), rich)):
+                put(xml[last:s])
+                put(cell_xml(xml[s:e], prefix, *values.value(i), rich=rich))
+                last = e
+                continue
+            t = t_of[kind]
+            if old != t:
+                gt = find(b">", s, e)  # the end of <c ...>: its attribute values hold no ">"
+                if old:
+                    tp = find(b' t="', s, gt)
+                    put(xml[last:tp])
+                    put(b' t="' + t + b'"' if t else b"")
+                    last = find(b'"', tp + 4, gt) + 1
+                else:
+                    put(xml[last:gt])
+                    put(b' t="' + t + b'"')
+                    last = gt
+            vp = rfind(b"<v", s, e)  # the value element, after the formula (whose text holds no "<")
+            if vp < 0:
+                vp = e - 4  # before </c>
+            put(xml[last:vp])
+            put(vel)
+            last = e - 4
+        yield b"".join(out)
+    yield xml[last:]
+
+
+def patch_sheet_chunks(sheet: SheetPart, formula_values: FormulaValues,
+                       spill_values: dict[tuple[int, int], tuple[int, float, str | None]],
+                       rich: dict[str, bytes] | None = None):
+    """:func:`patch_sheet`'s XML as successive chunks, for :func:`write_values` to compress as
+    they come; one chunk when values spill (their edits are sorted with the formulas')."""
+    if spill_values:
+        return [patch_sheet(sheet, formula_values, spill_values, rich)]
+    return _patch_chunks(sheet, formula_values, rich or {})
 
 
 def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val, rich: dict[str, bytes]) -> bytes:
@@ -1238,10 +1282,11 @@ def _value_cell(original: bytes | None, prefix: bytes, r: int, c: int, val, rich
     return b"<" + cprefix + b"c" + attrs + tattr + b">" + value + b"</" + cprefix + b"c>"
 
 
-def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, bytes], *,
-                 inputs=()) -> None:
+def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict, *, inputs=()) -> None:
     """Write the package to ``dst``: the given sheet parts replaced, every other member copied.
 
+    ``new_sheet_xml`` maps a part to its new XML, as bytes or as an iterable of chunks (see
+    :func:`patch_sheet_chunks`), which a second thread compresses while the next is made.
     Written through :func:`xl_kpi.safe_output.atomic_output` (``inputs``: files ``dst`` must not
     be), so a crash never leaves a half-written workbook and nothing but a regular file is
     replaced. Members are copied in bounded chunks, never whole in memory.
@@ -1254,10 +1299,55 @@ def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict[str, 
             if info.filename in new_sheet_xml:
                 zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 zi.compress_type = zipfile.ZIP_DEFLATED
+                zi._compresslevel = 1  # what writestr(compresslevel=1) sets (an alias of compress_level in 3.13)
                 zi.external_attr = info.external_attr
-                out.writestr(zi, new_sheet_xml[info.filename], compresslevel=1)
+                xml = new_sheet_xml[info.filename]
+                if isinstance(xml, bytes):
+                    out.writestr(zi, xml)
+                else:
+                    sheet = pkg.sheet_by_path(info.filename)
+                    _write_chunks(out, zi, xml, big=sheet is None or len(sheet.xml) > _ZIP64_FROM)
             else:
                 _copy_member(src, out, info)
+
+
+#: Size of a sheet's XML beyond which its rewritten member gets ZIP64 headers (it may pass 4 GiB
+#: less what the values add; zipfile needs to know before the first byte when the size is not given).
+_ZIP64_FROM = 1 << 30
+
+
+def _write_chunks(out: zipfile.ZipFile, zi: zipfile.ZipInfo, chunks, big: bool) -> None:
+    """Write the member ``zi`` from an iterable of byte chunks, deflated by a second thread as the
+    chunks are made: zlib and the CRC release the GIL, so compressing costs no wall time beside
+    making the next chunk."""
+    import queue
+    import threading
+
+    todo: queue.Queue = queue.Queue(maxsize=4)
+    failed: list[BaseException] = []
+    with out.open(zi, "w", force_zip64=big) as member:
+        def deflate() -> None:
+            chunk = todo.get()
+            while chunk is not None:
+                if not failed:
+                    try:
+                        member.write(chunk)
+                    except BaseException as exc:  # handed to the producing thread, which raises it
+                        failed.append(exc)
+                chunk = todo.get()
+
+        worker = threading.Thread(target=deflate, name="xl-kpi-deflate", daemon=True)
+        worker.start()
+        try:
+            for chunk in chunks:
+                if failed:
+                    break
+                todo.put(chunk)
+        finally:
+            todo.put(None)
+            worker.join()
+        if failed:
+            raise failed[0]
 
 
 _CHUNK = 1 << 20
