@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 import numpy as np
 
@@ -163,8 +164,22 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
                 masters.setdefault(f.si, f)
         by_key: dict[str, Group] = {}
         shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
+        index = sheet.index
         for f in part.formulas:
-            if f.ftype == "dataTable":
+            ftype = f.ftype
+            if ftype == "normal":  # the common cell, first: its shape's group (the same steps as below)
+                text = f.text
+                if text and not text[0].isspace():
+                    key = keys.key(text, f.row, f.col, index)
+                    g = by_key.get(key)
+                    if g is None:
+                        g = by_key[key] = Group(len(groups), sheet, text, (f.row, f.col))
+                        groups.append(g)
+                    g.rows.append(f.row)
+                    g.cols.append(f.col)
+                    g.formulas.append(f)
+                    continue
+            if ftype == "dataTable":
                 table = read_data_table(f)
                 if isinstance(table, DataTable):
                     groups.append(Group(len(groups), sheet, "TABLE()", (f.row, f.col), [f.row], [f.col],
@@ -876,6 +891,9 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     return result
 
 
+_ROW_OF, _COL_OF = attrgetter("row"), attrgetter("col")
+
+
 def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int, seconds: float) -> Recalculation:
     formula_values: dict[str, list] = {}
     spill_values: dict[str, dict] = {}
@@ -887,8 +905,8 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         if sheet is None or not sheet.part.formulas:
             continue
         part = sheet.part
-        rows = np.fromiter((f.row for f in part.formulas), np.int64, len(part.formulas))
-        cols = np.fromiter((f.col for f in part.formulas), np.int64, len(part.formulas))
+        rows = np.fromiter(map(_ROW_OF, part.formulas), np.int64, len(part.formulas))
+        cols = np.fromiter(map(_COL_OF, part.formulas), np.int64, len(part.formulas))
         owners = sheet.owner[rows, cols]
         computed = owners >= 0  # data tables are not
         if kept_gids.size:
