@@ -177,10 +177,9 @@ class Criterion:
                     hit = (kind == EMPTY) | ((kind == STR) & (t == ""))
                 else:
                     target = self.text.casefold()
-                    if t.size:
-                        hit = (kind == STR) & (np.char.lower(t.astype(str)) == target)
-                    else:
-                        hit = np.zeros(t.shape, bool)
+                    flat = t.reshape(-1).tolist()
+                    same = {s: str(s).lower() == target for s in set(flat)}  # each distinct text once
+                    hit = (kind == STR) & np.fromiter(map(same.__getitem__, flat), bool, len(flat)).reshape(t.shape)
                 return hit if op == "=" else ~hit
             t = texts_of(kind, text)
             folded = np.array([s.casefold() for s in t.reshape(-1)], dtype=object).reshape(t.shape)
@@ -288,22 +287,27 @@ def _conditional(ev, value_node, range_nodes, given: list[Values], how: str, res
         tvals = np.where(tmask, target.num, 0.0)
         terr = np.where(target.kind == ERR, target.num, 0.0)
     if n > 1 and all(r.n == 1 for r in ranges) and (target is None or (target.n == 1 and not terr.any())) \
-            and all(c.plain_equality for cs in crits for c in cs) and how in ("sum", "count", "average"):
+            and all(c.plain_equality for cs in crits for c in set(cs)) and how in ("sum", "count", "average"):
         return _count_hidden(conditional_grouped(ranges, crits, tvals, tmask, how, n), ranges, crits, how)
+    if all(r.n == 1 for r in ranges) and (target is None or target.n == 1):
+        # over fixed ranges a cell's result depends only on its criteria (shared objects, see
+        # criteria_values): each distinct combination is computed once
+        masks: dict = {}
+
+        def result(combo) -> tuple[float, float]:
+            mask = None
+            for j, (r, c) in enumerate(zip(ranges, combo)):
+                m = masks.get((j, id(c)))
+                if m is None:
+                    m = masks[(j, id(c))] = c.mask(r.kind[0], r.num[0], None if r.text is None else r.text[0])
+                mask = m if mask is None else mask & m
+            return _aggregate(mask, target, tvals, tmask, how, terr)
+
+        return _count_hidden(_by_combination(crits, n, result), ranges, crits, how)
     out = np.zeros(n)
     err = np.zeros(n)
     mask_cache: dict = {}
-    # over fixed ranges a cell's result depends only on its criteria (shared objects, see
-    # criteria_values): cells with the same criteria get the result computed once
-    same_ranges = all(r.n == 1 for r in ranges) and (target is None or target.n == 1)
-    results: dict = {}
     for i in range(n):
-        if same_ranges:
-            ids = tuple([id(cs[i if len(cs) > 1 else 0]) for cs in crits])
-            known = results.get(ids)
-            if known is not None:
-                out[i], err[i] = known
-                continue
         mask = None
         for j, r in enumerate(ranges):
             ri = i if r.n > 1 else 0
@@ -315,9 +319,6 @@ def _conditional(ev, value_node, range_nodes, given: list[Values], how: str, res
                 if r.n == 1:
                     mask_cache[key] = m
             mask = m if mask is None else mask & m
-        if same_ranges:
-            results[ids] = (out[i], err[i]) = _aggregate(mask, target, tvals, tmask, how, terr)
-            continue
         if target is None:
             out[i] = mask.sum()
             continue
@@ -339,6 +340,16 @@ def _conditional(ev, value_node, range_nodes, given: list[Values], how: str, res
             vals = tvals[ti][sel]
             out[i] = (vals.max() if how == "max" else vals.min()) if vals.size else 0.0
     return _count_hidden(finish(out, err), ranges, crits, how)
+
+
+def _by_combination(crits: list[list[Criterion]], n: int, result) -> Values:
+    """``n`` cells whose value depends only on their criteria (one list per criterion, of one or
+    ``n`` shared objects): ``result(combination)`` -> (value, error code) called once for each
+    distinct combination, the cells filled from them at once."""
+    combos = list(zip(*[cs if len(cs) > 1 else cs * n for cs in crits]))  # Criterion hashes by identity
+    known = {combo: result(combo) for combo in dict.fromkeys(combos)}
+    both = np.array(list(map(known.__getitem__, combos)), np.float64).reshape(n, 2)
+    return finish(both[:, 0].copy(), both[:, 1].copy())
 
 
 def _aggregate(mask, target, tvals, tmask, how: str, terr) -> tuple[float, float]:
@@ -415,18 +426,13 @@ def conditional_grouped(ranges, crits, tvals, tmask, how, n) -> Values:
                 counts[combo] = counts.get(combo, 0) + 1
             else:
                 sums.setdefault(combo, 0.0)
-    out = np.zeros(n)
-    err = np.zeros(n)
-    for i in range(n):
-        combo = tuple(cs[i if len(cs) > 1 else 0].key() for cs in crits)
+    def result(criteria) -> tuple[float, float]:
+        combo = tuple(c.key() for c in criteria)
         if how == "count":
-            out[i] = counts.get(combo, 0)
-        elif how == "sum":
-            out[i] = sums.get(combo, 0.0)
-        else:
-            c = counts.get(combo, 0)
-            if c == 0:
-                err[i] = E.DIV0
-            else:
-                out[i] = sums[combo] / c
-    return finish(out, err)
+            return float(counts.get(combo, 0)), 0.0
+        if how == "sum":
+            return float(sums.get(combo, 0.0)), 0.0
+        c = counts.get(combo, 0)
+        return (0.0, float(E.DIV0)) if c == 0 else (sums[combo] / c, 0.0)
+
+    return _by_combination(crits, n, result)
