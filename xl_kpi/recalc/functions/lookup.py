@@ -281,28 +281,33 @@ def _match_positions(look: Values, vec: Values, match_type: Values) -> tuple[np.
     n = max(look.n, vec.n)
     look = look.expand(n)
     mt_x, mt_err = (np.broadcast_to(a, look.kind.shape) for a in (mt_x, mt_err))
-    pos = np.zeros(look.kind.shape)
-    err = np.zeros(look.kind.shape)
+    shape = look.kind.shape
+    per = shape[1] * shape[2]  # elements of one instance
+    kinds, nums = look.kind.reshape(-1).tolist(), look.num.reshape(-1).tolist()
+    texts = look.text.reshape(-1).tolist() if look.text is not None else None
+    mt_errs = mt_err.reshape(-1).tolist()
+    types = np.sign(np.trunc(np.where(mt_err != 0, 0.0, mt_x))).astype(np.int64).reshape(-1).tolist()
+    pos = [0.0] * len(kinds)
+    err = [0.0] * len(kinds)
     searcher = _Vector(vec)
     seen: dict = {}  # the same value looked up again in the same vector
-    for idx in np.ndindex(look.kind.shape):
-        kind = int(look.kind[idx])
+    for k, kind in enumerate(kinds):  # Python lists: no numpy scalar a look-up
         if kind == ERR:
-            err[idx] = look.num[idx]
+            err[k] = nums[k]
             continue
-        if mt_err[idx]:
-            err[idx] = mt_err[idx]
+        if mt_errs[k]:
+            err[k] = mt_errs[k]
             continue
-        ai = idx[0] if vec.n > 1 else 0
-        text = look.text[idx] if kind == STR else None
-        t = int(np.sign(np.trunc(mt_x[idx])))
-        memo = (ai, kind, text if kind == STR else float(look.num[idx]), t)
-        p = seen[memo] if memo in seen else seen.setdefault(memo, searcher.find(ai, kind, look.num[idx], text, t))
+        ai = k // per if vec.n > 1 else 0
+        text = texts[k] if kind == STR else None
+        t = types[k]
+        memo = (ai, kind, text if kind == STR else nums[k], t)
+        p = seen[memo] if memo in seen else seen.setdefault(memo, searcher.find(ai, kind, nums[k], text, t))
         if p is None:
-            err[idx] = E.NA
+            err[k] = E.NA
         else:
-            pos[idx] = p + 1
-    return pos, err
+            pos[k] = p + 1
+    return np.array(pos).reshape(shape), np.array(err, np.float64).reshape(shape)
 
 
 def _as_vector(v: Values) -> Values:
