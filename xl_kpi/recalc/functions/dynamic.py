@@ -424,16 +424,34 @@ def _unique(ev, args):
     arr = ev.eval(args[0])
     opts = [ev.scalar(a) if a is not None else Values.boolean(False) for a in list(args[1:]) + [None] * (3 - len(args))]
     if any(not o.is_cell for o in opts):
-        # an array of options: Excel lifts UNIQUE over it, each element the top-left of its result
         if arr.n > 1 or any(o.n > 1 for o in opts):
             raise NotVectorizable("UNIQUE over an array of options")
-        a, b = align(*opts)
-        h, w = a.hw
-        cells = [[_first(_unique_one(arr, _slice(a, slice(i, i + 1), slice(j, j + 1)),
-                                      _slice(b, slice(i, i + 1), slice(j, j + 1)))) for j in range(w)]
-                 for i in range(h)]
-        return _assemble(cells, 1)
+        return _unique_lifted(arr, *align(*opts))
     return _per_instance([arr, *opts], _unique_one)
+
+
+def _unique_lifted(arr: Values, by_col: Values, once: Values) -> Values:
+    """UNIQUE given ``by_col``/``exactly_once`` as arrays (broadcast together), as Excel computes
+    it: a result of the options' shape whose first element is the top-left value of UNIQUE with
+    the first options, every other element 0, or the error of its options where one is not a
+    logical (#VALUE! for text). Read from the values Excel stores for
+    ``UNIQUE(D140:G142,H140:K141)`` and ``UNIQUE({2,1,2,1},{1,1,1},{0,1,1})`` in the formulas
+    project's test workbook: the later elements are 0 even where UNIQUE with their options
+    would give a number or #CALC!."""
+    h, w = by_col.hw
+    cells = []
+    for i in range(h):
+        row = []
+        for j in range(w):
+            b = _slice(by_col, slice(i, i + 1), slice(j, j + 1))
+            o = _slice(once, slice(i, i + 1), slice(j, j + 1))
+            if i == j == 0:
+                row.append(_first(_unique_one(arr, b, o)))
+                continue
+            err = _flag(b)[1] or _flag(o)[1]
+            row.append(Values.error(err) if err else Values.number(0.0))
+        cells.append(row)
+    return _assemble(cells, 1)
 
 
 def _first(v: Values) -> Values:
