@@ -36,6 +36,10 @@ NA, SPILL, VALUE = ExcelError("#N/A"), ExcelError("#SPILL!"), ExcelError("#VALUE
     ("=AVERAGE(B:B*1)", pytest.approx(6 / ROWS, rel=1e-12)),
     ("=MAX(B:B-10)", -7), ("=MIN(B:B+10)", 10),
     ("=ROWS(B:B*2)", ROWS),
+    # IF and the element-wise functions carry the rows below too
+    ('=SUM(IF(B:B="",1,0))', ROWS - 3), ('=SUM(IF(B:B="",1))', ROWS - 3),
+    ("=SUM(IF(B:B>1,C:C))", 11), ("=COUNT(IF(B:B>1,C:C))", 2),
+    ("=COUNT(ABS(B:B))", ROWS), ("=SUM(ROUND(B:B*1.26,1))", pytest.approx(7.6)),
     ("=SUM(B1:B3+B:B)", NA),  # a 3-row array against whole columns: #N/A below row 3
     ("=COUNT(B1:B3+B:B)", 3),
     ("=SUMPRODUCT(B:B,C1:C3)", VALUE),  # sizes differ

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...excel_errors import VALUE, ExcelError
-from ..arrays import ColumnArray, NotVectorizable, align
+from ..arrays import ColumnArray, NotVectorizable, align, column_parts, pad_rows
 from ..values import (
     BOOL,
     EMPTY,
@@ -20,6 +20,7 @@ from ..values import (
     ERROR_CODES,
     NUM,
     STR,
+    E,
     Values,
     encode_python,
     format_general,
@@ -61,6 +62,33 @@ def numeric_items(v: Values, text_as_zero: bool = False) -> tuple[np.ndarray, np
     x, err = numbers(v)
     ok = (err == 0) & (v.kind != EMPTY)
     return np.where(ok, x, 0.0), ok, err[:, 0, 0]
+
+
+def over_whole_columns(ev: Evaluator, impl, vals: list[Values | None]) -> Values | None:
+    """``impl(ev, nodes)`` of evaluated arguments of which some are as tall as whole columns
+    (``IF(A:A="",1,0)``, ``ROUND(A:A*1.1,0)``): computed on the used rows and once on the row
+    below them (see :class:`~..arrays.ColumnArray`); None (an omitted argument) stays omitted.
+    None when no argument is that tall."""
+    from ..formula import Const
+
+    parts = [None if v is None else column_parts(v) for v in vals]
+    tall = [p for p in parts if p is not None and p[1] is not None]
+    if not tall:
+        return None
+    height = max(p[0].hw[0] for p in parts if p is not None)
+    blocks, tails = [], []
+    for p in parts:
+        if p is None:
+            blocks.append(None)
+            tails.append(None)
+            continue
+        b, tail, _ = p
+        plain = Values(b.kind, b.num, b.text)
+        blocks.append(Const(pad_rows(plain, tail, height) if tail is not None else plain))
+        if tail is None:
+            tail = plain if b.hw[0] == 1 else Values.error(E.NA, b.n, (1, b.hw[1]))
+        tails.append(Const(tail))
+    return ColumnArray(impl(ev, blocks), impl(ev, tails), max(p[2] for p in tall))
 
 
 def _array_items(v: Values, text_as_zero: bool):
