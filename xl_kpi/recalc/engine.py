@@ -132,6 +132,8 @@ def _drop_array_members(part) -> None:
     formula writes, not formulas of their own.
     """
     arrays = []
+    if not part.formula_types() & {"array", "dataTable"}:
+        return
     for f in part.formulas:
         if f.ftype in ("array", "dataTable") and f.ref:
             try:
@@ -160,7 +162,7 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
         part = sheet.part
         _drop_array_members(part)
         masters: dict[str, FormulaCell] = {}
-        for f in part.formulas:
+        for f in part.formulas if "shared" in part.formula_types() else ():
             if f.ftype == "shared" and f.text:
                 masters.setdefault(f.si, f)
         by_key: dict[str, Group] = {}
@@ -900,7 +902,7 @@ def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
     for sheet in book.sheets:
         if sheet is None:
             continue
-        for f in sheet.part.formulas:
+        for f in sheet.part.formulas if "dataTable" in sheet.part.formula_types() else ():
             if f.ftype != "dataTable" or sheet.owner[f.row, f.col] >= 0:  # computed: data_tables.py
                 continue
             try:
@@ -1036,8 +1038,8 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         kinds = sheet.kind[rows, cols]
         nums = sheet.num[rows, cols]
         text = sheet.text
-        texts = {i: text.get((part.formulas[i].row, part.formulas[i].col))
-                 for i in np.nonzero(computed & (kinds == STR))[0].tolist()}
+        strs = np.nonzero(computed & (kinds == STR))[0]
+        texts = dict(zip(strs.tolist(), map(text.get, zip(rows[strs].tolist(), cols[strs].tolist()))))
         formula_values[part.path] = FormulaValues(kinds, nums, computed, texts)
         count += int(computed.sum())
         bad = np.nonzero(computed & (kinds == ERR))[0]

@@ -122,6 +122,11 @@ class SheetPart:
     max_row: int = 0
     max_col: int = 0
 
+    def formula_types(self) -> set[str]:
+        """The ``ftype`` of the sheet's formulas ("normal", "shared", "array", "dataTable"), found
+        by one C-level pass, so that a loop for a rare kind is skipped where the sheet has none."""
+        return set(map(_FTYPE_OF, self.formulas))
+
     def cell_spans(self, rows=None) -> dict[tuple[int, int], tuple[int, int]]:
         """Byte span of each cell element, by (row, column): every cell of the rows ``rows`` (and
         of the rows between them; all rows when None or when one has no row element).
@@ -231,6 +236,7 @@ def col_letters(index: int) -> str:
     return out
 
 
+_FTYPE_OF, _ROW_OF = attrgetter("ftype"), attrgetter("row")
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -933,7 +939,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     if rows:
         sheet.max_row = max(sheet.max_row, max(rows))
     if formulas:
-        sheet.max_row = max(sheet.max_row, max(f.row for f in formulas))
+        sheet.max_row = max(sheet.max_row, max(map(_ROW_OF, formulas)))
     sheet.max_col = max_col
 
 
