@@ -1163,7 +1163,8 @@ def _value_elements(values: FormulaValues, idx: np.ndarray) -> list[bytes]:
     """``<v>text</v>`` of each formula ``idx``, made in bulk.
 
     Numbers are formatted as :func:`format_number` does, a whole sheet at once (integers by
-    ``str`` of int64, the others by ``repr``), and all the texts encoded by one join.
+    ``str`` of int64, the others by ``repr``, through ``str`` of their list), and all the texts
+    encoded by one join.
     """
     kinds = values.kinds[idx]
     nums = values.nums[idx]
@@ -1173,7 +1174,8 @@ def _value_elements(values: FormulaValues, idx: np.ndarray) -> list[bytes]:
         integral = is_num & (np.abs(nums) < 1e15) & (nums == np.trunc(nums))
     out[integral] = list(map(str, nums[integral].astype(np.int64).tolist()))
     other = is_num & ~integral
-    out[other] = "\x00".join(map(repr, nums[other].tolist())).upper().split("\x00") if other.any() else []
+    # str() of a list writes each float by repr, ", " between, in one C call
+    out[other] = str(nums[other].tolist())[1:-1].upper().split(", ") if other.any() else []
     escaped: dict[str, str] = {}  # a sheet's texts repeat ("high", "ok"): each escaped once
     texts = values.texts
     idx_list = idx.tolist()
