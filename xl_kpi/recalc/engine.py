@@ -606,11 +606,15 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
     iterations = []
     for batch in _batches(order, cells, deps):
         if isinstance(batch, list):  # a cycle of cells
+            frozen = len(kept.ranges) if kept is not None else 0
             result = _solve(batch, cells, deps, where, book, issues, kept, circular)
             if result is not None:
                 iterations.append(result)
-            if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
-                plan.extend(_step(cells[k]) for k in batch)
+            if plan is not None:  # a data table's substitutions iterate the cycle, in this order
+                held = {(s.index, r, c) for s, r, c, _, _ in kept.ranges[frozen:]} if kept is not None else set()
+                cycle = len(plan)
+                plan.extend((*_step(cells[k]), cycle) for k in batch
+                            if (cells[k][0].sheet.index, cells[k][1], cells[k][2]) not in held)
             continue
         g, rows, cols = batch
         if rows is None:
@@ -626,7 +630,7 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                 for r, c in zip(rows, cols):
                     evaluate_group(g, book, issues, np.array([r]), np.array([c]))
         if plan is not None:
-            plan.append((g.gid, rows, cols))
+            plan.append((g.gid, rows, cols, None))
     return iterations
 
 
@@ -807,7 +811,8 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     seeds = _keep_data_tables(book, kept, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
-    tables = TableRunner(groups, deps, book)
+    calc = book.pkg.calc
+    tables = TableRunner(groups, deps, book, replace(calc, iterate=True) if circular == "iterate" else calc)
     for g in groups:
         if g.table:
             g.table.runner = tables
@@ -835,7 +840,7 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
                     else:
                         _fail_group(g, exc, issues, book, kept)
                 else:
-                    tables.plan.append((g.gid, None, None))
+                    tables.plan.append((g.gid, None, None, None))
                     if len(g.rows) > 1:
                         vectorized += len(g.rows)
         else:
