@@ -18,9 +18,14 @@ mapping as LibreOffice's import into MULTIPLE.OPERATIONS, ``SheetDataBuffer::fin
 Each substitution puts the header values into the input cells (which may hold formulas: Excel
 overrides them while the table computes), recomputes the formulas that lie between the inputs and
 the table's formulas (the *cone*: descendants of the inputs that the formulas depend on), in the
-order the main pass computed them, and reads the formulas' values. A table of ``k``
-substitutions costs ``k`` recalculations of the cone, never of the whole book. Afterwards the cone
-and the inputs get their own values back.
+order the main pass computed them, and reads the formulas' values. The substitutions are computed
+together, as instances of one evaluation: each cone step (a group's cells the main pass evaluated
+at once) is evaluated once for all substitutions, an instance per cell and substitution, reading
+each substitution's values of the cells the table varies (``_Layers``); a step that cannot be
+(a function that evaluates other cells in a context of its own, an array formula) runs one
+substitution at a time. A cycle of cells in the cone is iterated for all substitutions at once,
+each substitution until its own values converge, as the main pass iterates it. The sheets keep
+the main pass's values throughout: only the table's result cells change.
 """
 
 from __future__ import annotations
@@ -62,18 +67,14 @@ class DataTable:
     runner: "TableRunner | None" = None
     done: bool = False  # computed (else the stored values are kept)
 
-    def substitutions(self, row_input_outer: bool = False):
-        """(input cell, source cell) pairs and (formula cell, result cell) pairs, per recalculation.
-
-        A two-variable table goes row by row (the row input changing at every substitution), or
-        with ``row_input_outer`` column by column: the same values, in another order.
-        """
+    def substitutions(self):
+        """(input cell, source cell) pairs and (formula cell, result cell) pairs, per substitution,
+        row by row of the result range."""
         r0, c0, r1, c1 = self.ref
         if self.two_d:
             row_in, col_in = self.inputs
-            for a in range(c0, c1 + 1) if row_input_outer else range(r0, r1 + 1):
-                for b in range(r0, r1 + 1) if row_input_outer else range(c0, c1 + 1):
-                    r, c = (b, a) if row_input_outer else (a, b)
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
                     yield [(row_in, (r0 - 1, c)), (col_in, (r, c0 - 1))], [((r0 - 1, c0 - 1), (r, c))]
         elif self.along_row:
             for c in range(c0, c1 + 1):
