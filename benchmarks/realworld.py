@@ -13,9 +13,11 @@ the value Excel stored (the ``kept`` figures), which is what a user gets; the ta
 counts the cells holding an error Excel did not have.
 
 A workbook refused for a circular reference (its iterative calculation is off, as Excel
-then warns) counts as refused in the total; it is also recalculated with ``--circular iterate``
-(as Excel computes it once "Enable iterative calculation" is ticked) and shown on a line of its
-own, "with iteration enabled", with a second total counting those lines instead.
+then warns) counts as refused in the total; it is also recalculated the two ways the refusal
+names, each shown on a line of its own with a total counting those lines instead: with
+``--circular keep``, as Excel leaves such a workbook (the cycle and the cells reading it not
+calculated), and with ``--circular iterate``, as Excel computes it once "Enable iterative
+calculation" is ticked.
 
 ``--libreoffice`` also times the three largest files (by formula cells) LibreOffice can load against it
 headless with recalculation forced (a profile whose ``OOXMLRecalcMode`` is 0, "always"), both
@@ -140,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     stripped_copies: dict[str, Path] = {}
     reports: dict[str, dict] = {}
     iterated: dict[str, FileResult] = {}  # refused for a circular reference: with iteration enabled
+    left: dict[str, FileResult] = {}  # the same, as Excel leaves it without iteration
     with tempfile.TemporaryDirectory(prefix="xl-kpi-realworld-") as tmp:
         tmp = Path(tmp)
         for i, book in enumerate(books):
@@ -150,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(res)
             stripped_copies[name] = stripped
             if refused_as_circular(res):
+                left[name], _, _ = recalc_file(book, work, name, args.stored, "keep")
                 iterated[name], _, reports[name] = recalc_file(book, work, name, args.stored, "iterate")
         lo_rows = []
         lo_skipped: list[str] = []
@@ -179,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     total_cells = sum(r.cells for r in results)
     total_ok = sum(r.agreeing for r in results)
     iterated_ok = sum(iterated[r.name].agreeing if r.name in iterated else r.agreeing for r in results)
+    left_ok = sum(left[r.name].agreeing if r.name in left else r.agreeing for r in results)
     causes: Counter = Counter()
     examples: dict[str, list[str]] = {}
     for r in results:
@@ -195,13 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         json.dump({
             "files": [{**_file_json(r),
-                       **({"with_iteration_enabled": _file_json(iterated[r.name])} if r.name in iterated else {})}
+                       **({"with_iteration_enabled": _file_json(iterated[r.name]),
+                           "without_iteration": _file_json(left[r.name])} if r.name in iterated else {})}
                       for r in results],
             "total": {"cells": total_cells, "agreeing": total_ok,
                       "share": round(total_ok / total_cells, 6) if total_cells else 1.0,
                       "causes": dict(causes.most_common())},
             "total_with_iteration_enabled": {"cells": total_cells, "agreeing": iterated_ok,
                                              "share": round(iterated_ok / total_cells, 6) if total_cells else 1.0},
+            "total_without_iteration": {"cells": total_cells, "agreeing": left_ok,
+                                        "share": round(left_ok / total_cells, 6) if total_cells else 1.0},
             "errors_excel_did_not_have": new_errors, "kept": dict(kept), "iterations": iterations,
             "libreoffice": [{"file": r.name, "xl_kpi_seconds": round(x, 3), "libreoffice_seconds": round(lo, 3),
                              "ratio": round(x / lo, 3), "libreoffice_share": round(lr.share, 6),
@@ -221,12 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         row(r.name, r)
         if r.name in iterated:
+            row("  as Excel leaves it without iteration (--circular keep)", left[r.name])
             row("  with iteration enabled (--circular iterate)", iterated[r.name])
     share = total_ok / total_cells if total_cells else 1.0
     print(f"{'total':<{width}}  {total_cells:>6}  {total_ok:>6}  {share:>7.2%}")
     if iterated:
-        print(f"{'total, with iteration enabled where refused':<{width}}  {total_cells:>6}  {iterated_ok:>6}  "
-              f"{iterated_ok / total_cells if total_cells else 1.0:>7.2%}")
+        for label, ok in (("total, as Excel leaves them without iteration where refused", left_ok),
+                          ("total, with iteration enabled where refused", iterated_ok)):
+            print(f"{label:<{width}}  {total_cells:>6}  {ok:>6}  {ok / total_cells if total_cells else 1.0:>7.2%}")
     print(f"\ncells holding an error Excel did not have: {sum(new_errors.values()):,}"
           + (f"; kept as Excel stored them: {sum(kept.values()):,} ("
              + ", ".join(f"{k} {v:,}" for k, v in kept.most_common()) + ")" if kept else ""))
