@@ -357,7 +357,7 @@ class TableRunner:
         layers.select = np.repeat(select, m)
         layers.attach()
         try:
-            ev = Evaluator(Ctx(self.book, st.group.sheet, rows, cols, issues=issues))
+            ev = Evaluator(Ctx(self.book, st.group.sheet, rows, cols, issues=issues, one_cell=m == 1))
             v = _final(ev, ev.formula(st.group.tree), len(rows))
         except (CircularReference, MemoryError):
             raise
@@ -527,6 +527,8 @@ class _SheetLayers:
         """The layer column of each cell (-1 for a cell not varied)."""
         i, j = rows - self.r0, cols - self.c0
         ok = (i >= 0) & (j >= 0) & (i < self.grid.shape[0]) & (j < self.grid.shape[1])
+        if ok.all():
+            return self.grid[i, j]
         return np.where(ok, self.grid[np.where(ok, i, 0), np.where(ok, j, 0)], -1)
 
     def count(self, r0: int, c0: int, r1: int, c1: int) -> int:
@@ -582,6 +584,8 @@ class _SheetLayers:
         sel = self.layers.select
         if v.n != len(sel):
             raise NotVectorizable("moving blocks read for other instances than the evaluation's")
+        if not self.count(int(rr.min()), int(cc.min()), int(rr.max()), int(cc.max())):
+            return v
         rr, cc = np.broadcast_arrays(rr, cc)
         idx = self.at(rr, cc)
         hit = idx >= 0

@@ -44,6 +44,8 @@ class Ctx:
     array_fill: tuple[Node, tuple[int, int]] | None = None
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
     scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
+    # every instance is the same cell (a data table's substitutions): a reference is one block
+    one_cell: bool = False
 
     @property
     def n(self) -> int:
@@ -225,7 +227,7 @@ class Evaluator:
 
     def _block(self, node: Ref, sheet, r0, r1, c0, c1) -> Values:
         ctx = self.ctx
-        if node.fixed or ctx.n == 1:
+        if node.fixed or ctx.n == 1 or ctx.one_cell:
             r0, r1, c0, c1 = (int(np.asarray(x).reshape(-1)[0]) for x in (r0, r1, c0, c1))
             key = (sheet.index, r0, c0, r1, c1)
             cache = ctx.book.block_cache
