@@ -273,3 +273,16 @@ def test_substitutions_computed_together_equal_one_at_a_time(tmp_path, monkeypat
     assert _tables(tmp_path, "batches-of-one") == together
     monkeypatch.setattr(data_tables.TableRunner, "_at_once", lambda *args: False)  # every step swapped in
     assert _tables(tmp_path, "swapped") == together
+
+
+def test_a_table_read_by_the_model_is_computed_before_the_table_that_needs_it(tmp_path):
+    # Table 1 (D2:D4, input B1, formula D1 = B2 = 2 * B1) feeds F1 = SUM(D2:D4); table 2
+    # (H2:H3, input C1, formula H1 = F1 + C1) reads F1: the tables wait to be computed together
+    # until a formula reads one, so F1 must see table 1's values and table 2 F1's.
+    cells = {"B1": 5, "B2": "=B1*2", "D1": "=B2", "C2": 1, "C3": 2, "C4": 3, "F1": "=SUM(D2:D4)",
+             "C1": 0, "H1": "=F1+C1", "G2": 10, "G3": 20}
+    got, report = _recalc(tmp_path, cells, {"D2": dict(ref="D2:D4", r1="B1"), "H2": dict(ref="H2:H3", r1="C1")})
+    assert [got["D2"], got["D3"], got["D4"]] == [2, 4, 6]
+    assert got["F1"] == 12 and [got["H2"], got["H3"]] == [22, 32]
+    assert got["H1"] == 12 and got["B2"] == 10
+    assert not report.issues

@@ -125,6 +125,7 @@ def read_data_table(f: FormulaCell) -> DataTable | str:
 class _Step:
     """One evaluation of the main pass that a table repeats for its substitutions."""
 
+    at: int  # its position in the main pass's plan
     group: object
     rows: np.ndarray | None  # the cells computed; None: an array formula's whole range
     cols: np.ndarray | None
@@ -159,6 +160,8 @@ class TableRunner:
     book: object
     calc: CalcSettings = field(default_factory=CalcSettings)
     plan: list = field(default_factory=list)
+    deferring: bool = True  # tables wait in ``pending`` until ``flush`` (see ``run``)
+    pending: list = field(default_factory=list)  # (group, cone) of the tables waiting
     _readers: list | None = None
     _rdeps: list | None = None
     _refs: dict = field(default_factory=dict)  # gid -> [(sheet, Ref)], through defined names
@@ -221,7 +224,7 @@ class TableRunner:
         pinned = set(table.inputs)
         steps, cells = [], 0
         own: dict[int, bool] = {}
-        for gid, rows, cols, cycle in self.plan:
+        for at, (gid, rows, cols, cycle) in enumerate(self.plan):
             if gid not in members:
                 continue
             grp = self.groups[gid]
@@ -231,7 +234,7 @@ class TableRunner:
                 a0, b0, a1, b1 = grp.array
                 if grp.sheet is sheet and any(a0 <= r <= a1 and b0 <= c <= b1 for r, c in pinned):
                     continue  # an input cell inside an array formula: it stays substituted
-                steps.append(_Step(grp, None, None, cycle, True))
+                steps.append(_Step(at, grp, None, None, cycle, True))
                 cells += (a1 - a0 + 1) * (b1 - b0 + 1)
                 continue
             if rows is None:
@@ -240,7 +243,7 @@ class TableRunner:
                 keep = np.array([(int(r), int(c)) not in pinned for r, c in zip(rows, cols)], bool)
                 rows, cols = rows[keep], cols[keep]
             if len(rows):
-                steps.append(_Step(grp, rows, cols, cycle, own[gid]))
+                steps.append(_Step(at, grp, rows, cols, cycle, own[gid]))
                 cells += len(rows)
         return _Cone(steps, cells)
 
@@ -248,63 +251,113 @@ class TableRunner:
     def run(self, g, issues: set) -> None:
         """Compute data table ``g`` into its result cells, or keep its stored values and say why.
 
-        The substitutions are computed together, as many at a time as :data:`MAX_LAYER_ELEMENTS`
-        allows: each of them is a layer of values of the cells the table varies (its inputs and
-        its cone), and each step of the cone is evaluated once for all of them, an instance per
-        cell and substitution (see :class:`_Layers`).
+        While ``deferring``, the table waits with its cone (the main pass's steps so far) until
+        :meth:`flush`, which the engine calls before anything reads a waiting table, so that the
+        tables of a model are computed together (see :meth:`flush`).
         """
         from .engine import _cell_name
 
         table: DataTable = g.table
-        sheet = g.sheet
         cone = self.cone(g, table)
         k = table.count
         if k * cone.cells > MAX_TABLE_WORK or k * len(cone.steps) > MAX_TABLE_STEPS:
-            issues.add(f"{_cell_name(sheet, *g.anchor)}: data table of {k:,} substitutions over "
+            issues.add(f"{_cell_name(g.sheet, *g.anchor)}: data table of {k:,} substitutions over "
                        f"{cone.cells:,} dependent formulas is beyond the limit; its stored values are kept")
             self.keep_stored(g)
             return
-        subs = list(table.substitutions())
-        headers = [[sheet.value(*src) for _, src in assign] for assign, _ in subs]  # the main pass's
-        varied = _varied_cells(sheet, table.inputs, cone.steps)
-        at_once = max(1, MAX_LAYER_ELEMENTS // max(1, sum(len(rows) for _, rows, _ in varied)))
+        self.pending.append((g, cone))
+        if not self.deferring:
+            self.flush(issues)
+
+    def waiting(self, gids) -> bool:
+        """Whether any of the groups ``gids`` reads a table that waits to be computed."""
+        if not self.pending:
+            return False
+        tables = {g.gid for g, _ in self.pending}
+        return any(not tables.isdisjoint(self.deps[gid]) for gid in gids)
+
+    def flush(self, issues: set) -> None:
+        """Compute the waiting tables: their substitutions all together, as many at a time as
+        :data:`MAX_LAYER_ELEMENTS` allows.
+
+        Each substitution is a layer of values of the cells the tables vary (their inputs and
+        cones), and each step of the cones is evaluated once for every substitution whose cone
+        holds it, an instance per cell and substitution (see :class:`_Layers`). A table's values
+        are those of the moment it was reached: its cone's cells were final then, and the cells
+        computed since are not among them.
+        """
+        jobs, self.pending = self.pending, []
+        if not jobs:
+            return
+        varied = _varied_cells([(g.sheet, g.table.inputs, cone.steps) for g, cone in jobs])
+        size = max(1, sum(len(rows) for _, rows, _ in varied))
+        if len(jobs) > 1 and sum(g.table.count for g, _ in jobs) * size > MAX_LAYER_ELEMENTS:
+            for job in jobs:  # too many at once: table by table
+                self.pending = [job]
+                self.flush(issues)
+            return
+        at_once = max(1, MAX_LAYER_ELEMENTS // size)
+        parts = []  # (group, cone, substitutions, first layer) of each batch
+        for g, cone in jobs:
+            subs = list(g.table.substitutions())
+            headers = [[g.sheet.value(*src) for _, src in assign] for assign, _ in subs]  # the main pass's
+            for start in range(0, len(subs), at_once):  # several tables: all fit in one batch
+                parts.append((g, cone, list(zip(subs, headers))[start:start + at_once]))
+        batches = [parts] if len(jobs) > 1 else [[p] for p in parts]
+        results: list[tuple[object, int, int, tuple]] = []
         cache = self.book.block_cache
-        results: list[tuple[int, int, tuple]] = []
-        for start in range(0, k, at_once):
-            layers = _Layers(varied, min(at_once, k - start))
+        for batch in batches:
+            layers = _Layers(varied, sum(len(subs) for _, _, subs in batch))
             self.book.block_cache = _Unvaried(cache, layers)
             try:
-                for s in range(layers.k):
-                    for (cell, _), val in zip(subs[start + s][0], headers[start + s]):
-                        layers.put(sheet, cell, s, val)
-                self._compute(cone.steps, layers, issues)
-                for s in range(layers.k):
-                    for formula, target in subs[start + s][1]:
-                        results.append((*target, layers.value(sheet, formula, s)))
+                first, spans = 0, []
+                for g, cone, subs in batch:
+                    for s, ((assign, _), values) in enumerate(subs):
+                        for (cell, _), val in zip(assign, values):
+                            layers.put(g.sheet, cell, first + s, val)
+                    spans.append((cone, np.arange(first, first + len(subs))))
+                    first += len(subs)
+                self._compute(spans, layers, issues)
+                first = 0
+                for g, cone, subs in batch:
+                    for s, ((_, outs), _) in enumerate(subs):
+                        for formula, target in outs:
+                            results.append((g.sheet, *target, layers.value(g.sheet, formula, first + s)))
+                    first += len(subs)
             finally:
                 self.book.block_cache = cache
                 layers.restore()
-        for r, c, val in results:
+        for sheet, r, c, val in results:
             _put(sheet, (r, c), val)
-        table.done = True
+        for g, _ in jobs:
+            g.table.done = True
 
-    def _compute(self, steps: list[_Step], layers: "_Layers", issues: set) -> None:
-        """The cone's steps in the main pass's order; a cycle's steps iterated together."""
-        every = np.arange(layers.k)
-        i = 0
-        while i < len(steps):
-            cycle = steps[i].cycle
-            if cycle is None:
-                self._evaluate(steps[i], layers, every, issues)
-                i += 1
-                continue
-            j = i
-            while j < len(steps) and steps[j].cycle == cycle:
-                j += 1
-            self._iterate(steps[i:j], layers, issues)
-            i = j
+    def _compute(self, spans: list, layers: "_Layers", issues: set) -> None:
+        """The cones' steps in the main pass's order, each for the substitutions whose cone holds
+        it (``spans``: (cone, its layers)); a cycle's steps iterated together."""
+        work: dict[tuple, list] = {}  # step or cycle -> [position, {cells: [item, layers...]}]
+        for cone, select in spans:
+            steps = cone.steps
+            i = 0
+            while i < len(steps):
+                j = i + 1
+                if steps[i].cycle is not None:
+                    while j < len(steps) and steps[j].cycle == steps[i].cycle:
+                        j += 1
+                item = steps[i:j] if steps[i].cycle is not None else steps[i]
+                key = ("cycle", steps[i].cycle) if steps[i].cycle is not None else ("step", steps[i].at)
+                slot = work.setdefault(key, [steps[i].at, {}])[1]
+                slot.setdefault(_signature(item), [item]).append(select)
+                i = j
+        for _, slot in sorted(work.values(), key=lambda w: w[0]):
+            for item, *selects in slot.values():
+                select = np.concatenate(selects)
+                if isinstance(item, list):
+                    self._iterate(item, layers, select, issues)
+                else:
+                    self._evaluate(item, layers, select, issues)
 
-    def _iterate(self, unit: list[_Step], layers: "_Layers", issues: set) -> None:
+    def _iterate(self, unit: list[_Step], layers: "_Layers", select: np.ndarray, issues: set) -> None:
         """The cells of one cycle, for every substitution, each iterated until it converges.
 
         As the main pass does (``circular.py``): every cell calculated once per iteration in
@@ -316,7 +369,7 @@ class TableRunner:
         calc = self.calc
         passes = calc.iterate_count if calc.iterate else len(unit) + 1
         where = [layers.index(st.group.sheet, *_step_cells(st)) for st in unit]
-        active = np.arange(layers.k)
+        active = select
         for _ in range(passes):
             before = [layers.snapshot(sheet_index, idx, active) for sheet_index, idx in where]
             for st in unit:
@@ -379,6 +432,16 @@ class TableRunner:
         g.kept = "data table"
 
 
+def _signature(item) -> tuple:
+    """What a step (or a cycle's steps) computes: tables whose cones hold the same cells share
+    one evaluation."""
+    if isinstance(item, list):
+        return tuple(_signature(st) for st in item)
+    if item.rows is None:
+        return (item.at,)
+    return item.at, item.rows.tobytes(), item.cols.tobytes()
+
+
 def _step_cells(st: _Step) -> tuple[np.ndarray, np.ndarray]:
     if st.rows is not None:
         return st.rows, st.cols
@@ -387,8 +450,9 @@ def _step_cells(st: _Step) -> tuple[np.ndarray, np.ndarray]:
     return rr.reshape(-1), cc.reshape(-1)
 
 
-def _varied_cells(sheet, inputs, steps: list[_Step]) -> list:
-    """(sheet, rows, cols) of the cells a table's substitutions change, each once, per sheet."""
+def _varied_cells(tables: list) -> list:
+    """(sheet, rows, cols) of the cells the substitutions of ``tables`` ((sheet, input cells, cone
+    steps) each) change, each once, per sheet."""
     cells: dict[int, tuple[object, list, list]] = {}
 
     def add(s, rows, cols):
@@ -396,9 +460,10 @@ def _varied_cells(sheet, inputs, steps: list[_Step]) -> list:
         got[1].append(np.asarray(rows, np.int64))
         got[2].append(np.asarray(cols, np.int64))
 
-    add(sheet, [r for r, _ in inputs], [c for _, c in inputs])
-    for st in steps:
-        add(st.group.sheet, *_step_cells(st))
+    for sheet, inputs, steps in tables:
+        add(sheet, [r for r, _ in inputs], [c for _, c in inputs])
+        for st in steps:
+            add(st.group.sheet, *_step_cells(st))
     out = []
     for s, rs, cs in cells.values():
         rows, cols = np.concatenate(rs), np.concatenate(cs)

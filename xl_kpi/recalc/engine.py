@@ -562,8 +562,13 @@ def _store_spill(g: Group, v: Values, issues: set) -> None:
 
 
 def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, kept: Kept | None = None,
-                    circular: str = "refuse", plan: list | None = None) -> list[Iteration]:
-    """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``)."""
+                    circular: str = "refuse", tables: TableRunner | None = None) -> list[Iteration]:
+    """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``).
+
+    ``tables`` records the order for data tables (``plan``); a table waiting to be computed is
+    computed before a cell reading it, and at once inside a cycle of cells.
+    """
+    plan = tables.plan if tables is not None else None
     cells: list[tuple[Group, int, int]] = []
     where: dict[tuple[int, int, int], int] = {}
     for gid in comp:
@@ -605,10 +610,23 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
         deps.append(sorted(d))
     order = strongly_connected(len(cells), lambda k: deps[k])
     iterations = []
+    table_cells = {k for k, (g, _, _) in enumerate(cells) if g.table}
     for batch in _batches(order, cells, deps):
+        if tables is not None and tables.pending and table_cells:
+            ks = batch if isinstance(batch, list) else (
+                [where[(batch[0].sheet.index, *batch[0].anchor)]] if batch[1] is None else
+                [where[(batch[0].sheet.index, int(r), int(c))] for r, c in zip(batch[1], batch[2])])
+            if any(not table_cells.isdisjoint(deps[k]) for k in ks):
+                _flush_tables(tables, issues, book, kept)
         if isinstance(batch, list):  # a cycle of cells
             frozen = len(kept.ranges) if kept is not None else 0
-            result = _solve(batch, cells, deps, where, book, issues, kept, circular)
+            if tables is not None:
+                tables.deferring = False  # a table on the cycle is computed as the chain reaches it
+            try:
+                result = _solve(batch, cells, deps, where, book, issues, kept, circular)
+            finally:
+                if tables is not None:
+                    tables.deferring = True
             if result is not None:
                 iterations.append(result)
             if plan is not None:  # a data table's substitutions iterate the cycle, in this order
@@ -680,6 +698,20 @@ def _batches(order: list[list[int]], cells: list[tuple[Group, int, int]], deps: 
         for ks in singles.values():
             g = cells[ks[0]][0]
             yield g, np.array([cells[k][1] for k in ks], np.int64), np.array([cells[k][2] for k in ks], np.int64)
+
+
+def _flush_tables(tables: TableRunner, issues: set, book: Book, kept: Kept | None) -> None:
+    """Compute the data tables waiting; after an internal error they keep Excel's values."""
+    waiting = [g for g, _ in tables.pending]
+    try:
+        tables.flush(issues)
+    except (CircularReference, MemoryError):
+        raise
+    except Exception as exc:  # a defect of the engine: reported, never a silent value
+        tables.pending = []
+        for g in waiting:
+            if kept is not None:
+                _fail_group(g, exc, issues, book, kept)
 
 
 def _step(cell: tuple[Group, int, int]) -> tuple:
@@ -944,6 +976,8 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     done = 0
     vectorized = 0
     for comp in order:
+        if tables.waiting(comp):
+            _flush_tables(tables, issues, book, kept)
         if len(comp) == 1 and comp[0] not in deps[comp[0]]:
             g = groups[comp[0]]
             todo = None if g.kept else _calculated_cells(g, book, kept, *g.positions())
@@ -969,7 +1003,7 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
                         vectorized += len(todo[0])
         else:
             try:
-                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular, tables.plan)
+                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular, tables)
             except (CircularReference, MemoryError):
                 raise
             except Exception as exc:
@@ -979,6 +1013,7 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
         done += sum(len(groups[k].rows) for k in comp)
         if progress is not None:
             progress(done, total)
+    _flush_tables(tables, issues, book, kept)
     for gid, (cause, _) in kept.causes.items():
         g = groups[gid]
         if g.array:
