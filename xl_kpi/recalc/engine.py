@@ -588,7 +588,8 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
             cells.append((g, r, c))
     if not cells:
         return []
-    members = np.array(sorted(gid for gid in comp if not groups[gid].kept))
+    member = np.zeros(len(groups) + 1, bool)  # by owner; the last slot is owner -1, no group
+    member[[gid for gid in comp if not groups[gid].kept]] = True
     deps: list[list[int]] = []
     refs_of = {gid: list(_refs(groups[gid].tree, book, groups[gid].sheet)) for gid in comp}
     for g, r, c in cells:
@@ -600,7 +601,7 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                 continue
             r0, c0, r1, c1 = box
             owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
-            hit = np.isin(owners, members)
+            hit = member[owners]
             if not hit.any():
                 continue
             for i, j in zip(*np.nonzero(hit)):
