@@ -269,6 +269,8 @@ def test_substitutions_computed_together_equal_one_at_a_time(tmp_path, monkeypat
     from xl_kpi.recalc import data_tables
 
     together = _tables(tmp_path, "together")
+    monkeypatch.setattr(data_tables, "MAX_GRID_CELLS", 0)  # varied cells looked up in their sorted list
+    assert _tables(tmp_path, "sparse") == together
     monkeypatch.setattr(data_tables, "MAX_LAYER_ELEMENTS", 1)  # one substitution per batch
     assert _tables(tmp_path, "batches-of-one") == together
     monkeypatch.setattr(data_tables.TableRunner, "_at_once", lambda *args: False)  # every step swapped in

@@ -50,6 +50,9 @@ MAX_TABLE_STEPS = 200_000
 #: The most values (substitutions x cells the table varies) held at once: the substitutions
 #: are computed together in batches of that size (about 17 bytes a value).
 MAX_LAYER_ELEMENTS = 2_000_000
+#: The largest box around a sheet's varied cells indexed by a grid (8 bytes a cell); beyond it the
+#: cells are looked up in their sorted list.
+MAX_GRID_CELLS = 4_000_000
 
 
 def _truthy(s: str | None) -> bool:
@@ -573,10 +576,15 @@ class _SheetLayers:
         self.layers, self.sheet, self.rows, self.cols = layers, sheet, rows, cols
         self.r0, self.c0 = int(rows.min()), int(cols.min())
         self.r1, self.c1 = int(rows.max()), int(cols.max())
-        self.grid = np.full((self.r1 - self.r0 + 1, self.c1 - self.c0 + 1), -1, np.int64)
-        self.grid[rows - self.r0, cols - self.c0] = np.arange(len(rows))
-        self.sums = np.zeros((self.grid.shape[0] + 1, self.grid.shape[1] + 1), np.int64)
-        self.sums[1:, 1:] = (self.grid >= 0).cumsum(0).cumsum(1)
+        h, w = self.r1 - self.r0 + 1, self.c1 - self.c0 + 1
+        self.grid = self.sums = None  # beyond MAX_GRID_CELLS, looked up in the sorted cells
+        self.width = sheet.max_col + 1
+        self.keys = rows * self.width + cols  # sorted (see _varied_cells)
+        if h * w <= MAX_GRID_CELLS:
+            self.grid = np.full((h, w), -1, np.int32)
+            self.grid[rows - self.r0, cols - self.c0] = np.arange(len(rows))
+            self.sums = np.zeros((h + 1, w + 1), np.int32)
+            self.sums[1:, 1:] = (self.grid >= 0).cumsum(0).cumsum(1)
         self.base_kind, self.base_num = sheet.kind[rows, cols].copy(), sheet.num[rows, cols].copy()
         strs = np.nonzero(self.base_kind == STR)[0]
         self.base_text = {(int(rows[i]), int(cols[i])): sheet.text.get((int(rows[i]), int(cols[i])))
@@ -590,14 +598,32 @@ class _SheetLayers:
 
     def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The layer column of each cell (-1 for a cell not varied)."""
+        if self.grid is None:
+            key = np.where((cols >= 0) & (cols < self.width), rows * self.width + cols, -1)
+            pos = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+            return np.where(self.keys[pos] == key, pos, -1)
         i, j = rows - self.r0, cols - self.c0
         ok = (i >= 0) & (j >= 0) & (i < self.grid.shape[0]) & (j < self.grid.shape[1])
         if ok.all():
             return self.grid[i, j]
         return np.where(ok, self.grid[np.where(ok, i, 0), np.where(ok, j, 0)], -1)
 
+    def inside(self, r0: int, c0: int, r1: int, c1: int) -> np.ndarray:
+        """The layer columns of the varied cells in rows r0..r1, columns c0..c1."""
+        if self.grid is None:
+            rows, cols = self.rows, self.cols
+            return np.nonzero((rows >= r0) & (rows <= r1) & (cols >= c0) & (cols <= c1))[0]
+        a0, b0 = max(r0, self.r0) - self.r0, max(c0, self.c0) - self.c0
+        a1, b1 = min(r1, self.r1) - self.r0, min(c1, self.c1) - self.c0
+        if a0 > a1 or b0 > b1:
+            return np.zeros(0, np.int64)
+        sub = self.grid[a0:a1 + 1, b0:b1 + 1]
+        return sub[sub >= 0]
+
     def count(self, r0: int, c0: int, r1: int, c1: int) -> int:
         """Varied cells in rows r0..r1, columns c0..c1."""
+        if self.sums is None:
+            return len(self.inside(r0, c0, r1, c1))
         a0, b0 = max(r0, self.r0) - self.r0, max(c0, self.c0) - self.c0
         a1, b1 = min(r1, self.r1) - self.r0, min(c1, self.c1) - self.c0
         if a0 > a1 or b0 > b1:
@@ -626,19 +652,16 @@ class _SheetLayers:
         n = len(sel)
         if n * h * w > MAX_ELEMENTS:
             raise NotVectorizable("a block of varied cells too large to read for every substitution")
-        a0, b0 = max(r0, self.r0), max(c0, self.c0)
-        a1, b1 = min(r0 + h - 1, self.r1), min(c0 + w - 1, self.c1)
-        sub = self.grid[a0 - self.r0:a1 - self.r0 + 1, b0 - self.c0:b1 - self.c0 + 1]
-        mask = sub >= 0
-        take = np.ix_(sel, sub[mask])
-        area = (slice(None), slice(a0 - r0, a1 - r0 + 1), slice(b0 - c0, b1 - c0 + 1))
+        idx = self.inside(r0, c0, r0 + h - 1, c0 + w - 1)
+        at = (slice(None), self.rows[idx] - r0, self.cols[idx] - c0)
+        take = np.ix_(sel, idx)
         kind, num = np.repeat(v.kind, n, 0), np.repeat(v.num, n, 0)
-        kind[area][:, mask] = self.kind[take]
-        num[area][:, mask] = self.num[take]
+        kind[at] = self.kind[take]
+        num[at] = self.num[take]
         text = None
         if v.text is not None or self.text is not None:
             text = np.repeat(v.text, n, 0) if v.text is not None else np.empty(kind.shape, object)
-            text[area][:, mask] = self.text[take] if self.text is not None else None
+            text[at] = self.text[take] if self.text is not None else None
             if not (kind == STR).any():
                 text = None
         return Values(kind, num, text, v.ref)
