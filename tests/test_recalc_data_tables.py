@@ -288,3 +288,12 @@ def test_a_table_read_by_the_model_is_computed_before_the_table_that_needs_it(tm
     assert got["F1"] == 12 and [got["H2"], got["H3"]] == [22, 32]
     assert got["H1"] == 12 and got["B2"] == 10
     assert not report.issues
+
+
+def test_table_beyond_the_substitution_limit_keeps_its_stored_values_and_says_so(tmp_path):
+    # 250,001 substitutions of a one-step cone: beyond MAX_TABLE_STEPS (bounded time and memory)
+    cells = {"A1": "=B1*2", "B1": 1}
+    src = _book(tmp_path / "in.xlsx", cells, {"B2": dict(ref="B2:B250002", r1="B1")})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok
+    assert any("data table of 250,001 substitutions" in i and "beyond the limit" in i for i in report.issues)

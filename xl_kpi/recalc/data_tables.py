@@ -45,7 +45,7 @@ __all__ = ["DataTable", "read_data_table", "TableRunner", "MAX_TABLE_WORK"]
 #: The most formula cells one data table may recompute in all (substitutions x cone cells);
 #: beyond it the table keeps the values Excel stored, and the report says so.
 MAX_TABLE_WORK = 20_000_000
-#: The most group evaluations one data table may run (substitutions x cone groups).
+#: The most group evaluations one data table may run (substitutions x cone steps, at least one).
 MAX_TABLE_STEPS = 200_000
 #: The most values (substitutions x cells the table varies) held at once: the substitutions
 #: are computed together in batches of that size (about 17 bytes a value).
@@ -263,7 +263,7 @@ class TableRunner:
         table: DataTable = g.table
         cone = self.cone(g, table)
         k = table.count
-        if k * cone.cells > MAX_TABLE_WORK or k * len(cone.steps) > MAX_TABLE_STEPS:
+        if k * cone.cells > MAX_TABLE_WORK or k * max(1, len(cone.steps)) > MAX_TABLE_STEPS:
             issues.add(f"{_cell_name(g.sheet, *g.anchor)}: data table of {k:,} substitutions over "
                        f"{cone.cells:,} dependent formulas is beyond the limit; its stored values are kept")
             self.keep_stored(g)
