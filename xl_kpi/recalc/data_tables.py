@@ -300,7 +300,7 @@ class TableRunner:
                 self.flush(issues)
             return
         at_once = max(1, MAX_LAYER_ELEMENTS // size)
-        parts = []  # (group, cone, substitutions, first layer) of each batch
+        parts = []  # (group, cone, its substitutions with their header values), per batch
         for g, cone in jobs:
             subs = list(g.table.substitutions())
             headers = [[g.sheet.value(*src) for _, src in assign] for assign, _ in subs]  # the main pass's
