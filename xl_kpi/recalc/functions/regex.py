@@ -75,6 +75,16 @@ def _compiled(pattern: str, ignore_case: bool) -> regex.Pattern | None:
 MATCH_SECONDS = 1.0
 
 
+def finder(pattern: str):
+    """``text -> bool``, whether ``pattern`` (case matters) matches part of a text, as XMATCH and
+    XLOOKUP's match mode 3 test each text item; None when the pattern does not compile. A match
+    running past :data:`MATCH_SECONDS` raises TimeoutError."""
+    rx = _compiled(pattern, False)
+    if rx is None:
+        return None
+    return lambda text: rx.search(text, timeout=MATCH_SECONDS) is not None
+
+
 def _bounded(f):
     """``f`` with its matches timed out: #VALUE! when one runs past :data:`MATCH_SECONDS`."""
     @functools.wraps(f)
