@@ -62,6 +62,10 @@ def test_rand_is_in_the_unit_interval():
     ("=ROMAN(499,FALSE)", "ID"),
     ('=DECIMAL("FF",16)', 255.0), ("=DECIMAL(111,2)", 7.0), ('=DECIMAL("zap",36)', 45745.0),
     ("=BASE(7,2)", "111"), ("=BASE(100,16)", "64"), ("=BASE(15,2,10)", "0000001111"),
+    # ECMA.CEILING: ECMA-376 1st edition's CEILING (Excel 2007's): away from zero, #NUM! for signs apart
+    ("=ECMA.CEILING(4.42,0.05)", 4.45), ("=ECMA.CEILING(2.5,1)", 3.0), ("=ECMA.CEILING(-2.5,-2)", -4.0),
+    ("=ECMA.CEILING(-2.5,2)", NUM), ("=ECMA.CEILING(2.5,-2)", NUM), ("=ECMA.CEILING(2.5,0)", 0.0),
+    ('=ECMA.CEILING("a",1)', VALUE), ("=ECMA.CEILING(1/0,1)", DIV0), ("=ECMA.CEILING(A9,1)", 0.0),
     ("=CEILING.PRECISE(4.3)", 5.0), ("=CEILING.PRECISE(-4.3)", -4.0), ("=CEILING.PRECISE(4.3,2)", 6.0),
     ("=CEILING.PRECISE(4.3,-2)", 6.0), ("=CEILING.PRECISE(-4.3,2)", -4.0), ("=CEILING.PRECISE(-4.3,-2)", -4.0),
     ("=ISO.CEILING(4.3)", 5.0), ("=ISO.CEILING(-4.3)", -4.0), ("=ISO.CEILING(4.3,2)", 6.0),

@@ -317,6 +317,14 @@ def _ceiling(x, sig):
     return _round_multiple(x, sig, sig > 0), np.where(bad, E.NUM, 0)
 
 
+@elementwise("ECMA.CEILING", arity=(2, 2))
+def _ecma_ceiling(x, sig):
+    """ECMA.CEILING(x, significance): CEILING as ECMA-376's first edition defines it (Part 4,
+    CEILING; Excel 2007's CEILING): x rounded away from zero to a multiple of significance; 0 for
+    significance 0; #NUM! when x and significance have different signs."""
+    return _round_multiple(x, sig, x >= 0), np.where(x * sig < 0, E.NUM, 0)
+
+
 @elementwise("FLOOR", arity=(2, 2))
 def _floor(x, sig):
     """FLOOR(x, significance), Excel 2010 on: a multiple of |significance|, down (towards -inf)
