@@ -321,33 +321,28 @@ def _pieces(v: Values, i: int) -> list | ExcelError:
 
 def _joined(ev, nodes, delimiters, ignore_empty):
     vals = [ev.eval(a) for a in nodes]
-    n = max([v.n for v in vals] + [1])
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
+
+    def one(i: int):
         parts: list[str] = []
         for v in vals:
             got = _pieces(v, i)
             if isinstance(got, ExcelError):
-                parts = got
-                break
+                return got
             parts.extend(got)
-        if isinstance(parts, ExcelError):
-            out[i, 0, 0] = parts
-            continue
         if ignore_empty:
             parts = [p for p in parts if p != ""]
         else:  # the blanks of a whole column or row beyond the used range: delimiters still
             hidden = sum(v.hidden_cells for v in vals)
             shortest = min(len(d) for d in delimiters)
             if hidden and shortest and (len(parts) + hidden - 1) * shortest > MAX_TEXT:
-                out[i, 0, 0] = VALUE
-                continue
+                return VALUE
             parts.extend([""] * (hidden if shortest else 0))
         text = parts[0] if parts else ""
         for k, p in enumerate(parts[1:]):
             text += delimiters[k % len(delimiters)] + p
-        out[i, 0, 0] = text if len(text) <= 32767 else VALUE
-    return from_python_cells(out)
+        return text if len(text) <= MAX_TEXT else VALUE
+
+    return per_instance(max([v.n for v in vals] + [1]), one)
 
 
 @register("CONCAT")
