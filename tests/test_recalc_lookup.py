@@ -298,3 +298,15 @@ def test_a_range_to_a_defined_name(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert (got["A1"], got["A2"]) == (7, 4)  # C3:f is C2:H5
+
+
+def test_an_array_of_lookups_into_several_columns_keeps_each_rows_first_value():
+    # an array of rows is an array of arrays: each element keeps its first value, never a crash
+    cells = {"A1": 1, "A2": 2, "B1": "a", "B2": "b", "C1": "c", "C2": "d"}
+    assert evaluate(cells, '=XLOOKUP({2;1;3},A1:A2,B1:C2,"none")') == [["b"], ["a"], ["none"]]
+    assert evaluate(cells, "=XLOOKUP(2,A1:A2,B1:C2)") == [["b", "d"]]
+
+
+def test_if_not_found_of_another_size_is_na_beyond_the_lookups():
+    cells = {"A1": "abc", "A2": 5, "A3": True}
+    assert evaluate(cells, '=XLOOKUP({1;5},A1:A3,A1:A3,{"n";"m";"o"})') == [["n"], [5.0], [NA]]

@@ -179,6 +179,7 @@ def test_matrix_and_trunc_cells_of_formulas_test_workbook_equal_excel():
     ("=MULTINOMIAL(-1,2)", NUM), ("=MULTINOMIAL(2000,3000)", NUM), ("=MULTINOMIAL(TRUE,2)", VALUE),
     ("=COMBINA(0,0)", 1.0), ("=COMBINA(2,3)", NUM), ("=COMBINA(-1,0)", NUM),
     ('=SERIESSUM(2,1,1,{1,"a"})', VALUE), ("=SERIESSUM(2,1,1,{1,#N/A})", NA), ("=SERIESSUM(TRUE,1,1,{1})", VALUE),
+    ("=SERIESSUM(-1,0.5,1,{1})", NUM),  # a negative x to a fractional power: no real number
     ("=SUMXMY2({1,2},{1,2,3})", NA), ('=SUMXMY2({1,"a"},{3,2})', 4.0), ("=SUMXMY2({1,#DIV/0!},{3,2})", DIV0),
 ])
 def test_multinomial_combina_seriessum_and_sums_of_pairs(formula, expected):

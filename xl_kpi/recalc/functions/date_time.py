@@ -192,7 +192,7 @@ def _holidays(v: Values | None, i: int):
     if (k == STR).any() or (k == BOOL).any():
         return VALUE
     days = np.floor(x[k == NUMBER])
-    if (days < 0).any():
+    if (days < 0).any() or (days >= 2958466).any():  # no date of Excel's: #NUM!
         return NUM
     return _DAY0 + days.astype(np.int64)
 

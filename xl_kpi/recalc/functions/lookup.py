@@ -854,8 +854,12 @@ def _xlookup(ev, args):
     look, pos, err, notfound = _positions(ev, args, arr, 4)
     n = pos.shape[0]
     other = ret.hw[1] if vertical else ret.hw[0]
+    if other > 1 and not look.is_cell:  # an array of rows: each keeps its first value (arrays of arrays)
+        sl = (slice(None), slice(None), slice(0, 1)) if vertical else (slice(None), slice(0, 1), slice(None))
+        ret = Values(ret.kind[sl], ret.num[sl], None if ret.text is None else ret.text[sl], ret.ref)
+        other = 1
     if other > 1:  # a whole row (or column) per match: one cell at a time
-        if n != 1 or not look.is_cell:
+        if n != 1:
             raise NotVectorizable("XLOOKUP returning rows")
         if err[0, 0, 0]:
             out = Values.error(int(err[0, 0, 0]))

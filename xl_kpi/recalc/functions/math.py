@@ -368,7 +368,7 @@ def _seriessum(ev, args):
         x, p, m = scalars
         try:
             return math.fsum(c * x ** (p + j * m) for j, c in enumerate(a))
-        except (OverflowError, ZeroDivisionError, ValueError):
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):  # TypeError: a complex power
             return NUM_ERROR
 
     return per_instance(n, one)
