@@ -73,6 +73,15 @@ def test_a_backtracking_lookup_pattern_is_value_error_not_a_hang(monkeypatch):
     assert evaluate({"A1": "a" * 60 + "b"}, '=XMATCH("(a|aa)+$",A1:A1,3)') == VALUE
 
 
+def test_one_lookups_matches_share_the_time_budget(monkeypatch):
+    # each item alone matches within the budget; all of them together do not: #VALUE!, no hang
+    from xl_kpi.recalc.functions import regex
+
+    monkeypatch.setattr(regex, "MATCH_SECONDS", 0.2)
+    cells = {f"A{r}": "a" * 22 + "b" for r in range(1, 2001)}
+    assert evaluate(cells, '=XMATCH("(a|aa)+$",A1:A2000,3)') == VALUE
+
+
 @pytest.mark.parametrize("formula, expected", [
     # formulas test.xlsx LOOKUP!R162:W162 and AA163
     ('=XLOOKUP(-2,{-1.1,2.1,3.1,4.1},{1,2,3,4},"pippo")', "pippo"),

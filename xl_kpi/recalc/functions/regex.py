@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -77,12 +78,21 @@ MATCH_SECONDS = 1.0
 
 def finder(pattern: str):
     """``text -> bool``, whether ``pattern`` (case matters) matches part of a text, as XMATCH and
-    XLOOKUP's match mode 3 test each text item; None when the pattern does not compile. A match
-    running past :data:`MATCH_SECONDS` raises TimeoutError."""
+    XLOOKUP's match mode 3 test each text item; None when the pattern does not compile. The
+    matches of one finder share one budget of :data:`MATCH_SECONDS` (a lookup array of a million
+    slow matches is bounded too); past it, TimeoutError."""
     rx = _compiled(pattern, False)
     if rx is None:
         return None
-    return lambda text: rx.search(text, timeout=MATCH_SECONDS) is not None
+    deadline = time.monotonic() + MATCH_SECONDS
+
+    def found(text: str) -> bool:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return rx.search(text, timeout=left) is not None
+
+    return found
 
 
 def _bounded(f):
