@@ -137,3 +137,11 @@ def test_moved_agrees_with_openpyxls_translator_on_the_corpus_shared_formulas():
                 assert moved(m.text, f.row - m.row, f.col - m.col) == expected, (book.name, there)
                 checked += 1
     assert checked > 1000
+
+
+def test_a_reference_into_a_linked_workbook_is_na(tmp_path):
+    # Microsoft: #N/A when the workbook holding the formula is not open (a link's cached values)
+    from test_recalc_iterate import LINK, run
+
+    got, _ = run(tmp_path, {"S": {"A1": ("=FORMULATEXT([1]Rates!$A$1)", 0)}}, external=LINK)
+    assert got["S!A1"] == "#N/A"
