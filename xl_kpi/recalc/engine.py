@@ -256,14 +256,19 @@ def _refs(tree: Node, book: Book, sheet: SheetData):
     """(sheet, Ref) of every reference of a tree, through defined names (each name once).
 
     Names are followed with a work list, not recursion: a chain of thousands of names is fine.
+    The reference FORMULATEXT is given is none: it reads a formula, not a value, so a cell may
+    show its own formula (Microsoft's FORMULATEXT page: no circular reference).
     Unqualified references inside a name resolve against the formula's sheet, as they are
     evaluated (see :meth:`Evaluator.name`).
     """
     todo = [tree]
     seen: set = set()
+    formula_only: set[int] = set()  # FORMULATEXT(A1) reads A1's formula, not its value
     while todo:
         for node in walk(todo.pop()):
-            if isinstance(node, Ref):
+            if isinstance(node, Func) and node.name == "FORMULATEXT" and node.args and isinstance(node.args[0], Ref):
+                formula_only.add(id(node.args[0]))
+            elif isinstance(node, Ref) and id(node) not in formula_only:
                 s = book.sheet(node.sheet, sheet)
                 if s is not None:
                     yield s, node

@@ -22,7 +22,7 @@ from .arrays import CANCEL, ColumnArray, NotVectorizable, align, column_parts, c
 from .book import MAX_COL, MAX_ROW, Book, SheetData
 from .formula import ArrayLit, Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Op, Ref, compile_formula
 from .functions import resolve
-from .values import ERR, STR, E, Values, numbers, text_too_long, to_text
+from .values import ERR, STR, E, Omitted, Values, numbers, text_too_long, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
 
@@ -155,7 +155,7 @@ class Evaluator:
 
     def eval(self, node: Node | None) -> Values:
         if node is None:
-            return Values.empty()
+            return Omitted()  # an argument left out: a blank (ISOMITTED tells it from a blank cell)
         t = type(node)
         if t is Const:
             return node.value
