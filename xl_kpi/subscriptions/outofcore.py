@@ -44,6 +44,7 @@ import pandas as pd
 
 from ..errors import InvalidOptionError, KPIError
 from ._factorized import Factorized, code_dtype
+from ._memory import without_huge_pages
 from ._rows import ReorderedRows, Rows, file_rows
 from .ledger import Ledger, build_ledger
 from .months import to_month_numbers
@@ -168,6 +169,7 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+@without_huge_pages()
 def load_ledger_duckdb(
     source,
     *,
