@@ -725,20 +725,34 @@ def _split_keys(key: np.ndarray, n_months: int, n_ids: int) -> tuple[np.ndarray,
 def _per_customer(label_codes, id_codes, offset, amount, n_ids) -> dict[str, np.ndarray]:
     """Each customer's label on its last paying row (its last row when it never paid).
 
-    The last by (paying, month, position): one pass keeping, per customer, the largest of
-    ``(paying * months + month) * rows + position`` (no sort).
+    The last by (paying, month, position): per customer, the largest of ``(paying * months +
+    month) * rows + position``, made in steps; one maximum per run of a customer's rows when
+    they are together (as the DuckDB path and sorted exports give them), else one unbuffered
+    pass over the rows (no sort).
     """
     if not label_codes:
         return {}
     n = id_codes.size
     span = int(offset.max()) + 1 if n else 1
-    rank = (amount > 0).astype(np.int64)
-    rank *= span
-    rank += offset
-    rank *= n
-    rank += np.arange(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    together = True
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        r = (amount[start:stop] > 0).astype(np.int64)
+        r *= span
+        r += offset[start:stop]
+        r *= n
+        r += np.arange(start, stop, dtype=np.int64)
+        rank[start:stop] = r
+        ids = id_codes[max(start - 1, 0):stop]
+        together = together and bool((ids[1:] >= ids[:-1]).all())
     best = np.full(n_ids, -1, dtype=np.int64)
-    np.maximum.at(best, id_codes, rank)
+    if together and n:
+        starts = np.flatnonzero(np.diff(id_codes)) + 1
+        starts = np.concatenate(([0], starts))
+        best[id_codes[starts]] = np.maximum.reduceat(rank, starts)
+    else:
+        np.maximum.at(best, id_codes, rank)
     del rank
     has = best >= 0
     last = best[has] % max(n, 1)
