@@ -10,13 +10,13 @@ process's peak resident memory (``ru_maxrss``: the interpreter, DuckDB's buffers
 With ``--pandas-rows N`` it also runs the pandas path on an N-row export of the same shape,
 for its memory per million rows (from which the largest ledger it can hold follows). ``--repeat
 K`` runs the DuckDB path K times and prints the median of each step; the load average (the
-machine is shared) is printed before and after. ``--by-date`` writes the export sorted by month,
-as billing systems export, instead of grouped by customer: the DuckDB path then sorts it.
+machine is shared) is printed before and after each run, and the CPU time of the process (user
++ system, DuckDB's threads included), which depends less on the other work. ``--by-date``
+writes the export sorted by month, as billing systems export, instead of grouped by customer.
 
-On Linux with transparent huge pages on "madvise" (``/sys/kernel/mm/transparent_hugepage``),
-numpy asks for huge pages for every large array, and the kernel may compact memory at each first
-touch: ``NUMPY_MADVISE_HUGEPAGE=0`` (numpy's own switch) can make the numpy part much faster; the
-figures printed say which was used.
+numpy's default settings are used: the subscription code turns numpy's huge pages off itself
+while it works on ledger-sized arrays (see ``xl_kpi/subscriptions/_memory.py``); the figures
+print ``NUMPY_MADVISE_HUGEPAGE`` when it is set.
 
 Run: ``python benchmarks/outofcore.py [--rows 100000000] [--months 48] [--pandas-rows 2000000]
 [--parquet PATH] [--repeat 3]`` (needs ``pip install "xl-kpi[bigdata]"``).
@@ -77,9 +77,10 @@ def child(path: str, engine: str) -> None:
         t = time.perf_counter()
         fn()
         times[name] = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024  # KiB -> MiB
     print(json.dumps({"times": times, "peak_mib": peak, "peak_load_mib": peak_load,
-                      "customer_months": int(ledger.mrr.size)}))
+                      "cpu_s": usage.ru_utime + usage.ru_stime, "customer_months": int(ledger.mrr.size)}))
 
 
 def _run(path: Path, engine: str) -> dict:
@@ -94,7 +95,8 @@ def _show(title: str, rows: int, got: dict) -> None:
     for step, s in got["times"].items():
         print(f"  {step:24s} {s:8.2f} s")
     print(f"  {'total':24s} {total:8.2f} s, peak memory {got['peak_mib'] / 1024:.2f} GiB "
-          f"({got['peak_load_mib'] / 1024:.2f} GiB by the end of load_ledger)")
+          f"({got['peak_load_mib'] / 1024:.2f} GiB by the end of load_ledger); "
+          f"{got['cpu_s']:.1f} s of CPU (user + system, DuckDB's threads included)")
 
 
 def _load() -> str:
@@ -108,6 +110,7 @@ def _median(runs: list[dict]) -> dict:
     return {"times": {k: statistics.median(r["times"][k] for r in runs) for k in runs[0]["times"]},
             "peak_mib": statistics.median(r["peak_mib"] for r in runs),
             "peak_load_mib": statistics.median(r["peak_load_mib"] for r in runs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in runs),
             "customer_months": runs[0]["customer_months"]}
 
 
@@ -142,7 +145,10 @@ def main() -> int:
             print(f"generated {n:,} rows in {time.perf_counter() - t:.1f} s "
                   f"({path.stat().st_size / 2**20:.0f} MiB Parquet)")
         print(f"load average {_load()}; NUMPY_MADVISE_HUGEPAGE={os.environ.get('NUMPY_MADVISE_HUGEPAGE', '(unset)')}")
-        runs = [_run(path, "duckdb") for _ in range(max(1, args.repeat))]
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            runs.append(_run(path, "duckdb"))
+            print(f"  run {len(runs)}: {sum(runs[-1]['times'].values()):.1f} s, load average {_load()}")
         _show(f"DuckDB path (median of {len(runs)})" if len(runs) > 1 else "DuckDB path", n, _median(runs))
         print(f"load average {_load()}")
         if args.pandas_rows:
