@@ -21,7 +21,7 @@ from test_recalc_support import values
 from xl_kpi.excel_errors import ExcelError
 from xl_kpi.recalc import evaluate, recalculate
 
-from corpus import corpus_dir
+from corpus import corpus_dir, sheet_disagreements
 
 NA, CALC, VALUE = ExcelError("#N/A"), ExcelError("#CALC!"), ExcelError("#VALUE!")
 DATA = {"A1": 1, "B1": 2, "C1": 3, "A2": 4, "B2": 5, "C2": 6}
@@ -48,6 +48,11 @@ TABLE = {"A1": 3, "A2": 1, "A3": 2, "B1": "c", "B2": "a", "B3": "B", "C1": True,
     ({}, '=_xlfn.UNIQUE({1;2;1;"a";"A"})', [[1], [2], ["a"]]),
     ({}, "=_xlfn.UNIQUE({1;2;1},FALSE,TRUE)", 2),  # exactly once: one value
     ({}, "=_xlfn.UNIQUE({1,1,2},TRUE)", [[1, 2]]),  # by column
+    # options given as arrays: the first element computed, the others 0 or their option's error
+    ({}, "=_xlfn.UNIQUE({2,1,2,1},{1,1,1})", [[2, 0, 0]]),
+    ({}, "=_xlfn.UNIQUE({2,1,2,1},{1,1,1},{0,1,1})", [[2, 0, 0]]),  # not #CALC! for the later ones
+    ({}, '=_xlfn.UNIQUE({2,1,2,1},{0;"b";#N/A})', [[2], [VALUE], [NA]]),
+    ({}, "=_xlfn.UNIQUE({1,1},TRUE,{1,0})", [[CALC, 0]]),  # the first element's own result
     (TABLE, "=_xlfn.VSTACK(A1:A2,B1:C1)", [[3, NA], [1, NA], ["c", True]]),
     (TABLE, "=_xlfn.HSTACK(A1:A2,B1)", [[3, "c"], [1, NA]]),
     ({}, "=_xlfn.LET(_xlpm.x,1,_xlpm.x+1)", 2),
@@ -151,6 +156,13 @@ def test_spill_reference_to_a_cell_that_is_no_anchor_is_ref_error():
 
 CORPUS_FUNCTIONS = ("VSTACK", "HSTACK", "SORTBY", "SCAN", "REDUCE", "MAP(", "BYCOL", "ANCHORARRAY", "SEQUENCE",
                     "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "EXPAND")
+
+
+@pytest.mark.slow
+def test_every_lookup_cell_of_formulas_test_workbook_equals_excel():
+    """UNIQUE/SORT/FILTER/TAKE/DROP and their array options, as Excel computed them."""
+    total, bad = sheet_disagreements("vinci1it2000__formulas/test.xlsx", "LOOKUP")
+    assert total > 1000 and not bad, bad[:10]
 
 
 @pytest.mark.slow

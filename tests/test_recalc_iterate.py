@@ -486,17 +486,62 @@ def test_an_internal_error_keeps_the_values_excel_stored_when_there_are_some(tmp
     assert got["S!B1"] == 13 and report.kept == {"internal error": 1}
 
 
-def test_circular_keep_leaves_the_cycle_with_excels_values_and_computes_the_rest(tmp_path):
-    """Without iterative calculation Excel warns and shows the cycle's last values; --circular keep
-    does the same instead of refusing the workbook."""
-    sheets = {"S": {"A1": 10, "B1": ("=B1+A1", 7), "C1": ("=B1*2", 0), "D1": ("=A1+1", 0)}}
+def test_circular_keep_leaves_the_cycle_and_the_cells_reading_it_as_excel_does(tmp_path):
+    """Without iterative calculation Excel warns and does not calculate the cycle nor the cells
+    waiting for it (formulas' circular.xlsx: E2 =B2+1 stays 0 beside B2 =B2); --circular keep
+    leaves them with Excel's values instead of refusing the workbook, and computes the rest."""
+    sheets = {"S": {"A1": 10, "B1": ("=B1+A1", 7), "C1": ("=B1*2", 0), "D1": ("=A1+1", 0), "E1": ("=C1+1", 4)}}
     src = raw_book(tmp_path / "in.xlsx", sheets)
     report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
     assert report.ok
     _, cells = read_cells(tmp_path / "out.xlsx")
-    assert (cells[("S", 1, 2)], cells[("S", 1, 3)], cells[("S", 1, 4)]) == (("n", 7.0), ("n", 14.0), ("n", 11.0))
-    assert report.kept == {"circular reference": 1} and report.kept_cells == {"circular reference": ["S!B1"]}
-    assert report.depends_on_kept == 1 and report.depends_on_kept_cells == ["S!C1"]
+    assert [cells[("S", 1, c)] for c in (2, 3, 4, 5)] == [("n", 7.0), ("n", 0.0), ("n", 11.0), ("n", 4.0)]
+    assert report.kept == {"circular reference": 3}
+    assert report.kept_cells == {"circular reference": ["S!B1", "S!C1", "S!E1"]}
+    assert report.depends_on_kept == 0
+
+
+def test_circular_keep_shows_0_in_an_uncalculated_formula_without_a_stored_value(tmp_path):
+    sheets = {"S": {"A1": ("=A1+1", None), "B1": ("=A1*2", None), "C1": ("=1+1", None)}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    _, cells = read_cells(tmp_path / "out.xlsx")
+    assert [cells[("S", 1, c)] for c in (1, 2, 3)] == [("n", 0.0), ("n", 0.0), ("n", 2.0)]
+
+
+def test_circular_keep_calculates_a_legacy_array_formula_cell_by_cell(tmp_path):
+    """Excel calculates the cells of an array formula one by one as needed (no ``aca``): only the
+    element the cycle passes through is left uncalculated (formulas' circular.xlsx D10:D12)."""
+    sheets = {"S": {"A1": 0, "A2": 1, "A3": 0,
+                    "B1": ("=IF(A1,C1,1)", None), "B2": ("=IF(A2,C2,1)", None), "B3": ("=IF(A3,C3,1)", None),
+                    "C1": ("=D1", None), "C2": ("=D2", None), "C3": ("=D3", None),
+                    "D1": ("=IF(A1:A3,B1:B3,1)", None, 't="array" ref="D1:D3"'),
+                    "E1": ("=B1+1", None), "E2": ("=B2+1", None)}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    _, cells = read_cells(tmp_path / "out.xlsx")
+    got = {ref: cells[("S", int(ref[1]), "ABCDE".index(ref[0]) + 1)][1]
+           for ref in ("B1", "B2", "B3", "C1", "C2", "C3", "D1", "D2", "D3", "E1", "E2")}
+    assert got == {"B1": 1, "B2": 0, "B3": 1, "C1": 1, "C2": 0, "C3": 1, "D1": 1, "D2": 0, "D3": 1,
+                   "E1": 2, "E2": 0}
+    assert sorted(report.kept_cells["circular reference"]) == ["S!B2", "S!C2", "S!D2", "S!E2"]
+
+
+def test_circular_keep_leaves_an_array_formula_calculated_in_full_uncalculated(tmp_path):
+    """``aca="1"``: Excel calculates the array whole, so it reads all of B1:B2 whatever IF needs,
+    and the cycle through it leaves every cell uncalculated (formulas' circular.xlsx D8:D9)."""
+    sheets = {"S": {"A1": 0, "A2": 0, "B1": ("=C1", None), "B2": ("=C2", None),
+                    "C1": ("=D1", None), "C2": ("=D2", None),
+                    "D1": ("=IF(A1:A2,B1:B2,1)", None, 't="array" aca="1" ref="D1:D2"'), "E1": ("=B1+1", None)}}
+    src = raw_book(tmp_path / "in.xlsx", sheets)
+    recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    _, cells = read_cells(tmp_path / "out.xlsx")
+    assert {cells[("S", r, c)][1] for r in (1, 2) for c in (2, 3, 4)} | {cells[("S", 1, 5)][1]} == {0}
+    sheets["S"]["D1"] = ("=IF(A1:A2,B1:B2,1)", None, 't="array" ref="D1:D2"')  # calculated as needed
+    src = raw_book(tmp_path / "in2.xlsx", sheets)
+    recalculate(src, tmp_path / "out2.xlsx")
+    _, cells = read_cells(tmp_path / "out2.xlsx")
+    assert [cells[("S", 1, c)][1] for c in (2, 3, 4, 5)] == [1, 1, 1, 2]
 
 
 def test_circular_keep_on_the_command_line_and_strict(tmp_path, capsys):

@@ -70,7 +70,23 @@ GROUPBY_CASES = [
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xleta.SUM,1,1,,{1;0;0;0;0})", CALC),  # nothing kept
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xleta.SUM,1,1,,{1;1;#N/A;1;1})", NA),  # an error in the filter
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,5)", VALUE),  # not a function
-    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.MAX))", VALUE),  # not computed yet
+    # a row of functions (Microsoft's page: "a vector of lambdas ... multiple aggregations"): each adds
+    # its columns under a header row of the functions' names, field headers (when shown) below it
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.MAX))",
+     [["", "SUM", "MAX"], ["East", 6, 5], ["West", 9, 7], ["Total", 15, 7]]),
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.PERCENTOF),3)",
+     [["", "SUM", "PERCENTOF"], ["Region", "Sales", "Sales"], ["East", 6, 0.4], ["West", 9, 0.6], ["Total", 15, 1]]),
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:D5,_xlfn.HSTACK(_xleta.SUM,_xleta.COUNTA),3,0)",  # functions outer
+     [["", "SUM", "SUM", "COUNTA", "COUNTA"], ["Region", "Sales", "Keep", "Sales", "Keep"],
+      ["East", 6, 0, 2, 2], ["West", 9, 0, 2, 2]]),
+    (SALES, '=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.VSTACK(_xlfn.HSTACK(_xleta.SUM,_xleta.MAX),{"Total","Top"}),,0)',
+     [["", "Total", "Top"], ["East", 6, 5], ["West", 9, 7]]),  # named by a second row
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.MIN,_xlfn.LAMBDA(_xlpm.x,MAX(_xlpm.x)-1)),,0,-3)",
+     [["", "MIN", "LAMBDA"], ["West", 2, 6], ["East", 1, 4]]),  # a LAMBDA among them; sorted by its column
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM))", [["East", 6], ["West", 9], ["Total", 15]]),
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM,5))", VALUE),  # not a function
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.MAX),,,4)", VALUE),  # past the columns
+    (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.VSTACK(_xleta.SUM,_xleta.MAX))", VALUE),  # row-wise: not computed
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,#REF!)", REF),
     (SALES, "=_xlfn.GROUPBY(A1:A5,C1:C5,_xlfn.LAMBDA(_xlpm.x,_xlpm.x))", [["East", CALC], ["West", CALC], ["Total", CALC]]),
     ({"A1": "a", "A2": "a", "B1": 1, "B2": "#N/A"}, "=_xlfn.GROUPBY(A1:A2,B1:B2,_xleta.SUM,0)",
@@ -98,6 +114,11 @@ PIVOTBY_CASES = [
      [["", 2023, 2024], ["East", 5, ""], ["West", 2, 7]]),
     (SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B5,C1:D5,_xleta.COUNT,1,0,1,0)",  # two value columns side by side
      [["", 2023, 2023, 2024, 2024], ["East", 1, 0, 1, 0], ["West", 1, 0, 1, 0]]),
+    (SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.COUNT),1,0,1,0)",
+     [["", 2023, 2023, 2024, 2024], ["", "SUM", "COUNT", "SUM", "COUNT"], ["East", 5, 1, 1, 1], ["West", 2, 1, 7, 1]]),
+    (SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B5,C1:C5,_xlfn.HSTACK(_xleta.SUM,_xleta.COUNT),3,0,1,0)",
+     [["", "Year", "", "", ""], ["", 2023, 2023, 2024, 2024], ["Region", "SUM", "COUNT", "SUM", "COUNT"],
+      ["East", 5, 1, 1, 1], ["West", 2, 1, 7, 1]]),
     (SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B5,C1:C5,_xleta.SUM,1,2)", VALUE),  # one row field: no subtotals
     (SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B5,C1:C5,_xleta.SUM,1,1,1,1,1,,5)", VALUE),
     (SALES, "=_xlfn.PIVOTBY(A1:A5,B1:B4,C1:C5,_xleta.SUM)", VALUE),

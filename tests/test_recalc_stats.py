@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from test_recalc_support import make_book, values
 
-from xl_kpi.excel_errors import DIV0, NA, NULL, NUM, REF, VALUE
+from xl_kpi.excel_errors import DIV0, NA, NULL, NUM, REF, VALUE, ExcelError
 from xl_kpi.recalc import evaluate, recalculate
 
 from corpus import agree
@@ -86,6 +86,16 @@ def test_a_formula_showing_a_blank_counts_as_zero(tmp_path):
 def test_two_sample_microsoft_examples(formula, shown):
     got = evaluate({}, formula)
     assert got == (pytest.approx(shown, abs=5e-7) if isinstance(shown, (int, float)) else shown)
+
+
+def test_a_sample_given_as_one_blank_cell_is_value_error_and_a_range_of_blanks_div0():
+    # formulas test.xlsx STATISTICAL V42 and Y42 (FORECAST.LINEAR(I37,F41, H41), (I37,H41:H42,H41:H42))
+    cells = {"A1": 7, "C1": "29/02/1900"}
+    assert evaluate(cells, "=_xlfn.FORECAST.LINEAR(C1,A1,B1)") == VALUE
+    assert evaluate(cells, "=_xlfn.FORECAST.LINEAR(C1,B1:B2,B1:B2)") == DIV0
+    assert evaluate(cells, "=SLOPE(B1,A1)") == VALUE  # the same reading of the two samples
+    assert evaluate(cells, "=_xlfn.FORECAST.LINEAR(#NAME?,B1,A1:A2)") == ExcelError("#NAME?")  # x first
+    assert evaluate(cells, "=SLOPE(A1,A1)") == DIV0  # one number: one pair, no line
 
 
 def test_linest_and_trend():
@@ -222,9 +232,7 @@ def test_large_k_is_small_n_plus_one_minus_k_and_percentrank_of_a_member_is_its_
 
 # -- the corpus ---------------------------------------------------------------------------------
 
-# Known differences: FORECAST.LINEAR(x, F41, H41) of a number and a blank single cell is #VALUE!
-# in Excel, #DIV/0! (no pair of numbers) here.
-KNOWN_DIFFERENCES = {"V42"}
+KNOWN_DIFFERENCES: set[str] = set()
 
 CORPUS_ROWS = {  # function: rows of sheet STATISTICAL (one function per row, arrays spilling below)
     "CORREL": [20], "COVARIANCE.P": [26], "COVARIANCE.S": [27], "FORECAST": [37], "FORECAST.LINEAR": [42],

@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="refuse a workbook that unzips to more (default 1G; K, M, G suffixes)")
     p.add_argument("--circular", choices=("refuse", "keep", "iterate"), default="refuse",
                    help="a circular reference in a workbook without iterative calculation: refuse the "
-                   "workbook (default), keep the values Excel stored in its cells and compute the rest, "
+                   "workbook (default), compute it as Excel does without iterating (the cycle and the cells "
+                   "reading it keep the values Excel stored) and the rest as usual, "
                    "or iterate as Excel does once iterative calculation is enabled (the file's "
                    "iteration count and maximum change, else Excel's 100 and 0.001)")
     p.add_argument("--json", action="store_true", help="print one JSON report for scripts")

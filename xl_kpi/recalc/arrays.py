@@ -11,7 +11,7 @@ import numpy as np
 
 from .values import BOOL, EMPTY, ERR, STR, E, Values
 
-__all__ = ["CANCEL", "NotVectorizable", "align", "combine_errors", "compare"]
+__all__ = ["CANCEL", "ColumnArray", "NotVectorizable", "align", "column_parts", "combine_errors", "compare"]
 
 #: Relative size under which Excel takes two numbers as equal (about 15 significant digits):
 #: in comparisons, and for a formula's final + or - (see ``Evaluator.formula``).
@@ -20,6 +20,60 @@ CANCEL = 2.0 ** -48
 
 class NotVectorizable(Exception):
     """This shape must be evaluated one cell at a time."""
+
+
+class ColumnArray(Values):
+    """An array as tall as whole columns (``A:A*2``, ``A:A<>""`` in an array formula), held
+    short: the rows of the used range as a block, and ``tail``, one row (n, 1, w) that is the
+    value of every row below them down to row ``rows``. Excel computes the 1,048,576 rows; they
+    are all alike below the used range, so an aggregate counts the tail ``rows - h`` times and
+    nothing of that size is allocated. A function that does not know the tail sees the block
+    (the used range), as it sees a whole-column reference."""
+
+    __slots__ = ("tail", "rows")
+
+    def __init__(self, block: Values, tail: Values, rows: int):
+        super().__init__(block.kind, block.num, block.text)
+        self.tail, self.rows = tail, rows
+
+    @property
+    def hidden_rows(self) -> int:
+        return self.rows - self.hw[0]
+
+    def head(self, rows: int) -> Values:
+        """The first ``rows`` rows (at least the block) as an ordinary array."""
+        return pad_rows(Values(self.kind, self.num, self.text), self.tail, min(max(rows, self.hw[0]), self.rows))
+
+
+def column_parts(v: Values) -> tuple[Values, Values | None, int]:
+    """(block, tail row, rows) of a value as tall as whole columns: a :class:`ColumnArray`, or a
+    whole-column reference (``A:C``: the used rows, blank below); ``tail`` None for any other."""
+    if isinstance(v, ColumnArray):
+        return v, v.tail, v.rows
+    h, w = v.hw
+    if v.ref is not None and v.ref.extent is not None and v.ref.extent[0] > h and v.ref.extent[1] == w:
+        return v, Values.empty(v.n, (1, w)), v.ref.extent[0]
+    return v, None, h
+
+
+def pad_rows(v: Values, row: Values, rows: int) -> Values:
+    """``v`` with copies of the one-row ``row`` below it, ``rows`` rows in all."""
+    h = v.hw[0]
+    if rows <= h:
+        return v
+    n = max(v.n, row.n)
+    w = max(v.hw[1], row.hw[1])
+    (v, row) = (Values(np.broadcast_to(x.kind, (n, x.hw[0], w)), np.broadcast_to(x.num, (n, x.hw[0], w)),
+                       None if x.text is None else np.broadcast_to(x.text, (n, x.hw[0], w))) for x in (v, row))
+    extra = rows - h
+    kind = np.concatenate([v.kind, np.broadcast_to(row.kind, (n, extra, w))], axis=1)
+    num = np.concatenate([v.num, np.broadcast_to(row.num, (n, extra, w))], axis=1)
+    text = None
+    if v.text is not None or row.text is not None:
+        text = np.concatenate([v.text if v.text is not None else np.full(v.kind.shape, None, object),
+                               np.broadcast_to(row.text if row.text is not None else np.full(row.kind.shape, None, object),
+                                               (n, extra, w))], axis=1)
+    return Values(kind, num, text)
 
 
 def combine_errors(*errs: np.ndarray) -> np.ndarray:

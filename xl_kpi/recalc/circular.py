@@ -16,7 +16,8 @@ error value must not change at all) or ``iterateCount`` iterations have run (Mic
 the Maximum Change setting affects iteration", KB Q177856: Excel goes on while a change is
 greater than or equal to it). Excel leaves the
 last values in place when they do not converge; so does the recalculation, and the report says
-so. Without iterative calculation the workbook is refused, naming the cells.
+so. Without iterative calculation the workbook is refused, naming the cells, or, when asked, left
+as Excel leaves it (:class:`Uncalculated`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Iteration", "order_cells", "RuntimeCycle", "solve_cycle"]
+__all__ = ["Iteration", "order_cells", "RuntimeCycle", "solve_cycle", "Uncalculated"]
 
 #: Re-evaluations allowed per cell while ordering a cycle before it is iterated instead.
 MAX_RETRIES_PER_CELL = 50
@@ -44,6 +45,37 @@ class Iteration:
     def as_dict(self) -> dict:
         return {"cells": self.cells[:10], "size": self.size, "iterations": self.iterations,
                 "converged": self.converged, "max_change": self.max_change}
+
+
+class Uncalculated:
+    """The cells Excel does not calculate while iterative calculation is off.
+
+    Those are the cells of a circular reference at run time and every cell reading one: it waits
+    in the calculation chain for a cell that never becomes final. Excel flags them to calculate
+    later (``ca="1"``) and shows the values they had: a formula Excel never calculated shows 0.
+    Kept here as one boolean grid per sheet.
+    """
+
+    def __init__(self) -> None:
+        self.grids: dict[int, np.ndarray] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.grids)
+
+    def add(self, sheet, r0: int, c0: int, r1: int, c1: int) -> None:
+        grid = self.grids.get(id(sheet))
+        if grid is None:
+            grid = self.grids[id(sheet)] = np.zeros(sheet.kind.shape, bool)
+        grid[r0:r1 + 1, c0:c1 + 1] = True
+
+    def covers(self, sheet, r0: int, c0: int, r1: int, c1: int) -> bool:
+        """Whether the range holds an uncalculated cell."""
+        grid = self.grids.get(id(sheet))
+        return grid is not None and bool(grid[r0:r1 + 1, c0:c1 + 1].any())
+
+    def read_in(self, boxes) -> bool:
+        """Whether any of the ranges read, (sheet, r0, c0, r1, c1), holds an uncalculated cell."""
+        return any(self.covers(*b) for b in boxes)
 
 
 class RuntimeCycle(Exception):
@@ -97,8 +129,10 @@ class Watcher:
             by_sheet.setdefault(s, []).append((r, c, k))
         self.by_sheet = {s: tuple(np.array(x, np.int64) for x in zip(*v)) for s, v in by_sheet.items()}
         self.read: set[int] = set()
+        self.boxes: list[tuple] = []  # every range read: (sheet, r0, c0, r1, c1)
 
     def __call__(self, sheet, r0: int, c0: int, r1: int, c1: int) -> None:
+        self.boxes.append((sheet, r0, c0, r1, c1))
         hit = self.by_sheet.get(sheet.index)
         if hit is None:
             return
@@ -131,7 +165,7 @@ class _NoCache(dict):
 
 def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, int], int]], book, evaluate,
                 snapshot, calc, start_values, first: list[int] | None = None,
-                freeze=None) -> tuple[int, bool, float] | None:
+                freeze=None, uncalculated: Uncalculated | None = None) -> tuple[int, bool, float] | None:
     """Compute the ``n`` cells of one cycle of references.
 
     ``keys`` pairs each covered cell, (sheet index, row, column), with its k (every cell an array
@@ -140,28 +174,32 @@ def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, 
     ``start_values()`` seeds the cells with Excel's stored values; ``first`` lists the cells in
     sheet order (see :func:`order_cells`). Returns None when the cells needed no iteration, else
     (iterations, converged, last largest change). When they need themselves and ``calc.iterate``
-    is off: ``freeze(cells)``, if given, puts Excel's stored values back in those cells, which
-    are then final while the others are computed (Excel leaves a circular reference's last
-    values when it does not iterate); without it, raises :class:`RuntimeCycle`.
+    is off: ``freeze(cells, reading)``, if given, leaves those cells uncalculated (Excel's stored
+    values back in them, recorded in ``uncalculated``), and so every cell that then reads an
+    uncalculated cell (``reading`` true), as Excel does without iteration; without it, raises
+    :class:`RuntimeCycle`.
     """
     order = order_cells(n, deps, first)
     frozen: set[int] = set()
     with Watcher(book, keys) as watcher:
         while True:
-            cycle = _chain_order(order, evaluate, watcher, frozen)
-            if cycle is None:
+            found = _chain_order(order, evaluate, watcher, frozen, uncalculated)
+            if found is None:
                 return None
+            cycle, reading = found
             if calc.iterate:
                 break
             if freeze is None:
                 raise RuntimeCycle(cycle)
-            freeze(cycle)
+            freeze(cycle, reading)
             frozen.update(cycle)
     return _iterate(order, evaluate, snapshot, start_values, calc)
 
 
-def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int]) -> list[int] | None:
-    """Evaluate the cells as a calculation chain does; the cells of a run-time cycle, or None.
+def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int],
+                 uncalculated: Uncalculated | None = None) -> tuple[list[int], bool] | None:
+    """Evaluate the cells as a calculation chain does; None, or the cells of a run-time cycle
+    (False) or a cell reading an ``uncalculated`` one (True).
 
     A cell that read a cell not yet final is pushed back, that cell calculated first, and the
     cell calculated again; a cell needing a cell waiting for it closes a cycle. ``frozen``
@@ -179,10 +217,13 @@ def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int
         while stack:
             k = stack[-1]
             watcher.read = set()
+            watcher.boxes = []
             evaluate(k)
             budget -= 1
             if k in watcher.read:
-                return [k]
+                return [k], False
+            if uncalculated and uncalculated.read_in(watcher.boxes):
+                return [k], True
             waiting = [j for j in watcher.read if state[j] != 2]
             if not waiting:
                 state[k] = 2
@@ -191,7 +232,7 @@ def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int
             on_stack = [j for j in waiting if state[j] == 1]
             if on_stack or budget <= 0:
                 j = on_stack[0] if on_stack else k
-                return stack[stack.index(j):] if j in stack else list(stack)
+                return (stack[stack.index(j):] if j in stack else list(stack)), False
             j = min(waiting, key=position.__getitem__)
             state[j] = 1
             stack.append(j)

@@ -19,13 +19,14 @@ internal error in one shape keeps its stored values too, or becomes ``#VALUE!``,
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .book import Book, SheetData
-from .circular import Iteration, RuntimeCycle, solve_cycle
+from .circular import Iteration, RuntimeCycle, Uncalculated, solve_cycle
 from .data_tables import DataTable, TableRunner, read_data_table
 from .evaluator import Ctx, Evaluator, NotVectorizable, name_tree
 from .formula import (
@@ -613,6 +614,11 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                 plan.extend(_step(cells[k]) for k in batch)
             continue
         g, rows, cols = batch
+        todo = _calculated_cells(g, book, kept, *((rows, cols) if rows is not None else g.positions()))
+        if todo is None:
+            continue
+        if rows is not None:
+            rows, cols = todo
         if rows is None:
             _evaluate_cell((g, *g.anchor), book, issues)
         elif len(rows) == 1:
@@ -715,6 +721,13 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
 
     def evaluate(i: int) -> None:
         _evaluate_cell(sub_cells[i], book, issues)
+        g = sub_cells[i][0]
+        if g.array and _calculated_in_full(g):  # every reference read, whatever IF chose
+            rows, cols = g.positions()
+            for sheet, ref in _refs(g.tree, book, g.sheet):
+                box = _box(ref, sheet, rows, cols)
+                if box is not None and sheet.watch is not None:
+                    sheet.watch(sheet, *box)
 
     def restore(indices) -> None:
         shared = book.pkg.shared_strings
@@ -730,14 +743,24 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
     def start_values() -> None:
         restore(range(len(sub_cells)))
 
-    def freeze(indices) -> None:
-        restore(indices)
-        names = sorted(_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in indices)
-        issues.add(f"circular reference among {', '.join(names[:10])}: iterative calculation is off, "
-                   "so its cells keep Excel's values")
-        kept.add("circular reference", "iterative calculation off", names)
-        kept.ranges.extend((sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2], sub_cells[i][1], sub_cells[i][2])
-                           for i in indices)
+    before = [_snapshot(cell) for cell in sub_cells] if circular == "keep" else []
+
+    def freeze(indices, reading: bool) -> None:
+        names = []
+        for i in indices:
+            g, r, c = sub_cells[i]
+            if g.array and not reading and not g.dynamic and not _calculated_in_full(g):
+                # Excel calculates a legacy array formula's cells one by one, as needed: those the
+                # others of the cycle read are on it, the rest calculated with their values
+                others = [sub_cells[j] for j in indices if j != i]
+                for rr, cc in _cells_read(others, book, g.sheet, g.array):
+                    names += _leave_uncalculated((g, rr, cc), book, kept, False, before[i], whole=False)
+                continue
+            names += _leave_uncalculated(sub_cells[i], book, kept, reading, before[i])
+        if not reading:
+            issues.add(f"circular reference among {', '.join(sorted(names)[:10])}: iterative calculation "
+                       "is off, so these cells and the cells reading them are not calculated, as in Excel, "
+                       "and keep Excel's values")
 
     calc = book.pkg.calc
     if circular == "iterate" and not calc.iterate:
@@ -747,7 +770,8 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
                        key=lambda i: (sub_cells[i][0].sheet.index, sub_cells[i][1], sub_cells[i][2]))
         outcome = solve_cycle(len(sub_cells), sub_deps, list(zip(keys, key_index)), book, evaluate,
                               lambda i: _snapshot(sub_cells[i]), calc, start_values, first,
-                              freeze if circular == "keep" and kept is not None else None)
+                              freeze if circular == "keep" and kept is not None else None,
+                              kept.uncalculated if kept is not None else None)
     except RuntimeCycle as exc:
         names = sorted({_cell_name(sub_cells[i][0].sheet, sub_cells[i][1], sub_cells[i][2]) for i in exc.cells})
         raise CircularReference(names) from None
@@ -756,6 +780,102 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
     iterations, converged, change = outcome
     names = [_cell_name(g.sheet, r, c) for g, r, c in sub_cells]
     return Iteration(names[:10], len(names), iterations, converged, change)
+
+
+_ACA = re.compile(rb'<f\b[^>]*\baca="(?:1|true)"')
+
+
+def _calculated_in_full(g: Group) -> bool:
+    """An array formula marked ``aca="1"``: Excel calculates it whole (ECMA-376 18.3.1.40), so
+    it reads every cell its references cover, not only those the chosen IF branches need."""
+    part = g.sheet.part
+    return any(_ACA.search(part.xml, f.span[0], f.span[1]) for f in g.formulas if f.ftype == "array")
+
+
+def _reading_uncalculated(g: Group, rows: np.ndarray, cols: np.ndarray, book: Book,
+                          uncalculated: Uncalculated) -> np.ndarray | None:
+    """Which of a group's cells read a cell Excel does not calculate (None for none of them)."""
+    refs = list(_refs(g.tree, book, g.sheet))
+
+    def reads(rr, cc) -> bool:
+        for sheet, ref in refs:
+            box = _box(ref, sheet, rr, cc)
+            if box is not None and uncalculated.covers(sheet, *box):
+                return True
+        return False
+
+    if not reads(rows, cols):  # the union of its ranges first
+        return None
+    if g.array or len(rows) == 1:
+        return np.ones(len(rows), bool)
+    return np.array([reads(rows[i:i + 1], cols[i:i + 1]) for i in range(len(rows))], bool)
+
+
+def _cells_read(cells: list[tuple[Group, int, int]], book: Book, sheet: SheetData,
+                box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """The cells of ``box`` on ``sheet`` that some of ``cells`` reference."""
+    b0, b1, b2, b3 = box
+    hit = np.zeros((b2 - b0 + 1, b3 - b1 + 1), bool)
+    for g, r, c in cells:
+        rows, cols = (g.positions() if g.array else (np.array([r]), np.array([c])))
+        for s, ref in _refs(g.tree, book, g.sheet):
+            rb = _box(ref, s, rows, cols) if s is sheet else None
+            if rb is not None:
+                hit[max(rb[0], b0) - b0:min(rb[2], b2) - b0 + 1, max(rb[1], b1) - b1:min(rb[3], b3) - b1 + 1] = True
+    return [(b0 + int(i), b1 + int(j)) for i, j in zip(*np.nonzero(hit))]
+
+
+def _leave_uncalculated(cell: tuple[Group, int, int], book: Book, kept: Kept, reading: bool,
+                        before=None, whole: bool = True) -> list[str]:
+    """A cell (an array formula's whole range, unless not ``whole``) as Excel leaves it
+    uncalculated, with iterative calculation off: the values it had, Excel's stored ones, and 0
+    in a formula cell that has none (Excel shows 0 for a circular formula it never calculated).
+    Recorded as kept; returns the cells' names. ``before`` is the values of the cell's range (its
+    array formula's) before it was evaluated, if it was."""
+    g, r, c = cell
+    sheet = g.sheet
+    r0, c0, r1, c1 = g.array if g.array and whole else (r, c, r, c)
+    if before is not None:
+        k, x, t = before
+        a0, a1 = (g.array[0], g.array[1]) if g.array else (r, c)
+        k, x = k[r0 - a0:r1 - a0 + 1, c0 - a1:c1 - a1 + 1], x[r0 - a0:r1 - a0 + 1, c0 - a1:c1 - a1 + 1]
+        texts = dict(zip(zip(*np.nonzero(before[0] == STR)), t))
+        sheet.kind[r0:r1 + 1, c0:c1 + 1], sheet.num[r0:r1 + 1, c0:c1 + 1] = k, x
+        for i, j in zip(*np.nonzero(k == STR)):
+            sheet.text[(r0 + int(i), c0 + int(j))] = texts[(i + r0 - a0, j + c0 - a1)]
+    shared = book.pkg.shared_strings
+    for f in g.formulas:
+        if r0 <= f.row <= r1 and c0 <= f.col <= c1:
+            v = stored_value(sheet.part, f, shared)
+            kind, num, text = v if v is not None else (NUM, 0.0, None)
+            sheet.kind[f.row, f.col], sheet.num[f.row, f.col] = kind, num
+            if text is not None:
+                sheet.text[(f.row, f.col)] = text
+    block = sheet.kind[r0:r1 + 1, c0:c1 + 1]
+    sheet.num[r0:r1 + 1, c0:c1 + 1][block == EMPTY] = 0.0
+    block[block == EMPTY] = NUM
+    kept.uncalculated.add(sheet, r0, c0, r1, c1)
+    kept.ranges.append((sheet, r0, c0, r1, c1))
+    names = [_cell_name(sheet, i, j) for i in range(r0, r1 + 1) for j in range(c0, c1 + 1)]
+    kept.add("circular reference", "reads a circular reference" if reading else "iterative calculation off",
+             names)
+    return names
+
+
+def _calculated_cells(g: Group, book: Book, kept: Kept | None, rows: np.ndarray, cols: np.ndarray):
+    """The cells of a group, among rows/cols, that Excel calculates: all but those reading a cell
+    it does not calculate, which are left as Excel leaves them. Returns (rows, cols) or None."""
+    if kept is None or not kept.uncalculated or g.table or g.kept:
+        return rows, cols
+    hit = _reading_uncalculated(g, rows, cols, book, kept.uncalculated)
+    if hit is None:
+        return rows, cols
+    if g.array:
+        _leave_uncalculated((g, *g.anchor), book, kept, True)
+        return None
+    for r, c in zip(rows[hit].tolist(), cols[hit].tolist()):
+        _leave_uncalculated((g, r, c), book, kept, True)
+    return (rows[~hit], cols[~hit]) if not hit.all() else None
 
 
 def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
@@ -791,9 +911,9 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
 
     ``progress(done, total)`` is called as formula cells are computed, if given.
     Raises :class:`CircularReference` when formulas depend on themselves at run time and the
-    workbook does not turn iterative calculation on; with ``circular="keep"`` those cells keep
-    the values Excel stored instead (as Excel shows them without iterating), and the rest is
-    computed; with ``circular="iterate"`` they are iterated as Excel does once "Enable iterative
+    workbook does not turn iterative calculation on; with ``circular="keep"`` those cells and
+    the cells reading them are left as Excel leaves them without iterating (the values it
+    stored, see :class:`~.circular.Uncalculated`), and the rest is computed; with ``circular="iterate"`` they are iterated as Excel does once "Enable iterative
     calculation" is ticked, with the file's ``iterateCount`` and ``iterateDelta`` (Excel's 100
     and 0.001 when the file has none).
     """
@@ -819,15 +939,17 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     for comp in order:
         if len(comp) == 1 and comp[0] not in deps[comp[0]]:
             g = groups[comp[0]]
-            if not g.kept:
+            todo = None if g.kept else _calculated_cells(g, book, kept, *g.positions())
+            if todo is not None:
+                some = () if len(todo[0]) == len(g.rows) else todo  # () for all of them
                 try:
-                    evaluate_group(g, book, issues)
+                    evaluate_group(g, book, issues, *some)
                 except (CircularReference, MemoryError):
                     raise
                 except Exception as exc:  # a defect of the engine: reported, never a silent value
-                    if len(g.rows) > 1 and not g.array:
+                    if len(todo[0]) > 1 and not g.array:
                         try:  # the cells one by one: only those that fail are lost
-                            _cell_by_cell(g, book, issues, *g.positions())
+                            _cell_by_cell(g, book, issues, *todo)
                         except (CircularReference, MemoryError):
                             raise
                         except Exception:
@@ -835,9 +957,9 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
                     else:
                         _fail_group(g, exc, issues, book, kept)
                 else:
-                    tables.plan.append((g.gid, None, None))
-                    if len(g.rows) > 1:
-                        vectorized += len(g.rows)
+                    tables.plan.append((g.gid, *(some or (None, None))))
+                    if len(todo[0]) > 1:
+                        vectorized += len(todo[0])
         else:
             try:
                 iterations += _evaluate_cells(comp, groups, book, issues, kept, circular, tables.plan)

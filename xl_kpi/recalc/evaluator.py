@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrays import CANCEL, NotVectorizable, align, combine_errors, compare
+from .arrays import CANCEL, ColumnArray, NotVectorizable, align, column_parts, combine_errors, compare, pad_rows
 from .book import MAX_COL, MAX_ROW, Book, SheetData
 from .formula import ArrayLit, Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Op, Ref, compile_formula
 from .functions import resolve
@@ -130,8 +130,26 @@ class Evaluator:
         numbers is 0; ``=1*(C3-A3)`` keeps the noise), see :data:`CANCEL`.
         """
         if type(tree) is Op and tree.op in ("+", "-"):
-            return self.operators(tree, top=True)
-        return self.eval(tree)
+            v = self.operators(tree, top=True)
+        else:
+            v = self.eval(tree)
+        return self._whole_columns(v) if isinstance(v, ColumnArray) else v
+
+    def _whole_columns(self, v: ColumnArray) -> Values:
+        """A result as tall as whole columns, as the cell shows it: a legacy array formula's range
+        takes the rows it covers; a dynamic array spills to row 1,048,576 from its anchor, which
+        is #SPILL! below row 1 (Excel's: it runs off the sheet) and, from row 1, #SPILL! here too
+        when the sheet's used range stops short (reported)."""
+        ctx = self.ctx
+        if ctx.array_fill is not None:
+            return v.head(ctx.array_fill[1][0])
+        end = int(ctx.rows[0]) + v.rows - 1
+        if end > MAX_ROW:
+            return Values.error(E.SPILL)
+        if end > ctx.sheet.max_row:
+            ctx.issues.add(f"a whole-column result spills to row {end:,}, beyond the sheet's used range: #SPILL! shown")
+            return Values.error(E.SPILL)
+        return v.head(v.rows)
 
     def eval(self, node: Node | None) -> Values:
         if node is None:
@@ -327,6 +345,10 @@ class Evaluator:
     def op(self, node: Op, args: list[Values], top: bool = False) -> Values:
         """One operator applied to its operands, already evaluated and intersected (``top``: the
         formula's last operation, see :meth:`formula`)."""
+        if any(isinstance(a, ColumnArray) or (a.ref is not None and a.ref.extent is not None) for a in args):
+            whole = self._column_op(node, args, top)
+            if whole is not None:
+                return whole
         op = node.op
         if op in ("neg", "pos", "%"):
             v = args[0]
@@ -369,6 +391,26 @@ class Evaluator:
             if top and op in ("+", "-"):
                 x = np.where(np.abs(x) <= np.maximum(np.abs(xa), np.abs(xb)) * CANCEL, 0.0, x)
         return Values.from_numbers(x, err)
+
+    def _column_op(self, node: Op, args: list[Values], top: bool) -> ColumnArray | None:
+        """An operator on whole columns (``A:A*2``, ``A:A=B:B``): computed on the used rows and
+        once on the row every operand has below them (blank for a reference, a one-row operand
+        itself, #N/A below a shorter array), as Excel's 1,048,576 rows would give; None when no
+        operand is as tall as whole columns."""
+        parts = [column_parts(a) for a in args]
+        if all(tail is None for _, tail, _ in parts):
+            return None
+        height = max(b.hw[0] for b, _, _ in parts)
+        blocks, tails = [], []
+        for b, tail, _ in parts:
+            plain = Values(b.kind, b.num, b.text)
+            if tail is not None:
+                blocks.append(pad_rows(plain, tail, height))
+                tails.append(tail)
+            else:
+                blocks.append(plain)
+                tails.append(plain if b.hw[0] == 1 else Values.error(E.NA, b.n, (1, b.hw[1])))
+        return ColumnArray(self.op(node, blocks, top), self.op(node, tails, top), max(r for _, _, r in parts))
 
     def reference_op(self, node: Op) -> Values:
         """The reference operators: range (``:``), intersection (space) and union (comma)."""

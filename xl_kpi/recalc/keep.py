@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .book import Book, SheetData
+from .circular import Uncalculated
 from .formula import Const, Func, Name, Node, Ref, walk
 from .package import BOOL, ERR, ERROR_CODE, NUM, STR, FormulaCell, SheetPart
 
@@ -224,6 +225,7 @@ class Kept:
     dependent_cells: list[str] = field(default_factory=list)  # the first ones
     details: dict[str, dict[str, int]] = field(default_factory=dict)  # cause -> detail -> cells
     ranges: list[tuple] = field(default_factory=list)  # kept cells outside kept groups: (sheet, r0, c0, r1, c1)
+    uncalculated: Uncalculated = field(default_factory=Uncalculated)  # circular, iteration off
 
     def add(self, cause: str, detail: str, names: list[str]) -> None:
         self.counts[cause] = self.counts.get(cause, 0) + len(names)

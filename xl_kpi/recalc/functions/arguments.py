@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...excel_errors import VALUE, ExcelError
-from ..arrays import NotVectorizable, align
+from ..arrays import ColumnArray, NotVectorizable, align, column_parts, pad_rows
 from ..values import (
     BOOL,
     EMPTY,
@@ -20,6 +20,7 @@ from ..values import (
     ERROR_CODES,
     NUM,
     STR,
+    E,
     Values,
     encode_python,
     format_general,
@@ -57,18 +58,52 @@ def numeric_items(v: Values, text_as_zero: bool = False) -> tuple[np.ndarray, np
     ``text_as_zero`` (AVERAGEA, STDEVA...): in a range, logicals count as 1/0 and text as 0.
     """
     if v.ref is not None or not v.is_cell:
-        if text_as_zero:
-            mask = (v.kind == NUM) | (v.kind == BOOL) | (v.kind == STR)
-            return np.where((v.kind == NUM) | (v.kind == BOOL), v.num, 0.0), mask, first_error(v.kind, v.num)
-        mask = v.kind == NUM
-        return np.where(mask, v.num, 0.0), mask, first_error(v.kind, v.num)
+        return _array_items(v, text_as_zero)
     x, err = numbers(v)
     ok = (err == 0) & (v.kind != EMPTY)
     return np.where(ok, x, 0.0), ok, err[:, 0, 0]
 
 
+def over_whole_columns(ev: Evaluator, impl, vals: list[Values | None]) -> Values | None:
+    """``impl(ev, nodes)`` of evaluated arguments of which some are as tall as whole columns
+    (``IF(A:A="",1,0)``, ``ROUND(A:A*1.1,0)``): computed on the used rows and once on the row
+    below them (see :class:`~..arrays.ColumnArray`); None (an omitted argument) stays omitted.
+    None when no argument is that tall."""
+    from ..formula import Const
+
+    parts = [None if v is None else column_parts(v) for v in vals]
+    tall = [p for p in parts if p is not None and p[1] is not None]
+    if not tall:
+        return None
+    height = max(p[0].hw[0] for p in parts if p is not None)
+    blocks, tails = [], []
+    for p in parts:
+        if p is None:
+            blocks.append(None)
+            tails.append(None)
+            continue
+        b, tail, _ = p
+        plain = Values(b.kind, b.num, b.text)
+        blocks.append(Const(pad_rows(plain, tail, height) if tail is not None else plain))
+        if tail is None:
+            tail = plain if b.hw[0] == 1 else Values.error(E.NA, b.n, (1, b.hw[1]))
+        tails.append(Const(tail))
+    return ColumnArray(impl(ev, blocks), impl(ev, tails), max(p[2] for p in tall))
+
+
+def _array_items(v: Values, text_as_zero: bool):
+    if text_as_zero:
+        mask = (v.kind == NUM) | (v.kind == BOOL) | (v.kind == STR)
+        return np.where((v.kind == NUM) | (v.kind == BOOL), v.num, 0.0), mask, first_error(v.kind, v.num)
+    mask = v.kind == NUM
+    return np.where(mask, v.num, 0.0), mask, first_error(v.kind, v.num)
+
+
 def aggregate_args(ev: Evaluator, args: list, text_as_zero: bool = False):
-    """Per argument, (values, counted) of shape (n, k) as SUM reads them; the first error per cell; n."""
+    """Per argument, (values, counted) of shape (n, k) as SUM reads them; the first error per cell; n.
+
+    The rows of a whole-column array below the used range (:class:`~..arrays.ColumnArray`)
+    come as one more part per column: its tail row repeated, a broadcast view (no memory)."""
     vals = [ev.eval(a) for a in args]
     n = max([v.n for v in vals] + [ev.ctx.n if any(v.n > 1 for v in vals) else 1])
     total_err = np.zeros(n)
@@ -77,6 +112,13 @@ def aggregate_args(ev: Evaluator, args: list, text_as_zero: bool = False):
         x, mask, err = numeric_items(v, text_as_zero)
         total_err = np.where(total_err != 0, total_err, np.broadcast_to(err, (n,)))
         parts.append((x.reshape(x.shape[0], -1), mask.reshape(mask.shape[0], -1)))
+        if isinstance(v, ColumnArray) and v.hidden_rows > 0:
+            tx, tm, te = _array_items(v.tail, text_as_zero)
+            total_err = np.where(total_err != 0, total_err, np.broadcast_to(te, (n,)))
+            k = v.hidden_rows
+            for j in range(tx.shape[2]):
+                parts.append((np.broadcast_to(tx[:, 0, j:j + 1], (tx.shape[0], k)),
+                              np.broadcast_to(tm[:, 0, j:j + 1], (tm.shape[0], k))))
     return parts, total_err, n
 
 

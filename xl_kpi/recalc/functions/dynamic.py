@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import NotVectorizable, align
+from ..arrays import ColumnArray, NotVectorizable, align, column_parts
 from ..formula import Const, Name, Ref
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, numbers, truthy
 from .registry import register
@@ -315,6 +315,9 @@ def _filter(ev, args):
         return Values.error(E.VALUE)
     arr, include = ev.eval(args[0]), ev.eval(args[1])
     empty_node = args[2] if len(args) == 3 else None
+    whole = _filter_whole_columns(arr, include)
+    if whole is not None:
+        return whole
 
     def one(a, inc):
         h, w = a.hw
@@ -337,6 +340,31 @@ def _filter(ev, args):
         return _take(a, picked, np.arange(w)) if axis == 0 else _take(a, np.arange(h), picked)
 
     return _per_instance([arr, include], one)
+
+
+def _filter_whole_columns(arr: Values, include: Values) -> Values | None:
+    """FILTER(A:A, A:A="") whose ``include`` keeps the rows below the used range (its tail is
+    true): the rows kept above them, then every row below, as tall as Excel's result (a
+    :class:`~..arrays.ColumnArray`, #SPILL! where it spills off the sheet). None otherwise."""
+    ib, itail, irows = column_parts(include)
+    if itail is None or irows <= ib.hw[0] or include.hw[1] != 1 or arr.n > 1 or include.n > 1:
+        return None
+    keep, err = truthy(itail)
+    if err.any():
+        return Values.error(int(err.reshape(-1)[0]))
+    if not keep.reshape(-1)[0]:
+        return None  # nothing kept below the used range: FILTER of the used rows
+    ab, atail, arows = column_parts(arr)
+    if atail is None or arows != irows or ab.hw[0] != ib.hw[0]:
+        return Values.error(E.VALUE)
+    rows, err = truthy(Values(ib.kind, ib.num, ib.text))
+    if (err != 0).any():
+        return Values.error(int(err[err != 0][0]))
+    picked = np.nonzero(rows.reshape(-1))[0]
+    hidden = irows - ib.hw[0]
+    if not picked.size:
+        return ColumnArray(atail, atail, hidden)
+    return ColumnArray(_take(ab, picked, np.arange(ab.hw[1])), atail, picked.size + hidden)
 
 
 def _order(keys: list[list[tuple]], descending: list[bool]) -> list[int]:
@@ -424,16 +452,34 @@ def _unique(ev, args):
     arr = ev.eval(args[0])
     opts = [ev.scalar(a) if a is not None else Values.boolean(False) for a in list(args[1:]) + [None] * (3 - len(args))]
     if any(not o.is_cell for o in opts):
-        # an array of options: Excel lifts UNIQUE over it, each element the top-left of its result
         if arr.n > 1 or any(o.n > 1 for o in opts):
             raise NotVectorizable("UNIQUE over an array of options")
-        a, b = align(*opts)
-        h, w = a.hw
-        cells = [[_first(_unique_one(arr, _slice(a, slice(i, i + 1), slice(j, j + 1)),
-                                      _slice(b, slice(i, i + 1), slice(j, j + 1)))) for j in range(w)]
-                 for i in range(h)]
-        return _assemble(cells, 1)
+        return _unique_lifted(arr, *align(*opts))
     return _per_instance([arr, *opts], _unique_one)
+
+
+def _unique_lifted(arr: Values, by_col: Values, once: Values) -> Values:
+    """UNIQUE given ``by_col``/``exactly_once`` as arrays (broadcast together), as Excel computes
+    it: a result of the options' shape whose first element is the top-left value of UNIQUE with
+    the first options, every other element 0, or the error of its options where one is not a
+    logical (#VALUE! for text). Read from the values Excel stores for
+    ``UNIQUE(D140:G142,H140:K141)`` and ``UNIQUE({2,1,2,1},{1,1,1},{0,1,1})`` in the formulas
+    project's test workbook: the later elements are 0 even where UNIQUE with their options
+    would give a number or #CALC!."""
+    h, w = by_col.hw
+    cells = []
+    for i in range(h):
+        row = []
+        for j in range(w):
+            b = _slice(by_col, slice(i, i + 1), slice(j, j + 1))
+            o = _slice(once, slice(i, i + 1), slice(j, j + 1))
+            if i == j == 0:
+                row.append(_first(_unique_one(arr, b, o)))
+                continue
+            err = _flag(b)[1] or _flag(o)[1]
+            row.append(Values.error(err) if err else Values.number(0.0))
+        cells.append(row)
+    return _assemble(cells, 1)
 
 
 def _first(v: Values) -> Values:

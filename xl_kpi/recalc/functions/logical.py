@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import align, compare
+from ..arrays import ColumnArray, align, compare
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, truthy
-from .arguments import col, first_error, select
+from .arguments import col, first_error, over_whole_columns, select
 from .registry import register
 
 
@@ -18,6 +18,10 @@ def _if(ev, args):
     if not 2 <= len(args) <= 3:  # Excel's formula bar refuses IF(x); an eta IF given one value is #VALUE!
         return Values.error(E.VALUE)
     cond = ev.scalar(args[0])
+    if isinstance(cond, ColumnArray) or (cond.ref is not None and cond.ref.extent is not None):
+        whole = over_whole_columns(ev, _if, [cond] + [None if a is None else ev.scalar(a) for a in args[1:]])
+        if whole is not None:
+            return whole
     b, err = truthy(cond)
     then_node = args[1] if len(args) > 1 else None
     if len(args) > 1:

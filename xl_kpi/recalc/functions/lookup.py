@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from ...excel_errors import VALUE
-from ..arrays import NotVectorizable, align, combine_errors
+from ..arrays import ColumnArray, NotVectorizable, align, combine_errors
 from ..book import MAX_COL, MAX_ROW
 from ..formula import ArrayLit, Const, FormulaSyntaxError, Name, Op, Ref, compile_formula, union_areas
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
@@ -437,6 +437,8 @@ def _size(axis: int):
         v = ev.eval(args[0])
         if v.is_cell and v.ref is None and v.kind[0, 0, 0] == ERR:
             return v
+        if isinstance(v, ColumnArray) and axis == 0:
+            return Values.number(float(v.rows))
         return Values.number(float(v.extent[axis]))
 
     return impl

@@ -16,7 +16,7 @@ import numpy as np
 from ...excel_errors import NUM as NUM_ERROR
 from ...excel_errors import VALUE as VALUE_ERROR
 from ...excel_errors import ExcelError
-from ..arrays import NotVectorizable
+from ..arrays import NotVectorizable, column_parts, pad_rows
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values, numbers
 from .arguments import aggregate_args, finish, first_error, from_python_cells, ok
 from .criteria import conditional
@@ -54,17 +54,31 @@ def _sumproduct(ev, args):
         return Values.error(E.VALUE)
     vals = [ev.eval_array(a) for a in args]
     n = max(v.n for v in vals)
+    parts = [column_parts(v) for v in vals]
+    tails = [t for _, t, _ in parts]
+    if any(t is not None for t in tails):  # whole columns: the used rows, then the rows below
+        height = max(b.hw[0] for b, _, _ in parts)
+        vals = [pad_rows(Values(b.kind, b.num, b.text), t, height) if t is not None else b for b, t, _ in parts]
     err = np.zeros(n)
-    for v in vals:  # an error in an argument comes before a mismatch of sizes, as in Excel
+    for v, t in zip(vals, tails):  # an error in an argument comes before a mismatch of sizes, as in Excel
         err = np.where(err != 0, err, np.broadcast_to(first_error(v.kind, v.num), (n,)))
-    if len({v.hw for v in vals}) != 1:
+        if t is not None:
+            err = np.where(err != 0, err, np.broadcast_to(first_error(t.kind, t.num), (n,)))
+    if len({v.hw for v in vals}) != 1 or len({r for _, _, r in parts}) != 1:
         return finish(np.zeros(n), np.where(err != 0, err, E.VALUE))
+    total = _products(vals, n)
+    if tails[0] is not None and parts[0][2] > vals[0].hw[0]:
+        total = total + _products(tails, n) * (parts[0][2] - vals[0].hw[0])
+    return finish(total, err)
+
+
+def _products(vals: list[Values], n: int) -> np.ndarray:
+    """Per instance, the sum of the element-wise product of same-shaped arrays (numbers only)."""
     prod = None
     for v in vals:
         x = np.where(v.kind == NUM, v.num, 0.0)
         prod = x if prod is None else prod * x
-    total = np.broadcast_to(prod, (n, *vals[0].hw)).reshape(n, -1).sum(axis=1)
-    return finish(total, err)
+    return np.broadcast_to(prod, (n, *vals[0].hw)).reshape(n, -1).sum(axis=1)
 
 
 def _round_to(x, d, mode):

@@ -40,7 +40,13 @@ formulas project's test workbook (sheets LOOKUP and EXTRA of the real-world corp
   left after the filter is ``#CALC!``; fields of different lengths, or an option out of range,
   ``#VALUE!``.
 
-Not yet: a vector of functions (``HSTACK(SUM,AVERAGE)``) is ``#VALUE!``.
+- ``function`` may be a row of functions (``HSTACK(SUM,AVERAGE)``, LAMBDAs among them): each
+  adds its columns (one per value column, the functions outer), under a header row of the
+  functions' names (a LAMBDA's: "LAMBDA"), or of the names of a second row
+  (``VSTACK(HSTACK(SUM,MAX),{"Total","Top"})``), as Microsoft's GROUPBY page documents the
+  vector of functions; shown field headers come in a row below it. A sort number past the
+  fields counts these aggregate columns. Not yet: a column of functions (``VSTACK(SUM,MAX)``,
+  laid out row-wise) is ``#VALUE!``.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ import math
 import numpy as np
 
 from ..arrays import NotVectorizable, combine_errors
-from ..formula import Func, Name
+from ..formula import Const, Func, Name
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, format_general, numbers, truthy
 from .arguments import aggregate_args, finish
 from .dynamic import EtaLambda, Lambda, _order, _same_key, _sort_key
@@ -150,24 +156,79 @@ def _sort_specs(ev, node, limit: int) -> list[int]:
     return specs
 
 
-def _function(ev, node) -> tuple[Lambda, bool]:
-    """The aggregate and whether it takes the values it is relative to as a second argument."""
+def _function(ev, node) -> tuple[Lambda, bool, str]:
+    """One aggregate, whether it takes the values it is relative to as a second argument, and
+    the name a header shows for it (the function's name; "LAMBDA" for a LAMBDA)."""
     if isinstance(node, Name) and node.name.lower().startswith("_xleta."):
         name = node.name.split(".", 1)[1].upper()
-        return EtaLambda(name), name == "PERCENTOF"
+        return EtaLambda(name), name == "PERCENTOF", name
     if node is None:
-        raise _Fail(E.VALUE)
-    if isinstance(node, Func) and node.name in ("HSTACK", "VSTACK"):
-        ev.ctx.issues.add("GROUPBY/PIVOTBY with a vector of functions (HSTACK, VSTACK) is not computed: #VALUE!")
         raise _Fail(E.VALUE)
     v = ev.eval(node)
     if isinstance(v, Lambda):
+        if isinstance(v, EtaLambda):
+            return v, v.function == "PERCENTOF", v.function
         if len(v.params) not in (1, 2):
             raise _Fail(E.VALUE)
-        return v, len(v.params) == 2
+        return v, len(v.params) == 2, "LAMBDA"
     if v.is_cell and v.kind[0, 0, 0] == ERR:
         raise _Fail(v.num[0, 0, 0])
     raise _Fail(E.VALUE)
+
+
+def _grid(ev, node) -> list[list]:
+    """The cells of a ``function`` argument built with HSTACK/VSTACK: each a function node or a
+    value (an :data:`Item`); stacks of unequal sizes are #VALUE!."""
+    if isinstance(node, Func) and node.name in ("HSTACK", "VSTACK") and node.args:
+        parts = [_grid(ev, a) for a in node.args]
+        if node.name == "VSTACK":
+            if len({len(p[0]) for p in parts}) > 1:
+                raise _Fail(E.VALUE)
+            return [row for p in parts for row in p]
+        if len({len(p) for p in parts}) > 1:
+            raise _Fail(E.VALUE)
+        return [sum((p[i] for p in parts), []) for i in range(len(parts[0]))]
+    eta = isinstance(node, Name) and node.name.lower().startswith("_xleta.")
+    if eta or (isinstance(node, Func) and node.name in ("LAMBDA", "LAMBDA.CALL")):
+        return [[node]]
+    v = ev.eval(node)
+    if isinstance(v, Lambda):
+        return [[Const(v)]]
+    if v.n > 1:
+        raise NotVectorizable("a GROUPBY/PIVOTBY function vector that varies from cell to cell")
+    t = _Table(v)
+    return [[_label(t.item(r, c)) for c in range(t.width)] for r in range(t.height)]
+
+
+class _Measures:
+    """The aggregate columns of GROUPBY/PIVOTBY: each function (one, or a row of them given by
+    ``HSTACK``, named below by a second row: ``VSTACK(HSTACK(SUM,MAX),{"Total","Top"})``) of
+    each value column, functions outer. Several functions add a header row of their names."""
+
+    def __init__(self, ev, node):
+        if not (isinstance(node, Func) and node.name in ("HSTACK", "VSTACK")):
+            fn, two, _ = _function(ev, node)
+            self.functions, self.names = [(fn, two)], None
+            return
+        grid = _grid(ev, node)
+        functions = [f for f in grid[0] if not isinstance(f, tuple)]
+        if len(grid) > 2 or len(grid) == 2 and not isinstance(grid[1][0], tuple):
+            # a column of functions lays the aggregates out row-wise: not computed
+            ev.ctx.issues.add("GROUPBY/PIVOTBY with a column of functions (VSTACK) is not computed: #VALUE!")
+            raise _Fail(E.VALUE)
+        if len(functions) != len(grid[0]) or len(grid) == 2 and any(not isinstance(x, tuple) for x in grid[1]):
+            raise _Fail(E.VALUE)  # a value where a function belongs, or a function among the names
+        heads = [_function(ev, f) for f in functions]
+        self.functions = [(fn, two) for fn, two, _ in heads]
+        if len(grid) == 2:
+            self.names = list(grid[1])
+        elif len(heads) > 1:
+            self.names = [(STR, 0.0, name) for _, _, name in heads]
+        else:
+            self.names = None  # HSTACK(SUM) is SUM
+
+    def __len__(self) -> int:
+        return len(self.functions)
 
 
 def _kept_rows(ev, node, height: int, skip: int) -> list[int]:
@@ -400,11 +461,12 @@ def _groupby(ev, args):
         return Values.error(E.VALUE)
     args = list(args) + [None] * (8 - len(args))
     fields, values = _Table(ev.eval(args[0])), _Table(ev.eval(args[1]))
-    fn, two = _function(ev, args[2])
+    measures = _Measures(ev, args[2])
     field_headers = None if args[3] is None else _option(ev, args[3], 0, (0, 1, 2, 3))
     nf, nv = fields.width, values.width
+    na = nv * len(measures)
     depth = _option(ev, args[4], 1, range(-nf, nf + 1))
-    specs = _sort_specs(ev, args[5], nf + nv)
+    specs = _sort_specs(ev, args[5], nf + na)
     table = _option(ev, args[7], 0, (0, 1)) == 1
     if fields.height != values.height:
         return Values.error(E.VALUE)
@@ -415,17 +477,28 @@ def _groupby(ev, args):
     root = _tree(fields, rows, table)
     everything = _Group((), None)
     everything.rows = root.rows
-    agg = _Aggregates(ev, fn, two, values, 0)
-    _sort(root, specs, nf, lambda g, j: _sort_key(*agg.cell(g, everything, j)), table)
+    aggs = _columns(ev, measures, values, 0)
+    _sort(root, specs, nf, lambda g, m: _sort_key(*aggs[m](g, everything)), table)
     entries, total = _entries(root, depth, nf, table)
-    if len(entries) * (nf + nv) > MAX_PIVOT_CELLS:
+    if (len(entries) + 2) * (nf + na) > MAX_PIVOT_CELLS:
         return Values.error(E.NUM)
     out = []
+    if measures.names is not None:
+        out.append([BLANK] * nf + [name for name in measures.names for _ in range(nv)])
     if field_headers in (2, 3):
-        out.append(_names(fields, headers, "Row Field") + _names(values, headers, "Value"))
+        out.append(_names(fields, headers, "Row Field") + _names(values, headers, "Value") * len(measures))
     for g in entries:
-        out.append(_labels(g, nf, total) + [agg.cell(g, everything, j) for j in range(nv)])
+        out.append(_labels(g, nf, total) + [agg(g, everything) for agg in aggs])
     return _block(out)
+
+
+def _columns(ev, measures: _Measures, values: _Table, relative_to: int) -> list:
+    """One callable (row group, column group) -> Item per aggregate column, functions outer."""
+    out = []
+    for fn, two in measures.functions:
+        agg = _Aggregates(ev, fn, two, values, relative_to)
+        out += [lambda r, c, agg=agg, j=j: agg.cell(r, c, j) for j in range(values.width)]
+    return out
 
 
 @register("PIVOTBY")
@@ -435,13 +508,14 @@ def _pivotby(ev, args):
         return Values.error(E.VALUE)
     args = list(args) + [None] * (11 - len(args))
     rfields, cfields, values = (_Table(ev.eval(a)) for a in args[:3])
-    fn, two = _function(ev, args[3])
+    measures = _Measures(ev, args[3])
     field_headers = None if args[4] is None else _option(ev, args[4], 0, (0, 1, 2, 3))
     nr, nc, nv = rfields.width, cfields.width, values.width
+    na = nv * len(measures)
     row_depth = _option(ev, args[5], 1, range(-nr, nr + 1))
-    row_specs = _sort_specs(ev, args[6], nr + nv)
+    row_specs = _sort_specs(ev, args[6], nr + na)
     col_depth = _option(ev, args[7], 1, range(-nc, nc + 1))
-    col_specs = _sort_specs(ev, args[8], nc + nv)
+    col_specs = _sort_specs(ev, args[8], nc + na)
     relative_to = _option(ev, args[10], 0, (0, 1, 2, 3, 4))
     if not rfields.height == cfields.height == values.height:
         return Values.error(E.VALUE)
@@ -450,13 +524,13 @@ def _pivotby(ev, args):
     if not rows:
         return Values.error(E.CALC)
     rroot, croot = _tree(rfields, rows, False), _tree(cfields, rows, False)
-    agg = _Aggregates(ev, fn, two, values, relative_to)
-    _sort(rroot, row_specs, nr, lambda g, j: _sort_key(*agg.cell(g, croot, j)), False)
-    _sort(croot, col_specs, nc, lambda g, j: _sort_key(*agg.cell(rroot, g, j)), False)
+    aggs = _columns(ev, measures, values, relative_to)
+    _sort(rroot, row_specs, nr, lambda g, m: _sort_key(*aggs[m](g, croot)), False)
+    _sort(croot, col_specs, nc, lambda g, m: _sort_key(*aggs[m](rroot, g)), False)
     row_entries, row_total = _entries(rroot, row_depth, nr, False)
     col_entries, col_total = _entries(croot, col_depth, nc, False)
-    width = nr + len(col_entries) * nv
-    if (len(row_entries) + nc + 2) * width > MAX_PIVOT_CELLS:
+    width = nr + len(col_entries) * na
+    if (len(row_entries) + nc + 3) * width > MAX_PIVOT_CELLS:
         return Values.error(E.NUM)
     out = []
     show = field_headers in (2, 3)
@@ -465,17 +539,19 @@ def _pivotby(ev, args):
         out.append([BLANK] * nr + [(STR, 0.0, joined)] + [BLANK] * (width - nr - 1))
     col_labels = [_labels(g, nc, col_total) for g in col_entries]
     for level in range(nc):
-        out.append([BLANK] * nr + [labels[level] for labels in col_labels for _ in range(nv)])
+        out.append([BLANK] * nr + [labels[level] for labels in col_labels for _ in range(na)])
+    if measures.names is not None:
+        out.append([BLANK] * nr + [name for _ in col_entries for name in measures.names for _ in range(nv)])
     if show:
         row_names = _names(rfields, headers, "Row Field")
         if nv > 1:
-            out.append(row_names + _names(values, headers, "Value") * len(col_entries))
+            out.append(row_names + _names(values, headers, "Value") * (len(col_entries) * len(measures)))
         else:
             out[-1][:nr] = row_names
     for r in row_entries:
         line = _labels(r, nr, row_total)
         for c in col_entries:
-            line += [agg.cell(r, c, j) for j in range(nv)]
+            line += [agg(r, c) for agg in aggs]
         out.append(line)
     return _block(out)
 

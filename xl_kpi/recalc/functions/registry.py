@@ -28,7 +28,15 @@ import numpy as np
 from ...excel_errors import ExcelError
 from ..arrays import align, combine_errors
 from ..values import BOOL, ERROR_CODES, E, Values, numbers, truthy
-from .arguments import aggregate_args, coerce, from_python_cells, from_python_results, per_instance, samples
+from .arguments import (
+    aggregate_args,
+    coerce,
+    from_python_cells,
+    from_python_results,
+    over_whole_columns,
+    per_instance,
+    samples,
+)
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -70,6 +78,9 @@ def elementwise(*names: str, arity: tuple[int, int], defaults: tuple = (), logic
             vals = [ev.scalar(a) for a in args]
             if not ranges and any(v.ref is not None and not v.is_cell for v in vals):
                 return Values.error(E.VALUE, max(v.n for v in vals))
+            whole = over_whole_columns(ev, impl, vals)
+            if whole is not None:
+                return whole
             for d in defaults[len(args) - arity[0]:] if len(args) < arity[1] else ():
                 vals.append(Values.number(d))
             vals = align(*vals)

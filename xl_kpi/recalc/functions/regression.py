@@ -3,7 +3,7 @@ STEYX, COVARIANCE) and least squares on several regressors (LINEST, TREND), and 
 (LOGEST, GROWTH: y = b * m1^x1 * m2^x2 ...).
 
 Excel's argument rules: the two-sample functions take the pairs where both values are numbers
-(#N/A for samples of different sizes); LINEST and its family want numbers only (any text, blank
+(#N/A for samples of different sizes, #VALUE! for a sample that is one blank cell); LINEST and its family want numbers only (any text, blank
 or error is #VALUE!, sizes that do not fit #REF!). A regressor collinear with the constant or
 with the regressors before it is dropped, as Excel does: its coefficient and standard error are 0.
 """
@@ -19,7 +19,7 @@ from ...excel_errors import NUM as NUM_ERROR
 from ...excel_errors import REF as REF_ERROR
 from ...excel_errors import VALUE as VALUE_ERROR
 from ..arrays import NotVectorizable
-from ..values import ERR, NUM, E, Values, numbers, truthy
+from ..values import EMPTY, ERR, NUM, E, Values, numbers, truthy
 from .arguments import from_python_cells, per_instance
 from .registry import register
 from .stats import as_error, paired
@@ -36,12 +36,22 @@ def _two_samples(f):
         a, b = ev.eval(args[0]), ev.eval(args[1])
 
         def one(i):
-            got = paired(a, b, i)
+            got = _samples(a, b, i)
             return got if isinstance(got, ExcelError) else f(*got)
 
         return per_instance(max(a.n, b.n), one)
 
     return impl
+
+
+def _samples(ys: Values, xs: Values, i: int):
+    """The pairs of :func:`~.stats.paired`, but #VALUE! for a sample given as one blank cell:
+    Excel reads a lone cell as its value, and a blank value is no sample (``FORECAST.LINEAR(x,
+    F41,H41)`` with H41 empty is #VALUE!, where a range of blanks leaves no pair: #DIV/0!)."""
+    for v in (ys, xs):
+        if v.hw == (1, 1) and v.kind[i if v.n > 1 else 0, 0, 0] == EMPTY:
+            return VALUE_ERROR
+    return paired(ys, xs, i)
 
 
 def _line(y, x):
@@ -121,7 +131,7 @@ def _forecast(ev, args):
         if xe[xi]:
             out[idx] = as_error(xe[xi])
             continue
-        got = paired(ys, xs, i)
+        got = _samples(ys, xs, i)
         if not isinstance(got, ExcelError):
             got = _line(*got)
         out[idx] = got if isinstance(got, ExcelError) else got[1] + got[0] * float(xv[xi])

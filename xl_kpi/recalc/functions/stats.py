@@ -11,7 +11,7 @@ import numpy as np
 
 from ...excel_errors import DIV0, NA, ExcelError
 from ...excel_errors import NUM as NUM_ERROR
-from ..arrays import NotVectorizable, align
+from ..arrays import ColumnArray, NotVectorizable, align
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, numbers
 from .arguments import finish, first_error, from_python_cells, numeric_items, samples
 from .criteria import conditional
@@ -57,6 +57,8 @@ def _count(ev, args):
         v = ev.eval(a)
         if v.ref is not None or not v.is_cell:
             c = (v.kind == NUM).reshape(v.n, -1).sum(axis=1)
+            if isinstance(v, ColumnArray):  # the rows below the used range, all like the tail
+                c = c + (v.tail.kind == NUM).reshape(v.tail.n, -1).sum(axis=1) * v.hidden_rows
         else:
             x, e = numbers(v)
             c = ((e == 0) & (v.kind != EMPTY)).reshape(v.n, -1).sum(axis=1)
@@ -72,6 +74,8 @@ def _counta(ev, args):
     for a in args:
         v = ev.eval(a)
         total = total + (v.kind != EMPTY).reshape(v.n, -1).sum(axis=1)
+        if isinstance(v, ColumnArray):
+            total = total + (v.tail.kind != EMPTY).reshape(v.tail.n, -1).sum(axis=1) * v.hidden_rows
         n = max(n, v.n)
     return Values.number(np.broadcast_to(np.asarray(total, float), (n,)).copy())
 
