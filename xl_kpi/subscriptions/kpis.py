@@ -66,7 +66,8 @@ def _window_arrays(ledger: Ledger, window: int) -> dict[str, np.ndarray]:
 
     Each element of a base month (one ``window`` months before a month of the ledger) finds its
     customer's element ``window`` months later among the next ``window`` elements (the ledger is
-    sorted by customer and month, one element each), in steps; the totals are bincounts of the
+    sorted by customer and month, one element each: one comparison of shifted keys per distance),
+    in steps; the totals are bincounts of the
     base elements in ledger order, their weights made in one reused buffer: four ledger-sized
     arrays instead of about a dozen.
     """
@@ -82,16 +83,21 @@ def _window_arrays(ledger: Ledger, window: int) -> dict[str, np.ndarray]:
         key = c[start:ahead].astype(np.int64)
         key *= n
         key += m[start:ahead]
+        length = stop - start
+        want = key[:length] + window
+        step = np.zeros(length, dtype=np.intp)  # how many elements further the month measured is, 0: none
+        for d in range(1, min(window, n - 1) + 1):  # one element per customer-month: at most window further
+            reach = min(length, key.size - d)
+            if reach <= 0:
+                break
+            step[:reach][key[d:d + reach] == want[:reach]] = d
         base = m[start:stop] + window < n
-        target = key[:stop - start][base]
-        target += window
-        pos = np.searchsorted(key, target)
-        found = pos < key.size
-        np.minimum(pos, key.size - 1, out=pos)
-        found &= key[pos] == target
-        got = v[start:ahead][pos]
+        step = step[base]
+        found = step > 0
+        step += np.flatnonzero(base)
+        got = v[start:ahead][step]
         got[~found] = 0.0
-        count = target.size
+        count = step.size
         at[k:k + count] = m[start:stop][base]
         at[k:k + count] += window
         then[k:k + count] = v[start:stop][base]

@@ -23,10 +23,10 @@ characters where it differs from Latin-1 (``€``, curly quotes) is refused with
 reads Latin-1, UTF-8 and UTF-16); an Excel workbook (at most 1,048,576 rows) is read by the
 pandas path.
 
-Memory: about 20 bytes a row while reading (positions and codes in the smallest integer types
-that hold them), then the ledger's 24 bytes a paying customer-month, and DuckDB's
-``memory_limit`` on top: 101 million Parquet rows peak at 6.4 GiB on the 2-core development
-machine (``benchmarks/outofcore.py`` gives the time).
+Memory: about 14 bytes a row while reading (codes in the smallest integer types that hold them,
+the amount), 8 more while the rows are put in order, then the ledger's 16 bytes a paying
+customer-month, and DuckDB's ``memory_limit`` on top: 101 million Parquet rows peak at 5.0 to
+5.4 GiB on the 2-core development machine (``benchmarks/outofcore.py`` gives the time).
 
 DuckDB is an optional dependency (``pip install "xl-kpi[bigdata]"``): a 20 MB wheel whose native
 library takes about 0.1 s to import, which the everyday path and xlwings Lite should not pay.
