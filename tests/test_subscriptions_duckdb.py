@@ -150,7 +150,7 @@ def test_a_generated_ledger_with_every_movement_gives_the_same_ledger(tmp_path, 
 @pytest.mark.parametrize("order", ["by-date", "months-reversed"])
 def test_rows_in_any_order_give_the_same_ledger(tmp_path, order):
     frame = _generated(customers=150)
-    if order == "by-date":  # the usual export: DuckDB sorts the rows
+    if order == "by-date":  # the usual export: the rows are put in order
         frame = frame.sort_values("date", kind="stable")
     else:  # each customer's rows together, its months backwards: read in file order, then sorted
         frame = frame.iloc[::-1].sort_values("customer_id", kind="stable")
