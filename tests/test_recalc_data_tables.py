@@ -57,10 +57,9 @@ def test_two_variable_table_is_microsofts_multiplication_table(tmp_path):
     assert not report.issues
 
 
-def test_substitutions_rerun_only_what_changed_and_stay_exact(tmp_path):
+def test_formulas_reading_one_of_the_two_inputs_give_exact_results(tmp_path):
     # B20 reads only the row input, B21 only the column input, and MAX(...) often comes out the
-    # same: each substitution re-runs the formulas whose inputs changed since the previous one
-    # (the others keep their values), and every result equals the brute-force value.
+    # same: every result equals the brute-force value.
     cells = {"A1": "=B20*B21", "A12": 3, "A13": 4, "B20": "=MAX(A12,5)", "B21": "=A13*2"}
     for i in range(2, 12):
         cells[f"A{i}"] = i - 1
@@ -203,3 +202,98 @@ def test_tesla_model_sensitivity_tables_equal_excel(tmp_path):
             assert got[title][cell].value == pytest.approx(expected[title][cell].value, rel=1e-9), (title, cell)
             n += 1
     assert n == 100
+
+
+# -- substitutions computed together --------------------------------------------------------------
+
+
+def _interest_model(path) -> str:
+    """Interest on the average cash balance, a circular reference, and two tables over it.
+
+    B1 rate r, B2 opening cash C0 = 1000, B3 flow F; B4 interest = r * (B2 + B5) / 2 and B5
+    closing cash = B2 + B3 + B4 read each other. B6 reads B5 through a VLOOKUP over A10:B11,
+    whose B11 is the closing cash (a lookup over a table that changes with each substitution).
+    E2:F4 is a one-variable table of the rates in D2:D4 (formulas E1 = B6, F1 = B4); I2:K4 a
+    two-variable table, flows in I1:K1 (row input B3) and rates in H2:H4 (column input B1),
+    formula H1 = B5. Iteration on, to a change below 1e-12.
+    """
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    cells = {"B1": 0.1, "B2": 1000, "B3": 200, "B4": "=B1*(B2+B5)/2", "B5": "=B2+B3+B4",
+             "A10": 1, "B10": 0, "A11": 2, "B11": "=B5", "B6": '=VLOOKUP(2,A10:B11,2,FALSE)',
+             "D2": 0.02, "D3": 0.05, "D4": 0.2, "E1": "=B6", "F1": "=B4",
+             "H1": "=B5", "I1": -100, "J1": 0, "K1": 500, "H2": 0, "H3": 0.04, "H4": 0.3}
+    for ref, value in cells.items():
+        ws[ref] = value
+    ws["E2"] = DataTableFormula(ref="E2:F4", r1="B1")
+    ws["I2"] = DataTableFormula(ref="I2:K4", dt2D=True, r1="B3", r2="B1")
+    wb.calculation.iterate = True
+    wb.calculation.iterateCount = 500
+    wb.calculation.iterateDelta = 1e-12
+    wb.save(path)
+    return os.fspath(path)
+
+
+def _closing(rate: float, flow: float = 200.0, opening: float = 1000.0) -> tuple[float, float]:
+    """(closing cash, interest) at the fixed point: I = r (2 C0 + F + I) / 2, so I = r (2 C0 + F) / (2 - r)."""
+    interest = rate * (2 * opening + flow) / (2 - rate)
+    return opening + flow + interest, interest
+
+
+def _tables(tmp_path, name: str) -> dict:
+    out = tmp_path / f"{name}.xlsx"
+    report = recalculate(_interest_model(tmp_path / f"{name}-in.xlsx"), out)
+    assert report.ok, report.reason
+    assert not any("internal" in i for i in report.issues), report.issues
+    got = values(out)["S"]
+    return {ref: got[ref] for ref in ("B4", "B5", "B6", "E2", "E3", "E4", "F2", "F3", "F4", "I2", "J2", "K2",
+                                      "I3", "J3", "K3", "I4", "J4", "K4")}
+
+
+def test_tables_over_a_circular_model_converge_for_every_substitution(tmp_path):
+    got = _tables(tmp_path, "together")
+    for row, rate in zip((2, 3, 4), (0.02, 0.05, 0.2)):
+        closing, interest = _closing(rate)
+        assert got[f"E{row}"] == pytest.approx(closing, rel=1e-9)
+        assert got[f"F{row}"] == pytest.approx(interest, rel=1e-9)
+    for row, rate in zip((2, 3, 4), (0.0, 0.04, 0.3)):
+        for col, flow in zip("IJK", (-100, 0, 500)):
+            assert got[f"{col}{row}"] == pytest.approx(_closing(rate, flow)[0], rel=1e-9), (col, row)
+    closing, interest = _closing(0.1)  # the model keeps its own values
+    assert got["B5"] == pytest.approx(closing, rel=1e-9) and got["B4"] == pytest.approx(interest, rel=1e-9)
+    assert got["B6"] == got["B5"]
+
+
+def test_substitutions_computed_together_equal_one_at_a_time(tmp_path, monkeypatch):
+    from xl_kpi.recalc import data_tables
+
+    together = _tables(tmp_path, "together")
+    monkeypatch.setattr(data_tables, "MAX_GRID_CELLS", 0)  # varied cells looked up in their sorted list
+    assert _tables(tmp_path, "sparse") == together
+    monkeypatch.setattr(data_tables, "MAX_LAYER_ELEMENTS", 1)  # one substitution per batch
+    assert _tables(tmp_path, "batches-of-one") == together
+    monkeypatch.setattr(data_tables.TableRunner, "_at_once", lambda *args: False)  # every step swapped in
+    assert _tables(tmp_path, "swapped") == together
+
+
+def test_a_table_read_by_the_model_is_computed_before_the_table_that_needs_it(tmp_path):
+    # Table 1 (D2:D4, input B1, formula D1 = B2 = 2 * B1) feeds F1 = SUM(D2:D4); table 2
+    # (H2:H3, input C1, formula H1 = F1 + C1) reads F1: the tables wait to be computed together
+    # until a formula reads one, so F1 must see table 1's values and table 2 F1's.
+    cells = {"B1": 5, "B2": "=B1*2", "D1": "=B2", "C2": 1, "C3": 2, "C4": 3, "F1": "=SUM(D2:D4)",
+             "C1": 0, "H1": "=F1+C1", "G2": 10, "G3": 20}
+    got, report = _recalc(tmp_path, cells, {"D2": dict(ref="D2:D4", r1="B1"), "H2": dict(ref="H2:H3", r1="C1")})
+    assert [got["D2"], got["D3"], got["D4"]] == [2, 4, 6]
+    assert got["F1"] == 12 and [got["H2"], got["H3"]] == [22, 32]
+    assert got["H1"] == 12 and got["B2"] == 10
+    assert not report.issues
+
+
+def test_table_beyond_the_substitution_limit_keeps_its_stored_values_and_says_so(tmp_path):
+    # 250,001 substitutions of a one-step cone: beyond MAX_TABLE_STEPS (bounded time and memory)
+    cells = {"A1": "=B1*2", "B1": 1}
+    src = _book(tmp_path / "in.xlsx", cells, {"B2": dict(ref="B2:B250002", r1="B1")})
+    report = recalculate(src, tmp_path / "out.xlsx")
+    assert report.ok
+    assert any("data table of 250,001 substitutions" in i and "beyond the limit" in i for i in report.issues)

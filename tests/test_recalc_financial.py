@@ -209,3 +209,19 @@ def test_vdb_with_a_fractional_start_shifts_the_schedule_as_excel(start, end, ex
     # the straight-line amount after the switch differs between the shifted and the whole-period
     # schedules (0.0687263 against 0.0686679), so 13.5..14 is not half of 13..14
     assert evaluate({}, f"=VDB(1,0,14,{start},{end},1.25,FALSE)") == pytest.approx(excel, rel=1e-12)
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's PDURATION and RRI examples; the invalid arguments #NUM! (LibreOffice agrees)
+    ("=PDURATION(2.5%,2000,2200)", 3.859866163), ("=PDURATION(0.025/12,1000,1200)", 87.60547642),
+    ("=RRI(96,10000,11000)", 0.0009933073763),
+    ("=PDURATION(0.1,1,1)", 0.0), ("=PDURATION(0.1,2,1)", -7.272540897), ('=PDURATION(0.1,1,"2")', 7.272540897),
+    ("=PDURATION(0,1,2)", NUM), ("=PDURATION(-0.1,1,2)", NUM), ("=PDURATION(0.1,-1,-2)", NUM),
+    ("=PDURATION(0.1,0,1)", NUM), ('=PDURATION("a",1,2)', VALUE), ("=PDURATION(1/0,1,2)", DIV0),
+    ("=RRI(2,1,0)", -1.0), ("=RRI(2,-1,-4)", 1.0), ("=RRI(1.5,1,2)", 0.5874010520),
+    ("=RRI(0,1,2)", NUM), ("=RRI(-1,1,2)", NUM), ("=RRI(2,0,1)", NUM), ("=RRI(2,-1,1)", NUM),
+    ("=RRI(2,1,-1)", NUM), ('=RRI("a",1,2)', VALUE), ("=RRI(1e-300,2,1e300)", NUM),
+])
+def test_pduration_and_rri(formula, expected):
+    got = evaluate({}, formula)
+    assert got == (pytest.approx(expected, rel=1e-9) if isinstance(expected, float) else expected)

@@ -127,3 +127,15 @@ def test_sheet_and_sheets_count_the_workbooks_sheets(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["A"]
     assert [got[f"A{r}"] for r in range(1, 9)] == [1, 2, 3, "#N/A", 3, 1, "#REF!", "#DIV/0!"]
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's ISOMITTED example, and the parameter given
+    ('=LAMBDA(x,y,IF(ISOMITTED(y),"Missing second argument",x+y))(1,)', "Missing second argument"),
+    ('=LAMBDA(x,y,IF(ISOMITTED(y),"Missing second argument",x+y))(1,2)', 3.0),
+    ("=LAMBDA(x,y,ISOMITTED(x))(1,)", False), ("=LET(f,LAMBDA(x,y,ISOMITTED(y)),f(1,))", True),
+    ("=LAMBDA(x,y,x+y)(1,)", 1.0),  # a parameter left out is a blank where a value is read
+    ("=ISOMITTED(A1)", False), ("=ISOMITTED(1)", False), ("=ISOMITTED(1/0)", False), ("=ISOMITTED()", VALUE),
+])
+def test_isomitted_tells_a_parameter_left_out(formula, expected):
+    assert evaluate({}, formula) == expected

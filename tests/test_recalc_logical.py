@@ -44,3 +44,8 @@ def test_xor_is_a_logical_in_a_filled_down_column(tmp_path):
 ])
 def test_text_arguments_that_read_no_logical_are_skipped(formula, expected):
     assert evaluate({}, formula) == expected
+
+
+def test_if_over_arrays_of_different_sizes_is_na_beyond_the_condition():
+    assert evaluate({}, "=IF({TRUE;FALSE},{1;2},{1;2;3;4})") == [[1.0], [2.0], [NA], [NA]]
+    assert evaluate({}, '=IF({TRUE;FALSE},"a",{"x";"y";"z"})') == [["a"], ["y"], [NA]]

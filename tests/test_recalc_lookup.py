@@ -17,7 +17,7 @@ FRUIT = {"A1": "Apple", "A2": "Grape", "A3": "Pear", "A4": "Banana", "A5": "Cher
     # Microsoft: XMATCH("Gra?e", ...) with wildcards, exact and next larger
     ('=XMATCH("Grape",A1:A5)', 2), ('=XMATCH("gra?e",A1:A5,2)', 2), ('=XMATCH("Gr*",A1:A5,2)', 2),
     ('=XMATCH("Gr*",A1:A5)', NA), ('=XMATCH("Kiwi",A1:A5)', NA), ('=XMATCH("Gr*",A1:A5,2,2)', VALUE),
-    ('=XMATCH("Pear",A1:A5,0,-1)', 3), ('=XMATCH(1/0,A1:A5)', DIV0), ('=XMATCH("Pear",A1:A5,3)', VALUE),
+    ('=XMATCH("Pear",A1:A5,0,-1)', 3), ('=XMATCH(1/0,A1:A5)', DIV0), ('=XMATCH("Pear",A1:A5,4)', VALUE),
     ('=XMATCH("Pear",A1:B5)', VALUE),
 ])
 def test_xmatch_on_words(formula, expected):
@@ -44,6 +44,42 @@ def test_xmatch_on_words(formula, expected):
 ])
 def test_xmatch_modes_as_excel(formula, expected):
     assert evaluate({}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # match_mode 3 (Microsoft's XMATCH and XLOOKUP pages: "regular expression match"): the lookup
+    # is a pattern that matches part of a text item, case mattering as in REGEXTEST
+    ('=XMATCH("^Gr",A1:A5,3)', 2), ('=XMATCH("an+a$",A1:A5,3)', 4), ('=XMATCH("e",A1:A5,3)', 1),
+    ('=XMATCH("e",A1:A5,3,-1)', 5), ('=XMATCH("^gr",A1:A5,3)', NA), ('=XMATCH("(?i)^gr",A1:A5,3)', 2),
+    ('=XMATCH("^(Pear|Kiwi)$",A1:A5,3)', 3), ('=XMATCH("\\p{Lu}h",A1:A5,3)', 5),
+    # formulas test.xlsx EXTRA!O76: "ß" is no "ss" for a pattern (nor for wildcards, EXTRA!N76)
+    ('=XMATCH("ß",{1,"ss",2.1,"c bau c",4.1},3)', NA),
+    # a binary search, a pattern that does not compile or is no text: #VALUE!
+    ('=XMATCH("^Gr",A1:A5,3,2)', VALUE), ('=XMATCH("^Gr",A1:A5,3,-2)', VALUE), ('=XMATCH("(",A1:A5,3)', VALUE),
+    ('=XMATCH(1,{1,"1"},3)', VALUE), ('=XMATCH(A9,A1:A5,3)', VALUE), ('=XMATCH(NA(),A1:A5,3)', NA),
+    ('=XMATCH("\\d",{1,2,"x3"},3)', 3),  # numbers are no text items
+    ('=XMATCH("^Gr",A1:A5,{0,3})', [[NA, 2]]),
+    ('=XLOOKUP("^B",A1:A5,A1:A5,"none",3)', "Banana"), ('=XLOOKUP("^Z",A1:A5,A1:A5,"none",3)', "none"),
+    ('=XLOOKUP("rr",A1:A5,A1:A5,,3,-1)', "Cherry"), ('=XLOOKUP("[",A1:A5,A1:A5,"none",3)', VALUE),
+])
+def test_match_mode_3_is_a_regular_expression(formula, expected):
+    assert evaluate(FRUIT, formula) == expected
+
+
+def test_a_backtracking_lookup_pattern_is_value_error_not_a_hang(monkeypatch):
+    from xl_kpi.recalc.functions import regex
+
+    monkeypatch.setattr(regex, "MATCH_SECONDS", 0.2)
+    assert evaluate({"A1": "a" * 60 + "b"}, '=XMATCH("(a|aa)+$",A1:A1,3)') == VALUE
+
+
+def test_one_lookups_matches_share_the_time_budget(monkeypatch):
+    # each item alone matches within the budget; all of them together do not: #VALUE!, no hang
+    from xl_kpi.recalc.functions import regex
+
+    monkeypatch.setattr(regex, "MATCH_SECONDS", 0.2)
+    cells = {f"A{r}": "a" * 22 + "b" for r in range(1, 2001)}
+    assert evaluate(cells, '=XMATCH("(a|aa)+$",A1:A2000,3)') == VALUE
 
 
 @pytest.mark.parametrize("formula, expected", [
@@ -271,3 +307,15 @@ def test_a_range_to_a_defined_name(tmp_path):
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert (got["A1"], got["A2"]) == (7, 4)  # C3:f is C2:H5
+
+
+def test_an_array_of_lookups_into_several_columns_keeps_each_rows_first_value():
+    # an array of rows is an array of arrays: each element keeps its first value, never a crash
+    cells = {"A1": 1, "A2": 2, "B1": "a", "B2": "b", "C1": "c", "C2": "d"}
+    assert evaluate(cells, '=XLOOKUP({2;1;3},A1:A2,B1:C2,"none")') == [["b"], ["a"], ["none"]]
+    assert evaluate(cells, "=XLOOKUP(2,A1:A2,B1:C2)") == [["b", "d"]]
+
+
+def test_if_not_found_of_another_size_is_na_beyond_the_lookups():
+    cells = {"A1": "abc", "A2": 5, "A3": True}
+    assert evaluate(cells, '=XLOOKUP({1;5},A1:A3,A1:A3,{"n";"m";"o"})') == [["n"], [5.0], [NA]]

@@ -22,6 +22,7 @@ ROWS = {
     "HLOOKUP, HSTACK, INDEX of areas and arrays, INDIRECT, LOOKUP, MATCH": ("LOOKUP", 44, 91),
     "ROW(S) of range operators, SORT(BY), TAKE, TOCOL/TOROW, TRANSPOSE": ("LOOKUP", 112, 134),
     "VLOOKUP, VSTACK, WRAPCOLS/ROWS, XLOOKUP, XMATCH": ("LOOKUP", 143, 197),
+    "XMATCH of every match mode, the regular expression's included": ("EXTRA", 73, 77),
     "SUMIF, SUMIFS": ("MATH & TRIG", 73, 74),
     "AVERAGEIF, AVERAGEIFS": ("STATISTICAL", 6, 7),
     "COUNTIF, COUNTIFS": ("STATISTICAL", 24, 25),

@@ -62,6 +62,10 @@ def test_rand_is_in_the_unit_interval():
     ("=ROMAN(499,FALSE)", "ID"),
     ('=DECIMAL("FF",16)', 255.0), ("=DECIMAL(111,2)", 7.0), ('=DECIMAL("zap",36)', 45745.0),
     ("=BASE(7,2)", "111"), ("=BASE(100,16)", "64"), ("=BASE(15,2,10)", "0000001111"),
+    # ECMA.CEILING: ECMA-376 1st edition's CEILING (Excel 2007's): away from zero, #NUM! for signs apart
+    ("=ECMA.CEILING(4.42,0.05)", 4.45), ("=ECMA.CEILING(2.5,1)", 3.0), ("=ECMA.CEILING(-2.5,-2)", -4.0),
+    ("=ECMA.CEILING(-2.5,2)", NUM), ("=ECMA.CEILING(2.5,-2)", NUM), ("=ECMA.CEILING(2.5,0)", 0.0),
+    ('=ECMA.CEILING("a",1)', VALUE), ("=ECMA.CEILING(1/0,1)", DIV0), ("=ECMA.CEILING(A9,1)", 0.0),
     ("=CEILING.PRECISE(4.3)", 5.0), ("=CEILING.PRECISE(-4.3)", -4.0), ("=CEILING.PRECISE(4.3,2)", 6.0),
     ("=CEILING.PRECISE(4.3,-2)", 6.0), ("=CEILING.PRECISE(-4.3,2)", -4.0), ("=CEILING.PRECISE(-4.3,-2)", -4.0),
     ("=ISO.CEILING(4.3)", 5.0), ("=ISO.CEILING(-4.3)", -4.0), ("=ISO.CEILING(4.3,2)", 6.0),
@@ -175,6 +179,7 @@ def test_matrix_and_trunc_cells_of_formulas_test_workbook_equal_excel():
     ("=MULTINOMIAL(-1,2)", NUM), ("=MULTINOMIAL(2000,3000)", NUM), ("=MULTINOMIAL(TRUE,2)", VALUE),
     ("=COMBINA(0,0)", 1.0), ("=COMBINA(2,3)", NUM), ("=COMBINA(-1,0)", NUM),
     ('=SERIESSUM(2,1,1,{1,"a"})', VALUE), ("=SERIESSUM(2,1,1,{1,#N/A})", NA), ("=SERIESSUM(TRUE,1,1,{1})", VALUE),
+    ("=SERIESSUM(-1,0.5,1,{1})", NUM),  # a negative x to a fractional power: no real number
     ("=SUMXMY2({1,2},{1,2,3})", NA), ('=SUMXMY2({1,"a"},{3,2})', 4.0), ("=SUMXMY2({1,#DIV/0!},{3,2})", DIV0),
 ])
 def test_multinomial_combina_seriessum_and_sums_of_pairs(formula, expected):

@@ -236,3 +236,20 @@ def test_every_cell_of_pycels_text_and_information_workbooks_equals_excel(name, 
 ])
 def test_whole_columns_and_rows_count_their_blanks(formula, expected):
     assert evaluate({"A1": "x", "A2": 2}, formula) == expected
+
+
+@pytest.mark.parametrize("formula, expected", [
+    # Microsoft's PHONETIC page: a range gives its cells' readings joined (left to right, then
+    # down), a union of areas #N/A; a text without furigana reads as itself
+    ("=PHONETIC(A1)", "Yama"), ("=PHONETIC(A1:D1)", "Yamada"), ("=PHONETIC(A1:D2)", "Yamadax"),
+    ("=PHONETIC((A1,B1))", NA), ('=PHONETIC("abc")', "abc"), ("=PHONETIC(C1)", ""), ("=PHONETIC(Z9)", ""),
+    ("=PHONETIC(5)", NA), ("=PHONETIC(1/0)", DIV0), ("=PHONETIC(A1:A2)", "Yamax"),
+])
+def test_phonetic_reads_the_typed_text(formula, expected):
+    assert evaluate({"A1": "Yama", "B1": "da", "C1": 5, "D1": True, "A2": "x"}, formula) == expected
+
+
+def test_phonetic_passes_over_the_results_of_formulas(tmp_path):
+    src = make_book(tmp_path / "in.xlsx", {"S": {"A1": "ab", "B1": '="cd"', "C1": "ef", "D1": "=PHONETIC(A1:C1)"}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    assert values(tmp_path / "out.xlsx")["S"]["D1"] == "abef"

@@ -54,6 +54,8 @@ class SheetData:
         self.spills: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         # called with (sheet, r0, c0, r1, c1) on every read, while the engine orders circular cells
         self.watch = None
+        # a data table's substitutions computed at once (data_tables._SheetLayers): reads see them
+        self.layers = None
 
     # -- reading -----------------------------------------------------------------------------
     def block(self, r0: int, c0: int, r1: int, c1: int) -> Values:
@@ -80,7 +82,8 @@ class SheetData:
                 text = np.empty(kind.shape, object)
                 _, i, j = np.nonzero(isstr)
                 text[isstr] = self._texts((i + r0).tolist(), (j + c0).tolist())
-        return Values(kind, num, text, RefInfo(self, np.array([r0]), np.array([c0])))
+        v = Values(kind, num, text, RefInfo(self, np.array([r0]), np.array([c0])))
+        return v if self.layers is None else self.layers.over_block(v, r0, c0)
 
     def _texts(self, rows: list[int], cols: list[int]) -> list[str]:
         """The text of each (rows[i], cols[i]) STR cell (one dict look-up a cell, no numpy scalar)."""
@@ -113,7 +116,8 @@ class SheetData:
                 text = np.empty(kind.shape, object)
                 rr, cc = np.broadcast_arrays(rr, cc)
                 text[isstr] = self._texts(rr[isstr].tolist(), cc[isstr].tolist())
-        return Values(kind, num, text, RefInfo(self, r0, c0))
+        v = Values(kind, num, text, RefInfo(self, r0, c0))
+        return v if self.layers is None else self.layers.over_blocks(v, rr, cc)
 
     # -- writing -----------------------------------------------------------------------------
     def store(self, rows: np.ndarray, cols: np.ndarray, v: Values) -> None:

@@ -256,14 +256,19 @@ def _refs(tree: Node, book: Book, sheet: SheetData):
     """(sheet, Ref) of every reference of a tree, through defined names (each name once).
 
     Names are followed with a work list, not recursion: a chain of thousands of names is fine.
+    The reference FORMULATEXT is given is none: it reads a formula, not a value, so a cell may
+    show its own formula (Microsoft's FORMULATEXT page: no circular reference).
     Unqualified references inside a name resolve against the formula's sheet, as they are
     evaluated (see :meth:`Evaluator.name`).
     """
     todo = [tree]
     seen: set = set()
+    formula_only: set[int] = set()  # FORMULATEXT(A1) reads A1's formula, not its value
     while todo:
         for node in walk(todo.pop()):
-            if isinstance(node, Ref):
+            if isinstance(node, Func) and node.name == "FORMULATEXT" and node.args and isinstance(node.args[0], Ref):
+                formula_only.add(id(node.args[0]))
+            elif isinstance(node, Ref) and id(node) not in formula_only:
                 s = book.sheet(node.sheet, sheet)
                 if s is not None:
                     yield s, node
@@ -562,8 +567,13 @@ def _store_spill(g: Group, v: Values, issues: set) -> None:
 
 
 def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: set, kept: Kept | None = None,
-                    circular: str = "refuse", plan: list | None = None) -> list[Iteration]:
-    """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``)."""
+                    circular: str = "refuse", tables: TableRunner | None = None) -> list[Iteration]:
+    """Groups on a cycle of the group graph: order their cells one by one (see ``circular.py``).
+
+    ``tables`` records the order for data tables (``plan``); a table waiting to be computed is
+    computed before a cell reading it, and at once inside a cycle of cells.
+    """
+    plan = tables.plan if tables is not None else None
     cells: list[tuple[Group, int, int]] = []
     where: dict[tuple[int, int, int], int] = {}
     for gid in comp:
@@ -583,7 +593,8 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
             cells.append((g, r, c))
     if not cells:
         return []
-    members = np.array(sorted(gid for gid in comp if not groups[gid].kept))
+    member = np.zeros(len(groups) + 1, bool)  # by owner; the last slot is owner -1, no group
+    member[[gid for gid in comp if not groups[gid].kept]] = True
     deps: list[list[int]] = []
     refs_of = {gid: list(_refs(groups[gid].tree, book, groups[gid].sheet)) for gid in comp}
     for g, r, c in cells:
@@ -595,7 +606,7 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                 continue
             r0, c0, r1, c1 = box
             owners = sheet.owner[r0:r1 + 1, c0:c1 + 1]
-            hit = np.isin(owners, members)
+            hit = member[owners]
             if not hit.any():
                 continue
             for i, j in zip(*np.nonzero(hit)):
@@ -605,13 +616,31 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
         deps.append(sorted(d))
     order = strongly_connected(len(cells), lambda k: deps[k])
     iterations = []
+    table_cells = {k for k, (g, _, _) in enumerate(cells) if g.table}
     for batch in _batches(order, cells, deps):
+        if tables is not None and tables.pending and table_cells:
+            ks = batch if isinstance(batch, list) else (
+                [where[(batch[0].sheet.index, *batch[0].anchor)]] if batch[1] is None else
+                [where[(batch[0].sheet.index, int(r), int(c))] for r, c in zip(batch[1], batch[2])])
+            if any(not table_cells.isdisjoint(deps[k]) for k in ks):
+                _flush_tables(tables, issues, book, kept)
         if isinstance(batch, list):  # a cycle of cells
-            result = _solve(batch, cells, deps, where, book, issues, kept, circular)
+            frozen = len(kept.ranges) if kept is not None else 0
+            if tables is not None:
+                tables.deferring = False  # a table on the cycle is computed as the chain reaches it
+            try:
+                result = _solve(batch, cells, deps, where, book, issues, kept, circular)
+            finally:
+                if tables is not None:
+                    tables.deferring = True
             if result is not None:
                 iterations.append(result)
-            if plan is not None:  # a data table's substitutions evaluate a cycle once, in this order
-                plan.extend(_step(cells[k]) for k in batch)
+            if plan is not None:  # a data table's substitutions iterate the cycle, in this order
+                held = kept.ranges[frozen:] if kept is not None else []  # left uncalculated: not re-run
+                cycle = len(plan)
+                plan.extend((*_step(cells[k]), cycle) for k in batch
+                            if not any(s is cells[k][0].sheet and r0 <= cells[k][1] <= r1 and c0 <= cells[k][2] <= c1
+                                       for s, r0, c0, r1, c1 in held))
             continue
         g, rows, cols = batch
         todo = _calculated_cells(g, book, kept, *((rows, cols) if rows is not None else g.positions()))
@@ -632,7 +661,7 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
                 for r, c in zip(rows, cols):
                     evaluate_group(g, book, issues, np.array([r]), np.array([c]))
         if plan is not None:
-            plan.append((g.gid, rows, cols))
+            plan.append((g.gid, rows, cols, None))
     return iterations
 
 
@@ -677,8 +706,23 @@ def _batches(order: list[list[int]], cells: list[tuple[Group, int, int]], deps: 
             yield g, np.array([cells[k][1] for k in ks], np.int64), np.array([cells[k][2] for k in ks], np.int64)
 
 
+def _flush_tables(tables: TableRunner, issues: set, book: Book, kept: Kept | None) -> None:
+    """Compute the data tables waiting; after an internal error they keep Excel's values."""
+    waiting = [g for g, _ in tables.pending]
+    try:
+        tables.flush(issues)
+    except (CircularReference, MemoryError):
+        raise
+    except Exception as exc:  # a defect of the engine: reported, never a silent value
+        tables.pending = []
+        for g in waiting:
+            if kept is not None:
+                _fail_group(g, exc, issues, book, kept)
+
+
 def _step(cell: tuple[Group, int, int]) -> tuple:
-    """The record of one evaluation for a data table's plan: (gid, rows, cols), None for all."""
+    """The record of one evaluation for a data table's plan: (gid, rows, cols), None for all (the
+    cycle it belongs to is added by the caller)."""
     g, r, c = cell
     if g.array or g.table:
         return g.gid, None, None
@@ -927,7 +971,8 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     seeds = _keep_data_tables(book, kept, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
-    tables = TableRunner(groups, deps, book)
+    calc = book.pkg.calc
+    tables = TableRunner(groups, deps, book, replace(calc, iterate=True) if circular == "iterate" else calc)
     for g in groups:
         if g.table:
             g.table.runner = tables
@@ -937,6 +982,8 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     done = 0
     vectorized = 0
     for comp in order:
+        if tables.waiting(comp):
+            _flush_tables(tables, issues, book, kept)
         if len(comp) == 1 and comp[0] not in deps[comp[0]]:
             g = groups[comp[0]]
             todo = None if g.kept else _calculated_cells(g, book, kept, *g.positions())
@@ -957,12 +1004,12 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
                     else:
                         _fail_group(g, exc, issues, book, kept)
                 else:
-                    tables.plan.append((g.gid, *(some or (None, None))))
+                    tables.plan.append((g.gid, *(some or (None, None)), None))
                     if len(todo[0]) > 1:
                         vectorized += len(todo[0])
         else:
             try:
-                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular, tables.plan)
+                iterations += _evaluate_cells(comp, groups, book, issues, kept, circular, tables)
             except (CircularReference, MemoryError):
                 raise
             except Exception as exc:
@@ -972,6 +1019,7 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
         done += sum(len(groups[k].rows) for k in comp)
         if progress is not None:
             progress(done, total)
+    _flush_tables(tables, issues, book, kept)
     for gid, (cause, _) in kept.causes.items():
         g = groups[gid]
         if g.array:

@@ -22,7 +22,7 @@ from .arrays import CANCEL, ColumnArray, NotVectorizable, align, column_parts, c
 from .book import MAX_COL, MAX_ROW, Book, SheetData
 from .formula import ArrayLit, Const, FormulaLimitError, FormulaSyntaxError, Func, Name, Node, Op, Ref, compile_formula
 from .functions import resolve
-from .values import ERR, STR, E, Values, numbers, text_too_long, to_text
+from .values import ERR, STR, E, Omitted, Values, numbers, text_too_long, to_text
 
 __all__ = ["Ctx", "Evaluator", "NotVectorizable", "align", "combine_errors"]
 
@@ -44,6 +44,8 @@ class Ctx:
     array_fill: tuple[Node, tuple[int, int]] | None = None
     issues: set = field(default_factory=set)  # unknown functions etc., for the report
     scope: dict = field(default_factory=dict)  # LET and LAMBDA parameters in force, by lower-case name
+    # every instance is the same cell (a data table's substitutions): a reference is one block
+    one_cell: bool = False
 
     @property
     def n(self) -> int:
@@ -153,7 +155,7 @@ class Evaluator:
 
     def eval(self, node: Node | None) -> Values:
         if node is None:
-            return Values.empty()
+            return Omitted()  # an argument left out: a blank (ISOMITTED tells it from a blank cell)
         t = type(node)
         if t is Const:
             return node.value
@@ -243,7 +245,7 @@ class Evaluator:
 
     def _block(self, node: Ref, sheet, r0, r1, c0, c1) -> Values:
         ctx = self.ctx
-        if node.fixed or ctx.n == 1:
+        if node.fixed or ctx.n == 1 or ctx.one_cell:
             r0, r1, c0, c1 = (int(np.asarray(x).reshape(-1)[0]) for x in (r0, r1, c0, c1))
             key = (sheet.index, r0, c0, r1, c1)
             cache = ctx.book.block_cache

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .package import col_index
+from .package import col_index, col_letters
 from .values import E, Values
 
 __all__ = ["Node", "Const", "Ref", "Name", "Op", "Func", "ArrayLit", "compile_formula", "shape_key", "ShapeKeys",
-           "FormulaSyntaxError", "FormulaLimitError", "walk"]
+           "FormulaSyntaxError", "FormulaLimitError", "closing", "moved", "walk"]
 
 
 class FormulaSyntaxError(ValueError):
@@ -197,6 +197,48 @@ def _key_with_rows(text: str, row: int, col: int) -> tuple[str, list[str], list[
     return shape_key(text, row, col), pieces, numbers
 
 
+#: (dollar, value) group numbers of _KEY_RE: the columns, then the rows
+_COLUMN_PARTS = ((2, 3), (6, 7), (10, 11), (12, 13))
+_ROW_PARTS = ((4, 5), (8, 9), (14, 15), (16, 17))
+
+
+def moved(text: str, rows: int, cols: int) -> str:
+    """The formula copied ``rows`` down and ``cols`` right, as Excel writes the cells of a shared
+    formula from its master's text: relative references moved, ``$`` parts, string literals,
+    names and spacing kept. A reference moved off the sheet is ``#REF!``.
+
+    >>> moved('SUM(A1:$B2)+Sheet2!C$3&"A1"', 1, 2)
+    'SUM(C2:$B3)+Sheet2!E$3&"A1"'
+    """
+    def one(m: re.Match) -> str:
+        g = m.groups()
+        if g[1] is None and g[9] is None and g[13] is None:
+            return m.group(0)  # a quoted run or a structured reference's brackets
+        out, at = [], m.start()
+        for dollar, value in sorted(_COLUMN_PARTS + _ROW_PARTS, key=lambda p: m.start(p[1])):
+            if m.group(value) is None or m.group(dollar):
+                continue
+            if (dollar, value) in _COLUMN_PARTS:
+                n = col_index(m.group(value)) + cols
+                part = col_letters(n) if 1 <= n <= 16384 else None
+            else:
+                n = int(m.group(value)) + rows
+                part = str(n) if 1 <= n <= 1048576 else None
+            if part is None:
+                return (m.group(1) or "") + "#REF!"
+            out += [m.string[at:m.start(value)], part]
+            at = m.end(value)
+        out.append(m.string[at:m.end()])
+        return "".join(out)
+
+    if not rows and not cols:
+        return text
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # outside string literals
+        parts[i] = _KEY_RE.sub(one, parts[i])
+    return '"'.join(parts)
+
+
 def _rel(dollar: str, value: int, origin: int, axis: str) -> str:
     return f"{axis}{value}" if dollar else f"{axis}[{value - origin}]"
 
@@ -308,7 +350,7 @@ def _spread_unions(root: Node) -> Node:
     return root
 
 
-def _closing(src: str, start: int) -> int:
+def closing(src: str, start: int) -> int:
     """The index of the parenthesis closing the one opened at ``start``, -1 if none (strings skipped)."""
     depth, i, n = 0, start, len(src)
     while i < n:
@@ -343,11 +385,11 @@ def _lambda_calls(src: str) -> str:
         if src.count('"', 0, m.start()) % 2:  # inside a string literal
             pos = m.end()
             continue
-        end = _closing(src, m.end() - 1)
+        end = closing(src, m.end() - 1)
         if end < 0:
             return src
         if end + 1 < len(src) and src[end + 1] == "(":
-            close = _closing(src, end + 1)
+            close = closing(src, end + 1)
             if close < 0:
                 return src
             args = src[end + 2:close]
@@ -395,7 +437,7 @@ def _ranges_between_calls(src: str) -> str:
             pos = m.end()
             continue
         left_open = _opening(src, m.start())
-        right_close = _closing(src, src.index("(", m.end()))
+        right_close = closing(src, src.index("(", m.end()))
         if left_open < 0 or right_close < 0:
             return src
         name = _NAME_BEFORE.search(src, 0, left_open)

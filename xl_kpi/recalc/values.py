@@ -33,7 +33,7 @@ from ..excel_errors import ERROR_CODE, ERROR_CODES, ExcelError
 from .package import BOOL, EMPTY, ERR, NUM, STR
 from .text_numbers import text_to_number  # noqa: F401 - re-exported: where arithmetic reads text
 
-__all__ = ["Values", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E", "MAX_TEXT", "text_too_long"]
+__all__ = ["Values", "Omitted", "EMPTY", "NUM", "STR", "BOOL", "ERR", "ERROR_CODES", "E", "MAX_TEXT", "text_too_long"]
 
 #: The longest text a cell holds: 32,767 characters (Microsoft, "Excel specifications and
 #: limits"). A formula that would build a longer one is ``#VALUE!``, as CONCAT, TEXTJOIN and REPT
@@ -234,6 +234,17 @@ class Values:
 
     def drop_ref(self) -> "Values":
         return Values(self.kind, self.num, self.text) if self.ref is not None else self
+
+
+class Omitted(Values):
+    """An argument left out of a call (the second of ``f(1,)``): a blank, which ISOMITTED tells
+    from a blank cell when it is a LAMBDA's parameter."""
+
+    __slots__ = ()
+
+    def __init__(self):
+        super().__init__(np.zeros((1, 1, 1), np.uint8), np.zeros((1, 1, 1)))
+
 
 
 def encode_python(x):

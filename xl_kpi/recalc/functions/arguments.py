@@ -142,13 +142,16 @@ def ok(x):
 
 
 def select(mask: np.ndarray, a: Values, b: Values) -> Values:
-    """Element by element, ``a`` where ``mask`` holds, else ``b`` (IF's choice)."""
-    a, b, _ = align(a, b, Values.boolean(mask) if mask.ndim == 3 else Values.boolean(mask.reshape(-1, 1, 1)))
-    m = np.broadcast_to(mask if mask.ndim == 3 else mask.reshape(-1, 1, 1), a.kind.shape)
+    """Element by element, ``a`` where ``mask`` holds, else ``b`` (IF's choice); where the three
+    differ in size, the cells beyond the mask are #N/A, as Excel's lifted IF gives them."""
+    a, b, mv = align(a, b, Values.boolean(mask) if mask.ndim == 3 else Values.boolean(mask.reshape(-1, 1, 1)))
+    m = (mv.kind == BOOL) & (mv.num != 0)
+    beyond = mv.kind == ERR
     text = None
     if a.text is not None or b.text is not None:
         text = np.where(m, a.texts() if a.text is not None else "", b.texts() if b.text is not None else "")
-    return Values(np.where(m, a.kind, b.kind).astype(np.uint8), np.where(m, a.num, b.num), text)
+    kind = np.where(beyond, ERR, np.where(m, a.kind, b.kind)).astype(np.uint8)
+    return Values(kind, np.where(beyond, mv.num, np.where(m, a.num, b.num)), text)
 
 
 def coerce(kind: int, num: float, text, how: str):

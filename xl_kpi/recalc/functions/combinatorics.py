@@ -15,7 +15,7 @@ from ...excel_errors import NUM as NUM_ERROR
 from ...excel_errors import VALUE as VALUE_ERROR
 from ...excel_errors import ExcelError
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values
-from .arguments import from_python_cells, per_instance
+from .arguments import per_instance
 from .registry import cellwise, elementwise, register
 
 
@@ -110,18 +110,17 @@ def _multinomial(ev, args):
     if not args:
         return Values.error(E.VALUE)
     vals = [ev.eval(a) for a in args]
-    n = max(v.n for v in vals)
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
+
+    def one(i: int):
         xs = _integers(vals, i)
         if isinstance(xs, ExcelError):
-            out[i, 0, 0] = xs
-        elif sum(xs) <= 1000:  # exact
-            out[i, 0, 0] = float(math.factorial(sum(xs)) // math.prod(math.factorial(x) for x in xs))
-        else:
-            log = math.lgamma(sum(xs) + 1) - sum(math.lgamma(x + 1) for x in xs)
-            out[i, 0, 0] = math.exp(log) if log < 709.78 else NUM_ERROR
-    return from_python_cells(out)
+            return xs
+        if sum(xs) <= 1000:  # exact
+            return float(math.factorial(sum(xs)) // math.prod(math.factorial(x) for x in xs))
+        log = math.lgamma(sum(xs) + 1) - sum(math.lgamma(x + 1) for x in xs)
+        return math.exp(log) if log < 709.78 else NUM_ERROR
+
+    return per_instance(max(v.n for v in vals), one)
 
 
 @elementwise("COMBINA", arity=(2, 2))

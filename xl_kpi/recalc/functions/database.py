@@ -36,7 +36,7 @@ import numpy as np
 from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
 from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values, format_general, text_to_number, truthy
-from .arguments import from_python_cells
+from .arguments import per_instance
 from .criteria import Criterion
 from .registry import register
 
@@ -216,12 +216,12 @@ def database_function(ev, args: list, how: str) -> Values:
     missing = args[1] is None
     f_v = Values.empty() if missing else ev.scalar(args[1])
     n = max(db_v.n, crit_v.n, f_v.n, ev.ctx.n)
-    out = np.empty((n, 1, 1), object)
     selections: dict = {}
     results: dict = {}
     labels_of: dict = {}
     masks_of: dict = {}
-    for i in range(n):
+
+    def one(i: int):
         di, ci, fi = (i if v.n > 1 else 0 for v in (db_v, crit_v, f_v))
         db = _Block(db_v, di)
         dkey = db.key() if db_v.n > 1 else 0
@@ -230,24 +230,23 @@ def database_function(ev, args: list, how: str) -> Values:
             labels = labels_of[dkey] = _labels(db)
         col = _field(how, missing, f_v, fi, labels)
         if isinstance(col, ExcelError):
-            out[i, 0, 0] = col
-            continue
+            return col
         crit = _Block(crit_v, ci)
         computed = _computed(ev, crit_v, ci) if _has_computed(crit, labels) else None
         where = None if computed is None else computed.where  # a computed criterion reads its own cells
         skey = (dkey, crit.key() if crit_v.n > 1 else 0, where)
         rkey = (skey, col)
         if rkey in results:
-            out[i, 0, 0] = results[rkey]
-            continue
+            return results[rkey]
         sel = selections.get(skey)
         if sel is None:
             sel = _selected(db, labels, crit, computed, masks_of.setdefault(dkey, {}))
             if len(selections) * db.kind.shape[0] < _MASK_BUDGET:
                 selections[skey] = sel
-        result = sel if isinstance(sel, ExcelError) else _reduce(how, db, col, sel)
-        out[i, 0, 0] = results[rkey] = result
-    return from_python_cells(out)
+        result = results[rkey] = sel if isinstance(sel, ExcelError) else _reduce(how, db, col, sel)
+        return result
+
+    return per_instance(n, one)
 
 
 def _has_computed(crit: _Block, labels: list) -> bool:

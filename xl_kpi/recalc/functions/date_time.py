@@ -24,7 +24,7 @@ from ..values import (
     text_to_number,
 )
 from ..values import NUM as NUMBER
-from .arguments import coerce, from_python_cells
+from .arguments import coerce, from_python_cells, per_instance
 from .registry import cellwise, elementwise, register
 
 
@@ -192,7 +192,7 @@ def _holidays(v: Values | None, i: int):
     if (k == STR).any() or (k == BOOL).any():
         return VALUE
     days = np.floor(x[k == NUMBER])
-    if (days < 0).any():
+    if (days < 0).any() or (days >= 2958466).any():  # no date of Excel's: #NUM!
         return NUM
     return _DAY0 + days.astype(np.int64)
 
@@ -229,37 +229,31 @@ def _days_function(intl: bool, workday: bool):
         if not (start.is_cell and second.is_cell):
             return Values.error(E.VALUE)
         n = max(start.n, second.n, weekend.n, hol.n if hol is not None else 1)
-        out = np.empty((n, 1, 1), object)
-        for i in range(n):
+
+        def one(i: int):
             a, b = _serial_arg(start, i), _serial_arg(second, i)
             mask, days = _weekmask(weekend, i), _holidays(hol, i)
             bad = next((x for x in (a, b, mask, days) if isinstance(x, ExcelError)), None)
             if bad is not None:
-                out[i, 0, 0] = bad
-                continue
+                return bad
             if not 0 <= a < 2958466 or (not workday and not 0 <= b < 2958466):
-                out[i, 0, 0] = NUM
-                continue
+                return NUM
             d0 = _DAY0 + int(math.floor(a))
             if workday:
                 if not abs(b) < 2958466:  # more work days than Excel has dates: #NUM!
-                    out[i, 0, 0] = NUM
-                    continue
+                    return NUM
                 k = int(math.trunc(b))
                 if k == 0:
-                    out[i, 0, 0] = float(math.floor(a))
-                    continue
+                    return float(math.floor(a))
                 d = np.busday_offset(d0, k, roll="backward" if k > 0 else "forward", weekmask=mask, holidays=days)
                 s = float((d - _DAY0).astype(np.int64))
-                out[i, 0, 0] = s if 0 <= s < 2958466 else NUM
-            else:
-                d1 = _DAY0 + int(math.floor(b))
-                if d0 <= d1:
-                    c = np.busday_count(d0, d1 + 1, weekmask=mask, holidays=days)
-                else:
-                    c = -np.busday_count(d1, d0 + 1, weekmask=mask, holidays=days)
-                out[i, 0, 0] = float(c)
-        return from_python_cells(out)
+                return s if 0 <= s < 2958466 else NUM
+            d1 = _DAY0 + int(math.floor(b))
+            if d0 <= d1:
+                return float(np.busday_count(d0, d1 + 1, weekmask=mask, holidays=days))
+            return float(-np.busday_count(d1, d0 + 1, weekmask=mask, holidays=days))
+
+        return per_instance(n, one)
 
     return impl
 

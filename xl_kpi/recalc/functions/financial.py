@@ -1,5 +1,6 @@
 """Financial: annuities (PMT, IPMT, PPMT, FV, PV, NPER, RATE), cash-flow values (NPV, XNPV, IRR,
-XIRR, MIRR), cumulative interest/principal, depreciation (SLN, DB, DDB, VDB), EFFECT, NOMINAL.
+XIRR, MIRR), cumulative interest/principal, depreciation (SLN, DB, DDB, VDB), EFFECT, NOMINAL,
+PDURATION, RRI.
 
 Annuity functions solve pv*(1+r)^n + pmt*(1+r*type)*((1+r)^n - 1)/r + fv = 0 (the r = 0 limit
 when rate is 0), computed by numpy-financial, whose formulas are Excel's, element-wise over a
@@ -150,6 +151,27 @@ def _rate(nper, pmt, pv, fv, t, guess):
 def _sln(cost, salvage, life):
     """SLN(cost, salvage, life) = (cost - salvage) / life."""
     return (cost - salvage) / np.where(life == 0, 1, life), np.where(life == 0, E.DIV0, 0)
+
+
+@elementwise("PDURATION", arity=(3, 3))
+def _pduration(rate, pv, fv):
+    """PDURATION(rate, pv, fv) = (ln fv - ln pv) / ln(1 + rate): the periods for pv to reach fv
+    at rate per period; every argument must be positive, else #NUM! (Microsoft's PDURATION page)."""
+    bad = (rate <= 0) | (pv <= 0) | (fv <= 0)
+    ok_ = ~bad
+    return np.where(ok_, (np.log(np.where(ok_, fv, 1)) - np.log(np.where(ok_, pv, 1)))
+                    / np.log1p(np.where(ok_, rate, 1)), 0.0), np.where(bad, E.NUM, 0)
+
+
+@elementwise("RRI", arity=(3, 3))
+def _rri(nper, pv, fv):
+    """RRI(nper, pv, fv) = (fv / pv)^(1 / nper) - 1: the rate per period that grows pv to fv;
+    #NUM! for nper <= 0, pv = 0 or a root of a negative ratio (Microsoft's RRI page; LibreOffice's
+    RRI gives the same)."""
+    ratio = fv / np.where(pv == 0, 1, pv)
+    r = np.power(ratio, 1 / np.where(nper <= 0, 1, nper)) - 1
+    bad = (nper <= 0) | (pv == 0) | ~np.isfinite(r)
+    return np.where(bad, 0.0, r), np.where(bad, E.NUM, 0)
 
 
 def _ddb_one(cost, salvage, life, period, factor):

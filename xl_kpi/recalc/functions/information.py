@@ -1,4 +1,5 @@
-"""Information: NA, N, the IS* tests (ISEVEN, ISODD, ISNONTEXT...), ISFORMULA, ISREF, TYPE, ERROR.TYPE."""
+"""Information: NA, N, the IS* tests (ISEVEN, ISODD, ISNONTEXT...), ISFORMULA, FORMULATEXT, ISOMITTED,
+ISREF, TYPE, ERROR.TYPE."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import numpy as np
 from ...excel_errors import NA as NA_ERROR
 from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
-from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Values
+from ..formula import closing, moved
+from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Omitted, Values
 from .arguments import from_python_cells, per_instance
 from .registry import cellwise, register
 
@@ -89,14 +91,9 @@ def _n(ev, args):
     return Values(kind, num)
 
 
-@register("ISFORMULA")
-def _isformula(ev, args):
-    """ISFORMULA(reference): whether each cell of the reference holds a formula; #VALUE! for a value."""
-    if len(args) != 1:
-        return Values.error(E.VALUE)
-    v = ev.eval(args[0])
-    if v.ref is None:
-        return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE)
+def reference_cells(v: Values):
+    """The (rows, cols) of every cell of a reference, per instance, and the formula group owning
+    each (-1 for a value, a blank or a cell beyond the sheet's cells)."""
     sheet = v.ref.sheet
     h, w = v.hw
     rows = np.asarray(v.ref.row0).reshape(-1, 1, 1) + np.arange(h).reshape(1, -1, 1)
@@ -104,9 +101,121 @@ def _isformula(ev, args):
     rows, cols = np.broadcast_arrays(rows, cols)
     owner = sheet.owner
     inside = (rows < owner.shape[0]) & (cols < owner.shape[1])
+    owners = np.full(rows.shape, -1, np.int64)
+    owners[inside] = owner[rows[inside], cols[inside]]
+    return rows, cols, owners
+
+
+def _reference(ev, args) -> Values:
+    """The one argument of ISFORMULA and FORMULATEXT: a reference, its error, else #VALUE!."""
+    if len(args) != 1 or args[0] is None:
+        return Values.error(E.VALUE)
+    v = ev.eval(args[0])
+    if v.ref is None:
+        return v if v.is_cell and v.kind[0, 0, 0] == ERR else Values.error(E.VALUE)
+    return v
+
+
+@register("ISFORMULA")
+def _isformula(ev, args):
+    """ISFORMULA(reference): whether each cell of the reference holds a formula; #VALUE! for a value."""
+    v = _reference(ev, args)
+    if v.ref is None:
+        return v
+    return Values.boolean(reference_cells(v)[2] >= 0)
+
+
+@register("FORMULATEXT")
+def _formulatext(ev, args):
+    """FORMULATEXT(reference): each cell's formula as the formula bar shows it (Microsoft's
+    FORMULATEXT page): with its ``=``, spaced as written, without the prefixes the file stores
+    (``_xlfn.``...; see :func:`shown_formula`), a shared formula's cell with its own references, a
+    legacy array formula (or a data table, ``{=TABLE(B1,B2)}``) in braces in each of its cells;
+    #N/A for a cell holding no formula or a text longer than 8,192 characters, #VALUE! for a value.
+    Reading a reference's formula is no dependency on its value: the cell itself may be given."""
+    v = _reference(ev, args)
+    if v.ref is None:
+        return v
+    rows, cols, owners = reference_cells(v)
+    groups = getattr(ev.ctx.book, "groups", None) or []
+    text = np.empty(rows.shape, object)
     found = np.zeros(rows.shape, bool)
-    found[inside] = owner[rows[inside], cols[inside]] >= 0
-    return Values.boolean(found)
+    for idx in zip(*np.nonzero(owners >= 0)):
+        gid = int(owners[idx])
+        if gid >= len(groups):
+            continue
+        shown = _formula_bar(groups[gid], int(rows[idx]), int(cols[idx]))
+        if len(shown) <= 8192:
+            text[idx], found[idx] = shown, True
+    kind = np.where(found, STR, ERR).astype(np.uint8)
+    return Values(kind, np.where(found, 0.0, float(E.NA)), text)
+
+
+def _formula_bar(g, row: int, col: int) -> str:
+    """The formula of cell (row, col) of group ``g`` as the formula bar shows it."""
+    if g.table is not None:
+        attrs = g.formulas[0].table or {} if g.formulas else {}
+        r1, r2 = attrs.get("r1", ""), attrs.get("r2", "")
+        inputs = f"{r1},{r2}" if g.table.two_d else (f"{r1}," if g.table.along_row else f",{r1}")
+        return "{=TABLE(" + inputs + ")}"
+    if g.array is not None:
+        text = "=" + shown_formula(g.text)
+        return text if g.dynamic else "{" + text + "}"
+    return "=" + shown_formula(moved(g.text, row - g.anchor[0], col - g.anchor[1]))
+
+
+_PREFIXES = re.compile(r"(?i)(?<![\w.])(?:_xlfn\.|_xlws\.|_xludf\.|_xlpm\.|_xleta\.)+")
+_WRAPPERS = re.compile(r"(?i)(?<![\w.])(?:_xlfn\.)?(ANCHORARRAY|SINGLE|_TRO_ALL|_TRO_LEADING|_TRO_TRAILING)\(")
+_TRIM_DOTS = {"_TRO_ALL": (".:."), "_TRO_LEADING": ".:", "_TRO_TRAILING": ":."}
+_PLAIN_OPERAND = re.compile(r"^(?:[\w.$!:#\[\]@]+|'(?:[^']|'')+'![\w.$:#]+|[\w.]+\(.*\))$", re.S)
+
+
+def shown_formula(text: str) -> str:
+    """A formula as stored in the file, as Excel shows it: the future-function prefixes dropped
+    (``_xlfn.XLOOKUP``, ``_xlws.FILTER``, ``_xlpm.x``, ``_xleta.SUM``), ``ANCHORARRAY(A1)`` as
+    ``A1#``, ``SINGLE(x)`` as ``@x``, ``_TRO_TRAILING(A1:C10)`` as ``A1:.C10``; string literals
+    kept as written.
+
+    >>> shown_formula('_xlfn.SINGLE(A1:A3)+SUM(_xlfn.ANCHORARRAY(B1))&"_xlfn."')
+    '@A1:A3+SUM(B1#)&"_xlfn."'
+    """
+    out, at = [], 0
+    for m in _WRAPPERS.finditer(text):
+        if m.start() < at or text.count('"', 0, m.start()) % 2:
+            continue  # inside an argument already shown, or inside a string literal
+        close = closing(text, m.end() - 1)
+        if close < 0:
+            break
+        out.append(_unprefixed(text[at:m.start()]))
+        arg = shown_formula(text[m.end():close])
+        what = m.group(1).upper()
+        if what == "ANCHORARRAY":
+            out.append(arg + "#")
+        elif what == "SINGLE":
+            out.append("@" + arg if _PLAIN_OPERAND.match(arg) else "@(" + arg + ")")
+        elif ":" in arg and arg.count(":") == 1:
+            out.append(arg.replace(":", _TRIM_DOTS[what]))
+        else:
+            out.append("TRIMRANGE(" + arg + ")")
+        at = close + 1
+    out.append(_unprefixed(text[at:]))
+    return "".join(out)
+
+
+def _unprefixed(text: str) -> str:
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # outside string literals
+        parts[i] = _PREFIXES.sub("", parts[i])
+    return '"'.join(parts)
+
+
+@register("ISOMITTED")
+def _isomitted(ev, args):
+    """ISOMITTED(argument): TRUE for a LAMBDA parameter its call left out (``LAMBDA(x,y,
+    ISOMITTED(y))(1,)``, Microsoft's ISOMITTED page), FALSE for anything else, a blank included."""
+    if len(args) != 1:
+        return Values.error(E.VALUE)
+    return Values.boolean(isinstance(ev.eval(args[0]), Omitted))
 
 
 #: ERROR.TYPE's numbers by the engine's error code (#CALC! is 14 in Excel's numbering).

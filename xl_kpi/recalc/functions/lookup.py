@@ -14,7 +14,7 @@ from ..formula import ArrayLit, Const, FormulaSyntaxError, Name, Op, Ref, compil
 from ..values import EMPTY, ERR, NUM, STR, E, RefInfo, Values, numbers, to_text, truthy
 from .arguments import col, from_python_cells, select
 from .criteria import has_wild
-from .matching import approximate, exact_positions, item_keys, lookup_key, search
+from .matching import approximate, exact_positions, item_keys, lookup_key, regex_search, search
 from .registry import cellwise_impl, register
 
 
@@ -773,9 +773,10 @@ def _positions(ev, args, arr: Values, at: int):
 
     Returns (look, positions, error codes, not-found mask), broadcast over the lookup value and
     the modes (each may be an array in an array formula); the error is #VALUE! for a 2-D lookup
-    array or wildcards with a binary search, #N/A when nothing matches.
+    array, wildcards or a regular expression with a binary search, a regular expression that is
+    no text or does not compile, #N/A when nothing matches.
     """
-    look, mm, sm = align(ev.scalar(args[0]), _mode(ev, args, at, 0, (-1, 0, 1, 2)),
+    look, mm, sm = align(ev.scalar(args[0]), _mode(ev, args, at, 0, (-1, 0, 1, 2, 3)),
                          _mode(ev, args, at + 1, 1, (-1, 1, -2, 2), np.floor))
     n = max(look.n, arr.n)
     look, mm, sm = (v.expand(n) for v in (look, mm, sm))
@@ -796,7 +797,7 @@ def _positions(ev, args, arr: Values, at: int):
             err[idx] = bad
             continue
         match_mode, search_mode = int(mm.num[idx]), int(sm.num[idx])
-        if match_mode == 2 and search_mode in (2, -2):
+        if match_mode in (2, 3) and search_mode in (2, -2) or match_mode == 3 and lk != STR:
             err[idx] = E.VALUE
             continue
         ai = i if arr.n > 1 else 0
@@ -808,7 +809,14 @@ def _positions(ev, args, arr: Values, at: int):
             got = cache[ai] = (keys, texts, exact_positions(keys))
         keys, texts, index = got
         text = look.text[idx] if lk == STR else None
-        p = search(lookup_key(lk, look.num[idx], text), text, keys, texts, match_mode, search_mode, index)
+        if match_mode == 3:
+            try:
+                p = regex_search(text, keys, texts, search_mode)
+            except ValueError:
+                err[idx] = E.VALUE
+                continue
+        else:
+            p = search(lookup_key(lk, look.num[idx], text), text, keys, texts, match_mode, search_mode, index)
         if p is None:
             err[idx] = E.NA
             notfound[idx] = True
@@ -819,7 +827,11 @@ def _positions(ev, args, arr: Values, at: int):
 
 @register("XMATCH")
 def _xmatch(ev, args):
-    """XMATCH(lookup, array, [match_mode], [search_mode]): the 1-based position, or #N/A."""
+    """XMATCH(lookup, array, [match_mode], [search_mode]): the 1-based position, or #N/A.
+
+    match_mode 0 exact, -1/1 exact or next smaller/larger, 2 wildcards, 3 a regular expression
+    (the lookup is the pattern, see :func:`matching.regex_search`); search_mode 1, -1, 2, -2.
+    """
     if not 2 <= len(args) <= 4:
         return Values.error(E.VALUE)
     _, pos, err, _ = _positions(ev, args, ev.eval(args[1]), 2)
@@ -844,8 +856,12 @@ def _xlookup(ev, args):
     look, pos, err, notfound = _positions(ev, args, arr, 4)
     n = pos.shape[0]
     other = ret.hw[1] if vertical else ret.hw[0]
+    if other > 1 and not look.is_cell:  # an array of rows: each keeps its first value (arrays of arrays)
+        sl = (slice(None), slice(None), slice(0, 1)) if vertical else (slice(None), slice(0, 1), slice(None))
+        ret = Values(ret.kind[sl], ret.num[sl], None if ret.text is None else ret.text[sl], ret.ref)
+        other = 1
     if other > 1:  # a whole row (or column) per match: one cell at a time
-        if n != 1 or not look.is_cell:
+        if n != 1:
             raise NotVectorizable("XLOOKUP returning rows")
         if err[0, 0, 0]:
             out = Values.error(int(err[0, 0, 0]))

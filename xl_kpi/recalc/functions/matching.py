@@ -5,14 +5,18 @@ an approximate match (next smaller / next larger) takes the nearest item in that
 number never matches a text item exactly but a text lookup's "next smaller" may be a number,
 as Excel's own results show (formulas test.xlsx, sheet LOOKUP, rows 171-197). Binary search
 assumes the items sorted and stops at the first equal item it meets, as Excel's does.
+
+Match mode 2 (wildcards) and 3 (a regular expression, Excel 365 since 2024) test only the text
+items, in the search order, and cannot be combined with a binary search (#VALUE!).
 """
 
 from __future__ import annotations
 
 from ..values import BOOL, EMPTY, NUM, STR
 from .criteria import wildcard_regex
+from .regex import finder
 
-__all__ = ["approximate", "exact_positions", "item_keys", "lookup_key", "search"]
+__all__ = ["approximate", "exact_positions", "item_keys", "lookup_key", "regex_search", "search"]
 
 _RANK = {NUM: 0, STR: 1, BOOL: 2, EMPTY: 3}
 
@@ -93,10 +97,7 @@ def search(key: tuple, raw_text, keys: list, texts, match_mode: int, search_mode
     ``exact_index`` optionally maps keys to their (first, last) positions, for repeated lookups.
     """
     if match_mode == 2 and key[0] == 1:  # wildcards compare without folding (ß is not ss)
-        rx = wildcard_regex(raw_text)
-        order = range(len(keys)) if search_mode != -1 else range(len(keys) - 1, -1, -1)
-        return next((j for j in order if keys[j] is not None and keys[j][0] == 1 and rx.fullmatch(texts[j])),
-                    None)
+        return _first_text(wildcard_regex(raw_text).fullmatch, keys, texts, search_mode)
     mode = match_mode if match_mode in (-1, 1) else 0
     if search_mode in (2, -2):
         return _binary(key, keys, mode, search_mode == -2)
@@ -119,6 +120,29 @@ def search(key: tuple, raw_text, keys: list, texts, match_mode: int, search_mode
         elif mode == 1 and k > key and (best is None or k < keys[best]):
             best = j
     return best
+
+
+def regex_search(pattern: str, keys: list, texts, search_mode: int) -> int | None:
+    """0-based position of the first text item (in the search order) that ``pattern`` matches
+    part of, case mattering as in REGEXTEST ("(?i)" at its start ignores case), or None (#N/A).
+
+    Raises ValueError when the pattern does not compile or a match runs past the regular
+    expressions' time budget (Excel's #VALUE!).
+    """
+    found = finder(pattern)
+    if found is None:
+        raise ValueError(f"the pattern {pattern!r} does not compile")
+    try:
+        return _first_text(found, keys, texts, search_mode)
+    except TimeoutError:
+        raise ValueError(f"the pattern {pattern!r} ran past its time budget") from None
+
+
+def _first_text(matches, keys: list, texts, search_mode: int) -> int | None:
+    """0-based position of the first text item ``matches`` accepts, last to first when
+    ``search_mode`` is -1."""
+    order = range(len(keys)) if search_mode != -1 else range(len(keys) - 1, -1, -1)
+    return next((j for j in order if keys[j] is not None and keys[j][0] == 1 and matches(texts[j])), None)
 
 
 def exact_positions(keys: list) -> dict:

@@ -18,7 +18,7 @@ from ...excel_errors import VALUE as VALUE_ERROR
 from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable, column_parts, pad_rows
 from ..values import EMPTY, ERR, ERROR_CODES, NUM, E, Values, numbers
-from .arguments import aggregate_args, finish, first_error, from_python_cells, ok
+from .arguments import aggregate_args, finish, first_error, ok, per_instance
 from .criteria import conditional
 from .registry import aggregate, elementwise, register
 
@@ -331,6 +331,14 @@ def _ceiling(x, sig):
     return _round_multiple(x, sig, sig > 0), np.where(bad, E.NUM, 0)
 
 
+@elementwise("ECMA.CEILING", arity=(2, 2))
+def _ecma_ceiling(x, sig):
+    """ECMA.CEILING(x, significance): CEILING as ECMA-376's first edition defines it (Part 4,
+    CEILING; Excel 2007's CEILING): x rounded away from zero to a multiple of significance; 0 for
+    significance 0; #NUM! when x and significance have different signs."""
+    return _round_multiple(x, sig, x >= 0), np.where(x * sig < 0, E.NUM, 0)
+
+
 @elementwise("FLOOR", arity=(2, 2))
 def _floor(x, sig):
     """FLOOR(x, significance), Excel 2010 on: a multiple of |significance|, down (towards -inf)
@@ -362,22 +370,22 @@ def _seriessum(ev, args):
     heads = [ev.scalar(a) for a in args[:3]]
     coefficients = ev.eval_array(args[3])
     n = max([v.n for v in heads] + [coefficients.n])
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
+
+    def one(i: int):
         scalars = [_atp_number(v, i) for v in heads]
         bad = next((x for x in scalars if isinstance(x, ExcelError)), None)
         a = _numbers_of(coefficients, i)
         if bad is None and isinstance(a, ExcelError):
             bad = a
         if bad is not None:
-            out[i, 0, 0] = bad
-            continue
+            return bad
         x, p, m = scalars
         try:
-            out[i, 0, 0] = math.fsum(c * x ** (p + j * m) for j, c in enumerate(a))
-        except (OverflowError, ZeroDivisionError, ValueError):
-            out[i, 0, 0] = NUM_ERROR
-    return from_python_cells(out)
+            return math.fsum(c * x ** (p + j * m) for j, c in enumerate(a))
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):  # TypeError: a complex power
+            return NUM_ERROR
+
+    return per_instance(n, one)
 
 
 def _atp_number(v: Values, i: int):

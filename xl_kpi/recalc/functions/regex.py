@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -73,6 +74,25 @@ def _compiled(pattern: str, ignore_case: bool) -> regex.Pattern | None:
 
 #: The longest one match may run before the call is #VALUE! (see the module docstring).
 MATCH_SECONDS = 1.0
+
+
+def finder(pattern: str):
+    """``text -> bool``, whether ``pattern`` (case matters) matches part of a text, as XMATCH and
+    XLOOKUP's match mode 3 test each text item; None when the pattern does not compile. The
+    matches of one finder share one budget of :data:`MATCH_SECONDS` (a lookup array of a million
+    slow matches is bounded too); past it, TimeoutError."""
+    rx = _compiled(pattern, False)
+    if rx is None:
+        return None
+    deadline = time.monotonic() + MATCH_SECONDS
+
+    def found(text: str) -> bool:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return rx.search(text, timeout=left) is not None
+
+    return found
 
 
 def _bounded(f):

@@ -56,7 +56,7 @@ from ...excel_dates import serial_to_ymd, to_serial
 from ...excel_errors import DIV0, NUM, VALUE, ExcelError
 from ..values import BOOL, ERR, ERROR_CODES, STR, E, Values
 from ..values import NUM as NUMBER
-from .arguments import coerce, from_python_cells
+from .arguments import coerce, per_instance
 from .date_time import _yearfrac
 from .registry import cellwise, elementwise, register
 
@@ -545,14 +545,13 @@ def _fvschedule(ev, nodes):
     principal, schedule = ev.scalar(nodes[0]), ev.eval(nodes[1])
     if not principal.is_cell:
         return Values.error(E.VALUE, principal.n)
-    n = max(principal.n, schedule.n)
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
+    def one(i: int):
         pi, si = (i if principal.n > 1 else 0), (i if schedule.n > 1 else 0)
         p = coerce(principal.kind[pi, 0, 0], principal.num[pi, 0, 0],
                    None if principal.text is None else principal.text[pi, 0, 0], "N")
-        out[i, 0, 0] = p if isinstance(p, ExcelError) else _grow(p, schedule, si)
-    return from_python_cells(out)
+        return p if isinstance(p, ExcelError) else _grow(p, schedule, si)
+
+    return per_instance(max(principal.n, schedule.n), one)
 
 
 def _grow(principal: float, schedule: Values, i: int):

@@ -1,5 +1,5 @@
 """Text: CONCATENATE, CONCAT, TEXTJOIN, TEXTBEFORE, TEXTAFTER, TEXT, LEFT, RIGHT, MID, LEN, UPPER, LOWER,
-TRIM, VALUE, CHAR, CODE, UNICHAR, UNICODE, SUBSTITUTE; no text past 32,767 characters is built."""
+TRIM, VALUE, CHAR, CODE, UNICHAR, UNICODE, SUBSTITUTE, PHONETIC; no text past 32,767 characters is built."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 from ...excel_errors import NA, VALUE, ExcelError
 from ...excel_errors import NUM as NUM_ERROR
 from ..arrays import NotVectorizable, align, combine_errors
+from ..formula import union_areas
 from ..values import (
     BOOL,
     ERR,
@@ -27,7 +28,8 @@ from ..values import (
     to_text,
     truthy,
 )
-from .arguments import coerce, from_python_cells, from_python_results
+from .arguments import coerce, from_python_cells, from_python_results, per_instance
+from .information import reference_cells
 from .number_format import format_value, round_decimal, shown_decimal
 from .registry import cellwise, cellwise_impl, register
 
@@ -319,33 +321,28 @@ def _pieces(v: Values, i: int) -> list | ExcelError:
 
 def _joined(ev, nodes, delimiters, ignore_empty):
     vals = [ev.eval(a) for a in nodes]
-    n = max([v.n for v in vals] + [1])
-    out = np.empty((n, 1, 1), object)
-    for i in range(n):
+
+    def one(i: int):
         parts: list[str] = []
         for v in vals:
             got = _pieces(v, i)
             if isinstance(got, ExcelError):
-                parts = got
-                break
+                return got
             parts.extend(got)
-        if isinstance(parts, ExcelError):
-            out[i, 0, 0] = parts
-            continue
         if ignore_empty:
             parts = [p for p in parts if p != ""]
         else:  # the blanks of a whole column or row beyond the used range: delimiters still
             hidden = sum(v.hidden_cells for v in vals)
             shortest = min(len(d) for d in delimiters)
             if hidden and shortest and (len(parts) + hidden - 1) * shortest > MAX_TEXT:
-                out[i, 0, 0] = VALUE
-                continue
+                return VALUE
             parts.extend([""] * (hidden if shortest else 0))
         text = parts[0] if parts else ""
         for k, p in enumerate(parts[1:]):
             text += delimiters[k % len(delimiters)] + p
-        out[i, 0, 0] = text if len(text) <= 32767 else VALUE
-    return from_python_cells(out)
+        return text if len(text) <= MAX_TEXT else VALUE
+
+    return per_instance(max([v.n for v in vals] + [1]), one)
 
 
 @register("CONCAT")
@@ -746,3 +743,30 @@ def _dollar(number, decimals=None):
         return VALUE
     text = "$" + format(round_decimal(shown_decimal(abs(number)), k), ",f")
     return f"({text})" if number < 0 else text
+
+
+@register("PHONETIC")
+def _phonetic(ev, args):
+    """PHONETIC(reference): the phonetic reading (furigana) of the text the cells hold, joined left
+    to right then top to bottom over a range; a text argument as itself, a union of areas #N/A
+    (Microsoft's PHONETIC page). A cell's reading is its text: the furigana Excel records for text
+    typed through a Japanese IME (``<rPh>`` runs) are not read, so a text without them, as any
+    typed outside those locales, gives what Excel gives. Only typed texts join: numbers,
+    logicals, blanks and the results of formulas are passed over, as Excel does."""
+    if len(args) != 1 or args[0] is None:
+        return Values.error(E.VALUE)
+    if len(union_areas(args[0])) > 1:
+        return Values.error(E.NA)
+    v = ev.eval(args[0])
+    if v.ref is None:
+        if not v.is_cell:
+            return Values.error(E.NA, v.n)
+        keep = (v.kind == STR) | (v.kind == ERR)
+        return Values(np.where(keep, v.kind, ERR).astype(np.uint8), np.where(keep, v.num, float(E.NA)), v.text)
+    typed = (v.kind == STR) & (reference_cells(v)[2] < 0)
+
+    def one(i: int):
+        joined = "".join(v.text[i][typed[i]]) if typed[i].any() else ""
+        return VALUE if len(joined) > MAX_TEXT else joined
+
+    return per_instance(v.n, one)
