@@ -96,7 +96,7 @@ def _show(title: str, rows: int, got: dict) -> None:
         print(f"  {step:24s} {s:8.2f} s")
     print(f"  {'total':24s} {total:8.2f} s, peak memory {got['peak_mib'] / 1024:.2f} GiB "
           f"({got['peak_load_mib'] / 1024:.2f} GiB by the end of load_ledger); "
-          f"{got['cpu_s']:.1f} s of CPU (user + system, DuckDB's threads included)")
+          f"{got['cpu_s']:.1f} s of CPU (user + system, every thread)")
 
 
 def _load() -> str:
