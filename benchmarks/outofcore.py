@@ -4,7 +4,7 @@ Generates (with DuckDB, in a temporary folder) a Parquet export of about ``--row
 per paying customer-month over ``--months`` months, customers joining over the first half,
 leaving gaps (churn and returns) and changing price (expansion and contraction). Then, in a fresh
 process, reads it with ``load_ledger(path, engine="duckdb")`` and computes the MRR movements,
-both cohort tables and the trailing 12-month NRR/GRR, and prints the time of each step and the
+both cohort tables, the trailing 12-month NRR/GRR and the monthly KPI table, and prints the time of each step and the
 process's peak resident memory (``ru_maxrss``: the interpreter, DuckDB's buffers and the arrays).
 
 With ``--pandas-rows N`` it also runs the pandas path on an N-row export of the same shape,
@@ -64,7 +64,7 @@ def generate(path: Path, rows: int, months: int, by_date: bool = False) -> int:
 
 def child(path: str, engine: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from xl_kpi.subscriptions import cohorts, load_ledger, mrr_movements, trailing_retention
+    from xl_kpi.subscriptions import cohorts, load_ledger, monthly_kpis, mrr_movements, trailing_retention
 
     times = {}
     t = time.perf_counter()
@@ -73,7 +73,8 @@ def child(path: str, engine: str) -> None:
     peak_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for name, fn in (("mrr_movements", lambda: mrr_movements(ledger)),
                      ("cohorts logos+revenue", lambda: [cohorts(ledger, measure=m) for m in ("logos", "revenue")]),
-                     ("trailing_retention 12m", lambda: trailing_retention(ledger))):
+                     ("trailing_retention 12m", lambda: trailing_retention(ledger)),
+                     ("monthly_kpis", lambda: monthly_kpis(ledger))):
         t = time.perf_counter()
         fn()
         times[name] = time.perf_counter() - t
