@@ -150,7 +150,7 @@ def test_a_generated_ledger_with_every_movement_gives_the_same_ledger(tmp_path, 
 @pytest.mark.parametrize("order", ["by-date", "months-reversed"])
 def test_rows_in_any_order_give_the_same_ledger(tmp_path, order):
     frame = _generated(customers=150)
-    if order == "by-date":  # the usual export: DuckDB sorts the rows
+    if order == "by-date":  # the usual export: the rows are put in order
         frame = frame.sort_values("date", kind="stable")
     else:  # each customer's rows together, its months backwards: read in file order, then sorted
         frame = frame.iloc[::-1].sort_values("customer_id", kind="stable")
@@ -305,3 +305,24 @@ def test_windows_1252_characters_duckdb_cannot_read_are_refused_with_the_way_out
     assert load_ledger(path, engine="pandas").mrr.tolist() == [12.0]
     with pytest.raises(ExportFileError, match="save it as UTF-8 .* engine='pandas'"):
         load_ledger(path, engine="duckdb")
+
+
+@pytest.mark.parametrize("largest", [500, 2**55], ids=["packed-in-one-word", "stable-sort-of-the-keys"])
+def test_rows_are_put_in_customer_month_position_order_missing_values_first(largest):
+    from xl_kpi.subscriptions.outofcore import _in_customer_month_order
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    customer = rng.integers(-1, 40, n).astype(np.int64)
+    customer[customer == 39] = largest
+    month = rng.integers(-1, 12, n).astype(np.int8)  # codes of 12 dates, -1 missing
+    month_of = rng.permutation(np.arange(600, 612)) // 2  # two dates of one month share it
+    amount = rng.random(n)
+    rank = np.where(month < 0, -1, month_of[month])
+    expected = np.lexsort((np.arange(n), rank, customer))
+    got = {"customer": customer.copy(), "month": month.copy(), "amount": amount.copy()}
+    order = _in_customer_month_order(got, month_of)
+    assert order.tolist() == expected.tolist()
+    assert got["customer"].tolist() == customer[expected].tolist()
+    assert got["month"].tolist() == month[expected].tolist() and got["amount"].tolist() == amount[expected].tolist()
+    assert _in_customer_month_order(got, month_of) is None  # in order already: left as it is

@@ -112,3 +112,24 @@ def test_segments_add_up_to_the_total():
 def test_monthly_kpis_by_an_unknown_attribute_is_refused():
     with pytest.raises(InvalidOptionError, match="no attribute 'segment'"):
         monthly_kpis(["a"], ["2024-01"], [1], by="segment")
+
+
+@pytest.mark.parametrize("window", [1, 3, 12, 40])
+def test_movements_and_trailing_windows_do_not_depend_on_the_step_size(monkeypatch, window):
+    import xl_kpi.subscriptions.kpis as kpis
+    import xl_kpi.subscriptions.movements as movements
+    from xl_kpi.subscriptions.ledger import build_ledger
+
+    rng = np.random.default_rng(11)
+    rows = [(f"c{c}", m, float(rng.integers(1, 9) * 10)) for c in range(60) for m in range(30)
+            if rng.random() < 0.6]  # gaps: churn and returns; prices: expansion and contraction
+    ids, months, mrr = zip(*rows)
+    ledger = build_ledger(list(ids), [f"{2020 + m // 12}-{m % 12 + 1:02d}" for m in months], list(mrr))
+    whole = movements.movement_arrays(ledger), kpis._window_arrays(ledger, window)
+    monkeypatch.setattr(movements, "_CHUNK", 7)
+    monkeypatch.setattr(kpis, "_CHUNK", 7)
+    stepped = movements.movement_arrays(ledger), kpis._window_arrays(ledger, window)
+    for a, b in zip(whole, stepped):
+        assert a.keys() == b.keys()
+        for key in a:
+            assert a[key].tolist() == b[key].tolist(), key

@@ -67,7 +67,7 @@ def file_rows(path_name: str, *, header_lines: int = 1, sheet: str | None = None
 @dataclass(frozen=True)
 class ReorderedRows:
     """Rows of arrays that hold a file's rows in another order: element ``i`` is the file's row
-    ``positions[i]`` (the DuckDB path hands back its rows sorted by customer and month).
+    ``positions[i]`` (the DuckDB path puts its rows in order of customer and month).
 
     Names the file's rows, in file order, as ``base`` does.
     """

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..errors import InvalidOptionError
 from ..metrics._kernel import check_option
+from ._memory import without_huge_pages
 from .ledger import Ledger
 from .movements import as_ledger
 
@@ -15,6 +16,7 @@ __all__ = ["cohorts", "MEASURES", "cohort_arrays"]
 MEASURES = ("logos", "revenue")
 
 
+@without_huge_pages()
 def cohort_arrays(ledger: Ledger, measure: str) -> np.ndarray:
     """The ``n_months x n_months`` matrix (cohort x age), NaN beyond the last month."""
     c, m, v, n = ledger.customer, ledger.month, ledger.mrr, ledger.n_months

@@ -23,6 +23,7 @@ from ..metrics import (
     quick_ratio,
     revenue_churn,
 )
+from ._memory import without_huge_pages
 from .ledger import Ledger
 from .movements import as_ledger, movement_arrays, movements_frame
 
@@ -55,52 +56,79 @@ def trailing_columns(window: int = 12) -> tuple[str, str]:
     return f"nrr_{window}m", f"grr_{window}m"
 
 
-def _window_arrays(ledger: Ledger, window: int) -> dict[str, np.ndarray]:
-    """Movements of the customers paying ``window`` months earlier, point to point."""
-    c, m, v, n = ledger.customer, ledger.month, ledger.mrr, ledger.n_months
-    # each temporary is the size of the ledger, so each goes as soon as it is used: on 100 million
-    # customer-months that is the difference between 4 and 9 GiB
-    key = c.astype(np.int64) * n + m  # sorted, as the ledger is
-    base = m + window < n
-    target = key[base]
-    target += window
-    pos = np.searchsorted(key, target)
-    if key.size:
-        found = pos < key.size
-        np.minimum(pos, key.size - 1, out=pos)
-        found &= key[pos] == target
-    del key, target
-    then = v[base]
-    if then.size:
-        now = v[pos]
-        now[~found] = 0.0
-        del found
-    else:
-        now = then
-    del pos
-    at = m[base]
-    at += window
-    del base
+#: Elements per step of the loops over a whole ledger: temporaries of a few MiB, not of its size.
+_CHUNK = 1 << 20
 
-    def total(weights):
+
+@without_huge_pages()
+def _window_arrays(ledger: Ledger, window: int) -> dict[str, np.ndarray]:
+    """Movements of the customers paying ``window`` months earlier, point to point.
+
+    Each element of a base month (one ``window`` months before a month of the ledger) finds its
+    customer's element ``window`` months later among the next ``window`` elements (the ledger is
+    sorted by customer and month, one element each: one comparison of shifted keys per distance),
+    in steps; the totals are bincounts of the
+    base elements in ledger order, their weights made in one reused buffer: four ledger-sized
+    arrays instead of about a dozen.
+    """
+    c, m, v, n = ledger.customer, ledger.month, ledger.mrr, ledger.n_months
+    size = c.size
+    at = np.empty(size, dtype=np.intp)  # the month measured of each base element
+    then = np.empty(size, dtype=np.float64)
+    now = np.empty(size, dtype=np.float64)
+    k = 0
+    for start in range(0, size, _CHUNK):
+        stop = min(size, start + _CHUNK)
+        ahead = min(size, stop + window)  # the element window months later is at most window further
+        key = c[start:ahead].astype(np.int64)
+        key *= n
+        key += m[start:ahead]
+        length = stop - start
+        want = key[:length] + window
+        step = np.zeros(length, dtype=np.intp)  # how many elements further the month measured is, 0: none
+        for d in range(1, min(window, n - 1) + 1):  # one element per customer-month: at most window further
+            reach = min(length, key.size - d)
+            if reach <= 0:
+                break
+            step[:reach][key[d:d + reach] == want[:reach]] = d
+        base = m[start:stop] + window < n
+        step = step[base]
+        found = step > 0
+        step += np.flatnonzero(base)
+        got = v[start:ahead][step]
+        got[~found] = 0.0
+        count = step.size
+        at[k:k + count] = m[start:stop][base]
+        at[k:k + count] += window
+        then[k:k + count] = v[start:stop][base]
+        now[k:k + count] = got
+        k += count
+    at, then, now = at[:k], then[:k], now[:k]
+    weights = np.empty(k, dtype=np.float64)
+
+    def total(weight):
+        for start in range(0, k, _CHUNK):
+            stop = min(k, start + _CHUNK)
+            weights[start:stop] = weight(then[start:stop], now[start:stop])
         return np.bincount(at, weights=weights, minlength=n)[:n].astype(np.float64)
 
-    still = now > 0
-    gone = ~still
-    out = {"start_mrr": total(then)}
-    up = now - then
-    np.maximum(up, 0.0, out=up)
-    up[gone] = 0.0
-    out["expansion"] = total(up)
-    del up
-    down = then - now
-    np.maximum(down, 0.0, out=down)
-    down[gone] = 0.0
-    out["contraction"] = total(down)
-    del down, now
-    then[still] = 0.0  # then is a copy (fancy indexing): what the churned customers paid
-    out["churned"] = total(then)
-    return out
+    def up(was, is_):
+        out = is_ - was
+        np.maximum(out, 0.0, out=out)
+        out[~(is_ > 0)] = 0.0
+        return out
+
+    def down(was, is_):
+        out = was - is_
+        np.maximum(out, 0.0, out=out)
+        out[~(is_ > 0)] = 0.0
+        return out
+
+    def churned(was, is_):
+        return np.where(is_ > 0, 0.0, was)  # what the customers gone paid
+
+    return {"start_mrr": np.bincount(at, weights=then, minlength=n)[:n].astype(np.float64),
+            "expansion": total(up), "contraction": total(down), "churned": total(churned)}
 
 
 def _check_window(func: str, window) -> int:

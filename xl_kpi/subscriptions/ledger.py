@@ -57,6 +57,7 @@ from ..errors import DomainError, InvalidOptionError, NoDataError, NonNumericErr
 from ..metrics._kernel import check_option
 from ._factorized import Factorized, spread
 from ._hints import option
+from ._memory import without_huge_pages
 from ._rows import POSITIONS, SHOWN, ReorderedRows, Rows, UniqueRows
 from .months import month_timestamps, to_month_numbers
 
@@ -98,9 +99,9 @@ class Ledger:
 
     Attributes
     ----------
-    customer : ndarray of int64
+    customer : ndarray of int32 (int64 past 2**31 customers)
         Customer code of each element; ``ids[code]`` is the customer's id.
-    month : ndarray of int64
+    month : ndarray of int32
         Month of each element, counted from the first month of the ledger (0 = first).
     mrr : ndarray of float64
         MRR of the customer in that month, > 0, in the ledger's currency.
@@ -304,6 +305,7 @@ def _billing_months(func: str, x, rows: Rows) -> np.ndarray:
 # -- the builder ---------------------------------------------------------------------------------
 
 
+@without_huge_pages()
 def build_ledger(
     customer_ids,
     months,
@@ -523,7 +525,7 @@ def build_ledger(
                 "(deferred revenue)"
             )
 
-    customer, month, value, several = _aggregate(key, monthly, n_months)
+    customer, month, value, several = _aggregate(key, monthly, n_months, n_ids)
     del key, monthly
     if several.size:
         noun = "customer-month has" if several.size == 1 else "customer-months have"
@@ -676,7 +678,7 @@ def _spread(customer, offset, monthly, periods, n_months):
     return c, m, v, deferred
 
 
-def _aggregate(key, monthly, n_months):
+def _aggregate(key, monthly, n_months, n_ids):
     """Sum the rows of each customer-month; keep the paying ones; sorted by customer then month."""
     order = _sort_order(key)
     k = key if order is None else key[order]
@@ -699,27 +701,58 @@ def _aggregate(key, monthly, n_months):
     if not paying.all():
         k, summed = k[paying], summed[paying]
     del paying
-    customer, month = np.divmod(k, n_months)
+    customer, month = _split_keys(k, n_months, n_ids)
     return customer, month, np.ascontiguousarray(summed, dtype=np.float64), several
+
+
+#: Elements per step of the loops over a whole ledger: temporaries of a few MiB, not of its size.
+_CHUNK = 1 << 20
+
+
+def _split_keys(key: np.ndarray, n_months: int, n_ids: int) -> tuple[np.ndarray, np.ndarray]:
+    """The customer and month of each key (``code * n_months + month``), in 32-bit integers (the
+    customers in 64 past 2**31 of them): a third less memory than 64 bits for the ledger and
+    every computation on it, split in steps so that no ledger-sized temporary is made."""
+    customer = np.empty(key.size, dtype=np.int32 if n_ids < 2**31 else np.int64)
+    month = np.empty(key.size, dtype=np.int32)
+    for start in range(0, key.size, _CHUNK):
+        c, m = np.divmod(key[start:start + _CHUNK], n_months)
+        customer[start:start + _CHUNK] = c
+        month[start:start + _CHUNK] = m
+    return customer, month
 
 
 def _per_customer(label_codes, id_codes, offset, amount, n_ids) -> dict[str, np.ndarray]:
     """Each customer's label on its last paying row (its last row when it never paid).
 
-    The last by (paying, month, position): one pass keeping, per customer, the largest of
-    ``(paying * months + month) * rows + position`` (no sort).
+    The last by (paying, month, position): per customer, the largest of ``(paying * months +
+    month) * rows + position``, made in steps; one maximum per run of a customer's rows when
+    they are together (as the DuckDB path and sorted exports give them), else one unbuffered
+    pass over the rows (no sort).
     """
     if not label_codes:
         return {}
     n = id_codes.size
     span = int(offset.max()) + 1 if n else 1
-    rank = (amount > 0).astype(np.int64)
-    rank *= span
-    rank += offset
-    rank *= n
-    rank += np.arange(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    together = True
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        r = (amount[start:stop] > 0).astype(np.int64)
+        r *= span
+        r += offset[start:stop]
+        r *= n
+        r += np.arange(start, stop, dtype=np.int64)
+        rank[start:stop] = r
+        ids = id_codes[max(start - 1, 0):stop]
+        together = together and bool((ids[1:] >= ids[:-1]).all())
     best = np.full(n_ids, -1, dtype=np.int64)
-    np.maximum.at(best, id_codes, rank)
+    if together and n:
+        starts = np.flatnonzero(np.diff(id_codes)) + 1
+        starts = np.concatenate(([0], starts))
+        best[id_codes[starts]] = np.maximum.reduceat(rank, starts)
+    else:
+        np.maximum.at(best, id_codes, rank)
     del rank
     has = best >= 0
     last = best[has] % max(n, 1)

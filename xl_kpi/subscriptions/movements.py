@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import net_new_mrr
+from ._memory import without_huge_pages
 from .ledger import Ledger, build_ledger
 
 __all__ = ["mrr_movements", "signed_movements", "MOVEMENT_COLUMNS", "LOSSES", "movement_arrays", "as_ledger"]
@@ -103,48 +104,106 @@ def as_ledger(func: str, customer_ids, months=None, mrr=None) -> Ledger:
     return build_ledger(customer_ids, months, mrr, func=func)
 
 
+#: Elements per step of the loops over a whole ledger: temporaries of a few MiB, not of its size.
+_CHUNK = 1 << 20
+_FIRST, _BACK, _UP, _DOWN, _LEAVES = 1, 2, 4, 8, 16
+
+
+def _movement_flags(c: np.ndarray, m: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One byte per element saying which movements it takes part in (bits ``_FIRST``: the
+    customer's first paying month; ``_BACK``: paying again after a gap; ``_UP`` / ``_DOWN``: more
+    / less than the month before; ``_LEAVES``: no MRR the month after, inside the ledger), and
+    the elements of each month with each combination of them (a 32 x ``n`` table of counts)."""
+    flags = np.empty(c.size, dtype=np.uint8)
+    counts = np.zeros(32 * n, dtype=np.int64)
+    for start in range(0, c.size, _CHUNK):
+        stop = min(c.size, start + _CHUNK)
+        lo, hi = max(start - 1, 0), min(stop + 1, c.size)  # one element of context on each side
+        cc, mm, vv = c[lo:hi], m[lo:hi], v[lo:hi]
+        same = np.zeros(cc.size, dtype=bool)  # the element before is the same customer's
+        same[1:] = cc[1:] == cc[:-1]
+        follows = same.copy()  # ... and its month is the month before
+        follows[1:] &= mm[1:] == mm[:-1] + 1
+        delta = np.zeros_like(vv)
+        np.subtract(vv[1:], vv[:-1], out=delta[1:], where=follows[1:])
+        leaves = np.ones(cc.size, dtype=bool)
+        leaves[:-1] = ~follows[1:]
+        leaves &= mm + 1 < n
+        f = (~same).astype(np.uint8)  # _FIRST
+        f |= (same & ~follows).view(np.uint8) << 1
+        f |= (delta > 0).view(np.uint8) << 2
+        f |= (delta < 0).view(np.uint8) << 3
+        f |= leaves.view(np.uint8) << 4
+        f = f[start - lo:start - lo + stop - start]
+        flags[start:stop] = f
+        cell = f.astype(np.intp)
+        cell *= n
+        cell += m[start:stop]
+        counts += np.bincount(cell, minlength=32 * n)
+    return flags, counts.reshape(32, n)
+
+
+@without_huge_pages()
 def movement_arrays(ledger: Ledger) -> dict[str, np.ndarray]:
     """Every movement of every month, amounts and customer counts, as arrays of ``n_months``.
 
     Keys: ``start_mrr, new, expansion, contraction, churned, reactivation, end_mrr`` (floats) and
     ``customers, start_customers, new_customers, reactivated_customers, churned_customers,
     expanded_customers, contracted_customers`` (ints).
+
+    Each amount is a :func:`numpy.bincount` of the months of the elements it takes, weighted by
+    their amounts, in ledger order; the elements are picked in steps into two buffers reused by
+    every total. The counts come from one table of the flags of the elements. A ledger of 100
+    million customer-months makes two ledger-sized arrays (and one byte of flags per element)
+    instead of a dozen.
     """
     c, m, v, n = ledger.customer, ledger.month, ledger.mrr, ledger.n_months
-    same = np.zeros(c.size, dtype=bool)
-    same[1:] = c[1:] == c[:-1]
-    follows = same.copy()  # the customer paid the month before
-    follows[1:] &= m[1:] == m[:-1] + 1
-    first = ~same  # the customer's first paying month
-    back = same & ~follows  # paying again after a gap
-    delta = np.zeros_like(v)  # cur - prev where the customer paid the month before, else 0
-    np.subtract(v[1:], v[:-1], out=delta[1:], where=follows[1:])
-    leaves = np.ones(c.size, dtype=bool)  # no MRR the month after
-    leaves[:-1] = ~follows[1:]
-    leaves &= m + 1 < n  # the month after is inside the ledger
+    flags, counts = _movement_flags(c, m, v, n)
+    months = np.empty(c.size, dtype=np.intp)  # bincount's own index type: no conversion copy
+    weights = np.empty(c.size, dtype=np.float64)
 
-    def total(mask, weights=None, shift=0):
-        w = None if weights is None else weights[mask]
-        return np.bincount(m[mask] + shift, weights=w, minlength=n)[:n]
+    def total(bit: int, amount: str, shift: int = 0):
+        k = 0
+        for start in range(0, c.size, _CHUNK):
+            stop = min(c.size, start + _CHUNK)
+            take = (flags[start:stop] & bit) != 0
+            mm = m[start:stop][take]
+            months[k:k + mm.size] = mm
+            if shift:
+                months[k:k + mm.size] += shift
+            if amount == "mrr":
+                weights[k:k + mm.size] = v[start:stop][take]
+            elif amount is not None:  # the change from the month before, as a positive amount
+                lo = max(start - 1, 0)
+                vv = v[lo:stop]
+                delta = vv[1:] - vv[:-1] if lo < start else np.concatenate(([0.0], vv[1:] - vv[:-1]))
+                weights[k:k + mm.size] = delta[take] if amount == "up" else -delta[take]
+            k += mm.size
+        return np.bincount(months[:k], weights=weights[:k], minlength=n)[:n]
 
-    end = np.bincount(m, weights=v, minlength=n)
-    customers = np.bincount(m, minlength=n)
-    up, down = delta > 0, delta < 0
+    def count(bit: int, shift: int = 0):
+        taking = (np.arange(32) & bit) != 0
+        got = counts[taking].sum(axis=0)
+        return np.concatenate((np.zeros(shift, dtype=np.int64), got[:n - shift])) if shift else got
+
+    months[...] = m
+    end = np.bincount(months, weights=v, minlength=n)
+    customers = counts.sum(axis=0)
     out = {
         "start_mrr": np.concatenate(([0.0], end[:-1])),
-        "new": total(first, v).astype(np.float64),
-        "expansion": total(up, delta).astype(np.float64),
-        "contraction": total(down, -delta).astype(np.float64),
-        "churned": total(leaves, v, shift=1).astype(np.float64),
-        "reactivation": total(back, v).astype(np.float64),
+        "new": total(_FIRST, "mrr").astype(np.float64),
+        "expansion": total(_UP, "up").astype(np.float64),
+        "contraction": total(_DOWN, "down").astype(np.float64),
+        "churned": total(_LEAVES, "mrr", shift=1).astype(np.float64),
+        "reactivation": total(_BACK, "mrr").astype(np.float64),
         "end_mrr": end.astype(np.float64),
         "customers": customers.astype(np.int64),
         "start_customers": np.concatenate(([0], customers[:-1])).astype(np.int64),
-        "new_customers": total(first).astype(np.int64),
-        "reactivated_customers": total(back).astype(np.int64),
-        "churned_customers": total(leaves, shift=1).astype(np.int64),
-        "expanded_customers": total(up).astype(np.int64),
-        "contracted_customers": total(down).astype(np.int64),
+        "new_customers": count(_FIRST),
+        "reactivated_customers": count(_BACK),
+        "churned_customers": count(_LEAVES, shift=1),
+        "expanded_customers": count(_UP),
+        "contracted_customers": count(_DOWN),
     }
     return out
 

@@ -1,4 +1,4 @@
-"""Billing exports larger than memory: read, factorized and sorted by DuckDB, out of core.
+"""Billing exports larger than memory: read and factorized by DuckDB, out of core.
 
 What costs memory in a billing export is the raw table: ids and dates as text, one Python object
 per cell (the pandas path holds about 220 MiB per million rows of a Parquet file). What the checks and the KPIs
@@ -7,8 +7,8 @@ need is small: a code per distinct value. So DuckDB does the heavy part where th
 only the columns used, finds the distinct values of each text column (customer ids, dates,
 billing periods, currencies, labels) in order of first appearance, as :func:`pandas.factorize`
 does, reads the amounts (in the file's decimal mark), and hands back one compact row per row of
-the export (codes, amount, position in the file), sorted by customer and month (an export
-already grouped by customer is read in file order, without a sort). From there the
+the export (codes and amount, in file order), which numpy puts in order of customer and month
+(one sort of 64-bit integers; an export grouped by customer is left as it is). From there the
 very :func:`~xl_kpi.subscriptions.ledger.build_ledger` of the pandas path checks and builds the
 ledger, running each check and conversion of a text column once per distinct value
 (:class:`~xl_kpi.subscriptions._factorized.Factorized`): the same definitions, options, notes and
@@ -23,10 +23,10 @@ characters where it differs from Latin-1 (``€``, curly quotes) is refused with
 reads Latin-1, UTF-8 and UTF-16); an Excel workbook (at most 1,048,576 rows) is read by the
 pandas path.
 
-Memory: about 20 bytes a row while reading (positions and codes in the smallest integer types
-that hold them), then the ledger's 24 bytes a paying customer-month, and DuckDB's
-``memory_limit`` on top: 101 million Parquet rows peak at 6.4 GiB on the 2-core development
-machine (``benchmarks/outofcore.py`` gives the time).
+Memory: about 14 bytes a row while reading (codes in the smallest integer types that hold them,
+the amount), 8 more while the rows are put in order, then the ledger's 16 bytes a paying
+customer-month, and DuckDB's ``memory_limit`` on top: 101 million Parquet rows peak at 5.0 to
+5.4 GiB on the 2-core development machine (``benchmarks/outofcore.py`` gives the time).
 
 DuckDB is an optional dependency (``pip install "xl-kpi[bigdata]"``): a 20 MB wheel whose native
 library takes about 0.1 s to import, which the everyday path and xlwings Lite should not pay.
@@ -44,6 +44,7 @@ import pandas as pd
 
 from ..errors import InvalidOptionError, KPIError
 from ._factorized import Factorized, code_dtype
+from ._memory import without_huge_pages
 from ._rows import ReorderedRows, Rows, file_rows
 from .ledger import Ledger, build_ledger
 from .months import to_month_numbers
@@ -168,6 +169,7 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+@without_huge_pages()
 def load_ledger_duckdb(
     source,
     *,
@@ -222,23 +224,16 @@ def load_ledger_duckdb(
                 mark = decimal_of([_first_distinct(con, c) for c in text.values()], delimiter_used)
             factorized = {f: cols[f] for f in _FACTORIZED if f in cols}
             factorized.update({f"attr:{k}": c for k, c in extra.items()})
-            uniques, n, grouped = _factorize(con, factorized, types)
+            uniques, n = _factorize(con, factorized, types)
             if "billing_months" in uniques and "billing_months" in text:
                 from .load import period_values
 
                 uniques["billing_months"] = period_values(pd.Series(uniques["billing_months"], dtype=object),
                                                           mark).to_numpy(dtype=object)
             dayfirst_default = True if (mark == "," or delimiter_used == ";") else None
-            month_of = _month_order(con, func, uniques["month"], dayfirst, dayfirst_default)
+            month_of = _month_of(func, uniques["month"], dayfirst, dayfirst_default)
             sizes = {f: len(u) for f, u in uniques.items()}
-            got = None
-            if grouped["customer"]:
-                # the rows of each customer adjacent: in file order they may be sorted already
-                got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark, sort=False)
-                if not _sorted(got["customer"], got["month"], month_of):
-                    got = None
-            if got is None:
-                got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark, sort=True)
+            got = _rows(con, factorized, sizes, n, cols["mrr"], types[cols["mrr"]], mark)
             break
         except duckdb.Error as exc:
             # UTF-8 by its first bytes that fails further down is Windows-1252, as the pandas path reads it
@@ -254,12 +249,12 @@ def load_ledger_duckdb(
         finally:
             con.close()
             spill.cleanup()
-    pos = got.pop("_pos")
-    reordered = rows if pos is None else ReorderedRows(rows, pos)
     if "bad" in got:
         from .load import not_numbers
 
-        raise not_numbers(func, "mrr", got["raw"], reordered.name(np.flatnonzero(got["bad"])), mark)
+        raise not_numbers(func, "mrr", got["raw"], rows.name(np.flatnonzero(got["bad"])), mark)
+    pos = _in_customer_month_order(got, month_of)
+    reordered = rows if pos is None else ReorderedRows(rows, pos)
     column = {f: Factorized(got[f], uniques[f]) for f in factorized}
     n = got["amount"].size
     return build_ledger(
@@ -301,30 +296,27 @@ def _first_distinct(con, column: str) -> np.ndarray:
     return np.asarray(got, dtype=object)
 
 
-def _factorize(con, fields: Mapping[str, str], types: Mapping[str, str]) -> tuple[dict, int, dict]:
+def _factorize(con, fields: Mapping[str, str], types: Mapping[str, str]) -> tuple[dict, int]:
     """Create for each field ``i`` the table ``f{i}`` (value, code) of its column's distinct
     values numbered in order of first appearance (``pandas.factorize``), all in one scan of the
     file (one grouping set per column).
 
-    Returns the values by code of each field, the number of rows, and for each field whether
-    the rows of each value are adjacent in the file (an export grouped by customer).
+    Returns the values by code of each field and the number of rows.
     """
     distinct = list(dict.fromkeys(fields.values()))
     listed = ", ".join(_ident(c) for c in distinct)
     con.execute(f"""CREATE TEMP TABLE g AS SELECT GROUPING({listed}) AS gid, {listed}, min(_pos) AS first,
-        max(_pos) AS last, count(*) AS n FROM src GROUP BY GROUPING SETS ({', '.join(f'({_ident(c)})' for c in distinct)})""")
+        count(*) AS n FROM src GROUP BY GROUPING SETS ({', '.join(f'({_ident(c)})' for c in distinct)})""")
     full = (1 << len(distinct)) - 1
-    uniques, grouped, total = {}, {}, 0
+    uniques, total = {}, 0
     for i, (f, column) in enumerate(fields.items()):
         c, gid = _ident(column), full & ~(1 << (len(distinct) - 1 - distinct.index(column)))
         con.execute(f"""CREATE TEMP TABLE f{i} AS SELECT {c} AS v,
             CAST(row_number() OVER (ORDER BY first) - 1 AS INTEGER) AS code FROM g WHERE gid = {gid} AND {c} IS NOT NULL""")
-        rows, apart = con.execute(f"SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE {c} IS NULL OR "
-                                  f"last - first + 1 <> n) FROM g WHERE gid = {gid}").fetchall()[0]
-        total, grouped[f] = int(rows), not apart
+        total = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM g WHERE gid = {gid}").fetchall()[0][0])
         uniques[f] = _values(_arrow(con, f"SELECT v FROM f{i} ORDER BY code").column(0), types[column])
     con.execute("DROP TABLE g")
-    return uniques, total, grouped
+    return uniques, total
 
 
 def _values(values, sql_type: str) -> np.ndarray:
@@ -337,32 +329,83 @@ def _values(values, sql_type: str) -> np.ndarray:
     return np.asarray(values.to_pylist(), dtype=object)
 
 
-def _month_order(con, func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> np.ndarray:
-    """Create ``months``: the month of each distinct date, to sort the rows by (dates that do not
-    read sort first; build_ledger names them); return it, by code."""
+def _month_of(func: str, uniques: np.ndarray, dayfirst, dayfirst_default) -> np.ndarray:
+    """The month of each distinct date, to sort the rows by (0 for all when a date does not read:
+    build_ledger names it)."""
     try:
         months, _, _ = to_month_numbers(func, "months", uniques, dayfirst=dayfirst,
                                         dayfirst_default=dayfirst_default)
     except KPIError:
         months = np.zeros(len(uniques), dtype=np.int64)
-    frame = pd.DataFrame({"code": np.arange(len(uniques), dtype=np.int32), "m": months.astype(np.int32)})
-    con.register("_month_frame", frame)
-    con.execute("CREATE TEMP TABLE months AS SELECT * FROM _month_frame")
-    con.unregister("_month_frame")
-    return frame["m"].to_numpy()
+    return np.asarray(months, dtype=np.int64)
 
 
-def _sorted(customer: np.ndarray, month_code: np.ndarray, month_of: np.ndarray) -> bool:
-    """Whether rows in file order are sorted by customer, then month (a missing value aside)."""
-    from ._factorized import spread
+#: Rows per step of the loops over the whole export: temporaries of a few MiB, not of its size.
+_CHUNK = 1 << 20
 
-    if customer.size < 2 or (customer < 0).any() or (month_code < 0).any():
-        return False
-    if not (customer[1:] >= customer[:-1]).all():
-        return False
-    m = spread(month_of, month_code, 0)
-    same = customer[1:] == customer[:-1]
-    return bool((~same | (m[1:] >= m[:-1])).all())
+
+def _in_customer_month_order(got: dict, month_of: np.ndarray) -> np.ndarray | None:
+    """Put the rows of ``got`` (arrays in file order) in order of customer, month and position,
+    in place; return the file position of each row, or None when they were in that order already.
+
+    The order of ``ORDER BY customer NULLS FIRST, month NULLS FIRST, position``, without DuckDB's
+    sort (parallel, but spilling to disk past its memory limit, and slow on a busy machine): the
+    customer and month codes are small dense integers, so ``((customer + 1) * span + month rank)
+    * 2**bits + position`` is one distinct 64-bit integer per row, sorted in place by numpy (its
+    SIMD sort of plain integers: about 1.5 s for 100 million rows); the positions are read back
+    from its low bits and the other columns gathered through them. An export in that order
+    already (grouped by customer, months ascending) is seen so in one pass and left as it is.
+    """
+    customer, month = got["customer"], got["month"]
+    n = customer.size
+    low = int(month_of.min()) if month_of.size else 0
+    rank = np.zeros(month_of.size + 1, dtype=np.int64)  # by month code + 1: a missing month (-1) first
+    rank[1:] = month_of - low + 1
+    span = int(rank.max()) + 1
+    bits = max(1, (n - 1).bit_length())
+
+    def keys(start: int, stop: int) -> np.ndarray:
+        k = customer[start:stop].astype(np.int64)
+        k += 1
+        k *= span
+        k += rank[month[start:stop].astype(np.int64) + 1]
+        return k
+
+    previous = -1
+    for start in range(0, n, _CHUNK):
+        k = keys(start, min(n, start + _CHUNK))
+        if k[0] < previous or not (k[1:] >= k[:-1]).all():
+            break
+        previous = int(k[-1])
+    else:
+        return None  # in order already
+    if ((int(customer.max()) + 2) * span).bit_length() + bits <= 63:
+        packed = np.empty(n, dtype=np.int64)
+        for start in range(0, n, _CHUNK):
+            stop = min(n, start + _CHUNK)
+            k = keys(start, stop)
+            k <<= bits
+            k += np.arange(start, stop, dtype=np.int64)
+            packed[start:stop] = k
+        packed.sort()  # distinct keys: any sort is stable
+        mask = (1 << bits) - 1
+        for start in range(0, n, _CHUNK):  # the customers from the keys, the positions in place
+            stop = min(n, start + _CHUNK)
+            k = packed[start:stop] >> bits
+            k //= span
+            k -= 1
+            customer[start:stop] = k
+            packed[start:stop] &= mask
+        order = packed
+    else:  # too many customers and rows for one word: a stable sort of the keys alone
+        key = np.concatenate([keys(start, min(n, start + _CHUNK)) for start in range(0, n, _CHUNK)])
+        order = np.argsort(key, kind="stable")
+        del key
+        got["customer"] = customer[order]
+    for name, values in got.items():
+        if name != "customer":
+            got[name] = values[order]
+    return order.astype(np.int32) if n < 2**31 else order
 
 
 def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]:
@@ -389,49 +432,42 @@ def _amount_sql(column: str, sql_type: str, mark: str) -> tuple[str, str | None]
 
 
 def _rows(con, fields: Mapping[str, str], sizes: Mapping[str, int], n: int, mrr: str, mrr_type: str,
-          mark: str, *, sort: bool) -> dict:
-    """Every row of the export as codes (-1 where missing), amount and position: the one pass
-    over the whole file, streamed into arrays of the smallest types that hold them (a code of a
-    few distinct values takes one byte).
+          mark: str) -> dict:
+    """Every row of the export as codes (-1 where missing) and amount, in file order: the one
+    pass over the whole file, streamed (in DuckDB's parallel order, each batch put at its rows'
+    positions) into arrays of the smallest types that hold them (a code of a few distinct
+    values takes one byte).
 
-    ``sort``: sorted by customer, month and position (DuckDB sorts, spilling to disk); else in
-    file order (each batch put at its rows' positions; no sort, ``_pos`` None).
-
-    Keys: ``_pos``, one per field, ``amount``, and ``bad`` (the rows whose amount is text that is
-    not a number) with ``raw`` (the first one's text) when there are some.
+    Keys: one per field, ``amount``, and ``bad`` (the rows whose amount is text that is not a
+    number) with ``raw`` (the first one's text) when there are some.
     """
     amount, bad = _amount_sql(mrr, mrr_type, mark)
     names = list(fields)
     joins = " ".join(f"LEFT JOIN f{i} ON f{i}.v = src.{_ident(c)}" for i, c in enumerate(fields.values()))
-    # each column in the smallest type that holds it: a narrower row for DuckDB's sort to move
     codes = ", ".join(f"CAST(coalesce(f{i}.code, -1) AS {_SQL_INTS[code_dtype(sizes[f])]}) AS c{i}"
                       for i, f in enumerate(names))
     position = f"CAST(src._pos AS {'INTEGER' if n < 2**31 else 'BIGINT'})"
     query = f"""SELECT {position} AS _pos, {codes}, {amount} AS amount{f', {bad} AS bad' if bad else ''}
-        FROM src {joins} LEFT JOIN months ON months.code = f{names.index('month')}.code
-        {'ORDER BY c0, months.m NULLS FIRST, src._pos' if sort else ''}"""
-    out = {"_pos": np.empty(n, dtype=np.int32 if n < 2**31 else np.int64) if sort else None}
-    for f in names:
-        out[f] = np.empty(n, dtype=code_dtype(sizes[f]))
+        FROM src {joins}"""
+    out = {f: np.empty(n, dtype=code_dtype(sizes[f])) for f in names}
     out["amount"] = np.empty(n, dtype=np.float64)
     if bad:
         out["bad"] = np.zeros(n, dtype=bool)
-    columns = [*(["_pos"] if sort else []), *(f"c{i}" for i in range(len(names))), "amount", *(["bad"] if bad else [])]
-    keys = [*(["_pos"] if sort else []), *names, "amount", *(["bad"] if bad else [])]
+    columns = [*(f"c{i}" for i in range(len(names))), "amount", *(["bad"] if bad else [])]
+    keys = [*names, "amount", *(["bad"] if bad else [])]
     relation = con.sql(query)  # streamed in batches (DuckDB 2 renamed fetch_arrow_reader to_arrow_reader)
     reader = (getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader)(1 << 20)
     at = 0
     for batch in reader:
-        size = batch.num_rows
         values = [batch.column(column).to_numpy(zero_copy_only=False) for column in columns]
-        for start, stop, to in _runs(batch.column("_pos").to_numpy(zero_copy_only=False), at, sort):
+        for start, stop, to in _runs(batch.column("_pos").to_numpy(zero_copy_only=False)):
             for key, v in zip(keys, values):
                 out[key][to] = v[start:stop]
-        at += size
+        at += batch.num_rows
     if at != n:
         raise RuntimeError(f"DuckDB gave {at} rows of {n}")  # a file changed while it was read
     if bad and out["bad"].any():
-        first = int(np.flatnonzero(out["bad"])[0]) if not sort else int(out["_pos"][np.flatnonzero(out["bad"])[0]])
+        first = int(np.flatnonzero(out["bad"])[0])
         out["raw"] = con.execute(f"SELECT {_ident(mrr)} FROM src WHERE _pos = {first}").fetchall()[0][0]
     elif bad:
         del out["bad"]
@@ -442,13 +478,10 @@ _SQL_INTS = {np.dtype(np.int8): "TINYINT", np.dtype(np.int16): "SMALLINT", np.dt
              np.dtype(np.int64): "BIGINT"}
 
 
-def _runs(pos: np.ndarray, at: int, in_order: bool):
+def _runs(pos: np.ndarray):
     """Where the rows of one batch go: ``(start, stop, destination)`` per run of consecutive
     positions (a batch of DuckDB's parallel scan is a few long runs, each copied as one slice),
     or the positions themselves when the runs are short."""
-    if in_order:
-        yield 0, pos.size, slice(at, at + pos.size)
-        return
     cuts = np.flatnonzero(np.diff(pos) != 1) + 1
     if cuts.size > pos.size // 256:
         yield 0, pos.size, pos
