@@ -1307,7 +1307,8 @@ def write_values(pkg: Package, dst: str | os.PathLike, new_sheet_xml: dict, *, i
             if info.filename in new_sheet_xml:
                 zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 zi.compress_type = zipfile.ZIP_DEFLATED
-                zi._compresslevel = 1  # what writestr(compresslevel=1) sets (an alias of compress_level in 3.13)
+                # level 1: what writestr(compresslevel=1) sets; a public attribute since Python 3.13
+                setattr(zi, "compress_level" if hasattr(zipfile.ZipInfo, "compress_level") else "_compresslevel", 1)
                 zi.external_attr = info.external_attr
                 xml = new_sheet_xml[info.filename]
                 if isinstance(xml, bytes):
