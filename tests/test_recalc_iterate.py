@@ -544,6 +544,33 @@ def test_circular_keep_leaves_an_array_formula_calculated_in_full_uncalculated(t
     assert [cells[("S", 1, c)][1] for c in (2, 3, 4, 5)] == [1, 1, 1, 2]
 
 
+def test_circular_keep_leaves_the_readers_of_a_circular_cell_in_one_pass(tmp_path, monkeypatch):
+    """C1 reads itself while D1 is 1, and 400 cells of the same cycle of references name C1, half
+    of them reading it: each reader is left uncalculated where it is found, not after a new
+    pass over the cycle that calculates the others again."""
+    from xl_kpi.recalc import engine
+
+    n = 400
+    cells = {"D1": 1, "C1": (f"=IF(D1=1,C1,SUM(B1:B{n}))", 5)}
+    cells.update({f"B{r}": (f"=C1+{r}", None) if r % 2 else (f"=IF(D1=1,{r},C1)", None) for r in range(1, n + 1)})
+    src = raw_book(tmp_path / "in.xlsx", {"S": cells})
+    calls = 0
+    evaluate = engine._evaluate_cell
+
+    def counted(*args):
+        nonlocal calls
+        calls += 1
+        return evaluate(*args)
+
+    monkeypatch.setattr(engine, "_evaluate_cell", counted)
+    report = recalculate(src, tmp_path / "out.xlsx", circular="keep")
+    _, got = read_cells(tmp_path / "out.xlsx")
+    assert got[("S", 1, 3)] == ("n", 5.0)
+    assert [got[("S", r, 2)][1] for r in range(1, n + 1)] == [0.0 if r % 2 else r for r in range(1, n + 1)]
+    assert report.kept == {"circular reference": n // 2 + 1}
+    assert calls < 5 * n
+
+
 def test_circular_keep_on_the_command_line_and_strict(tmp_path, capsys):
     src = raw_book(tmp_path / "in.xlsx", {"S": {"A1": ("=A1+1", 5)}})
     out = str(tmp_path / "out.xlsx")

@@ -183,27 +183,30 @@ def solve_cycle(n: int, deps: list[list[int]], keys: list[tuple[tuple[int, int, 
     frozen: set[int] = set()
     with Watcher(book, keys) as watcher:
         while True:
-            found = _chain_order(order, evaluate, watcher, frozen, uncalculated)
-            if found is None:
+            def leave(k: int) -> None:  # a cell reading an uncalculated one: not calculated either
+                freeze([k], True)
+                frozen.add(k)
+
+            cycle = _chain_order(order, evaluate, watcher, frozen, uncalculated if freeze else None, leave)
+            if cycle is None:
                 return None
-            cycle, reading = found
             if calc.iterate:
                 break
             if freeze is None:
                 raise RuntimeCycle(cycle)
-            freeze(cycle, reading)
+            freeze(cycle, False)
             frozen.update(cycle)
     return _iterate(order, evaluate, snapshot, start_values, calc)
 
 
 def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int],
-                 uncalculated: Uncalculated | None = None) -> tuple[list[int], bool] | None:
-    """Evaluate the cells as a calculation chain does; None, or the cells of a run-time cycle
-    (False) or a cell reading an ``uncalculated`` one (True).
+                 uncalculated: Uncalculated | None = None, leave=None) -> list[int] | None:
+    """Evaluate the cells as a calculation chain does; the cells of a run-time cycle, or None.
 
     A cell that read a cell not yet final is pushed back, that cell calculated first, and the
     cell calculated again; a cell needing a cell waiting for it closes a cycle. ``frozen``
-    cells are final and never evaluated.
+    cells are final and never evaluated; a cell that read an ``uncalculated`` one is given to
+    ``leave(k)`` and is final from then on.
     """
     n = len(order)
     position = {k: i for i, k in enumerate(order)}
@@ -221,9 +224,12 @@ def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int
             evaluate(k)
             budget -= 1
             if k in watcher.read:
-                return [k], False
+                return [k]
             if uncalculated and uncalculated.read_in(watcher.boxes):
-                return [k], True
+                leave(k)
+                state[k] = 2
+                stack.pop()
+                continue
             waiting = [j for j in watcher.read if state[j] != 2]
             if not waiting:
                 state[k] = 2
@@ -232,7 +238,7 @@ def _chain_order(order: list[int], evaluate, watcher: "Watcher", frozen: set[int
             on_stack = [j for j in waiting if state[j] == 1]
             if on_stack or budget <= 0:
                 j = on_stack[0] if on_stack else k
-                return (stack[stack.index(j):] if j in stack else list(stack)), False
+                return stack[stack.index(j):] if j in stack else list(stack)
             j = min(waiting, key=position.__getitem__)
             state[j] = 1
             stack.append(j)
