@@ -170,6 +170,7 @@ def _formulas(parts):
     return out
 
 
+@pytest.mark.slow
 def test_every_array_formula_of_the_blank_template_spills_in_the_lite_template(lite_parts, template_parts):
     classic, lite = _formulas(template_parts), _formulas(lite_parts)
     arrays = [f for f in lite if b't="array"' in f[1]]
@@ -196,6 +197,7 @@ def test_the_lite_template_is_the_blank_template_elsewhere(lite_parts, template_
             assert lite_parts[name] == data, name
 
 
+@pytest.mark.slow
 def test_the_lite_template_reads_back_with_its_inputs_and_spilling_formulas():
     from pathlib import Path
 
@@ -208,6 +210,7 @@ def test_the_lite_template_reads_back_with_its_inputs_and_spilling_formulas():
     assert spilled and all("KPI_" not in c.value.text or "_xldudf_KPI_" in c.value.text for c in spilled)
 
 
+@pytest.mark.slow
 def test_recalc_computes_the_dynamic_form_exactly_as_the_array_form(tmp_path):
     wb, _ = build_workbook("en", example(), arrays=True)
     buf = io.BytesIO()

@@ -433,6 +433,7 @@ def test_a_killed_worker_fails_only_its_own_job_after_one_retry(tmp_path):
     assert "ValueError: a defect" in results[4]["reason"]
 
 
+@pytest.mark.slow
 def test_a_worker_killed_in_a_batch_fails_its_workbook_only(tmp_path):
     folder = tmp_path / "books"
     folder.mkdir()
@@ -594,6 +595,7 @@ def test_a_fifo_as_input_is_refused_without_blocking(tmp_path):
     assert r.returncode == 2 and "not a regular file" in r.stderr
 
 
+@pytest.mark.slow
 def test_a_zip_of_more_members_than_a_workbook_could_have_is_refused(tmp_path):
     src = tmp_path / "many.xlsx"
     with zipfile.ZipFile(src, "w") as z:  # past 65,535 entries: a ZIP64 end record
