@@ -199,3 +199,16 @@ def test_formulas_project_dynamic_arrays_equal_excel(tmp_path):
         if not (a == b or (isinstance(a, float) and isinstance(b, (int, float)) and a == pytest.approx(b, rel=1e-9))):
             wrong.append((title, r, c, a, b))
     assert not wrong, wrong[:10]
+
+
+def test_filter_computes_its_arguments_as_arrays_in_a_formula_that_is_not_an_array_formula(tmp_path):
+    """FILTER's parameters are arrays, as SUMPRODUCT's: ``B1:B3<>""`` in a plain formula of row 5
+    is the three rows, not the row-5 intersection (#VALUE!) a value parameter would take."""
+    from test_recalc_support import make_book
+
+    src = make_book(tmp_path / "in.xlsx", {"S": {"B1": "b", "B2": "", "B3": "c", "A5": 1,
+                                                 "D5": '=ROWS(_xlfn._xlws.FILTER(B1:B3,B1:B3<>""))',
+                                                 "E5": '=SUM(_xlfn._xlws.FILTER(A1:A5,A1:A5>0))'}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert (got["D5"], got["E5"]) == (2, 1)

@@ -74,3 +74,17 @@ def test_a_legacy_array_formula_over_whole_columns_fills_its_range_with_the_rows
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
     assert [got[f"D{r}"] for r in range(1, 6)] == [3, 5, 7, 1, 1]  # blank * 2 + 1 below the data
+
+
+def test_unique_of_whole_columns_ends_with_the_blank_below_the_used_range(tmp_path):
+    """UNIQUE(B:B) reads the blank rows under the data too, so Excel's result ends with one
+    blank (shown as 0, why models write UNIQUE(FILTER(B:B,B:B<>""))); with exactly_once the blank,
+    there a million times, is dropped."""
+    src = make_book(tmp_path / "in.xlsx", {"S": {"B1": "b", "B2": "a", "B3": "b",
+                                                 "D1": "=ROWS(_xlfn.UNIQUE(B:B))",
+                                                 "D2": "=ROWS(_xlfn.UNIQUE(B:B,FALSE,TRUE))",
+                                                 "D3": "=ROWS(_xlfn.UNIQUE(B1:B3))",
+                                                 "D4": '=ROWS(_xlfn.UNIQUE(_xlfn._xlws.FILTER(B:B,B:B<>"")))'}})
+    assert recalculate(src, tmp_path / "out.xlsx").ok
+    got = values(tmp_path / "out.xlsx")["S"]
+    assert [got[f"D{r}"] for r in range(1, 5)] == [3, 1, 2, 2]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import ColumnArray, NotVectorizable, align, column_parts
+from ..arrays import ColumnArray, NotVectorizable, align, column_parts, pad_rows
 from ..formula import Const, Name, Ref
 from ..values import BOOL, EMPTY, ERR, NUM, STR, E, Values, numbers, truthy
 from .registry import register
@@ -313,7 +313,9 @@ def _expand(ev, args):
 def _filter(ev, args):
     if not 2 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    arr, include = ev.eval(args[0]), ev.eval(args[1])
+    # array parameters: computed as arrays even in a formula that is not an array formula, as
+    # SUMPRODUCT's are (no implicit intersection of FILTER(B1:B3,B1:B3<>"") with its row)
+    arr, include = ev.eval_array(args[0]), ev.eval_array(args[1])
     empty_node = args[2] if len(args) == 3 else None
     whole = _filter_whole_columns(arr, include)
     if whole is not None:
@@ -455,6 +457,13 @@ def _unique(ev, args):
         if arr.n > 1 or any(o.n > 1 for o in opts):
             raise NotVectorizable("UNIQUE over an array of options")
         return _unique_lifted(arr, *align(*opts))
+    block, tail, rows = column_parts(arr)
+    if tail is not None and rows > block.hw[0] and block.n == tail.n == 1:
+        # whole columns: the rows below the used range are one more row (blank for a reference)
+        # standing for rows - h, so UNIQUE(A:A) ends with the blank Excel finds there (shown as 0)
+        h = block.hw[0]
+        whole = pad_rows(Values(block.kind, block.num, block.text), tail, h + 1)
+        return _per_instance([whole, *opts], lambda a, b, o: _unique_one(a, b, o, {h: rows - h}))
     return _per_instance([arr, *opts], _unique_one)
 
 
@@ -491,22 +500,27 @@ def _flag(v: Values) -> tuple[bool, int]:
     return bool(b.reshape(-1)[0]), int(e.reshape(-1)[0])
 
 
-def _unique_one(a: Values, by_col_v: Values, once_v: Values) -> Values:
+def _unique_one(a: Values, by_col_v: Values, once_v: Values, times: dict[int, int] | None = None) -> Values:
+    """UNIQUE of one array; ``times``: how many rows a row of ``a`` stands for where more than
+    one (the last row of whole columns)."""
     (by_col, e1), (once, e2) = _flag(by_col_v), _flag(once_v)
     if e1 or e2:
         return Values.error(e1 or e2)
     kind, num, text = _parts(a)
     h, w = kind.shape
+    if by_col and times:  # columns of a million rows: compared on their used rows, as a reference
+        return _unique_one(_take(a, np.arange(h - 1), np.arange(w)), by_col_v, once_v)
     count = h if not by_col else w
 
     def item(i):
         cells = [(i, j) for j in range(w)] if not by_col else [(j, i) for j in range(h)]
         return tuple(_same_key(kind[r, c], num[r, c], None if text is None else text[r, c]) for r, c in cells)
 
-    seen: dict[tuple, list[int]] = {}
+    seen: dict[tuple, list[int]] = {}  # an item -> [its first index, how many times it is there]
     for i in range(count):
-        seen.setdefault(item(i), []).append(i)
-    picked = [v[0] for v in seen.values() if not once or len(v) == 1]
+        first = seen.setdefault(item(i), [i, 0])
+        first[1] += times.get(i, 1) if times else 1
+    picked = [i for i, k in seen.values() if not once or k == 1]
     if not picked:
         return Values.error(E.CALC)
     return _take(a, picked, np.arange(w)) if not by_col else _take(a, np.arange(h), picked)
