@@ -201,14 +201,18 @@ def test_formulas_project_dynamic_arrays_equal_excel(tmp_path):
     assert not wrong, wrong[:10]
 
 
-def test_filter_computes_its_arguments_as_arrays_in_a_formula_that_is_not_an_array_formula(tmp_path):
-    """FILTER's parameters are arrays, as SUMPRODUCT's: ``B1:B3<>""`` in a plain formula of row 5
-    is the three rows, not the row-5 intersection (#VALUE!) a value parameter would take."""
+def test_array_parameters_are_computed_as_arrays_in_a_formula_that_is_not_an_array_formula(tmp_path):
+    """FILTER's parameters are arrays, as SUMPRODUCT's (and the array of UNIQUE, SORT, TOROW...):
+    ``B1:B3<>""`` in a plain formula of row 5 is the three rows, not the row-5 intersection
+    (#VALUE!) a value parameter would take."""
     from test_recalc_support import make_book
 
     src = make_book(tmp_path / "in.xlsx", {"S": {"B1": "b", "B2": "", "B3": "c", "A5": 1,
                                                  "D5": '=ROWS(_xlfn._xlws.FILTER(B1:B3,B1:B3<>""))',
-                                                 "E5": '=SUM(_xlfn._xlws.FILTER(A1:A5,A1:A5>0))'}})
+                                                 "E5": '=SUM(_xlfn._xlws.FILTER(A1:A5,A1:A5>0))',
+                                                 "F5": '=ROWS(_xlfn.UNIQUE(B1:B3&""))',
+                                                 "G5": '=INDEX(_xlfn._xlws.SORT(B1:B3&"x",,-1),1)',
+                                                 "H5": '=COLUMNS(_xlfn.TOROW(B1:B3&""))'}})
     assert recalculate(src, tmp_path / "out.xlsx").ok
     got = values(tmp_path / "out.xlsx")["S"]
-    assert (got["D5"], got["E5"]) == (2, 1)
+    assert [got[c] for c in ("D5", "E5", "F5", "G5", "H5")] == [2, 1, 3, "x", 3]

@@ -183,7 +183,7 @@ def _to_line(column: bool):
         lifted = lift(ev, impl, args, [1, 2])
         if lifted is not None:
             return lifted
-        arr = ev.eval(args[0])
+        arr = ev.eval_array(args[0])
         (ignore, e1), (by_col, e2) = _option(ev, args, 1, 0.0), _option(ev, args, 2, 0.0)
         if e1 or e2:
             return Values.error(int(e1 or e2))
@@ -247,7 +247,7 @@ def _wrap(rows: bool):
         lifted = lift(ev, impl, args, [1, 2])
         if lifted is not None:
             return lifted
-        vec = ev.eval(args[0])
+        vec = ev.eval_array(args[0])
         count, e = _option(ev, args, 1, 0.0)
         if e:
             return Values.error(int(e))
@@ -290,7 +290,7 @@ def _expand(ev, args):
     lifted = lift(ev, _expand, args, [1, 2, 3])
     if lifted is not None:
         return lifted
-    arr = ev.eval(args[0])
+    arr = ev.eval_array(args[0])
     pad = _pad_arg(ev, args, 3)
     h0, w0 = arr.hw
     (r, e1) = _option(ev, args, 1, float(h0))
@@ -390,7 +390,7 @@ def _keys(v: Values, along_rows: bool, index: int) -> list[tuple]:
 def _sort(ev, args):
     if not 1 <= len(args) <= 4:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    arr = ev.eval_array(args[0])
     opts = [ev.eval(a) if a is not None else None for a in list(args[1:]) + [None] * (4 - len(args))]
 
     def one(a, index, order, by_col):
@@ -421,7 +421,7 @@ def _sort(ev, args):
 def _sortby(ev, args):
     if len(args) < 2:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    arr = ev.eval_array(args[0])
     rest = [ev.eval(a) if a is not None else None for a in args[1:]]
     if len(rest) % 2:
         rest.append(None)
@@ -451,7 +451,7 @@ def _sortby(ev, args):
 def _unique(ev, args):
     if not 1 <= len(args) <= 3:
         return Values.error(E.VALUE)
-    arr = ev.eval(args[0])
+    arr = ev.eval_array(args[0])
     opts = [ev.scalar(a) if a is not None else Values.boolean(False) for a in list(args[1:]) + [None] * (3 - len(args))]
     if any(not o.is_cell for o in opts):
         if arr.n > 1 or any(o.n > 1 for o in opts):
