@@ -642,7 +642,6 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
             if any(not table_cells.isdisjoint(deps[k]) for k in ks):
                 _flush_tables(tables, issues, book, kept)
         if isinstance(batch, list):  # a cycle of cells
-            frozen = len(kept.ranges) if kept is not None else 0
             if tables is not None:
                 tables.deferring = False  # a table on the cycle is computed as the chain reaches it
             try:
@@ -653,11 +652,10 @@ def _evaluate_cells(comp: list[int], groups: list[Group], book: Book, issues: se
             if result is not None:
                 iterations.append(result)
             if plan is not None:  # a data table's substitutions iterate the cycle, in this order
-                held = kept.ranges[frozen:] if kept is not None else []  # left uncalculated: not re-run
+                held = kept.uncalculated if kept is not None else None  # left uncalculated: not re-run
                 cycle = len(plan)
                 plan.extend((*_step(cells[k]), cycle) for k in batch
-                            if not any(s is cells[k][0].sheet and r0 <= cells[k][1] <= r1 and c0 <= cells[k][2] <= c1
-                                       for s, r0, c0, r1, c1 in held))
+                            if not (held and held.covers(cells[k][0].sheet, *cells[k][1:], *cells[k][1:])))
             continue
         g, rows, cols = batch
         todo = _calculated_cells(g, book, kept, *((rows, cols) if rows is not None else g.positions()))
@@ -780,10 +778,12 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
     keys = [key for key, k in where.items() if k in local]
     key_index = [local[where[key]] for key in keys]
 
+    in_full = [bool(g.array) and _calculated_in_full(g) for g, _, _ in sub_cells]
+
     def evaluate(i: int) -> None:
         _evaluate_cell(sub_cells[i], book, issues)
         g = sub_cells[i][0]
-        if g.array and _calculated_in_full(g):  # every reference read, whatever IF chose
+        if in_full[i]:  # every reference read, whatever IF chose
             rows, cols = g.positions()
             for sheet, ref in _refs(g.tree, book, g.sheet):
                 box = _box(ref, sheet, rows, cols)
@@ -810,7 +810,7 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
         names = []
         for i in indices:
             g, r, c = sub_cells[i]
-            if g.array and not reading and not g.dynamic and not _calculated_in_full(g):
+            if g.array and not reading and not g.dynamic and not in_full[i]:
                 # Excel calculates a legacy array formula's cells one by one, as needed: those the
                 # others of the cycle read are on it, the rest calculated with their values
                 others = [sub_cells[j] for j in indices if j != i]
@@ -823,9 +823,7 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
                        "is off, so these cells and the cells reading them are not calculated, as in Excel, "
                        "and keep Excel's values")
 
-    calc = book.pkg.calc
-    if circular == "iterate" and not calc.iterate:
-        calc = replace(calc, iterate=True)  # Excel's "Enable iterative calculation" ticked
+    calc = _calc_settings(book, circular)
     try:
         first = sorted(range(len(sub_cells)),
                        key=lambda i: (sub_cells[i][0].sheet.index, sub_cells[i][1], sub_cells[i][2]))
@@ -841,6 +839,13 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
     iterations, converged, change = outcome
     names = [_cell_name(g.sheet, r, c) for g, r, c in sub_cells]
     return Iteration(names[:10], len(names), iterations, converged, change)
+
+
+def _calc_settings(book: Book, circular: str):
+    """The workbook's calculation settings, iteration turned on by ``circular="iterate"`` (as
+    ticking Excel's "Enable iterative calculation" does, the file's count and delta kept)."""
+    calc = book.pkg.calc
+    return replace(calc, iterate=True) if circular == "iterate" and not calc.iterate else calc
 
 
 _ACA = re.compile(rb'<f\b[^>]*\baca="(?:1|true)"')
@@ -974,9 +979,10 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     Raises :class:`CircularReference` when formulas depend on themselves at run time and the
     workbook does not turn iterative calculation on; with ``circular="keep"`` those cells and
     the cells reading them are left as Excel leaves them without iterating (the values it
-    stored, see :class:`~.circular.Uncalculated`), and the rest is computed; with ``circular="iterate"`` they are iterated as Excel does once "Enable iterative
-    calculation" is ticked, with the file's ``iterateCount`` and ``iterateDelta`` (Excel's 100
-    and 0.001 when the file has none).
+    stored, see :class:`~.circular.Uncalculated`), and the rest is computed; with
+    ``circular="iterate"`` they are iterated as Excel does once "Enable iterative calculation" is
+    ticked, with the file's ``iterateCount`` and ``iterateDelta`` (Excel's 100 and 0.001 when the
+    file has none).
     """
     if circular not in CIRCULAR_CHOICES:
         raise ValueError(f"circular must be one of {', '.join(map(repr, CIRCULAR_CHOICES))}, not {circular!r}")
@@ -988,8 +994,7 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     seeds = _keep_data_tables(book, kept, issue_list)
     deps = group_graph(groups, book)
     order = strongly_connected(len(groups), lambda k: deps[k])
-    calc = book.pkg.calc
-    tables = TableRunner(groups, deps, book, replace(calc, iterate=True) if circular == "iterate" else calc)
+    tables = TableRunner(groups, deps, book, _calc_settings(book, circular))
     for g in groups:
         if g.table:
             g.table.runner = tables
