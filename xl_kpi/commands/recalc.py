@@ -147,13 +147,10 @@ def _work(job: tuple[str, str, object, str]) -> dict:
 
 
 def _preload() -> None:
-    """Import the engine and its parser once here: forked workers share them instead of each
-    importing them again (about 0.25 s a workbook)."""
+    """Import the engine (its parser included) once here: forked workers share it instead of each
+    importing it again."""
     if sys.platform.startswith("linux"):
         from ..recalc import recalculate  # noqa: F401
-        from ..recalc.formula import _excel_formula
-
-        _excel_formula()
 
 
 def _failed(job: tuple[str, str, object, str], reason: str) -> dict:
