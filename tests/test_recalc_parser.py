@@ -9,9 +9,13 @@ precedence in Excel": ``:`` then space then ``,``, then negation, ``%``, ``^``, 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_recalc_support import make_book
 
 from xl_kpi.recalc import evaluate
 from xl_kpi.recalc.formula import compile_formula
@@ -341,3 +345,20 @@ def test_any_text_gives_a_tree_or_a_syntax_error(text):
     except FormulaSyntaxError:
         return
     assert node is not None
+
+
+@pytest.mark.slow
+def test_recalculating_native_formulas_imports_neither_pycel_nor_openpyxl(tmp_path):
+    # the parser is the engine's own: pycel (and networkx, openpyxl, asyncio with it) is loaded
+    # only for a function only pycel implements
+    book = make_book(tmp_path / "book.xlsx", {"Data": {
+        "A1": 2, "A2": 3, "B1": "=SUM(A1:A2)*-2^2", "B2": '=IF(A1>1,"big","small")&TEXT(A2,"0.0")',
+        "B3": "=INDEX(A1:A2,MATCH(3,A1:A2,0))", "B4": "=SUM((A1,A2) A1:A2)", "B5": '=CELL("address",A2)',
+    }})
+    code = ("import sys; from xl_kpi.recalc import recalculate; "
+            f"r = recalculate({str(book)!r}, {str(tmp_path / 'out.xlsx')!r}); assert r.ok, r; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'pycel', 'networkx', 'openpyxl', 'unittest', 'asyncio'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -68,7 +68,7 @@ _STARTS = _OPERANDS | {"func", "("}
 
 def _fail(text: str, why: str):
     short = text if len(text) <= 80 else text[:80] + "..."
-    return FormulaSyntaxError(f"cannot parse formula ={short!r}: {why}")
+    return FormulaSyntaxError(f"cannot parse formula {'=' + short!r}: {why}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ...excel_errors import NA as NA_ERROR
 from ...excel_errors import ExcelError
 from ..arrays import NotVectorizable
 from ..formula import closing, moved
+from ..package import col_index, col_letters
 from ..values import BOOL, EMPTY, ERR, ERROR_CODES, NUM, STR, E, Omitted, Values
 from .arguments import from_python_cells, per_instance
 from .registry import cellwise, register
@@ -284,9 +285,7 @@ def _address(ev, sheet, row: int, col: int) -> str:
     """CELL("address"): "$A$1", qualified by workbook and sheet when on another sheet."""
     import os
 
-    from openpyxl.utils import get_column_letter
-
-    a1 = f"${get_column_letter(col)}${row}"
+    a1 = f"${col_letters(col)}${row}"
     if sheet is ev.ctx.sheet:
         return a1
     book = os.path.basename(getattr(ev.ctx.book.pkg, "path", "") or "")
@@ -432,15 +431,13 @@ _SHEET_VIEW = re.compile(rb"<(?:\w+:)?sheetView\b[^>]*?\btopLeftCell=\"([A-Za-z]
 def _origin(pkg) -> str:
     """INFO("origin"): the top-left cell the active sheet's window shows, "$A:$D$9" ("$A:R9C4"
     in R1C1 style), from the sheet's ``<sheetView topLeftCell>`` (A1 when the file has none)."""
-    from openpyxl.utils import column_index_from_string
-
     sheet = next((s for s in pkg.sheets if s.index == pkg.active_tab), None)
     xml = sheet.xml if sheet is not None else b""
     head = xml[:sheet.sheetdata_span[0]] if sheet is not None and sheet.sheetdata_span else xml[:1 << 16]
     m = _SHEET_VIEW.search(head)
     col, row = (m.group(1).decode().upper(), int(m.group(2))) if m else ("A", 1)
     if pkg.calc.r1c1:
-        return f"$A:R{row}C{column_index_from_string(col)}"
+        return f"$A:R{row}C{col_index(col)}"
     return f"$A:${col}${row}"
 
 
