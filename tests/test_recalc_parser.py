@@ -102,6 +102,16 @@ def test_precedence_gives_excels_values(formula, expected):
     assert evaluate({}, formula) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("formula, expected", [
+    ("=(A1%,B1)", "(union (% A1) B1)"),
+    ("=-A1%,B1", "(union (% (neg A1)) B1)"),
+    ("=(A1&1,-2)", "(& A1 (union 1 (neg 2)))"),
+    ("=A1 -B1:C1", "(- A1 B1:C1)"),
+])
+def test_postfix_and_prefix_operators_beside_the_reference_operators(formula, expected):
+    assert tree(formula) == expected
+
+
 def test_negation_takes_a_whole_reference_expression():
     # the reference operators bind tighter than negation: -(A1 B1), -(A1:B2)
     assert tree("=-A1 B1") == "(neg (isect A1 B1))"
@@ -174,6 +184,8 @@ def test_a_comma_is_a_union_outside_calls_and_arrays(formula, expected):
     ("=A1 B1:INDEX(X,1)", "(isect A1 (: B1 INDEX(<X>,1)))"),  # the range operator first
     ("=Sheet1!A1:Sheet1!B2", "(: Sheet1!A1 Sheet1!B2)"),
     ("=Table1[Col1]:Table1[Col2]", "(: [[Table1[Col1]]] [[Table1[Col2]]])"),
+    ("=SUM(C1, A1 :B2)", "SUM(C1,(: A1 B2))"),  # a space beside it is whitespace
+    ("=SUM(C1, A1: B2)", "SUM(C1,(: A1 B2))"),
 ])
 def test_the_range_operator_joins_any_two_references(formula, expected):
     assert tree(formula) == expected

@@ -120,6 +120,15 @@ DIFFERENT = {
                "ends no operand at a line break: one name A1B1)",
     "=A1\r\nB1": "as A1\nB1",
     "=a]b": "a syntax error in Excel: a bracket closing nothing",
+    "=(A1%,B1)": "the percent applies to A1 (pycel kept a postfix % on its operator stack, so the union "
+                 "built after it took it)",
+    "=-A1%,B1": "as (A1%,B1)",
+    "=(A1&1,-2)": "a negation after a reference operator negates what follows it (pycel's shunting-yard let "
+                  "the prefix minus reduce the union first: (A1&1),-2)",
+    "=SUM(C1, A1 :B2)": "a space beside the range operator is whitespace: two arguments (pycel read an "
+                        "intersection and lost the argument separator: one argument)",
+    "=A1 :B2": "as SUM(C1, A1 :B2) (pycel raised)",
+    "=[1]Sheet1!A1:FALSE": "as Sheet1!A1:B2:f: FALSE is not on the sheet of A1",
     "=cmd|' /C calc'!A0": "a reference to cell A0 of a sheet named cmd|' /C calc' (no such cell: #REF!); "
                           "openpyxl's tokenizer refused the |",
 }
@@ -129,7 +138,7 @@ SAME = [
     "=A1 B1", "=A1:B2 C1:D2", "=(A1,B1)", "=SUM((A1,B1))", "=INDEX((A1:B2,C1:D2),1,1,2)", "=A1 B1,C1",
     "=SUM(A1 B1:C2)", "=F(A1:B2 C1)", "=X!A1 Y!B1", "=A1 (B1)", "=(A1) (B1)", "=SUM(A1) SUM(B1)", "=1 2",
     "=SUM( A1 , B1 )", "=SUM (A1)", "=A1 -B1", "=-A1 B1", "=-A1:B2", "= A1", "=A1 ", "=1 + 2",
-    "=A1\n +B1", "=A1\t+\tB1", '="a\r\nb"&A1', "=A1 \r\nB1", "=(A1)\nB1", "=A1:(B2)", "=@", "=A1::B2", "=A1:",
+    "=A1\n +B1", "=A1\t+\tB1", '="a\r\nb"&A1', "=A1 \r\nB1", "=(A1)\nB1", "=A1:(B2)", "=@", "=A1::B2", "=A1:", "=SUM(C1, A1: B2)",
     "=Sheet1!",
     "=B2:E5:f", "=1:3", "=A1:B2:C3", "=INDEX(L,1,1):INDEX(L,1,3)", "=INDEX(A:A,1):B5", "=B5:INDEX(A:A,1)",
     "=(A1:B2):C3", "=A2:'[2]Data'!A2", "=A2:Data!A2", "=Sheet1!A1:Sheet1!B2", "=$A$1:$B$2", "=$A:$A", "=$1:$3",
