@@ -29,11 +29,11 @@ from .nodes import (
     Structured,
 )
 from .package import col_index, col_letters
-from .parser import parse, split_sheet
+from .parser import parse
 from .values import E, Values
 
 __all__ = ["Node", "Const", "Ref", "Name", "Op", "Func", "ArrayLit", "Structured", "compile_formula", "shape_key",
-           "ShapeKeys", "FormulaSyntaxError", "FormulaLimitError", "closing", "moved", "split_sheet", "walk"]
+           "ShapeKeys", "FormulaSyntaxError", "FormulaLimitError", "closing", "moved", "walk"]
 
 
 # ---------------------------------------------------------------------------------------------
