@@ -20,12 +20,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from html import unescape
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from xml.etree import ElementTree as ET
 
 import numpy as np
 
 from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
+from .formula_cells import FormulaCell, FormulaCells
 
 __all__ = [
     "UnreadableWorkbook",
@@ -33,6 +34,7 @@ __all__ = [
     "Package",
     "SheetPart",
     "FormulaCell",
+    "FormulaCells",
     "open_package",
     "col_index",
     "col_letters",
@@ -79,25 +81,6 @@ def format_size(n: int) -> str:
     return f"{n:,} bytes"
 
 
-@dataclass(slots=True)
-class FormulaCell:
-    """One cell holding a formula, as found in the sheet XML."""
-
-    row: int  # 1-based
-    col: int  # 1-based
-    text: str | None  # formula text without "=", None for a dependent of a shared formula
-    ftype: str  # "normal" | "shared" | "array" | "dataTable"
-    ref: str | None  # the range of an array formula or of a shared-formula master
-    si: str | None  # shared-formula group id
-    span: tuple[int, int]  # byte span of the whole <c> element in the sheet XML
-    dynamic: bool = False  # a dynamic array (Excel 365: cm attribute on the cell)
-    table: dict[str, str] | None = None  # a data table's attributes (r1, r2, dt2D, dtr, del1, del2)
-    #: the cell's ``t`` attribute (b"" for none) when it is written in the scan's common form
-    #: (``<c r s t>``, a plain or shared ``<f>``, at most a ``<v>``, nothing else), which the
-    #: writer patches in place; None for any other cell
-    vtype: bytes | None = None
-
-
 @dataclass
 class SheetPart:
     """One worksheet: its cells as parallel lists, its formulas, and its raw XML."""
@@ -112,7 +95,7 @@ class SheetPart:
     kinds: list[int] = field(default_factory=list)
     nums: list[float] = field(default_factory=list)
     texts: dict[tuple[int, int], str] = field(default_factory=dict)
-    formulas: list[FormulaCell] = field(default_factory=list)
+    formulas: FormulaCells = field(default_factory=FormulaCells)
     notes: list[str] = field(default_factory=list)  # odd cells read as errors, for the report
     odd_cells: int = 0
     cells_scanned: int = 0  # cell elements read
@@ -125,7 +108,7 @@ class SheetPart:
     def formula_types(self) -> set[str]:
         """The ``ftype`` of the sheet's formulas ("normal", "shared", "array", "dataTable"), found
         by one C-level pass, so that a loop for a rare kind is skipped where the sheet has none."""
-        return set(map(_FTYPE_OF, self.formulas))
+        return set(self.formulas.ftypes)
 
     def cell_spans(self, rows=None) -> dict[tuple[int, int], tuple[int, int]]:
         """Byte span of each cell element, by (row, column): every cell of the rows ``rows`` (and
@@ -236,7 +219,6 @@ def col_letters(index: int) -> str:
     return out
 
 
-_FTYPE_OF, _ROW_OF = attrgetter("ftype"), attrgetter("row")
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -792,6 +774,9 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     sheet.sheetdata_span = (start, end)
     rows, cols, kinds, nums, texts = sheet.rows, sheet.cols, sheet.kinds, sheet.nums, sheet.texts
     formulas = sheet.formulas
+    f_rows, f_cols, f_texts, f_ftypes, f_sis, f_starts, f_ends, f_vtypes = (
+        x.append for x in (formulas.rows, formulas.cols, formulas.texts, formulas.ftypes, formulas.sis,
+                           formulas.starts, formulas.ends, formulas.vtypes))
     row_spans = sheet.row_spans
     row = 0
     col = 0
@@ -818,13 +803,26 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 max_col = col
             if ftext is not None:
                 text = ftext.decode("utf-8")
-                formulas.append(FormulaCell(row, col, _entities(text) if "&" in text else text, "normal", None,
-                                            None, tok.span(), False, None, t or b""))
+                f_rows(row)
+                f_cols(col)
+                f_texts(_entities(text) if "&" in text else text)
+                f_ftypes("normal")
+                f_sis(None)
+                f_starts(tok.start())
+                f_ends(tok.end())
+                f_vtypes(t or b"")
                 continue
             if si is not None:
-                formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
-                                            None if sref is None else sref.decode(), si.decode(), tok.span(),
-                                            False, None, t or b""))
+                if sref is not None:
+                    formulas.refs[len(formulas.rows)] = sref.decode()
+                f_rows(row)
+                f_cols(col)
+                f_texts(None if stext is None else _text(stext))
+                f_ftypes("shared")
+                f_sis(si.decode())
+                f_starts(tok.start())
+                f_ends(tok.end())
+                f_vtypes(t or b"")
                 continue
             if istr is not None:
                 if t == b"inlineStr":
@@ -939,7 +937,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     if rows:
         sheet.max_row = max(sheet.max_row, max(rows))
     if formulas:
-        sheet.max_row = max(sheet.max_row, max(map(_ROW_OF, formulas)))
+        sheet.max_row = max(sheet.max_row, max(formulas.rows))
     sheet.max_col = max_col
 
 
@@ -1087,8 +1085,9 @@ def patch_sheet(sheet: SheetPart, formula_values: FormulaValues,
     rich = rich or {}
     if not spill_values:  # formula cells only, in document order (as scanned): no sort needed
         return _patch_formulas(sheet, formula_values, rich)
+    starts, ends = sheet.formulas.starts, sheet.formulas.ends
     edits: list[tuple[int, int, bytes]] = [
-        (*sheet.formulas[i].span, cell_xml(xml[slice(*sheet.formulas[i].span)], prefix, *val, rich=rich))
+        (starts[i], ends[i], cell_xml(xml[starts[i]:ends[i]], prefix, *val, rich=rich))
         for i, val in _computed(formula_values)]
     cell_spans = sheet.cell_spans({r for r, _ in spill_values})
     # spilled values into existing cells; new cells grouped by row
@@ -1200,7 +1199,6 @@ def _patch_formulas(sheet: SheetPart, values: FormulaValues, rich: dict[str, byt
 
 #: Formula cells patched between two chunks handed to the writer (about a megabyte of XML).
 _CHUNK_CELLS = 8192
-_SPAN_OF, _VTYPE_OF = attrgetter("span"), attrgetter("vtype")
 
 
 def _patch_chunks(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes]):
@@ -1217,16 +1215,18 @@ def _patch_chunks(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes
         yield xml
         return
     idx_list = idx.tolist()
-    cells = list(map(sheet.formulas.__getitem__, idx_list))
-    spans = list(map(_SPAN_OF, cells))
-    starts, ends = list(map(itemgetter(0), spans)), list(map(itemgetter(1), spans))
+    formulas = sheet.formulas
+    if len(idx_list) == len(formulas):  # every formula computed: the lists as they are
+        starts, ends, vtypes = formulas.starts, formulas.ends, formulas.vtypes
+    else:
+        starts, ends, vtypes = (list(map(x.__getitem__, idx_list))
+                                for x in (formulas.starts, formulas.ends, formulas.vtypes))
     if not all(map(int.__le__, ends, starts[1:])):  # not in document order: a sheet built by hand
         yield _apply(xml, [(*sheet.formulas[i].span, cell_xml(xml[slice(*sheet.formulas[i].span)], prefix, *val,
                                                               rich=rich)) for i, val in _computed(values)])
         return
     elements = _value_elements(values, idx)
     kinds = values.kinds[idx].tolist()
-    vtypes = list(map(_VTYPE_OF, cells))
     t_of = _T_OF_KIND
     find, rfind = xml.find, xml.rfind
     last = 0
