@@ -175,22 +175,21 @@ def _group_sheet(sheet: SheetData, keys: ShapeKeys, groups: list[Group], issues:
     shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
     index = sheet.index
     key_of = keys.key
-    for i, ftype, text, row, col in zip(range(len(cells)), ftypes, texts, rows, cols):
-        if ftype == "normal":  # the common cell, first: its shape's group (the same steps as below)
-            if text and not text[0].isspace():
-                key = key_of(text, row, col, index)
-                g = by_key.get(key)
-                if g is None:
-                    g = by_key[key] = Group(len(groups), sheet, text, (row, col))
-                    groups.append(g)
-                g.members.append(i)
-                continue
-        elif ftype == "shared" and not text:
+    for i, ftype, text, key in zip(range(len(cells)), ftypes, texts, keys.keys(texts, rows, cols, index)):
+        if ftype == "normal" and key is not None:  # the common cell, first: the same steps as below
+            g = by_key.get(key)
+            if g is None:
+                g = by_key[key] = Group(len(groups), sheet, text, (rows[i], cols[i]))
+                groups.append(g)
+            g.members.append(i)
+            continue
+        if ftype == "shared" and not text:
             key = shared_keys.get(sis[i])
             if key is not None:  # the cells of one shared formula are one shape
                 by_key[key].members.append(i)
                 continue
         f = cells[i]
+        row, col = f.row, f.col
         if ftype == "dataTable":
             table = read_data_table(f)
             if isinstance(table, DataTable):
