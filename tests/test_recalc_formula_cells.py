@@ -76,3 +76,17 @@ def test_cells_appended_by_hand_read_back_unchanged():
     formulas = FormulaCells(cells)
     assert list(formulas) == cells and bool(formulas) and not FormulaCells()
     assert set(formulas.whole) == {2}  # the array formula alone is kept whole
+
+
+def test_cell_tags_are_counted_as_the_regular_expression_finds_them():
+    """Every way a "<c" may be followed (or not) and prefixed, at the ends of a chunk too."""
+    import random
+
+    from xl_kpi.recalc.package import _CELL_TAG, _cell_tags
+
+    pieces = [b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\x0b", b"<cols>", b"<col ", b"<c", b"<", b"c",
+              b"<x:c ", b"<x:cc", b":c", b"<v>1</v>", b"</c>", b"<row r=\"1\">", b"\x00", b"\xff"]
+    rng = random.Random(7)
+    for _ in range(2000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        assert _cell_tags(data) == len(_CELL_TAG.findall(data)), data

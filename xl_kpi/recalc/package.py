@@ -358,19 +358,24 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> Non
 
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c[\s/>]")
-_PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
+
+
+#: The bytes that may follow ``<c`` in a cell start tag: whitespace (``\s``), "/" and ">".
+_AFTER_CELL_TAG = np.zeros(256, bool)
+_AFTER_CELL_TAG[list(b" \t\n\r\f\v/>")] = True
 
 
 def _cell_tags(data: bytes) -> int:
-    """How many cell start tags ``data`` holds (:data:`_CELL_TAG`), counted at C speed: by
-    ``bytes.count`` where every ``<c`` is ``<c `` (a chunk of cells), else by a regular expression
-    starting with a literal, and the one allowing a namespace prefix only where ``:c`` occurs."""
-    if b":c" in data:
+    """How many cell start tags ``data`` holds (:data:`_CELL_TAG`), counted at C speed: by numpy
+    over the positions of "<" (a third of the three passes of ``bytes.count`` it replaces), and
+    by the regular expression allowing a namespace prefix only where ``:c`` occurs."""
+    d = np.frombuffer(data, np.uint8)
+    colons = np.flatnonzero(d[:-1] == 0x3A)
+    if (d[colons + 1] == 0x63).any():  # ":c"
         return len(_CELL_TAG.findall(data))
-    cells = data.count(b"<c ")
-    if cells == data.count(b"<c"):
-        return cells
-    return len(_PLAIN_CELL_TAG.findall(data))
+    lt = np.flatnonzero(d[:-2] == 0x3C)  # "<" with two bytes after it
+    tags = lt[d[lt + 1] == 0x63]  # "<c"
+    return int(np.count_nonzero(_AFTER_CELL_TAG[d[tags + 2]]))
 
 
 class _CellCount:
