@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import index
 
 __all__ = ["FormulaCell", "FormulaCells"]
 
@@ -81,8 +82,7 @@ class FormulaCells:
         return len(self.rows)
 
     def __getitem__(self, i: int) -> FormulaCell:
-        if not isinstance(i, int):
-            raise TypeError(f"formula cells are indexed by int, not {type(i).__name__}")
+        i = index(i)  # an integer (numpy's too); a slice is refused
         if i < 0:
             i += len(self.rows)
         f = self.whole.get(i)

@@ -810,6 +810,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
 
     colmap = _COLS
     row_digits, row_number = None, 0
+    si_names: dict[bytes, str] = {}
     for tok in _SCAN.finditer(xml, start, end):
         letters, digits, t, v, ftext, sref, si, stext, istr, row_attrs, raw_attrs, body = tok.groups()
         if letters is not None:  # fast path
@@ -838,7 +839,10 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
                 f_cols(col)
                 f_texts(None if stext is None else _text(stext))
                 f_ftypes("shared")
-                f_sis(si.decode())
+                name = si_names.get(si)
+                if name is None:  # one str for the cells of a shared formula
+                    name = si_names[si] = si.decode()
+                f_sis(name)
                 f_starts(tok.start())
                 f_ends(tok.end())
                 f_vtypes(t or b"")
