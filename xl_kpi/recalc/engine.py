@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
+from itertools import compress
 
 import numpy as np
 
@@ -168,8 +169,8 @@ def _group_sheet(sheet: SheetData, keys: ShapeKeys, groups: list[Group], issues:
     rows, cols, texts, ftypes, sis = cells.rows, cells.cols, cells.texts, cells.ftypes, cells.sis
     masters: dict[str, int] = {}
     if "shared" in sheet.part.formula_types():
-        for i, ftype, text in zip(range(len(cells)), ftypes, texts):
-            if ftype == "shared" and text:
+        for i in compress(range(len(cells)), texts):  # the cells with a text (C-level), of them the masters
+            if ftypes[i] == "shared":
                 masters.setdefault(sis[i], i)
     by_key: dict[str, Group] = {}
     shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
