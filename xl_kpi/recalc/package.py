@@ -13,6 +13,7 @@ into the original text and leave every other byte, namespace prefix and attribut
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -763,8 +764,8 @@ def _note(sheet: SheetPart, r: int, c: int, why: str) -> None:
 
 def _non_finite(sheet: SheetPart) -> None:
     """Numbers that are infinite or NaN (``<v>INF</v>``): Excel has neither; read as #NUM!."""
-    import numpy as np
-
+    if math.isfinite(sum(sheet.nums)):  # one C pass: an infinity or a NaN would make the sum one
+        return
     nums = np.asarray(sheet.nums, np.float64)
     bad = np.nonzero(~np.isfinite(nums) & (np.asarray(sheet.kinds, np.uint8) == NUM))[0]
     for i in bad.tolist():
