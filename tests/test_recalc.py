@@ -432,6 +432,25 @@ def test_shape_keys_of_a_column_equal_the_plain_shape_key(formulas):
         assert keys.key("A7*3", 7, 5) == shape_key("A7*3", 7, 5)
 
 
+def test_shape_keys_of_a_sheet_at_once_equal_the_plain_shape_key():
+    """Rows of cells in several columns, as a sheet lists them: templates of the cell's own row
+    and of other rows, a text one row number off its column's template, %, blanks and Nones."""
+    from xl_kpi.recalc.formula import ShapeKeys, shape_key
+
+    columns = ["A{r}*2", "B{r}+B{p}", 'TEXT(A{r},"0%")&"%d"', "C{r}/C{r}", "SUM($A$1:A{r})"]
+    texts, rows, cols = [], [], []
+    for r in (2, 3, 4, 9, 10, 99, 100, 101):
+        for c, template in enumerate(columns, start=3):
+            texts.append(template.format(r=r, p=r - 1))
+            rows.append(r)
+            cols.append(c)
+        texts += ["C{r}/C{s}".format(r=r, s=r + 1), None, "", "  "]  # one off the column above
+        rows += [r] * 4
+        cols += [6, 9, 10, 11]
+    got = ShapeKeys().keys(texts, rows, cols, 0)
+    assert got == [shape_key(t, r, c) if t and t.strip() else None for t, r, c in zip(texts, rows, cols)]
+
+
 def test_1904_date_system_is_refused_rather_than_computed_wrong(tmp_path):
     src = make_book(tmp_path / "in.xlsx", {"S": {"A1": "=DATE(2024,1,1)"}})
     patched = tmp_path / "1904.xlsx"

@@ -31,8 +31,8 @@ class SheetData:
         self.part = part
         rows = part.max_row
         cols = part.max_col
-        for f in part.formulas if "array" in part.formula_types() else ():
-            if f.ftype == "array" and f.ref:
+        for f in part.formulas.of_type("array"):
+            if f.ref:
                 _, _, r1, c1 = parse_range(f.ref)
                 rows, cols = max(rows, r1), max(cols, c1)
         if rows * cols > MAX_CELLS:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
+from itertools import compress
 
 import numpy as np
 
@@ -76,7 +76,7 @@ class Group:
     cols: list[int] = field(default_factory=list)
     array: tuple[int, int, int, int] | None = None  # the range of an array formula
     tree: Node | None = None
-    formulas: list[FormulaCell] = field(default_factory=list)  # the file's cells, as rows/cols
+    members: list[int] = field(default_factory=list)  # the cells' indexes in the sheet's formula cells
     keep_reason: tuple[str, str] | None = None  # (cause, detail) known when grouping
     kept: str | None = None  # the cause, when the cells keep Excel's stored values
     table: DataTable | None = None  # a What-If data table (see data_tables.py)
@@ -93,6 +93,18 @@ class Group:
             rows.flags.writeable = cols.flags.writeable = False
             p = self._positions = (rows, cols)
         return p
+
+    @property
+    def formulas(self) -> list[FormulaCell]:
+        """The group's cells as read from the file (made when asked, from the sheet's lists)."""
+        return list(map(self.sheet.part.formulas.__getitem__, self.members))
+
+    def formula_at(self, r: int, c: int) -> FormulaCell | None:
+        """The group's cell (r, c) as read from the file, None if it has none there."""
+        for i, rc in zip(self.members, zip(self.rows, self.cols)):
+            if rc == (r, c):
+                return self.sheet.part.formulas[i]
+        return None
 
 
 @dataclass
@@ -134,23 +146,92 @@ def _drop_array_members(part) -> None:
     arrays = []
     if not part.formula_types() & {"array", "dataTable"}:
         return
-    for f in part.formulas:
-        if f.ftype in ("array", "dataTable") and f.ref:
+    cells = part.formulas
+    for f in cells.of_type("array", "dataTable"):
+        if f.ref:
             try:
                 arrays.append((parse_range(f.ref), (f.row, f.col)))
             except ValueError:
                 continue
     if not arrays:
         return
-    keep = []
-    for f in part.formulas:
-        inside = not f.text and f.ftype != "shared" and any(
-            r0 <= f.row <= r1 and c0 <= f.col <= c1 and (f.row, f.col) != anchor
-            for (r0, c0, r1, c1), anchor in arrays)
-        if not inside:
-            keep.append(f)
-    if len(keep) != len(part.formulas):
-        part.formulas[:] = keep
+    keep = [i for i, (text, ftype, row, col) in enumerate(zip(cells.texts, cells.ftypes, cells.rows, cells.cols))
+            if text or ftype == "shared" or not any(r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != anchor
+                                                    for (r0, c0, r1, c1), anchor in arrays)]
+    if len(keep) != len(cells):
+        cells.keep(keep)
+
+
+def _group_sheet(sheet: SheetData, keys: ShapeKeys, groups: list[Group], issues: list[str]) -> None:
+    """Put each formula cell of a sheet in the group of its shape (appended to ``groups``), by its
+    index in the sheet's formula cells; rows and columns are filled in afterwards."""
+    cells = sheet.part.formulas
+    rows, cols, texts, ftypes, sis = cells.rows, cells.cols, cells.texts, cells.ftypes, cells.sis
+    masters: dict[str, int] = {}
+    if "shared" in sheet.part.formula_types():
+        for i in compress(range(len(cells)), texts):  # the cells with a text (C-level), of them the masters
+            if ftypes[i] == "shared":
+                masters.setdefault(sis[i], i)
+    by_key: dict[str, Group] = {}
+    shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
+    index = sheet.index
+    key_of = keys.key
+    for i, ftype, text, key in zip(range(len(cells)), ftypes, texts, keys.keys(texts, rows, cols, index)):
+        if ftype == "normal" and key is not None:  # the common cell, first: the same steps as below
+            g = by_key.get(key)
+            if g is None:
+                g = by_key[key] = Group(len(groups), sheet, text, (rows[i], cols[i]))
+                groups.append(g)
+            g.members.append(i)
+            continue
+        if ftype == "shared" and not text:
+            key = shared_keys.get(sis[i])
+            if key is not None:  # the cells of one shared formula are one shape
+                by_key[key].members.append(i)
+                continue
+        f = cells[i]
+        row, col = f.row, f.col
+        if ftype == "dataTable":
+            table = read_data_table(f)
+            if isinstance(table, DataTable):
+                groups.append(Group(len(groups), sheet, "TABLE()", (row, col), tree=table.tree(), members=[i],
+                                    table=table))
+            else:
+                issues.append(f"{_cell_name(sheet, row, col)}: data table not recalculated ({table})")
+            continue  # a table that cannot be computed keeps Excel's values (_keep_data_tables)
+        key_row, key_col = row, col
+        reason = None
+        if ftype == "shared" and not text:
+            m = masters.get(f.si)
+            if m is None:
+                text, reason = "#REF!", ("formula syntax", "a shared formula without its master cell")
+            else:
+                text, key_row, key_col = texts[m], rows[m], cols[m]
+        if not text or not text.strip():
+            issues.append(f"{_cell_name(sheet, row, col)}: empty formula")
+            text, reason = "#NAME?", ("formula syntax", "an empty formula")
+        if ftype == "array" or reason is not None:
+            ref = (row, col, row, col)
+            if ftype == "array" and f.ref:
+                try:
+                    ref = parse_range(f.ref)
+                except ValueError:
+                    pass
+            g = Group(len(groups), sheet, text, (row, col), array=ref if ftype == "array" else None, members=[i],
+                      keep_reason=reason, dynamic=ftype == "array" and f.dynamic)
+            if g.dynamic:
+                sheet.spills[(row, col)] = ref
+            groups.append(g)
+            continue
+        key = key_of(text, key_row, key_col, index)
+        if ftype == "shared" and not f.text:
+            shared_keys[f.si] = key
+        g = by_key.get(key)
+        if g is None:
+            g = Group(len(groups), sheet, text, (key_row, key_col))
+            by_key[key] = g
+            groups.append(g)
+        g.members.append(i)
 
 
 def build_groups(book: Book, issues: list[str]) -> list[Group]:
@@ -159,81 +240,13 @@ def build_groups(book: Book, issues: list[str]) -> list[Group]:
     for sheet in book.sheets:
         if sheet is None:
             continue
-        part = sheet.part
-        _drop_array_members(part)
-        masters: dict[str, FormulaCell] = {}
-        for f in part.formulas if "shared" in part.formula_types() else ():
-            if f.ftype == "shared" and f.text:
-                masters.setdefault(f.si, f)
-        by_key: dict[str, Group] = {}
-        shared_keys: dict[str, str] = {}  # a shared formula's group (si): its master's key, once
-        index = sheet.index
-        for f in part.formulas:
-            ftype = f.ftype
-            if ftype == "normal":  # the common cell, first: its shape's group (the same steps as below)
-                text = f.text
-                if text and not text[0].isspace():
-                    key = keys.key(text, f.row, f.col, index)
-                    g = by_key.get(key)
-                    if g is None:
-                        g = by_key[key] = Group(len(groups), sheet, text, (f.row, f.col))
-                        groups.append(g)
-                    g.rows.append(f.row)
-                    g.cols.append(f.col)
-                    g.formulas.append(f)
-                    continue
-            if ftype == "dataTable":
-                table = read_data_table(f)
-                if isinstance(table, DataTable):
-                    groups.append(Group(len(groups), sheet, "TABLE()", (f.row, f.col), [f.row], [f.col],
-                                        tree=table.tree(), formulas=[f], table=table))
-                else:
-                    issues.append(f"{_cell_name(sheet, f.row, f.col)}: data table not recalculated ({table})")
-                continue  # a table that cannot be computed keeps Excel's values (_keep_data_tables)
-            text = f.text
-            key_row, key_col = f.row, f.col
-            reason = None
-            if f.ftype == "shared" and not text:
-                key = shared_keys.get(f.si)
-                if key is not None:  # the cells of one shared formula are one shape
-                    g = by_key[key]
-                    g.rows.append(f.row)
-                    g.cols.append(f.col)
-                    g.formulas.append(f)
-                    continue
-                m = masters.get(f.si)
-                if m is None:
-                    text, reason = "#REF!", ("formula syntax", "a shared formula without its master cell")
-                else:
-                    text, key_row, key_col = m.text, m.row, m.col
-            if not text or not text.strip():
-                issues.append(f"{_cell_name(sheet, f.row, f.col)}: empty formula")
-                text, reason = "#NAME?", ("formula syntax", "an empty formula")
-            if f.ftype == "array" or reason is not None:
-                ref = (f.row, f.col, f.row, f.col)
-                if f.ftype == "array" and f.ref:
-                    try:
-                        ref = parse_range(f.ref)
-                    except ValueError:
-                        pass
-                g = Group(len(groups), sheet, text, (f.row, f.col), [f.row], [f.col],
-                          array=ref if f.ftype == "array" else None, formulas=[f], keep_reason=reason,
-                          dynamic=f.ftype == "array" and f.dynamic)
-                if g.dynamic:
-                    sheet.spills[(f.row, f.col)] = ref
-                groups.append(g)
-                continue
-            key = keys.key(text, key_row, key_col, sheet.index)
-            if f.ftype == "shared" and not f.text:
-                shared_keys[f.si] = key
-            g = by_key.get(key)
-            if g is None:
-                g = Group(len(groups), sheet, text, (key_row, key_col))
-                by_key[key] = g
-                groups.append(g)
-            g.rows.append(f.row)
-            g.cols.append(f.col)
-            g.formulas.append(f)
+        _drop_array_members(sheet.part)
+        first = len(groups)
+        _group_sheet(sheet, keys, groups, issues)
+        cells = sheet.part.formulas
+        for g in groups[first:]:  # each group's cells, by their indexes
+            g.rows = list(map(cells.rows.__getitem__, g.members))
+            g.cols = list(map(cells.cols.__getitem__, g.members))
     for g in groups:
         if g.array or g.table:
             r0, c0, r1, c1 = g.array or g.table.ref
@@ -794,7 +807,7 @@ def _solve(comp_cells: list[int], cells, deps, where, book: Book, issues: set, k
         shared = book.pkg.shared_strings
         for i in indices:
             g, r, c = sub_cells[i]
-            f = next((f for f in g.formulas if (f.row, f.col) == (r, c)), None)
+            f = g.formula_at(r, c)
             v = stored_value(g.sheet.part, f, shared) if f is not None else None
             k, x, t = v if v is not None else (EMPTY, 0.0, None)
             g.sheet.kind[r, c], g.sheet.num[r, c] = k, x
@@ -910,8 +923,10 @@ def _leave_uncalculated(cell: tuple[Group, int, int], book: Book, kept: Kept, re
         for i, j in zip(*np.nonzero(k == STR)):
             sheet.text[(r0 + int(i), c0 + int(j))] = texts[(i + r0 - a0, j + c0 - a1)]
     shared = book.pkg.shared_strings
-    for f in g.formulas:
-        if r0 <= f.row <= r1 and c0 <= f.col <= c1:
+    cells = sheet.part.formulas
+    for i, row, col in zip(g.members, g.rows, g.cols):
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            f = cells[i]
             v = stored_value(sheet.part, f, shared)
             kind, num, text = v if v is not None else (NUM, 0.0, None)
             sheet.kind[f.row, f.col], sheet.num[f.row, f.col] = kind, num
@@ -951,8 +966,8 @@ def _keep_data_tables(book: Book, kept: Kept, issues: list[str]) -> list[tuple]:
     for sheet in book.sheets:
         if sheet is None:
             continue
-        for f in sheet.part.formulas if "dataTable" in sheet.part.formula_types() else ():
-            if f.ftype != "dataTable" or sheet.owner[f.row, f.col] >= 0:  # computed: data_tables.py
+        for f in sheet.part.formulas.of_type("dataTable"):
+            if sheet.owner[f.row, f.col] >= 0:  # computed: data_tables.py
                 continue
             try:
                 r0, c0, r1, c1 = parse_range(f.ref) if f.ref else (f.row, f.col, f.row, f.col)
@@ -1068,9 +1083,6 @@ def calculate(pkg: Package, progress=None, circular: str = "refuse") -> Recalcul
     return result
 
 
-_ROW_OF, _COL_OF = attrgetter("row"), attrgetter("col")
-
-
 def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int, seconds: float) -> Recalculation:
     formula_values: dict[str, list] = {}
     spill_values: dict[str, dict] = {}
@@ -1082,8 +1094,8 @@ def _collect(groups: list[Group], book: Book, issues: list[str], vectorized: int
         if sheet is None or not sheet.part.formulas:
             continue
         part = sheet.part
-        rows = np.fromiter(map(_ROW_OF, part.formulas), np.int64, len(part.formulas))
-        cols = np.fromiter(map(_COL_OF, part.formulas), np.int64, len(part.formulas))
+        rows = np.asarray(part.formulas.rows, np.int64)
+        cols = np.asarray(part.formulas.cols, np.int64)
         owners = sheet.owner[rows, cols]
         computed = owners >= 0  # data tables are not
         if kept_gids.size:

@@ -78,23 +78,46 @@ class ShapeKeys:
     """
 
     def __init__(self):
-        self._last: dict[tuple, tuple] = {}
+        self._last: dict[object, dict[int, tuple]] = {}  # where -> column -> template
 
     def key(self, text: str, row: int, col: int, where=None) -> str:
-        slot = (where, col)
-        t = self._last.get(slot)
-        if t is not None:
-            key, template, numbers, trow, own = t
-            if own:  # every relative row is the cell's own (A2, B2 in row 2): no list to build
-                if template % ((row,) * own) == text:
-                    return key
-            elif template % tuple([n + row - trow for n in numbers]) == text:
-                return key
-        key, pieces, numbers = _key_with_rows(text, row, col)
-        # the text with "%d" where its relative row numbers go (one C-level format to check a cell)
-        own = len(numbers) if numbers and all(n == row for n in numbers) else 0
-        self._last[slot] = (key, "%d".join(p.replace("%", "%%") for p in pieces), numbers, row, own)
-        return key
+        return self.keys([text], [row], [col], where)[0]
+
+    def keys(self, texts, rows, cols, where=None) -> list[str | None]:
+        """The key of each cell (text, row, column) of one sheet ``where``, None for a text that is
+        None or blank; cells in document order, so that a row's number is written once.
+
+        A template whose relative rows are all the cell's own (A2, B2 in row 2) is checked by one
+        join of its pieces around the row's number; the others by formatting their rows in.
+        """
+        last = self._last.setdefault(where, {})
+        out: list[str | None] = []
+        put = out.append
+        shown_row, shown = None, ""
+        for text, row, col in zip(texts, rows, cols):
+            if text is None:
+                put(None)
+                continue
+            t = last.get(col)
+            if t is not None:
+                key, pieces, template, numbers, trow = t
+                if pieces is not None:
+                    if row != shown_row:
+                        shown_row, shown = row, str(row)
+                    if shown.join(pieces) == text:
+                        put(key)
+                        continue
+                elif template % tuple([n + row - trow for n in numbers]) == text:
+                    put(key)
+                    continue
+            if not text or text.isspace():
+                put(None)
+                continue
+            key, pieces, numbers = _key_with_rows(text, row, col)
+            own = tuple(pieces) if numbers and all(n == row for n in numbers) else None
+            last[col] = (key, own, "%d".join(p.replace("%", "%%") for p in pieces), numbers, row)
+            put(key)
+        return out
 
 
 def _key_with_rows(text: str, row: int, col: int) -> tuple[str, list[str], list[int]]:

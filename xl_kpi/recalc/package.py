@@ -13,6 +13,7 @@ into the original text and leave every other byte, namespace prefix and attribut
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -20,12 +21,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from html import unescape
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from xml.etree import ElementTree as ET
 
 import numpy as np
 
 from ..excel_errors import ERROR_CODE, ERROR_CODES  # noqa: F401 - the engine's error codes, re-exported
+from .formula_cells import FormulaCell, FormulaCells
 
 __all__ = [
     "UnreadableWorkbook",
@@ -33,6 +35,7 @@ __all__ = [
     "Package",
     "SheetPart",
     "FormulaCell",
+    "FormulaCells",
     "open_package",
     "col_index",
     "col_letters",
@@ -79,25 +82,6 @@ def format_size(n: int) -> str:
     return f"{n:,} bytes"
 
 
-@dataclass(slots=True)
-class FormulaCell:
-    """One cell holding a formula, as found in the sheet XML."""
-
-    row: int  # 1-based
-    col: int  # 1-based
-    text: str | None  # formula text without "=", None for a dependent of a shared formula
-    ftype: str  # "normal" | "shared" | "array" | "dataTable"
-    ref: str | None  # the range of an array formula or of a shared-formula master
-    si: str | None  # shared-formula group id
-    span: tuple[int, int]  # byte span of the whole <c> element in the sheet XML
-    dynamic: bool = False  # a dynamic array (Excel 365: cm attribute on the cell)
-    table: dict[str, str] | None = None  # a data table's attributes (r1, r2, dt2D, dtr, del1, del2)
-    #: the cell's ``t`` attribute (b"" for none) when it is written in the scan's common form
-    #: (``<c r s t>``, a plain or shared ``<f>``, at most a ``<v>``, nothing else), which the
-    #: writer patches in place; None for any other cell
-    vtype: bytes | None = None
-
-
 @dataclass
 class SheetPart:
     """One worksheet: its cells as parallel lists, its formulas, and its raw XML."""
@@ -112,7 +96,7 @@ class SheetPart:
     kinds: list[int] = field(default_factory=list)
     nums: list[float] = field(default_factory=list)
     texts: dict[tuple[int, int], str] = field(default_factory=dict)
-    formulas: list[FormulaCell] = field(default_factory=list)
+    formulas: FormulaCells = field(default_factory=FormulaCells)
     notes: list[str] = field(default_factory=list)  # odd cells read as errors, for the report
     odd_cells: int = 0
     cells_scanned: int = 0  # cell elements read
@@ -125,7 +109,7 @@ class SheetPart:
     def formula_types(self) -> set[str]:
         """The ``ftype`` of the sheet's formulas ("normal", "shared", "array", "dataTable"), found
         by one C-level pass, so that a loop for a rare kind is skipped where the sheet has none."""
-        return set(map(_FTYPE_OF, self.formulas))
+        return set(self.formulas.ftypes)
 
     def cell_spans(self, rows=None) -> dict[tuple[int, int], tuple[int, int]]:
         """Byte span of each cell element, by (row, column): every cell of the rows ``rows`` (and
@@ -236,7 +220,6 @@ def col_letters(index: int) -> str:
     return out
 
 
-_FTYPE_OF, _ROW_OF = attrgetter("ftype"), attrgetter("row")
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -376,19 +359,24 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> Non
 
 
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,31}:)?c[\s/>]")
-_PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
+
+
+#: The bytes that may follow ``<c`` in a cell start tag: whitespace (``\s``), "/" and ">".
+_AFTER_CELL_TAG = np.zeros(256, bool)
+_AFTER_CELL_TAG[list(b" \t\n\r\f\v/>")] = True
 
 
 def _cell_tags(data: bytes) -> int:
-    """How many cell start tags ``data`` holds (:data:`_CELL_TAG`), counted at C speed: by
-    ``bytes.count`` where every ``<c`` is ``<c `` (a chunk of cells), else by a regular expression
-    starting with a literal, and the one allowing a namespace prefix only where ``:c`` occurs."""
-    if b":c" in data:
+    """How many cell start tags ``data`` holds (:data:`_CELL_TAG`), counted at C speed: by numpy
+    over the positions of "<" (a third of the three passes of ``bytes.count`` it replaces), and
+    by the regular expression allowing a namespace prefix only where ``:c`` occurs."""
+    d = np.frombuffer(data, np.uint8)
+    colons = np.flatnonzero(d[:-1] == 0x3A)
+    if (d[colons + 1] == 0x63).any():  # ":c"
         return len(_CELL_TAG.findall(data))
-    cells = data.count(b"<c ")
-    if cells == data.count(b"<c"):
-        return cells
-    return len(_PLAIN_CELL_TAG.findall(data))
+    lt = np.flatnonzero(d[:-2] == 0x3C)  # "<" with two bytes after it
+    tags = lt[d[lt + 1] == 0x63]  # "<c"
+    return int(np.count_nonzero(_AFTER_CELL_TAG[d[tags + 2]]))
 
 
 class _CellCount:
@@ -674,8 +662,19 @@ def _text(raw: bytes | None) -> str:
 def _entities(s: str) -> str:
     """XML text with its entity and character references replaced."""
     # the five entities XML writers use, replaced in C (html.unescape costs a regex and a call
-    # per entity); anything else (numeric references, a bare "&") goes to html.unescape
-    t = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+    # per entity), each only where it occurs (a test costs a third of a replace); anything else
+    # (numeric references, a bare "&") goes to html.unescape
+    t = s
+    if "&lt;" in t:
+        t = t.replace("&lt;", "<")
+    if "&gt;" in t:
+        t = t.replace("&gt;", ">")
+    if "&quot;" in t:
+        t = t.replace("&quot;", '"')
+    if "&apos;" in t:
+        t = t.replace("&apos;", "'")
+    if "&" not in t:
+        return t
     if t.count("&") == t.count("&amp;"):
         return t.replace("&amp;", "&")
     return unescape(s)
@@ -765,8 +764,8 @@ def _note(sheet: SheetPart, r: int, c: int, why: str) -> None:
 
 def _non_finite(sheet: SheetPart) -> None:
     """Numbers that are infinite or NaN (``<v>INF</v>``): Excel has neither; read as #NUM!."""
-    import numpy as np
-
+    if math.isfinite(sum(sheet.nums)):  # one C pass: an infinity or a NaN would make the sum one
+        return
     nums = np.asarray(sheet.nums, np.float64)
     bad = np.nonzero(~np.isfinite(nums) & (np.asarray(sheet.kinds, np.uint8) == NUM))[0]
     for i in bad.tolist():
@@ -792,6 +791,9 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     sheet.sheetdata_span = (start, end)
     rows, cols, kinds, nums, texts = sheet.rows, sheet.cols, sheet.kinds, sheet.nums, sheet.texts
     formulas = sheet.formulas
+    f_rows, f_cols, f_texts, f_ftypes, f_sis, f_starts, f_ends, f_vtypes = (
+        x.append for x in (formulas.rows, formulas.cols, formulas.texts, formulas.ftypes, formulas.sis,
+                           formulas.starts, formulas.ends, formulas.vtypes))
     row_spans = sheet.row_spans
     row = 0
     col = 0
@@ -808,23 +810,43 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
         _note(sheet, r, c, f"{why}; read as {ERROR_CODES[code - 1]}")
 
     colmap = _COLS
+    row_digits, row_number = None, 0
+    si_names: dict[bytes, str] = {}
     for tok in _SCAN.finditer(xml, start, end):
         letters, digits, t, v, ftext, sref, si, stext, istr, row_attrs, raw_attrs, body = tok.groups()
         if letters is not None:  # fast path
             col = colmap.get(letters) or _col_of(letters)
-            row = int(digits)
+            if digits != row_digits:  # the cells of a row: its number read once
+                row_digits, row_number = digits, int(digits)
+            row = row_number
             scanned += 1
             if col > max_col:
                 max_col = col
             if ftext is not None:
                 text = ftext.decode("utf-8")
-                formulas.append(FormulaCell(row, col, _entities(text) if "&" in text else text, "normal", None,
-                                            None, tok.span(), False, None, t or b""))
+                f_rows(row)
+                f_cols(col)
+                f_texts(_entities(text) if "&" in text else text)
+                f_ftypes("normal")
+                f_sis(None)
+                f_starts(tok.start())
+                f_ends(tok.end())
+                f_vtypes(t or b"")
                 continue
             if si is not None:
-                formulas.append(FormulaCell(row, col, None if stext is None else _text(stext), "shared",
-                                            None if sref is None else sref.decode(), si.decode(), tok.span(),
-                                            False, None, t or b""))
+                if sref is not None:
+                    formulas.refs[len(formulas.rows)] = sref.decode()
+                f_rows(row)
+                f_cols(col)
+                f_texts(None if stext is None else _text(stext))
+                f_ftypes("shared")
+                name = si_names.get(si)
+                if name is None:  # one str for the cells of a shared formula
+                    name = si_names[si] = si.decode()
+                f_sis(name)
+                f_starts(tok.start())
+                f_ends(tok.end())
+                f_vtypes(t or b"")
                 continue
             if istr is not None:
                 if t == b"inlineStr":
@@ -939,7 +961,7 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
     if rows:
         sheet.max_row = max(sheet.max_row, max(rows))
     if formulas:
-        sheet.max_row = max(sheet.max_row, max(map(_ROW_OF, formulas)))
+        sheet.max_row = max(sheet.max_row, max(formulas.rows))
     sheet.max_col = max_col
 
 
@@ -1087,8 +1109,9 @@ def patch_sheet(sheet: SheetPart, formula_values: FormulaValues,
     rich = rich or {}
     if not spill_values:  # formula cells only, in document order (as scanned): no sort needed
         return _patch_formulas(sheet, formula_values, rich)
+    starts, ends = sheet.formulas.starts, sheet.formulas.ends
     edits: list[tuple[int, int, bytes]] = [
-        (*sheet.formulas[i].span, cell_xml(xml[slice(*sheet.formulas[i].span)], prefix, *val, rich=rich))
+        (starts[i], ends[i], cell_xml(xml[starts[i]:ends[i]], prefix, *val, rich=rich))
         for i, val in _computed(formula_values)]
     cell_spans = sheet.cell_spans({r for r, _ in spill_values})
     # spilled values into existing cells; new cells grouped by row
@@ -1200,7 +1223,6 @@ def _patch_formulas(sheet: SheetPart, values: FormulaValues, rich: dict[str, byt
 
 #: Formula cells patched between two chunks handed to the writer (about a megabyte of XML).
 _CHUNK_CELLS = 8192
-_SPAN_OF, _VTYPE_OF = attrgetter("span"), attrgetter("vtype")
 
 
 def _patch_chunks(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes]):
@@ -1217,16 +1239,18 @@ def _patch_chunks(sheet: SheetPart, values: FormulaValues, rich: dict[str, bytes
         yield xml
         return
     idx_list = idx.tolist()
-    cells = list(map(sheet.formulas.__getitem__, idx_list))
-    spans = list(map(_SPAN_OF, cells))
-    starts, ends = list(map(itemgetter(0), spans)), list(map(itemgetter(1), spans))
+    formulas = sheet.formulas
+    if len(idx_list) == len(formulas):  # every formula computed: the lists as they are
+        starts, ends, vtypes = formulas.starts, formulas.ends, formulas.vtypes
+    else:
+        starts, ends, vtypes = (list(map(x.__getitem__, idx_list))
+                                for x in (formulas.starts, formulas.ends, formulas.vtypes))
     if not all(map(int.__le__, ends, starts[1:])):  # not in document order: a sheet built by hand
         yield _apply(xml, [(*sheet.formulas[i].span, cell_xml(xml[slice(*sheet.formulas[i].span)], prefix, *val,
                                                               rich=rich)) for i, val in _computed(values)])
         return
     elements = _value_elements(values, idx)
     kinds = values.kinds[idx].tolist()
-    vtypes = list(map(_VTYPE_OF, cells))
     t_of = _T_OF_KIND
     find, rfind = xml.find, xml.rfind
     last = 0

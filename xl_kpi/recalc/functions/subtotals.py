@@ -30,12 +30,13 @@ def _subtotal_layout(book, sheet):
     if got is not None:
         return got
     part = sheet.part
-    masters = {f.si: f.text for f in part.formulas if f.ftype == "shared" and f.text}
+    cells = part.formulas
+    masters = {si: text for ftype, si, text in zip(cells.ftypes, cells.sis, cells.texts) if ftype == "shared" and text}
     nested = set()
-    for f in part.formulas:
-        text = (f.text or masters.get(f.si) or "").upper()
+    for row, col, text, si in zip(cells.rows, cells.cols, cells.texts, cells.sis):
+        text = (text or masters.get(si) or "").upper()
         if "SUBTOTAL(" in text or "AGGREGATE(" in text:
-            nested.add((f.row, f.col))
+            nested.add((row, col))
     xml = part.xml
     hidden = {r for r, (s, e, _) in part.row_spans.items() if _HIDDEN.search(xml, s, e)}
     filtered = set()
