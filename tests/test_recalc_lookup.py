@@ -319,3 +319,18 @@ def test_an_array_of_lookups_into_several_columns_keeps_each_rows_first_value():
 def test_if_not_found_of_another_size_is_na_beyond_the_lookups():
     cells = {"A1": "abc", "A2": 5, "A3": True}
     assert evaluate(cells, '=XLOOKUP({1;5},A1:A3,A1:A3,{"n";"m";"o"})') == [["n"], [5.0], [NA]]
+
+
+def test_item_keys_of_a_mixed_array_are_each_items_lookup_key():
+    import numpy as np
+
+    from xl_kpi.recalc.functions.matching import item_keys, lookup_key
+    from xl_kpi.recalc.values import BOOL, EMPTY, ERR, NUM, STR
+
+    kinds = np.array([NUM, STR, BOOL, EMPTY, ERR, STR, NUM], np.uint8)
+    nums = np.array([2.5, 0.0, 1.0, 0.0, 7.0, 0.0, -1.0])
+    texts = np.array([None, "Straße", None, None, None, "ABC", None], object)
+    for fold in (str.casefold, str.lower):
+        expected = [None if k == ERR else lookup_key(k, x, t, fold) for k, x, t in zip(kinds, nums, texts)]
+        assert item_keys(kinds, nums, texts, fold) == expected
+    assert item_keys(np.array([NUM, NUM]), np.array([1.0, 2.0]), None) == [(0, 1.0), (0, 2.0)]

@@ -12,6 +12,10 @@ items, in the search order, and cannot be combined with a binary search (#VALUE!
 
 from __future__ import annotations
 
+from itertools import repeat
+
+import numpy as np
+
 from ..values import BOOL, EMPTY, NUM, STR
 from .criteria import wildcard_regex
 from .regex import finder
@@ -35,11 +39,27 @@ def lookup_key(kind: int, num: float, text, fold=str.casefold) -> tuple:
 
 
 def item_keys(kinds, nums, texts, fold=str.casefold) -> list:
-    """The key of every item of a lookup array, None for an error item (never matched)."""
-    out = []
-    for j in range(len(kinds)):
-        k = int(kinds[j])
-        out.append(None if k not in _RANK else lookup_key(k, nums[j], texts[j] if texts is not None else None, fold))
+    """The key of every item of a lookup array (:func:`lookup_key`), None for an error item
+    (never matched); made kind by kind in C-level maps, not one call an item."""
+    kinds = np.asarray(kinds).reshape(-1)
+    n = len(kinds)
+    out: list = [None] * n
+    for kind, rank in _RANK.items():
+        where = np.flatnonzero(kinds == kind)
+        if not len(where):
+            continue
+        if kind == STR:
+            chosen = np.asarray(texts, object).reshape(-1)[where].tolist() if texts is not None else [None] * len(where)
+            values = map(fold, map(str, chosen))
+        elif kind == EMPTY:
+            values = repeat(0.0, len(where))
+        else:
+            values = np.asarray(nums, np.float64).reshape(-1)[where].tolist()
+        keys = zip(repeat(rank), values)
+        if len(where) == n:
+            return list(keys)
+        for j, key in zip(where.tolist(), keys):
+            out[j] = key
     return out
 
 
