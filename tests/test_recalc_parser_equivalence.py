@@ -166,6 +166,7 @@ def test_each_listed_difference_is_one(formula):
     assert compare(formula) is not None
 
 
+@pytest.mark.slow  # about 1 s: the everyday subset keeps the hand-written cases above
 def test_the_repos_formulas_give_pycels_trees():
     formulas = [f for f in source_formulas() if f not in DIFFERENT]
     assert len(formulas) > 1_000
@@ -173,6 +174,7 @@ def test_the_repos_formulas_give_pycels_trees():
     assert differing == []
 
 
+@pytest.mark.slow  # about 2.5 s: reads every workbook of shared/realworld
 @pytest.mark.skipif(not REALWORLD.is_dir(), reason="no shared/realworld workbooks here")
 def test_the_realworld_formulas_give_pycels_trees():
     formulas = workbook_formulas()
