@@ -6,7 +6,7 @@ repository's data, as a reader would type it in a clone) and from inline code th
 own set-up lines (venv, activate, pip) are what this test environment already did. Python
 examples (``>>>`` lines) run in one namespace per block; an example followed by its output must
 print it (whitespace aside). Commands that take more than a few seconds (the demo, the
-benchmarks, a folder of workbooks) are marked slow.
+benchmarks, a folder of workbooks), and blocks of more than six commands, are marked slow.
 
 A benchmark runs for minutes (the recalc one times LibreOffice many times over): by default its
 command is run with ``--help``, which imports everything it needs and parses its options, so a
@@ -96,8 +96,12 @@ def inline_commands() -> list[str]:
     return found
 
 
+#: A block of more commands than this is slow as a whole (each one starts a Python process, 0.5 s).
+SLOW_BLOCK = 6
+
+
 def _marks(commands: list[str]):
-    return [pytest.mark.slow] if any(SLOW.match(c) for c in commands) else []
+    return [pytest.mark.slow] if len(commands) > SLOW_BLOCK or any(SLOW.match(c) for c in commands) else []
 
 
 @pytest.fixture
