@@ -649,3 +649,23 @@ def test_a_kept_formula_whose_stored_string_index_is_minus_one_does_not_read_the
                                    b'<c r="B1" t="s"><f>NOSUCHFUNC()</f><v>-1</v></c></row>', shared=["a", "b"])
     assert report.ok, report.reason
     assert _cell(tmp_path, "A1") != "b!"
+
+
+def test_cdata_sections_read_as_their_text_as_an_xml_reader_does(tmp_path):
+    # Excel never writes CDATA, but XML allows it anywhere text goes, and other writers use it
+    cells = (b'<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<b & c]]></t></is></c>'
+             b'<c r="B1"><v><![CDATA[41]]></v></c>'
+             b'<c r="C1"><f><![CDATA[B1+1]]></f><v>0</v></c>'
+             b'<c r="D1" t="str"><f>LEN(A1)&amp;"<![CDATA[!]]>"</f><v></v></c></row>')
+    path = raw_book(tmp_path / "cdata.xlsx", cells)
+    out = tmp_path / "out.xlsx"
+    assert main(["recalc", path, "-o", str(out)]) == 0
+    got = values(out)["S"]
+    assert got["A1"] == "a<b & c" and got["B1"] == 41 and got["C1"] == 42 and got["D1"] == "7!"
+
+
+def test_an_unclosed_cdata_section_stays_text_and_ends():
+    from xl_kpi.recalc.package import _text
+
+    assert _text(b"<![CDATA[x]]") == "<![CDATA[x]]"
+    assert _text(b"a&amp;<![CDATA[&amp;]]><![CDATA[") == "a&&amp;<![CDATA["

@@ -653,10 +653,21 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
 
 
 def _text(raw: bytes | None) -> str:
+    """An element's text as XML reads it: entities replaced, CDATA sections taken literally."""
     if not raw:
         return ""
+    if b"<" in raw and b"<![CDATA[" in raw:  # what a writer other than Excel may put in <t>, <f>, <v>
+        parts = _CDATA.split(raw)  # text, CDATA content, text...: an unclosed section stays text
+        return "".join(_entity_text(p) if i % 2 == 0 else p.decode("utf-8") for i, p in enumerate(parts))
+    return _entity_text(raw)
+
+
+def _entity_text(raw: bytes) -> str:
     s = raw.decode("utf-8")
     return _entities(s) if "&" in s else s
+
+
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 
 def _entities(s: str) -> str:
@@ -913,6 +924,8 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             if vm is None or vm.group(1) is None:
                 continue
             v = vm.group(1)
+            if b"<" in v:  # a CDATA section (what else is markup inside <v> has no text)
+                v = _text(v).encode("utf-8")
         if t == b"n":
             try:
                 x = float(v)
