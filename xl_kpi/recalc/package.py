@@ -657,17 +657,29 @@ def _text(raw: bytes | None) -> str:
     if not raw:
         return ""
     if b"<" in raw and b"<![CDATA[" in raw:  # what a writer other than Excel may put in <t>, <f>, <v>
-        parts = _CDATA.split(raw)  # text, CDATA content, text...: an unclosed section stays text
-        return "".join(_entity_text(p) if i % 2 == 0 else p.decode("utf-8") for i, p in enumerate(parts))
+        return _cdata_text(raw)
     return _entity_text(raw)
+
+
+def _cdata_text(raw: bytes) -> str:
+    """Text holding CDATA sections: each section's content as written, the text around them
+    with its entities replaced; an unclosed section and what follows stay text. One forward
+    pass (a section is looked for only after the previous one closed): linear on any input."""
+    out, pos = [], 0
+    while True:
+        start = raw.find(b"<![CDATA[", pos)
+        end = raw.find(b"]]>", start + 9) if start >= 0 else -1
+        if end < 0:
+            break
+        out += [_entity_text(raw[pos:start]), raw[start + 9:end].decode("utf-8")]
+        pos = end + 3
+    out.append(_entity_text(raw[pos:]))
+    return "".join(out)
 
 
 def _entity_text(raw: bytes) -> str:
     s = raw.decode("utf-8")
     return _entities(s) if "&" in s else s
-
-
-_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 
 def _entities(s: str) -> str:
