@@ -845,28 +845,23 @@ def _scan_sheet(sheet: SheetPart, shared: list[str]) -> None:
             scanned += 1
             if col > max_col:
                 max_col = col
-            if ftext is not None:
-                text = ftext.decode("utf-8")
+            if ftext is not None or si is not None:
+                if ftext is not None:  # a plain formula
+                    text = ftext.decode("utf-8")
+                    f_texts(_entities(text) if "&" in text else text)
+                    f_ftypes("normal")
+                    f_sis(None)
+                else:  # a cell of a shared formula, its master holding the text
+                    if sref is not None:
+                        formulas.refs[len(formulas.rows)] = sref.decode()
+                    f_texts(None if stext is None else _text(stext))
+                    f_ftypes("shared")
+                    name = si_names.get(si)
+                    if name is None:  # one str for the cells of a shared formula
+                        name = si_names[si] = si.decode()
+                    f_sis(name)
                 f_rows(row)
                 f_cols(col)
-                f_texts(_entities(text) if "&" in text else text)
-                f_ftypes("normal")
-                f_sis(None)
-                f_starts(tok.start())
-                f_ends(tok.end())
-                f_vtypes(t or b"")
-                continue
-            if si is not None:
-                if sref is not None:
-                    formulas.refs[len(formulas.rows)] = sref.decode()
-                f_rows(row)
-                f_cols(col)
-                f_texts(None if stext is None else _text(stext))
-                f_ftypes("shared")
-                name = si_names.get(si)
-                if name is None:  # one str for the cells of a shared formula
-                    name = si_names[si] = si.decode()
-                f_sis(name)
                 f_starts(tok.start())
                 f_ends(tok.end())
                 f_vtypes(t or b"")
