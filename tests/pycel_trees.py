@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from xl_kpi.recalc.formula import FormulaLimitError, FormulaSyntaxError
+from xl_kpi.recalc.formula import FormulaLimitError, FormulaSyntaxError, closing
 from xl_kpi.recalc.nodes import (
     MAX_ARGUMENTS,
     MAX_FORMULA_CHARS,
@@ -25,6 +25,7 @@ from xl_kpi.recalc.nodes import (
     Structured,
 )
 from xl_kpi.recalc.package import col_index
+from xl_kpi.recalc.parser import _AREA  # the same pattern the former route matched areas with
 from xl_kpi.recalc.values import E, Values
 
 
@@ -52,11 +53,6 @@ def old_tree(text: str, row: int, col: int):
 
 _INFIX = {"+", "-", "*", "/", "^", "&", "=", "<>", "<", ">", "<=", ">=", ":"}
 _PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLUDF.")
-_AREA = re.compile(
-    r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?::(\$?)([A-Za-z]{1,3})(\$?)(\d+))?$"
-    r"|^(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})$"
-    r"|^(\$?)(\d+):(\$?)(\d+)$"
-)
 
 
 def _excel_formula():
@@ -64,27 +60,6 @@ def _excel_formula():
 
     return ExcelFormula
 
-
-
-def closing(src: str, start: int) -> int:
-    """The index of the parenthesis closing the one opened at ``start``, -1 if none (strings skipped)."""
-    depth, i, n = 0, start, len(src)
-    while i < n:
-        ch = src[i]
-        if ch == '"':
-            i = src.find('"', i + 1)
-            while i >= 0 and i + 1 < n and src[i + 1] == '"':
-                i = src.find('"', i + 2)
-            if i < 0:
-                return -1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
 
 
 _LAMBDA_AT = re.compile(r"(?i)(?<![\w.])(?:_xlfn\.)?LAMBDA\(")
